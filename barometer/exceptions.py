@@ -1,0 +1,32 @@
+"""One exception hierarchy for the whole library.
+
+The CLI prints a :class:`BarometerError` as one plain line (no traceback); the app shows it with
+``st.error``. Every message says what was expected, what was found and how to fix it.
+"""
+
+
+class BarometerError(Exception):
+    """Base class of every error that barometer raises on purpose."""
+
+
+class ConfigError(BarometerError):
+    """A pipeline configuration file is missing, malformed or inconsistent."""
+
+
+class InputError(BarometerError):
+    """An input file cannot be read at all (missing, wrong format, unreadable).
+
+    Row-level problems do not raise: the row goes to quarantine with a reason.
+    """
+
+
+class SchemaError(BarometerError):
+    """A data frame does not match the canonical table it claims to be."""
+
+
+class WarehouseError(BarometerError):
+    """The embedded store is missing, locked, or inconsistent."""
+
+
+class EstimationError(BarometerError):
+    """A statistical estimate cannot be computed from the data given (e.g. too few PSUs)."""
