@@ -1,0 +1,35 @@
+# Two commands for a fresh machine with Python >= 3.11 and pip:
+#   make demo   build the sample municipality's barometer and open the app
+#   make test   lint, type-check and run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench sample clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/barometer demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check barometer app tests bench
+	$(BIN)/ruff format --check barometer app tests bench
+	$(BIN)/mypy barometer
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_pipeline.py
+
+sample: $(STAMP)
+	$(BIN)/barometer sample
+
+clean:
+	rm -rf $(VENV) warehouse .pytest_cache .mypy_cache .ruff_cache

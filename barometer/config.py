@@ -1,0 +1,165 @@
+"""Pipeline configuration: pydantic models of ``pipelines/*.toml``.
+
+Relative paths in a config are resolved against the folder of the config file, so a pipeline
+runs the same from any working directory. Unknown keys are errors (a typo must not be ignored).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from barometer.exceptions import ConfigError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StoreConfig(_Strict):
+    path: Path = Path("warehouse")
+
+
+class BoundariesConfig(_Strict):
+    path: Path
+    margins: Path | None = None
+
+
+class PrivacyConfig(_Strict):
+    key_env: str = "BAROMETER_PSEUDONYM_KEY"
+    key_file: Path | None = None
+    demo_key: bool = False
+    min_cell_size: int = Field(default=5, ge=1)
+
+
+class SocialSource(_Strict):
+    format: Literal["x_v2", "mastodon"]
+    path: str = Field(description="file path or glob, relative to the config file")
+
+
+class SurveySource(_Strict):
+    path: Path
+    codebook: Path
+
+
+class SensingSource(_Strict):
+    readings: Path
+    sensors: Path
+    layout: Literal["wide"] = "wide"
+    timezone: str = "Europe/Stockholm"
+
+
+class ObservationSource(_Strict):
+    sessions: Path
+    sites: Path
+    format: Literal["kobo"] = "kobo"
+    timezone: str = "Europe/Stockholm"
+
+
+class SourcesConfig(_Strict):
+    social: list[SocialSource] = []
+    survey: SurveySource | None = None
+    sensing: SensingSource | None = None
+    observation: ObservationSource | None = None
+
+
+class NlpConfig(_Strict):
+    lexicon_dir: Path
+
+
+class IndicatorsConfig(_Strict):
+    period: Literal["M"] = "M"
+    level: float = Field(default=0.95, gt=0.5, lt=1.0)
+    bootstrap_reps: int = Field(default=199, ge=19)
+    seed: int = 12345
+    baseline_start: date | None = None
+    baseline_end: date | None = None
+
+
+class CompositeConfig(_Strict):
+    normalisation: Literal["zscore", "minmax", "rank"] = "zscore"
+    aggregation: Literal["arithmetic", "geometric"] = "arithmetic"
+    weights: dict[str, float] = {"survey": 1.0, "digital": 1.0, "sensing": 1.0, "observation": 1.0}
+    min_dimensions: int = Field(default=2, ge=1)
+    monte_carlo_draws: int = Field(default=200, ge=20)
+
+
+class ActionConfig(_Strict):
+    id: str
+    title: str
+    neighbourhoods: list[str]
+    start: date
+    end: date | None = None
+    outcomes: list[str] = []
+    comparison: list[str] = []
+
+
+class PipelineConfig(_Strict):
+    """A whole pilot: where the data is, how to score and aggregate it, which actions to track."""
+
+    name: str
+    municipality: str
+    timezone: str = "Europe/Stockholm"
+    store: StoreConfig = StoreConfig()
+    boundaries: BoundariesConfig
+    privacy: PrivacyConfig = PrivacyConfig()
+    sources: SourcesConfig = SourcesConfig()
+    nlp: NlpConfig
+    indicators: IndicatorsConfig = IndicatorsConfig()
+    composite: CompositeConfig = CompositeConfig()
+    actions: list[ActionConfig] = []
+    base_dir: Path = Path(".")
+
+    @model_validator(mode="after")
+    def _unique_action_ids(self) -> PipelineConfig:
+        ids = [a.id for a in self.actions]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"action ids must be unique; repeated: {dupes}")
+        return self
+
+    def resolve(self, path: Path | str) -> Path:
+        """Resolve a path from the config against the config file's folder."""
+        candidate = Path(path).expanduser()
+        return candidate if candidate.is_absolute() else (self.base_dir / candidate).resolve()
+
+    def social_files(self) -> list[tuple[SocialSource, Path]]:
+        """Every (source, file) pair matched by the social sources' paths or globs, sorted."""
+        found: list[tuple[SocialSource, Path]] = []
+        for source in self.sources.social:
+            pattern = self.resolve(source.path)
+            matches = sorted(pattern.parent.glob(pattern.name))
+            if not matches:
+                raise ConfigError(
+                    f"social source '{source.format}': no file matches {pattern}; "
+                    "check [[sources.social]] path in the pipeline config"
+                )
+            found.extend((source, m) for m in matches)
+        return found
+
+
+def load_config(path: Path | str) -> PipelineConfig:
+    """Read and validate a pipeline TOML file.
+
+    Raises :class:`ConfigError` with the file name and the offending key on any problem.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"pipeline config {path} does not exist")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    raw["base_dir"] = path.resolve().parent
+    try:
+        return PipelineConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from exc

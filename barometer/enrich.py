@@ -1,0 +1,97 @@
+"""Enrich step: raw adapter rows -> canonical rows, with privacy and geography applied.
+
+Pure functions from data frames to data frames; nothing here touches disk. After this step no
+raw identifier is left: author, respondent and observer ids become keyed pseudonyms, texts are
+PII-scrubbed, and coordinates are reduced to a neighbourhood id (they are not stored).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+
+from barometer.geo import Boundaries, Gazetteer, assign_neighbourhoods, assign_points
+from barometer.nlp.language import detect_languages
+from barometer.privacy import Pseudonymiser, scrub_texts
+from barometer.schema import OBSERVATIONS, POSTS, SENSOR_READINGS, SURVEY_RESPONSES
+
+
+def _text_hash(author: str, text: str) -> str:
+    normalised = " ".join(text.casefold().split())
+    return hashlib.sha256(f"{author}\x1f{normalised}".encode()).hexdigest()[:32]
+
+
+def enrich_posts(
+    raw: pd.DataFrame,
+    *,
+    boundaries: Boundaries,
+    pseudonymiser: Pseudonymiser,
+    gazetteer: Gazetteer | None = None,
+) -> pd.DataFrame:
+    """Social raw rows -> canonical ``posts`` rows.
+
+    Geography is resolved on the raw text (so a place named in a scrubbed-away @handle is not
+    used), then the text is scrubbed; ``content_hash`` is a hash of pseudonymous author and
+    whitespace/case-normalised scrubbed text, so a copy-pasted repeat is recognisable.
+    """
+    if raw.empty:
+        return pd.DataFrame(columns=POSTS.columns)
+    located = assign_neighbourhoods(raw, boundaries, gazetteer)
+    out = pd.DataFrame(index=located.index)
+    out["post_id"] = located["post_id"]
+    out["source"] = located["source"]
+    out["created_at"] = located["created_at"]
+    out["author_pseudonym"] = [
+        pseudonymiser.pseudonym(src, aid)
+        for src, aid in zip(located["source"], located["author_id"], strict=True)
+    ]
+    out["text"] = scrub_texts(located["text"])
+    hints = located["lang_hint"].where(located["lang_hint"].notna(), None).tolist()
+    out["lang"] = detect_languages(out["text"].tolist(), hints=hints)
+    out["lang_hint"] = located["lang_hint"]
+    out["neighbourhood_id"] = located["neighbourhood_id"]
+    out["geo_method"] = located["geo_method"]
+    out["engagement"] = located["engagement"]
+    out["is_repost"] = located["is_repost"]
+    out["content_hash"] = [
+        _text_hash(a, t) for a, t in zip(out["author_pseudonym"], out["text"], strict=True)
+    ]
+    return out[POSTS.columns].reset_index(drop=True)
+
+
+def locate_sites(sites: pd.DataFrame, boundaries: Boundaries, id_column: str) -> pd.Series:
+    """Neighbourhood id per site (sensor or observation site) from its ``lat``/``lon``."""
+    ids = assign_points(boundaries, sites["lon"].to_numpy(), sites["lat"].to_numpy())
+    return pd.Series(ids, index=sites[id_column].astype(str).to_numpy(), dtype=object)
+
+
+def enrich_sensor_readings(
+    readings: pd.DataFrame, sensors: pd.DataFrame, boundaries: Boundaries
+) -> pd.DataFrame:
+    """Fill ``neighbourhood_id`` of sensor readings from the sensors' coordinates."""
+    located = locate_sites(sensors, boundaries, "sensor_id")
+    out = readings.copy()
+    out["neighbourhood_id"] = out["sensor_id"].map(located).astype(object)
+    return out[SENSOR_READINGS.columns]
+
+
+def enrich_observations(
+    sessions: pd.DataFrame,
+    sites: pd.DataFrame,
+    boundaries: Boundaries,
+    pseudonymiser: Pseudonymiser,
+) -> pd.DataFrame:
+    """Neighbourhood from the site, observer name -> pseudonym."""
+    located = locate_sites(sites, boundaries, "site_id")
+    out = sessions.copy()
+    out["neighbourhood_id"] = out["site_id"].astype(str).map(located).astype(object)
+    out["observer_pseudonym"] = pseudonymiser.pseudonymise("observer", out["observer"])
+    return out[OBSERVATIONS.columns]
+
+
+def enrich_survey(responses: pd.DataFrame, pseudonymiser: Pseudonymiser) -> pd.DataFrame:
+    """Respondent id -> pseudonym."""
+    out = responses.copy()
+    out["respondent_pseudonym"] = pseudonymiser.pseudonymise("survey", out["respondent_id"])
+    return out[SURVEY_RESPONSES.columns]

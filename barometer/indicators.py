@@ -1,0 +1,150 @@
+"""The indicator catalogue: every published indicator declared once.
+
+Each :class:`Indicator` says which dimension it belongs to, its unit, its direction (+1 when a
+higher value means more trust), the minimum number of units (authors, respondents, days,
+sessions) below which a cell is suppressed, and the method that computes its interval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DIMENSIONS: tuple[str, ...] = ("survey", "digital", "sensing", "observation")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    name: str
+    dimension: str
+    unit: str
+    direction: int
+    min_cell: int
+    method: str
+    label_en: str
+    label_sv: str
+    in_composite: bool = False
+
+
+CATALOGUE: dict[str, Indicator] = {
+    i.name: i
+    for i in (
+        Indicator(
+            "survey_ppltrst_mean",
+            "survey",
+            "points 0-10",
+            +1,
+            10,
+            "design-based weighted mean, Taylor-linearised SE, t interval on design df",
+            "Generalised trust (survey, 0-10)",
+            "Generell tillit (enkät, 0-10)",
+            in_composite=True,
+        ),
+        Indicator(
+            "survey_trust_neighbours_mean",
+            "survey",
+            "points 0-10",
+            +1,
+            10,
+            "design-based weighted mean, Taylor-linearised SE, t interval on design df",
+            "Trust in neighbours (survey, 0-10)",
+            "Tillit till grannar (enkät, 0-10)",
+        ),
+        Indicator(
+            "digital_negative_share",
+            "digital",
+            "share of authors' posts 0-1",
+            -1,
+            5,
+            "author-weighted share (each author counts once), cluster bootstrap over authors",
+            "Negative posts (author-weighted share)",
+            "Negativa inlägg (andel per skribent)",
+            in_composite=True,
+        ),
+        Indicator(
+            "digital_trust_share",
+            "digital",
+            "share of authors' posts 0-1",
+            +1,
+            5,
+            "author-weighted share, cluster bootstrap over authors",
+            "Posts expressing trust",
+            "Inlägg som uttrycker tillit",
+        ),
+        Indicator(
+            "digital_distrust_share",
+            "digital",
+            "share of authors' posts 0-1",
+            -1,
+            5,
+            "author-weighted share, cluster bootstrap over authors",
+            "Posts expressing distrust",
+            "Inlägg som uttrycker misstro",
+        ),
+        Indicator(
+            "sensing_footfall_index",
+            "sensing",
+            "ratio to the sensor's own hour-of-week baseline (1 = baseline)",
+            +1,
+            7,
+            "ratio estimator of observed to baseline counts, days as clusters, "
+            "flagged readings excluded",
+            "Footfall at meeting places (index)",
+            "Besökare vid mötesplatser (index)",
+            in_composite=True,
+        ),
+        Indicator(
+            "observation_mixed_rate",
+            "observation",
+            "mixed interactions per 100 interactions",
+            +1,
+            3,
+            "pooled proportion x 100, Wilson interval",
+            "Interactions across groups (per 100)",
+            "Möten över gruppgränser (per 100)",
+            in_composite=True,
+        ),
+        Indicator(
+            "observation_conflict_rate",
+            "observation",
+            "conflicts per 100 people observed",
+            -1,
+            3,
+            "Poisson rate x 100, exact (Garwood) interval",
+            "Conflicts observed (per 100 people)",
+            "Observerade konflikter (per 100 personer)",
+        ),
+        Indicator(
+            "composite_trust_index",
+            "composite",
+            "index 0-100",
+            +1,
+            0,
+            "normalised, weighted aggregate of the dimensions; Monte-Carlo interval",
+            "Social Trust Index",
+            "Socialt tillitsindex",
+        ),
+    )
+}
+
+
+def composite_spec() -> dict[str, tuple[str, int]]:
+    """Indicators entering the composite index: name -> (dimension, direction)."""
+    return {i.name: (i.dimension, i.direction) for i in CATALOGUE.values() if i.in_composite}
+
+
+def catalogue_table() -> list[dict[str, object]]:
+    """The catalogue as rows (published for the app and the model/indicator documentation)."""
+    return [
+        {
+            "indicator": i.name,
+            "dimension": i.dimension,
+            "unit": i.unit,
+            "direction": i.direction,
+            "min_cell": i.min_cell,
+            "method": i.method,
+            "label_en": i.label_en,
+            "label_sv": i.label_sv,
+            "in_composite": i.in_composite,
+        }
+        for i in CATALOGUE.values()
+    ]

@@ -1,0 +1,315 @@
+"""Runs the steps in order from a config: ingest -> enrich -> score -> aggregate -> indicators
+-> publish.
+
+Incremental: an input file whose SHA-256 an earlier run already ingested is not read again, and
+only posts without scores from the active model versions are scored. Idempotent: re-running on the
+same inputs adds no row and republishes the same numbers (all resampling is seeded).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+import barometer
+from barometer.aggregate import (
+    aggregate_digital,
+    aggregate_observation,
+    aggregate_sensing,
+    aggregate_survey,
+    coverage_table,
+)
+from barometer.config import PipelineConfig
+from barometer.enrich import (
+    enrich_observations,
+    enrich_posts,
+    enrich_sensor_readings,
+    enrich_survey,
+)
+from barometer.geo import Boundaries, Gazetteer, load_boundaries
+from barometer.indicators import composite_spec
+from barometer.ingest.base import IngestResult
+from barometer.ingest.observation import read_kobo_sessions, read_sites
+from barometer.ingest.quarantine import combine
+from barometer.ingest.sensing import read_footfall_wide, read_sensor_metadata
+from barometer.ingest.social import read_mastodon, read_x_v2
+from barometer.ingest.survey import load_codebook, read_survey
+from barometer.privacy import Pseudonymiser, load_key
+from barometer.publish import build_published, indicators_table, suppress_cells
+from barometer.schema import (
+    NEIGHBOURHOODS,
+    OBSERVATIONS,
+    POPULATION_MARGINS,
+    POST_SCORES,
+    POSTS,
+    QUARANTINE,
+    SENSOR_READINGS,
+    SURVEY_RESPONSES,
+    TABLES,
+)
+from barometer.scoring import MODEL_VERSIONS, score_posts
+from barometer.stats.composite import composite_index
+from barometer.warehouse import Warehouse, file_sha256
+
+SOCIAL_READERS: dict[str, Callable[[Path], IngestResult]] = {
+    "x_v2": read_x_v2,
+    "mastodon": read_mastodon,
+}
+
+
+@dataclass
+class RunReport:
+    """What a run did: its manifest and where the warehouse is."""
+
+    run_id: str
+    warehouse: Path
+    manifest: dict[str, Any]
+    new_rows: dict[str, int] = field(default_factory=dict)
+
+
+def code_version() -> str:
+    """Package version plus the git commit when run from a checkout."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parent,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = ""
+    return f"{barometer.__version__}+{commit}" if commit else barometer.__version__
+
+
+def _input_entry(path: Path, source: str) -> dict[str, Any]:
+    return {"source": source, "path": str(path), "sha256": file_sha256(path), "bytes": path.stat().st_size}
+
+
+class _Run:
+    """State of one pipeline run (kept out of the public API)."""
+
+    def __init__(self, config: PipelineConfig, store: Warehouse, console: Console) -> None:
+        self.config = config
+        self.store = store
+        self.console = console
+        self.started = datetime.now(UTC)
+        stamp = self.started.strftime("%Y%m%dT%H%M%S")
+        self.run_id = f"{stamp}-{hashlib.sha256(stamp.encode()).hexdigest()[:6]}"
+        self.inputs: list[dict[str, Any]] = []
+        self.new_rows: dict[str, int] = {name: 0 for name in TABLES}
+        self.seen = store.seen_input_hashes()
+        privacy = config.privacy
+        key_file = config.resolve(privacy.key_file) if privacy.key_file else None
+        self.pseudonymiser = Pseudonymiser(
+            load_key(env_var=privacy.key_env, key_file=key_file, demo=privacy.demo_key)
+        )
+        self.boundaries: Boundaries = load_boundaries(config.resolve(config.boundaries.path))
+        self.gazetteer = Gazetteer(self.boundaries)
+
+    def _record(self, entry: dict[str, Any], result: IngestResult, table: str, added: int) -> None:
+        if not result.reconciles():
+            raise AssertionError(f"counts do not reconcile for {entry['path']}")
+        entry.update(
+            ingested=True,
+            n_read=result.n_read,
+            n_kept=len(result.rows),
+            n_quarantined=result.quarantined,
+            n_duplicates=result.n_duplicates,
+            n_new=added,
+        )
+        self.new_rows[table] += added
+        self.new_rows["quarantine"] += self.store.append(
+            QUARANTINE, result.quarantine.to_frame(self.run_id)
+        )
+
+    def _todo(self, path: Path, source: str) -> dict[str, Any] | None:
+        entry = _input_entry(path, source)
+        self.inputs.append(entry)
+        if entry["sha256"] in self.seen:
+            entry.update(ingested=True, skipped="already ingested by an earlier run")
+            return None
+        return entry
+
+    def ingest_reference(self) -> None:
+        self.store.replace(NEIGHBOURHOODS, self.boundaries.to_table())
+        margins_path = self.config.boundaries.margins
+        if margins_path is not None:
+            margins = pd.read_csv(self.config.resolve(margins_path))
+            margins["born_abroad"] = margins["born_abroad"].astype(bool)
+            self.store.replace(POPULATION_MARGINS, margins[POPULATION_MARGINS.columns])
+
+    def ingest_social(self, progress: Progress) -> None:
+        files = self.config.social_files()
+        task = progress.add_task("ingest social media", total=len(files))
+        for source, path in files:
+            entry = self._todo(path, f"social:{source.format}")
+            if entry is not None:
+                result = SOCIAL_READERS[source.format](path)
+                posts = enrich_posts(
+                    result.rows,
+                    boundaries=self.boundaries,
+                    pseudonymiser=self.pseudonymiser,
+                    gazetteer=self.gazetteer,
+                )
+                self._record(entry, result, "posts", self.store.append(POSTS, posts))
+            progress.advance(task)
+
+    def ingest_survey(self) -> None:
+        survey = self.config.sources.survey
+        if survey is None:
+            return
+        path = self.config.resolve(survey.path)
+        codebook_path = self.config.resolve(survey.codebook)
+        entry = self._todo(path, "survey")
+        self.inputs.append(_input_entry(codebook_path, "survey codebook"))
+        if entry is None:
+            return
+        result = read_survey(path, load_codebook(codebook_path))
+        rows = enrich_survey(result.rows, self.pseudonymiser)
+        self._record(entry, result, "survey_responses", self.store.append(SURVEY_RESPONSES, rows))
+
+    def ingest_sensing(self) -> None:
+        sensing = self.config.sources.sensing
+        if sensing is None:
+            return
+        sensors_path = self.config.resolve(sensing.sensors)
+        path = self.config.resolve(sensing.readings)
+        self.inputs.append(_input_entry(sensors_path, "sensing metadata"))
+        entry = self._todo(path, "sensing")
+        if entry is None:
+            return
+        sensors = read_sensor_metadata(sensors_path)
+        result = read_footfall_wide(path, sensors, timezone=sensing.timezone)
+        rows = enrich_sensor_readings(result.rows, sensors, self.boundaries)
+        self._record(entry, result, "sensor_readings", self.store.append(SENSOR_READINGS, rows))
+
+    def ingest_observation(self) -> None:
+        observation = self.config.sources.observation
+        if observation is None:
+            return
+        sites_path = self.config.resolve(observation.sites)
+        path = self.config.resolve(observation.sessions)
+        self.inputs.append(_input_entry(sites_path, "observation sites"))
+        entry = self._todo(path, "observation")
+        if entry is None:
+            return
+        sites = read_sites(sites_path)
+        result = read_kobo_sessions(path, sites)
+        rows = enrich_observations(result.rows, sites, self.boundaries, self.pseudonymiser)
+        self._record(entry, result, "observations", self.store.append(OBSERVATIONS, rows))
+
+    def score(self) -> None:
+        posts = self.store.read(POSTS, columns=["post_id", "text", "lang"])
+        scored = self.store.read(POST_SCORES, columns=["post_id", "model_version"])
+        done = set(scored.loc[scored["model_version"].isin(MODEL_VERSIONS.values()), "post_id"])
+        todo = posts[~posts["post_id"].isin(done)]
+        if todo.empty:
+            return
+        scores = score_posts(todo, lexicon_dir=self.config.resolve(self.config.nlp.lexicon_dir))
+        self.new_rows["post_scores"] += self.store.append(POST_SCORES, scores)
+
+    def indicators(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        settings = self.config.indicators
+        posts = self.store.read(POSTS)
+        responses = self.store.read(SURVEY_RESPONSES)
+        readings = self.store.read(SENSOR_READINGS)
+        sessions = self.store.read(OBSERVATIONS)
+        cells = pd.concat(
+            [
+                aggregate_digital(
+                    posts,
+                    self.store.read(POST_SCORES),
+                    n_boot=settings.bootstrap_reps,
+                    level=settings.level,
+                    seed=settings.seed,
+                ),
+                aggregate_survey(responses, level=settings.level),
+                aggregate_sensing(readings, level=settings.level),
+                aggregate_observation(sessions, level=settings.level),
+            ],
+            ignore_index=True,
+        )
+        cells = suppress_cells(cells, min_cell_size=self.config.privacy.min_cell_size)
+        composite = self.config.composite
+        index = composite_index(
+            cells[~cells["suppressed"]],
+            spec=composite_spec(),
+            weights=composite.weights,
+            normalisation=composite.normalisation,
+            aggregation=composite.aggregation,
+            min_dimensions=composite.min_dimensions,
+            n_draws=composite.monte_carlo_draws,
+            seed=settings.seed,
+        )
+        index = index.assign(period="M", suppressed=False)
+        all_cells = pd.concat([cells, index[cells.columns]], ignore_index=True)
+        coverage = coverage_table(posts, responses, readings, sessions)
+        return indicators_table(all_cells, self.run_id), coverage
+
+    def manifest(self, finished: bool) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "pipeline": self.config.name,
+            "started_at": self.started.isoformat(),
+            "finished_at": datetime.now(UTC).isoformat() if finished else None,
+            "code_version": code_version(),
+            "model_versions": dict(MODEL_VERSIONS),
+            "inputs": self.inputs,
+            "new_rows": self.new_rows,
+            "row_counts": {name: self.store.count(table) for name, table in TABLES.items()},
+        }
+
+
+def run_pipeline(
+    config: PipelineConfig,
+    *,
+    warehouse: Path | None = None,
+    console: Console | None = None,
+    show_progress: bool = True,
+) -> RunReport:
+    """Run every step of ``config`` into ``warehouse`` (default: the config's store path)."""
+    console = console or Console(stderr=True)
+    root = warehouse if warehouse is not None else config.resolve(config.store.path)
+    store = Warehouse(root)
+    run = _Run(config, store, console)
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, disable=not show_progress) as progress:
+        run.ingest_reference()
+        run.ingest_social(progress)
+        steps: list[tuple[str, Callable[[], object]]] = [
+            ("ingest survey", run.ingest_survey),
+            ("ingest sensing", run.ingest_sensing),
+            ("ingest observation", run.ingest_observation),
+            ("score posts", run.score),
+        ]
+        for label, step in steps:
+            task = progress.add_task(label, total=1)
+            step()
+            progress.advance(task)
+        task = progress.add_task("aggregate, indicators and publish", total=1)
+        indicators, coverage = run.indicators()
+        store.replace(TABLES["indicators"], indicators)
+        manifest = run.manifest(finished=True)
+        store.publish(
+            build_published(
+                indicators=indicators,
+                neighbourhoods=store.read(NEIGHBOURHOODS),
+                coverage=coverage,
+                quarantine=store.read(QUARANTINE),
+                config=config,
+                manifest=manifest,
+            )
+        )
+        store.write_manifest(manifest)
+        progress.advance(task)
+    return RunReport(run.run_id, root, manifest, run.new_rows)

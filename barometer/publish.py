@@ -1,0 +1,119 @@
+"""Publish step: indicator cells -> the tables the app reads (aggregates only, never raw text).
+
+Suppression happens here: a cell built from fewer units than its indicator's ``min_cell`` (and
+never fewer than the pipeline's ``min_cell_size``) keeps its key and ``n_effective`` but loses its
+value and interval. The composite index is computed from unsuppressed components only.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+import shapely
+
+from barometer.config import PipelineConfig
+from barometer.indicators import CATALOGUE, catalogue_table
+from barometer.privacy import suppress_small_cells
+from barometer.schema import INDICATORS
+
+
+def suppress_cells(cells: pd.DataFrame, *, min_cell_size: int) -> pd.DataFrame:
+    """Apply each indicator's minimum cell size (at least ``min_cell_size``)."""
+    frames = []
+    for indicator, group in cells.groupby("indicator", sort=False):
+        threshold = max(CATALOGUE[str(indicator)].min_cell, min_cell_size)
+        if str(indicator) == "composite_trust_index":
+            threshold = 0  # built from already-suppressed components
+        frames.append(
+            suppress_small_cells(group.assign(suppressed=False), min_cell_size=threshold)
+        )
+    if not frames:
+        return cells.assign(suppressed=pd.Series(dtype=bool))
+    return pd.concat(frames, ignore_index=True)
+
+
+def indicators_table(cells: pd.DataFrame, run_id: str) -> pd.DataFrame:
+    """Cells (with ``suppressed``) -> the canonical ``indicators`` table, sorted."""
+    out = cells.assign(run_id=run_id)
+    out["period_start"] = pd.to_datetime(out["period_start"]).dt.date
+    out = out.sort_values(["indicator", "neighbourhood_id", "period_start"], ignore_index=True)
+    return out[INDICATORS.columns]
+
+
+def neighbourhoods_published(table: pd.DataFrame) -> pd.DataFrame:
+    """Neighbourhoods with their polygon as a GeoJSON geometry string (for maps)."""
+    geoms = shapely.from_wkt(table["geometry_wkt"].to_numpy())
+    return pd.DataFrame(
+        {
+            "neighbourhood_id": table["neighbourhood_id"],
+            "name": table["name"],
+            "population": table["population"],
+            "geojson": [shapely.to_geojson(g) for g in geoms],
+        }
+    )
+
+
+def quarantine_summary(quarantine: pd.DataFrame) -> pd.DataFrame:
+    """Rejected rows counted by source, file, field and reason (no raw content)."""
+    if quarantine.empty:
+        return pd.DataFrame(
+            {"source": [], "file": [], "field": [], "reason": [], "rows": []}
+        ).astype({"rows": "int64"})
+    return (
+        quarantine.groupby(["source", "file", "field", "reason"], as_index=False)
+        .size()
+        .rename(columns={"size": "rows"})
+    )
+
+
+def actions_table(config: PipelineConfig) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "action_id": a.id,
+                "title": a.title,
+                "neighbourhoods": ",".join(a.neighbourhoods),
+                "start": a.start,
+                "end": a.end,
+            }
+            for a in config.actions
+        ],
+        columns=["action_id", "title", "neighbourhoods", "start", "end"],
+    )
+
+
+def runs_table(manifest: dict[str, Any]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "run_id": manifest["run_id"],
+                "started_at": manifest["started_at"],
+                "finished_at": manifest.get("finished_at"),
+                "code_version": manifest["code_version"],
+                "row_counts": json.dumps(manifest.get("row_counts", {}), sort_keys=True),
+            }
+        ]
+    )
+
+
+def build_published(
+    *,
+    indicators: pd.DataFrame,
+    neighbourhoods: pd.DataFrame,
+    coverage: pd.DataFrame,
+    quarantine: pd.DataFrame,
+    config: PipelineConfig,
+    manifest: dict[str, Any],
+) -> dict[str, pd.DataFrame]:
+    """Every table of the DuckDB file, by name."""
+    return {
+        "indicators": indicators,
+        "indicator_catalogue": pd.DataFrame(catalogue_table()),
+        "neighbourhoods": neighbourhoods_published(neighbourhoods),
+        "coverage": coverage,
+        "quarantine_summary": quarantine_summary(quarantine),
+        "actions": actions_table(config),
+        "runs": runs_table(manifest),
+    }
