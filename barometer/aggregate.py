@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from barometer.exceptions import EstimationError
 from barometer.indicators import CATALOGUE
 from barometer.stats.intervals import poisson_rate_interval, wilson_interval
 from barometer.stats.resample import author_weighted_shares
@@ -55,7 +56,8 @@ def aggregate_digital(
     Uses original posts only (reposts would count one voice twice) that are placed in a
     neighbourhood. A post enters the negative share only if the sentiment model scored it
     (e.g. no sentiment lexicon exists for Somali, so Somali posts are not in that share).
-    Each author's posts in a cell are averaged first, so every author counts once.
+    Each author's posts in a cell are averaged first, so every author counts once. Trust
+    labels are ``trust_<target>`` / ``distrust_<target>`` (interpersonal or institutional).
     """
     located = posts[~posts["is_repost"] & posts["neighbourhood_id"].notna()]
     base = located[["post_id", "author_pseudonym", "neighbourhood_id", "created_at"]].copy()
@@ -63,15 +65,16 @@ def aggregate_digital(
     frames = []
     specs = [
         ("sentiment", "negative", "digital_negative_share"),
-        ("trust_expression", "trust", "digital_trust_share"),
-        ("trust_expression", "distrust", "digital_distrust_share"),
+        ("trust_expression", "trust_", "digital_trust_share"),
+        ("trust_expression", "distrust_", "digital_distrust_share"),
     ]
-    for offset, (task, label, indicator) in enumerate(specs):
+    for offset, (task, label_prefix, indicator) in enumerate(specs):
         task_scores = scores[scores["task"] == task]
         if task_scores.empty:
             continue
         best = task_scores.sort_values("probability", ascending=False).drop_duplicates("post_id")
-        flag = (best.set_index("post_id")["label"] == label).astype(float)
+        labels = best.set_index("post_id")["label"].astype(str)
+        flag = labels.str.startswith(label_prefix).astype(float)
         scored = base[base["post_id"].isin(flag.index)].copy()
         if scored.empty:
             continue
@@ -97,19 +100,22 @@ def aggregate_survey(responses: pd.DataFrame, *, level: float) -> pd.DataFrame:
     """
     frames = []
     items = {"ppltrst": "survey_ppltrst_mean", "trust_neighbours": "survey_trust_neighbours_mean"}
-    for _, wave in responses.groupby("wave", sort=True):
+    for wave_id, wave in responses.groupby("wave", sort=True):
         month = month_start(pd.Series([wave["interview_date"].median()])).iloc[0]
         for item, indicator in items.items():
-            estimate = estimate_domain_means(
-                wave,
-                item,
-                domain="neighbourhood_id",
-                weight="weight",
-                strata="stratum",
-                psu="psu",
-                level=level,
-                lonely_psu="certainty",
-            )
+            try:
+                estimate = estimate_domain_means(
+                    wave,
+                    item,
+                    domain="neighbourhood_id",
+                    weight="weight",
+                    strata="stratum",
+                    psu="psu",
+                    level=level,
+                    lonely_psu="certainty",
+                )
+            except EstimationError as exc:
+                raise EstimationError(f"survey wave {wave_id}, item {item}: {exc}") from exc
             estimate["period_start"] = month
             frames.append(_cells(estimate, indicator))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CELL_COLUMNS)
@@ -123,7 +129,7 @@ def footfall_baseline(readings: pd.DataFrame, months: int = 12) -> pd.DataFrame:
     ok = readings[readings["flag"] == "ok"].copy()
     start = ok.groupby("sensor_id")["ts"].transform("min")
     ok = ok[ok["ts"] < start + pd.DateOffset(months=months)]
-    ok["hour_of_week"] = ok["ts"].dt.dayofweek * 24 + ok["ts"].dt.hour
+    ok["hour_of_week"] = ok["ts"].dt.day_of_week * 24 + ok["ts"].dt.hour
     baseline = ok.groupby(["sensor_id", "hour_of_week"], as_index=False)["value"].mean()
     return baseline.rename(columns={"value": "baseline"})
 
@@ -139,7 +145,7 @@ def aggregate_sensing(readings: pd.DataFrame, *, level: float) -> pd.DataFrame:
         return pd.DataFrame(columns=CELL_COLUMNS)
     baseline = footfall_baseline(footfall)
     ok = footfall[footfall["flag"] == "ok"].copy()
-    ok["hour_of_week"] = ok["ts"].dt.dayofweek * 24 + ok["ts"].dt.hour
+    ok["hour_of_week"] = ok["ts"].dt.day_of_week * 24 + ok["ts"].dt.hour
     ok = ok.merge(baseline, on=["sensor_id", "hour_of_week"], how="inner")
     ok["day"] = ok["ts"].dt.strftime("%Y-%m-%d")
     ok["period_start"] = month_start(ok["ts"])

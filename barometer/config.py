@@ -81,7 +81,7 @@ class IndicatorsConfig(_Strict):
 
 
 class CompositeConfig(_Strict):
-    normalisation: Literal["zscore", "minmax", "rank"] = "zscore"
+    normalisation: Literal["minmax", "rank", "zscore"] = "minmax"
     aggregation: Literal["arithmetic", "geometric"] = "arithmetic"
     weights: dict[str, float] = {"survey": 1.0, "digital": 1.0, "sensing": 1.0, "observation": 1.0}
     min_dimensions: int = Field(default=2, ge=1)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 from rich.console import Console
@@ -29,6 +30,7 @@ from barometer.aggregate import (
     coverage_table,
 )
 from barometer.config import PipelineConfig
+from barometer.exceptions import InputError
 from barometer.enrich import (
     enrich_observations,
     enrich_posts,
@@ -59,6 +61,8 @@ from barometer.schema import (
 from barometer.scoring import MODEL_VERSIONS, score_posts
 from barometer.stats.composite import composite_index
 from barometer.warehouse import Warehouse, file_sha256
+
+_T = TypeVar("_T")
 
 SOCIAL_READERS: dict[str, Callable[[Path], IngestResult]] = {
     "x_v2": read_x_v2,
@@ -106,6 +110,7 @@ class _Run:
         stamp = self.started.strftime("%Y%m%dT%H%M%S")
         self.run_id = f"{stamp}-{hashlib.sha256(stamp.encode()).hexdigest()[:6]}"
         self.inputs: list[dict[str, Any]] = []
+        self.step_seconds: dict[str, float] = {}
         self.new_rows: dict[str, int] = {name: 0 for name in TABLES}
         self.seen = store.seen_input_hashes()
         privacy = config.privacy
@@ -116,9 +121,19 @@ class _Run:
         self.boundaries: Boundaries = load_boundaries(config.resolve(config.boundaries.path))
         self.gazetteer = Gazetteer(self.boundaries)
 
+    def timed(self, label: str, step: Callable[[], _T]) -> _T:
+        started = time.perf_counter()
+        result = step()
+        self.step_seconds[label] = round(time.perf_counter() - started, 3)
+        return result
+
     def _record(self, entry: dict[str, Any], result: IngestResult, table: str, added: int) -> None:
         if not result.reconciles():
-            raise AssertionError(f"counts do not reconcile for {entry['path']}")
+            raise InputError(
+                f"{entry['path']}: counts do not reconcile: read {result.n_read}, kept "
+                f"{len(result.rows)}, quarantined {result.quarantined}, duplicates "
+                f"{result.n_duplicates}; please report this as a bug"
+            )
         entry.update(
             ingested=True,
             n_read=result.n_read,
@@ -240,21 +255,35 @@ class _Run:
             ignore_index=True,
         )
         cells = suppress_cells(cells, min_cell_size=self.config.privacy.min_cell_size)
-        composite = self.config.composite
-        index = composite_index(
-            cells[~cells["suppressed"]],
-            spec=composite_spec(),
-            weights=composite.weights,
-            normalisation=composite.normalisation,
-            aggregation=composite.aggregation,
-            min_dimensions=composite.min_dimensions,
-            n_draws=composite.monte_carlo_draws,
-            seed=settings.seed,
-        )
-        index = index.assign(period="M", suppressed=False)
+        index = self._composite(cells[~cells["suppressed"]])
         all_cells = pd.concat([cells, index[cells.columns]], ignore_index=True)
         coverage = coverage_table(posts, responses, readings, sessions)
         return indicators_table(all_cells, self.run_id), coverage
+
+    def _composite(self, cells: pd.DataFrame) -> pd.DataFrame:
+        """The composite index over the dimensions weighted in the config (empty when none of
+        its components has an unsuppressed cell)."""
+        settings = self.config.composite
+        spec = {
+            name: (dimension, direction)
+            for name, (dimension, direction) in composite_spec().items()
+            if settings.weights.get(dimension, 0) > 0
+        }
+        weights = {d: w for d, w in settings.weights.items() if w > 0}
+        if cells["indicator"].isin(list(spec)).sum() == 0:
+            return cells.iloc[0:0].assign(suppressed=False)
+        index = composite_index(
+            cells,
+            spec=spec,
+            weights=weights,
+            normalisation=settings.normalisation,
+            aggregation=settings.aggregation,
+            min_dimensions=settings.min_dimensions,
+            n_draws=settings.monte_carlo_draws,
+            level=self.config.indicators.level,
+            seed=self.config.indicators.seed,
+        )
+        return index.assign(period="M", suppressed=False)
 
     def manifest(self, finished: bool) -> dict[str, Any]:
         return {
@@ -266,8 +295,21 @@ class _Run:
             "model_versions": dict(MODEL_VERSIONS),
             "inputs": self.inputs,
             "new_rows": self.new_rows,
+            "step_seconds": dict(self.step_seconds),
             "row_counts": {name: self.store.count(table) for name, table in TABLES.items()},
         }
+
+
+def _keep_stored_if_unchanged(store: Warehouse, fresh: pd.DataFrame) -> pd.DataFrame:
+    """Return the stored indicators when ``fresh`` has the same numbers (only the run id
+    differs), so that re-running on the same inputs changes nothing."""
+    stored = store.read(TABLES["indicators"])
+    columns = [c for c in fresh.columns if c != "run_id"]
+    if len(stored) == len(fresh) and stored[columns].reset_index(drop=True).equals(
+        fresh[columns].reset_index(drop=True)
+    ):
+        return stored
+    return fresh
 
 
 def run_pipeline(
@@ -284,8 +326,8 @@ def run_pipeline(
     run = _Run(config, store, console)
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, disable=not show_progress) as progress:
-        run.ingest_reference()
-        run.ingest_social(progress)
+        run.timed("ingest reference", run.ingest_reference)
+        run.timed("ingest social", lambda: run.ingest_social(progress))
         steps: list[tuple[str, Callable[[], object]]] = [
             ("ingest survey", run.ingest_survey),
             ("ingest sensing", run.ingest_sensing),
@@ -294,10 +336,12 @@ def run_pipeline(
         ]
         for label, step in steps:
             task = progress.add_task(label, total=1)
-            step()
+            run.timed(label, step)
             progress.advance(task)
         task = progress.add_task("aggregate, indicators and publish", total=1)
-        indicators, coverage = run.indicators()
+        indicators, coverage = run.timed("aggregate and indicators", run.indicators)
+        started = time.perf_counter()
+        indicators = _keep_stored_if_unchanged(store, indicators)
         store.replace(TABLES["indicators"], indicators)
         manifest = run.manifest(finished=True)
         store.publish(
@@ -310,6 +354,7 @@ def run_pipeline(
                 manifest=manifest,
             )
         )
+        manifest["step_seconds"]["publish"] = round(time.perf_counter() - started, 3)
         store.write_manifest(manifest)
         progress.advance(task)
     return RunReport(run.run_id, root, manifest, run.new_rows)

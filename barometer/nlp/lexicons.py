@@ -1,0 +1,391 @@
+"""Lexicon sentiment scorer for multilingual posts (sv, en, tr, da, ar, fa).
+
+Lexicons are read at :meth:`LexiconSentimentScorer.fit` time from ``lexicon_dir`` (the
+``shared/data/lexicons`` folder; see its ``README.md`` and each ``SOURCE.md``). Nothing of their
+content is stored in this repository.
+
+Valence scale: every entry is mapped to [-1, 1].
+
+============  ===============================  ================================
+source        files                            mapping
+============  ===============================  ================================
+AFINN         ``afinn/AFINN-{sv,en,tr,da}``     integer -5..5, divided by 5
+VADER-sv      ``vader_sv/vader_lexicon_sv``     mean valence -4..4, divided by 4
+Språkbanken   ``sprakbanken/sentimentlex``      ``strength`` -3..3, divided by 3
+Chen-Skiena   ``chen_skiena/{sv,ar,tr,fa}``     +1/-1 times 0.4 (see below)
+emoticons     ``afinn/AFINN-emoticon-8``        -5..5, divided by 5 (all languages)
+emoji         :data:`EMOJI_VALENCE` (ours)      as given (all languages)
+============  ===============================  ================================
+
+Chen-Skiena lists are binary and noisy (machine-induced; they contain common words such as
+Swedish "ligger"), so a hit counts 0.4, the mean absolute AFINN-sv valence (0.42), not 1.
+
+Merging: within one source, duplicate entries are averaged (AFINN-tr has translation
+collisions); across sources the first source that has an entry wins, in the priority order
+AFINN > VADER-sv > Språkbanken > Chen-Skiena. Entries are normalised and tokenised exactly like
+posts, so multi-word entries ("bryr sig", "can't stand") match as token n-grams, longest first.
+
+Rules (token level, after :func:`barometer.nlp.text.normalise_text` and
+:func:`barometer.nlp.text.tokenise`):
+
+* Negation: a valenced token within :data:`NEGATION_SCOPE` (3) tokens after a negator of its
+  language (:data:`NEGATORS`), with no punctuation in between, is multiplied by -0.74 (VADER's
+  constant). Turkish "değil"/"yok" and Persian "نیست" follow what they negate, so for them the
+  1-2 tokens *before* are flipped. Suffix negation (Turkish "sevmiyorum") is not handled.
+  Negators themselves carry no valence (AFINN-en rates "no" as -1), so with negation on, a
+  multi-word entry that starts with a negator ("inte bra") is not used: the rule decides.
+* Intensifiers (:data:`INTENSIFIERS`) multiply the next valenced token by 1.3; Swedish words
+  with the prefix "jätte" are looked up without it and intensified ("jättebra" = 1.3 x "bra").
+* Elongations: an unknown token is retried with doubled letters folded ("braa" -> "bra").
+
+Compound score, in [-1, 1]: ``s / sqrt(s**2 + alpha)`` where ``s`` is the sum of token
+valences and ``alpha = 15/16`` (VADER's alpha of 15 rescaled from its -4..4 to our -1..1 scale).
+A post whose language has no lexicon (e.g. Somali, "und") scores NaN, never 0; a post of a
+scored language without any sentiment word scores 0.0 (neutral).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from barometer.exceptions import InputError, SchemaError
+from barometer.nlp.language import detect_languages
+from barometer.nlp.text import fold_doubles, normalise_texts, tokenise
+from barometer.schema import POST_SCORES
+
+Lexicon = dict[tuple[str, ...], float]
+
+MODEL_VERSION = "lexicon-v1"
+LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
+ALPHA = 15 / 16
+NEGATION_SCALAR = -0.74
+INTENSIFIER_SCALAR = 1.3
+NEGATION_SCOPE = 3
+CHEN_SKIENA_VALENCE = 0.4
+
+#: (source name, relative path, format) per language, in merge priority order.
+LEXICON_FILES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "sv": (
+        ("afinn", "afinn/AFINN-sv-165.txt", "afinn"),
+        ("vader_sv", "vader_sv/vader_lexicon_sv.txt", "vader"),
+        ("sprakbanken", "sprakbanken/sentimentlex.csv", "sprakbanken"),
+        ("chen_skiena", "chen_skiena/sv_lexicon_chen_skiena_2014_v1.txt", "chen_skiena"),
+    ),
+    "en": (("afinn", "afinn/AFINN-en-165.txt", "afinn"),),
+    "tr": (
+        ("afinn", "afinn/AFINN-tr-165.txt", "afinn"),
+        ("chen_skiena", "chen_skiena/tr_lexicon_chen_skiena_2014_v1.txt", "chen_skiena"),
+    ),
+    "da": (("afinn", "afinn/AFINN-da-32.txt", "afinn"),),
+    "ar": (("chen_skiena", "chen_skiena/ar_lexicon_chen_skiena_2014_v1.txt", "chen_skiena"),),
+    "fa": (("chen_skiena", "chen_skiena/fa_lexicon_chen_skiena_2014_v1.txt", "chen_skiena"),),
+}
+EMOTICON_FILE = "afinn/AFINN-emoticon-8.txt"
+
+#: Our own valences (-1..1) for common emoji; emoticons come from AFINN-emoticon-8.
+EMOJI_VALENCE: dict[str, float] = {
+    "😀": 0.6, "😃": 0.6, "😄": 0.6, "😁": 0.6, "😊": 0.6, "🙂": 0.4, "😍": 0.8, "🥰": 0.8,
+    "😘": 0.6, "❤": 0.8, "💕": 0.8, "💖": 0.8, "👍": 0.6, "👏": 0.6, "🙏": 0.4, "🎉": 0.6,
+    "😂": 0.4, "🤣": 0.4, "💪": 0.4, "🌟": 0.4,
+    "😡": -0.8, "🤬": -0.8, "😠": -0.6, "😢": -0.6, "😭": -0.6, "😞": -0.6, "😔": -0.4,
+    "👎": -0.6, "💔": -0.6, "😱": -0.4, "🤮": -0.8, "😤": -0.4, "😒": -0.4, "🙄": -0.4,
+}  # fmt: skip
+
+#: Negators that precede what they negate.
+NEGATORS: dict[str, frozenset[str]] = {
+    "sv": frozenset({"inte", "ej", "aldrig", "ingen", "inga", "inget", "icke", "knappast"}),
+    "en": frozenset({
+        "not", "no", "never", "n't", "nobody", "nothing", "none", "neither", "nor", "cannot",
+        "dont", "doesnt", "didnt", "isnt", "wasnt", "arent", "cant", "wont", "aint", "without",
+    }),
+    "da": frozenset({"ikke", "aldrig", "ingen", "intet", "ingenting"}),
+    "ar": frozenset({"لا", "لم", "لن", "ليس", "ليست", "ما", "غير"}),
+    "fa": frozenset({"نه"}),
+    "tr": frozenset(),
+}  # fmt: skip
+#: Negators that follow what they negate (flip the 1-2 tokens before them).
+POSTPOSED_NEGATORS: dict[str, frozenset[str]] = {
+    "tr": frozenset({"değil", "degil", "yok"}),
+    "fa": frozenset({"نیست"}),
+}
+INTENSIFIERS: dict[str, frozenset[str]] = {
+    "sv": frozenset({"mycket", "jätte", "väldigt", "så", "riktigt", "otroligt", "extremt"}),
+    "en": frozenset({"very", "so", "really", "extremely", "super", "totally", "incredibly"}),
+    "da": frozenset({"meget", "rigtig", "virkelig", "super"}),
+    "tr": frozenset({"çok", "gerçekten", "son derece"}),
+}
+INTENSIFIER_PREFIXES: dict[str, tuple[str, ...]] = {"sv": ("jätte",)}
+_BOUNDARIES = frozenset({".", ",", "!", "?", ";", ":", "…", "،", "؟", "—", "-", "men", "but"})
+
+
+def _read_source(path: Path, fmt: str) -> dict[str, float]:
+    """Read one lexicon file as {entry: valence on -1..1}, averaging duplicate entries."""
+    if not path.is_file():
+        raise InputError(
+            f"lexicon file not found: expected '{path}'. Point lexicon_dir at the shared "
+            "'data/lexicons' folder (see shared/data/README.md)."
+        )
+    if fmt == "sprakbanken":
+        raw = pd.read_csv(path, usecols=["word", "strength"])
+        words, values = raw["word"], raw["strength"].astype(float) / 3.0
+    else:
+        raw = pd.read_csv(path, sep="\t", header=None, quoting=3, usecols=[0, 1])
+        scale = {"afinn": 1 / 5, "vader": 1 / 4, "chen_skiena": CHEN_SKIENA_VALENCE}[fmt]
+        words, values = raw[0], raw[1].astype(float) * scale
+    frame = pd.DataFrame({"word": words.astype(str), "value": values}).dropna()
+    means = frame.groupby("word", sort=False)["value"].mean()
+    return {str(word): float(value) for word, value in means.items()}
+
+
+def load_lexicon(lexicon_dir: str | Path, lang: str) -> Lexicon:
+    """Return the merged lexicon of ``lang`` keyed by token tuples, valences on [-1, 1].
+
+    Raises :class:`InputError` if a file of :data:`LEXICON_FILES` is missing and
+    ``ValueError`` if no lexicon is known for ``lang``.
+    """
+    if lang not in LEXICON_FILES:
+        raise ValueError(
+            f"no sentiment lexicon is known for language '{lang}'; "
+            f"available: {sorted(LEXICON_FILES)}"
+        )
+    merged: Lexicon = {}
+    for _name, rel_path, fmt in LEXICON_FILES[lang]:
+        source = _read_source(Path(lexicon_dir) / rel_path, fmt)
+        entries = list(source)
+        token_lists = tokenise(normalise_texts(entries, lang), lang)
+        for tokens, entry in zip(token_lists, entries, strict=True):
+            key = tuple(tokens)
+            if key and key not in merged:
+                merged[key] = source[entry]
+    return merged
+
+
+def load_emoticons(lexicon_dir: str | Path) -> dict[str, float]:
+    """Return AFINN-emoticon-8 (lower-cased, /5) merged with :data:`EMOJI_VALENCE`."""
+    emoticons = _read_source(Path(lexicon_dir) / EMOTICON_FILE, "afinn")
+    table = {k.lower(): v for k, v in reversed(list(emoticons.items()))}
+    table.update(EMOJI_VALENCE)
+    return table
+
+
+def _check_lexicon_dir(lexicon_dir: str | Path) -> Path:
+    path = Path(lexicon_dir)
+    if not path.is_dir():
+        raise InputError(
+            f"lexicon directory not found: expected '{path}' to be a folder with afinn/, "
+            "vader_sv/, sprakbanken/ and chen_skiena/ (the shared 'data/lexicons' folder, see "
+            "shared/data/README.md). Pass lexicon_dir=<path to data/lexicons>."
+        )
+    return path
+
+
+class LexiconSentimentScorer(BaseEstimator):
+    """Rule-based multilingual sentiment from lexicons, as a scikit-learn estimator.
+
+    Parameters
+    ----------
+    lexicon_dir : str or Path
+        The shared ``data/lexicons`` folder; read by :meth:`fit`.
+    languages : tuple of str
+        ISO 639-1 codes to score; each needs an entry in :data:`LEXICON_FILES`.
+    negation : bool, default True
+        Apply the negation rule (module docstring).
+    intensifiers : bool, default True
+        Apply the intensifier rule (module docstring).
+    neutral_band : float, default 0.05
+        Compound scores with absolute value below this are labelled "neutral".
+
+    Attributes
+    ----------
+    lexicons_ : dict of str to dict
+        Per language, token tuple -> valence on [-1, 1].
+    emoticons_ : dict of str to float
+        Emoticon and emoji valences on [-1, 1], used for every scored language.
+    max_ngram_ : dict of str to int
+        Longest entry (in tokens) per language.
+    classes_ : ndarray of str
+        ``["negative", "neutral", "positive"]``.
+
+    Examples
+    --------
+    >>> scorer = LexiconSentimentScorer(lexicon_dir=LEXICON_DIR).fit()  # doctest: +SKIP
+    >>> scorer.decision_function(["inte bra", "jättebra!"], langs=["sv", "sv"])  # doctest: +SKIP
+    array([-0.43...,  0.63...])
+    """
+
+    def __init__(
+        self,
+        *,
+        lexicon_dir: str | Path,
+        languages: tuple[str, ...] = ("sv", "en", "tr", "da", "ar", "fa"),
+        negation: bool = True,
+        intensifiers: bool = True,
+        neutral_band: float = 0.05,
+    ) -> None:
+        self.lexicon_dir = lexicon_dir
+        self.languages = languages
+        self.negation = negation
+        self.intensifiers = intensifiers
+        self.neutral_band = neutral_band
+
+    def fit(self, X: Any = None, y: Any = None) -> LexiconSentimentScorer:
+        """Load the lexicons of ``languages`` from ``lexicon_dir``; ``X`` and ``y`` are ignored."""
+        path = _check_lexicon_dir(self.lexicon_dir)
+        self.lexicons_ = {lang: load_lexicon(path, lang) for lang in self.languages}
+        self.max_ngram_ = {
+            lang: max(map(len, lex), default=1) for lang, lex in self.lexicons_.items()
+        }
+        self.emoticons_ = load_emoticons(path)
+        self.classes_ = np.array(LABELS)
+        return self
+
+    def _texts_and_langs(
+        self, X: Any, langs: Sequence[str | None] | None
+    ) -> tuple[list[str], list[str]]:
+        if isinstance(X, pd.DataFrame):
+            if "text" not in X.columns:
+                raise SchemaError(f"expected a 'text' column, got columns {list(X.columns)}")
+            if langs is None and "lang" in X.columns:
+                langs = X["lang"].tolist()
+            X = X["text"]
+        texts = [t if isinstance(t, str) else "" for t in X]
+        if langs is None:
+            return texts, detect_languages(texts)
+        if len(langs) != len(texts):
+            raise ValueError(f"expected one language per text ({len(texts)}), got {len(langs)}")
+        return texts, [lg if isinstance(lg, str) else "und" for lg in langs]
+
+    def decision_function(self, X: Any, langs: Sequence[str | None] | None = None) -> np.ndarray:
+        """Return the compound sentiment of each text, in [-1, 1] (NaN: no lexicon).
+
+        Parameters
+        ----------
+        X : sequence of str or DataFrame
+            Texts, or a frame with a ``text`` column (and ``lang``, used when ``langs`` is None).
+        langs : sequence of str, optional
+            ISO 639-1 code per text; detected with :func:`detect_languages` when not given.
+
+        Returns
+        -------
+        ndarray of float, shape (n_texts,)
+            -1 = most negative, 0 = neutral or no sentiment word, 1 = most positive; NaN where
+            the language has no lexicon (e.g. "so", "und").
+        """
+        check_is_fitted(self, "lexicons_")
+        texts, codes = self._texts_and_langs(X, langs)
+        out = np.full(len(texts), np.nan)
+        idx = [i for i, lg in enumerate(codes) if lg in self.lexicons_]
+        if not idx:
+            return out
+        sub_langs = [codes[i] for i in idx]
+        tokens = tokenise(normalise_texts([texts[i] for i in idx], sub_langs), sub_langs)
+        for i, lang, toks in zip(idx, sub_langs, tokens, strict=True):
+            total = self._sum_valences(toks, lang)
+            out[i] = total / math.sqrt(total * total + ALPHA)
+        return out
+
+    def predict(self, X: Any, langs: Sequence[str | None] | None = None) -> np.ndarray:
+        """Return "negative" / "neutral" / "positive" per text (None where unscored)."""
+        compound = self.decision_function(X, langs)
+        labels = np.full(len(compound), None, dtype=object)
+        scored = ~np.isnan(compound)
+        labels[scored] = np.where(
+            compound[scored] >= self.neutral_band,
+            "positive",
+            np.where(compound[scored] <= -self.neutral_band, "negative", "neutral"),
+        )
+        return labels
+
+    def score_posts(self, posts: pd.DataFrame) -> pd.DataFrame:
+        """Return post_scores rows (task "sentiment") for the posts whose language is scored.
+
+        ``posts`` needs ``post_id``, ``text`` and ``lang``. One row per scored post with the
+        chosen label. ``probability`` is NaN: a lexicon compound is not a probability, and a
+        squashing of it would be read as one. Posts in unscored languages get no row.
+        """
+        missing = [c for c in ("post_id", "text", "lang") if c not in posts.columns]
+        if missing:
+            raise SchemaError(
+                f"score_posts expects posts with columns post_id, text, lang; missing {missing}"
+            )
+        labels = self.predict(posts[["text", "lang"]])
+        keep = np.array([lab is not None for lab in labels], dtype=bool)
+        out = pd.DataFrame(
+            {
+                "post_id": posts["post_id"].astype(str).to_numpy()[keep],
+                "task": "sentiment",
+                "model_version": MODEL_VERSION,
+                "label": labels[keep].astype(str),
+                "probability": np.full(int(keep.sum()), np.nan),
+            },
+            columns=POST_SCORES.columns,
+        )
+        return out.reset_index(drop=True)
+
+    def _lookup(self, token: str, lang: str) -> float | None:
+        value = self.lexicons_[lang].get((token,))
+        if value is None:
+            value = self.emoticons_.get(token)
+        if value is None:
+            folded = fold_doubles(token)
+            if folded != token:
+                value = self.lexicons_[lang].get((folded,))
+        return value
+
+    def _sum_valences(self, tokens: list[str], lang: str) -> float:
+        lex, max_n = self.lexicons_[lang], self.max_ngram_[lang]
+        negators = NEGATORS.get(lang, frozenset()) if self.negation else frozenset()
+        postposed = POSTPOSED_NEGATORS.get(lang, frozenset()) if self.negation else frozenset()
+        boosters = INTENSIFIERS.get(lang, frozenset()) if self.intensifiers else frozenset()
+        prefixes = INTENSIFIER_PREFIXES.get(lang, ()) if self.intensifiers else ()
+        total, i, n = 0.0, 0, len(tokens)
+        while i < n:
+            tok = tokens[i]
+            width, value = 1, None
+            if tok in negators or tok in postposed or tok in boosters:
+                i += 1
+                continue
+            for size in range(min(max_n, n - i), 1, -1):
+                value = lex.get(tuple(tokens[i : i + size]))
+                if value is not None:
+                    width = size
+                    break
+            if value is None:
+                value = self._lookup(tok, lang)
+            if value is None:
+                for prefix in prefixes:
+                    if tok.startswith(prefix) and len(tok) > len(prefix) + 1:
+                        rest = self._lookup(tok[len(prefix) :], lang)
+                        value = None if rest is None else rest * INTENSIFIER_SCALAR
+                        break
+            if value is not None:
+                if i > 0 and tokens[i - 1] in boosters:
+                    value *= INTENSIFIER_SCALAR
+                if _negated_before(tokens, i, negators) or _negated_after(
+                    tokens, i + width, postposed
+                ):
+                    value *= NEGATION_SCALAR
+                total += value
+            i += width
+        return total
+
+
+def _negated_before(tokens: list[str], i: int, negators: frozenset[str]) -> bool:
+    for j in range(i - 1, max(i - NEGATION_SCOPE, 0) - 1, -1):
+        if tokens[j] in _BOUNDARIES:
+            return False
+        if tokens[j] in negators:
+            return True
+    return False
+
+
+def _negated_after(tokens: list[str], end: int, postposed: frozenset[str]) -> bool:
+    return any(tokens[j] in postposed for j in range(end, min(end + 2, len(tokens))))

@@ -1,0 +1,168 @@
+"""Cluster bootstrap of author-weighted shares (each author counts once).
+
+Social-media posts are clustered by author: a handful of prolific accounts must not dominate a
+neighbourhood's share of, say, negative posts. The statistic is the *author-weighted share*
+
+    share = (1 / C) * sum_c mean_{posts i of author c} indicator_i
+
+over the ``C`` authors (clusters) of a cell; the indicator is 0/1 or a probability in [0, 1].
+Its sampling uncertainty comes from resampling whole authors with replacement (a cluster
+bootstrap), and the interval is the percentile interval of the bootstrap replicates.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from barometer.exceptions import EstimationError
+
+_METHOD = "author-weighted share, cluster bootstrap ({n_boot} replicates), percentile interval"
+_MAX_BLOCK = 4_000_000  # resampled cluster slots held in memory at once
+
+
+def _check(
+    df: pd.DataFrame, columns: list[str], cluster: str, indicator: str, n_boot: int, level: float
+) -> pd.DataFrame:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise EstimationError(
+            f"expected columns {missing} in the data frame; found {list(df.columns)}"
+        )
+    if not 0.0 < level < 1.0:
+        raise EstimationError(f"level must be strictly between 0 and 1; got {level}")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 2:
+        raise EstimationError(f"n_boot must be an integer >= 2; got {n_boot!r}")
+    if not pd.api.types.is_numeric_dtype(df[indicator]):
+        raise EstimationError(
+            f"indicator '{indicator}' must be numeric 0/1 or a probability; got "
+            f"{df[indicator].dtype}"
+        )
+    if df[cluster].isna().any():
+        first = df.index[int(np.flatnonzero(df[cluster].isna().to_numpy())[0])]
+        raise EstimationError(f"cluster column '{cluster}' is missing at row {first!r}")
+    values = df[indicator].to_numpy(dtype=float, na_value=np.nan)
+    outside = (values < 0) | (values > 1)
+    if outside.any():
+        raise EstimationError(
+            f"indicator '{indicator}' must lie in [0, 1]; found {values[outside][0]}"
+        )
+    kept = df.loc[~np.isnan(values), columns]
+    if kept.empty:
+        raise EstimationError(f"indicator '{indicator}' has no non-missing values")
+    return kept
+
+
+def _bootstrap_group_means(
+    means: np.ndarray, sizes: np.ndarray, n_boot: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Replicates (n_boot, G) of the mean of ``means`` within each of G consecutive groups.
+
+    Group g owns ``sizes[g]`` consecutive entries of ``means``; each replicate draws that many
+    entries with replacement within the group (multinomial resampling of clusters), all groups
+    and replicates at once, in blocks that bound the memory.
+    """
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    slot_group = np.repeat(np.arange(len(sizes)), sizes)
+    slot_size, slot_start = sizes[slot_group], starts[slot_group]
+    out = np.empty((n_boot, len(sizes)))
+    block = max(1, _MAX_BLOCK // len(means))
+    for first in range(0, n_boot, block):
+        rows = min(block, n_boot - first)
+        picks = slot_start + (rng.random((rows, len(means))) * slot_size).astype(np.int64)
+        sums = np.add.reduceat(means[picks], starts, axis=1)
+        out[first : first + rows] = sums / sizes
+    return out
+
+
+def author_weighted_shares(
+    df: pd.DataFrame,
+    by: list[str],
+    cluster: str,
+    indicator: str,
+    n_boot: int = 999,
+    level: float = 0.95,
+    seed: int | np.random.Generator | None = None,
+) -> pd.DataFrame:
+    """Author-weighted share of ``indicator`` per group, with cluster-bootstrap intervals.
+
+    Parameters
+    ----------
+    df
+        One row per post (or per answer), with the cluster and indicator columns.
+    by
+        Grouping columns, e.g. ``["neighbourhood_id", "period_start"]``; ``[]`` for one group.
+        Rows with a missing grouping value belong to no group.
+    cluster
+        The cluster id, e.g. ``author_pseudonym``; each cluster counts once per group.
+    indicator
+        0/1 flags or probabilities in [0, 1]; rows with a missing indicator are left out.
+    n_boot
+        Bootstrap replicates (>= 2), resampling the clusters of each group independently.
+    level
+        Confidence level of the percentile interval.
+    seed
+        Seed or generator for reproducible replicates. All groups share one random stream,
+        so a group's interval can change (within Monte-Carlo error) if other groups change.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, then ``value`` (share, 0-1), ``lower``, ``upper``, ``n_effective``
+        (number of clusters), ``n`` (rows used) and ``method``; one row per group, sorted.
+        A group with a single cluster gets a zero-width interval.
+    """
+    by = list(by)
+    kept = _check(df, [*by, cluster, indicator], cluster, indicator, n_boot, level)
+    rng = np.random.default_rng(seed)
+    keys = [*by, cluster]
+    per_cluster = kept.groupby(keys, sort=True, observed=True)[indicator].agg(["mean", "size"])
+    per_cluster = per_cluster.reset_index()
+    if per_cluster.empty:
+        raise EstimationError(f"every row has a missing value in the grouping columns {by}")
+    if by:
+        cells = per_cluster.groupby(by, sort=False, observed=True)
+        labels = cells.size().index.to_frame(index=False)
+        sizes = cells.size().to_numpy()
+        n_rows = cells["size"].sum().to_numpy()
+    else:
+        labels = pd.DataFrame(index=[0])
+        sizes = np.array([len(per_cluster)])
+        n_rows = np.array([per_cluster["size"].sum()])
+    means = per_cluster["mean"].to_numpy(dtype=float)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    value = np.add.reduceat(means, starts) / sizes
+    reps = _bootstrap_group_means(means, sizes, n_boot, rng)
+    alpha = 1.0 - level
+    lower, upper = np.quantile(reps, [alpha / 2, 1 - alpha / 2], axis=0)
+    out = labels.assign(
+        value=value,
+        lower=lower,
+        upper=upper,
+        n_effective=sizes.astype(float),
+        n=n_rows,
+        method=_METHOD.format(n_boot=n_boot),
+    )
+    return out.reset_index(drop=True)
+
+
+def cluster_bootstrap_share(
+    df: pd.DataFrame,
+    cluster: str,
+    indicator: str,
+    n_boot: int = 999,
+    level: float = 0.95,
+    seed: int | np.random.Generator | None = None,
+) -> pd.DataFrame:
+    """Author-weighted share of ``indicator`` over all of ``df``, with a bootstrap interval.
+
+    Each cluster (pseudonymous author) counts once: the share is the mean over clusters of each
+    cluster's mean indicator, so one author with 10 negative posts among 9 authors with one
+    neutral post each gives 0.1, not 10/19. See :func:`author_weighted_shares` for parameters.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``value, lower, upper, n_effective, n, method``.
+    """
+    return author_weighted_shares(df, [], cluster, indicator, n_boot, level, seed)

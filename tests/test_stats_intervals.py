@@ -1,0 +1,93 @@
+"""Exact Poisson and Wilson intervals against published values."""
+
+from __future__ import annotations
+
+import doctest
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+from barometer.exceptions import EstimationError
+from barometer.stats import intervals
+from barometer.stats.intervals import poisson_rate_interval, wilson_interval
+
+
+def test_garwood_published_values() -> None:
+    # Garwood (1936) / Ulm (1990), 95%: 0 -> [0, 3.689], 1 -> [0.0253, 5.572],
+    # 10 -> [4.7954, 18.3904]
+    lower, upper = poisson_rate_interval([0, 1, 10])
+    np.testing.assert_allclose(lower, [0.0, 0.025318, 4.795389], atol=5e-6)
+    np.testing.assert_allclose(upper, [3.688879, 5.571643, 18.390356], atol=5e-6)
+
+
+def test_poisson_rate_per_100_people() -> None:
+    lower, upper = poisson_rate_interval(10, exposure=250)
+    assert 100 * lower == pytest.approx(4.795389 / 2.5, rel=1e-6)
+    assert 100 * upper == pytest.approx(18.390356 / 2.5, rel=1e-6)
+
+
+def test_poisson_90_percent_is_narrower() -> None:
+    (lo95, up95), (lo90, up90) = poisson_rate_interval(10), poisson_rate_interval(10, level=0.9)
+    assert lo95 < lo90 < up90 < up95
+    assert up90 == pytest.approx(16.962, abs=1e-3)  # chi2.ppf(0.95, 22) / 2
+
+
+def test_poisson_zero_exposure_gives_nan_and_accepts_series() -> None:
+    lower, upper = poisson_rate_interval(pd.Series([0, 3]), pd.Series([0, 100]))
+    assert np.isnan(lower[0]) and np.isnan(upper[0])
+    assert upper[1] == pytest.approx(stats.chi2.ppf(0.975, 8) / 2 / 100)
+
+
+def test_wilson_published_values() -> None:
+    # 81/263: [0.2553, 0.3662] (also statsmodels proportion_confint(method="wilson"));
+    # 0/10 upper 0.2775; 5/10 [0.2366, 0.7634]; 263/263 lower 0.9856
+    lower, upper = wilson_interval([81, 0, 5, 263], [263, 10, 10, 263])
+    np.testing.assert_allclose(lower, [0.2552885199, 0.0, 0.2365930905, 0.9856039656], atol=1e-9)
+    np.testing.assert_allclose(upper, [0.3662095770, 0.2775327999, 0.7634069095, 1.0], atol=1e-9)
+
+
+def test_wilson_zero_trials_gives_nan() -> None:
+    lower, upper = wilson_interval([0, 1], [0, 2])
+    assert np.isnan(lower[0]) and np.isnan(upper[0]) and lower[1] < 0.5 < upper[1]
+
+
+@given(x=st.integers(0, 500), extra=st.integers(0, 500))
+def test_wilson_contains_estimate_and_stays_in_unit_interval(x: int, extra: int) -> None:
+    n = x + extra
+    if n == 0:
+        return
+    lower, upper = wilson_interval(x, n)
+    assert 0.0 <= lower <= x / n <= upper <= 1.0
+
+
+@given(k=st.integers(0, 10_000), exposure=st.floats(0.1, 1e5))
+def test_poisson_interval_contains_rate(k: int, exposure: float) -> None:
+    lower, upper = poisson_rate_interval(k, exposure)
+    assert 0.0 <= lower <= k / exposure <= upper
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(intervals).failed == 0
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: poisson_rate_interval(-1), "count must be finite whole numbers"),
+        (lambda: poisson_rate_interval(1.5), "count must be finite whole numbers"),
+        (lambda: poisson_rate_interval(1, -2), "exposure must be finite and >= 0"),
+        (lambda: poisson_rate_interval(1, np.nan), "exposure must be finite and >= 0"),
+        (lambda: poisson_rate_interval(1, level=1), "between 0 and 1"),
+        (lambda: wilson_interval(3, 2), "successes <= n"),
+        (lambda: wilson_interval(np.nan, 2), "successes must be finite whole numbers"),
+        (lambda: wilson_interval(1, 2.5), "n must be finite whole numbers"),
+        (lambda: wilson_interval(1, 2, level=0), "between 0 and 1"),
+    ],
+)
+def test_errors(call, message: str) -> None:
+    with pytest.raises(EstimationError, match=message):
+        call()

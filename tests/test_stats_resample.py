@@ -1,0 +1,128 @@
+"""Author-weighted shares with a cluster bootstrap."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from barometer.exceptions import EstimationError
+from barometer.stats.resample import author_weighted_shares, cluster_bootstrap_share
+
+
+def _posts(n_authors: int, seed: int = 0, posts: int = 5) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    authors = np.repeat([f"a{i}" for i in range(n_authors)], posts)
+    p = np.repeat(rng.uniform(0, 0.6, n_authors), posts)
+    return pd.DataFrame({"author": authors, "neg": (rng.random(len(authors)) < p).astype(int)})
+
+
+def test_each_author_counts_once() -> None:
+    df = pd.DataFrame(
+        {"author": ["loud"] * 10 + [f"q{i}" for i in range(9)], "neg": [1] * 10 + [0] * 9}
+    )
+    row = cluster_bootstrap_share(df, "author", "neg", seed=1).iloc[0]
+    assert row["value"] == pytest.approx(0.1)
+    assert row["n_effective"] == 10
+    assert row["n"] == 19
+    assert row["lower"] <= 0.1 <= row["upper"]
+    assert list(row.index) == ["value", "lower", "upper", "n_effective", "n", "method"]
+
+
+def test_probabilities_are_averaged_within_author_first() -> None:
+    df = pd.DataFrame({"author": ["a", "a", "b"], "p": [0.2, 0.4, 0.9]})
+    assert cluster_bootstrap_share(df, "author", "p", seed=0)["value"].iloc[0] == pytest.approx(
+        (0.3 + 0.9) / 2
+    )
+
+
+def test_percentile_interval_matches_an_explicit_bootstrap() -> None:
+    """Two equal-sized authors with shares 0 and 1: replicates are 0, 0.5, 1 w.p. 1/4, 1/2, 1/4."""
+    df = pd.DataFrame({"author": ["a", "b"], "neg": [0, 1]})
+    row = cluster_bootstrap_share(df, "author", "neg", n_boot=4000, level=0.5, seed=3).iloc[0]
+    assert row["value"] == 0.5
+    assert row["lower"] == pytest.approx(0.25, abs=0.26)
+    assert 0.0 <= row["lower"] <= 0.5 <= row["upper"] <= 1.0
+
+
+def test_interval_shrinks_with_more_clusters() -> None:
+    small = cluster_bootstrap_share(_posts(20), "author", "neg", seed=1).iloc[0]
+    large = cluster_bootstrap_share(_posts(500), "author", "neg", seed=1).iloc[0]
+    assert (large["upper"] - large["lower"]) < (small["upper"] - small["lower"]) / 2
+
+
+def test_seed_makes_it_deterministic() -> None:
+    df = _posts(30)
+    a = cluster_bootstrap_share(df, "author", "neg", seed=42)
+    b = cluster_bootstrap_share(df, "author", "neg", seed=42)
+    c = cluster_bootstrap_share(df, "author", "neg", seed=43)
+    pd.testing.assert_frame_equal(a, b)
+    assert not a[["lower", "upper"]].equals(c[["lower", "upper"]])
+
+
+def test_grouped_matches_per_group_values() -> None:
+    df = pd.concat(
+        [_posts(15, seed=1).assign(nbh="n1"), _posts(40, seed=2).assign(nbh="n2")],
+        ignore_index=True,
+    )
+    df.loc[0, "nbh"] = None  # a post without neighbourhood belongs to no group
+    out = author_weighted_shares(df, ["nbh"], "author", "neg", seed=5)
+    assert out["nbh"].tolist() == ["n1", "n2"]
+    for _, row in out.iterrows():
+        sub = df[df["nbh"] == row["nbh"]]
+        assert row["value"] == pytest.approx(sub.groupby("author")["neg"].mean().mean())
+        assert row["n_effective"] == sub["author"].nunique()
+        assert row["n"] == len(sub)
+        assert row["lower"] <= row["value"] <= row["upper"]
+    assert (out["upper"] - out["lower"]).iloc[1] < (out["upper"] - out["lower"]).iloc[0]
+
+
+def test_grouped_bootstrap_distribution_matches_single_group() -> None:
+    """The vectorised grouped bootstrap has the same spread as the one-group bootstrap."""
+    df = _posts(25, seed=9)
+    single = cluster_bootstrap_share(df, "author", "neg", n_boot=4000, seed=1).iloc[0]
+    both = pd.concat([df.assign(g="x"), df.assign(g="y")], ignore_index=True)
+    grouped = author_weighted_shares(both, ["g"], "author", "neg", n_boot=4000, seed=2)
+    width = single["upper"] - single["lower"]
+    np.testing.assert_allclose(grouped["upper"] - grouped["lower"], width, rtol=0.1)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    shares=st.lists(st.floats(0, 1), min_size=1, max_size=30),
+    posts=st.integers(1, 4),
+)
+def test_value_is_mean_of_author_means(shares: list[float], posts: int) -> None:
+    df = pd.DataFrame(
+        {"author": np.repeat(np.arange(len(shares)), posts), "p": np.repeat(shares, posts)}
+    )
+    row = cluster_bootstrap_share(df, "author", "p", n_boot=50, seed=0).iloc[0]
+    assert row["value"] == pytest.approx(np.mean(shares))
+    assert min(shares) - 1e-12 <= row["lower"] <= row["upper"] <= max(shares) + 1e-12
+
+
+@pytest.mark.parametrize(
+    ("frame", "kwargs", "message"),
+    [
+        (pd.DataFrame({"author": ["a"], "neg": [1]}), {"indicator": "x"}, r"columns \['x'\]"),
+        (pd.DataFrame({"author": ["a"], "neg": [2]}), {}, r"must lie in \[0, 1\]"),
+        (pd.DataFrame({"author": ["a"], "neg": ["yes"]}), {}, "must be numeric"),
+        (pd.DataFrame({"author": [None, "b"], "neg": [1, 0]}), {}, "'author' is missing at row 0"),
+        (pd.DataFrame({"author": ["a"], "neg": [np.nan]}), {}, "no non-missing values"),
+        (pd.DataFrame({"author": ["a"], "neg": [1]}), {"n_boot": 1}, "n_boot must be"),
+        (pd.DataFrame({"author": ["a"], "neg": [1]}), {"n_boot": 9.5}, "n_boot must be"),
+        (pd.DataFrame({"author": ["a"], "neg": [1]}), {"level": 0.0}, "between 0 and 1"),
+    ],
+)
+def test_errors(frame: pd.DataFrame, kwargs: dict, message: str) -> None:
+    kwargs = {"cluster": "author", "indicator": "neg", **kwargs}
+    with pytest.raises(EstimationError, match=message):
+        cluster_bootstrap_share(frame, **kwargs)
+
+
+def test_grouped_error_when_no_group_is_known() -> None:
+    df = pd.DataFrame({"author": ["a", "b"], "neg": [1, 0], "nbh": [None, None]})
+    with pytest.raises(EstimationError, match="missing value in the grouping columns"):
+        author_weighted_shares(df, ["nbh"], "author", "neg")

@@ -1,0 +1,105 @@
+import os
+
+import duckdb
+import pandas as pd
+import pytest
+
+from barometer.exceptions import SchemaError, WarehouseError
+from barometer.schema import INDICATORS, OBSERVATIONS, QUARANTINE
+from barometer.warehouse import Warehouse, open_published
+
+
+def _observations(ids: list[str]) -> pd.DataFrame:
+    n = len(ids)
+    return pd.DataFrame(
+        {
+            "observation_id": ids,
+            "site_id": ["s1"] * n,
+            "neighbourhood_id": ["west"] * n,
+            "start": pd.to_datetime(["2024-05-01T10:00Z"] * n),
+            "end": pd.to_datetime(["2024-05-01T11:00Z"] * n),
+            "n_people": [10] * n,
+            "n_interactions": [3] * n,
+            "n_mixed_interactions": [1] * n,
+            "n_conflicts": [0] * n,
+            "observer_pseudonym": ["observer-1"] * n,
+        }
+    )
+
+
+def test_append_is_idempotent(tmp_path) -> None:
+    store = Warehouse(tmp_path / "wh")
+    assert store.append(OBSERVATIONS, _observations(["a", "b", "b"])) == 2
+    assert store.append(OBSERVATIONS, _observations(["a", "b"])) == 0
+    assert store.append(OBSERVATIONS, _observations(["b", "c"])) == 1
+    assert store.count(OBSERVATIONS) == 3
+    assert sorted(store.read(OBSERVATIONS)["observation_id"]) == ["a", "b", "c"]
+    assert len(store.parts(OBSERVATIONS)) == 2
+    assert not list((tmp_path / "wh").rglob("*.tmp"))
+
+
+def test_read_empty_table_has_schema_columns(tmp_path) -> None:
+    frame = Warehouse(tmp_path).read(QUARANTINE)
+    assert frame.empty and list(frame.columns) == QUARANTINE.columns
+
+
+def test_append_rejects_wrong_columns(tmp_path) -> None:
+    with pytest.raises(SchemaError, match="missing \\['n_conflicts'\\]"):
+        Warehouse(tmp_path).append(OBSERVATIONS, _observations(["a"]).drop(columns="n_conflicts"))
+
+
+def test_replace_swaps_whole_table_and_repairs_interrupted_swap(tmp_path) -> None:
+    store = Warehouse(tmp_path)
+    store.replace(OBSERVATIONS, _observations(["a", "b"]))
+    store.replace(OBSERVATIONS, _observations(["c"]))
+    assert store.read(OBSERVATIONS)["observation_id"].tolist() == ["c"]
+    # simulate a crash between the two renames of replace(): the table folder is retired
+    os.replace(store.table_dir(OBSERVATIONS), store.parquet_dir / ".observations.old-dead")
+    reopened = Warehouse(tmp_path)
+    assert reopened.read(OBSERVATIONS)["observation_id"].tolist() == ["c"]
+
+
+def test_publish_and_open_read_only(tmp_path) -> None:
+    store = Warehouse(tmp_path)
+    store.publish({"numbers": pd.DataFrame({"x": [1, 2]})})
+    with open_published(tmp_path) as con:
+        assert con.execute("SELECT sum(x) FROM numbers").fetchone() == (3,)
+        with pytest.raises(duckdb.Error):
+            con.execute("CREATE TABLE y (a INT)")
+
+
+def test_open_published_without_build(tmp_path) -> None:
+    with pytest.raises(WarehouseError, match="build it first"):
+        open_published(tmp_path)
+
+
+def test_manifests_and_seen_inputs(tmp_path) -> None:
+    store = Warehouse(tmp_path)
+    store.write_manifest(
+        {"run_id": "r1", "started_at": "2024", "inputs": [{"sha256": "abc", "ingested": True}]}
+    )
+    assert store.seen_input_hashes() == {"abc"}
+    assert [m["run_id"] for m in store.manifests()] == ["r1"]
+
+
+def test_indicator_schema_roundtrip(tmp_path) -> None:
+    frame = pd.DataFrame(
+        {
+            "neighbourhood_id": ["west"],
+            "period_start": [pd.Timestamp("2024-05-01").date()],
+            "period": ["M"],
+            "indicator": ["x"],
+            "value": [1.0],
+            "lower": [0.5],
+            "upper": [1.5],
+            "n_effective": [12.0],
+            "method": ["m"],
+            "suppressed": [False],
+            "run_id": ["r"],
+        }
+    )
+    store = Warehouse(tmp_path)
+    store.replace(INDICATORS, frame)
+    back = store.read(INDICATORS)
+    assert back.iloc[0]["period_start"] == frame.iloc[0]["period_start"]
+    assert back.iloc[0]["value"] == 1.0
