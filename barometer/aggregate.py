@@ -130,8 +130,9 @@ def footfall_baseline(readings: pd.DataFrame, months: int = 12) -> pd.DataFrame:
     start = ok.groupby("sensor_id")["ts"].transform("min")
     ok = ok[ok["ts"] < start + pd.DateOffset(months=months)]
     ok["hour_of_week"] = ok["ts"].dt.day_of_week * 24 + ok["ts"].dt.hour
-    baseline = ok.groupby(["sensor_id", "hour_of_week"], as_index=False)["value"].mean()
-    return baseline.rename(columns={"value": "baseline"})
+    return ok.groupby(["sensor_id", "hour_of_week"], as_index=False).agg(
+        baseline=("value", "mean")
+    )
 
 
 def aggregate_sensing(readings: pd.DataFrame, *, level: float) -> pd.DataFrame:

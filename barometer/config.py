@@ -76,8 +76,11 @@ class IndicatorsConfig(_Strict):
     level: float = Field(default=0.95, gt=0.5, lt=1.0)
     bootstrap_reps: int = Field(default=199, ge=19)
     seed: int = 12345
-    baseline_start: date | None = None
-    baseline_end: date | None = None
+    min_cell: dict[str, int] = Field(
+        default_factory=dict,
+        description="per-indicator minimum cell size, overriding the catalogue's "
+        "(never below [privacy] min_cell_size)",
+    )
 
 
 class CompositeConfig(_Strict):

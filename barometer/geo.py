@@ -120,10 +120,13 @@ class Gazetteer:
 
     def __init__(self, boundaries: Boundaries) -> None:
         self._lookup: dict[str, str] = {}
-        for row in boundaries.frame.itertuples():
-            for name in [row.name, *row.aliases]:
-                for form in self._forms(str(name)):
-                    self._lookup[form] = str(row.neighbourhood_id)
+        frame = boundaries.frame
+        for nid, name, aliases in zip(
+            frame["neighbourhood_id"], frame["name"], frame["aliases"], strict=True
+        ):
+            for alias in [name, *aliases]:
+                for form in self._forms(str(alias)):
+                    self._lookup[form] = str(nid)
         names = sorted(self._lookup, key=len, reverse=True)
         alternatives = "|".join(re.escape(n) for n in names)
         self._pattern = re.compile(rf"(?<![\w#])#?({alternatives})(?!\w)", re.IGNORECASE)

@@ -30,18 +30,17 @@ from barometer.aggregate import (
     coverage_table,
 )
 from barometer.config import PipelineConfig
-from barometer.exceptions import InputError
 from barometer.enrich import (
     enrich_observations,
     enrich_posts,
     enrich_sensor_readings,
     enrich_survey,
 )
+from barometer.exceptions import InputError
 from barometer.geo import Boundaries, Gazetteer, load_boundaries
 from barometer.indicators import composite_spec
 from barometer.ingest.base import IngestResult
 from barometer.ingest.observation import read_kobo_sessions, read_sites
-from barometer.ingest.quarantine import combine
 from barometer.ingest.sensing import read_footfall_wide, read_sensor_metadata
 from barometer.ingest.social import read_mastodon, read_x_v2
 from barometer.ingest.survey import load_codebook, read_survey
@@ -96,7 +95,12 @@ def code_version() -> str:
 
 
 def _input_entry(path: Path, source: str) -> dict[str, Any]:
-    return {"source": source, "path": str(path), "sha256": file_sha256(path), "bytes": path.stat().st_size}
+    return {
+        "source": source,
+        "path": str(path),
+        "sha256": file_sha256(path),
+        "bytes": path.stat().st_size,
+    }
 
 
 class _Run:
@@ -254,7 +258,9 @@ class _Run:
             ],
             ignore_index=True,
         )
-        cells = suppress_cells(cells, min_cell_size=self.config.privacy.min_cell_size)
+        cells = suppress_cells(
+            cells, min_cell_size=self.config.privacy.min_cell_size, overrides=settings.min_cell
+        )
         index = self._composite(cells[~cells["suppressed"]])
         all_cells = pd.concat([cells, index[cells.columns]], ignore_index=True)
         coverage = coverage_table(posts, responses, readings, sessions)
@@ -264,13 +270,16 @@ class _Run:
         """The composite index over the dimensions weighted in the config (empty when none of
         its components has an unsuppressed cell)."""
         settings = self.config.composite
+        values = cells.dropna(subset=["value"]).groupby("indicator")["value"]
+        usable = set(values.nunique()[lambda n: n >= 2].index)  # normalisable components
         spec = {
             name: (dimension, direction)
             for name, (dimension, direction) in composite_spec().items()
-            if settings.weights.get(dimension, 0) > 0
+            if settings.weights.get(dimension, 0) > 0 and name in usable
         }
-        weights = {d: w for d, w in settings.weights.items() if w > 0}
-        if cells["indicator"].isin(list(spec)).sum() == 0:
+        dimensions = {dimension for dimension, _ in spec.values()}
+        weights = {d: w for d, w in settings.weights.items() if d in dimensions}
+        if not spec:
             return cells.iloc[0:0].assign(suppressed=False)
         index = composite_index(
             cells,

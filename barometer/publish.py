@@ -19,16 +19,22 @@ from barometer.privacy import suppress_small_cells
 from barometer.schema import INDICATORS
 
 
-def suppress_cells(cells: pd.DataFrame, *, min_cell_size: int) -> pd.DataFrame:
-    """Apply each indicator's minimum cell size (at least ``min_cell_size``)."""
+def suppress_cells(
+    cells: pd.DataFrame, *, min_cell_size: int, overrides: dict[str, int] | None = None
+) -> pd.DataFrame:
+    """Apply each indicator's minimum cell size.
+
+    The threshold is the catalogue's ``min_cell`` (or the config's override for that
+    indicator), and never below the pipeline's ``min_cell_size`` privacy floor.
+    """
+    overrides = overrides or {}
     frames = []
     for indicator, group in cells.groupby("indicator", sort=False):
-        threshold = max(CATALOGUE[str(indicator)].min_cell, min_cell_size)
-        if str(indicator) == "composite_trust_index":
+        name = str(indicator)
+        threshold = max(overrides.get(name, CATALOGUE[name].min_cell), min_cell_size)
+        if name == "composite_trust_index":
             threshold = 0  # built from already-suppressed components
-        frames.append(
-            suppress_small_cells(group.assign(suppressed=False), min_cell_size=threshold)
-        )
+        frames.append(suppress_small_cells(group.assign(suppressed=False), min_cell_size=threshold))
     if not frames:
         return cells.assign(suppressed=pd.Series(dtype=bool))
     return pd.concat(frames, ignore_index=True)

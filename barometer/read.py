@@ -66,4 +66,4 @@ def actions(root: Path) -> pd.DataFrame:
 
 def last_run(root: Path) -> dict[str, object]:
     frame = _query(root, "SELECT * FROM runs ORDER BY started_at DESC LIMIT 1")
-    return frame.iloc[0].to_dict() if not frame.empty else {}
+    return {str(k): v for k, v in frame.iloc[0].items()} if not frame.empty else {}

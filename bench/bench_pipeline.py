@@ -98,7 +98,8 @@ def main() -> None:
     print_run("cold run", cold, n_posts)
     print_run("re-run on the same inputs (incremental baseline)", rerun, n_posts)
     bench_geo()
-    print(f"\nbench process peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nbench process peak memory {peak:.0f} MiB")
 
 
 if __name__ == "__main__":

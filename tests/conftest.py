@@ -20,3 +20,15 @@ def shared_data(*parts: str) -> Path:
 @pytest.fixture
 def fixtures() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def mini_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The pipeline run once over the hand-written fixtures (needs the shared lexicons)."""
+    shared_data("lexicons")
+    from barometer.config import load_config
+    from barometer.pipeline import run_pipeline
+
+    root = tmp_path_factory.mktemp("mini") / "warehouse"
+    run_pipeline(load_config(FIXTURES / "mini.toml"), warehouse=root, show_progress=False)
+    return root

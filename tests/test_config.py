@@ -1,8 +1,8 @@
 import pytest
+from conftest import REPO_ROOT
 
 from barometer.config import load_config
 from barometer.exceptions import ConfigError
-from conftest import REPO_ROOT
 
 SAMPLE = REPO_ROOT / "pipelines" / "botkyrka_sample.toml"
 

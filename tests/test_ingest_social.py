@@ -42,7 +42,10 @@ def test_mastodon_statuses(fixtures) -> None:
     rows = result.rows.set_index("post_id")
     assert list(rows.index) == ["mastodon:201", "mastodon:202"]
     assert result.reconciles() and result.n_duplicates == 1
-    assert rows.loc["mastodon:201", "text"] == "Hej @bo! Fint i Ostby idag\nSes example.org/x\n#grannar"
+    assert (
+        rows.loc["mastodon:201", "text"]
+        == "Hej @bo! Fint i Ostby idag\nSes example.org/x\n#grannar"
+    )
     assert rows.loc["mastodon:201", "author_id"] == "77"
     assert rows.loc["mastodon:201", "engagement"] == 3
     assert bool(rows.loc["mastodon:202", "is_repost"])

@@ -25,9 +25,7 @@ def test_footfall_wide_flags_and_reconciles(fixtures) -> None:
 
 
 def test_stuck_counter_flagged() -> None:
-    frame = pd.DataFrame(
-        {"sensor_id": ["a"] * 30, "value": [5.0] * 26 + [1.0, 2.0, 0.0, 0.0]}
-    )
+    frame = pd.DataFrame({"sensor_id": ["a"] * 30, "value": [5.0] * 26 + [1.0, 2.0, 0.0, 0.0]})
     flags = flag_readings(frame, stuck_hours=24)
     assert (flags[:26] == "stuck").all() and (flags[26:] == "ok").all()
 
@@ -66,7 +64,7 @@ def test_survey_codebook_rescales_and_quarantines(fixtures) -> None:
     result = read_survey(fixtures / "survey.csv", codebook)
     assert result.reconciles() and result.n_duplicates == 1
     rows = result.rows.set_index("respondent_id")
-    assert list(rows.index) == ["A1", "A2"]
+    assert list(rows.index) == ["A1", "A2", "A6", "A7"]
     assert rows.loc["A1", "ppltrst"] == 7 and pd.isna(rows.loc["A2", "ppltrst"])  # 88 = DK
     assert rows.loc["A1", "trust_neighbours"] == 10 and rows.loc["A2", "trust_neighbours"] == 5
     assert rows.loc["A1", "belonging"] == 10 and rows.loc["A2", "belonging"] == 0  # reversed

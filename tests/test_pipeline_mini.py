@@ -5,13 +5,13 @@ import re
 
 import duckdb
 import pytest
+from conftest import FIXTURES, shared_data
 
 from barometer.config import load_config
 from barometer.exceptions import ConfigError
 from barometer.pipeline import run_pipeline
 from barometer.schema import POSTS, QUARANTINE, TABLES
 from barometer.warehouse import Warehouse
-from conftest import FIXTURES, shared_data
 
 RAW_IDENTIFIERS = ["9001", "9002", "9003", "anna", "cecilia", "Eva Observer", "Olle", "A1", "A2"]
 
@@ -79,8 +79,12 @@ def test_rerun_changes_nothing(built) -> None:
     assert again.manifest["row_counts"] == report.manifest["row_counts"]
     for name, table in TABLES.items():
         assert store.read(table).equals(before[name]), name
-    assert all(e.get("skipped") for e in again.manifest["inputs"] if "n_read" not in e and
-               e["source"] not in ("survey codebook", "sensing metadata", "observation sites"))
+    assert all(
+        e.get("skipped")
+        for e in again.manifest["inputs"]
+        if "n_read" not in e
+        and e["source"] not in ("survey codebook", "sensing metadata", "observation sites")
+    )
 
 
 def test_manifest_written(built) -> None:

@@ -3,11 +3,10 @@
 import json
 
 import altair as alt
+import data
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
-
-import data
 
 INDEX = "composite_trust_index"
 # Viridis, 5 classes: colour-blind safe and readable in greyscale (low -> high trust).
@@ -82,8 +81,11 @@ with left:
         ),
         key="overview_map",
     )
-    st.caption("Legend: " + " · ".join(f"{20 * i}-{20 * (i + 1)}" for i in range(5)) +
-               " (dark purple = lowest trust, yellow = highest); grey = no value.")
+    st.caption(
+        "Legend: "
+        + " · ".join(f"{20 * i}-{20 * (i + 1)}" for i in range(5))
+        + " (dark purple = lowest trust, yellow = highest); grey = no value."
+    )
 with right:
     table = (
         areas[["neighbourhood_id", "name"]]
@@ -116,8 +118,10 @@ line = base.mark_line(point=True).encode(
     y="value:Q", tooltip=["neighbourhood", "period_start:T", "value", "lower", "upper"]
 )
 actions = data.actions(root)
-rules = alt.Chart(actions.assign(start=pd.to_datetime(actions["start"]))).mark_rule(
-    strokeDash=[4, 4]
-).encode(x="start:T", tooltip=["title"])
+rules = (
+    alt.Chart(actions.assign(start=pd.to_datetime(actions["start"])))
+    .mark_rule(strokeDash=[4, 4])
+    .encode(x="start:T", tooltip=["title"])
+)
 st.altair_chart(band + line + rules, key="overview_trend", width="stretch")
 st.caption("Shaded bands: 95% intervals. Dashed lines: intercultural actions starting.")

@@ -112,7 +112,11 @@ def read_kobo_sessions(path: Path, sites: pd.DataFrame) -> IngestResult:
         if problem is not None:
             field_name = problem[0]
             quarantine.reject(
-                path.name, line, field_name, problem[1], f"{field_name}={record.get(field_name, '')}"
+                path.name,
+                line,
+                field_name,
+                problem[1],
+                f"{field_name}={record.get(field_name, '')}",
             )
             continue
         if row["observation_id"] in seen:

@@ -116,7 +116,7 @@ def read_footfall_wide(
     bad = ts.isna()
     for index in np.flatnonzero(bad.to_numpy()):
         quarantine.reject(
-            path.name, int(index) + 2, "timestamp", "unreadable timestamp", wide.iloc[index, 0]
+            path.name, int(index) + 2, "timestamp", "unreadable timestamp", wide.iloc[int(index), 0]
         )
     good = wide[~bad.to_numpy()].copy()
     good["timestamp"] = pd.to_datetime(ts[~bad])

@@ -192,8 +192,8 @@ def read_survey(path: Path, codebook: Codebook) -> IngestResult:
     dates = pd.to_datetime(raw[design.interview_date], errors="coerce")
     out["interview_date"] = dates.dt.tz_localize("UTC") if dates.dt.tz is None else dates
     flag(dates.isna(), design.interview_date, "missing or unreadable interview date")
-    out["neighbourhood_id"] = raw[design.neighbourhood].map(_code_key).map(
-        design.neighbourhood_codes
+    out["neighbourhood_id"] = (
+        raw[design.neighbourhood].map(_code_key).map(design.neighbourhood_codes)
     )
     flag(out["neighbourhood_id"].isna(), design.neighbourhood, "district code not in the codebook")
     weight = pd.to_numeric(raw[design.weight], errors="coerce")
@@ -204,8 +204,10 @@ def read_survey(path: Path, codebook: Codebook) -> IngestResult:
     for name, mapping in codebook.items.items():
         values, out_of_scale = rescale(raw[mapping.source], mapping)
         reasons = raw[mapping.source].map(
-            lambda v, m=mapping: f"value {v} outside {m.scale_min:g}-{m.scale_max:g} "
-            f"and not a missing code {m.missing_codes}"
+            lambda v, m=mapping: (
+                f"value {v} outside {m.scale_min:g}-{m.scale_max:g} "
+                f"and not a missing code {m.missing_codes}"
+            )
         )
         flag(out_of_scale, mapping.source, reasons)
         out[name] = values

@@ -89,7 +89,9 @@ def read_mastodon(path: Path) -> IngestResult:
                 f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
             ) from exc
     if not isinstance(statuses, list):
-        raise InputError(f"{path}: expected a JSON array of statuses, found {type(statuses).__name__}")
+        raise InputError(
+            f"{path}: expected a JSON array of statuses, found {type(statuses).__name__}"
+        )
     records: list[dict[str, object]] = []
     seen: set[object] = set()
     duplicates = 0
@@ -107,4 +109,6 @@ def read_mastodon(path: Path) -> IngestResult:
             continue
         seen.add(record["post_id"])
         records.append(record)
-    return IngestResult(to_frame(records), quarantine, n_read=len(statuses), n_duplicates=duplicates)
+    return IngestResult(
+        to_frame(records), quarantine, n_read=len(statuses), n_duplicates=duplicates
+    )
