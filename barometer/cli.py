@@ -39,7 +39,9 @@ def _fail(exc: BarometerError) -> typer.Exit:
 
 @app.command()
 def run(
-    config: Annotated[Path, typer.Argument(help="pipeline config, e.g. pipelines/botkyrka_sample.toml")],
+    config: Annotated[
+        Path, typer.Argument(help="pipeline config, e.g. pipelines/botkyrka_sample.toml")
+    ],
     warehouse: Annotated[
         Path | None, typer.Option(help="warehouse folder (default: [store] path of the config)")
     ] = None,

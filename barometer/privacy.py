@@ -75,9 +75,7 @@ class Pseudonymiser:
 
     def pseudonymise(self, namespace: str, raw_ids: pd.Series) -> pd.Series:
         """Pseudonymise a column of raw ids; missing ids stay missing."""
-        mapping = {
-            raw: self.pseudonym(namespace, str(raw)) for raw in pd.unique(raw_ids.dropna())
-        }
+        mapping = {raw: self.pseudonym(namespace, str(raw)) for raw in pd.unique(raw_ids.dropna())}
         return raw_ids.map(mapping).astype("object")
 
 

@@ -124,7 +124,9 @@ class Warehouse:
             return 0
         arrow = to_arrow(fresh.reset_index(drop=True), table)
         digest = content_hash(arrow)
-        _atomic_write_bytes(self.table_dir(table) / f"part-{digest[:24]}.parquet", _table_bytes(arrow))
+        _atomic_write_bytes(
+            self.table_dir(table) / f"part-{digest[:24]}.parquet", _table_bytes(arrow)
+        )
         return len(fresh)
 
     def replace(self, table: Table, frame: pd.DataFrame) -> int:

@@ -4,9 +4,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from conftest import REPO_ROOT
+from streamlit.testing.v1 import AppTest
 
 APP = str(REPO_ROOT / "app" / "main.py")
 

@@ -1,0 +1,226 @@
+"""The sample municipality end to end: the pipeline must recover the planted truth.
+
+`data_samples/GROUND_TRUTH.json` holds the latent trust, the declining neighbourhood, the action
+and its expected effect on each indicator (in the indicator's own units), a placebo, and the
+planted defects. One session-scoped build (about 30-60 s on 2 cores) serves every test here.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyreadstat
+import pytest
+import statsmodels.formula.api as smf
+from conftest import REPO_ROOT, shared_data
+
+from barometer.config import load_config
+from barometer.pipeline import run_pipeline
+from barometer.schema import QUARANTINE, SENSOR_READINGS, TABLES
+from barometer.warehouse import Warehouse
+
+SAMPLE = REPO_ROOT / "data_samples"
+TRUTH = json.loads((SAMPLE / "GROUND_TRUTH.json").read_text())
+EFFECT_INDICATORS = [
+    "survey_ppltrst_mean",
+    "digital_negative_share",
+    "observation_mixed_rate",
+    "sensing_footfall_index",
+]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    shared_data("lexicons")
+    root = tmp_path_factory.mktemp("sample") / "warehouse"
+    config = load_config(REPO_ROOT / "pipelines" / "botkyrka_sample.toml")
+    report = run_pipeline(config, warehouse=root, show_progress=False)
+    return root, report.manifest
+
+
+@pytest.fixture(scope="module")
+def indicators(built) -> pd.DataFrame:
+    root, _ = built
+    with duckdb.connect(str(root / "barometer.duckdb"), read_only=True) as con:
+        frame = con.execute("SELECT * FROM indicators WHERE NOT suppressed").df()
+    frame["period_start"] = pd.to_datetime(frame["period_start"])
+    return frame
+
+
+def _did(
+    frame: pd.DataFrame, unit: str, start: str, exclude: list[str]
+) -> tuple[float, float, float]:
+    """Two-way fixed-effects DiD estimate and 95% interval for one unit from ``start``."""
+    data = frame[~frame["neighbourhood_id"].isin(exclude)].copy()
+    post = data["period_start"] >= pd.Timestamp(start)
+    data["treated"] = ((data["neighbourhood_id"] == unit) & post).astype(int)
+    fit = smf.ols("value ~ treated + C(neighbourhood_id) + C(period_start)", data).fit()
+    lower, upper = fit.conf_int().loc["treated"]
+    return float(fit.params["treated"]), float(lower), float(upper)
+
+
+@pytest.mark.parametrize("indicator", EFFECT_INDICATORS)
+def test_action_effect_recovered_within_interval(indicators, indicator) -> None:
+    action = TRUTH["action"]
+    truth = action["expected_effect"][indicator]
+    series = indicators[indicators["indicator"] == indicator]
+    estimate, lower, upper = _did(
+        series,
+        action["neighbourhood_id"],
+        action["start"],
+        [TRUTH["declining"]["neighbourhood_id"]],
+    )
+    assert lower <= truth <= upper, (indicator, estimate, lower, upper, truth)
+    assert lower > 0 or upper < 0, "the planted effect must be distinguishable from zero"
+
+
+@pytest.mark.parametrize("indicator", ["digital_negative_share", "sensing_footfall_index"])
+def test_placebo_action_not_significant(indicators, indicator) -> None:
+    placebo = TRUTH["placebo"]
+    series = indicators[indicators["indicator"] == indicator]
+    exclude = [TRUTH["declining"]["neighbourhood_id"], TRUTH["action"]["neighbourhood_id"]]
+    _, lower, upper = _did(series, placebo["neighbourhood_id"], placebo["start"], exclude)
+    assert lower <= 0 <= upper
+
+
+def test_declining_neighbourhood_recovered(indicators) -> None:
+    declining = TRUTH["declining"]
+    survey = indicators[
+        (indicators["indicator"] == "survey_ppltrst_mean")
+        & (indicators["neighbourhood_id"] == declining["neighbourhood_id"])
+    ].copy()
+    survey["years"] = (survey["period_start"] - pd.Timestamp("2023-01-01")).dt.days / 365.25
+    fit = smf.ols("value ~ years", survey).fit()
+    lower, upper = fit.conf_int().loc["years"]
+    assert upper < 0 and lower <= declining["slope_per_year"] <= upper
+    index = indicators[
+        (indicators["indicator"] == "composite_trust_index")
+        & (indicators["neighbourhood_id"] == declining["neighbourhood_id"])
+    ].copy()
+    index["years"] = (index["period_start"] - pd.Timestamp("2023-01-01")).dt.days / 365.25
+    assert smf.ols("value ~ years", index).fit().conf_int().loc["years"].iloc[1] < 0
+
+
+def test_composite_tracks_latent_trust(indicators) -> None:
+    index = indicators[indicators["indicator"] == "composite_trust_index"]
+    latent = pd.DataFrame(
+        [
+            {"neighbourhood_id": n, "period_start": pd.Timestamp(f"{m}-01"), "latent": v}
+            for n, months in TRUTH["latent_trust"].items()
+            for m, v in months.items()
+        ]
+    )
+    merged = index.merge(latent, on=["neighbourhood_id", "period_start"])
+    assert len(merged) == 360
+    assert merged["value"].corr(merged["latent"]) > 0.8
+
+
+def test_every_interval_contains_its_value(indicators) -> None:
+    has = indicators.dropna(subset=["lower", "upper"])
+    assert (has["lower"] <= has["value"] + 1e-9).all() and (
+        has["value"] <= has["upper"] + 1e-9
+    ).all()
+
+
+def test_planted_defects_are_quarantined_or_flagged(built) -> None:
+    root, manifest = built
+    store = Warehouse(root)
+    quarantine = store.read(QUARANTINE)
+    by_source = quarantine.groupby("source").size().to_dict()
+    defects = TRUTH["defects"]
+    social = defects["social"]
+    expected_x = (
+        social["missing_created_at"]
+        + social["bad_created_at"]
+        + social["empty_text"]
+        + len(social["truncated_lines"])
+    )
+    assert by_source["x"] == expected_x
+    assert by_source["survey"] == len(defects["survey"]["impossible_values"])
+    observation = defects["observation"]
+    assert by_source["observation"] == len(observation["mixed_gt_total"]) + len(
+        observation["end_before_start"]
+    )
+    readings = store.read(SENSOR_READINGS, columns=["sensor_id", "flag"])
+    flags = readings["flag"].value_counts().to_dict()
+    outage_hours = sum(run["hours"] for run in defects["sensing"]["outage_runs"])
+    assert flags["gap"] >= outage_hours * 0.95
+    assert flags.get("stuck", 0) >= 48 and flags.get("impossible", 0) >= 1
+    for entry in manifest["inputs"]:
+        if "n_read" in entry:
+            assert (
+                entry["n_read"] == entry["n_kept"] + entry["n_quarantined"] + entry["n_duplicates"]
+            )
+
+
+def _raw_identifiers() -> tuple[set[str], set[str]]:
+    """(ids, names) in the raw sample files: author and respondent ids; handles and observer
+    names. Names can be ordinary words ("lita"), so in free text only "@name" counts."""
+    ids: set[str] = set()
+    names: set[str] = set()
+    for path in sorted((SAMPLE / "social").glob("x_*.jsonl.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            for line in handle:
+                try:
+                    page = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                for user in page.get("includes", {}).get("users", []):
+                    ids.add(str(user["id"]))
+                    names.add(user["username"])
+    for path in sorted((SAMPLE / "social").glob("mastodon_*.json.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            for status in json.load(handle):
+                account = status["account"]
+                ids.add(str(account["id"]))
+                names.update({account["username"], account["acct"]})
+    survey, _ = pyreadstat.read_sav(str(SAMPLE / "survey" / "botkyrka_trust_survey.sav"))
+    ids.update(survey["RESP_ID"].astype(str))
+    sessions = pd.read_csv(SAMPLE / "observation" / "observation_sessions.csv")
+    names.update(sessions["observer"].astype(str))
+    return {i for i in ids if len(i) >= 4}, names
+
+
+def test_no_raw_identifier_reaches_the_warehouse(built) -> None:
+    root, _ = built
+    ids, names = _raw_identifiers()
+    assert len(ids) > 5000 and len(names) > 5000
+    store = Warehouse(root)
+    free_text = {("posts", "text"), ("quarantine", "raw"), ("quarantine", "reason")}
+    tokens: set[str] = set()
+    handles: set[str] = set()
+    values: set[str] = set()
+    split = re.compile(r"[^\w@.-]+")
+    for table in TABLES.values():
+        frame = store.read(table)
+        for column in frame.columns:
+            if frame[column].dtype.kind in "biufcmM":
+                continue
+            for value in frame[column].dropna().astype(str).unique():
+                parts = split.split(value)
+                tokens.update(parts)
+                if (table.name, column) in free_text:
+                    handles.update(p[1:] for p in parts if p.startswith("@"))
+                else:
+                    values.add(value)
+                    tokens.update(p.split(":")[-1] for p in parts)
+    assert not ids & tokens, sorted(ids & tokens)[:10]
+    assert not names & handles, sorted(names & handles)[:10]
+    assert not names & values, sorted(names & values)[:10]
+
+
+def test_rerun_changes_nothing(built) -> None:
+    root, manifest = built
+    store = Warehouse(root)
+    before = {name: store.read(table) for name, table in TABLES.items()}
+    config = load_config(REPO_ROOT / "pipelines" / "botkyrka_sample.toml")
+    again = run_pipeline(config, warehouse=root, show_progress=False)
+    assert sum(again.new_rows.values()) == 0
+    assert again.manifest["row_counts"] == manifest["row_counts"]
+    for name, table in TABLES.items():
+        pd.testing.assert_frame_equal(store.read(table), before[name], obj=name)
