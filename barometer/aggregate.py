@@ -130,9 +130,7 @@ def footfall_baseline(readings: pd.DataFrame, months: int = 12) -> pd.DataFrame:
     start = ok.groupby("sensor_id")["ts"].transform("min")
     ok = ok[ok["ts"] < start + pd.DateOffset(months=months)]
     ok["hour_of_week"] = ok["ts"].dt.day_of_week * 24 + ok["ts"].dt.hour
-    return ok.groupby(["sensor_id", "hour_of_week"], as_index=False).agg(
-        baseline=("value", "mean")
-    )
+    return ok.groupby(["sensor_id", "hour_of_week"], as_index=False).agg(baseline=("value", "mean"))
 
 
 def aggregate_sensing(readings: pd.DataFrame, *, level: float) -> pd.DataFrame:
