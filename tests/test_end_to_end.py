@@ -224,3 +224,17 @@ def test_rerun_changes_nothing(built) -> None:
     assert again.manifest["row_counts"] == manifest["row_counts"]
     for name, table in TABLES.items():
         pd.testing.assert_frame_equal(store.read(table), before[name], obj=name)
+
+
+def test_app_overview_on_the_sample(built, monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    root, _ = built
+    monkeypatch.setenv("BAROMETER_WAREHOUSE", str(root))
+    monkeypatch.syspath_prepend(str(REPO_ROOT / "app"))
+    at = AppTest.from_file(str(REPO_ROOT / "app" / "main.py"), default_timeout=60).run()
+    assert not at.exception
+    assert str(at.select_slider(key="overview_month").value) == "2025-12-01"
+    table = at.dataframe[0].value
+    assert len(table) == len(TRUTH["neighbourhoods"]) and table["Index"].notna().all()
+    assert "December 2025" in at.caption[0].value
