@@ -139,6 +139,9 @@ def demo(
     open_app(warehouse=warehouse, port=port)
 
 
+# -- commands of the subsystems (one line each: app.command(name=...)(function)) --------------
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
