@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from barometer.commands import impact as impact_commands
 from barometer.exceptions import BarometerError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -140,6 +141,7 @@ def demo(
 
 
 # -- commands of the subsystems (one line each: app.command(name=...)(function)) --------------
+app.command(name="impact")(impact_commands.impact)
 
 
 def main() -> None:

@@ -38,6 +38,7 @@ from barometer.enrich import (
 )
 from barometer.exceptions import InputError
 from barometer.geo import Boundaries, Gazetteer, load_boundaries
+from barometer.impact.tables import impact_tables
 from barometer.indicators import composite_spec
 from barometer.ingest.base import IngestResult
 from barometer.ingest.observation import read_kobo_sessions, read_sites
@@ -353,16 +354,16 @@ def run_pipeline(
         indicators = _keep_stored_if_unchanged(store, indicators)
         store.replace(TABLES["indicators"], indicators)
         manifest = run.manifest(finished=True)
-        store.publish(
-            build_published(
-                indicators=indicators,
-                neighbourhoods=store.read(NEIGHBOURHOODS),
-                coverage=coverage,
-                quarantine=store.read(QUARANTINE),
-                config=config,
-                manifest=manifest,
-            )
+        published = build_published(
+            indicators=indicators,
+            neighbourhoods=store.read(NEIGHBOURHOODS),
+            coverage=coverage,
+            quarantine=store.read(QUARANTINE),
+            config=config,
+            manifest=manifest,
         )
+        published.update(impact_tables(indicators, config.actions, seed=config.indicators.seed))
+        store.publish(published)
         manifest["step_seconds"]["publish"] = round(time.perf_counter() - started, 3)
         store.write_manifest(manifest)
         progress.advance(task)

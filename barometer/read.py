@@ -67,3 +67,21 @@ def actions(root: Path) -> pd.DataFrame:
 def last_run(root: Path) -> dict[str, object]:
     frame = _query(root, "SELECT * FROM runs ORDER BY started_at DESC LIMIT 1")
     return {str(k): v for k, v in frame.iloc[0].items()} if not frame.empty else {}
+
+
+def indicators_all(root: Path) -> pd.DataFrame:
+    """The whole published ``indicators`` table (for evaluators' tools)."""
+    frame = _query(
+        root, "SELECT * FROM indicators ORDER BY indicator, neighbourhood_id, period_start"
+    )
+    frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
+    return frame
+
+
+def table(root: Path, name: str) -> pd.DataFrame:
+    """A published table by name; an empty frame when this barometer has no such table."""
+    with open_published(root) as con:
+        names = {row[0] for row in con.execute("SHOW TABLES").fetchall()}
+        if name not in names:
+            return pd.DataFrame()
+        return con.execute(f'SELECT * FROM "{name}"').df()

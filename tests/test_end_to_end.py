@@ -238,3 +238,76 @@ def test_app_overview_on_the_sample(built, monkeypatch) -> None:
     table = at.dataframe[0].value
     assert len(table) == len(TRUTH["neighbourhoods"]) and table["Index"].notna().all()
     assert "December 2025" in at.caption[0].value
+
+
+def _published(root: Path, name: str) -> pd.DataFrame:
+    with duckdb.connect(str(root / "barometer.duckdb"), read_only=True) as con:
+        return con.execute(f'SELECT * FROM "{name}"').df()
+
+
+@pytest.mark.parametrize("outcome", ["digital_negative_share", "observation_mixed_rate"])
+def test_published_impact_recovers_planted_effect(built, outcome) -> None:
+    root, _ = built
+    estimates = _published(root, "impact_estimates")
+    row = estimates[
+        (estimates["action_id"] == TRUTH["action"]["id"])
+        & (estimates["outcome"] == outcome)
+        & (estimates["inference"] == "collapsed")
+    ].iloc[0]
+    truth = TRUTH["action"]["expected_effect"][outcome]
+    assert row["lower"] <= truth <= row["upper"]
+    assert row["lower"] > 0 or row["upper"] < 0
+    summaries = _published(root, "impact_summaries").set_index("outcome")
+    assert summaries.loc[outcome, "summary_en"] and summaries.loc[outcome, "summary_sv"]
+    series = _published(root, "impact_series")
+    assert {"event_study", "synth_gap"} <= set(series["series"])
+
+
+@pytest.mark.parametrize("outcome", ["digital_negative_share", "sensing_footfall_index"])
+def test_placebo_action_not_declared_significant(indicators, outcome) -> None:
+    from barometer.config import ActionConfig
+    from barometer.impact.report import evaluate_action
+
+    placebo = TRUTH["placebo"]
+    action = ActionConfig(
+        id="placebo",
+        title="no action took place",
+        neighbourhoods=[placebo["neighbourhood_id"]],
+        start=placebo["start"],
+    )
+    others = [TRUTH["action"]["neighbourhood_id"], TRUTH["declining"]["neighbourhood_id"]]
+    indicators = indicators[~indicators["neighbourhood_id"].isin(others)]
+    result = evaluate_action(indicators, action, outcome, seed=3, n_boot=199, n_sims=50)
+    collapsed = next(r for r in result["did"] if r["inference"] == "collapsed")
+    assert collapsed["lower"] <= 0 <= collapsed["upper"]
+    assert "cannot distinguish" in result["summary_en"]
+
+
+def test_impact_command_writes_reports(built, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from barometer.cli import app
+
+    root, _ = built
+    result = CliRunner().invoke(
+        app,
+        [
+            "impact",
+            TRUTH["action"]["id"],
+            "--warehouse",
+            str(root),
+            "--outcome",
+            "digital_negative_share",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "digital_negative_share"
+    assert {p.name for p in folder.iterdir()} == {
+        "impact.json",
+        "impact.md",
+        "event_study.png",
+        "synth_gap.png",
+    }
+    assert "fell relative to the comparison" in result.output

@@ -1,0 +1,60 @@
+"""``barometer impact ACTION_ID``: evaluate one configured action on a published barometer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from barometer.exceptions import BarometerError, ConfigError
+
+console = Console()
+errors = Console(stderr=True)
+DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "pipelines" / "botkyrka_sample.toml"
+
+
+def impact(
+    action_id: Annotated[str, typer.Argument(help="id of an [[actions]] entry of the config")],
+    config: Annotated[Path, typer.Option(help="pipeline config declaring the action")] = (
+        DEFAULT_CONFIG
+    ),
+    warehouse: Annotated[
+        Path | None, typer.Option(help="warehouse folder (default: the config's store)")
+    ] = None,
+    outcome: Annotated[
+        list[str] | None, typer.Option(help="indicator(s) to evaluate (default: the action's)")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="report folder (default: <warehouse>/reports/<action>)")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="seed of the bootstrap and power simulation")] = 1,
+) -> None:
+    """Estimate an action's effect with DiD, event study, synthetic control and ITS; write
+    JSON, Markdown and PNG reports with a plain-language summary in English and Swedish."""
+    from barometer.config import load_config
+    from barometer.impact.report import evaluate_action, write_report
+    from barometer.read import indicators_all
+
+    try:
+        pipeline = load_config(config)
+        matches = [a for a in pipeline.actions if a.id == action_id]
+        if not matches:
+            known = ", ".join(a.id for a in pipeline.actions) or "none"
+            raise ConfigError(f"{config}: no action '{action_id}' (known: {known})")
+        action = matches[0]
+        root = warehouse or pipeline.resolve(pipeline.store.path)
+        indicators = indicators_all(root)
+        outcomes = outcome or action.outcomes or ["composite_trust_index"]
+        folder = out or root / "reports" / action_id
+        for name in outcomes:
+            result = evaluate_action(indicators, action, name, seed=seed)
+            paths = write_report(result, folder / name)
+            console.print(f"[bold]{name}[/]")
+            console.print(result["summary_en"], highlight=False)
+            console.print(result["summary_sv"], highlight=False)
+            console.print(f"report: {paths['markdown']}\n")
+    except BarometerError as exc:
+        errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=1) from None
