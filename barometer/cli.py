@@ -15,6 +15,9 @@ from rich.console import Console
 from rich.table import Table
 
 from barometer.commands import impact as impact_commands
+from barometer.commands import ingest as ingest_commands
+from barometer.commands import nlp_tools
+from barometer.commands import survey as survey_commands
 from barometer.exceptions import BarometerError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -142,6 +145,11 @@ def demo(
 
 # -- commands of the subsystems (one line each: app.command(name=...)(function)) --------------
 app.command(name="impact")(impact_commands.impact)
+app.command(name="survey-estimates")(survey_commands.survey_estimates)
+app.command(name="audit")(nlp_tools.audit)
+app.command(name="sample-for-annotation")(nlp_tools.sample_for_annotation)
+app.command(name="agreement")(nlp_tools.agreement)
+app.command(name="ingest")(ingest_commands.ingest)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from barometer.exceptions import ConfigError
+from barometer.ingest.social.tabular import ColumnMapping
 
 
 class _Strict(BaseModel):
@@ -37,8 +38,20 @@ class PrivacyConfig(_Strict):
 
 
 class SocialSource(_Strict):
-    format: Literal["x_v2", "mastodon"]
+    format: Literal["x_v2", "mastodon", "reddit", "crowdtangle", "telegram", "tabular"]
     path: str = Field(description="file path or glob, relative to the config file")
+    column_mapping: ColumnMapping | None = Field(
+        default=None, description="which column holds which field (format 'tabular' only)"
+    )
+
+    @model_validator(mode="after")
+    def _mapping_for_tabular(self) -> SocialSource:
+        if (self.format == "tabular") != (self.column_mapping is not None):
+            raise ValueError(
+                "format 'tabular' needs a [sources.social.column_mapping] table "
+                "(id, created_at, text, ...); the other formats take none"
+            )
+        return self
 
 
 class SurveySource(_Strict):
@@ -49,14 +62,17 @@ class SurveySource(_Strict):
 class SensingSource(_Strict):
     readings: Path
     sensors: Path
-    layout: Literal["wide"] = "wide"
+    layout: Literal["wide", "long"] = "wide"
     timezone: str = "Europe/Stockholm"
+    day_start_hour: int = Field(
+        default=0, ge=0, le=23, description="wide date+hour exports whose day starts later"
+    )
 
 
 class ObservationSource(_Strict):
     sessions: Path
     sites: Path
-    format: Literal["kobo"] = "kobo"
+    format: Literal["kobo", "pldp"] = "kobo"
     timezone: str = "Europe/Stockholm"
 
 

@@ -30,3 +30,11 @@ class WarehouseError(BarometerError):
 
 class EstimationError(BarometerError):
     """A statistical estimate cannot be computed from the data given (e.g. too few PSUs)."""
+
+
+class ModelError(BarometerError):
+    """A trained model is missing, not registered, or cannot be loaded."""
+
+
+class ModelIntegrityError(ModelError):
+    """A model artefact does not match the SHA-256 hash recorded in its manifest."""

@@ -40,6 +40,17 @@ CATALOGUE: dict[str, Indicator] = {
             in_composite=True,
         ),
         Indicator(
+            "survey_ppltrst_fh",
+            "survey",
+            "points 0-10",
+            +1,
+            10,
+            "Fay-Herriot EBLUP (REML) per wave across neighbourhoods, Prasad-Rao MSE, "
+            "covariate: digital negative share of the wave month and the two before",
+            "Generalised trust (survey, small-area model)",
+            "Generell tillit (enkät, småområdesmodell)",
+        ),
+        Indicator(
             "survey_trust_neighbours_mean",
             "survey",
             "points 0-10",
@@ -86,8 +97,8 @@ CATALOGUE: dict[str, Indicator] = {
             "ratio to the sensor's own hour-of-week baseline (1 = baseline)",
             +1,
             7,
-            "ratio estimator of observed to baseline counts, days as clusters, "
-            "flagged readings excluded",
+            "ratio of observed to expected counts (sensor's hour-of-week x calendar-month "
+            "baseline from its first 12 months), days as clusters, flagged readings excluded",
             "Footfall at meeting places (index)",
             "Besökare vid mötesplatser (index)",
             in_composite=True,
@@ -98,7 +109,7 @@ CATALOGUE: dict[str, Indicator] = {
             "mixed interactions per 100 interactions",
             +1,
             3,
-            "pooled proportion x 100, Wilson interval",
+            "pooled ratio x 100, quasi-Poisson interval (dispersion across sessions)",
             "Interactions across groups (per 100)",
             "Möten över gruppgränser (per 100)",
             in_composite=True,
@@ -109,7 +120,7 @@ CATALOGUE: dict[str, Indicator] = {
             "conflicts per 100 people observed",
             -1,
             3,
-            "Poisson rate x 100, exact (Garwood) interval",
+            "pooled rate x 100, quasi-Poisson interval (dispersion across sessions)",
             "Conflicts observed (per 100 people)",
             "Observerade konflikter (per 100 personer)",
         ),

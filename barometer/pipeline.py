@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,7 +30,7 @@ from barometer.aggregate import (
     aggregate_survey,
     coverage_table,
 )
-from barometer.config import PipelineConfig
+from barometer.config import PipelineConfig, SocialSource
 from barometer.enrich import (
     enrich_observations,
     enrich_posts,
@@ -42,8 +43,16 @@ from barometer.impact.tables import impact_tables
 from barometer.indicators import composite_spec
 from barometer.ingest.base import IngestResult
 from barometer.ingest.observation import read_kobo_sessions, read_sites
-from barometer.ingest.sensing import read_footfall_wide, read_sensor_metadata
-from barometer.ingest.social import read_mastodon, read_x_v2
+from barometer.ingest.pldp import read_pldp_sessions
+from barometer.ingest.sensing import read_footfall_long, read_footfall_wide, read_sensor_metadata
+from barometer.ingest.social import (
+    read_crowdtangle,
+    read_mastodon,
+    read_reddit,
+    read_tabular,
+    read_telegram,
+    read_x_v2,
+)
 from barometer.ingest.survey import load_codebook, read_survey
 from barometer.privacy import Pseudonymiser, load_key
 from barometer.publish import build_published, indicators_table, suppress_cells
@@ -57,6 +66,8 @@ from barometer.schema import (
     SENSOR_READINGS,
     SURVEY_RESPONSES,
     TABLES,
+    Table,
+    to_arrow,
 )
 from barometer.scoring import MODEL_VERSIONS, score_posts
 from barometer.stats.composite import composite_index
@@ -67,7 +78,10 @@ _T = TypeVar("_T")
 SOCIAL_READERS: dict[str, Callable[[Path], IngestResult]] = {
     "x_v2": read_x_v2,
     "mastodon": read_mastodon,
-}
+    "reddit": read_reddit,
+    "crowdtangle": read_crowdtangle,
+    "telegram": read_telegram,
+}  # format "tabular" also needs the source's column mapping: see _Run.ingest_social
 
 
 @dataclass
@@ -132,13 +146,30 @@ class _Run:
         self.step_seconds[label] = round(time.perf_counter() - started, 3)
         return result
 
+    def _load(
+        self, entry: dict[str, Any], table: Table, read: Callable[[], tuple[IngestResult, Any]]
+    ) -> None:
+        """Read, enrich and store one input file. A file that cannot be read (InputError) is
+        recorded in the manifest entry as ``error`` and reported in one line; the run goes on
+        with the other files, and a later run tries the file again."""
+        try:
+            result, rows = read()
+            if not result.reconciles():
+                raise InputError(
+                    f"{entry['path']}: counts do not reconcile: read {result.n_read}, kept "
+                    f"{len(result.rows)}, quarantined {result.quarantined}, duplicates "
+                    f"{result.n_duplicates}; please report this as a bug"
+                )
+        except InputError as exc:
+            entry["error"] = str(exc)
+            self.console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            return
+        self._record(entry, result, table.name, self.store.append(table, rows))
+
     def _record(self, entry: dict[str, Any], result: IngestResult, table: str, added: int) -> None:
-        if not result.reconciles():
-            raise InputError(
-                f"{entry['path']}: counts do not reconcile: read {result.n_read}, kept "
-                f"{len(result.rows)}, quarantined {result.quarantined}, duplicates "
-                f"{result.n_duplicates}; please report this as a bug"
-            )
+        self.new_rows["quarantine"] += self.store.append(
+            QUARANTINE, result.quarantine.to_frame(self.run_id)
+        )
         entry.update(
             ingested=True,
             n_read=result.n_read,
@@ -147,9 +178,14 @@ class _Run:
             n_duplicates=result.n_duplicates,
             n_new=added,
         )
+        if result.notes:
+            entry["notes"] = list(result.notes)
         self.new_rows[table] += added
-        self.new_rows["quarantine"] += self.store.append(
-            QUARANTINE, result.quarantine.to_frame(self.run_id)
+        self.console.print(
+            f"{Path(entry['path']).name}: read {result.n_read:,} = {len(result.rows):,} accepted"
+            f" + {result.n_duplicates:,} duplicates + {result.quarantined:,} quarantined",
+            highlight=False,
+            soft_wrap=True,
         )
 
     def _todo(self, path: Path, source: str) -> dict[str, Any] | None:
@@ -157,6 +193,7 @@ class _Run:
         self.inputs.append(entry)
         if entry["sha256"] in self.seen:
             entry.update(ingested=True, skipped="already ingested by an earlier run")
+            self.console.print(f"{path.name}: already ingested by an earlier run", highlight=False)
             return None
         return entry
 
@@ -174,15 +211,21 @@ class _Run:
         for source, path in files:
             entry = self._todo(path, f"social:{source.format}")
             if entry is not None:
-                result = SOCIAL_READERS[source.format](path)
-                posts = enrich_posts(
-                    result.rows,
-                    boundaries=self.boundaries,
-                    pseudonymiser=self.pseudonymiser,
-                    gazetteer=self.gazetteer,
-                )
-                self._record(entry, result, "posts", self.store.append(POSTS, posts))
+                self._load(entry, POSTS, partial(self._read_social, source, path))
             progress.advance(task)
+
+    def _read_social(self, source: SocialSource, path: Path) -> tuple[IngestResult, pd.DataFrame]:
+        if source.format == "tabular" and source.column_mapping is not None:
+            result = read_tabular(path, source.column_mapping)
+        else:
+            result = SOCIAL_READERS[source.format](path)
+        posts = enrich_posts(
+            result.rows,
+            boundaries=self.boundaries,
+            pseudonymiser=self.pseudonymiser,
+            gazetteer=self.gazetteer,
+        )
+        return result, posts
 
     def ingest_survey(self) -> None:
         survey = self.config.sources.survey
@@ -194,9 +237,12 @@ class _Run:
         self.inputs.append(_input_entry(codebook_path, "survey codebook"))
         if entry is None:
             return
-        result = read_survey(path, load_codebook(codebook_path))
-        rows = enrich_survey(result.rows, self.pseudonymiser)
-        self._record(entry, result, "survey_responses", self.store.append(SURVEY_RESPONSES, rows))
+
+        def read() -> tuple[IngestResult, pd.DataFrame]:
+            result = read_survey(path, load_codebook(codebook_path))
+            return result, enrich_survey(result.rows, self.pseudonymiser)
+
+        self._load(entry, SURVEY_RESPONSES, read)
 
     def ingest_sensing(self) -> None:
         sensing = self.config.sources.sensing
@@ -208,10 +254,18 @@ class _Run:
         entry = self._todo(path, "sensing")
         if entry is None:
             return
-        sensors = read_sensor_metadata(sensors_path)
-        result = read_footfall_wide(path, sensors, timezone=sensing.timezone)
-        rows = enrich_sensor_readings(result.rows, sensors, self.boundaries)
-        self._record(entry, result, "sensor_readings", self.store.append(SENSOR_READINGS, rows))
+
+        def read() -> tuple[IngestResult, pd.DataFrame]:
+            sensors = read_sensor_metadata(sensors_path)
+            if sensing.layout == "long":
+                result = read_footfall_long(path, sensors, timezone=sensing.timezone)
+            else:
+                result = read_footfall_wide(
+                    path, sensors, timezone=sensing.timezone, day_start_hour=sensing.day_start_hour
+                )
+            return result, enrich_sensor_readings(result.rows, sensors, self.boundaries)
+
+        self._load(entry, SENSOR_READINGS, read)
 
     def ingest_observation(self) -> None:
         observation = self.config.sources.observation
@@ -223,10 +277,17 @@ class _Run:
         entry = self._todo(path, "observation")
         if entry is None:
             return
-        sites = read_sites(sites_path)
-        result = read_kobo_sessions(path, sites)
-        rows = enrich_observations(result.rows, sites, self.boundaries, self.pseudonymiser)
-        self._record(entry, result, "observations", self.store.append(OBSERVATIONS, rows))
+
+        def read() -> tuple[IngestResult, pd.DataFrame]:
+            sites = read_sites(sites_path)
+            if observation.format == "pldp":
+                result = read_pldp_sessions(path, sites, timezone=observation.timezone)
+            else:
+                result = read_kobo_sessions(path, sites)
+            rows = enrich_observations(result.rows, sites, self.boundaries, self.pseudonymiser)
+            return result, rows
+
+        self._load(entry, OBSERVATIONS, read)
 
     def score(self) -> None:
         posts = self.store.read(POSTS, columns=["post_id", "text", "lang"])
@@ -244,16 +305,17 @@ class _Run:
         responses = self.store.read(SURVEY_RESPONSES)
         readings = self.store.read(SENSOR_READINGS)
         sessions = self.store.read(OBSERVATIONS)
+        digital = aggregate_digital(
+            posts,
+            self.store.read(POST_SCORES),
+            n_boot=settings.bootstrap_reps,
+            level=settings.level,
+            seed=settings.seed,
+        )
         cells = pd.concat(
             [
-                aggregate_digital(
-                    posts,
-                    self.store.read(POST_SCORES),
-                    n_boot=settings.bootstrap_reps,
-                    level=settings.level,
-                    seed=settings.seed,
-                ),
-                aggregate_survey(responses, level=settings.level),
+                digital,
+                aggregate_survey(responses, digital, level=settings.level),
                 aggregate_sensing(readings, level=settings.level),
                 aggregate_observation(sessions, level=settings.level),
             ],
@@ -314,6 +376,7 @@ def _keep_stored_if_unchanged(store: Warehouse, fresh: pd.DataFrame) -> pd.DataF
     """Return the stored indicators when ``fresh`` has the same numbers (only the run id
     differs), so that re-running on the same inputs changes nothing."""
     stored = store.read(TABLES["indicators"])
+    fresh = to_arrow(fresh.reset_index(drop=True), TABLES["indicators"]).to_pandas()
     columns = [c for c in fresh.columns if c != "run_id"]
     if len(stored) == len(fresh) and stored[columns].reset_index(drop=True).equals(
         fresh[columns].reset_index(drop=True)
@@ -367,4 +430,28 @@ def run_pipeline(
         manifest["step_seconds"]["publish"] = round(time.perf_counter() - started, 3)
         store.write_manifest(manifest)
         progress.advance(task)
+    return RunReport(run.run_id, root, manifest, run.new_rows)
+
+
+def run_ingest(
+    config: PipelineConfig, *, warehouse: Path | None = None, console: Console | None = None
+) -> RunReport:
+    """Ingest, enrich and store the inputs of ``config`` only (no scoring, no indicators).
+
+    Prints ``read = accepted + duplicates + quarantined`` per file and one line per file that
+    cannot be read; writes a run manifest, so a later ``run`` does not read the files again.
+    """
+    console = console or Console(stderr=True)
+    root = warehouse if warehouse is not None else config.resolve(config.store.path)
+    store = Warehouse(root)
+    run = _Run(config, store, console)
+    with Progress(console=console, disable=True) as progress:
+        run.timed("ingest reference", run.ingest_reference)
+        run.timed("ingest social", lambda: run.ingest_social(progress))
+        run.timed("ingest survey", run.ingest_survey)
+        run.timed("ingest sensing", run.ingest_sensing)
+        run.timed("ingest observation", run.ingest_observation)
+    manifest = run.manifest(finished=True)
+    manifest["steps"] = ["ingest"]
+    store.write_manifest(manifest)
     return RunReport(run.run_id, root, manifest, run.new_rows)

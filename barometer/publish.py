@@ -17,6 +17,7 @@ from barometer.config import PipelineConfig
 from barometer.indicators import CATALOGUE, catalogue_table
 from barometer.privacy import suppress_small_cells
 from barometer.schema import INDICATORS
+from barometer.stats.trends import alerts
 
 
 def suppress_cells(
@@ -104,6 +105,29 @@ def runs_table(manifest: dict[str, Any]) -> pd.DataFrame:
     )
 
 
+#: indicators watched for alerts: deseasonalised or model-based series (raw digital shares
+#: move with the seasons, so a recent-mean alert on them would mostly report winter)
+ALERT_INDICATORS = ("composite_trust_index", "survey_ppltrst_fh", "sensing_footfall_index")
+
+
+def alerts_table(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Alerts (declines, rises, change points) of the watched indicators, newest first."""
+    frames = [
+        alerts(indicators, name)
+        for name in ALERT_INDICATORS
+        if (indicators["indicator"] == name).any()
+    ]
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(
+            columns=["neighbourhood_id", "indicator", "period_start", "kind", "basis",
+                     "magnitude", "p_value", "message_en", "message_sv"]
+        )  # fmt: skip
+    return pd.concat(frames, ignore_index=True).sort_values(
+        ["period_start", "indicator", "neighbourhood_id"], ascending=[False, True, True]
+    )
+
+
 def build_published(
     *,
     indicators: pd.DataFrame,
@@ -116,6 +140,7 @@ def build_published(
     """Every table of the DuckDB file, by name."""
     return {
         "indicators": indicators,
+        "alerts": alerts_table(indicators),
         "indicator_catalogue": pd.DataFrame(catalogue_table()),
         "neighbourhoods": neighbourhoods_published(neighbourhoods),
         "coverage": coverage,

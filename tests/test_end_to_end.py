@@ -311,3 +311,34 @@ def test_impact_command_writes_reports(built, tmp_path) -> None:
         "synth_gap.png",
     }
     assert "fell relative to the comparison" in result.output
+
+
+def test_declining_neighbourhood_is_alerted(built) -> None:
+    root, _ = built
+    alerts = _published(root, "alerts")
+    declining = TRUTH["declining"]["neighbourhood_id"]
+    flagged = alerts[(alerts["neighbourhood_id"] == declining) & (alerts["kind"] == "decline")]
+    assert not flagged.empty
+    assert flagged["message_sv"].str.len().gt(0).all()
+
+
+def test_small_area_estimates_published_beside_direct(indicators) -> None:
+    direct = indicators[indicators["indicator"] == "survey_ppltrst_mean"]
+    model = indicators[indicators["indicator"] == "survey_ppltrst_fh"]
+    keys = ["neighbourhood_id", "period_start"]
+    both = direct.merge(model, on=keys, suffixes=("_direct", "_fh"))
+    assert len(both) == len(direct) == 60
+    width_direct = both["upper_direct"] - both["lower_direct"]
+    width_fh = both["upper_fh"] - both["lower_fh"]
+    assert (width_fh <= width_direct + 1e-9).mean() > 0.9
+    latent = pd.DataFrame(
+        [
+            {"neighbourhood_id": n, "period_start": pd.Timestamp(f"{m}-01"), "latent": v}
+            for n, months in TRUTH["latent_trust"].items()
+            for m, v in months.items()
+        ]
+    )
+    scored = both.merge(latent, on=keys)
+    error_direct = (scored["value_direct"] - scored["latent"]).abs().mean()
+    error_fh = (scored["value_fh"] - scored["latent"]).abs().mean()
+    assert error_fh < error_direct  # borrowing strength brings estimates closer to the truth

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from barometer.exceptions import InputError
 from barometer.ingest.base import IngestResult
+from barometer.ingest.files import read_csv_text, read_site_table
 from barometer.ingest.quarantine import Quarantine
 from barometer.ingest.social._common import parse_utc
 
@@ -39,20 +39,7 @@ COUNT_COLUMNS = ["n_people", "n_interactions", "n_mixed_interactions", "n_confli
 
 def read_sites(path: Path) -> pd.DataFrame:
     """Read observation site metadata; raises :class:`InputError` naming file, row and field."""
-    try:
-        frame = pd.read_csv(path, dtype={"site_id": str})
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: observation site file not found") from exc
-    missing = [c for c in SITE_COLUMNS if c not in frame.columns]
-    if missing:
-        raise InputError(f"{path}: missing columns {missing}; expected {SITE_COLUMNS}")
-    for column in ("lat", "lon"):
-        values = pd.to_numeric(frame[column], errors="coerce")
-        if values.isna().any():
-            row = int(np.flatnonzero(values.isna().to_numpy())[0]) + 2
-            raise InputError(f"{path}: row {row}, field '{column}': not a number")
-        frame[column] = values
-    return frame[SITE_COLUMNS]
+    return read_site_table(path, "site_id", SITE_COLUMNS)
 
 
 def _check_row(row: dict[str, object], known_sites: set[str]) -> tuple[str, str] | None:
@@ -84,19 +71,15 @@ def read_kobo_sessions(path: Path, sites: pd.DataFrame) -> IngestResult:
     Rows carry the raw ``observer`` name (pseudonymised by the enrich step) and an empty
     ``neighbourhood_id`` (filled from the site's coordinates by the pipeline).
     """
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: observation export not found") from exc
-    missing = [c for c in KOBO_FIELDS.values() if c not in raw.columns]
-    if missing:
-        raise InputError(f"{path}: missing Kobo columns {missing}")
+    table = read_csv_text(path, required=list(KOBO_FIELDS.values()))
     quarantine = Quarantine(source=SOURCE)
+    for line, reason in table.bad_rows:
+        quarantine.reject(path.name, line, "(row)", reason)
     known = set(sites["site_id"].astype(str))
     kept: list[dict[str, object]] = []
     seen: set[str] = set()
     duplicates = 0
-    for line, record in enumerate(raw.to_dict("records"), start=2):
+    for line, record in zip(table.lines, table.records(), strict=True):
         row: dict[str, object] = {
             "observation_id": f"kobo:{record[KOBO_FIELDS['observation_id']]}",
             "site_id": record[KOBO_FIELDS["site_id"]],
@@ -132,4 +115,4 @@ def read_kobo_sessions(path: Path, sites: pd.DataFrame) -> IngestResult:
     frame["start"] = pd.to_datetime(frame["start"], utc=True)
     frame["end"] = pd.to_datetime(frame["end"], utc=True)
     frame["neighbourhood_id"] = None
-    return IngestResult(frame, quarantine, n_read=len(raw), n_duplicates=duplicates)
+    return IngestResult(frame, quarantine, n_read=table.n_records, n_duplicates=duplicates)

@@ -1,4 +1,4 @@
-"""Survey files from a fieldwork agency (SPSS ``.sav``, Stata ``.dta``, CSV) plus a codebook.
+"""Survey files from a fieldwork agency (SPSS ``.sav``, Stata ``.dta``, Excel, CSV) + a codebook.
 
 The codebook (TOML) maps the agency's variables to the canonical 0-10 items::
 
@@ -36,6 +36,7 @@ is not a missing code quarantines the whole row, naming the variable and the val
 
 from __future__ import annotations
 
+import io
 import tomllib
 from pathlib import Path
 
@@ -45,6 +46,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from barometer.exceptions import ConfigError, InputError
 from barometer.ingest.base import IngestResult
+from barometer.ingest.files import one_line, read_text
 from barometer.ingest.quarantine import Quarantine
 from barometer.schema import AGE_GROUPS, SEXES, SURVEY_ITEMS
 
@@ -121,23 +123,57 @@ def load_codebook(path: Path) -> Codebook:
         raise ConfigError(f"{path}: {problems}") from exc
 
 
+_READSTAT_FORMATS = {".sav": "SPSS .sav", ".zsav": "SPSS .zsav", ".dta": "Stata .dta"}
+
+
 def read_survey_file(path: Path) -> pd.DataFrame:
-    """Read the raw survey table (codes, not labels) from .sav, .dta or .csv."""
+    """Read the raw survey table (codes, not labels) from .sav, .dta, .xlsx or .csv.
+
+    SPSS and Stata value labels (``{variable: {code: label}}``) and variable labels are kept in
+    ``frame.attrs["value_labels"]`` and ``frame.attrs["variable_labels"]``, so that a
+    quarantine reason can say what a code means. An Excel workbook is read from its first
+    sheet. A CSV may be UTF-8 (with or without BOM) or Windows-1252, comma or semicolon
+    separated.
+    """
     if not path.is_file():
         raise InputError(f"{path}: survey file not found")
     suffix = path.suffix.lower()
-    try:
-        if suffix in (".sav", ".zsav", ".dta"):
-            import pyreadstat
+    if suffix not in (*_READSTAT_FORMATS, ".xlsx", ".csv"):
+        raise InputError(
+            f"{path}: unsupported survey format '{suffix}'; use .sav, .dta, .xlsx or .csv"
+        )
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: the file is empty")
+    if suffix == ".csv":
+        text, _encoding = read_text(path, legacy=True)
+        delimiter = max([",", ";", "\t"], key=text.split("\n", 1)[0].count)
+        try:
+            return pd.read_csv(io.StringIO(text), sep=delimiter)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+            raise InputError(f"{path}: not a readable CSV table: {one_line(exc)}") from exc
+    if suffix == ".xlsx":
+        try:
+            frame = pd.read_excel(path, sheet_name=0, engine="openpyxl")
+        except ImportError as exc:
+            raise InputError(f"{path}: reading .xlsx needs the 'openpyxl' package") from exc
+        except Exception as exc:  # openpyxl / zipfile raise many untyped errors
+            problem = one_line(exc)
+            raise InputError(f"{path}: not a readable Excel .xlsx workbook: {problem}") from exc
+        frame.columns = [str(c).strip() for c in frame.columns]
+        return frame
+    import pyreadstat
 
-            reader = pyreadstat.read_sav if suffix != ".dta" else pyreadstat.read_dta
-            frame, _meta = reader(str(path), apply_value_formats=False)
-            return frame
-        if suffix == ".csv":
-            return pd.read_csv(path)
+    reader = pyreadstat.read_dta if suffix == ".dta" else pyreadstat.read_sav
+    try:
+        frame, meta = reader(str(path), apply_value_formats=False)
     except Exception as exc:  # pyreadstat raises its own untyped errors
-        raise InputError(f"{path}: cannot read survey file: {exc}") from exc
-    raise InputError(f"{path}: unsupported survey format '{suffix}'; use .sav, .dta or .csv")
+        raise InputError(
+            f"{path}: not a readable {_READSTAT_FORMATS[suffix]} file ({one_line(exc)}); "
+            "is the file extension right?"
+        ) from exc
+    frame.attrs["value_labels"] = dict(meta.variable_value_labels)
+    frame.attrs["variable_labels"] = dict(meta.column_names_to_labels)
+    return frame
 
 
 def _code_key(value: object) -> str:

@@ -6,7 +6,19 @@ author id, coordinates and platform place name that the enrich step turns into a
 neighbourhood (and then drops).
 """
 
+from barometer.ingest.social.crowdtangle import read_crowdtangle
 from barometer.ingest.social.mastodon import read_mastodon
+from barometer.ingest.social.reddit import read_reddit
+from barometer.ingest.social.tabular import ColumnMapping, read_tabular
+from barometer.ingest.social.telegram import read_telegram
 from barometer.ingest.social.x import read_x_v2
 
-__all__ = ["read_mastodon", "read_x_v2"]
+__all__ = [
+    "ColumnMapping",
+    "read_crowdtangle",
+    "read_mastodon",
+    "read_reddit",
+    "read_tabular",
+    "read_telegram",
+    "read_x_v2",
+]

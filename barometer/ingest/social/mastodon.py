@@ -14,8 +14,9 @@ from typing import Any
 
 from barometer.exceptions import InputError
 from barometer.ingest.base import IngestResult
+from barometer.ingest.files import load_json
 from barometer.ingest.quarantine import Quarantine
-from barometer.ingest.social._common import open_text, parse_utc, to_frame
+from barometer.ingest.social._common import as_count, as_dict, parse_utc, to_frame
 
 SOURCE = "mastodon"
 
@@ -48,7 +49,7 @@ def html_to_text(html: str) -> str:
 
 def _status_record(status: dict[str, Any]) -> tuple[dict[str, object] | None, str, str]:
     status_id = status.get("id")
-    if not status_id:
+    if not isinstance(status_id, str | int) or isinstance(status_id, bool) or not str(status_id):
         return None, "id", "status has no id"
     created = parse_utc(status.get("created_at"))
     if created is None:
@@ -58,9 +59,9 @@ def _status_record(status: dict[str, Any]) -> tuple[dict[str, object] | None, st
     text = html_to_text(str(body.get("content") or ""))
     if not text:
         return None, "content", "status has no text"
-    account = status.get("account") or {}
+    account = as_dict(status.get("account"))
     engagement = sum(
-        int(status.get(k) or 0) for k in ("favourites_count", "reblogs_count", "replies_count")
+        as_count(status.get(k)) for k in ("favourites_count", "reblogs_count", "replies_count")
     )
     record: dict[str, object] = {
         "post_id": f"{SOURCE}:{status_id}",
@@ -68,7 +69,9 @@ def _status_record(status: dict[str, Any]) -> tuple[dict[str, object] | None, st
         "created_at": created,
         "author_id": str(account.get("id") or account.get("acct") or ""),
         "text": text,
-        "lang_hint": body.get("language") or None,
+        "lang_hint": (body.get("language") or None)
+        if isinstance(body.get("language"), str)
+        else None,
         "lat": None,
         "lon": None,
         "place_name": None,
@@ -81,13 +84,7 @@ def _status_record(status: dict[str, Any]) -> tuple[dict[str, object] | None, st
 def read_mastodon(path: Path) -> IngestResult:
     """Read one Mastodon statuses file (JSON array, optionally gzipped)."""
     quarantine = Quarantine(source=SOURCE)
-    with open_text(path) as handle:
-        try:
-            statuses = json.load(handle)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-            ) from exc
+    statuses = load_json(path)
     if not isinstance(statuses, list):
         raise InputError(
             f"{path}: expected a JSON array of statuses, found {type(statuses).__name__}"

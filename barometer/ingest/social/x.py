@@ -14,30 +14,25 @@ from pathlib import Path
 from typing import Any
 
 from barometer.ingest.base import IngestResult
+from barometer.ingest.files import json_lines, read_text
 from barometer.ingest.quarantine import Quarantine
-from barometer.ingest.social._common import open_text, parse_utc, to_frame
+from barometer.ingest.social._common import as_count, as_dict, as_list, parse_utc, to_frame
 
 SOURCE = "x"
 
 
 def _pages(path: Path, quarantine: Quarantine) -> list[tuple[int, dict[str, Any]]]:
     pages: list[tuple[int, dict[str, Any]]] = []
-    with open_text(path) as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                page = json.loads(line)
-            except json.JSONDecodeError as exc:
-                reason = f"not valid JSON: {exc.msg} at column {exc.colno}"
-                quarantine.reject(path.name, line_no, "(json)", reason, "")
-                continue
-            if isinstance(page, list):
-                pages.extend((line_no, p) for p in page if isinstance(p, dict))
-            elif isinstance(page, dict):
-                pages.append((line_no, page))
-            else:
-                quarantine.reject(path.name, line_no, "(json)", "not a response object", "")
+    text, _ = read_text(path)
+    for line_no, page, error in json_lines(text):
+        if error:
+            quarantine.reject(path.name, line_no, "(json)", error, "")
+        elif isinstance(page, list):
+            pages.extend((line_no, p) for p in page if isinstance(p, dict))
+        elif isinstance(page, dict):
+            pages.append((line_no, page))
+        else:
+            quarantine.reject(path.name, line_no, "(json)", "not a response object", "")
     return pages
 
 
@@ -46,7 +41,7 @@ def _tweet_record(
 ) -> tuple[dict[str, object] | None, str, str]:
     """Return (record, field, reason); record is None when the tweet is rejected."""
     tweet_id = tweet.get("id")
-    if not tweet_id:
+    if not isinstance(tweet_id, str | int) or isinstance(tweet_id, bool) or not str(tweet_id):
         return None, "id", "tweet has no id"
     created = parse_utc(tweet.get("created_at"))
     if created is None:
@@ -54,22 +49,24 @@ def _tweet_record(
     text = tweet.get("text")
     if not isinstance(text, str) or not text.strip():
         return None, "text", "tweet has no text"
-    geo = tweet.get("geo") or {}
-    point = (geo.get("coordinates") or {}).get("coordinates")
+    geo = as_dict(tweet.get("geo"))
+    point = as_dict(geo.get("coordinates")).get("coordinates")
     lon, lat = (point[0], point[1]) if isinstance(point, list) and len(point) == 2 else (None, None)
-    metrics = tweet.get("public_metrics") or {}
-    refs = tweet.get("referenced_tweets") or []
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lon, lat)):
+        lon = lat = None
+    metrics = as_dict(tweet.get("public_metrics"))
+    refs = as_list(tweet.get("referenced_tweets"))
     record: dict[str, object] = {
         "post_id": f"{SOURCE}:{tweet_id}",
         "source": SOURCE,
         "created_at": created,
         "author_id": str(tweet.get("author_id") or ""),
         "text": text,
-        "lang_hint": tweet.get("lang") or None,
+        "lang_hint": (tweet.get("lang") or None) if isinstance(tweet.get("lang"), str) else None,
         "lat": lat,
         "lon": lon,
         "place_name": places.get(str(geo.get("place_id") or "")),
-        "engagement": sum(int(v) for v in metrics.values() if isinstance(v, int | float)),
+        "engagement": sum(as_count(v) for v in metrics.values()),
         "is_repost": any(r.get("type") == "retweeted" for r in refs if isinstance(r, dict)),
     }
     return record, "", ""
@@ -88,13 +85,14 @@ def read_x_v2(path: Path) -> IngestResult:
     n_read = 0
     duplicates = 0
     for line_no, page in _pages(path, quarantine):
-        includes = page.get("includes") or {}
+        includes = as_dict(page.get("includes"))
         places = {
             str(p.get("id")): str(p.get("full_name") or p.get("name") or "")
-            for p in includes.get("places") or []
+            for p in as_list(includes.get("places"))
             if isinstance(p, dict)
         }
-        for tweet in page.get("data") or []:
+        data = page.get("data")
+        for tweet in data if isinstance(data, list) else [data] if data is not None else []:
             n_read += 1
             if not isinstance(tweet, dict):
                 quarantine.reject(path.name, line_no, "data", "tweet is not an object", "")

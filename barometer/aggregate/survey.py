@@ -1,0 +1,110 @@
+"""Survey indicators: design-based neighbourhood means per wave, and Fay-Herriot small-area
+estimates that borrow strength from the dense digital signal.
+
+Both are published, labelled by indicator: ``survey_*_mean`` are direct estimates (each wave is
+its own stratified, clustered design; neighbourhoods are domains), ``survey_ppltrst_fh`` the
+model-based EBLUPs. A wave's cell is dated to the month of its median interview date.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from barometer.aggregate.cells import empty_cells, month_start, to_cells
+from barometer.exceptions import EstimationError
+from barometer.stats.sae import fit_fay_herriot
+from barometer.stats.survey import estimate_domain_means
+
+DIRECT_ITEMS = {
+    "ppltrst": "survey_ppltrst_mean",
+    "trust_neighbours": "survey_trust_neighbours_mean",
+}
+SAE_COVARIATE = "digital_negative_share"
+
+
+def aggregate_survey(
+    responses: pd.DataFrame, digital: pd.DataFrame, *, level: float
+) -> pd.DataFrame:
+    """Design-based neighbourhood means of survey items (0-10), one cell per wave, plus the
+    Fay-Herriot estimates of ``ppltrst`` (see :func:`small_area_cells`)."""
+    frames = []
+    direct_ppltrst = []
+    for wave_id, wave in responses.groupby("wave", sort=True):
+        month = month_start(pd.Series([wave["interview_date"].median()])).iloc[0]
+        for item, indicator in DIRECT_ITEMS.items():
+            try:
+                estimate = estimate_domain_means(
+                    wave,
+                    item,
+                    domain="neighbourhood_id",
+                    weight="weight",
+                    strata="stratum",
+                    psu="psu",
+                    level=level,
+                    lonely_psu="certainty",
+                )
+            except EstimationError as exc:
+                raise EstimationError(f"survey wave {wave_id}, item {item}: {exc}") from exc
+            estimate["period_start"] = month
+            frames.append(to_cells(estimate, indicator))
+            if item == "ppltrst":
+                direct_ppltrst.append(estimate)
+    if direct_ppltrst:
+        frames.append(small_area_cells(pd.concat(direct_ppltrst), digital, level=level))
+    return pd.concat(frames, ignore_index=True) if frames else empty_cells()
+
+
+def _covariate_at_waves(digital: pd.DataFrame, months: pd.Series) -> pd.DataFrame:
+    """Mean of the covariate over each wave month and the two months before it."""
+    covariate = digital[digital["indicator"] == SAE_COVARIATE]
+    if covariate.empty:
+        return pd.DataFrame()
+    rows = []
+    for month in months.unique():
+        window = pd.date_range(end=pd.Timestamp(month), periods=3, freq="MS").date
+        recent = covariate[covariate["period_start"].isin(window)]
+        means = recent.groupby("neighbourhood_id")["value"].mean()
+        rows.append(pd.DataFrame({"period_start": month, "neighbourhood_id": means.index,
+                                  "covariate": means.to_numpy()}))  # fmt: skip
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+def small_area_cells(direct: pd.DataFrame, digital: pd.DataFrame, *, level: float) -> pd.DataFrame:
+    """Fay-Herriot EBLUPs of ``ppltrst`` per neighbourhood and wave.
+
+    Per wave: direct domain means (``value``, ``se``, ``n_effective`` per neighbourhood and
+    ``period_start``) with sampling variance ``se**2``; covariate = the neighbourhood's
+    digital negative share over the wave month and the two before (intercept-only when it is
+    missing anywhere). REML, Prasad-Rao MSE, normal
+    interval. ``n_effective`` is the direct cell's, so suppression follows the survey.
+    """
+    source = direct.dropna(subset=["value", "se"])
+    if source.empty:
+        return empty_cells()
+    source = source[["neighbourhood_id", "period_start", "value", "se", "n_effective"]]
+    source = source.assign(vardir=source["se"] ** 2)
+    covariates = _covariate_at_waves(digital, source["period_start"])
+    if not covariates.empty:
+        source = source.merge(covariates, on=["period_start", "neighbourhood_id"], how="left")
+    frames = []
+    for month, wave in source.groupby("period_start", sort=True):
+        wave = wave[wave["vardir"] > 0].reset_index(drop=True)
+        if len(wave) < 4:
+            continue
+        use_covariate = "covariate" in wave and bool(wave["covariate"].notna().all())
+        fit = fit_fay_herriot(
+            wave,
+            y="value",
+            vardir="vardir",
+            covariates=["covariate"] if use_covariate else [],
+            area="neighbourhood_id",
+            level=level,
+        )
+        areas = fit.areas.rename(columns={"area": "neighbourhood_id"}).drop(columns="n_effective")
+        areas = areas.merge(wave[["neighbourhood_id", "n_effective"]], on="neighbourhood_id")
+        areas["period_start"] = month
+        frames.append(to_cells(areas, "survey_ppltrst_fh"))
+    out = pd.concat(frames, ignore_index=True) if frames else empty_cells()
+    out["value"] = out["value"].astype(float)
+    return out[np.isfinite(out["value"])]

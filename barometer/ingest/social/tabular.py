@@ -1,0 +1,201 @@
+"""Any table of posts (CSV, JSON Lines or Parquet) with a column mapping from the pipeline config.
+
+For sources without a dedicated adapter (a forum scrape, a municipal comment box, a vendor's
+export), the pipeline config names the columns::
+
+    [[sources.social]]
+    format = "tabular"
+    path = "forum/*.csv"
+    [sources.social.column_mapping]
+    source = "forum"               # names the source and prefixes ids: forum:<id>
+    id = "post_id"
+    created_at = "posted"
+    timezone = "Europe/Stockholm"  # for timestamps without an offset (else they are rejected)
+    text = "body"
+    author = "user"                # optional: raw author id, pseudonymised later
+    lang = "language"              # optional: language hint (ISO 639-1)
+    lat = "latitude"               # optional, WGS84 degrees
+    lon = "longitude"
+    engagement = "likes"           # optional
+    repost = "is_share"            # optional: true/1/yes marks a repost
+
+The format follows the file name: ``.csv`` / ``.tsv`` (optionally ``.gz``), ``.jsonl`` /
+``.ndjson`` (optionally ``.gz``), ``.parquet``. ``created_at`` may be ISO 8601 text, a Parquet
+timestamp, or a number of seconds since 1970 (milliseconds when above 10^11). A coordinate that
+is not a number within range is dropped (the post is kept and located by other means).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from barometer.exceptions import InputError
+from barometer.ingest.base import IngestResult
+from barometer.ingest.files import (
+    encoding_notes,
+    json_lines,
+    one_line,
+    read_bytes,
+    read_csv_text,
+    read_text,
+)
+from barometer.ingest.social._common import PostCollector, as_count, parse_epoch
+
+TRUE_WORDS = frozenset({"true", "1", "yes", "y", "ja", "t"})
+
+
+class ColumnMapping(BaseModel):
+    """Which column of a posts table holds which canonical field."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str = Field(default="tabular", pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    id: str
+    created_at: str
+    text: str
+    timezone: str | None = None
+    author: str | None = None
+    lang: str | None = None
+    lat: str | None = None
+    lon: str | None = None
+    engagement: str | None = None
+    repost: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                zoneinfo.ZoneInfo(value)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
+        return value
+
+    def columns(self) -> list[str]:
+        names = ("id", "created_at", "text", "author", "lang", "lat", "lon", "engagement", "repost")
+        return [c for c in (getattr(self, n) for n in names) if c]
+
+
+def parse_time(value: object, timezone: str | None) -> tuple[pd.Timestamp | None, str]:
+    """A timestamp cell to UTC; returns (timestamp, reason when None)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = value / 1000 if abs(value) > 1e11 else value
+        ts = parse_epoch(seconds)
+        return ts, "" if ts is not None else f"epoch value {value!r} out of range"
+    if isinstance(value, str) and value.strip().lstrip("-").replace(".", "", 1).isdigit():
+        return parse_time(float(value), timezone)
+    if not isinstance(value, str | datetime) or (isinstance(value, str) and not value.strip()):
+        return None, "missing timestamp"
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError, OverflowError):
+        return None, f"unreadable timestamp {value!r}"
+    if ts is pd.NaT:
+        return None, "missing timestamp"
+    if ts.tzinfo is None:
+        if timezone is None:
+            return None, "timestamp has no UTC offset; set column_mapping.timezone"
+        try:
+            ts = ts.tz_localize(timezone, ambiguous="raise", nonexistent="raise")
+        except (ValueError, TypeError, OverflowError):
+            return None, f"local time {value!s} does not exist or is ambiguous in {timezone}"
+    return ts.tz_convert("UTC"), ""
+
+
+def _coordinate(value: object, limit: float) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if -limit <= number <= limit else None
+
+
+def _cell(row: dict[str, Any], column: str | None) -> object:
+    return row.get(column) if column else None
+
+
+def _rows(
+    path: Path, collector: PostCollector, columns: list[str]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line or row number, record) per record; mapped columns missing from a CSV header or
+    Parquet schema raise (JSON Lines records may omit keys: those rows are quarantined)."""
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith((".csv", ".tsv")):
+        table = read_csv_text(path, required=columns)
+        collector.notes.extend(encoding_notes(table.encoding))
+        for line, reason in table.bad_rows:
+            collector.reject(line, "(row)", reason)
+        yield from zip(table.lines, table.records(), strict=True)
+    elif name.endswith((".jsonl", ".ndjson")):
+        text, _ = read_text(path)
+        for line, value, error in json_lines(text):
+            if isinstance(value, dict):
+                yield line, value
+            else:
+                collector.reject(line, "(json)", error or "line is not a JSON object")
+    elif name.endswith(".parquet"):
+        read_bytes(path)  # missing / empty file errors
+        try:
+            parquet = pq.read_table(path)
+        except (pa.ArrowException, OSError) as exc:
+            raise InputError(f"{path}: not a readable Parquet file: {one_line(exc)}") from exc
+        missing = [c for c in columns if c not in parquet.column_names]
+        if missing:
+            raise InputError(f"{path}: missing required columns {missing}")
+        yield from enumerate(parquet.select(columns).to_pylist(), start=1)
+    else:
+        raise InputError(
+            f"{path}: unsupported table format; use .csv, .tsv, .jsonl, .ndjson or .parquet"
+        )
+
+
+def read_tabular(path: Path, mapping: ColumnMapping) -> IngestResult:
+    """Read one table of posts with ``mapping``; missing mapped columns raise one InputError."""
+    collector = PostCollector(mapping.source, path)
+    for line, row in _rows(path, collector, mapping.columns()):
+        raw_id = _cell(row, mapping.id)
+        if raw_id is None or not str(raw_id).strip():
+            collector.reject(line, mapping.id, "post has no id")
+            continue
+        post_id = f"{mapping.source}:{str(raw_id).strip()}"
+        text = _cell(row, mapping.text)
+        safe = f"{mapping.id}={raw_id}; {mapping.text}={text}"
+        created, reason = parse_time(_cell(row, mapping.created_at), mapping.timezone)
+        if created is None:
+            collector.reject(line, mapping.created_at, reason, safe)
+            continue
+        if not isinstance(text, str) or not text.strip():
+            collector.reject(line, mapping.text, "post has no text", safe)
+            continue
+        author = _cell(row, mapping.author)
+        lang = _cell(row, mapping.lang)
+        repost = _cell(row, mapping.repost)
+        lat = _coordinate(_cell(row, mapping.lat), 90)
+        lon = _coordinate(_cell(row, mapping.lon), 180)
+        if lat is None or lon is None:
+            lat = lon = None
+        collector.add(
+            {
+                "post_id": post_id,
+                "source": mapping.source,
+                "created_at": created,
+                "author_id": str(author) if author not in (None, "") else f"[unknown]:{post_id}",
+                "text": text.strip(),
+                "lang_hint": (lang.strip().lower() or None) if isinstance(lang, str) else None,
+                "lat": lat,
+                "lon": lon,
+                "place_name": None,
+                "engagement": as_count(_cell(row, mapping.engagement)),
+                "is_repost": repost is True or str(repost).strip().lower() in TRUE_WORDS,
+            }
+        )
+    return collector.result()

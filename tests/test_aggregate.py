@@ -1,0 +1,115 @@
+"""Aggregation of canonical rows into indicator cells: known answers on small frames."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from barometer.aggregate import (
+    aggregate_digital,
+    aggregate_sensing,
+    footfall_baseline,
+    quasi_poisson_rates,
+    small_area_cells,
+)
+
+
+def _readings(values: np.ndarray, start: str = "2023-01-01") -> pd.DataFrame:
+    ts = pd.date_range(start, periods=len(values), freq="h", tz="UTC")
+    return pd.DataFrame(
+        {
+            "sensor_id": "s1",
+            "neighbourhood_id": "west",
+            "site_type": "library",
+            "ts": ts,
+            "metric": "footfall",
+            "value": values.astype(float),
+            "flag": "ok",
+        }
+    )
+
+
+def test_footfall_index_is_one_on_the_baseline_and_doubles_with_traffic() -> None:
+    hours = 24 * 7 * 60  # 60 weeks
+    profile = np.tile(np.arange(1, 169), 60).astype(float)  # hour-of-week pattern
+    readings = _readings(profile)
+    late = readings["ts"] >= pd.Timestamp("2024-01-15", tz="UTC")
+    readings.loc[late, "value"] *= 2
+    cells = aggregate_sensing(readings, level=0.95).set_index("period_start")
+    assert len(readings) == hours
+    assert cells.loc[pd.Timestamp("2023-06-01").date(), "value"] == pytest.approx(1.0)
+    assert cells.loc[pd.Timestamp("2024-02-01").date(), "value"] == pytest.approx(2.0)
+
+
+def test_flagged_readings_are_excluded_from_baseline_and_index() -> None:
+    readings = _readings(np.full(24 * 7 * 60, 10.0))
+    readings.loc[100:200, ["value", "flag"]] = [5000.0, "stuck"]
+    baseline = footfall_baseline(readings)
+    assert (baseline["expected"] == 10.0).all()
+    assert len(baseline) == len(readings) - 101
+
+
+def test_quasi_poisson_equals_poisson_without_overdispersion() -> None:
+    sessions = pd.DataFrame({"cell": "a", "x": [5, 5, 5, 5], "n": [50, 50, 50, 50]})
+    out = quasi_poisson_rates(sessions, "x", "n", ["cell"], level=0.95).iloc[0]
+    assert out["value"] == pytest.approx(0.1) and out["phi"] == 1.0
+    assert out["upper"] == pytest.approx(0.1 * np.exp(1.959963984540054 / np.sqrt(20)))
+
+
+def test_quasi_poisson_widens_with_overdispersion_and_handles_zero() -> None:
+    calm = pd.DataFrame({"cell": "a", "x": [5, 5, 5, 5], "n": [50] * 4})
+    wild = pd.DataFrame({"cell": "a", "x": [0, 0, 0, 20], "n": [50] * 4})
+    zero = pd.DataFrame({"cell": "a", "x": [0, 0], "n": [50, 50]})
+    calm_row = quasi_poisson_rates(calm, "x", "n", ["cell"], level=0.95).iloc[0]
+    wild_row = quasi_poisson_rates(wild, "x", "n", ["cell"], level=0.95).iloc[0]
+    assert wild_row["phi"] > 1
+    assert wild_row["upper"] - wild_row["lower"] > calm_row["upper"] - calm_row["lower"]
+    zero_row = quasi_poisson_rates(zero, "x", "n", ["cell"], level=0.95).iloc[0]
+    assert zero_row["value"] == 0 and zero_row["lower"] == 0
+    assert zero_row["upper"] == pytest.approx(3.688879454113936 / 100)
+
+
+def test_digital_shares_count_each_author_once_and_skip_reposts() -> None:
+    posts = pd.DataFrame(
+        {
+            "post_id": [f"p{i}" for i in range(12)],
+            "author_pseudonym": ["loud"] * 10 + ["calm", "calm"],
+            "neighbourhood_id": "west",
+            "created_at": pd.Timestamp("2024-05-02", tz="UTC"),
+            "is_repost": [False] * 11 + [True],
+        }
+    )
+    scores = pd.DataFrame(
+        {
+            "post_id": posts["post_id"],
+            "task": "sentiment",
+            "model_version": "v",
+            "label": ["negative"] * 10 + ["positive", "negative"],
+            "probability": np.nan,
+        }
+    )
+    cells = aggregate_digital(posts, scores, n_boot=99, level=0.95, seed=1)
+    row = cells[cells["indicator"] == "digital_negative_share"].iloc[0]
+    assert row["value"] == pytest.approx(0.5)  # loud: 1.0, calm: 0.0 (repost ignored)
+    assert row["n_effective"] == 2
+
+
+def test_small_area_estimates_shrink_noisy_areas() -> None:
+    rng = np.random.default_rng(4)
+    n_areas = 12
+    truth = rng.normal(6, 0.5, n_areas)
+    se = np.where(np.arange(n_areas) < 6, 0.2, 1.0)
+    direct = pd.DataFrame(
+        {
+            "neighbourhood_id": [f"n{i}" for i in range(n_areas)],
+            "period_start": pd.Timestamp("2024-03-01").date(),
+            "value": truth + rng.normal(0, se),
+            "se": se,
+            "n_effective": 40.0,
+        }
+    )
+    cells = small_area_cells(direct, pd.DataFrame(columns=["indicator"]), level=0.95)
+    width = (cells["upper"] - cells["lower"]).to_numpy()
+    direct_width = 2 * 1.959963984540054 * se
+    assert len(cells) == n_areas
+    assert (width[6:] < direct_width[6:]).all()  # noisy areas borrow strength
+    assert set(cells["indicator"]) == {"survey_ppltrst_fh"}

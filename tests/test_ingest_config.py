@@ -1,0 +1,138 @@
+"""Every new format loads through the pipeline config, `barometer ingest` and `barometer run`."""
+
+import shutil
+
+import pandas as pd
+import pyreadstat
+import pytest
+from conftest import FIXTURES, shared_data
+
+from barometer.config import load_config
+from barometer.exceptions import ConfigError
+from barometer.pipeline import run_ingest, run_pipeline
+from barometer.schema import OBSERVATIONS, POSTS
+from barometer.warehouse import Warehouse
+
+CONFIG = """
+name = "formats"
+municipality = "Testby"
+
+[boundaries]
+path = "neighbourhoods.geojson"
+
+[privacy]
+demo_key = true
+min_cell_size = 1
+
+[[sources.social]]
+format = "reddit"
+path = "reddit_*"
+
+[[sources.social]]
+format = "crowdtangle"
+path = "*crowdtangle.csv"
+
+[[sources.social]]
+format = "telegram"
+path = "telegram_result.json"
+
+[[sources.social]]
+format = "tabular"
+path = "posts_tabular.csv"
+[sources.social.column_mapping]
+source = "forum"
+id = "msg_id"
+created_at = "posted"
+timezone = "Europe/Stockholm"
+text = "body"
+author = "user"
+lang = "language"
+lat = "latitude"
+lon = "longitude"
+
+[sources.survey]
+path = "survey.dta"
+codebook = "codebook.toml"
+
+[sources.sensing]
+readings = "footfall_long.csv"
+sensors = "sensors.csv"
+layout = "long"
+
+[sources.observation]
+sessions = "pldp.csv"
+sites = "sites.csv"
+format = "pldp"
+
+[nlp]
+lexicon_dir = "LEXICONS"
+
+[indicators]
+bootstrap_reps = 19
+"""
+
+
+@pytest.fixture
+def formats_config(tmp_path):
+    folder = tmp_path / "cfg"
+    shutil.copytree(FIXTURES, folder)
+    frame = pd.read_csv(FIXTURES / "survey.csv")
+    frame["IDATE"] = pd.to_datetime(frame["IDATE"])
+    pyreadstat.write_dta(frame, str(folder / "survey.dta"))
+    lexicons = FIXTURES.parents[2] / "shared" / "data" / "lexicons"
+    (folder / "formats.toml").write_text(CONFIG.replace("LEXICONS", str(lexicons)))
+    return load_config(folder / "formats.toml")
+
+
+def test_every_format_loads_through_ingest(formats_config, tmp_path) -> None:
+    report = run_ingest(formats_config, warehouse=tmp_path / "wh")
+    entries = {e["path"].rsplit("/", 1)[-1]: e for e in report.manifest["inputs"]}
+    assert not [e for e in entries.values() if "error" in e]
+    kept = {name: e["n_kept"] for name, e in entries.items() if "n_kept" in e}
+    assert kept == {
+        "reddit_dump.ndjson": 4,
+        "reddit_listing.json": 3,
+        "crowdtangle.csv": 2,
+        "instagram_crowdtangle.csv": 1,
+        "telegram_result.json": 2,
+        "posts_tabular.csv": 3,
+        "survey.dta": 4,
+        "footfall_long.csv": 5,
+        "pldp.csv": 2,
+    }
+    posts = Warehouse(report.warehouse).read(POSTS)
+    assert set(posts["source"]) == {"reddit", "facebook", "instagram", "telegram", "forum"}
+    assert posts["author_pseudonym"].str.match(r"^[a-z]+-[0-9a-f]{20}$").all()
+    assert not posts["text"].str.contains("anna@example.se|070-123 45 67", regex=True).any()
+    forum = posts.set_index("post_id").loc["forum:f-1"]
+    assert forum["geo_method"] == "coords" and forum["neighbourhood_id"] == "west"
+    observations = Warehouse(report.warehouse).read(OBSERVATIONS)
+    assert observations["observer_pseudonym"].str.startswith("observer-").all()
+
+
+def test_every_format_loads_through_run(formats_config, tmp_path) -> None:
+    shared_data("lexicons")
+    report = run_pipeline(formats_config, warehouse=tmp_path / "wh", show_progress=False)
+    assert report.manifest["row_counts"]["posts"] == 15
+    assert report.manifest["row_counts"]["post_scores"] > 0
+
+
+def test_tabular_needs_a_mapping_and_only_tabular(tmp_path) -> None:
+    path = tmp_path / "c.toml"
+    text = (FIXTURES / "mini.toml").read_text()
+    path.write_text(text.replace('format = "x_v2"', 'format = "tabular"'))
+    with pytest.raises(ConfigError, match="format 'tabular' needs a"):
+        load_config(path)
+    mapping = 'path = "x_page.jsonl"\ncolumn_mapping = { id = "id", created_at = "t", text = "x" }'
+    path.write_text(text.replace('path = "x_page.jsonl"', mapping))
+    with pytest.raises(ConfigError, match="the other formats take none"):
+        load_config(path)
+    path.write_text(
+        text.replace('format = "x_v2"', 'format = "tabular"').replace(
+            'path = "x_page.jsonl"',
+            'path = "x.csv"\ncolumn_mapping = { id = "i", created_at = "t", text = "x", '
+            'timezone = "Mars/Olympus" }',
+        )
+    )
+    with pytest.raises(ConfigError, match="unknown time zone 'Mars/Olympus'"):
+        load_config(path)

@@ -1,0 +1,180 @@
+"""Annotation sampling and agreement, checked against sklearn and Krippendorff (2011)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import cohen_kappa_score
+
+from barometer.exceptions import EstimationError, InputError
+from barometer.nlp.annotation import (
+    agreement,
+    allocate,
+    cohen_kappa,
+    krippendorff_alpha,
+    sample_for_annotation,
+    uncertainty_from_scores,
+)
+
+NA = np.nan
+#: Krippendorff (2011), "Computing Krippendorff's alpha-reliability", example C:
+#: 4 observers (rows) x 12 units (columns), values 1..5, missing data.
+RELIABILITY_DATA = [
+    [1, 2, 3, 3, 2, 1, 4, 1, 2, NA, NA, NA],
+    [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, NA, 3],
+    [NA, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, NA],
+    [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, NA],
+]
+
+
+@pytest.mark.parametrize(
+    ("level", "published"),
+    [("nominal", 0.743), ("ordinal", 0.815), ("interval", 0.849), ("ratio", 0.797)],
+)
+def test_alpha_reproduces_krippendorff_2011(level: str, published: float) -> None:
+    assert round(krippendorff_alpha(RELIABILITY_DATA, level=level), 3) == published  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("weights", [None, "linear", "quadratic"])
+def test_kappa_matches_sklearn(weights: str | None) -> None:
+    rng = np.random.default_rng(3)
+    a = rng.integers(0, 4, 300)
+    b = np.where(rng.random(300) < 0.6, a, rng.integers(0, 4, 300))
+    assert cohen_kappa(a, b, weights=weights) == pytest.approx(
+        cohen_kappa_score(a, b, weights=weights)
+    )
+
+
+def test_kappa_ignores_missing_pairs() -> None:
+    a = ["x", "y", None, "x", "y"]
+    b = ["x", "y", "x", np.nan, "x"]
+    assert cohen_kappa(a, b) == pytest.approx(cohen_kappa_score(["x", "y", "y"], ["x", "y", "x"]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from("abcd"), min_size=2, max_size=30), st.integers(2, 4))
+def test_alpha_is_one_for_perfect_agreement(labels: list[str], coders: int) -> None:
+    if len(set(labels)) < 2:
+        with pytest.raises(EstimationError, match="identical"):
+            krippendorff_alpha([labels] * coders)
+    else:
+        assert krippendorff_alpha([labels] * coders) == pytest.approx(1.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from("abc")), min_size=3, max_size=40))
+def test_kappa_invariant_to_label_renaming(pairs: list[tuple[str, str]]) -> None:
+    a, b = zip(*pairs, strict=True)
+    rename = {"a": "zz", "b": "aa", "c": "mm"}
+    try:
+        original = cohen_kappa(a, b)
+    except EstimationError:
+        return
+    assert cohen_kappa([rename[x] for x in a], [rename[x] for x in b]) == pytest.approx(original)
+
+
+def test_agreement_table() -> None:
+    labels = pd.DataFrame(np.array(RELIABILITY_DATA).T, columns=["A", "B", "C", "D"])
+    table = agreement(labels)
+    assert table.iloc[0]["value"] == pytest.approx(0.743, abs=5e-4)
+    assert len(table) == 1 + 6
+
+
+def test_agreement_error_paths() -> None:
+    with pytest.raises(EstimationError, match="two or more coders"):
+        krippendorff_alpha([[1, NA], [NA, 2]])
+    with pytest.raises(InputError, match="level must be"):
+        krippendorff_alpha(RELIABILITY_DATA, level="cardinal")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="equal length"):
+        cohen_kappa([1, 2], [1])
+    with pytest.raises(EstimationError, match="single category"):
+        cohen_kappa(["a", "a"], ["a", "a"])
+    with pytest.raises(InputError, match="two annotator columns"):
+        agreement(pd.DataFrame({"A": [1]}))
+
+
+def _posts(n: int = 400) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    return pd.DataFrame(
+        {
+            "post_id": [f"p{i}" for i in range(n)],
+            "text": [f"post {i} mail me at anna@example.org" for i in range(n)],
+            "lang": rng.choice(["sv", "en", "ar"], n, p=[0.6, 0.3, 0.1]),
+            "neighbourhood_id": rng.choice(["alby", "fittja", "tumba", "hallunda"], n),
+        }
+    )
+
+
+def test_uncertainty_binary_and_multiclass() -> None:
+    scores = pd.DataFrame(
+        {
+            "post_id": ["a", "b", "c", "c", "d", "d"],
+            "task": "hostility",
+            "model_version": "v",
+            "label": ["hostile", "hostile", "x", "y", "x", "y"],
+            "probability": [0.5, 0.9, 0.5, 0.5, 1.0, 0.0],
+        }
+    )
+    u = uncertainty_from_scores(scores)
+    assert u.to_dict() == pytest.approx({"a": 1.0, "b": 0.2, "c": 1.0, "d": 0.0})
+
+
+def test_sample_mixes_uncertainty_and_strata() -> None:
+    posts = _posts()
+    uncertainty = pd.Series(np.linspace(0, 1, len(posts)), index=posts["post_id"])
+    sample = sample_for_annotation(posts, 100, uncertainty=uncertainty, uncertain_share=0.3)
+    assert len(sample) == 100 and sample["post_id"].is_unique
+    top = sample[sample["sample_reason"] == "uncertainty"]
+    assert len(top) == 30 and set(top["post_id"]) == {f"p{i}" for i in range(370, 400)}
+    strat = sample[sample["sample_reason"] == "stratified"]
+    assert strat.groupby(["neighbourhood_id", "lang"]).size().min() >= 1
+    assert not sample["text"].str.contains("@example.org").any()
+    assert {"label", "annotator", "comment"} <= set(sample.columns)
+    again = sample_for_annotation(posts, 100, uncertainty=uncertainty, uncertain_share=0.3)
+    pd.testing.assert_frame_equal(sample, again)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 50), min_size=1, max_size=8), st.integers(0, 120))
+def test_allocation_sums_and_caps(sizes: list[int], n: int) -> None:
+    series = pd.Series(sizes, index=[f"s{i}" for i in range(len(sizes))])
+    alloc = allocate(series, n)
+    assert alloc.sum() == min(n, sum(sizes))
+    assert (alloc <= series[series > 0]).all()
+
+
+def test_sample_error_paths() -> None:
+    with pytest.raises(InputError, match="missing"):
+        sample_for_annotation(pd.DataFrame({"post_id": ["a"]}), 1)
+    with pytest.raises(InputError, match="uncertain_share"):
+        sample_for_annotation(_posts(10), 5, uncertain_share=2.0)
+    with pytest.raises(InputError, match="allocation must be"):
+        sample_for_annotation(_posts(10), 5, allocation="random")
+
+
+def test_cli_sample_and_agreement(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from barometer.cli import app
+
+    posts = tmp_path / "posts.csv"
+    _posts(60).to_csv(posts, index=False)
+    scores = tmp_path / "scores.csv"
+    pd.DataFrame({"post_id": [f"p{i}" for i in range(60)], "task": "hostility",
+                  "model_version": "v", "label": "hostile",
+                  "probability": np.linspace(0, 1, 60)}).to_csv(scores, index=False)  # fmt: skip
+    out = tmp_path / "to_label.csv"
+    args = ["sample-for-annotation", "--out", str(out), "--posts", str(posts),
+            "--scores", str(scores), "--n", "20"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    written = pd.read_csv(out)
+    assert len(written) == 20 and (written["sample_reason"] == "uncertainty").sum() == 10
+    labelled = tmp_path / "labelled.csv"
+    coders = ["label_a", "label_b", "label_c", "label_d"]
+    pd.DataFrame(np.array(RELIABILITY_DATA).T, columns=coders).to_csv(labelled, index=False)
+    result = CliRunner().invoke(app, ["agreement", str(labelled), "--level", "interval"])
+    assert result.exit_code == 0 and "0.849" in result.output
+    bad = CliRunner().invoke(app, ["agreement", str(labelled), "--columns", "label_x"])
+    assert bad.exit_code == 1 and "label_x" in bad.output
