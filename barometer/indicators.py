@@ -11,13 +11,25 @@ from dataclasses import dataclass
 
 DIMENSIONS: tuple[str, ...] = ("survey", "digital", "sensing", "observation")
 
+#: theme taxonomy of ``barometer/data/themes.toml``, with Swedish and English labels
+THEMES: dict[str, tuple[str, str]] = {
+    "safety": ("Safety", "Trygghet"),
+    "schools": ("Schools", "Skolor"),
+    "housing": ("Housing", "Boende"),
+    "police": ("Police", "Polis"),
+    "public_services": ("Public services", "Offentlig service"),
+    "events": ("Events", "Evenemang"),
+    "transport": ("Transport", "Kollektivtrafik och resor"),
+    "neighbours": ("Neighbours", "Grannar"),
+}
+
 
 @dataclass(frozen=True)
 class Indicator:
     name: str
     dimension: str
     unit: str
-    direction: int
+    direction: int  # +1: higher = more trust; -1: higher = less trust; 0: descriptive
     min_cell: int
     method: str
     label_en: str
@@ -49,6 +61,18 @@ CATALOGUE: dict[str, Indicator] = {
             "covariate: digital negative share of the wave month and the two before",
             "Generalised trust (survey, small-area model)",
             "Generell tillit (enkät, småområdesmodell)",
+        ),
+        Indicator(
+            "nowcast_ppltrst",
+            "survey",
+            "points 0-10",
+            +1,
+            0,
+            "ridge regression of survey trust on the month's digital, sensing and observation "
+            "indicators, fitted at wave months; prediction interval from leave-one-wave-out "
+            "cross-validated error (see nowcast_summary)",
+            "Generalised trust, nowcast between survey waves",
+            "Generell tillit, nowcast mellan enkätomgångar",
         ),
         Indicator(
             "survey_trust_neighbours_mean",
@@ -91,6 +115,42 @@ CATALOGUE: dict[str, Indicator] = {
             "Posts expressing distrust",
             "Inlägg som uttrycker misstro",
         ),
+        Indicator(
+            "digital_rumour_share",
+            "digital",
+            "share of authors' posts 0-1",
+            -1,
+            5,
+            "author-weighted share of posts matching the rumour catalogue (char n-gram "
+            "similarity above a calibrated threshold), cluster bootstrap over authors",
+            "Posts repeating a diversity rumour",
+            "Inlägg som upprepar ett rykte om mångfald",
+        ),
+        Indicator(
+            "digital_hostility_share",
+            "digital",
+            "share of authors' posts 0-1",
+            -1,
+            5,
+            "author-weighted share of posts the hostility classifier labels hostile, "
+            "cluster bootstrap over authors",
+            "Hostile or offensive posts",
+            "Fientliga eller kränkande inlägg",
+        ),
+        *[
+            Indicator(
+                f"digital_theme_{theme}_share",
+                "digital",
+                "share of authors' posts 0-1",
+                0,
+                5,
+                "author-weighted share of posts on the theme (keyword lists per language), "
+                "cluster bootstrap over authors",
+                f"Posts about: {en}",
+                f"Inlägg om: {sv}",
+            )
+            for theme, (en, sv) in THEMES.items()
+        ],
         Indicator(
             "sensing_footfall_index",
             "sensing",

@@ -30,6 +30,8 @@ from barometer.aggregate import (
     aggregate_survey,
     coverage_table,
 )
+from barometer.aggregate.nowcasting import nowcast_outputs
+from barometer.aggregate.terms import term_shifts
 from barometer.config import PipelineConfig, SocialSource
 from barometer.enrich import (
     enrich_observations,
@@ -71,6 +73,7 @@ from barometer.schema import (
 )
 from barometer.scoring import MODEL_VERSIONS, score_posts
 from barometer.stats.composite import composite_index
+from barometer.stats.sensitivity import composite_sensitivity
 from barometer.warehouse import Warehouse, file_sha256
 
 _T = TypeVar("_T")
@@ -290,16 +293,20 @@ class _Run:
         self._load(entry, OBSERVATIONS, read)
 
     def score(self) -> None:
+        """Score, per task, the posts without a row of that task's active model version."""
         posts = self.store.read(POSTS, columns=["post_id", "text", "lang"])
-        scored = self.store.read(POST_SCORES, columns=["post_id", "model_version"])
-        done = set(scored.loc[scored["model_version"].isin(MODEL_VERSIONS.values()), "post_id"])
-        todo = posts[~posts["post_id"].isin(done)]
-        if todo.empty:
-            return
-        scores = score_posts(todo, lexicon_dir=self.config.resolve(self.config.nlp.lexicon_dir))
-        self.new_rows["post_scores"] += self.store.append(POST_SCORES, scores)
+        scored = self.store.read(POST_SCORES, columns=["post_id", "task", "model_version"])
+        lexicon_dir = self.config.resolve(self.config.nlp.lexicon_dir)
+        for task, version in MODEL_VERSIONS.items():
+            mine = scored[(scored["task"] == task) & (scored["model_version"] == version)]
+            todo = posts[~posts["post_id"].isin(set(mine["post_id"]))]
+            if todo.empty:
+                continue
+            scores = score_posts(todo, lexicon_dir=lexicon_dir, tasks=[task])
+            self.new_rows["post_scores"] += self.store.append(POST_SCORES, scores)
 
-    def indicators(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def indicators(self) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+        """The ``indicators`` table and the other derived tables to publish."""
         settings = self.config.indicators
         posts = self.store.read(POSTS)
         responses = self.store.read(SURVEY_RESPONSES)
@@ -324,17 +331,57 @@ class _Run:
         cells = suppress_cells(
             cells, min_cell_size=self.config.privacy.min_cell_size, overrides=settings.min_cell
         )
-        index = self._composite(cells[~cells["suppressed"]])
-        all_cells = pd.concat([cells, index[cells.columns]], ignore_index=True)
-        coverage = coverage_table(posts, responses, readings, sessions)
-        return indicators_table(all_cells, self.run_id), coverage
+        published = cells[~cells["suppressed"]]
+        index = self._composite(published)
+        nowcast_cells, nowcast_tables = nowcast_outputs(published, level=settings.level)
+        nowcast_cells = nowcast_cells.assign(suppressed=False)
+        extra_cells = [frame for frame in (index, nowcast_cells) if not frame.empty]
+        all_cells = pd.concat([cells, *(f[cells.columns] for f in extra_cells)], ignore_index=True)
+        derived = {
+            "coverage": coverage_table(posts, responses, readings, sessions),
+            "term_shifts": term_shifts(
+                posts, min_authors=max(10, self.config.privacy.min_cell_size)
+            ),
+            **nowcast_tables,
+            **self._sensitivity(published),
+        }
+        return indicators_table(all_cells, self.run_id), derived
 
-    def _composite(self, cells: pd.DataFrame) -> pd.DataFrame:
-        """The composite index over the dimensions weighted in the config (empty when none of
-        its components has an unsuppressed cell)."""
+    def _sensitivity(self, cells: pd.DataFrame) -> dict[str, pd.DataFrame]:
+        """Rank intervals and the share of rank variance due to each assumption."""
+        spec, weights = self._composite_spec(cells)
+        if not spec:
+            return {}
+        settings = self.config.composite
+        result = composite_sensitivity(
+            cells,
+            spec=spec,
+            weights=weights,
+            n_draws=settings.monte_carlo_draws,
+            seed=self.config.indicators.seed,
+            normalisation=settings.normalisation,
+            aggregation=settings.aggregation,
+            min_dimensions=settings.min_dimensions,
+            level=self.config.indicators.level,
+        )
+        ranks = result["ranks"].rename(
+            columns={
+                "value": "rank_nominal",
+                "median": "rank_median",
+                "lower": "rank_lower",
+                "upper": "rank_upper",
+            }
+        )
+        return {"composite_ranks": ranks, "composite_assumptions": result["assumptions"]}
+
+    def _composite_spec(
+        self, cells: pd.DataFrame
+    ) -> tuple[dict[str, tuple[str, int]], dict[str, float]]:
+        """Components and dimension weights of the composite that these cells can support
+        (an indicator needs at least two distinct values to be normalised)."""
         settings = self.config.composite
         values = cells.dropna(subset=["value"]).groupby("indicator")["value"]
-        usable = set(values.nunique()[lambda n: n >= 2].index)  # normalisable components
+        usable = set(values.nunique()[lambda n: n >= 2].index)
         spec = {
             name: (dimension, direction)
             for name, (dimension, direction) in composite_spec().items()
@@ -342,6 +389,13 @@ class _Run:
         }
         dimensions = {dimension for dimension, _ in spec.values()}
         weights = {d: w for d, w in settings.weights.items() if d in dimensions}
+        return spec, weights
+
+    def _composite(self, cells: pd.DataFrame) -> pd.DataFrame:
+        """The composite index over the dimensions weighted in the config (empty when none of
+        its components has an unsuppressed cell)."""
+        settings = self.config.composite
+        spec, weights = self._composite_spec(cells)
         if not spec:
             return cells.iloc[0:0].assign(suppressed=False)
         index = composite_index(
@@ -412,7 +466,7 @@ def run_pipeline(
             run.timed(label, step)
             progress.advance(task)
         task = progress.add_task("aggregate, indicators and publish", total=1)
-        indicators, coverage = run.timed("aggregate and indicators", run.indicators)
+        indicators, derived = run.timed("aggregate and indicators", run.indicators)
         started = time.perf_counter()
         indicators = _keep_stored_if_unchanged(store, indicators)
         store.replace(TABLES["indicators"], indicators)
@@ -420,11 +474,12 @@ def run_pipeline(
         published = build_published(
             indicators=indicators,
             neighbourhoods=store.read(NEIGHBOURHOODS),
-            coverage=coverage,
+            coverage=derived.pop("coverage"),
             quarantine=store.read(QUARANTINE),
             config=config,
             manifest=manifest,
         )
+        published.update(derived)
         published.update(impact_tables(indicators, config.actions, seed=config.indicators.seed))
         store.publish(published)
         manifest["step_seconds"]["publish"] = round(time.perf_counter() - started, 3)

@@ -113,3 +113,36 @@ def test_small_area_estimates_shrink_noisy_areas() -> None:
     assert len(cells) == n_areas
     assert (width[6:] < direct_width[6:]).all()  # noisy areas borrow strength
     assert set(cells["indicator"]) == {"survey_ppltrst_fh"}
+
+
+def _posts(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "post_id": [f"p{i}" for i in range(len(rows))],
+            "author_pseudonym": [r[0] for r in rows],
+            "created_at": pd.to_datetime([r[1] for r in rows], utc=True),
+            "text": [r[2] for r in rows],
+            "lang": "sv",
+            "neighbourhood_id": "west",
+            "is_repost": False,
+        }
+    )
+
+
+def test_term_shifts_publish_only_terms_of_enough_authors() -> None:
+    from barometer.aggregate.terms import term_shifts
+
+    rows = []
+    for i in range(12):  # "festival" rises, "buss" falls, "sällsynt" is rare
+        rows.append((f"a{i}", "2024-12-05", "festival festival på torget"))
+        rows.append((f"b{i}", "2024-03-05", "väntar på buss vid torget"))
+        rows.append((f"e{i}", "2024-06-05", "buss"))
+        rows.append((f"d{i}", "2024-05-05", "festival i parken"))
+    for i in range(10):
+        rows.append((f"c{i}", "2024-11-05", "buss och torget"))
+    rows.append(("z", "2024-12-06", "sällsynt ord <user> https://x.org"))
+    out = term_shifts(_posts(rows), min_authors=10).set_index(["neighbourhood_id", "term"])
+    assert ("west", "sällsynt") not in out.index and ("west", "user") not in out.index
+    assert out.loc[("west", "festival"), "shift"] > 0 > out.loc[("west", "buss"), "shift"]
+    assert out.loc[("all", "festival"), "n_authors_recent"] == 12
+    assert set(out.reset_index()["neighbourhood_id"]) == {"west", "all"}

@@ -342,3 +342,17 @@ def test_small_area_estimates_published_beside_direct(indicators) -> None:
     error_direct = (scored["value_direct"] - scored["latent"]).abs().mean()
     error_fh = (scored["value_fh"] - scored["latent"]).abs().mean()
     assert error_fh < error_direct  # borrowing strength brings estimates closer to the truth
+
+
+def test_nowcast_and_sensitivity_published(built, indicators) -> None:
+    root, _ = built
+    summary = _published(root, "nowcast_summary").iloc[0]
+    assert summary["n_waves"] == 6 and summary["rmse"] < 0.6
+    nowcast = indicators[indicators["indicator"] == "nowcast_ppltrst"]
+    assert len(nowcast) == 360 and (nowcast["lower"] < nowcast["upper"]).all()
+    ranks = _published(root, "composite_ranks")
+    last = ranks[ranks["period_start"] == ranks["period_start"].max()]
+    declining = TRUTH["declining"]["neighbourhood_id"]
+    assert last.set_index("neighbourhood_id").loc[declining, "rank_median"] >= 8
+    shifts = _published(root, "term_shifts")
+    assert (shifts[["n_authors_recent", "n_authors_before"]] >= 10).all().all()

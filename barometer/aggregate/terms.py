@@ -1,0 +1,100 @@
+"""Term shifts: which words residents use more or less than before (for a word-shift chart).
+
+Privacy: a term is published only when at least ``min_authors`` distinct authors used it in
+*each* window compared, so no rare word can point at a person; texts themselves never leave the
+warehouse. Shares are author-level: the share of a window's authors who used the term at least
+once (a prolific account counts once) is counted once per term, and a term's share is its
+count over all (author, term) pairs of the window, so windows of different lengths compare
+(a proportion shift, as in word-shift graphs). Placeholders (``<url>``, ``<user>``), numbers, tokens
+shorter than three characters and each language's spaCy stop words are ignored.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from functools import cache
+
+import pandas as pd
+
+from barometer.aggregate.cells import month_start
+from barometer.nlp.text import normalise_texts
+
+TERM_COLUMNS = [
+    "neighbourhood_id", "period_start", "term", "lang", "share_recent", "share_before",
+    "shift", "n_authors_recent", "n_authors_before",
+]  # fmt: skip
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_PLACEHOLDER = re.compile(r"<\w+>")
+_STOP_LANGS = ("sv", "en", "ar", "tr", "da", "fa", "fi", "de", "es")
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    """Union of spaCy's stop-word lists for the barometer's languages (no model download)."""
+    words: set[str] = set()
+    for lang in _STOP_LANGS:
+        module = importlib.import_module(f"spacy.lang.{lang}.stop_words")
+        words |= set(module.STOP_WORDS)
+    return frozenset(words)
+
+
+def _author_terms(posts: pd.DataFrame) -> pd.DataFrame:
+    texts = normalise_texts(posts["text"].fillna("").tolist(), posts["lang"].tolist())
+    stops = stop_words()
+    rows = posts[["author_pseudonym", "neighbourhood_id", "lang", "month"]].copy()
+    rows["term"] = [
+        sorted({w for w in _WORD.findall(_PLACEHOLDER.sub(" ", t)) if w not in stops})
+        for t in texts
+    ]
+    return rows.explode("term").dropna(subset=["term"]).drop_duplicates()
+
+
+def term_shifts(
+    posts: pd.DataFrame,
+    *,
+    recent_months: int = 3,
+    before_months: int = 12,
+    min_authors: int = 10,
+    top: int = 20,
+) -> pd.DataFrame:
+    """Top rising and falling terms per neighbourhood (and ``"all"``), last ``recent_months``
+    against the ``before_months`` before them; shares are 0-1, ``shift`` their difference."""
+    original = posts[~posts["is_repost"]].copy()
+    if original.empty:
+        return pd.DataFrame(columns=TERM_COLUMNS)
+    original["month"] = pd.to_datetime(month_start(original["created_at"]))
+    last = original["month"].max()
+    recent_start = last - pd.DateOffset(months=recent_months - 1)
+    before_start = recent_start - pd.DateOffset(months=before_months)
+    window = original[original["month"] >= before_start]
+    terms = _author_terms(window)
+    terms["window"] = (terms["month"] >= recent_start).map({True: "recent", False: "before"})
+    everywhere = terms.assign(neighbourhood_id="all")
+    terms = pd.concat([terms.dropna(subset=["neighbourhood_id"]), everywhere])
+    keys = ["neighbourhood_id", "window"]
+    used = (
+        terms.groupby([*keys, "term"])
+        .agg(n=("author_pseudonym", "nunique"), lang=("lang", lambda s: s.mode().iat[0]))
+        .reset_index()
+    )
+    wide = used.pivot_table(
+        index=["neighbourhood_id", "term"], columns="window", values="n", fill_value=0
+    ).reindex(columns=["recent", "before"], fill_value=0)
+    totals = wide.groupby(level="neighbourhood_id").sum()  # (author, term) pairs per window
+    wide = wide[(wide["recent"] >= min_authors) & (wide["before"] >= min_authors)].reset_index()
+    if wide.empty:
+        return pd.DataFrame(columns=TERM_COLUMNS)
+    wide = wide.join(totals.add_suffix("_total"), on="neighbourhood_id")
+    wide["share_recent"] = wide["recent"] / wide["recent_total"]
+    wide["share_before"] = wide["before"] / wide["before_total"]
+    wide["shift"] = wide["share_recent"] - wide["share_before"]
+    lang = used.groupby(["neighbourhood_id", "term"])["lang"].first()
+    wide = wide.join(lang, on=["neighbourhood_id", "term"])
+    ranked = wide.sort_values("shift")
+    picked = pd.concat(
+        [ranked.groupby("neighbourhood_id").head(top), ranked.groupby("neighbourhood_id").tail(top)]
+    ).drop_duplicates(subset=["neighbourhood_id", "term"])
+    out = picked.rename(columns={"recent": "n_authors_recent", "before": "n_authors_before"})
+    out["period_start"] = recent_start.date()
+    return out[TERM_COLUMNS].sort_values(["neighbourhood_id", "shift"], ignore_index=True)
