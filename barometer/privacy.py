@@ -89,8 +89,17 @@ _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<![\w@])@\w{1,30}(?:@[\w.-]+)?")
 # Swedish personal identity numbers: (YY)YYMMDD[-+]NNNC
 _PERSONNUMMER = re.compile(r"(?<!\d)(?:19|20)?(\d{6})[-+ ]?(\d{4})(?!\d)")
-# Swedish phone numbers: +46 or 0, then 7-9 more digits with optional separators
-_PHONE = re.compile(r"(?<![\w+])(?:\+46|0046|0)[\s-]?\d{1,3}(?:[\s-]?\d{2,3}){2,4}(?!\d)")
+# Swedish phone numbers: +46 / 0046 / 0, then digit groups with optional separators; a match
+# must hold 9-12 digits (a number with area code) and not sit inside a date, time or longer
+# number ("2024-07-02 09:00" is not a phone number)
+_PHONE = re.compile(
+    r"(?<![\w+\-:/.])(?:\+46|0046|0)[\s-]?\d{1,3}(?:[\s-]?\d{2,4}){1,4}(?![\d:])"
+)
+
+
+def _replace_phone(match: re.Match[str]) -> str:
+    digits = sum(ch.isdigit() for ch in match.group(0))
+    return "<phone>" if 9 <= digits <= 13 else match.group(0)
 
 
 def luhn_valid(digits: str) -> bool:
@@ -126,7 +135,7 @@ def scrub_pii(text: str) -> str:
     text = _URL.sub("<url>", text)
     text = _HANDLE.sub("<user>", text)
     text = _PERSONNUMMER.sub(_replace_personnummer, text)
-    return _PHONE.sub("<phone>", text)
+    return _PHONE.sub(_replace_phone, text)
 
 
 def scrub_texts(texts: pd.Series) -> pd.Series:

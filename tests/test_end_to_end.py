@@ -356,3 +356,17 @@ def test_nowcast_and_sensitivity_published(built, indicators) -> None:
     assert last.set_index("neighbourhood_id").loc[declining, "rank_median"] >= 8
     shifts = _published(root, "term_shifts")
     assert (shifts[["n_authors_recent", "n_authors_before"]] >= 10).all().all()
+
+
+def test_planted_personal_data_is_scrubbed(built) -> None:
+    root, _ = built
+    truth = pd.read_csv(SAMPLE / "ground_truth" / "post_truth.csv.gz")
+    planted = truth.dropna(subset=["pii"]).drop_duplicates("source_post_id")
+    posts = Warehouse(root).read(TABLES["posts"], columns=["post_id", "text"])
+    stored = planted.merge(posts, left_on="source_post_id", right_on="post_id")
+    assert len(stored) > 400
+    placeholder = stored["pii"].map(
+        {"email": "<email>", "phone": "<phone>", "personnummer": "<personnummer>"}
+    )
+    found = [p in text for p, text in zip(placeholder, stored["text"], strict=True)]
+    assert all(found), stored.loc[[not f for f in found], "post_id"].tolist()[:5]

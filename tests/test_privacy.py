@@ -98,3 +98,17 @@ def test_suppression_blanks_small_cells_only() -> None:
     assert out["value"].isna().tolist() == [True, False]
     assert out["n_effective"].tolist() == [3, 10]
     assert frame["value"].notna().all()  # input unchanged
+
+
+@pytest.mark.parametrize(
+    "number", ["070-123 45 67", "+46 70 123 45 67", "08-123 456 78", "0701234567", "0046 8 1234567"]
+)
+def test_phone_numbers_scrubbed(number: str) -> None:
+    assert scrub_pii(f"ring mig på {number} ikväll") == "ring mig på <phone> ikväll"
+
+
+@pytest.mark.parametrize(
+    "text", ["möte 2024-07-02 09:00 i Fittja", "kl 09:30", "år 2025", "buss 0745 till Tumba"]
+)
+def test_dates_times_and_short_numbers_are_not_phones(text: str) -> None:
+    assert scrub_pii(text) == text
