@@ -34,7 +34,11 @@ class PrivacyConfig(_Strict):
     key_env: str = "BAROMETER_PSEUDONYM_KEY"
     key_file: Path | None = None
     demo_key: bool = False
-    min_cell_size: int = Field(default=5, ge=1)
+    min_cell_size: int = Field(
+        default=10,
+        ge=1,
+        description="privacy floor: no published cell counts fewer respondents or authors",
+    )
 
 
 class SocialSource(_Strict):
@@ -92,10 +96,15 @@ class IndicatorsConfig(_Strict):
     level: float = Field(default=0.95, gt=0.5, lt=1.0)
     bootstrap_reps: int = Field(default=199, ge=19)
     seed: int = 12345
+    rake_survey: bool = Field(
+        default=True,
+        description="rake survey weights to the neighbourhood population margins "
+        "([boundaries] margins) before estimating",
+    )
     min_cell: dict[str, int] = Field(
         default_factory=dict,
         description="per-indicator minimum cell size, overriding the catalogue's "
-        "(never below [privacy] min_cell_size)",
+        "(never below [privacy] min_cell_size for indicators counting people)",
     )
 
 

@@ -36,6 +36,38 @@ class Indicator:
     label_sv: str
     in_composite: bool = False
 
+    @property
+    def counted(self) -> str:
+        """What ``n_effective`` counts for this indicator (and the cell-size rule applies to)."""
+        return COUNTED[self.dimension]
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The canonical tables (or, for the composite, the indicators) it is computed from."""
+        if self.dimension == "composite":
+            return tuple(i.name for i in CATALOGUE.values() if i.in_composite)
+        return INPUTS[self.dimension]
+
+    @property
+    def protects_people(self) -> bool:
+        """Whether a small cell could point at people (respondents or authors), so the
+        pipeline's privacy floor ``[privacy] min_cell_size`` applies."""
+        return self.counted in ("respondents", "authors")
+
+
+COUNTED = {
+    "survey": "respondents",
+    "digital": "authors",
+    "sensing": "days",
+    "observation": "sessions",
+    "composite": "components",
+}
+INPUTS = {
+    "survey": ("survey_responses",),
+    "digital": ("posts", "post_scores"),
+    "sensing": ("sensor_readings",),
+    "observation": ("observations",),
+}
 
 CATALOGUE: dict[str, Indicator] = {
     i.name: i
@@ -89,7 +121,7 @@ CATALOGUE: dict[str, Indicator] = {
             "digital",
             "share of authors' posts 0-1",
             -1,
-            5,
+            10,
             "author-weighted share (each author counts once), cluster bootstrap over authors",
             "Negative posts (author-weighted share)",
             "Negativa inlägg (andel per skribent)",
@@ -100,7 +132,7 @@ CATALOGUE: dict[str, Indicator] = {
             "digital",
             "share of authors' posts 0-1",
             +1,
-            5,
+            10,
             "author-weighted share, cluster bootstrap over authors",
             "Posts expressing trust",
             "Inlägg som uttrycker tillit",
@@ -110,7 +142,7 @@ CATALOGUE: dict[str, Indicator] = {
             "digital",
             "share of authors' posts 0-1",
             -1,
-            5,
+            10,
             "author-weighted share, cluster bootstrap over authors",
             "Posts expressing distrust",
             "Inlägg som uttrycker misstro",
@@ -120,7 +152,7 @@ CATALOGUE: dict[str, Indicator] = {
             "digital",
             "share of authors' posts 0-1",
             -1,
-            5,
+            10,
             "author-weighted share of posts matching the rumour catalogue (char n-gram "
             "similarity above a calibrated threshold), cluster bootstrap over authors",
             "Posts repeating a diversity rumour",
@@ -131,7 +163,7 @@ CATALOGUE: dict[str, Indicator] = {
             "digital",
             "share of authors' posts 0-1",
             -1,
-            5,
+            10,
             "author-weighted share of posts the hostility classifier labels hostile, "
             "cluster bootstrap over authors",
             "Hostile or offensive posts",
@@ -143,7 +175,7 @@ CATALOGUE: dict[str, Indicator] = {
                 "digital",
                 "share of authors' posts 0-1",
                 0,
-                5,
+                10,
                 "author-weighted share of posts on the theme (keyword lists per language), "
                 "cluster bootstrap over authors",
                 f"Posts about: {en}",
@@ -216,6 +248,8 @@ def catalogue_table() -> list[dict[str, object]]:
             "label_en": i.label_en,
             "label_sv": i.label_sv,
             "in_composite": i.in_composite,
+            "counted": i.counted,
+            "inputs": ", ".join(i.inputs),
         }
         for i in CATALOGUE.values()
     ]

@@ -322,7 +322,12 @@ class _Run:
         cells = pd.concat(
             [
                 digital,
-                aggregate_survey(responses, digital, level=settings.level),
+                aggregate_survey(
+                    responses,
+                    digital,
+                    level=settings.level,
+                    margins=self.store.read(POPULATION_MARGINS) if settings.rake_survey else None,
+                ),
                 aggregate_sensing(readings, level=settings.level),
                 aggregate_observation(sessions, level=settings.level),
             ],

@@ -26,13 +26,18 @@ def suppress_cells(
     """Apply each indicator's minimum cell size.
 
     The threshold is the catalogue's ``min_cell`` (or the config's override for that
-    indicator), and never below the pipeline's ``min_cell_size`` privacy floor.
+    indicator). For indicators counting people (respondents, authors) it is never below the
+    pipeline's ``min_cell_size`` privacy floor; days of sensing and observation sessions count
+    no person, so only their own minimum applies.
     """
     overrides = overrides or {}
     frames = []
     for indicator, group in cells.groupby("indicator", sort=False):
         name = str(indicator)
-        threshold = max(overrides.get(name, CATALOGUE[name].min_cell), min_cell_size)
+        entry = CATALOGUE[name]
+        threshold = overrides.get(name, entry.min_cell)
+        if entry.protects_people:
+            threshold = max(threshold, min_cell_size)
         if name == "composite_trust_index":
             threshold = 0  # built from already-suppressed components
         frames.append(suppress_small_cells(group.assign(suppressed=False), min_cell_size=threshold))

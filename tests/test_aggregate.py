@@ -146,3 +146,72 @@ def test_term_shifts_publish_only_terms_of_enough_authors() -> None:
     assert out.loc[("west", "festival"), "shift"] > 0 > out.loc[("west", "buss"), "shift"]
     assert out.loc[("all", "festival"), "n_authors_recent"] == 12
     assert set(out.reset_index()["neighbourhood_id"]) == {"west", "all"}
+
+
+def test_suppression_floor_protects_people_only() -> None:
+    from barometer.publish import suppress_cells
+
+    cells = pd.DataFrame(
+        {
+            "indicator": [
+                "digital_negative_share",
+                "observation_mixed_rate",
+                "survey_ppltrst_mean",
+            ],
+            "value": [0.3, 20.0, 6.0],
+            "lower": [0.2, 10.0, 5.0],
+            "upper": [0.4, 30.0, 7.0],
+            "n_effective": [9.0, 4.0, 12.0],
+        }
+    )
+    out = suppress_cells(cells, min_cell_size=10).set_index("indicator")
+    assert bool(out.loc["digital_negative_share", "suppressed"])  # 9 authors < 10
+    assert not bool(out.loc["observation_mixed_rate", "suppressed"])  # 4 sessions >= 3
+    assert not bool(out.loc["survey_ppltrst_mean", "suppressed"])
+    assert pd.isna(out.loc["digital_negative_share", "value"])
+    relaxed = suppress_cells(cells, min_cell_size=10, overrides={"observation_mixed_rate": 5})
+    assert bool(relaxed.set_index("indicator").loc["observation_mixed_rate", "suppressed"])
+
+
+def _wave_and_margins() -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(7)
+    n = 400
+    wave = pd.DataFrame(
+        {
+            "neighbourhood_id": rng.choice(["west", "east"], n),
+            "age_group": rng.choice(["16-29", "30-44", "45-64", "65+"], n),
+            "sex": rng.choice(["female", "male"], n),
+            "born_abroad": rng.random(n) < 0.4,
+            "weight": rng.uniform(50, 150, n),
+        }
+    )
+    cells = pd.MultiIndex.from_product(
+        [["west", "east"], ["16-29", "30-44", "45-64", "65+"], ["female", "male"], [False, True]],
+        names=["neighbourhood_id", "age_group", "sex", "born_abroad"],
+    ).to_frame(index=False)
+    cells["population"] = rng.integers(500, 2000, len(cells))
+    return wave, cells
+
+
+def test_raking_reproduces_the_margins() -> None:
+    from barometer.aggregate.survey import rake_to_margins
+
+    wave, margins = _wave_and_margins()
+    raked = rake_to_margins(wave, margins)
+    by_origin = raked.groupby(["neighbourhood_id", "born_abroad"])["weight"].sum()
+    target = margins.groupby(["neighbourhood_id", "born_abroad"])["population"].sum()
+    pd.testing.assert_series_equal(by_origin, target.astype(float), check_names=False, rtol=1e-6)
+    by_age = raked.groupby("age_group")["weight"].sum()
+    assert by_age.to_numpy() == pytest.approx(
+        margins.groupby("age_group")["population"].sum().to_numpy(), rel=1e-6
+    )
+
+
+def test_raking_names_an_impossible_margin() -> None:
+    from barometer.aggregate.survey import rake_to_margins
+    from barometer.exceptions import EstimationError
+
+    wave, margins = _wave_and_margins()
+    wave = wave[~((wave["neighbourhood_id"] == "east") & wave["born_abroad"])]
+    with pytest.raises(EstimationError, match="margin_born_abroad"):
+        rake_to_margins(wave, margins)

@@ -18,7 +18,7 @@ def test_sample_config_loads_and_resolves_paths() -> None:
 
 def test_unknown_key_is_an_error(tmp_path) -> None:
     path = tmp_path / "p.toml"
-    path.write_text(SAMPLE.read_text().replace("min_cell_size = 5", "min_cel_size = 5"))
+    path.write_text(SAMPLE.read_text().replace("min_cell_size = 10", "min_cel_size = 10"))
     with pytest.raises(ConfigError, match=r"privacy.min_cel_size: Extra inputs"):
         load_config(path)
 

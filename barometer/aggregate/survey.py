@@ -15,6 +15,7 @@ from barometer.aggregate.cells import empty_cells, month_start, to_cells
 from barometer.exceptions import EstimationError
 from barometer.stats.sae import fit_fay_herriot
 from barometer.stats.survey import estimate_domain_means
+from barometer.stats.weighting import rake
 
 DIRECT_ITEMS = {
     "ppltrst": "survey_ppltrst_mean",
@@ -23,14 +24,65 @@ DIRECT_ITEMS = {
 SAE_COVARIATE = "digital_negative_share"
 
 
+#: raking margins: (variable, within each neighbourhood?). About 35 respondents per
+#: neighbourhood and wave cannot carry neighbourhood x age x sex cells, so age group and sex
+#: are raked municipality-wide and only being born abroad (the strongest correlate of trust
+#: in the sample and in the ESS) within each neighbourhood.
+MARGINS: tuple[tuple[str, bool], ...] = (
+    ("born_abroad", True),
+    ("age_group", False),
+    ("sex", False),
+)
+#: bounded raking: no weight moves below 0.1x or above 10x its scaled design weight, so a
+#: handful of respondents in a thin cell cannot dominate a neighbourhood's estimate
+RAKING_BOUNDS = (0.1, 10.0)
+
+
+def rake_to_margins(wave: pd.DataFrame, margins: pd.DataFrame) -> pd.DataFrame:
+    """Rake one wave's design weights to the population margins in :data:`MARGINS`.
+
+    ``margins`` is the ``population_margins`` table (residents 16+). Bounded by
+    :data:`RAKING_BOUNDS`. Raises :class:`EstimationError` naming the margin when a category
+    with residents has no respondent, or when the raking does not converge.
+    """
+    sample = wave.copy()
+    population = margins[margins["neighbourhood_id"].isin(sample["neighbourhood_id"])]
+    targets = {}
+    for variable, local in MARGINS:
+        column = f"margin_{variable}"
+        if local:
+            sample[column] = sample["neighbourhood_id"] + "|" + sample[variable].astype(str)
+            keys = population["neighbourhood_id"] + "|" + population[variable].astype(str)
+        else:
+            sample[column] = sample[variable].astype(str)
+            keys = population[variable].astype(str)
+        targets[column] = population.groupby(keys.to_numpy())["population"].sum()
+    result = rake(sample, "weight", targets, bounds=RAKING_BOUNDS)
+    return wave.assign(weight=result.weights.to_numpy())
+
+
 def aggregate_survey(
-    responses: pd.DataFrame, digital: pd.DataFrame, *, level: float
+    responses: pd.DataFrame,
+    digital: pd.DataFrame,
+    *,
+    level: float,
+    margins: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Design-based neighbourhood means of survey items (0-10), one cell per wave, plus the
-    Fay-Herriot estimates of ``ppltrst`` (see :func:`small_area_cells`)."""
+    Fay-Herriot estimates of ``ppltrst`` (see :func:`small_area_cells`).
+
+    With ``margins`` (the ``population_margins`` table), each wave's weights are first raked
+    to them (:func:`rake_to_margins`); the variance still treats weights as fixed (the usual
+    approximation; raking usually lowers the true variance a little).
+    """
     frames = []
     direct_ppltrst = []
     for wave_id, wave in responses.groupby("wave", sort=True):
+        if margins is not None and not margins.empty:
+            try:
+                wave = rake_to_margins(wave, margins)
+            except EstimationError as exc:
+                raise EstimationError(f"survey wave {wave_id}: raking failed: {exc}") from exc
         month = month_start(pd.Series([wave["interview_date"].median()])).iloc[0]
         for item, indicator in DIRECT_ITEMS.items():
             try:
