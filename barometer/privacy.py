@@ -92,9 +92,7 @@ _PERSONNUMMER = re.compile(r"(?<!\d)(?:19|20)?(\d{6})[-+ ]?(\d{4})(?!\d)")
 # Swedish phone numbers: +46 / 0046 / 0, then digit groups with optional separators; a match
 # must hold 9-12 digits (a number with area code) and not sit inside a date, time or longer
 # number ("2024-07-02 09:00" is not a phone number)
-_PHONE = re.compile(
-    r"(?<![\w+\-:/.])(?:\+46|0046|0)[\s-]?\d{1,3}(?:[\s-]?\d{2,4}){1,4}(?![\d:])"
-)
+_PHONE = re.compile(r"(?<![\w+\-:/.])(?:\+46|0046|0)[\s-]?\d{1,3}(?:[\s-]?\d{2,4}){1,4}(?![\d:])")
 
 
 def _replace_phone(match: re.Match[str]) -> str:

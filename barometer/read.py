@@ -85,3 +85,170 @@ def table(root: Path, name: str) -> pd.DataFrame:
         if name not in names:
             return pd.DataFrame()
         return con.execute(f'SELECT * FROM "{name}"').df()
+
+
+# --- Queries for the app's pages (SQL only; each returns a tidy frame, empty when absent). ---
+
+
+def table_names(root: Path) -> set[str]:
+    """Names of the tables this published barometer holds."""
+    with open_published(root) as con:
+        return {row[0] for row in con.execute("SHOW TABLES").fetchall()}
+
+
+def _query_if(root: Path, needs: str, sql: str, params: list[object] | None = None) -> pd.DataFrame:
+    """``sql`` when the table ``needs`` is published, else an empty frame."""
+    if needs not in table_names(root):
+        return pd.DataFrame()
+    return _query(root, sql, params)
+
+
+def indicator_series(
+    root: Path, indicators: list[str], neighbourhood_ids: list[str]
+) -> pd.DataFrame:
+    """Unsuppressed cells of several indicators for several neighbourhoods, by time."""
+    frame = _query(
+        root,
+        "SELECT * FROM indicators WHERE list_contains(?, indicator) "
+        "AND list_contains(?, neighbourhood_id) AND NOT suppressed "
+        "ORDER BY indicator, neighbourhood_id, period_start",
+        [indicators, neighbourhood_ids],
+    )
+    frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
+    return frame
+
+
+def indicator_names(root: Path, like: str = "%") -> list[str]:
+    """Published indicator names matching the SQL pattern ``like``, sorted."""
+    frame = _query(
+        root,
+        "SELECT DISTINCT indicator FROM indicators WHERE indicator LIKE ? ORDER BY indicator",
+        [like],
+    )
+    return [str(v) for v in frame["indicator"]]
+
+
+def latest_changes(root: Path, neighbourhood_id: str, until: date, like: str = "%") -> pd.DataFrame:
+    """Per indicator matching ``like``: the latest unsuppressed cell at or before ``until`` and
+    the change from the cell before it.
+
+    ``change_lower/upper`` is a 95% interval for the change under a normal approximation that
+    treats the two cells as independent: half-width sqrt(h1^2 + h0^2), with h the half-widths
+    of the two published intervals.
+    """
+    return _query(
+        root,
+        """
+        WITH cells AS (
+            SELECT indicator, period_start, value, lower, upper, n_effective,
+                   lag(period_start) OVER w AS previous_start,
+                   lag(value) OVER w AS previous_value,
+                   lag(lower) OVER w AS previous_lower,
+                   lag(upper) OVER w AS previous_upper
+            FROM indicators
+            WHERE neighbourhood_id = ? AND NOT suppressed AND period_start <= ?
+              AND indicator LIKE ?
+            WINDOW w AS (PARTITION BY indicator ORDER BY period_start)
+        )
+        SELECT *, value - previous_value AS change,
+               value - previous_value - sqrt(pow((upper - lower) / 2, 2)
+                   + pow((previous_upper - previous_lower) / 2, 2)) AS change_lower,
+               value - previous_value + sqrt(pow((upper - lower) / 2, 2)
+                   + pow((previous_upper - previous_lower) / 2, 2)) AS change_upper
+        FROM cells
+        QUALIFY row_number() OVER (PARTITION BY indicator ORDER BY period_start DESC) = 1
+        ORDER BY indicator
+        """,
+        [neighbourhood_id, until, like],
+    )
+
+
+def recent_alerts(root: Path, until: date, months: int = 3) -> pd.DataFrame:
+    """Alerts dated in the ``months`` months up to and including ``until``, newest first."""
+    return _query_if(
+        root,
+        "alerts",
+        "SELECT * FROM alerts WHERE period_start <= ? "
+        "AND period_start > ?::DATE - to_months(?) ORDER BY period_start DESC, neighbourhood_id",
+        [until, until, months],
+    )
+
+
+def source_positions(
+    root: Path, indicators: list[str], neighbourhood_ids: list[str]
+) -> pd.DataFrame:
+    """Where each source places a neighbourhood against the municipality, month by month.
+
+    ``position`` is +1 when the cell's 95% interval lies wholly on the more-trusting side of that
+    month's median across neighbourhoods (direction from the catalogue; +1 when not catalogued),
+    -1 when wholly on the less-trusting side, else 0. ``disagree`` is true for a neighbourhood
+    and month where one source says +1 and another -1.
+    """
+    return _query(
+        root,
+        """
+        WITH cells AS (
+            SELECT i.neighbourhood_id, i.period_start, i.indicator, i.value, i.lower, i.upper,
+                   coalesce(c.direction, 1) AS direction,
+                   median(i.value) OVER (PARTITION BY i.indicator, i.period_start) AS median
+            FROM indicators i LEFT JOIN indicator_catalogue c USING (indicator)
+            WHERE list_contains(?, i.indicator) AND NOT i.suppressed
+        ), placed AS (
+            SELECT neighbourhood_id, period_start, indicator, value, lower, upper, median,
+                   CASE WHEN lower > median THEN direction
+                        WHEN upper < median THEN -direction ELSE 0 END AS position
+            FROM cells WHERE list_contains(?, neighbourhood_id)
+        )
+        SELECT *,
+               max(position) OVER m = 1 AND min(position) OVER m = -1 AS disagree
+        FROM placed
+        WINDOW m AS (PARTITION BY neighbourhood_id, period_start)
+        ORDER BY neighbourhood_id, period_start, indicator
+        """,
+        [indicators, neighbourhood_ids],
+    )
+
+
+def top_term_shifts(
+    root: Path, neighbourhood_id: str, period_start: date, n: int = 20
+) -> pd.DataFrame:
+    """The ``n`` terms whose share shifted most (either way) in one neighbourhood and month."""
+    return _query_if(
+        root,
+        "term_shifts",
+        "SELECT * FROM term_shifts WHERE neighbourhood_id = ? AND period_start = ? "
+        "ORDER BY abs(shift) DESC, term LIMIT ?",
+        [neighbourhood_id, period_start, n],
+    )
+
+
+def term_shift_periods(root: Path) -> list[date]:
+    """Months with published term shifts, oldest first."""
+    frame = _query_if(
+        root, "term_shifts", "SELECT DISTINCT period_start FROM term_shifts ORDER BY 1"
+    )
+    return [pd.Timestamp(v).date() for v in frame.get("period_start", [])]
+
+
+def suppressed_counts(root: Path) -> pd.DataFrame:
+    """Cells per indicator: published, suppressed (below the minimum cell size)."""
+    return _query(
+        root,
+        "SELECT indicator, count(*) AS cells, count(*) FILTER (suppressed) AS suppressed "
+        "FROM indicators GROUP BY indicator ORDER BY indicator",
+    )
+
+
+def source_freshness(root: Path) -> pd.DataFrame:
+    """Per source in ``coverage``: first and latest month with rows, and total rows."""
+    return _query_if(
+        root,
+        "coverage",
+        "SELECT source, min(period_start) AS first_month, max(period_start) AS latest_month, "
+        "sum(rows) AS rows FROM coverage WHERE rows > 0 GROUP BY source ORDER BY source",
+    )
+
+
+def runs(root: Path) -> pd.DataFrame:
+    """Every published run, newest first."""
+    return _query(root, "SELECT * FROM runs ORDER BY started_at DESC")

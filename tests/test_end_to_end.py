@@ -370,3 +370,32 @@ def test_planted_personal_data_is_scrubbed(built) -> None:
     )
     found = [p in text for p, text in zip(placeholder, stored["text"], strict=True)]
     assert all(found), stored.loc[[not f for f in found], "post_id"].tolist()[:5]
+
+
+def test_evaluator_notebook_runs(built, monkeypatch) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    root, _ = built
+    monkeypatch.setenv("BAROMETER_WAREHOUSE", str(root))
+    path = REPO_ROOT / "notebooks" / "evaluate_an_action.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
+    outputs = [
+        out.get("text", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+    ]
+    assert any("relative to the comparison" in text for text in outputs)
+    assert not any(
+        out.get("output_type") == "error"
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+    )
