@@ -16,6 +16,7 @@ from rich.table import Table
 
 from barometer.commands import impact as impact_commands
 from barometer.commands import ingest as ingest_commands
+from barometer.commands import models as models_commands
 from barometer.commands import nlp_tools
 from barometer.commands import survey as survey_commands
 from barometer.exceptions import BarometerError
@@ -144,6 +145,9 @@ def demo(
 
 
 # -- commands of the subsystems (one line each: app.command(name=...)(function)) --------------
+app.command(name="train")(models_commands.train)
+app.command(name="evaluate")(models_commands.evaluate)
+app.command(name="models")(models_commands.models)
 app.command(name="impact")(impact_commands.impact)
 app.command(name="survey-estimates")(survey_commands.survey_estimates)
 app.command(name="audit")(nlp_tools.audit)

@@ -23,6 +23,16 @@ THEMES: dict[str, tuple[str, str]] = {
     "neighbours": ("Neighbours", "Grannar"),
 }
 
+#: target groups of the hostility_target model (MLMA's target attribute)
+TARGET_GROUPS: dict[str, tuple[str, str]] = {
+    "origin": ("origin", "ursprung"),
+    "religion": ("religion", "religion"),
+    "gender": ("gender", "kön"),
+    "sexual_orientation": ("sexual orientation", "sexuell läggning"),
+    "disability": ("disability", "funktionsnedsättning"),
+    "other": ("other groups", "andra grupper"),
+}
+
 
 @dataclass(frozen=True)
 class Indicator:
@@ -168,6 +178,31 @@ CATALOGUE: dict[str, Indicator] = {
             "cluster bootstrap over authors",
             "Hostile or offensive posts",
             "Fientliga eller kränkande inlägg",
+        ),
+        *[
+            Indicator(
+                f"digital_hostility_{group}_share",
+                "digital",
+                "share of authors' posts 0-1",
+                -1,
+                10,
+                "author-weighted share of posts labelled hostile whose target the target model "
+                "assigns to this group, cluster bootstrap over authors",
+                f"Hostile posts targeting {en}",
+                f"Fientliga inlägg mot {sv}",
+            )
+            for group, (en, sv) in TARGET_GROUPS.items()
+        ],
+        Indicator(
+            "digital_immigration_negative_share",
+            "digital",
+            "share of authors' Swedish posts 0-1",
+            -1,
+            10,
+            "author-weighted share of Swedish posts the immigration-attitude model reads as "
+            "negative toward immigration, cluster bootstrap over authors",
+            "Negative attitude toward immigration (Swedish posts)",
+            "Negativ attityd till invandring (svenska inlägg)",
         ),
         *[
             Indicator(

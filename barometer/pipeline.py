@@ -71,7 +71,7 @@ from barometer.schema import (
     Table,
     to_arrow,
 )
-from barometer.scoring import MODEL_VERSIONS, score_posts
+from barometer.scoring import gate, model_versions, score_task
 from barometer.stats.composite import composite_index
 from barometer.stats.sensitivity import composite_sensitivity
 from barometer.warehouse import Warehouse, file_sha256
@@ -295,15 +295,17 @@ class _Run:
     def score(self) -> None:
         """Score, per task, the posts without a row of that task's active model version."""
         posts = self.store.read(POSTS, columns=["post_id", "text", "lang"])
-        scored = self.store.read(POST_SCORES, columns=["post_id", "task", "model_version"])
+        columns = ["post_id", "task", "model_version", "label"]
+        scored = self.store.read(POST_SCORES, columns=columns)
         lexicon_dir = self.config.resolve(self.config.nlp.lexicon_dir)
-        for task, version in MODEL_VERSIONS.items():
+        for task, version in model_versions().items():
             mine = scored[(scored["task"] == task) & (scored["model_version"] == version)]
-            todo = posts[~posts["post_id"].isin(set(mine["post_id"]))]
+            todo = gate(task, posts[~posts["post_id"].isin(set(mine["post_id"]))], scored)
             if todo.empty:
                 continue
-            scores = score_posts(todo, lexicon_dir=lexicon_dir, tasks=[task])
+            scores = score_task(task, todo, lexicon_dir=lexicon_dir)
             self.new_rows["post_scores"] += self.store.append(POST_SCORES, scores)
+            scored = pd.concat([scored, scores[columns]], ignore_index=True)
 
     def indicators(self) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
         """The ``indicators`` table and the other derived tables to publish."""
@@ -423,7 +425,7 @@ class _Run:
             "started_at": self.started.isoformat(),
             "finished_at": datetime.now(UTC).isoformat() if finished else None,
             "code_version": code_version(),
-            "model_versions": dict(MODEL_VERSIONS),
+            "model_versions": model_versions(),
             "inputs": self.inputs,
             "new_rows": self.new_rows,
             "step_seconds": dict(self.step_seconds),

@@ -16,6 +16,7 @@ import shapely
 from barometer.config import PipelineConfig
 from barometer.indicators import CATALOGUE, catalogue_table
 from barometer.privacy import suppress_small_cells
+from barometer.registry import list_models, version_dir
 from barometer.schema import INDICATORS
 from barometer.stats.trends import alerts
 
@@ -133,6 +134,38 @@ def alerts_table(indicators: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def model_cards_table() -> pd.DataFrame:
+    """Every trained model version with its card, metrics and audit, for the transparency page.
+
+    Cards describe the models and the public corpora they were trained on; they contain no
+    resident's text. ``audit_markdown`` is the card's "Audit results" section when present.
+    """
+    rows = []
+    for entry in list_models().itertuples():
+        folder = version_dir(str(entry.task), str(entry.version))
+        card = (
+            (folder / "card.md").read_text(encoding="utf-8")
+            if (folder / "card.md").exists()
+            else ""
+        )
+        metrics = folder / "metrics.json"
+        audit = ""
+        if "## Audit results" in card:
+            audit = card.split("## Audit results", 1)[1].split("\n## ", 1)[0].strip()
+        rows.append(
+            {
+                "task": entry.task,
+                "version": entry.version,
+                "active": bool(entry.active),
+                "card_markdown": card,
+                "metrics_json": metrics.read_text(encoding="utf-8") if metrics.exists() else "{}",
+                "audit_markdown": audit,
+            }
+        )
+    columns = ["task", "version", "active", "card_markdown", "metrics_json", "audit_markdown"]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def build_published(
     *,
     indicators: pd.DataFrame,
@@ -152,4 +185,5 @@ def build_published(
         "quarantine_summary": quarantine_summary(quarantine),
         "actions": actions_table(config),
         "runs": runs_table(manifest),
+        "model_cards": model_cards_table(),
     }

@@ -256,10 +256,16 @@ def test_models_shows_card_metrics_audit_and_nowcast(monkeypatch, enriched) -> N
     assert any("observed" in f.columns for f in frames)
 
 
-def test_models_empty_state(monkeypatch, mini_warehouse) -> None:
+def test_models_page_shows_the_committed_model_cards(monkeypatch, mini_warehouse) -> None:
     at = _run(monkeypatch, mini_warehouse, "models")
-    assert not at.exception
-    assert "Model cards" in at.info[0].value
+    assert not at.exception, at.exception
+    chooser = at.selectbox(key="models_card")
+    assert {"hostility 2026.1 (active)", "immigration_attitude 2026.1 (active)"} <= set(
+        chooser.options
+    )
+    assert any("Model card: hostility" in m.value for m in at.markdown)
+    metric = at.selectbox(key="models_metric")
+    assert "macro_f1" in metric.options
 
 
 def test_quality_shows_coverage_quarantine_and_suppression(monkeypatch, mini_warehouse) -> None:

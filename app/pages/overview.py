@@ -6,7 +6,6 @@ import json
 import altair as alt
 import data
 import pandas as pd
-import pydeck as pdk
 import streamlit as st
 import ui
 from brief import brief_html
@@ -41,11 +40,12 @@ st.caption(
 )
 
 
-def colour(value: float) -> list[int]:
+def colour(value: float) -> str:
+    """Viridis class colour (5 classes of 20 index points); grey where there is no value."""
     if pd.isna(value):
-        return [200, 200, 200, 120]
+        return "#c8c8c8"
     step = min(int(value // 20), len(ui.VIRIDIS) - 1)
-    return [*ui.VIRIDIS[step], 200]
+    return "#{:02x}{:02x}{:02x}".format(*ui.VIRIDIS[step])
 
 
 features = []
@@ -62,27 +62,28 @@ for row in areas.itertuples():
             "properties": {"name": row.name, "label": text, "fill": colour(value)},
         }
     )
-layer = pdk.Layer(
-    "GeoJsonLayer",
-    {"type": "FeatureCollection", "features": features},
-    pickable=True,
-    stroked=True,
-    filled=True,
-    get_fill_color="properties.fill",
-    get_line_color=[255, 255, 255],
-    line_width_min_pixels=1,
+# Vega-Lite geoshapes: the polygons alone, no tile server, no WebGL (renders headless, prints)
+shapes = alt.Chart(alt.Data(values=features)).mark_geoshape(stroke="white", strokeWidth=1.5)
+polygons = shapes.encode(
+    color=alt.Color("properties.fill:N", scale=None),
+    tooltip=[
+        alt.Tooltip("properties.name:N", title=t("neighbourhood")),
+        alt.Tooltip("properties.label:N", title=t("index")),
+    ],
 )
-view = pdk.ViewState(latitude=59.205, longitude=17.84, zoom=10.3)
+labels = (
+    alt.Chart(alt.Data(values=features))
+    .transform_calculate(centroid="geoCentroid(null, datum)")
+    .transform_calculate(lon="datum.centroid[0]", lat="datum.centroid[1]")
+    .mark_text(fontSize=10, fontWeight="bold", color="black", stroke="white", strokeWidth=0.3)
+    .encode(longitude="lon:Q", latitude="lat:Q", text="properties.name:N")
+)
 left, right = st.columns([3, 2])
 with left:
-    st.pydeck_chart(
-        pdk.Deck(
-            layers=[layer],
-            initial_view_state=view,
-            map_style=None,
-            tooltip={"text": "{name}: {label}"},
-        ),
+    st.altair_chart(
+        (polygons + labels).project(type="mercator").properties(height=420),
         key="overview_map",
+        width="stretch",
     )
     bins = " · ".join(f"{20 * i}-{20 * (i + 1)}" for i in range(5))
     st.caption(t("legend", bins=bins))

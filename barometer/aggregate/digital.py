@@ -3,29 +3,61 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 
 from barometer.aggregate.cells import empty_cells, month_start, to_cells
-from barometer.indicators import THEMES
+from barometer.indicators import TARGET_GROUPS, THEMES
 from barometer.stats.resample import author_weighted_shares
 
-#: (task, label test, indicator). A post counts for a share when the task scored it; it is
-#: flagged when any of its labels for that task passes the test.
-DIGITAL_SPECS: list[tuple[str, Callable[[pd.Series], pd.Series], str]] = [
-    ("sentiment", lambda labels: labels == "negative", "digital_negative_share"),
-    ("trust_expression", lambda labels: labels.str.startswith("trust_"), "digital_trust_share"),
-    (
+
+@dataclass(frozen=True)
+class DigitalSpec:
+    """One digital share: posts scored by ``task`` form the denominator; a post is flagged when
+    any of its ``label_task`` labels (default: the same task) passes ``test``."""
+
+    task: str
+    test: Callable[[pd.Series], pd.Series]
+    indicator: str
+    label_task: str | None = None
+
+
+HOSTILE = ("hateful", "offensive")
+
+
+def _equals(value: str) -> Callable[[pd.Series], pd.Series]:
+    return lambda labels: labels == value
+
+
+DIGITAL_SPECS: list[DigitalSpec] = [
+    DigitalSpec("sentiment", lambda labels: labels == "negative", "digital_negative_share"),
+    DigitalSpec(
+        "trust_expression", lambda labels: labels.str.startswith("trust_"), "digital_trust_share"
+    ),
+    DigitalSpec(
         "trust_expression",
         lambda labels: labels.str.startswith("distrust_"),
         "digital_distrust_share",
     ),
-    ("rumour", lambda labels: labels != "none", "digital_rumour_share"),
-    ("hostility", lambda labels: labels == "hostile", "digital_hostility_share"),
+    DigitalSpec("rumour", lambda labels: labels != "none", "digital_rumour_share"),
+    DigitalSpec("hostility", lambda labels: labels.isin(HOSTILE), "digital_hostility_share"),
+    # the target model scores hostile posts only, so these shares are of all scored posts
     *[
-        ("theme", lambda labels, t=theme: labels == t, f"digital_theme_{theme}_share")
-        for theme in THEMES
+        DigitalSpec(
+            "hostility",
+            _equals(group),
+            f"digital_hostility_{group}_share",
+            label_task="hostility_target",
+        )
+        for group in TARGET_GROUPS
     ],
+    DigitalSpec(
+        "immigration_attitude",
+        lambda labels: labels == "negative",
+        "digital_immigration_negative_share",
+    ),
+    *[DigitalSpec("theme", _equals(theme), f"digital_theme_{theme}_share") for theme in THEMES],
 ]
 
 
@@ -49,16 +81,17 @@ def aggregate_digital(
     base = located[["post_id", "author_pseudonym", "neighbourhood_id", "created_at"]].copy()
     base["period_start"] = month_start(base["created_at"])
     frames = []
-    for offset, (task, test, indicator) in enumerate(DIGITAL_SPECS):
-        task_scores = scores[scores["task"] == task]
-        if task_scores.empty:
+    for offset, spec in enumerate(DIGITAL_SPECS):
+        denominator = scores.loc[scores["task"] == spec.task, "post_id"].unique()
+        labelled = scores[scores["task"] == (spec.label_task or spec.task)]
+        if len(denominator) == 0:
             continue
-        passed = test(task_scores["label"].astype(str)).to_numpy(dtype=bool)
-        flag = pd.Series(passed, index=task_scores["post_id"].to_numpy()).groupby(level=0).any()
-        scored = base[base["post_id"].isin(flag.index)].copy()
+        passed = spec.test(labelled["label"].astype(str)).to_numpy(dtype=bool)
+        flagged = set(labelled["post_id"].to_numpy()[passed])
+        scored = base[base["post_id"].isin(set(denominator))].copy()
         if scored.empty:
             continue
-        scored["flag"] = scored["post_id"].map(flag).astype(float)
+        scored["flag"] = scored["post_id"].isin(flagged).astype(float)
         shares = author_weighted_shares(
             scored,
             by=["neighbourhood_id", "period_start"],
@@ -68,5 +101,5 @@ def aggregate_digital(
             level=level,
             seed=seed + offset,
         )
-        frames.append(to_cells(shares, indicator))
+        frames.append(to_cells(shares, spec.indicator))
     return pd.concat(frames, ignore_index=True) if frames else empty_cells()

@@ -24,10 +24,10 @@ def _fail(exc: BarometerError) -> typer.Exit:
 
 
 def _load_scorer(task: str, shared: Path) -> tuple[Any, str, Callable[[np.ndarray], Any]]:
-    """Return (scorer, model_version, flag rule) of a task.
+    """Return (scorer, model_version, flag rule) of an unregistered scorer (sentiment, rumour).
 
-    Supervised tasks (hostility, immigration_attitude) are wired here once the model registry
-    exposes their active versions; their flag rule is ``probability >= 0.5``.
+    Models of the registry (hostility, immigration_attitude, ...) are audited by
+    :func:`barometer.nlp.audit.audit_model` instead.
     """
     if task == "sentiment":
         from barometer.nlp.lexicons import MODEL_VERSION, LexiconSentimentScorer
@@ -40,9 +40,11 @@ def _load_scorer(task: str, shared: Path) -> tuple[Any, str, Callable[[np.ndarra
 
         matcher = RumourMatcher().fit()
         return matcher, RUMOUR_VERSION, lambda s: s >= matcher.threshold_
+    from barometer.registry import active_versions
+
     raise InputError(
-        f"no auditable scorer for task {task!r} yet: expected one of 'sentiment', 'rumour' "
-        "(supervised models are added when the model registry lists them)"
+        f"no auditable scorer for task {task!r}: expected 'sentiment', 'rumour' or a task of "
+        f"the model registry {sorted(active_versions())}"
     )
 
 
@@ -57,12 +59,19 @@ def _read_table(path: Path) -> pd.DataFrame:
 
 
 def audit(
-    task: Annotated[str, typer.Argument(help="task to audit: sentiment, rumour, ...")],
+    task: Annotated[
+        str, typer.Argument(help="task to audit: hostility, immigration_attitude, sentiment, rumour")
+    ],
+    version: Annotated[
+        str | None, typer.Option(help="model version of a registry task (default: the active one)")
+    ] = None,
+    models_dir: Annotated[Path | None, typer.Option(help="models folder (default models/)")] = None,
     shared_data: Annotated[
-        Path, typer.Option(help="shared data folder (lexicons, Davidson, TwitterAAE)")
+        Path, typer.Option(help="shared data folder (test data, lexicons, Davidson, TwitterAAE)")
     ] = DEFAULT_SHARED,
     config: Annotated[
-        Path | None, typer.Option(help="TOML with an [audit] table of thresholds")
+        Path | None,
+        typer.Option(help="TOML with an [audit] table (default: the model's config)"),
     ] = None,
     predictions: Annotated[
         Path | None,
@@ -72,22 +81,44 @@ def audit(
     dialect_argmax: Annotated[
         bool, typer.Option(help="split dialects by AA vs White argmax instead of > 0.8")
     ] = False,
-    n_boot: Annotated[int, typer.Option(help="bootstrap replicates")] = 1000,
+    n_boot: Annotated[
+        int | None, typer.Option(help="bootstrap replicates (default: [audit] n_boot or 1000)")
+    ] = None,
     seed: Annotated[int, typer.Option(help="bootstrap seed")] = 0,
     strict: Annotated[bool, typer.Option(help="exit with code 1 when a threshold fails")] = False,
 ) -> None:
-    """Bias audit: counterfactual group-term swaps, error-rate parity, dialect flag rates."""
-    from barometer.nlp.audit import audit_markdown, audit_passes, load_audit_thresholds, run_audit
+    """Bias audit: counterfactual group-term swaps, error-rate parity, dialect flag rates.
+
+    A task of the model registry is audited on the held-out test split its config names; the
+    verdict is written to the card ("Audit results") and to audit.json beside the model, where
+    `barometer activate` reads it.
+    """
+    from barometer.nlp.audit import (
+        audit_markdown,
+        audit_model,
+        audit_passes,
+        load_audit_thresholds,
+        run_audit,
+    )
+    from barometer.registry import models_root
 
     try:
-        thresholds = load_audit_thresholds(config)
-        scorer, version, flag = _load_scorer(task, shared_data)
-        preds = _read_table(predictions) if predictions is not None else None
-        results = run_audit(
-            scorer, task=task, model_version=version, shared_data=shared_data, flag=flag,
-            predictions=preds, dialect_threshold=None if dialect_argmax else 0.8,
-            n_boot=n_boot, seed=seed,
-        )  # fmt: skip
+        if task not in ("sentiment", "rumour") and (models_root(models_dir) / task).is_dir():
+            results, thresholds = audit_model(
+                task, version, models_dir=models_dir, shared_data=shared_data,
+                thresholds=load_audit_thresholds(config) if config is not None else None,
+                n_boot=n_boot, dialect_argmax=dialect_argmax or None, seed=seed,
+            )  # fmt: skip
+            console.print(f"audit of {results.model_version} written to its card and audit.json")
+        else:
+            thresholds = load_audit_thresholds(config)
+            scorer, name, flag = _load_scorer(task, shared_data)
+            preds = _read_table(predictions) if predictions is not None else None
+            results = run_audit(
+                scorer, task=task, model_version=name, shared_data=shared_data, flag=flag,
+                predictions=preds, dialect_threshold=None if dialect_argmax else 0.8,
+                n_boot=n_boot or 1000, seed=seed,
+            )  # fmt: skip
     except BarometerError as exc:
         raise _fail(exc) from None
     passed, reasons = audit_passes(results, thresholds)

@@ -2,11 +2,14 @@
 
 :class:`TextClassifier` turns texts into one sparse matrix and fits a linear model on it:
 
-1. :func:`~barometer.nlp.text.normalise_texts` (regex-only social-media normalisation; no spaCy
+1. HTML entities unescaped (``&amp;``, ``&#128514;`` in scraped tweets), then
+   :func:`~barometer.nlp.text.normalise_texts` (regex-only social-media normalisation; no spaCy
    ``Doc`` is built, so the hot path stays fast);
 2. word n-grams (``token_pattern`` keeps ``<url>``, ``<user>``, words, emoji and punctuation)
-   and ``char_wb`` n-grams, each hashed (:class:`~sklearn.feature_extraction.text.HashingVectorizer`,
-   no vocabulary to store) and re-weighted by a fitted :class:`TfidfTransformer`;
+   and ``char_wb``-style n-grams, both hashed (no vocabulary to store: word n-grams by
+   :class:`~sklearn.feature_extraction.text.HashingVectorizer`, character n-grams by the
+   vectorised :func:`~barometer.nlp.hashing.hash_char_ngrams`) and re-weighted by a fitted
+   :class:`TfidfTransformer`;
 3. a one-hot block of the post language (languages seen in training; others get none), so one
    multilingual model can learn a base rate per language;
 4. ``LinearSVC`` or ``LogisticRegression`` wrapped in :class:`CalibratedClassifierCV`
@@ -26,8 +29,9 @@ array(['hostile'], dtype=object)
 from __future__ import annotations
 
 import warnings
-from html import unescape
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from html import unescape
 from typing import Any
 
 import numpy as np
@@ -86,6 +90,10 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         Stratified folds of the calibration.
     class_values : dict of str to float, optional
         A number per class (e.g. ``{"1": 1.0, ..., "5": 5.0}``) for :meth:`predict_value`.
+    value_center, value_scale : float, optional
+        :meth:`predict_value` returns ``center + scale * (expected - center)``; the training
+        function fits both on the dev split so that predictions keep the spread of the gold
+        scores (which maximises Krippendorff's alpha). None / 1.0: the plain expected value.
     languages : tuple of str, optional
         Languages that :meth:`score_posts` scores; None scores every post.
     batch_size : int, default 20000
@@ -122,6 +130,8 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         calibration: str = "sigmoid",
         cv: int = 5,
         class_values: dict[str, float] | None = None,
+        value_center: float | None = None,
+        value_scale: float = 1.0,
         languages: tuple[str, ...] | None = None,
         batch_size: int = 20_000,
         random_state: int = 0,
@@ -140,6 +150,8 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         self.calibration = calibration
         self.cv = cv
         self.class_values = class_values
+        self.value_center = value_center
+        self.value_scale = value_scale
         self.languages = languages
         self.batch_size = batch_size
         self.random_state = random_state
@@ -174,7 +186,8 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         if word is not None:
             blocks.append(("word", word.transform(normalised)))
         if min(self.char_ngram_range) > 0:
-            chars = hash_char_ngrams(normalised, tuple(self.char_ngram_range), self.n_features)
+            low, high = self.char_ngram_range
+            chars = hash_char_ngrams(normalised, (low, high), self.n_features)
             blocks.append(("char", chars))
         if not blocks:
             raise ValueError(
@@ -196,7 +209,8 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
     # -- estimator API --------------------------------------------------------------------
-    def _linear_model(self) -> LinearSVC | LogisticRegression:
+    def build_linear_model(self) -> LinearSVC | LogisticRegression:
+        """The unfitted linear model that ``classifier``, ``C`` and ``class_weight`` describe."""
         if self.classifier == "svm":
             return LinearSVC(
                 C=self.C, class_weight=self.class_weight, max_iter=self.max_iter,
@@ -233,11 +247,9 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         features = self._features(texts, codes, fit=True)
         folds = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
         self.calibrated_ = CalibratedClassifierCV(
-            self._linear_model(), method=self.calibration, cv=folds, ensemble=False
+            self.build_linear_model(), method=self.calibration, cv=folds, ensemble=False
         )
-        with warnings.catch_warnings():
-            # A non-converged fit must fail loudly, also outside pytest.
-            warnings.simplefilter("error", ConvergenceWarning)
+        with strict_convergence():
             self.calibrated_.fit(features, labels)
         self.classes_ = self.calibrated_.classes_
         return self
@@ -275,7 +287,14 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
                 "TextClassifier(class_values={'1': 1.0, '2': 2.0})"
             )
         values = np.array([float(self.class_values[str(c)]) for c in self.classes_])
-        return self.predict_proba(X, langs) @ values
+        expected = self.predict_proba(X, langs) @ values
+        if self.value_center is None:
+            return expected
+        return self.value_center + self.value_scale * (expected - self.value_center)
+
+    def featurise(self, X: Any, langs: Sequence[str | None] | None = None) -> sp.csr_matrix:
+        """Return the sparse feature matrix of texts (fitted weights; for cross-validation)."""
+        return sp.vstack(list(self._batches(X, langs)), format="csr")
 
     def score_posts(self, posts: pd.DataFrame) -> pd.DataFrame:
         """Return ``post_scores`` rows: the most probable label of each post and its probability.
@@ -304,9 +323,16 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         )
 
 
-def _texts_and_langs(
-    X: Any, langs: Sequence[str | None] | None
-) -> tuple[list[str], list[str]]:
+@contextmanager
+def strict_convergence() -> Iterator[None]:
+    """Turn scikit-learn's ``ConvergenceWarning`` into an error: a model that did not converge
+    must fail loudly (raise ``max_iter`` or lower ``C``), also outside pytest."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        yield
+
+
+def _texts_and_langs(X: Any, langs: Sequence[str | None] | None) -> tuple[list[str], list[str]]:
     """Split ``X`` (texts or a frame with ``text``/``lang``) into texts and language codes."""
     if isinstance(X, pd.DataFrame):
         if "text" not in X.columns:

@@ -88,7 +88,7 @@ def _require(path: Path) -> Path:
 
 
 def _read_tsv(path: Path, **kwargs: object) -> pd.DataFrame:
-    return pd.read_csv(_require(path), sep="\t", quoting=csv.QUOTE_NONE, **kwargs)  # type: ignore[call-overload, no-any-return]
+    return pd.read_csv(_require(path), sep="\t", quoting=csv.QUOTE_NONE, **kwargs)  # type: ignore[call-overload]
 
 
 def _heldout(labels: pd.Series, fraction: float, seed: int) -> pd.Series:
@@ -138,12 +138,16 @@ def read_offenseval2020_tr(root: Path, heldout_fraction: float, seed: int) -> pd
     names = ["id", "tweet", "label"]
     train = _read_tsv(folder / "offenseval-tr-training-v1.tsv", header=None, names=names)
     test = _read_tsv(folder / "offenseval-tr-testset-v1.tsv", header=None, names=names[:2])
-    gold = pd.read_csv(_require(folder / "offenseval-tr-labela-v1.tsv"), header=None, names=names[::2])
+    gold = pd.read_csv(
+        _require(folder / "offenseval-tr-labela-v1.tsv"), header=None, names=names[::2]
+    )
     test = test.merge(gold, on="id", how="inner", validate="one_to_one")
     mapping = {"OFF": "offensive", "NOT": "not_hostile"}
     return pd.concat(
         [
-            _frame(df["tweet"], "tr", "offenseval2020_tr", split, hostility=df["label"].map(mapping))
+            _frame(
+                df["tweet"], "tr", "offenseval2020_tr", split, hostility=df["label"].map(mapping)
+            )
             for split, df in (("train", train), ("test", test))
         ],
         ignore_index=True,
@@ -166,11 +170,11 @@ def read_mlma(root: Path, heldout_fraction: float, seed: int) -> pd.DataFrame:
     """MLMA (en/fr/ar): hostility type mapped as in the module docstring, plus ``target``."""
     parts = []
     for lang in ("en", "fr", "ar"):
-        df = pd.read_csv(_require(root / "text" / "mlma" / "hate_speech_mlma" / f"{lang}_dataset.csv"))
-        hostility = _mlma_hostility(df["sentiment"])
-        target = df["target"].where(
-            (hostility != "not_hostile") & df["target"].isin(TARGET_LABELS)
+        df = pd.read_csv(
+            _require(root / "text" / "mlma" / "hate_speech_mlma" / f"{lang}_dataset.csv")
         )
+        hostility = _mlma_hostility(df["sentiment"])
+        target = df["target"].where((hostility != "not_hostile") & df["target"].isin(TARGET_LABELS))
         split = _heldout(hostility, heldout_fraction, seed)
         parts.append(_frame(df["tweet"], lang, "mlma", split, hostility=hostility, target=target))
     return pd.concat(parts, ignore_index=True)

@@ -160,16 +160,26 @@ def dialect_groups(proportions: pd.DataFrame, *, threshold: float | None = 0.8) 
 
 
 def load_davidson_dialects(
-    shared_data: str | Path, *, model: TwitterAAEModel | None = None
+    shared_data: str | Path,
+    *,
+    model: TwitterAAEModel | None = None,
+    keep: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Davidson et al. (2017) tweets with gold class and TwitterAAE proportions.
 
-    Returns ``text, gold (hate | offensive | neither), aa, hispanic, asian, white`` in file order.
+    Returns ``text, gold (hate | offensive | neither), aa, hispanic, asian, white`` in file order;
+    with ``keep`` (one bool per tweet of the file, e.g. the held-out test split of
+    :func:`barometer.nlp.corpora.read_davidson2017`), only those tweets.
     """
     path = Path(shared_data) / DAVIDSON_FILE
     if not path.is_file():
         raise InputError(f"Davidson et al. data not found: expected '{path}'")
     raw = pd.read_csv(path, index_col=0)
+    if keep is not None:
+        keep = np.asarray(keep, dtype=bool)
+        if len(keep) != len(raw):
+            raise InputError(f"keep has {len(keep)} values for {len(raw)} tweets in {path}")
+        raw = raw[keep]
     model = model or TwitterAAEModel(Path(shared_data) / "text" / "twitteraae")
     proportions = model.predict_texts(raw["tweet"].tolist())
     gold = raw["class"].map({0: "hate", 1: "offensive", 2: "neither"}).to_numpy()

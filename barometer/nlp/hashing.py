@@ -69,7 +69,9 @@ def hash_char_ngrams(
     """
     min_n, max_n = int(ngram_range[0]), int(ngram_range[1])
     if not 1 <= min_n <= max_n:
-        raise ValueError(f"ngram_range must be (min_n, max_n) with 1 <= min_n <= max_n, got {ngram_range}")
+        raise ValueError(
+            f"ngram_range must be (min_n, max_n) with 1 <= min_n <= max_n, got {ngram_range}"
+        )
     n_docs = len(texts)
     if n_docs == 0:
         return sp.csr_matrix((0, n_features), dtype=dtype)
@@ -92,6 +94,7 @@ def hash_char_ngrams(
         start = np.arange(length - n + 1)
         end = start + n
         ok = sep_cum[end] == sep_cum[start]  # no separator inside
+        ok &= space_cum[end] - space_cum[start] < n  # not only spaces (an empty text)
         if n > 2:  # no space strictly inside the window
             ok &= space_cum[end - 1] == space_cum[start + 1]
         keep = np.flatnonzero(ok)
@@ -100,7 +103,7 @@ def hash_char_ngrams(
         cols.append(buckets.astype(np.int64))
     row = np.concatenate(rows)
     col = np.concatenate(cols)
-    data = np.ones(len(row), dtype=dtype)
+    data: np.ndarray = np.ones(len(row), dtype=dtype)
     matrix = sp.csr_matrix((data, (row, col)), shape=(n_docs, n_features), dtype=dtype)
     matrix.sum_duplicates()
     return matrix

@@ -121,9 +121,7 @@ def metric_row(
     seed: int,
 ) -> dict[str, object]:
     """One tidy metric row: source, lang, metric, value, lower, upper, n, method."""
-    value, lower, upper = bootstrap(
-        metric, y_true, y_pred, n_boot=n_boot, level=level, seed=seed
-    )
+    value, lower, upper = bootstrap(metric, y_true, y_pred, n_boot=n_boot, level=level, seed=seed)
     return {
         "source": source, "lang": lang, "metric": name, "value": value, "lower": lower,
         "upper": upper, "n": len(y_true),

@@ -1,0 +1,94 @@
+"""CLI commands of the text models: ``train``, ``evaluate`` and ``models``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from barometer.exceptions import BarometerError
+
+console = Console()
+errors = Console(stderr=True)
+DEFAULT_CONFIGS = Path(__file__).resolve().parents[2] / "models" / "configs"
+
+
+def _fail(exc: BarometerError) -> typer.Exit:
+    errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=1)
+
+
+def train(
+    task: Annotated[str, typer.Argument(help="task name, e.g. hostility")],
+    config: Annotated[
+        Path | None, typer.Option(help="training config (default models/configs/TASK.toml)")
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="override a config value: section.key=value (repeatable)"),
+    ] = None,
+    output: Annotated[Path | None, typer.Option(help="models folder (default models/)")] = None,
+    version: Annotated[str | None, typer.Option(help="version name (default date-hash)")] = None,
+    activate: Annotated[bool, typer.Option(help="make the new version active")] = False,
+    data_root: Annotated[Path | None, typer.Option(help="shared data folder")] = None,
+) -> None:
+    """Train, evaluate and register a text model from its config."""
+    from barometer.nlp.training import train as train_model
+    from barometer.registry import models_root
+
+    try:
+        name = train_model(
+            task, config or DEFAULT_CONFIGS / f"{task}.toml", list(set_ or []), output,
+            version=version, activate=activate, data_root=data_root,
+        )  # fmt: skip
+    except BarometerError as exc:
+        raise _fail(exc) from None
+    card = models_root(output) / task / name / "card.md"
+    console.print(f"trained {task} {name}{' (active)' if activate else ''}; card: {card}")
+
+
+def evaluate(
+    task: Annotated[str, typer.Argument(help="task name")],
+    version: Annotated[str | None, typer.Option(help="version (default: the active one)")] = None,
+    models_dir: Annotated[Path | None, typer.Option(help="models folder")] = None,
+    data_root: Annotated[Path | None, typer.Option(help="shared data folder")] = None,
+) -> None:
+    """Re-run a model's test evaluation and check every number of its card."""
+    from barometer.nlp.training import evaluate as evaluate_model
+
+    try:
+        report = evaluate_model(task, version, models_dir=models_dir, data_root=data_root)
+    except BarometerError as exc:
+        raise _fail(exc) from None
+    table = Table("corpus", "lang", "metric", "stored", "reproduced", "ok")
+    for row in report.itertuples():
+        table.add_row(
+            str(row.source), str(row.lang), str(row.metric), f"{row.stored:.4f}",
+            f"{row.reproduced:.4f}", "yes" if row.ok else "[red]NO[/]",
+        )  # fmt: skip
+    console.print(table)
+    if not report["ok"].all():
+        raise _fail(BarometerError(f"{(~report['ok']).sum()} numbers were not reproduced"))
+    console.print(f"all {len(report)} numbers reproduced")
+
+
+def models(
+    models_dir: Annotated[Path | None, typer.Option(help="models folder")] = None,
+) -> None:
+    """List the trained model versions and which one is active per task."""
+    from barometer.registry import list_models
+
+    try:
+        frame = list_models(models_dir)
+    except BarometerError as exc:
+        raise _fail(exc) from None
+    table = Table("task", "version", "active", "created", "MB", "headline")
+    for row in frame.itertuples():
+        table.add_row(
+            str(row.task), str(row.version), "*" if row.active else "", str(row.created_at),
+            f"{row.size_mb:.1f}", str(row.headline),
+        )  # fmt: skip
+    console.print(table)

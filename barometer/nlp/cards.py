@@ -1,0 +1,195 @@
+"""Model cards: markdown documents rendered from a training config and its metrics."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+#: corpus -> (description, licence, published result on the same split)
+CORPUS_INFO: dict[str, tuple[str, str, str]] = {
+    "absabank_imm": (
+        "ABSAbank-Imm (SuperLim-2; sv editorials and Flashback posts), fixed train/dev/test",
+        "CC BY 4.0",
+        "test Krippendorff alpha (interval): SVM 0.286, KB-BERT 0.529",
+    ),
+    "davidson2017": (
+        "Davidson et al. 2017 (en tweets; hate / offensive / neither), stratified 10 % held out",
+        "MIT",
+        "L2 logistic regression: weighted F1 0.90; hate class P 0.44, R 0.59",
+    ),
+    "dkhate": (
+        "DKHate / OffensEval-2020 Danish (da; OFF / NOT), fixed train/test",
+        "CC BY 4.0",
+        "OffensEval-2020 da sub-task A: best macro-F1 ~0.81; Sigurbergsson & Derczynski ~0.70",
+    ),
+    "offenseval2020_tr": (
+        "OffensEval-2020 Turkish (tr tweets; OFF / NOT), fixed train/test",
+        "CC BY",
+        "OffensEval-2020 tr sub-task A: best macro-F1 ~0.83",
+    ),
+    "mlma": (
+        "MLMA (Ousidhoum et al. 2019; en/fr/ar tweets; hostility type, target), stratified "
+        "10 % held out",
+        "MIT",
+        "Ousidhoum et al. 2019 (multi-task; not directly comparable)",
+    ),
+}
+
+INTENDED_USE = {
+    "hostility": (
+        "Share of hostile (offensive or hateful) public posts per neighbourhood and period, "
+        "aggregated with uncertainty. Not for judging or moderating individual posts or people."
+    ),
+    "hostility_target": (
+        "Which group hostile posts target (origin, religion, gender, ...), aggregated. Only "
+        "applied to posts the hostility model labels hostile."
+    ),
+    "immigration_attitude": (
+        "Balance of negative / neutral / positive attitude toward immigration in Swedish posts, "
+        "aggregated per neighbourhood and period. Not for individual decisions."
+    ),
+}
+
+COMMON_LIMITS = (
+    "- Trained on other platforms, periods and countries than Botkyrka's posts; shares need "
+    "checking against local annotations before use (`barometer sample-for-annotation`).\n"
+    "- Probabilities are calibrated on the training corpora's label shares, not on a new "
+    "population; aggregate them with the uncertainty of that transfer in mind.\n"
+    "- Bag-of-n-grams models miss irony, quotation and counter-speech that repeats slurs."
+)
+TASK_LIMITS = {
+    "hostility": (
+        "- No Swedish, Somali or Persian hostility data exists in the shared corpora: such posts "
+        "are scored only through character n-grams shared with Danish and the other languages "
+        "(untested).\n"
+        "- Davidson et al. and MLMA were sampled by keywords: their label shares are no estimate "
+        "of prevalence, and the model learns a strong prior from profanity and slurs. "
+        "Davidson's labels flag African-American English more often (see the audit).\n"
+        "- MLMA en is used for testing only (`data.train_exclude`): its labels conflict with "
+        "Davidson's (weighted F1 on Davidson fell from 0.896 to 0.885 with it). MLMA scores "
+        "near chance show that its hostility types are not separable with n-grams.\n"
+        "- The decision rule is the most probable calibrated class; macro-F1 on the imbalanced "
+        "da/tr test sets would rise with a lower threshold, at the cost of calibrated shares."
+    ),
+    "hostility_target": (
+        "- Trained on MLMA only (en/fr/ar; 'religion' and 'sexual_orientation' are rare in fr "
+        "and ar); the target of a Swedish post is a cross-lingual guess.\n"
+        "- Scores only posts that the active hostility model labels hostile, so its errors "
+        "add to that model's."
+    ),
+    "immigration_attitude": (
+        "- ABSAbank-Imm holds editorial and forum paragraphs (median ~200 characters); short "
+        "posts are out of domain. Forum sarcasm ('berikare') is read literally at times.\n"
+        "- The numeric prediction (expected bin value) is stretched on the dev split to the "
+        "spread of the gold scores (value_center / value_scale below), which maximises "
+        "Krippendorff's alpha but also the variance of single predictions."
+    ),
+}
+
+
+def _fmt(x: Any) -> str:
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.3f}"
+
+
+def metrics_table(rows: list[dict[str, Any]], config: dict[str, Any]) -> str:
+    """The markdown table of test metrics (what `evaluate` checks in the card)."""
+    level = float(config["evaluation"]["level"])
+    lines = [
+        f"| corpus | lang | metric | value | {level:.0%} interval | n |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        interval = f"{_fmt(r['lower'])} – {_fmt(r['upper'])}"
+        lines.append(
+            f"| {r['source']} | {r['lang']} | {r['metric']} | {_fmt(r['value'])} | {interval} "
+            f"| {r['n']} |"
+        )
+    return "\n".join(lines)
+
+
+def render_card(
+    task: str, version: str, config: dict[str, Any], metrics: dict[str, Any], config_text: str
+) -> str:
+    """Render the model card of a trained model."""
+    sources = list(config["data"]["sources"]) + list(config["data"].get("extra_files", []))
+    data_lines = []
+    for name in sources:
+        desc, licence, _ = CORPUS_INFO.get(name, (f"annotation file {name}", "see file", ""))
+        data_lines.append(f"- **{name}**: {desc}. Licence: {licence}.")
+    baselines = [f"- {name}: {CORPUS_INFO[name][2]}" for name in sources if name in CORPUS_INFO]
+    cv = metrics.get("cv") or {}
+    cv_line = (
+        f"{cv['folds']}-fold stratified CV on train, {cv['metric']}: "
+        f"{cv['mean']:.3f} (sd {cv['sd']:.3f})"
+        if cv
+        else "not run"
+    )
+    ev, clf, cal = config["evaluation"], config["classifier"], config["calibration"]
+    lang_block = ", a one-hot block of the language" if config["features"]["lang_feature"] else ""
+    binary = ""
+    if config["task"].get("negative_label"):
+        negative = config["task"]["negative_label"]
+        binary = f"`binary_macro_f1`: any class but `{negative}` vs `{negative}`. "
+    values = ""
+    if metrics.get("values") and metrics["values"].get("value_center") is not None:
+        v = metrics["values"]
+        bins = ", ".join(f"{k} {x:.3f}" for k, x in v["class_values"].items())
+        values = (
+            f"\nNumeric prediction: expected value of the class values ({bins}) on 1..5, then "
+            f"value_center + value_scale * (expected - value_center) with value_center = "
+            f"{v['value_center']:.4f} and value_scale = {v['value_scale']:.4f} (fitted on dev)."
+        )
+    return f"""# Model card: {task} {version}
+
+## Task
+
+{config["task"].get("description", task)}
+
+Classes: {", ".join(metrics["classes"])}. Headline: {metrics.get("headline") or "–"}.
+
+## Intended use
+
+{INTENDED_USE.get(task, "Aggregated indicators of public posts; not for individual decisions.")}
+
+## Data
+
+{chr(10).join(data_lines)}
+
+Label mapping: see `barometer/nlp/corpora.py` (module docstring).
+Training rows: {metrics["n_train"]}; test rows: {metrics["n_test"]}.
+The corpora text is not stored in this repository.
+
+## Model
+
+Calibrated linear classifier (`barometer.nlp.classifiers.TextClassifier`): social-media
+normalisation, hashed word and character n-grams with TF-IDF weights{lang_block},
+`{clf["kind"]}` with C = {clf["C"]}, probabilities from `CalibratedClassifierCV`
+({cal["method"]}, {cal["cv_folds"]} folds).{values}
+Cross-validation: {cv_line}.
+
+## Metrics (test split)
+
+Intervals: percentile bootstrap over test items ({ev["n_boot"]} replicates, seed {ev["seed"]}).
+{binary}Reproduce with `barometer evaluate {task} --version {version}`.
+
+{metrics_table(metrics["test"], config)}
+
+Published results on the same data:
+
+{chr(10).join(baselines) or "- none"}
+
+## Limits
+
+{COMMON_LIMITS}
+{TASK_LIMITS.get(task, "")}
+
+## Audit results
+
+Not audited yet (run `barometer audit {task}`).
+
+## Training config
+
+```toml
+{config_text.strip()}
+```
+"""

@@ -1,0 +1,500 @@
+"""Train, evaluate and register text classifiers from one TOML config per task.
+
+``train(task, config_path, overrides)`` reads every hyperparameter from the config (overrides
+``"section.key=value"`` as on the command line, values parsed as TOML), loads the corpora,
+reports stratified k-fold scores of the linear model on the training split, fits the calibrated
+:class:`~barometer.nlp.classifiers.TextClassifier`, evaluates it on the fixed test split per
+corpus and language with bootstrap intervals, and saves it with its card to the registry.
+``evaluate(task, version)`` recomputes the test metrics of a saved model from its stored config
+and checks them against ``metrics.json`` and the card.
+
+Annotation files (``data.annotations`` or ``barometer train TASK --annotations FILE.csv``): the
+CSV that ``barometer sample-for-annotation`` writes, once a team filled its ``label`` column (or
+one ``label_NAME`` column per annotator), adds training rows; see :func:`read_annotations`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+from barometer import registry
+from barometer.exceptions import ConfigError, EstimationError, InputError, ModelError
+from barometer.nlp import metrics as M
+from barometer.nlp.cards import metrics_table, render_card
+from barometer.nlp.classifiers import TextClassifier, strict_convergence
+from barometer.nlp.corpora import load_corpora
+
+#: Absolute tolerance of `evaluate` when comparing reproduced with stored metrics.
+TOLERANCE = 1e-6
+
+
+def parse_override(item: str) -> tuple[str, str, Any]:
+    """Parse ``"section.key=value"`` (value as TOML, else a plain string).
+
+    Examples
+    --------
+    >>> parse_override("classifier.C=2.0")
+    ('classifier', 'C', 2.0)
+    >>> parse_override("data.sources=['dkhate']")
+    ('data', 'sources', ['dkhate'])
+    """
+    key, sep, raw = item.partition("=")
+    section, dot, name = key.strip().partition(".")
+    if not sep or not dot or not section or not name:
+        raise ConfigError(
+            f"override {item!r} must look like section.key=value, e.g. classifier.C=2.0"
+        )
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return section, name, value
+
+
+def load_config(path: str | Path, overrides: list[str] | None = None) -> dict[str, Any]:
+    """Read a training config and apply overrides; unknown sections or keys raise ConfigError."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"training config {path} not found; see models/configs/ for examples")
+    try:
+        config = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    for item in overrides or []:
+        section, name, value = parse_override(item)
+        if name not in config.get(section, {}):
+            known = [f"{s}.{k}" for s, v in config.items() if isinstance(v, dict) for k in v]
+            raise ConfigError(
+                f"override {item!r}: no key {section}.{name} in {path}; keys: {known}"
+            )
+        config[section][name] = value
+    return config
+
+
+def dump_config(config: dict[str, Any]) -> str:
+    """Write a config of flat sections back as TOML (the resolved config stored with a model)."""
+
+    def value(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, str):
+            return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if isinstance(v, list | tuple):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        return repr(v)
+
+    out = []
+    for section, items in config.items():
+        out.append(f"[{section}]")
+        out += [f"{key} = {value(v)}" for key, v in items.items()]
+        out.append("")
+    return "\n".join(out)
+
+
+def build_estimator(config: dict[str, Any]) -> TextClassifier:
+    """The unfitted estimator that a config describes."""
+    feats, clf, cal, score = (
+        config["features"], config["classifier"], config["calibration"], config["scoring"],
+    )  # fmt: skip
+    weight = clf.get("class_weight", "none")
+    return TextClassifier(
+        task=config["task"]["name"],
+        word_ngram_range=tuple(feats["word_ngram_range"]),
+        char_ngram_range=tuple(feats["char_ngram_range"]),
+        n_features=int(feats["n_features"]),
+        sublinear_tf=bool(feats["sublinear_tf"]),
+        lang_feature=bool(feats["lang_feature"]),
+        classifier=clf["kind"],
+        C=float(clf["C"]),
+        class_weight=None if weight in ("", "none") else weight,
+        max_iter=int(clf["max_iter"]),
+        calibration=cal["method"],
+        cv=int(cal["cv_folds"]),
+        languages=tuple(score["languages"]) or None,
+        random_state=int(cal["seed"]),
+    )
+
+
+def load_task_data(config: dict[str, Any], data_root: str | Path | None = None) -> pd.DataFrame:
+    """The labelled rows of a task: ``text, lang, source, split, label`` (and ``value``)."""
+    data, task = config["data"], config["task"]
+    df = load_corpora(
+        list(data["sources"]),
+        data_root if data_root is not None else data.get("root") or None,
+        heldout_fraction=float(data["heldout_fraction"]),
+        seed=int(data["seed"]),
+        extra_files=list(data.get("extra_files", [])),
+    )
+    column = task["label_column"]
+    bins = task.get("bins", [])
+    if bins:  # a numeric target binned into ordered classes
+        value = df[column].astype(float)
+        df = df[value.notna()].assign(value=value[value.notna()])
+        codes = np.digitize(df["value"].to_numpy(), np.asarray(bins, dtype=float), right=False)
+        df["label"] = np.asarray(task["labels"], dtype=object)[codes]
+    else:
+        df = df[df[column].notna()].assign(label=lambda d: d[column].astype(str))
+    excluded = {tuple(item.split(":", 1)) for item in data.get("train_exclude", [])}
+    if excluded:  # "source:lang" pairs kept for testing only
+        pairs = list(zip(df["source"], df["lang"], strict=True))
+        drop = np.array([p in excluded for p in pairs]) & (df["split"] == "train").to_numpy()
+        df = df[~drop]
+    limit = int(data.get("max_rows_per_source", 0))
+    if limit > 0:
+        df = df.groupby(["source", "lang", "split"], group_keys=False).sample(
+            frac=1.0, random_state=int(data["seed"])
+        )
+        df = df.groupby(["source", "lang", "split"], group_keys=False).head(limit)
+    return df.reset_index(drop=True)
+
+
+def evaluate_predictions(
+    estimator: TextClassifier, test: pd.DataFrame, config: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Tidy metric rows of a fitted estimator on test rows, per corpus and language."""
+    ev, task = config["evaluation"], config["task"]
+    boot = {"n_boot": int(ev["n_boot"]), "level": float(ev["level"]), "seed": int(ev["seed"])}
+    classes = [str(c) for c in estimator.classes_]
+    k = len(classes)
+    proba = estimator.predict_proba(test[["text", "lang"]])
+    y_true = M.encode(test["label"], classes)
+    y_pred = np.argmax(proba, axis=1)
+    values = None
+    if estimator.class_values:
+        values = estimator.predict_value(test[["text", "lang"]])
+    negative = task.get("negative_label", "")
+    pairs = test[["source", "lang"]].drop_duplicates().sort_values(["source", "lang"])
+    groups: list[tuple[str, str]] = list(pairs.itertuples(index=False, name=None))
+    groups += [("all", lg) for lg in sorted(test["lang"].unique())]
+    rows = []
+    for source, lang in groups:
+        mask = (test["lang"] == lang).to_numpy().copy()
+        if source != "all":
+            mask &= (test["source"] == source).to_numpy()
+        if source == "all" and test.loc[mask, "source"].nunique() < 2:
+            continue
+        t, p = y_true[mask], y_pred[mask]
+        where: dict[str, Any] = {"source": source, "lang": lang, **boot}
+        rows.append(M.metric_row("macro_f1", M.macro_f1(k), t, p, **where))
+        rows.append(M.metric_row("weighted_f1", M.weighted_f1(k), t, p, **where))
+        if negative in classes:
+            neg = classes.index(negative)
+            tb, pb = (t != neg).astype(np.int64), (p != neg).astype(np.int64)
+            rows.append(M.metric_row("binary_macro_f1", M.macro_f1(2), tb, pb, **where))
+        for name in task.get("report_classes", []):
+            if name in classes and (t == classes.index(name)).any():
+                code = classes.index(name)
+                rows.append(
+                    M.metric_row(f"precision_{name}", M.class_precision(k, code), t, p, **where)
+                )
+                rows.append(M.metric_row(f"recall_{name}", M.class_recall(k, code), t, p, **where))
+        if values is not None:
+            gold = test["value"].to_numpy(dtype=float)[mask]
+            alpha = M.metric_row(
+                "krippendorff_alpha_interval",
+                M.krippendorff_alpha_interval,
+                gold,
+                values[mask],
+                **where,
+            )
+            rows.append(alpha)
+    return rows
+
+
+def _cross_validate(
+    estimator: TextClassifier, train: pd.DataFrame, folds: int, seed: int
+) -> dict[str, Any]:
+    features = estimator.featurise(train[["text", "lang"]])
+    labels = train["label"].to_numpy(dtype=object)
+    split = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    with strict_convergence():
+        predicted = cross_val_predict(estimator.build_linear_model(), features, labels, cv=split)
+    classes = [str(c) for c in estimator.classes_]
+    scores = []
+    for _, test_idx in split.split(features, labels):
+        t, p = M.encode(labels[test_idx], classes), M.encode(predicted[test_idx], classes)
+        scores.append(M.macro_f1(len(classes))(t, p))
+    return {
+        "metric": "macro_f1 (uncalibrated linear model, features weighted on all of train)",
+        "folds": folds, "mean": float(np.mean(scores)), "sd": float(np.std(scores, ddof=1)),
+        "per_fold": [float(s) for s in scores],
+    }  # fmt: skip
+
+
+def train(
+    task: str,
+    config_path: str | Path,
+    overrides: list[str] | None = None,
+    output_dir: str | Path | None = None,
+    *,
+    version: str | None = None,
+    activate: bool = False,
+    data_root: str | Path | None = None,
+    annotations: list[str | Path] | None = None,
+) -> str:
+    """Train, evaluate and save a model of ``task``; return its version name.
+
+    Parameters
+    ----------
+    task : str
+        Task name; must equal ``task.name`` in the config.
+    config_path : path
+        TOML config holding every hyperparameter (see ``models/configs/``).
+    overrides : list of str, optional
+        ``"section.key=value"`` items applied on top of the config.
+    output_dir : path, optional
+        Models folder (default: the registry's, ``models/``).
+    version : str, optional
+        Version name; default ``<UTC date>-<first 8 hex of the config's SHA-256>``.
+    activate : bool, default False
+        Make the new version the active one.
+    data_root : path, optional
+        Overrides ``data.root`` (the shared data folder).
+    annotations : list of path, optional
+        Labelled annotation CSVs added to ``data.annotations`` (extra training rows, see
+        :func:`read_annotations`); the card reports their counts and agreement.
+    """
+    config = load_config(config_path, overrides)
+    if config["task"]["name"] != task:
+        raise ConfigError(
+            f"config {config_path} is for task {config['task']['name']!r}, not {task!r}"
+        )
+    files = [*config["data"].get("annotations", []), *map(str, annotations or [])]
+    if files:
+        config["data"]["annotations"] = files
+    if data_root is not None:
+        config["data"]["root"] = str(data_root)
+    config_text = dump_config(config)
+    if version is None:
+        digest = hashlib.sha256(config_text.encode()).hexdigest()[:8]
+        version = f"{datetime.now(UTC):%Y%m%d}-{digest}"
+    df = load_task_data(config)
+    summaries = []
+    for item in config["data"].get("annotations", []):
+        rows, summary = read_annotations(item, config, known=sorted(df["label"].unique()))
+        df = pd.concat([df, rows], ignore_index=True)
+        summaries.append(summary)
+    train_df = df[df["split"] == "train"]
+    if train_df.empty or not (df["split"] == "test").any():
+        raise ConfigError(f"task {task}: the data has no train or no test rows; check data.sources")
+    estimator = build_estimator(config).set_params(model_version=f"{task}-{version}")
+    if config["task"].get("bins"):
+        means = train_df.groupby("label")["value"].mean()
+        estimator.set_params(class_values={str(k): float(v) for k, v in means.items()})
+    estimator.fit(train_df[["text", "lang"]], train_df["label"])
+    cv = {}
+    if config["cv"]["report"]:
+        cv = _cross_validate(
+            estimator,
+            train_df,
+            int(config["calibration"]["cv_folds"]),
+            int(config["calibration"]["seed"]),
+        )
+    dev = df[df["split"] == "dev"]
+    if config["task"].get("stretch_on") == "dev" and estimator.class_values and len(dev) > 1:
+        raw = estimator.predict_value(dev[["text", "lang"]])
+        estimator.set_params(
+            value_center=float(raw.mean()),
+            value_scale=float(dev["value"].std(ddof=0) / max(raw.std(ddof=0), 1e-12)),
+        )
+    rows = evaluate_predictions(estimator, df[df["split"] == "test"], config)
+    metrics = {
+        "task": task, "version": version, "test": rows, "cv": cv,
+        "n_train": len(train_df), "n_test": int((df["split"] == "test").sum()),
+        "classes": [str(c) for c in estimator.classes_],
+        "headline": _headline(rows, config),
+        "values": {
+            "class_values": estimator.class_values, "value_center": estimator.value_center,
+            "value_scale": estimator.value_scale,
+        } if estimator.class_values else {},
+    }  # fmt: skip
+    card = render_card(task, version, config, metrics, config_text)
+    if summaries:
+        section = annotations_markdown(summaries)
+        card = card.replace("\n## Model\n", f"\n## Annotations\n\n{section}\n## Model\n", 1)
+    scoring = config["scoring"]
+    gate = {"task": scoring["gate_task"], "exclude": list(scoring.get("gate_exclude", []))}
+    registry.save_model(
+        estimator, task, version, metrics=metrics, card=card, config_text=config_text,
+        gate=gate if scoring.get("gate_task") else None, models_dir=output_dir,
+    )  # fmt: skip
+    if activate:
+        registry.activate(task, version, models_dir=output_dir)
+    return version
+
+
+def _headline(rows: list[dict[str, Any]], config: dict[str, Any]) -> str:
+    wanted = config["evaluation"].get("headline", [])
+    parts = []
+    for item in wanted:
+        source, lang, metric = item.split(":")
+        for r in rows:
+            if (r["source"], r["lang"], r["metric"]) == (source, lang, metric):
+                parts.append(f"{source}/{lang} {metric} {r['value']:.3f}")
+    return "; ".join(parts)
+
+
+def evaluate(
+    task: str,
+    version: str | None = None,
+    *,
+    models_dir: str | Path | None = None,
+    data_root: str | Path | None = None,
+) -> pd.DataFrame:
+    """Recompute a saved model's test metrics and compare them with metrics.json and its card.
+
+    Returns one row per stored metric: source, lang, metric, stored, reproduced, ok. A last row
+    (metric ``card``) says whether the card's metrics table is the one rendered from the
+    reproduced numbers.
+    """
+    version = version or registry.active_versions(models_dir).get(task)
+    if version is None:
+        raise ModelError(f"no active version of '{task}'; name one with --version")
+    folder = registry.version_dir(task, version, models_dir)
+    estimator = registry.load_model(task, version, models_dir=models_dir)
+    config = tomllib.loads((folder / "config.toml").read_text(encoding="utf-8"))
+    stored = pd.read_json(folder / "metrics.json", typ="series")["test"]
+    df = load_task_data(config, data_root)
+    rows = evaluate_predictions(estimator, df[df["split"] == "test"], config)
+    again = {(r["source"], r["lang"], r["metric"]): r for r in rows}
+    out = []
+    for s in stored:
+        key = (s["source"], s["lang"], s["metric"])
+        r = again.get(key)
+        ok = (
+            r is not None
+            and all(
+                np.isclose(r[f], s[f], atol=TOLERANCE, equal_nan=True)
+                for f in ("value", "lower", "upper")
+            )
+            and r["n"] == s["n"]
+        )
+        out.append({"source": key[0], "lang": key[1], "metric": key[2], "stored": s["value"],
+                    "reproduced": None if r is None else r["value"], "ok": bool(ok)})  # fmt: skip
+    card = (folder / "card.md").read_text(encoding="utf-8")
+    out.append({"source": "card.md", "lang": "", "metric": "card", "stored": np.nan,
+                "reproduced": np.nan, "ok": metrics_table(rows, config) in card})  # fmt: skip
+    return pd.DataFrame(out)
+
+
+# -- annotation files -------------------------------------------------------------------------
+
+
+def _task_labels(config: dict[str, Any], known: list[str]) -> list[str]:
+    """The class names an annotation may use: ``task.labels``, else the corpus label scheme."""
+    from barometer.nlp.corpora import HOSTILITY_LABELS, TARGET_LABELS
+
+    task = config["task"]
+    schemes = {"hostility": HOSTILITY_LABELS, "target": TARGET_LABELS}
+    return list(task.get("labels") or schemes.get(task["label_column"], ()) or known)
+
+
+def read_annotations(
+    path: str | Path, config: dict[str, Any], *, known: list[str] | None = None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Training rows from a labelled annotation CSV (``barometer sample-for-annotation``).
+
+    Annotator columns are ``label`` and every ``label_NAME`` column that holds a value (one per
+    annotator). A row's label is the majority of its annotators; rows nobody labelled and ties
+    are dropped. Labels are the task's classes (case and spaces ignored: ``task.labels``, else
+    the corpus scheme, e.g. hateful / offensive / not_hostile, else ``known``); a task with
+    ``bins`` also takes numbers, binned like the corpus scores. ``lang`` defaults to "und".
+
+    Returns
+    -------
+    rows : DataFrame
+        ``text, lang, source ("annotations:<file stem>"), split ("train"), label, value``.
+    summary : dict
+        file, sha256, annotators, n_rows, n_labelled, n_ties, n_used, label_counts and, with two
+        or more annotators, ``agreement`` (Krippendorff's alpha and pairwise Cohen's kappa rows,
+        nominal) or ``agreement_note`` when it is undefined.
+    """
+    from barometer.nlp.annotation import agreement
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"annotation file {path} not found")
+    raw = pd.read_csv(path, dtype=str)
+    columns = [c for c in raw.columns
+               if (c == "label" or c.startswith("label_")) and raw[c].notna().any()]  # fmt: skip
+    if "text" not in raw.columns or not columns:
+        raise InputError(
+            f"annotation file {path}: expected a text column and a filled label column ('label', "
+            f"or one 'label_NAME' per annotator); got columns {list(raw.columns)}"
+        )
+    task, bins = config["task"], list(config["task"].get("bins", []))
+    cells = raw[columns].apply(lambda c: c.str.strip().str.lower()).replace("", np.nan)
+    values = cells.apply(pd.to_numeric, errors="coerce")
+    if bins:  # numbers binned into the ordered classes, as load_task_data does
+        codes = np.digitize(values.fillna(0).to_numpy(float), np.asarray(bins, dtype=float))
+        names = np.asarray(task["labels"], dtype=object)[codes]
+        cells = cells.mask(values.notna(), pd.DataFrame(names, cells.index, cells.columns))
+    labels = _task_labels(config, known or [])
+    lookup = {str(name).lower(): str(name) for name in labels}
+    unknown = sorted(set(pd.unique(cells.to_numpy().ravel())) - set(lookup) - {np.nan}, key=str)
+    if unknown:
+        numbers = f" or numbers (binned at {bins})" if bins else ""
+        raise InputError(
+            f"annotation file {path}: labels {unknown[:10]} are not classes of task "
+            f"{task['name']!r}; expected {labels}{numbers}"
+        )
+    mapped = cells.apply(lambda c: c.map(lookup))
+    long = mapped.rename_axis("row").reset_index().melt(id_vars="row", value_name="label")
+    counts = pd.crosstab(long["row"], long["label"].dropna().reindex(long.index))
+    tie = counts.eq(counts.max(axis=1), axis=0).sum(axis=1) > 1
+    winner = counts.idxmax(axis=1)[~tie]
+    agree = mapped.loc[winner.index].eq(winner, axis=0)
+    lang = raw["lang"].fillna("und") if "lang" in raw.columns else pd.Series("und", raw.index)
+    rows = pd.DataFrame(
+        {"text": raw.loc[winner.index, "text"].fillna("").to_numpy(),
+         "lang": lang.loc[winner.index].to_numpy(), "source": f"annotations:{path.stem}",
+         "split": "train", "label": winner.to_numpy(dtype=object),
+         "value": values.loc[winner.index].where(agree).mean(axis=1).to_numpy(float)}
+    )  # fmt: skip
+    summary: dict[str, Any] = {
+        "file": path.name, "sha256": registry.sha256(path), "annotators": columns,
+        "n_rows": len(raw), "n_labelled": len(counts), "n_ties": int(tie.sum()),
+        "n_used": len(rows), "label_counts": rows["label"].value_counts().sort_index().to_dict(),
+    }  # fmt: skip
+    if len(columns) >= 2:
+        try:
+            table = agreement(mapped, level="nominal")
+            summary["agreement"] = table.to_dict("records")
+        except EstimationError as exc:
+            summary["agreement_note"] = f"agreement undefined: {exc}"
+    return rows, summary
+
+
+def annotations_markdown(summaries: list[dict[str, Any]]) -> str:
+    """The "Annotations" section of a card: what each annotation file added, and agreement."""
+    lines = [
+        "Extra training rows from annotation files (majority label over the annotator columns, "
+        "ties dropped; training split only, so the test metrics stay comparable).",
+        "",
+        "| file | SHA-256 | annotators | rows | labelled | ties dropped | used | labels |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for s in summaries:
+        labels = ", ".join(f"{k} {v}" for k, v in s["label_counts"].items())
+        lines.append(
+            f"| {s['file']} | {s['sha256'][:12]} | {', '.join(s['annotators'])} | {s['n_rows']} "
+            f"| {s['n_labelled']} | {s['n_ties']} | {s['n_used']} | {labels} |"
+        )
+    agreement = [(s["file"], r) for s in summaries for r in s.get("agreement", [])]
+    if agreement:
+        lines += ["", "Agreement between annotators (nominal):", "",
+                  "| file | measure | annotators | value | items |", "|---|---|---|---|---|"]  # fmt: skip
+        lines += [
+            f"| {f} | {r['measure']} | {r['annotators']} | {r['value']:.3f} | {r['n_items']} |"
+            for f, r in agreement
+        ]
+    lines += [f"- {s['file']}: {s['agreement_note']}" for s in summaries if "agreement_note" in s]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,205 @@
+"""Model registry, training configs, the train/evaluate/models commands and committed models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import REPO_ROOT, shared_data
+from typer.testing import CliRunner
+
+from barometer import registry
+from barometer.cli import app
+from barometer.exceptions import ConfigError, ModelError, ModelIntegrityError
+from barometer.nlp.classifiers import TextClassifier
+from barometer.nlp.training import load_config, parse_override
+from barometer.schema import POST_SCORES
+
+CONFIGS = REPO_ROOT / "models" / "configs"
+TEXTS = ["you stupid idiot", "shut up moron", "lovely day today", "nice concert"] * 6
+LABELS = ["hostile", "hostile", "ok", "ok"] * 6
+
+
+class NotAModel:
+    """A type that is not in registry.TRUSTED_TYPES."""
+
+    def __init__(self) -> None:
+        self.x = 1
+
+
+def _fitted() -> TextClassifier:
+    return TextClassifier(n_features=2**10, cv=2).fit(TEXTS, LABELS)
+
+
+def _save(obj: object, root: Path, version: str, task: str = "toy") -> Path:
+    return registry.save_model(
+        obj, task, version, metrics={"test": [], "headline": "toy"}, card="# toy\n",
+        config_text="[task]\n", models_dir=root,
+    )  # fmt: skip
+
+
+def test_skops_round_trip_predicts_the_same(tmp_path: Path) -> None:
+    model = _fitted()
+    folder = _save(model, tmp_path, "v1")
+    assert {p.name for p in folder.iterdir()} >= {"model.skops", "manifest.json", "card.md"}
+    loaded = registry.load_model("toy", "v1", models_dir=tmp_path)
+    np.testing.assert_array_equal(loaded.predict_proba(TEXTS), model.predict_proba(TEXTS))
+    with pytest.raises(ModelError, match="exists already"):
+        _save(model, tmp_path, "v1")
+
+
+def test_tampered_model_file_is_refused(tmp_path: Path) -> None:
+    folder = _save(_fitted(), tmp_path, "v1")
+    with (folder / "model.skops").open("ab") as fh:
+        fh.write(b"\0")
+    with pytest.raises(ModelIntegrityError, match=r"model\.skops: SHA-256 .* does not match"):
+        registry.load_model("toy", "v1", models_dir=tmp_path)
+
+
+def test_untrusted_types_are_refused(tmp_path: Path) -> None:
+    _save(NotAModel(), tmp_path, "v1")
+    with pytest.raises(ModelError, match=r"not trusted: .*NotAModel"):
+        registry.load_model("toy", "v1", models_dir=tmp_path)
+
+
+def test_activate_list_and_load_active(tmp_path: Path) -> None:
+    _save(_fitted(), tmp_path, "v1")
+    _save(_fitted(), tmp_path, "v2")
+    with pytest.raises(ModelError, match=r"no active version of 'toy'"):
+        registry.load_model("toy", models_dir=tmp_path)
+    registry.activate("toy", "v2", models_dir=tmp_path)
+    table = registry.list_models(tmp_path)
+    assert table[["version", "active"]].values.tolist() == [["v1", False], ["v2", True]]
+    assert isinstance(registry.load_model("toy", models_dir=tmp_path), TextClassifier)
+    with pytest.raises(ModelError, match=r"no model 'toy' version 'v9'.*known versions"):
+        registry.activate("toy", "v9", models_dir=tmp_path)
+
+
+def test_update_card_section_replaces_the_audit_section(tmp_path: Path) -> None:
+    _save(_fitted(), tmp_path, "v1")
+    registry.update_card_section("toy", "v1", "Audit results", "old", models_dir=tmp_path)
+    registry.update_card_section("toy", "v1", "Audit results", "passed", models_dir=tmp_path)
+    card = (tmp_path / "toy" / "v1" / "card.md").read_text()
+    assert card.count("## Audit results") == 1 and "passed" in card and "old" not in card
+
+
+def test_override_parsing_and_unknown_keys() -> None:
+    assert parse_override("classifier.C=2.0") == ("classifier", "C", 2.0)
+    assert parse_override("data.sources=['dkhate']") == ("data", "sources", ["dkhate"])
+    assert parse_override("calibration.method=isotonic") == ("calibration", "method", "isotonic")
+    with pytest.raises(ConfigError, match=r"section.key=value"):
+        parse_override("C=2")
+    config = load_config(CONFIGS / "hostility.toml", ["classifier.C=2.0", "cv.report=false"])
+    assert config["classifier"]["C"] == 2.0 and config["cv"]["report"] is False
+    with pytest.raises(ConfigError, match=r"no key classifier.gamma"):
+        load_config(CONFIGS / "hostility.toml", ["classifier.gamma=1"])
+
+
+def test_cli_train_with_overrides_then_models_and_evaluate(tmp_path: Path) -> None:
+    shared_data("text", "absabank_imm")
+    runner = CliRunner(env={"COLUMNS": "200"})
+    args = [
+        "train", "immigration_attitude", "--output", str(tmp_path), "--version", "small",
+        "--activate", "--set", "data.max_rows_per_source=80", "--set", "evaluation.n_boot=50",
+        "--set", "classifier.C=0.5", "--set", "calibration.cv_folds=3",
+    ]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    config = (tmp_path / "immigration_attitude" / "small" / "config.toml").read_text()
+    assert "C = 0.5" in config and "max_rows_per_source = 80" in config
+    listed = runner.invoke(app, ["models", "--models-dir", str(tmp_path)])
+    assert "immigration_attitude" in listed.output and "small" in listed.output
+    checked = runner.invoke(
+        app, ["evaluate", "immigration_attitude", "--models-dir", str(tmp_path)]
+    )
+    assert checked.exit_code == 0, checked.output
+    assert "numbers reproduced" in checked.output
+    bad = runner.invoke(app, ["train", "immigration_attitude", "--set", "classifier.nope=1"])
+    assert bad.exit_code == 1 and "no key classifier.nope" in bad.output
+
+
+def test_evaluate_flags_a_changed_metric(tmp_path: Path) -> None:
+    shared_data("text", "absabank_imm")
+    from barometer.nlp.training import evaluate, train
+
+    overrides = ["data.max_rows_per_source=60", "evaluation.n_boot=20", "calibration.cv_folds=2"]
+    version = train(
+        "immigration_attitude", CONFIGS / "immigration_attitude.toml", overrides, tmp_path
+    )
+    path = tmp_path / "immigration_attitude" / version / "metrics.json"
+    metrics = json.loads(path.read_text())
+    metrics["test"][0]["value"] += 0.01
+    path.write_text(json.dumps(metrics))
+    report = evaluate("immigration_attitude", version, models_dir=tmp_path)
+    assert report["ok"].tolist().count(False) == 1
+
+
+# -- the committed default models ------------------------------------------------------------
+
+THRESHOLDS = {  # (task, corpus, lang, metric) -> lowest accepted value (published in brackets)
+    (
+        "immigration_attitude",
+        "absabank_imm",
+        "sv",
+        "krippendorff_alpha_interval",
+    ): 0.43,  # SVM 0.286
+    ("hostility", "davidson2017", "en", "weighted_f1"): 0.89,  # LR 0.90
+    ("hostility", "offenseval2020_tr", "tr", "binary_macro_f1"): 0.74,  # best 0.83
+    ("hostility", "dkhate", "da", "binary_macro_f1"): 0.62,  # 0.70 .. 0.81
+    ("hostility_target", "mlma", "en", "macro_f1"): 0.55,
+}
+
+
+@pytest.mark.parametrize("task", ["hostility", "immigration_attitude", "hostility_target"])
+def test_committed_models_load_and_meet_their_thresholds(task: str) -> None:
+    version = registry.active_versions().get(task)
+    assert version, f"no active {task} model in models/registry.toml"
+    model = registry.load_model(task)
+    assert (REPO_ROOT / "models" / task / version / "model.skops").stat().st_size < 15e6
+    rows = json.loads((REPO_ROOT / "models" / task / version / "metrics.json").read_text())
+    found = {(task, r["source"], r["lang"], r["metric"]): r for r in rows["test"]}
+    for key, lowest in THRESHOLDS.items():
+        if key[0] == task:
+            assert found[key]["value"] >= lowest, key
+            assert found[key]["lower"] <= found[key]["value"] <= found[key]["upper"]
+    card = (REPO_ROOT / "models" / task / version / "card.md").read_text()
+    assert "## Audit results" in card and "Licence" in card
+    assert len(model.predict_proba(["hej"], ["sv"])[0]) == len(model.classes_)
+
+
+def test_committed_models_score_obvious_posts() -> None:
+    posts = pd.DataFrame(
+        {
+            "post_id": ["a", "b", "c", "d"],
+            "text": [
+                "fuck you, you stupid bitch",
+                "Lovely concert in the park today, thanks to everyone who came!",
+                "Massinvandringen förstör Sverige, stoppa invandringen nu",
+                "Invandringen har varit positiv för Sverige och flyktingar ska välkomnas",
+            ],
+            "lang": ["en", "en", "sv", "sv"],
+        }
+    )
+    rows = registry.score_with_active_models(posts)
+    assert list(rows.columns) == POST_SCORES.columns
+    label = rows.set_index(["task", "post_id"])["label"]
+    assert label[("hostility", "a")] != "not_hostile"
+    assert label[("hostility", "b")] == "not_hostile"
+    assert label[("immigration_attitude", "c")] == "negative"
+    assert label[("immigration_attitude", "d")] == "positive"
+    gated = set(rows.loc[rows["task"] == "hostility_target", "post_id"])
+    hostile = set(
+        rows.loc[(rows["task"] == "hostility") & (rows["label"] != "not_hostile"), "post_id"]
+    )
+    assert gated == hostile
+
+
+def test_committed_attitude_model_reproduces_its_card() -> None:
+    shared_data("text", "absabank_imm")
+    from barometer.nlp.training import evaluate
+
+    report = evaluate("immigration_attitude")
+    assert report["ok"].all(), report[~report["ok"]]
