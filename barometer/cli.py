@@ -148,6 +148,7 @@ def demo(
 app.command(name="train")(models_commands.train)
 app.command(name="evaluate")(models_commands.evaluate)
 app.command(name="models")(models_commands.models)
+app.command(name="activate")(models_commands.activate)
 app.command(name="impact")(impact_commands.impact)
 app.command(name="survey-estimates")(survey_commands.survey_estimates)
 app.command(name="audit")(nlp_tools.audit)

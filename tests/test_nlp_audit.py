@@ -172,3 +172,76 @@ def test_cli_audit_rumour_writes_card(tmp_path: Path) -> None:
     assert "verdict:" in result.output
     bad = CliRunner().invoke(app, ["audit", "weather", "--shared-data", str(tmp_path)])
     assert bad.exit_code == 1 and "no auditable scorer" in bad.output
+
+
+# -- auditing registered models ----------------------------------------------------------------
+
+
+def _copy_model(task: str, root: Path) -> Path:
+    """A copy of a committed model version in a temporary models folder (never audits in place)."""
+    import shutil
+
+    from barometer import registry
+
+    source = registry.REPO_ROOT / "models" / task / "2026.1"
+    target = root / task / "2026.1"
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("audit.json"))
+    return target
+
+
+def test_audit_model_records_verdict_card_and_json(tmp_path: Path) -> None:
+    import json
+
+    from barometer import registry
+    from barometer.nlp.audit import audit_model
+
+    shared()
+    folder = _copy_model("hostility", tmp_path)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["files"]["card.md"] = "0" * 64  # a card that is hashed gets its hash updated
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    results, limits = audit_model("hostility", "2026.1", models_dir=tmp_path, n_boot=200)
+    assert limits.dialect and limits.dialect_argmax and limits.n_boot == 200
+    rates = results.error_rates
+    assert rates is not None and {"lang", "target_group"} <= set(rates["by"])
+    assert set(rates.loc[rates["by"] == "lang", "group"]) == {"ar", "da", "en", "fr", "tr"}
+    assert results.dialect is not None and set(results.dialect["subset"]) == {"all", "gold_neither"}
+    record = json.loads((folder / "audit.json").read_text())
+    passed, reasons = audit_passes(results, limits)
+    assert (record["passed"], record["reasons"]) == (passed, reasons)
+    assert record["model_sha256"] == registry.sha256(folder / "model.skops")
+    assert {"counterfactual_by_template", "error_rates", "rate_ratios", "dialect"} <= set(record)
+    card = (folder / "card.md").read_text()
+    section = card.split("## Audit results", 1)[1].split("\n## ", 1)[0]
+    assert "### Bias audit: hostility (hostility-2026.1)" in section
+    assert "Not audited yet" not in card and card.count("## Audit results") == 1
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["files"]["card.md"] == registry.sha256(folder / "card.md")
+
+
+def test_cli_audit_registered_model(tmp_path: Path) -> None:
+    import json
+
+    shared()
+    folder = _copy_model("immigration_attitude", tmp_path)
+    _copy_model("hostility_target", tmp_path)
+    runner = CliRunner(env={"COLUMNS": "200"})
+    base = ["--version", "2026.1", "--models-dir", str(tmp_path), "--n-boot", "100"]
+    result = runner.invoke(app, ["audit", "immigration_attitude", *base])
+    assert result.exit_code == 0, result.output
+    assert "verdict:" in result.output and "written to its card and audit.json" in result.output
+    record = json.loads((folder / "audit.json").read_text())
+    assert record["thresholds"]["parity_by"] == ["lang"]
+    assert {r["lang"] for r in record["counterfactual_by_template"]} == {"sv"}  # scores sv only
+    missing = runner.invoke(
+        app, ["audit", "immigration_attitude", *base, "--shared-data", str(tmp_path / "none")]
+    )
+    assert missing.exit_code == 1 and "shared data folder" in missing.output
+    undefined = runner.invoke(app, ["audit", "hostility_target", *base])
+    assert undefined.exit_code == 1 and "no bias audit is defined" in undefined.output
+    assert "[audit] table" in undefined.output
+
+
+def test_davidson_dialects_keep_mask() -> None:
+    with pytest.raises(InputError, match="keep has 3 values"):
+        load_davidson_dialects(shared(), keep=np.ones(3, bool))

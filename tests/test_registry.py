@@ -70,6 +70,7 @@ def test_activate_list_and_load_active(tmp_path: Path) -> None:
     _save(_fitted(), tmp_path, "v2")
     with pytest.raises(ModelError, match=r"no active version of 'toy'"):
         registry.load_model("toy", models_dir=tmp_path)
+    registry.record_audit("toy", "v2", {"passed": True, "reasons": []}, "ok", models_dir=tmp_path)
     registry.activate("toy", "v2", models_dir=tmp_path)
     table = registry.list_models(tmp_path)
     assert table[["version", "active"]].values.tolist() == [["v1", False], ["v2", True]]
@@ -98,27 +99,158 @@ def test_override_parsing_and_unknown_keys() -> None:
         load_config(CONFIGS / "hostility.toml", ["classifier.gamma=1"])
 
 
-def test_cli_train_with_overrides_then_models_and_evaluate(tmp_path: Path) -> None:
+def test_cli_train_with_overrides_then_audit_activate_and_evaluate(tmp_path: Path) -> None:
     shared_data("text", "absabank_imm")
     runner = CliRunner(env={"COLUMNS": "200"})
     args = [
         "train", "immigration_attitude", "--output", str(tmp_path), "--version", "small",
-        "--activate", "--set", "data.max_rows_per_source=80", "--set", "evaluation.n_boot=50",
+        "--set", "data.max_rows_per_source=80", "--set", "evaluation.n_boot=50",
         "--set", "classifier.C=0.5", "--set", "calibration.cv_folds=3",
     ]  # fmt: skip
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     config = (tmp_path / "immigration_attitude" / "small" / "config.toml").read_text()
     assert "C = 0.5" in config and "max_rows_per_source = 80" in config
-    listed = runner.invoke(app, ["models", "--models-dir", str(tmp_path)])
-    assert "immigration_attitude" in listed.output and "small" in listed.output
-    checked = runner.invoke(
-        app, ["evaluate", "immigration_attitude", "--models-dir", str(tmp_path)]
+    where = ["--models-dir", str(tmp_path)]
+    refused = runner.invoke(app, ["activate", "immigration_attitude", "small", *where])
+    assert refused.exit_code == 1 and "not activated: no bias audit" in refused.output
+    audited = runner.invoke(
+        app, ["audit", "immigration_attitude", "--version", "small", "--n-boot", "50", *where]
     )
+    assert audited.exit_code == 0, audited.output
+    forced = runner.invoke(
+        app, ["activate", "immigration_attitude", "small", "--force", "--reason", "a test", *where]
+    )
+    assert forced.exit_code == 0, forced.output
+    listed = runner.invoke(app, ["models", *where])
+    assert "immigration_attitude" in listed.output and "small" in listed.output
+    checked = runner.invoke(app, ["evaluate", "immigration_attitude", *where])
     assert checked.exit_code == 0, checked.output
     assert "numbers reproduced" in checked.output
     bad = runner.invoke(app, ["train", "immigration_attitude", "--set", "classifier.nope=1"])
     assert bad.exit_code == 1 and "no key classifier.nope" in bad.output
+
+
+# -- activation gate ---------------------------------------------------------------------------
+
+
+def _record(root: Path, passed: bool, reasons: list[str]) -> None:
+    registry.record_audit(
+        "toy", "v1", {"passed": passed, "reasons": reasons}, "audited", models_dir=root
+    )
+
+
+def test_activation_needs_a_passing_audit_of_the_same_file(tmp_path: Path) -> None:
+    folder = _save(_fitted(), tmp_path, "v1")
+    with pytest.raises(registry.ActivationRefused, match=r"not activated: no bias audit"):
+        registry.activate("toy", "v1", models_dir=tmp_path)
+    _record(tmp_path, False, ["FPR ratio by lang 2.00 > 1.5"])
+    with pytest.raises(registry.ActivationRefused, match=r"audit failed: FPR ratio by lang 2.00"):
+        registry.activate("toy", "v1", models_dir=tmp_path)
+    _record(tmp_path, True, [])
+    record = json.loads((folder / "audit.json").read_text())
+    (folder / "audit.json").write_text(json.dumps(record | {"model_sha256": "0" * 64}))
+    with pytest.raises(registry.ActivationRefused, match=r"audits another model file"):
+        registry.activate("toy", "v1", models_dir=tmp_path)
+    _record(tmp_path, True, [])
+    registry.activate("toy", "v1", models_dir=tmp_path)
+    assert registry.active_versions(tmp_path) == {"toy": "v1"}
+    assert "## Activation" not in (folder / "card.md").read_text()
+    assert "audited" in (folder / "card.md").read_text()
+
+
+def test_forced_activation_is_recorded_in_the_card(tmp_path: Path) -> None:
+    folder = _save(_fitted(), tmp_path, "v1")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["files"]["card.md"] = registry.sha256(folder / "card.md")
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    _record(tmp_path, False, ["counterfactual spread 0.4 > 0.1"])
+    registry.activate("toy", "v1", force=True, reason="needed for the demo", models_dir=tmp_path)
+    card = (folder / "card.md").read_text()
+    activation = card.split("## Activation", 1)[1]
+    assert "`--force`" in activation and "counterfactual spread 0.4" in activation
+    assert "Reason given: needed for the demo" in activation
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["files"]["card.md"] == registry.sha256(folder / "card.md")
+    assert registry.active_versions(tmp_path) == {"toy": "v1"}
+
+
+def test_committed_default_models_are_audited_or_forced_with_a_reason() -> None:
+    for task, version in registry.active_versions().items():
+        card = (REPO_ROOT / "models" / task / version / "card.md").read_text()
+        problems = registry.audit_problems(task, version)
+        if problems:
+            assert "## Activation" in card and "Reason given: " in card, task
+            assert "none given" not in card.split("## Activation", 1)[1], task
+        if (REPO_ROOT / "models" / task / version / "audit.json").is_file():
+            assert "Not audited yet" not in card and "### Bias audit" in card
+
+
+# -- annotation files as training data ----------------------------------------------------------
+
+
+def test_read_annotations_majority_ties_and_agreement(tmp_path: Path) -> None:
+    from barometer.exceptions import InputError
+    from barometer.nlp.training import read_annotations
+
+    config = load_config(CONFIGS / "hostility.toml")
+    path = tmp_path / "labelled.csv"
+    pd.DataFrame(
+        {
+            "post_id": ["a", "b", "c", "d", "e"],
+            "text": ["du är dum", "fin dag", "idiot", "hej", "vad bra"],
+            "lang": ["sv", "sv", "sv", None, "sv"],
+            "label": [""] * 5,  # the empty column of sample-for-annotation is ignored
+            "label_anna": ["Offensive", "not_hostile", "hateful", None, "not_hostile"],
+            "label_bo": ["offensive ", "not_hostile", "offensive", None, "not_hostile"],
+        }
+    ).to_csv(path, index=False)
+    rows, summary = read_annotations(path, config)
+    assert rows["text"].tolist() == ["du är dum", "fin dag", "vad bra"]  # c tied, d unlabelled
+    assert rows["label"].tolist() == ["offensive", "not_hostile", "not_hostile"]
+    assert set(rows["split"]) == {"train"} and set(rows["lang"]) == {"sv"}
+    assert (summary["n_labelled"], summary["n_ties"], summary["n_used"]) == (4, 1, 3)
+    kappa = next(r for r in summary["agreement"] if r["measure"] == "cohen_kappa")
+    assert kappa["annotators"] == "label_anna|label_bo" and kappa["n_items"] == 4
+    pd.DataFrame({"text": ["x"], "label": ["rude"]}).to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"labels \['rude'\] are not classes of task"):
+        read_annotations(path, config)
+    pd.DataFrame({"text": ["x"], "label": [None]}).to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"expected a text column and a filled label column"):
+        read_annotations(path, config)
+    binned = load_config(CONFIGS / "immigration_attitude.toml")
+    pd.DataFrame(
+        {"text": ["x", "y"], "label_1": ["1", "4.5"], "label_2": ["2", "positive"]}
+    ).to_csv(path, index=False)
+    rows, _ = read_annotations(path, binned)
+    assert rows["label"].tolist() == ["negative", "positive"]
+    assert rows["value"].tolist() == [1.5, 4.5]
+
+
+def test_cli_train_with_an_annotation_file(tmp_path: Path) -> None:
+    shared_data("text", "absabank_imm")
+    from barometer.nlp.corpora import load_corpora
+
+    gold = load_corpora(["absabank_imm"]).query("split == 'train'").tail(40)
+    path = tmp_path / "team.csv"
+    pd.DataFrame(
+        {"post_id": range(40), "text": gold["text"], "lang": "sv", "label": "",
+         "label_a": gold["attitude"].round(1), "label_b": gold["attitude"].round(1)}
+    ).to_csv(path, index=False)  # fmt: skip
+    args = [
+        "train", "immigration_attitude", "--output", str(tmp_path), "--version", "team",
+        "--annotations", str(path), "--set", "data.max_rows_per_source=60",
+        "--set", "evaluation.n_boot=20", "--set", "calibration.cv_folds=2",
+        "--set", "cv.report=false",
+    ]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "immigration_attitude" / "team"
+    assert json.loads((folder / "metrics.json").read_text())["n_train"] == 60 + 40
+    assert f'annotations = ["{path}"]' in (folder / "config.toml").read_text()
+    section = (folder / "card.md").read_text().split("## Annotations", 1)[1].split("\n## ")[0]
+    assert "| team.csv |" in section and "label_a, label_b" in section
+    assert "| team.csv | krippendorff_alpha_nominal | all | 1.000 | 40 |" in section
 
 
 def test_evaluate_flags_a_changed_metric(tmp_path: Path) -> None:

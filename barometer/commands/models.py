@@ -1,4 +1,4 @@
-"""CLI commands of the text models: ``train``, ``evaluate`` and ``models``."""
+"""CLI commands of the text models: ``train``, ``evaluate``, ``models`` and ``activate``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from barometer.exceptions import BarometerError
@@ -17,7 +18,7 @@ DEFAULT_CONFIGS = Path(__file__).resolve().parents[2] / "models" / "configs"
 
 
 def _fail(exc: BarometerError) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    errors.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     return typer.Exit(code=1)
 
 
@@ -30,24 +31,42 @@ def train(
         list[str] | None,
         typer.Option("--set", help="override a config value: section.key=value (repeatable)"),
     ] = None,
+    annotations: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="labelled CSV of `barometer sample-for-annotation` (label or label_NAME "
+            "columns; majority label, ties dropped) added as training rows (repeatable)"
+        ),
+    ] = None,
     output: Annotated[Path | None, typer.Option(help="models folder (default models/)")] = None,
     version: Annotated[str | None, typer.Option(help="version name (default date-hash)")] = None,
-    activate: Annotated[bool, typer.Option(help="make the new version active")] = False,
+    activate: Annotated[
+        bool, typer.Option(help="audit the new version and make it active if the audit passes")
+    ] = False,
     data_root: Annotated[Path | None, typer.Option(help="shared data folder")] = None,
 ) -> None:
     """Train, evaluate and register a text model from its config."""
+    from barometer.nlp.audit import audit_model
     from barometer.nlp.training import train as train_model
+    from barometer.registry import activate as activate_model
     from barometer.registry import models_root
 
     try:
         name = train_model(
             task, config or DEFAULT_CONFIGS / f"{task}.toml", list(set_ or []), output,
-            version=version, activate=activate, data_root=data_root,
+            version=version, data_root=data_root, annotations=list(annotations or []),
         )  # fmt: skip
     except BarometerError as exc:
         raise _fail(exc) from None
     card = models_root(output) / task / name / "card.md"
-    console.print(f"trained {task} {name}{' (active)' if activate else ''}; card: {card}")
+    console.print(f"trained {task} {name}; card: {card}")
+    if activate:
+        try:
+            audit_model(task, name, models_dir=output, shared_data=data_root)
+            activate_model(task, name, models_dir=output)
+        except BarometerError as exc:
+            raise _fail(exc) from None
+        console.print(f"{task} {name} passed its audit and is active")
 
 
 def evaluate(
@@ -92,3 +111,29 @@ def models(
             f"{row.size_mb:.1f}", str(row.headline),
         )  # fmt: skip
     console.print(table)
+
+
+def activate(
+    task: Annotated[str, typer.Argument(help="task name, e.g. hostility")],
+    version: Annotated[str, typer.Argument(help="model version to make active")],
+    force: Annotated[
+        bool, typer.Option(help="activate although the bias audit is missing or failed")
+    ] = False,
+    reason: Annotated[
+        str, typer.Option(help="why it is activated with --force (written to its card)")
+    ] = "",
+    models_dir: Annotated[Path | None, typer.Option(help="models folder")] = None,
+) -> None:
+    """Make a model version active; refused unless its bias audit passed (or --force)."""
+    from barometer.registry import activate as activate_model
+    from barometer.registry import audit_problems
+
+    try:
+        problems = audit_problems(task, version, models_dir)
+        activate_model(task, version, force=force, reason=reason, models_dir=models_dir)
+    except BarometerError as exc:
+        raise _fail(exc) from None
+    if problems:
+        console.print(f"{task} {version} is active (--force; its card says why)")
+    else:
+        console.print(f"{task} {version} passed its audit and is active")

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from barometer.exceptions import BarometerError, InputError
 
@@ -19,7 +20,7 @@ DEFAULT_SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 
 def _fail(exc: BarometerError) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    errors.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     return typer.Exit(code=1)
 
 
@@ -60,7 +61,7 @@ def _read_table(path: Path) -> pd.DataFrame:
 
 def audit(
     task: Annotated[
-        str, typer.Argument(help="task to audit: hostility, immigration_attitude, sentiment, rumour")
+        str, typer.Argument(help="task: hostility, immigration_attitude, sentiment, rumour, ...")
     ],
     version: Annotated[
         str | None, typer.Option(help="model version of a registry task (default: the active one)")
@@ -129,7 +130,8 @@ def audit(
         console.print(f"audit section written to {out}")
     else:
         typer.echo(markdown)
-    console.print(f"verdict: {'PASS' if passed else 'FAIL'}" + "".join(f"\n- {r}" for r in reasons))
+    verdict = f"verdict: {'PASS' if passed else 'FAIL'}" + "".join(f"\n- {r}" for r in reasons)
+    console.print(verdict, markup=False, highlight=False)
     if strict and not passed:
         raise typer.Exit(code=1)
 

@@ -646,11 +646,15 @@ def audit_model(
         )["split"].to_numpy()
         tweets = load_davidson_dialects(root, keep=heldout == "test")
         cut = None if limits.dialect_argmax else 0.8
-        boot = {"threshold": cut, "n_boot": limits.n_boot, "seed": seed}
         try:
             flags = view.flag(tweets["text"].tolist(), ["en"] * len(tweets))
-            results.dialect = dialect_audit(flags, tweets, **boot)
-            gold = dialect_audit((tweets["gold"] != "neither").to_numpy(), tweets, **boot)
+            results.dialect = dialect_audit(
+                flags, tweets, threshold=cut, n_boot=limits.n_boot, seed=seed
+            )
+            gold = dialect_audit(
+                (tweets["gold"] != "neither").to_numpy(), tweets, threshold=cut,
+                n_boot=limits.n_boot, seed=seed,
+            )  # fmt: skip
         except InputError as exc:
             raise InputError(
                 f"dialect audit of {task}: {exc}; with few dialect-aligned tweets set "

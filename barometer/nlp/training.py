@@ -255,7 +255,9 @@ def train(
     version : str, optional
         Version name; default ``<UTC date>-<first 8 hex of the config's SHA-256>``.
     activate : bool, default False
-        Make the new version the active one.
+        Make the new version the active one; :func:`barometer.registry.activate` refuses a
+        version without a passing bias audit, so audit it first
+        (:func:`barometer.nlp.audit.audit_model`; ``barometer train --activate`` does both).
     data_root : path, optional
         Overrides ``data.root`` (the shared data folder).
     annotations : list of path, optional
@@ -279,8 +281,8 @@ def train(
     df = load_task_data(config)
     summaries = []
     for item in config["data"].get("annotations", []):
-        rows, summary = read_annotations(item, config, known=sorted(df["label"].unique()))
-        df = pd.concat([df, rows], ignore_index=True)
+        extra, summary = read_annotations(item, config, known=sorted(df["label"].unique()))
+        df = pd.concat([df, extra], ignore_index=True)
         summaries.append(summary)
     train_df = df[df["split"] == "train"]
     if train_df.empty or not (df["split"] == "test").any():
@@ -439,7 +441,13 @@ def read_annotations(
         cells = cells.mask(values.notna(), pd.DataFrame(names, cells.index, cells.columns))
     labels = _task_labels(config, known or [])
     lookup = {str(name).lower(): str(name) for name in labels}
-    unknown = sorted(set(pd.unique(cells.to_numpy().ravel())) - set(lookup) - {np.nan}, key=str)
+    long = (
+        cells.rename_axis("_row")
+        .reset_index()
+        .melt(id_vars="_row", var_name="_annotator", value_name="_value")
+    )
+    long = long.dropna(subset=["_value"])
+    unknown = sorted(set(long["_value"]) - set(lookup))
     if unknown:
         numbers = f" or numbers (binned at {bins})" if bins else ""
         raise InputError(
@@ -447,8 +455,7 @@ def read_annotations(
             f"{task['name']!r}; expected {labels}{numbers}"
         )
     mapped = cells.apply(lambda c: c.map(lookup))
-    long = mapped.rename_axis("row").reset_index().melt(id_vars="row", value_name="label")
-    counts = pd.crosstab(long["row"], long["label"].dropna().reindex(long.index))
+    counts = pd.crosstab(long["_row"], long["_value"].map(lookup))
     tie = counts.eq(counts.max(axis=1), axis=0).sum(axis=1) > 1
     winner = counts.idxmax(axis=1)[~tie]
     agree = mapped.loc[winner.index].eq(winner, axis=0)
@@ -490,10 +497,11 @@ def annotations_markdown(summaries: list[dict[str, Any]]) -> str:
         )
     agreement = [(s["file"], r) for s in summaries for r in s.get("agreement", [])]
     if agreement:
-        lines += ["", "Agreement between annotators (nominal):", "",
-                  "| file | measure | annotators | value | items |", "|---|---|---|---|---|"]  # fmt: skip
+        lines += ["", "Agreement between annotators (nominal):", ""]
+        lines += ["| file | measure | annotators | value | items |", "|---|---|---|---|---|"]
         lines += [
-            f"| {f} | {r['measure']} | {r['annotators']} | {r['value']:.3f} | {r['n_items']} |"
+            f"| {f} | {r['measure']} | {r['annotators'].replace('|', ' / ')} | {r['value']:.3f} "
+            f"| {r['n_items']} |"
             for f, r in agreement
         ]
     lines += [f"- {s['file']}: {s['agreement_note']}" for s in summaries if "agreement_note" in s]
