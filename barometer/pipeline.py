@@ -23,16 +23,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 import barometer
-from barometer.aggregate import (
-    aggregate_digital,
-    aggregate_observation,
-    aggregate_sensing,
-    aggregate_survey,
-    coverage_table,
-)
-from barometer.aggregate.nowcasting import nowcast_outputs
-from barometer.aggregate.terms import term_shifts
 from barometer.config import PipelineConfig, SocialSource
+from barometer.derive import SourceTables, derive_indicators
 from barometer.enrich import (
     enrich_observations,
     enrich_posts,
@@ -42,7 +34,6 @@ from barometer.enrich import (
 from barometer.exceptions import InputError
 from barometer.geo import Boundaries, Gazetteer, load_boundaries
 from barometer.impact.tables import impact_tables
-from barometer.indicators import composite_spec
 from barometer.ingest.base import IngestResult
 from barometer.ingest.observation import read_kobo_sessions, read_sites
 from barometer.ingest.pldp import read_pldp_sessions
@@ -57,7 +48,7 @@ from barometer.ingest.social import (
 )
 from barometer.ingest.survey import load_codebook, read_survey
 from barometer.privacy import Pseudonymiser, load_key
-from barometer.publish import build_published, indicators_table, suppress_cells
+from barometer.publish import build_published
 from barometer.schema import (
     NEIGHBOURHOODS,
     OBSERVATIONS,
@@ -72,8 +63,6 @@ from barometer.schema import (
     to_arrow,
 )
 from barometer.scoring import gate, model_versions, score_task
-from barometer.stats.composite import composite_index
-from barometer.stats.sensitivity import composite_sensitivity
 from barometer.warehouse import Warehouse, file_sha256
 
 _T = TypeVar("_T")
@@ -310,113 +299,15 @@ class _Run:
     def indicators(self) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
         """The ``indicators`` table and the other derived tables to publish."""
         settings = self.config.indicators
-        posts = self.store.read(POSTS)
-        responses = self.store.read(SURVEY_RESPONSES)
-        readings = self.store.read(SENSOR_READINGS)
-        sessions = self.store.read(OBSERVATIONS)
-        digital = aggregate_digital(
-            posts,
-            self.store.read(POST_SCORES),
-            n_boot=settings.bootstrap_reps,
-            level=settings.level,
-            seed=settings.seed,
+        sources = SourceTables(
+            posts=self.store.read(POSTS),
+            scores=self.store.read(POST_SCORES),
+            responses=self.store.read(SURVEY_RESPONSES),
+            readings=self.store.read(SENSOR_READINGS),
+            sessions=self.store.read(OBSERVATIONS),
+            margins=self.store.read(POPULATION_MARGINS) if settings.rake_survey else None,
         )
-        cells = pd.concat(
-            [
-                digital,
-                aggregate_survey(
-                    responses,
-                    digital,
-                    level=settings.level,
-                    margins=self.store.read(POPULATION_MARGINS) if settings.rake_survey else None,
-                ),
-                aggregate_sensing(readings, level=settings.level),
-                aggregate_observation(sessions, level=settings.level),
-            ],
-            ignore_index=True,
-        )
-        cells = suppress_cells(
-            cells, min_cell_size=self.config.privacy.min_cell_size, overrides=settings.min_cell
-        )
-        published = cells[~cells["suppressed"]]
-        index = self._composite(published)
-        nowcast_cells, nowcast_tables = nowcast_outputs(published, level=settings.level)
-        nowcast_cells = nowcast_cells.assign(suppressed=False)
-        extra_cells = [frame for frame in (index, nowcast_cells) if not frame.empty]
-        all_cells = pd.concat([cells, *(f[cells.columns] for f in extra_cells)], ignore_index=True)
-        derived = {
-            "coverage": coverage_table(posts, responses, readings, sessions),
-            "term_shifts": term_shifts(
-                posts, min_authors=max(10, self.config.privacy.min_cell_size)
-            ),
-            **nowcast_tables,
-            **self._sensitivity(published),
-        }
-        return indicators_table(all_cells, self.run_id), derived
-
-    def _sensitivity(self, cells: pd.DataFrame) -> dict[str, pd.DataFrame]:
-        """Rank intervals and the share of rank variance due to each assumption."""
-        spec, weights = self._composite_spec(cells)
-        if not spec:
-            return {}
-        settings = self.config.composite
-        result = composite_sensitivity(
-            cells,
-            spec=spec,
-            weights=weights,
-            n_draws=settings.monte_carlo_draws,
-            seed=self.config.indicators.seed,
-            normalisation=settings.normalisation,
-            aggregation=settings.aggregation,
-            min_dimensions=settings.min_dimensions,
-            level=self.config.indicators.level,
-        )
-        ranks = result["ranks"].rename(
-            columns={
-                "value": "rank_nominal",
-                "median": "rank_median",
-                "lower": "rank_lower",
-                "upper": "rank_upper",
-            }
-        )
-        return {"composite_ranks": ranks, "composite_assumptions": result["assumptions"]}
-
-    def _composite_spec(
-        self, cells: pd.DataFrame
-    ) -> tuple[dict[str, tuple[str, int]], dict[str, float]]:
-        """Components and dimension weights of the composite that these cells can support
-        (an indicator needs at least two distinct values to be normalised)."""
-        settings = self.config.composite
-        values = cells.dropna(subset=["value"]).groupby("indicator")["value"]
-        usable = set(values.nunique()[lambda n: n >= 2].index)
-        spec = {
-            name: (dimension, direction)
-            for name, (dimension, direction) in composite_spec().items()
-            if settings.weights.get(dimension, 0) > 0 and name in usable
-        }
-        dimensions = {dimension for dimension, _ in spec.values()}
-        weights = {d: w for d, w in settings.weights.items() if d in dimensions}
-        return spec, weights
-
-    def _composite(self, cells: pd.DataFrame) -> pd.DataFrame:
-        """The composite index over the dimensions weighted in the config (empty when none of
-        its components has an unsuppressed cell)."""
-        settings = self.config.composite
-        spec, weights = self._composite_spec(cells)
-        if not spec:
-            return cells.iloc[0:0].assign(suppressed=False)
-        index = composite_index(
-            cells,
-            spec=spec,
-            weights=weights,
-            normalisation=settings.normalisation,
-            aggregation=settings.aggregation,
-            min_dimensions=settings.min_dimensions,
-            n_draws=settings.monte_carlo_draws,
-            level=self.config.indicators.level,
-            seed=self.config.indicators.seed,
-        )
-        return index.assign(period="M", suppressed=False)
+        return derive_indicators(sources, self.config, self.run_id)
 
     def manifest(self, finished: bool) -> dict[str, Any]:
         return {

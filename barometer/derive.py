@@ -1,0 +1,157 @@
+"""Aggregate and indicators steps as one pure function: canonical tables -> published tables.
+
+From the stored canonical tables, :func:`derive_indicators` computes every indicator cell,
+suppresses small cells, builds the composite index (with its sensitivity analysis), the nowcast,
+term shifts and coverage. It touches no disk; the pipeline reads the inputs and publishes the
+outputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from barometer.aggregate import (
+    aggregate_digital,
+    aggregate_observation,
+    aggregate_sensing,
+    aggregate_survey,
+    coverage_table,
+)
+from barometer.aggregate.nowcasting import nowcast_outputs
+from barometer.aggregate.terms import term_shifts
+from barometer.config import PipelineConfig
+from barometer.indicators import composite_spec
+from barometer.publish import indicators_table, suppress_cells
+from barometer.stats.composite import composite_index
+from barometer.stats.sensitivity import composite_sensitivity
+
+
+@dataclass(frozen=True)
+class SourceTables:
+    """The canonical tables the indicators are computed from (``margins``: population margins
+    to rake survey weights to, or ``None`` not to rake)."""
+
+    posts: pd.DataFrame
+    scores: pd.DataFrame
+    responses: pd.DataFrame
+    readings: pd.DataFrame
+    sessions: pd.DataFrame
+    margins: pd.DataFrame | None = None
+
+
+def indicator_cells(sources: SourceTables, config: PipelineConfig) -> pd.DataFrame:
+    """Every source's indicator cells, with small cells suppressed."""
+    settings = config.indicators
+    digital = aggregate_digital(
+        sources.posts,
+        sources.scores,
+        n_boot=settings.bootstrap_reps,
+        level=settings.level,
+        seed=settings.seed,
+    )
+    cells = pd.concat(
+        [
+            digital,
+            aggregate_survey(sources.responses, digital, level=settings.level,
+                             margins=sources.margins),
+            aggregate_sensing(sources.readings, level=settings.level),
+            aggregate_observation(sources.sessions, level=settings.level),
+        ],
+        ignore_index=True,
+    )  # fmt: skip
+    return suppress_cells(
+        cells, min_cell_size=config.privacy.min_cell_size, overrides=settings.min_cell
+    )
+
+
+def composite_components(
+    cells: pd.DataFrame, config: PipelineConfig
+) -> tuple[dict[str, tuple[str, int]], dict[str, float]]:
+    """Components and dimension weights of the composite that these cells can support
+    (an indicator needs at least two distinct values to be normalised)."""
+    settings = config.composite
+    values = cells.dropna(subset=["value"]).groupby("indicator")["value"]
+    usable = set(values.nunique()[lambda n: n >= 2].index)
+    spec = {
+        name: (dimension, direction)
+        for name, (dimension, direction) in composite_spec().items()
+        if settings.weights.get(dimension, 0) > 0 and name in usable
+    }
+    dimensions = {dimension for dimension, _ in spec.values()}
+    weights = {d: w for d, w in settings.weights.items() if d in dimensions}
+    return spec, weights
+
+
+def composite_cells(cells: pd.DataFrame, config: PipelineConfig) -> pd.DataFrame:
+    """The composite index over the dimensions weighted in the config (empty when none of its
+    components has an unsuppressed cell)."""
+    settings = config.composite
+    spec, weights = composite_components(cells, config)
+    if not spec:
+        return cells.iloc[0:0].assign(suppressed=False)
+    index = composite_index(
+        cells,
+        spec=spec,
+        weights=weights,
+        normalisation=settings.normalisation,
+        aggregation=settings.aggregation,
+        min_dimensions=settings.min_dimensions,
+        n_draws=settings.monte_carlo_draws,
+        level=config.indicators.level,
+        seed=config.indicators.seed,
+    )
+    return index.assign(period="M", suppressed=False)
+
+
+def sensitivity_tables(cells: pd.DataFrame, config: PipelineConfig) -> dict[str, pd.DataFrame]:
+    """Rank intervals and the share of rank variance due to each assumption."""
+    spec, weights = composite_components(cells, config)
+    if not spec:
+        return {}
+    settings = config.composite
+    result = composite_sensitivity(
+        cells,
+        spec=spec,
+        weights=weights,
+        n_draws=settings.monte_carlo_draws,
+        seed=config.indicators.seed,
+        normalisation=settings.normalisation,
+        aggregation=settings.aggregation,
+        min_dimensions=settings.min_dimensions,
+        level=config.indicators.level,
+    )
+    ranks = result["ranks"].rename(
+        columns={
+            "value": "rank_nominal",
+            "median": "rank_median",
+            "lower": "rank_lower",
+            "upper": "rank_upper",
+        }
+    )
+    return {"composite_ranks": ranks, "composite_assumptions": result["assumptions"]}
+
+
+def derive_indicators(
+    sources: SourceTables, config: PipelineConfig, run_id: str
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """(the canonical ``indicators`` table, the other derived tables by name)."""
+    cells = indicator_cells(sources, config)
+    published = cells[~cells["suppressed"]]
+    index = composite_cells(published, config)
+    nowcast_cells, nowcast_tables = nowcast_outputs(published, level=config.indicators.level)
+    nowcast_cells = nowcast_cells.assign(suppressed=False)
+    extra = [frame[cells.columns] for frame in (index, nowcast_cells) if not frame.empty]
+    all_cells = pd.concat([cells, *extra], ignore_index=True)
+    derived = {
+        "coverage": coverage_table(
+            sources.posts, sources.responses, sources.readings, sources.sessions
+        ),
+        "term_shifts": term_shifts(
+            sources.posts, min_authors=max(10, config.privacy.min_cell_size)
+        ),
+        **nowcast_tables,
+        **sensitivity_tables(published, config),
+    }
+    return indicators_table(all_cells, run_id), derived
