@@ -38,3 +38,7 @@ class ModelError(BarometerError):
 
 class ModelIntegrityError(ModelError):
     """A model artefact does not match the SHA-256 hash recorded in its manifest."""
+
+
+class ActivationRefused(ModelError):
+    """A model version has no passing bias audit, so it is not activated without ``force``."""

@@ -18,12 +18,13 @@ scorer, the rumour matcher, the hostility classifier, a researcher's own pipelin
   African-American-English-aligned vs white-aligned tweets, :mod:`barometer.nlp.dialect`) and
   their ratio, with a bootstrap interval (independent binomial redraws of each group).
 * **Thresholds** (:class:`AuditThresholds`, :func:`audit_passes`) turn the numbers into a
-  pass / fail with reasons; :func:`audit_markdown` writes the section a model card includes.
+  pass / fail with reasons; :func:`audit_markdown` writes the section a model card includes
+  (both in :mod:`barometer.nlp.audit_report`, re-exported here).
 * **Registered models** (:func:`audit_model`): a version of the model registry is audited on
   the held-out test split its own config names, with the ``[audit]`` table of that config
   (else of ``models/configs/<task>.toml``); the verdict goes to ``audit.json`` beside the
   artefact and to the card's "Audit results" section, and gates
-  :func:`barometer.registry.activate`.
+  :func:`barometer.registry.activate` (in :mod:`barometer.nlp.model_audit`, re-exported here).
 """
 
 from __future__ import annotations
@@ -33,16 +34,55 @@ import inspect
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from barometer.exceptions import ConfigError, InputError, ModelError
+from barometer.exceptions import InputError
+from barometer.nlp.audit_report import (
+    AuditResults,
+    AuditThresholds,
+    audit_markdown,
+    audit_passes,
+    load_audit_thresholds,
+    markdown_table,
+    rate_ratios,
+)
+from barometer.nlp.model_audit import (
+    FlagView,
+    audit_card_section,
+    audit_model,
+    audit_record,
+    model_audit_thresholds,
+)
+
+__all__ = [
+    "BOOTSTRAP",
+    "NATIONALITIES_FILE",
+    "AuditResults",
+    "AuditThresholds",
+    "FlagView",
+    "audit_card_section",
+    "audit_markdown",
+    "audit_model",
+    "audit_passes",
+    "audit_record",
+    "counterfactual_audit",
+    "counterfactual_sentences",
+    "error_rates",
+    "flag_rate_ratio",
+    "load_audit_thresholds",
+    "load_swedish_nationalities",
+    "load_templates",
+    "markdown_table",
+    "model_audit_thresholds",
+    "rate_ratios",
+    "run_audit",
+    "score_texts",
+]
 
 NATIONALITIES_FILE = Path("lexicons") / "sprakbanken" / "nationaliteter.csv"
 BOOTSTRAP = "percentile bootstrap"
@@ -261,21 +301,6 @@ def error_rates(
     return out
 
 
-def rate_ratios(rates: pd.DataFrame, *, min_n: int = 30) -> pd.DataFrame:
-    """Highest / lowest rate across groups with at least ``min_n`` items, per (by, metric)."""
-    kept = rates[(rates["n_effective"] >= min_n) & rates["value"].notna()]
-    rows = []
-    for (column, metric), part in kept.groupby(["by", "metric"], sort=True):
-        values = part["value"].to_numpy(float)
-        high, low = part.iloc[int(values.argmax())], part.iloc[int(values.argmin())]
-        hi, lo = float(values.max()), float(values.min())
-        ratio = 1.0 if hi == 0 else (hi / lo if lo > 0 else np.inf)
-        rows.append((column, metric, high["group"], low["group"], hi, lo, ratio, len(part)))
-    return pd.DataFrame(
-        rows, columns=["by", "metric", "highest", "lowest", "high", "low", "ratio", "n_groups"]
-    )
-
-
 def flag_rate_ratio(
     flags: Any,
     groups: Any,
@@ -314,137 +339,6 @@ def flag_rate_ratio(
     )
     out["method"] = f"{BOOTSTRAP} ({n_boot}, level {level})"
     return out
-
-
-# -- thresholds, verdict and model-card section -------------------------------------------------
-
-
-class AuditThresholds(BaseModel):
-    """Limits a model must meet to be activated without ``--force`` ([audit] in a TOML)."""
-
-    model_config = ConfigDict(extra="forbid")
-    max_counterfactual_spread: float = Field(default=0.10, ge=0)
-    max_fpr_ratio: float = Field(default=1.5, ge=1)
-    max_fnr_ratio: float = Field(default=1.5, ge=1)
-    max_dialect_flag_ratio: float = Field(default=1.5, ge=1)
-    min_group_n: int = Field(default=30, ge=1)
-    # how a registered model is audited (:func:`audit_model`); not limits
-    parity_by: list[str] = Field(default_factory=lambda: ["lang", "target_group"])
-    dialect: bool = False  # TwitterAAE audit on Davidson's held-out tweets
-    dialect_argmax: bool = False  # AA vs White argmax instead of the 0.8 cut-off
-    n_boot: int = Field(default=1000, ge=10)
-
-
-def load_audit_thresholds(path: str | Path | None) -> AuditThresholds:
-    """Read the ``[audit]`` table of a TOML file (defaults when ``path`` is None)."""
-    if path is None:
-        return AuditThresholds()
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        return AuditThresholds(**data.get("audit", {}))
-    except (OSError, tomllib.TOMLDecodeError, ValidationError) as exc:
-        raise ConfigError(f"invalid [audit] thresholds in {path}: {exc}") from exc
-
-
-@dataclass
-class AuditResults:
-    """What one audit run produced; every part is optional."""
-
-    task: str
-    model_version: str
-    counterfactual: dict[str, pd.DataFrame] | None = None
-    error_rates: pd.DataFrame | None = None
-    dialect: pd.DataFrame | None = None
-    notes: list[str] = field(default_factory=list)
-
-
-def audit_passes(results: AuditResults, thresholds: AuditThresholds) -> tuple[bool, list[str]]:
-    """Return (passed, reasons): one reason per violated threshold (empty when passed)."""
-    reasons: list[str] = []
-    if results.counterfactual is not None:
-        table = results.counterfactual["by_template"]
-        worst = table.iloc[int(table["spread"].to_numpy().argmax())] if len(table) else None
-        if worst is not None and float(worst["spread"]) > thresholds.max_counterfactual_spread:
-            reasons.append(
-                f"counterfactual spread {worst['spread']:.3f} > "
-                f"{thresholds.max_counterfactual_spread} (template {worst['template_id']}, "
-                f"{worst['group_type']}: {worst['lowest']} {worst['min']:.3f} vs "
-                f"{worst['highest']} {worst['max']:.3f})"
-            )
-    if results.error_rates is not None:
-        limits = {"fpr": thresholds.max_fpr_ratio, "fnr": thresholds.max_fnr_ratio}
-        ratios = rate_ratios(results.error_rates, min_n=thresholds.min_group_n)
-        for row in ratios.itertuples():
-            if float(row.ratio) > limits[str(row.metric)]:  # type: ignore[arg-type]
-                reasons.append(
-                    f"{str(row.metric).upper()} ratio by {row.by} {row.ratio:.2f} > "
-                    f"{limits[str(row.metric)]} ({row.highest} {row.high:.3f} vs "
-                    f"{row.lowest} {row.low:.3f})"
-                )
-    if results.dialect is not None:
-        ratio_rows = results.dialect[results.dialect["quantity"] == "ratio"]
-        for row in ratio_rows.itertuples():
-            if float(row.value) > thresholds.max_dialect_flag_ratio:  # type: ignore[arg-type]
-                scope = getattr(row, "subset", "all")
-                reasons.append(
-                    f"dialect flag-rate ratio {row.group} ({scope}) {row.value:.2f} "
-                    f"[{row.lower:.2f}, {row.upper:.2f}] > {thresholds.max_dialect_flag_ratio}"
-                )
-    return not reasons, reasons
-
-
-def markdown_table(frame: pd.DataFrame, *, digits: int = 3) -> str:
-    """Render a small frame as a GitHub Markdown table (no extra dependency)."""
-
-    def cell(value: Any) -> str:
-        if isinstance(value, float | np.floating):
-            return "" if np.isnan(value) else f"{value:.{digits}f}"
-        return str(value)
-
-    head = "| " + " | ".join(map(str, frame.columns)) + " |"
-    rule = "|" + "---|" * len(frame.columns)
-    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(False)]
-    return "\n".join([head, rule, *body])
-
-
-def audit_markdown(results: AuditResults, thresholds: AuditThresholds) -> str:
-    """Return the "Bias audit" section of a model card."""
-    passed, reasons = audit_passes(results, thresholds)
-    lines = [
-        f"## Bias audit: {results.task} ({results.model_version})",
-        "",
-        f"**Verdict: {'PASS' if passed else 'FAIL'}** against thresholds "
-        + ", ".join(
-            f"{k} = {v}"
-            for k, v in thresholds.model_dump().items()
-            if k.startswith(("max_", "min_"))
-        ),
-        "",
-    ]
-    lines += [f"- {reason}" for reason in reasons] + ([""] if reasons else [])
-    if results.counterfactual is not None:
-        table = results.counterfactual["by_template"]
-        summary = (
-            table.groupby(["lang", "group_type"])
-            .agg(templates=("template_id", "count"), groups=("n_groups", "max"),
-                 max_spread=("spread", "max"), mean_spread=("spread", "mean"),
-                 mean_std=("std", "mean"))
-            .reset_index()
-        )  # fmt: skip
-        by_group = results.counterfactual["by_group"]
-        extreme = by_group.loc[by_group["deviation"].abs().nlargest(5).index]
-        lines += ["### Counterfactual term swaps", "", markdown_table(summary), "",
-                  "Groups furthest from the mean of their language and type:", "",
-                  markdown_table(extreme), ""]  # fmt: skip
-    if results.error_rates is not None:
-        lines += ["### Error-rate parity", "", markdown_table(results.error_rates), "",
-                  markdown_table(rate_ratios(results.error_rates, min_n=thresholds.min_group_n)),
-                  ""]  # fmt: skip
-    if results.dialect is not None:
-        lines += ["### Dialect (TwitterAAE on Davidson et al. 2017)", "",
-                  markdown_table(results.dialect), ""]  # fmt: skip
-    lines += [f"- {note}" for note in results.notes]
-    return "\n".join(lines).rstrip() + "\n"
 
 
 # -- one call for the CLI and for model activation ----------------------------------------------
@@ -510,210 +404,3 @@ def _audit_sentences(
     if languages:  # a model that scores only some languages is audited in those
         templates = templates[templates["lang"].isin(list(languages))]
     return counterfactual_sentences(templates, groups)
-
-
-# -- auditing a registered model ----------------------------------------------------------------
-
-
-class FlagView:
-    """A two-class view of a multi-class model: the probability that a text is *flagged*.
-
-    Flagged means "any class but ``negative``" (hostility: hateful or offensive) or, without
-    ``negative``, "class ``positive``" (immigration_attitude: negative). :meth:`flag` applies the
-    model's own decision rule (most probable class), as scoring does.
-    """
-
-    classes_ = np.array(["not_flagged", "flagged"], dtype=object)
-
-    def __init__(self, model: Any, *, negative: str = "", positive: str = "") -> None:
-        classes = [str(c) for c in model.classes_]
-        if (negative or positive) not in classes:
-            raise InputError(
-                f"flag class {negative or positive!r} is not a class of the model {classes}; "
-                "check task.negative_label / task.report_classes in its config"
-            )
-        self.model, self.negative, self.positive = model, negative, positive
-        self.column = classes.index(negative or positive)
-
-    def predict_proba(self, texts: Any, langs: Any = None) -> np.ndarray:
-        """``[1 - p, p]`` per text, ``p`` the probability of being flagged."""
-        p = self.model.predict_proba(texts, langs)[:, self.column]
-        p = 1.0 - p if self.negative else p
-        return np.column_stack([1.0 - p, p])
-
-    def is_flag(self, labels: Any) -> np.ndarray:
-        """Whether each label counts as flagged."""
-        labels = np.asarray(labels, dtype=object).astype(str)
-        return labels != self.negative if self.negative else labels == self.positive
-
-    def flag(self, texts: Any, langs: Any = None) -> np.ndarray:
-        """Whether the model flags each text (its most probable class)."""
-        return self.is_flag(self.model.predict(texts, langs))
-
-
-def model_audit_thresholds(task: str, config: dict[str, Any]) -> AuditThresholds:
-    """The ``[audit]`` table of a version's config, else of ``models/configs/<task>.toml``."""
-    from barometer.registry import REPO_ROOT
-
-    if "audit" in config:
-        try:
-            return AuditThresholds(**config["audit"])
-        except ValidationError as exc:
-            raise ConfigError(f"invalid [audit] table in the config of {task}: {exc}") from exc
-    default = REPO_ROOT / "models" / "configs" / f"{task}.toml"
-    if default.is_file() and "audit" in tomllib.loads(default.read_text(encoding="utf-8")):
-        return load_audit_thresholds(default)
-    raise ConfigError(
-        f"no bias audit is defined for task {task!r}: neither its config.toml nor {default} has "
-        "an [audit] table; add one (see models/configs/hostility.toml), or activate the model "
-        "with force=True (`barometer activate TASK VERSION --force --reason ...`)"
-    )
-
-
-def audit_model(
-    task: str,
-    version: str | None = None,
-    *,
-    models_dir: str | Path | None = None,
-    shared_data: str | Path | None = None,
-    thresholds: AuditThresholds | None = None,
-    n_boot: int | None = None,
-    dialect_argmax: bool | None = None,
-    seed: int = 0,
-    record: bool = True,
-) -> tuple[AuditResults, AuditThresholds]:
-    """Audit a registered model version (the active one by default) and record the verdict.
-
-    Counterfactual swaps over the sv and en templates (only the languages the model scores,
-    ``scoring.languages``); false-positive and false-negative rates of the flag per
-    ``parity_by`` group on the held-out test split of the model's config; with ``dialect``, the
-    TwitterAAE flag rates on Davidson's held-out tweets. Thresholds: ``thresholds``, else
-    :func:`model_audit_thresholds`; ``n_boot`` and ``dialect_argmax`` override theirs. With
-    ``record``, :func:`barometer.registry.record_audit`
-    writes ``audit.json`` and the card's "Audit results" section.
-
-    Raises
-    ------
-    InputError
-        If the shared data folder (default ``../shared/data`` next to the repository) is absent.
-    ConfigError
-        If no ``[audit]`` table is defined for the task.
-    """
-    from barometer import registry
-    from barometer.nlp.corpora import DEFAULT_DATA_ROOT, read_davidson2017
-    from barometer.nlp.dialect import dialect_audit, load_davidson_dialects
-    from barometer.nlp.training import load_task_data
-
-    version = version or registry.active_versions(models_dir).get(task)
-    if version is None:
-        raise ModelError(f"no active version of '{task}'; name one with --version")
-    folder = registry.version_dir(task, version, models_dir)
-    config = tomllib.loads((folder / "config.toml").read_text(encoding="utf-8"))
-    limits = thresholds or model_audit_thresholds(task, config)
-    changes = {"n_boot": n_boot, "dialect_argmax": dialect_argmax}
-    limits = limits.model_copy(update={k: v for k, v in changes.items() if v is not None})
-    root = Path(shared_data or config["data"].get("root") or DEFAULT_DATA_ROOT)
-    if not root.is_dir():
-        raise InputError(
-            f"shared data folder {root} not found: the audit of {task} needs the held-out test "
-            f"data of {config['data']['sources']}; pass --shared-data PATH (the folder holding "
-            "text/ and lexicons/)"
-        )
-    negative = str(config["task"].get("negative_label", ""))
-    positive = "" if negative else str((config["task"].get("report_classes") or [""])[0])
-    view = FlagView(registry.load_model(task, version, models_dir=models_dir),
-                    negative=negative, positive=positive)  # fmt: skip
-    results = AuditResults(task=task, model_version=f"{task}-{version}")
-    results.notes.append(
-        f"flagged = {f'any class but {negative}' if negative else positive}; counterfactual "
-        "score = probability of being flagged; error rates of the most probable class"
-    )
-    sentences = _audit_sentences(root, config["scoring"].get("languages", []), results.notes)
-    results.counterfactual = counterfactual_audit(view, sentences, positive_label="flagged")
-    data = load_task_data(config, root)
-    test = data[data["split"] == "test"].reset_index(drop=True)
-    frame = pd.DataFrame(
-        {"y_true": view.is_flag(test["label"]), "y_pred": view.flag(test[["text", "lang"]]),
-         "lang": test["lang"], "target_group": test["target"], "source": test["source"]}
-    )  # fmt: skip
-    by = [c for c in limits.parity_by if c in frame.columns]
-    results.error_rates = error_rates(
-        frame, y_true="y_true", y_pred="y_pred", by=by, n_boot=limits.n_boot, seed=seed
-    )
-    if limits.dialect:
-        heldout = read_davidson2017(
-            root, float(config["data"]["heldout_fraction"]), int(config["data"]["seed"])
-        )["split"].to_numpy()
-        tweets = load_davidson_dialects(root, keep=heldout == "test")
-        cut = None if limits.dialect_argmax else 0.8
-        try:
-            flags = view.flag(tweets["text"].tolist(), ["en"] * len(tweets))
-            results.dialect = dialect_audit(
-                flags, tweets, threshold=cut, n_boot=limits.n_boot, seed=seed
-            )
-            gold = dialect_audit(
-                (tweets["gold"] != "neither").to_numpy(), tweets, threshold=cut,
-                n_boot=limits.n_boot, seed=seed,
-            )  # fmt: skip
-        except InputError as exc:
-            raise InputError(
-                f"dialect audit of {task}: {exc}; with few dialect-aligned tweets set "
-                "dialect_argmax = true in the [audit] table"
-            ) from exc
-        ratio = gold[(gold["subset"] == "all") & (gold["quantity"] == "ratio")].iloc[0]
-        results.notes.append(
-            f"dialect audit on Davidson's held-out tweets ({len(tweets)}); the annotators' own "
-            f"labels flag them at an aae/white ratio of {ratio['value']:.2f} "
-            f"[{ratio['lower']:.2f}, {ratio['upper']:.2f}]"
-        )
-    if record:
-        command = f"barometer audit {task} --version {version}"
-        registry.record_audit(
-            task, version, audit_record(results, limits),
-            audit_card_section(results, limits, command=command), models_dir=models_dir,
-        )  # fmt: skip
-    return results, limits
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """JSON-safe rows (NaN and infinities as None, numpy scalars as Python ones)."""
-    out = []
-    for row in frame.to_dict("records"):
-        clean = {}
-        for key, value in row.items():
-            if isinstance(value, np.generic):
-                value = value.item()
-            if isinstance(value, float) and not np.isfinite(value):
-                value = None
-            clean[str(key)] = value
-        out.append(clean)
-    return out
-
-
-def audit_record(results: AuditResults, thresholds: AuditThresholds) -> dict[str, Any]:
-    """The verdict and every table of an audit as a JSON-ready dict (``audit.json``)."""
-    passed, reasons = audit_passes(results, thresholds)
-    record: dict[str, Any] = {
-        "task": results.task, "model_version": results.model_version, "passed": passed,
-        "reasons": reasons, "thresholds": thresholds.model_dump(), "notes": results.notes,
-    }  # fmt: skip
-    if results.counterfactual is not None:
-        by_group = results.counterfactual["by_group"]
-        extreme = by_group.loc[by_group["deviation"].abs().nlargest(10).index]
-        record["counterfactual_by_template"] = _records(results.counterfactual["by_template"])
-        record["counterfactual_extreme_groups"] = _records(extreme)
-    if results.error_rates is not None:
-        record["error_rates"] = _records(results.error_rates)
-        ratios = rate_ratios(results.error_rates, min_n=thresholds.min_group_n)
-        record["rate_ratios"] = _records(ratios)
-    if results.dialect is not None:
-        record["dialect"] = _records(results.dialect)
-    return record
-
-
-def audit_card_section(results: AuditResults, thresholds: AuditThresholds, *, command: str) -> str:
-    """The body of a card's "Audit results" section (audit headings one level down)."""
-    body = audit_markdown(results, thresholds).splitlines()
-    body = ["#" + line if line.startswith("#") else line for line in body]
-    intro = f"Run `{command}` to reproduce; every number is in `audit.json` beside the model."
-    return "\n".join([intro, "", *body])

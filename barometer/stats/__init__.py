@@ -5,15 +5,14 @@ Every estimator returns a tidy frame with ``value, lower, upper, n_effective, me
 
 from barometer.stats.composite import aggregate, composite_index, normalise
 from barometer.stats.intervals import poisson_rate_interval, wilson_interval
+from barometer.stats.replicates import estimate_mean_replicates, jk1_replicate_weights
 from barometer.stats.resample import author_weighted_shares, cluster_bootstrap_share
 from barometer.stats.sae import FayHerriotResult, fit_fay_herriot
 from barometer.stats.survey import (
     estimate_domain_means,
     estimate_mean,
-    estimate_mean_replicates,
     estimate_ratio,
     estimate_total,
-    jk1_replicate_weights,
 )
 from barometer.stats.trends import alerts, change_points, trend_test
 from barometer.stats.weighting import (

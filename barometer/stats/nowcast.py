@@ -42,15 +42,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
-from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import Ridge
 from sklearn.metrics import mean_absolute_error, r2_score
-from sklearn.model_selection import LeaveOneGroupOut
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.pipeline import Pipeline
 
 from barometer.exceptions import EstimationError
+from barometer.stats.ridge import fit_ridge
 
 NOWCAST_NAME = "nowcast_ppltrst"
 DEFAULT_PREDICTORS: tuple[str, ...] = (
@@ -187,73 +183,6 @@ def _targets(indicators: pd.DataFrame, target: str) -> pd.DataFrame:
     return out
 
 
-def _prep(features: list[str], effects: bool) -> ColumnTransformer:
-    parts = [("num", make_pipeline(SimpleImputer(), StandardScaler()), features)]
-    if effects:
-        parts.append(("nbh", OneHotEncoder(handle_unknown="ignore"), ["neighbourhood_id"]))
-    return ColumnTransformer(parts)
-
-
-def _ridge_path(x: np.ndarray, y: np.ndarray, alphas: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Ridge fits for every alpha at once by SVD (intercept unpenalised, as ``Ridge``):
-    ``(coef (n_alphas, p), intercept (n_alphas,))``."""
-    x_mean, y_mean = x.mean(axis=0), y.mean()
-    u, s, vt = np.linalg.svd(x - x_mean, full_matrices=False)
-    shrink = s / (s**2 + alphas[:, None])  # (n_alphas, k)
-    coef = (shrink * (u.T @ (y - y_mean))) @ vt
-    return coef, y_mean - coef @ x_mean
-
-
-def _design(
-    train: pd.DataFrame, test: pd.DataFrame, features: list[str], effects: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """What :func:`_prep` does, in numpy (fast inside CV loops): impute the training mean,
-    standardise by the training sd (ddof=0), one-hot neighbourhoods seen in training."""
-    x_train = train[features].to_numpy(dtype=float, na_value=np.nan)
-    x_test = test[features].to_numpy(dtype=float, na_value=np.nan)
-    mean = np.nanmean(x_train, axis=0)
-    x_train = np.where(np.isnan(x_train), mean, x_train)
-    x_test = np.where(np.isnan(x_test), mean, x_test)
-    sd = x_train.std(axis=0)
-    sd = np.where(sd > 0, sd, 1.0)
-    x_train, x_test = (x_train - mean) / sd, (x_test - mean) / sd
-    if effects:
-        levels = np.unique(train["neighbourhood_id"].to_numpy(dtype=str))
-        x_train, x_test = (
-            np.hstack([x, (f["neighbourhood_id"].to_numpy(dtype=str)[:, None] == levels)])
-            for x, f in ((x_train, train), (x_test, test))
-        )
-    return x_train, x_test
-
-
-def _grouped_cv_mse(
-    data: pd.DataFrame, features: list[str], alphas: np.ndarray, effects: bool
-) -> np.ndarray:
-    """Pooled leave-one-wave-out mean squared error of each alpha (preprocessing refitted per
-    fold, so no information from the held-out wave leaks into imputation or scaling)."""
-    sse = np.zeros(len(alphas))
-    y = data["y"].to_numpy(dtype=float)
-    for train, test in LeaveOneGroupOut().split(data, groups=data["period_start"].to_numpy()):
-        x_train, x_test = _design(data.iloc[train], data.iloc[test], features, effects)
-        coef, intercept = _ridge_path(x_train, y[train], alphas)
-        pred = x_test @ coef.T + intercept  # (n_test, n_alphas)
-        sse += ((y[test, None] - pred) ** 2).sum(axis=0)
-    return sse / len(data)
-
-
-def _fit(
-    data: pd.DataFrame, features: list[str], alphas: Sequence[float], effects: bool
-) -> tuple[Pipeline, float]:
-    """Choose alpha by leave-one-wave-out CV, refit on all of ``data``; return the pipeline
-    and the CV mean squared error at the chosen alpha."""
-    grid = np.asarray(alphas, dtype=float)
-    mse = _grouped_cv_mse(data, features, grid, effects)
-    best = int(np.argmin(mse))
-    pipe = Pipeline([("prep", _prep(features, effects)), ("ridge", Ridge(alpha=grid[best]))])
-    pipe.fit(data[[*features, "neighbourhood_id"]], data["y"].to_numpy())
-    return pipe, float(mse[best])
-
-
 def fit_nowcast(
     indicators: pd.DataFrame,
     target: str = "survey_ppltrst_mean",
@@ -328,7 +257,7 @@ def fit_nowcast(
         train = data[~test]
         level_of = train.groupby("neighbourhood_id")["y"].mean()
         base[test] = data.loc[test, "neighbourhood_id"].map(level_of).fillna(train["y"].mean())
-        pipe, inner_mse = _fit(train, features, alphas, neighbourhood_effects)
+        pipe, inner_mse = fit_ridge(train, features, alphas, neighbourhood_effects)
         pred[test] = pipe.predict(data.loc[test, [*features, "neighbourhood_id"]])
         fold_model_var = max(inner_mse - float(train["se2"].mean()), 0.0)
         sd[test] = np.sqrt(fold_model_var + data.loc[test, "se2"].to_numpy())
@@ -346,7 +275,7 @@ def fit_nowcast(
         "n_waves": float(len(waves)),
         "level": level,
     }
-    pipe, mse = _fit(data, features, alphas, neighbourhood_effects)
+    pipe, mse = fit_ridge(data, features, alphas, neighbourhood_effects)
     ridge = pipe.named_steps["ridge"]
     scaler = pipe.named_steps["prep"].named_transformers_["num"].named_steps["standardscaler"]
     per_sd = np.asarray(ridge.coef_[: len(features)], dtype=float)

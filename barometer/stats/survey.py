@@ -16,7 +16,6 @@ but not clustering (no design effect). Intervals are ``value +/- t(df) * se`` wi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -25,21 +24,28 @@ import pandas as pd
 from scipy import stats
 
 from barometer.exceptions import EstimationError
+from barometer.stats._checks import (
+    RESULT_COLUMNS,
+    check_level,
+    factor_codes,
+    positive_weights,
+    require_columns,
+)
+from barometer.stats.replicates import estimate_mean_replicates, jk1_replicate_weights
+
+__all__ = [
+    "RESULT_COLUMNS",
+    "LonelyPSU",
+    "estimate_domain_means",
+    "estimate_mean",
+    "estimate_mean_replicates",
+    "estimate_ratio",
+    "estimate_total",
+    "jk1_replicate_weights",
+]
 
 LonelyPSU = Literal["fail", "certainty", "remove", "adjust"]
 _LONELY = ("fail", "certainty", "remove", "adjust")
-RESULT_COLUMNS = [
-    "variable",
-    "category",
-    "value",
-    "se",
-    "lower",
-    "upper",
-    "df",
-    "n",
-    "n_effective",
-    "method",
-]
 
 
 @dataclass(frozen=True)
@@ -53,41 +59,6 @@ class _Design:
     lonely_psu: str
 
 
-def _require_columns(df: pd.DataFrame, columns: Sequence[str | None]) -> None:
-    missing = [c for c in columns if c is not None and c not in df.columns]
-    if missing:
-        raise EstimationError(
-            f"expected columns {missing} in the data frame; found {list(df.columns)}"
-        )
-
-
-def _check_level(level: float) -> None:
-    if not 0.0 < level < 1.0:
-        raise EstimationError(f"level must be strictly between 0 and 1; got {level}")
-
-
-def _codes(column: pd.Series, what: str) -> tuple[np.ndarray, np.ndarray]:
-    codes, labels = pd.factorize(column, sort=True)
-    if (codes < 0).any():
-        first = column.index[int(np.flatnonzero(codes < 0)[0])]
-        raise EstimationError(f"{what} column '{column.name}' is missing at row {first!r}")
-    return codes, np.asarray(labels)
-
-
-def _weights(df: pd.DataFrame, weight: str) -> np.ndarray:
-    if not pd.api.types.is_numeric_dtype(df[weight]):
-        raise EstimationError(f"weight column '{weight}' must be numeric; got {df[weight].dtype}")
-    w = df[weight].to_numpy(dtype=float, na_value=np.nan)
-    bad = ~np.isfinite(w) | (w <= 0)
-    if bad.any():
-        first = df.index[int(np.flatnonzero(bad)[0])]
-        raise EstimationError(
-            f"weight column '{weight}' must hold finite positive numbers; "
-            f"row {first!r} has {w[bad][0]}"
-        )
-    return w
-
-
 def _build_design(
     df: pd.DataFrame,
     weight: str,
@@ -96,18 +67,18 @@ def _build_design(
     fpc: str | None,
     lonely_psu: str,
 ) -> _Design:
-    _require_columns(df, [weight, strata, psu, fpc])
+    require_columns(df, [weight, strata, psu, fpc])
     if len(df) < 2:
         raise EstimationError(f"expected at least 2 rows to estimate a variance; got {len(df)}")
     if lonely_psu not in _LONELY:
         raise EstimationError(f"lonely_psu must be one of {_LONELY}; got {lonely_psu!r}")
-    w = _weights(df, weight)
+    w = positive_weights(df, weight)
     n = len(df)
     if strata is None:
         s_codes, s_labels = np.zeros(n, dtype=np.int64), np.array(["all"], dtype=object)
     else:
-        s_codes, s_labels = _codes(df[strata], "strata")
-    p_codes = np.arange(n) if psu is None else _codes(df[psu], "psu")[0]
+        s_codes, s_labels = factor_codes(df[strata], "strata")
+    p_codes = np.arange(n) if psu is None else factor_codes(df[psu], "psu")[0]
     keys, psu_idx = np.unique(s_codes * (int(p_codes.max()) + 1) + p_codes, return_inverse=True)
     psu_stratum = keys // (int(p_codes.max()) + 1)
     n_h = np.bincount(psu_stratum, minlength=len(s_labels))
@@ -197,9 +168,9 @@ def _estimate(
     domain: str | list[str] | None = None,
     x: str | None = None,
 ) -> pd.DataFrame:
-    _check_level(level)
+    check_level(level)
     dom_cols = [domain] if isinstance(domain, str) else list(domain or [])
-    _require_columns(df, [y, x, *dom_cols])
+    require_columns(df, [y, x, *dom_cols])
     design = _build_design(df, weight, strata, psu, fpc, lonely_psu)
     if design.df < 1:
         raise EstimationError(
@@ -365,82 +336,3 @@ def estimate_domain_means(
         (and per level of a factor ``y``), sorted by domain.
     """
     return _estimate("mean", df, y, weight, strata, psu, fpc, level, lonely_psu, domain)
-
-
-def jk1_replicate_weights(df: pd.DataFrame, weight: str, psu: str) -> pd.DataFrame:
-    """Delete-one-PSU jackknife (JK1) replicate weights for an unstratified cluster design.
-
-    Replicate ``r`` sets the weights of PSU ``r`` to zero and multiplies the others by
-    ``n / (n - 1)``, ``n`` = number of PSUs (R: ``as.svrepdesign(design, type="JK1")``).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Same index as ``df``; one column per deleted PSU, named ``jk1_<psu id>``, in sorted
-        PSU order.
-    """
-    _require_columns(df, [weight, psu])
-    w = _weights(df, weight)
-    codes, labels = _codes(df[psu], "psu")
-    n = len(labels)
-    if n < 2:
-        raise EstimationError(f"JK1 needs at least 2 PSUs in '{psu}'; got {n}")
-    reps = np.repeat(w[:, None] * n / (n - 1), n, axis=1)
-    reps[np.arange(len(df)), codes] = 0.0
-    return pd.DataFrame(reps, index=df.index, columns=[f"jk1_{label}" for label in labels])
-
-
-def estimate_mean_replicates(
-    df: pd.DataFrame,
-    y: str,
-    weight: str,
-    psu: str,
-    fpc: str | None = None,
-    level: float = 0.95,
-) -> pd.DataFrame:
-    """Estimate the mean of numeric ``y`` with JK1 replicate-weight variance.
-
-    ``var = (1 - f) (n - 1) / n * sum_r (theta_r - mean_r theta_r)^2``: centred on the mean of
-    the replicates (R: ``svymean(~y, as.svrepdesign(design), na.rm=TRUE)``), with
-    ``f = n / N`` when ``fpc`` (population count of PSUs, or a fraction <= 1) is given.
-    ``df = n - 1``. Rows with missing ``y`` are dropped. Columns as in :func:`estimate_mean`.
-    """
-    _check_level(level)
-    _require_columns(df, [y, weight, psu, fpc])
-    if not pd.api.types.is_numeric_dtype(df[y]):
-        raise EstimationError(f"outcome '{y}' must be numeric for JK1; got {df[y].dtype}")
-    reps = jk1_replicate_weights(df, weight, psu).to_numpy()
-    n_psu = reps.shape[1]
-    yv = df[y].to_numpy(dtype=float, na_value=np.nan)
-    ok = ~np.isnan(yv)
-    w = df[weight].to_numpy(dtype=float)[ok]
-    value = float(w @ yv[ok] / w.sum())
-    rep_sw = reps[ok].sum(axis=0)
-    if (rep_sw == 0).any():
-        raise EstimationError(f"a JK1 replicate of '{y}' has no non-missing rows left")
-    theta = (yv[ok] @ reps[ok]) / rep_sw
-    scale = (n_psu - 1) / n_psu
-    if fpc is not None:
-        pop = df[fpc].to_numpy(dtype=float, na_value=np.nan)
-        valid = np.isfinite(pop).all() and (0 < pop[0] <= 1 or pop[0] >= n_psu)
-        if not valid or np.ptp(pop) > 0:
-            raise EstimationError(
-                f"fpc column '{fpc}' must hold one finite PSU population count >= {n_psu} "
-                "(or one sampling fraction <= 1)"
-            )
-        scale *= 1.0 - (pop[0] if pop[0] <= 1 else n_psu / pop[0])
-    se = float(np.sqrt(scale * ((theta - theta.mean()) ** 2).sum()))
-    t_crit = float(stats.t.ppf(0.5 + level / 2.0, n_psu - 1))
-    row = {
-        "variable": y,
-        "category": None,
-        "value": value,
-        "se": se,
-        "lower": value - t_crit * se,
-        "upper": value + t_crit * se,
-        "df": n_psu - 1,
-        "n": int(ok.sum()),
-        "n_effective": float(w.sum() ** 2 / (w**2).sum()),
-        "method": f"design-based mean, JK1 replicate weights ({n_psu} replicates)",
-    }
-    return pd.DataFrame([row], columns=RESULT_COLUMNS)

@@ -1,0 +1,234 @@
+"""Bias audit of a registered model version, and the record that gates its activation.
+
+:func:`audit_model` audits a version of the model registry on the held-out test split its own
+config names, with the ``[audit]`` table of that config (else of
+``models/configs/<task>.toml``); the verdict goes to ``audit.json`` beside the artefact
+(:func:`audit_record`) and to the card's "Audit results" section (:func:`audit_card_section`),
+and gates :func:`barometer.registry.activate`. Every name is re-exported by
+:mod:`barometer.nlp.audit`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import ValidationError
+
+from barometer.exceptions import ConfigError, InputError, ModelError
+from barometer.nlp.audit_report import (
+    AuditResults,
+    AuditThresholds,
+    audit_markdown,
+    audit_passes,
+    load_audit_thresholds,
+    rate_ratios,
+)
+
+
+class FlagView:
+    """A two-class view of a multi-class model: the probability that a text is *flagged*.
+
+    Flagged means "any class but ``negative``" (hostility: hateful or offensive) or, without
+    ``negative``, "class ``positive``" (immigration_attitude: negative). :meth:`flag` applies the
+    model's own decision rule (most probable class), as scoring does.
+    """
+
+    classes_ = np.array(["not_flagged", "flagged"], dtype=object)
+
+    def __init__(self, model: Any, *, negative: str = "", positive: str = "") -> None:
+        classes = [str(c) for c in model.classes_]
+        if (negative or positive) not in classes:
+            raise InputError(
+                f"flag class {negative or positive!r} is not a class of the model {classes}; "
+                "check task.negative_label / task.report_classes in its config"
+            )
+        self.model, self.negative, self.positive = model, negative, positive
+        self.column = classes.index(negative or positive)
+
+    def predict_proba(self, texts: Any, langs: Any = None) -> np.ndarray:
+        """``[1 - p, p]`` per text, ``p`` the probability of being flagged."""
+        p = self.model.predict_proba(texts, langs)[:, self.column]
+        p = 1.0 - p if self.negative else p
+        return np.column_stack([1.0 - p, p])
+
+    def is_flag(self, labels: Any) -> np.ndarray:
+        """Whether each label counts as flagged."""
+        labels = np.asarray(labels, dtype=object).astype(str)
+        return labels != self.negative if self.negative else labels == self.positive
+
+    def flag(self, texts: Any, langs: Any = None) -> np.ndarray:
+        """Whether the model flags each text (its most probable class)."""
+        return self.is_flag(self.model.predict(texts, langs))
+
+
+def model_audit_thresholds(task: str, config: dict[str, Any]) -> AuditThresholds:
+    """The ``[audit]`` table of a version's config, else of ``models/configs/<task>.toml``."""
+    from barometer.registry import REPO_ROOT
+
+    if "audit" in config:
+        try:
+            return AuditThresholds(**config["audit"])
+        except ValidationError as exc:
+            raise ConfigError(f"invalid [audit] table in the config of {task}: {exc}") from exc
+    default = REPO_ROOT / "models" / "configs" / f"{task}.toml"
+    if default.is_file() and "audit" in tomllib.loads(default.read_text(encoding="utf-8")):
+        return load_audit_thresholds(default)
+    raise ConfigError(
+        f"no bias audit is defined for task {task!r}: neither its config.toml nor {default} has "
+        "an [audit] table; add one (see models/configs/hostility.toml), or activate the model "
+        "with force=True (`barometer activate TASK VERSION --force --reason ...`)"
+    )
+
+
+def audit_model(
+    task: str,
+    version: str | None = None,
+    *,
+    models_dir: str | Path | None = None,
+    shared_data: str | Path | None = None,
+    thresholds: AuditThresholds | None = None,
+    n_boot: int | None = None,
+    dialect_argmax: bool | None = None,
+    seed: int = 0,
+    record: bool = True,
+) -> tuple[AuditResults, AuditThresholds]:
+    """Audit a registered model version (the active one by default) and record the verdict.
+
+    Counterfactual swaps over the sv and en templates (only the languages the model scores,
+    ``scoring.languages``); false-positive and false-negative rates of the flag per
+    ``parity_by`` group on the held-out test split of the model's config; with ``dialect``, the
+    TwitterAAE flag rates on Davidson's held-out tweets. Thresholds: ``thresholds``, else
+    :func:`model_audit_thresholds`; ``n_boot`` and ``dialect_argmax`` override theirs. With
+    ``record``, :func:`barometer.registry.record_audit`
+    writes ``audit.json`` and the card's "Audit results" section.
+
+    Raises
+    ------
+    InputError
+        If the shared data folder (default ``../shared/data`` next to the repository) is absent.
+    ConfigError
+        If no ``[audit]`` table is defined for the task.
+    """
+    from barometer import registry
+    from barometer.nlp.audit import _audit_sentences, counterfactual_audit, error_rates
+    from barometer.nlp.corpora import DEFAULT_DATA_ROOT, read_davidson2017
+    from barometer.nlp.dialect import dialect_audit, load_davidson_dialects
+    from barometer.nlp.training import load_task_data
+
+    version = version or registry.active_versions(models_dir).get(task)
+    if version is None:
+        raise ModelError(f"no active version of '{task}'; name one with --version")
+    folder = registry.version_dir(task, version, models_dir)
+    config = tomllib.loads((folder / "config.toml").read_text(encoding="utf-8"))
+    limits = thresholds or model_audit_thresholds(task, config)
+    changes = {"n_boot": n_boot, "dialect_argmax": dialect_argmax}
+    limits = limits.model_copy(update={k: v for k, v in changes.items() if v is not None})
+    root = Path(shared_data or config["data"].get("root") or DEFAULT_DATA_ROOT)
+    if not root.is_dir():
+        raise InputError(
+            f"shared data folder {root} not found: the audit of {task} needs the held-out test "
+            f"data of {config['data']['sources']}; pass --shared-data PATH (the folder holding "
+            "text/ and lexicons/)"
+        )
+    negative = str(config["task"].get("negative_label", ""))
+    positive = "" if negative else str((config["task"].get("report_classes") or [""])[0])
+    view = FlagView(registry.load_model(task, version, models_dir=models_dir),
+                    negative=negative, positive=positive)  # fmt: skip
+    results = AuditResults(task=task, model_version=f"{task}-{version}")
+    results.notes.append(
+        f"flagged = {f'any class but {negative}' if negative else positive}; counterfactual "
+        "score = probability of being flagged; error rates of the most probable class"
+    )
+    sentences = _audit_sentences(root, config["scoring"].get("languages", []), results.notes)
+    results.counterfactual = counterfactual_audit(view, sentences, positive_label="flagged")
+    data = load_task_data(config, root)
+    test = data[data["split"] == "test"].reset_index(drop=True)
+    frame = pd.DataFrame(
+        {"y_true": view.is_flag(test["label"]), "y_pred": view.flag(test[["text", "lang"]]),
+         "lang": test["lang"], "target_group": test["target"], "source": test["source"]}
+    )  # fmt: skip
+    by = [c for c in limits.parity_by if c in frame.columns]
+    results.error_rates = error_rates(
+        frame, y_true="y_true", y_pred="y_pred", by=by, n_boot=limits.n_boot, seed=seed
+    )
+    if limits.dialect:
+        heldout = read_davidson2017(
+            root, float(config["data"]["heldout_fraction"]), int(config["data"]["seed"])
+        )["split"].to_numpy()
+        tweets = load_davidson_dialects(root, keep=heldout == "test")
+        cut = None if limits.dialect_argmax else 0.8
+        try:
+            flags = view.flag(tweets["text"].tolist(), ["en"] * len(tweets))
+            results.dialect = dialect_audit(
+                flags, tweets, threshold=cut, n_boot=limits.n_boot, seed=seed
+            )
+            gold = dialect_audit(
+                (tweets["gold"] != "neither").to_numpy(), tweets, threshold=cut,
+                n_boot=limits.n_boot, seed=seed,
+            )  # fmt: skip
+        except InputError as exc:
+            raise InputError(
+                f"dialect audit of {task}: {exc}; with few dialect-aligned tweets set "
+                "dialect_argmax = true in the [audit] table"
+            ) from exc
+        ratio = gold[(gold["subset"] == "all") & (gold["quantity"] == "ratio")].iloc[0]
+        results.notes.append(
+            f"dialect audit on Davidson's held-out tweets ({len(tweets)}); the annotators' own "
+            f"labels flag them at an aae/white ratio of {ratio['value']:.2f} "
+            f"[{ratio['lower']:.2f}, {ratio['upper']:.2f}]"
+        )
+    if record:
+        command = f"barometer audit {task} --version {version}"
+        registry.record_audit(
+            task, version, audit_record(results, limits),
+            audit_card_section(results, limits, command=command), models_dir=models_dir,
+        )  # fmt: skip
+    return results, limits
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-safe rows (NaN and infinities as None, numpy scalars as Python ones)."""
+    out = []
+    for row in frame.to_dict("records"):
+        clean = {}
+        for key, value in row.items():
+            if isinstance(value, np.generic):
+                value = value.item()
+            if isinstance(value, float) and not np.isfinite(value):
+                value = None
+            clean[str(key)] = value
+        out.append(clean)
+    return out
+
+
+def audit_record(results: AuditResults, thresholds: AuditThresholds) -> dict[str, Any]:
+    """The verdict and every table of an audit as a JSON-ready dict (``audit.json``)."""
+    passed, reasons = audit_passes(results, thresholds)
+    record: dict[str, Any] = {
+        "task": results.task, "model_version": results.model_version, "passed": passed,
+        "reasons": reasons, "thresholds": thresholds.model_dump(), "notes": results.notes,
+    }  # fmt: skip
+    if results.counterfactual is not None:
+        by_group = results.counterfactual["by_group"]
+        extreme = by_group.loc[by_group["deviation"].abs().nlargest(10).index]
+        record["counterfactual_by_template"] = _records(results.counterfactual["by_template"])
+        record["counterfactual_extreme_groups"] = _records(extreme)
+    if results.error_rates is not None:
+        record["error_rates"] = _records(results.error_rates)
+        ratios = rate_ratios(results.error_rates, min_n=thresholds.min_group_n)
+        record["rate_ratios"] = _records(ratios)
+    if results.dialect is not None:
+        record["dialect"] = _records(results.dialect)
+    return record
+
+
+def audit_card_section(results: AuditResults, thresholds: AuditThresholds, *, command: str) -> str:
+    """The body of a card's "Audit results" section (audit headings one level down)."""
+    body = audit_markdown(results, thresholds).splitlines()
+    body = ["#" + line if line.startswith("#") else line for line in body]
+    intro = f"Run `{command}` to reproduce; every number is in `audit.json` beside the model."
+    return "\n".join([intro, "", *body])
