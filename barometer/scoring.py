@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from barometer import registry
@@ -30,7 +31,7 @@ from barometer.nlp.themes import MODEL_VERSION as THEME_VERSION
 from barometer.nlp.themes import ThemeTagger
 from barometer.nlp.trust import MODEL_VERSION as TRUST_VERSION
 from barometer.nlp.trust import TrustExpressionMatcher
-from barometer.schema import POST_SCORES
+from barometer.schema import POST_SCORES, empty_frame
 
 #: task -> (model version, factory of a fitted scorer with ``score_posts``)
 RULE_BASED: dict[str, tuple[str, Callable[[Path], Any]]] = {
@@ -63,3 +64,136 @@ def score_task(task: str, posts: pd.DataFrame, *, lexicon_dir: Path) -> pd.DataF
     """Score posts (``post_id``, ``text``, ``lang``) with the active model of ``task``."""
     scorer = RULE_BASED[task][1](lexicon_dir) if task in RULE_BASED else registry.load_model(task)
     return scorer.score_posts(posts)[POST_SCORES.columns]
+
+
+class BatchScorer:
+    """Every task of :func:`model_versions` on one batch, sharing the work between tasks.
+
+    Per batch: language ID only where ``lang`` is missing (platform hint trusted when it names
+    a supported language and agrees with the script, see
+    :func:`~barometer.nlp.language.detect_languages`), one normalisation
+    (:func:`~barometer.nlp.batch.normalise_batch`) for every rule-based scorer, one hashing of
+    word and character n-grams (:class:`~barometer.nlp.batch.HashedCounts`) for every trained
+    model with the same hashing parameters (each applies its own TF-IDF and linear model),
+    gates applied in registry order. Rows equal those of :func:`score_task` per task.
+    """
+
+    def __init__(self, *, lexicon_dir: Path) -> None:
+        from barometer.nlp.batch import HashedCounts
+
+        self.rule = {task: factory(lexicon_dir) for task, (_, factory) in RULE_BASED.items()}
+        active = registry.active_versions()
+        self.models = {task: registry.load_model(task) for task in active}
+        self.gates = {
+            task: registry.read_manifest(task, version).get("gate") or {}
+            for task, version in active.items()
+        }
+        self.hashers: dict[tuple[object, ...], HashedCounts] = {}
+        for model in self.models.values():
+            key = model.hashing_key()
+            if key not in self.hashers:
+                self.hashers[key] = HashedCounts(*key)
+
+    def score(self, posts: pd.DataFrame) -> pd.DataFrame:
+        """``post_scores`` rows of every task for ``posts`` (``post_id``, ``text`` and ``lang``
+        or ``lang_hint``)."""
+        from html import unescape
+
+        from barometer.nlp.batch import normalise_batch
+        from barometer.nlp.language import detect_languages
+
+        texts = [t if isinstance(t, str) else "" for t in posts["text"].tolist()]
+        if "lang" in posts.columns:
+            langs = [lg if isinstance(lg, str) and lg else "und" for lg in posts["lang"]]
+        else:
+            hints = posts["lang_hint"].where(posts["lang_hint"].notna(), None).tolist()
+            langs = detect_languages(texts, hints, trust_hints=True)
+        frame = pd.DataFrame(
+            {"post_id": posts["post_id"].astype(str).to_numpy(), "text": texts, "lang": langs}
+        )
+        normalised = normalise_batch(texts, langs)
+        ids = frame["post_id"].to_numpy()
+        codes = np.asarray(langs, dtype=object)
+        out: list[pd.DataFrame] = []
+
+        sentiment = self.rule["sentiment"]
+        compound = sentiment.compound_normalised(normalised, langs)
+        keep = ~np.isnan(compound)
+        out.append(_rows(ids[keep], "sentiment", SENTIMENT_VERSION,
+                         sentiment.labels_of(compound[keep]).astype(str), np.nan))  # fmt: skip
+        trust = self.rule["trust_expression"]
+        out.append(_rows(ids, "trust_expression", TRUST_VERSION,
+                         trust.labels_normalised(normalised, langs), np.nan))  # fmt: skip
+        rumours = self.rule["rumour"]
+        sims = rumours.similarity_normalised(normalised, codes)
+        probability = sims.max(axis=1) if len(sims) else np.zeros(0)
+        out.append(_rows(ids, "rumour", RUMOUR_VERSION, rumours._labels(sims), probability))
+        out.append(self._themes(ids, normalised, codes))
+
+        # trained models: texts HTML-unescaped as TextClassifier does, hashed once per key
+        clf_norm = list(normalised)
+        for i, t in enumerate(texts):
+            if "&" in t:
+                plain = unescape(t)
+                if plain != t:
+                    clf_norm[i] = normalise_batch([plain], [langs[i]])[0]
+        counts = {key: hasher.transform(clf_norm) for key, hasher in self.hashers.items()}
+        labels: dict[str, np.ndarray] = {}
+        for task in model_versions():
+            if task not in self.models:
+                continue
+            model, gate_spec = self.models[task], self.gates[task]
+            rows = np.ones(len(ids), dtype=bool)
+            if model.languages is not None:
+                rows &= np.isin(codes, list(model.languages))
+            if gate_spec.get("task"):
+                parent = labels.get(gate_spec["task"])
+                if parent is None:
+                    continue
+                rows &= ~np.isin(parent, list(gate_spec.get("exclude", [])))
+            idx = np.flatnonzero(rows)
+            shared = {name: m[idx] for name, m in counts[model.hashing_key()].items()}
+            proba = model.predict_proba_counts(shared, codes[idx].tolist())
+            best = np.argmax(proba, axis=1) if len(proba) else np.empty(0, dtype=int)
+            chosen = np.asarray(model.classes_, dtype=object)[best].astype(str)
+            full = np.full(len(ids), None, dtype=object)
+            full[idx] = chosen
+            labels[task] = full
+            out.append(_rows(ids[idx], task, model.model_version, chosen,
+                             proba[np.arange(len(best)), best].astype(float)))  # fmt: skip
+        return pd.concat(out, ignore_index=True)[POST_SCORES.columns]
+
+    def _themes(self, ids: np.ndarray, normalised: list[str], codes: np.ndarray) -> pd.DataFrame:
+        from barometer.nlp.themes import NONE_LABEL
+
+        tagger = self.rule["theme"]
+        indicator = tagger.indicator_normalised(normalised, codes)
+        covered = np.isin(codes, list(tagger.patterns_))
+        rows, cols = np.nonzero(indicator)
+        none_rows = np.flatnonzero(covered & ~indicator.any(axis=1))
+        labels = np.concatenate(
+            [np.array(tagger.themes_, dtype=object)[cols], np.full(len(none_rows), NONE_LABEL)]
+        )
+        order = np.argsort(np.concatenate([rows, none_rows]), kind="stable")
+        post_ids = np.concatenate([ids[rows], ids[none_rows]])[order]
+        return _rows(post_ids, "theme", THEME_VERSION, labels[order].astype(str), 1.0)
+
+
+def _rows(ids: Any, task: str, version: str, labels: Any, probability: Any) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"post_id": ids, "task": task, "model_version": version, "label": labels,
+         "probability": probability},
+        columns=POST_SCORES.columns,
+    )  # fmt: skip
+
+
+def score_all(
+    posts: pd.DataFrame, *, lexicon_dir: Path, batch_size: int = 20_000,
+    scorer: BatchScorer | None = None,
+) -> pd.DataFrame:  # fmt: skip
+    """``post_scores`` rows of every active task, scoring ``posts`` in batches (see
+    :class:`BatchScorer`); pass ``scorer`` to reuse loaded models across calls."""
+    scorer = scorer or BatchScorer(lexicon_dir=lexicon_dir)
+    step = max(int(batch_size), 1)
+    parts = [scorer.score(posts.iloc[lo : lo + step]) for lo in range(0, len(posts), step)]
+    return pd.concat(parts, ignore_index=True) if parts else empty_frame(POST_SCORES)

@@ -208,6 +208,29 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
             blocks.append(self._lang_block(langs))
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
+    def hashing_key(self) -> tuple[object, ...]:
+        """Hashing parameters (see :class:`barometer.nlp.batch.HashedCounts`)."""
+        return (
+            tuple(self.word_ngram_range) if min(self.word_ngram_range) > 0 else (0, 0),
+            tuple(self.char_ngram_range) if min(self.char_ngram_range) > 0 else (0, 0),
+            int(self.n_features),
+        )
+
+    def predict_proba_counts(
+        self, counts: dict[str, sp.csr_matrix], langs: Sequence[str]
+    ) -> np.ndarray:
+        """:meth:`predict_proba` from shared raw counts (``HashedCounts.transform`` of the
+        normalised, HTML-unescaped texts): only this model's TF-IDF and linear model run."""
+        check_is_fitted(self, "calibrated_")
+        names = [n for n in ("word", "char") if n in self.tfidf_]
+        blocks = [self.tfidf_[name].transform(counts[name]) for name in names]
+        if self.lang_feature:
+            blocks.append(self._lang_block(list(langs)))
+        features = sp.hstack(blocks, format="csr", dtype=np.float32)
+        if features.shape[0] == 0:
+            return np.empty((0, len(self.classes_)))
+        return self.calibrated_.predict_proba(features)
+
     # -- estimator API --------------------------------------------------------------------
     def build_linear_model(self) -> LinearSVC | LogisticRegression:
         """The unfitted linear model that ``classifier``, ``C`` and ``class_weight`` describe."""

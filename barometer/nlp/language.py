@@ -32,6 +32,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from barometer.nlp.text import EMOJI_RE, HASHTAG_RE, MENTION_RE, URL_RE
 
 if TYPE_CHECKING:
@@ -42,6 +44,7 @@ SUPPORTED_LANGUAGES: tuple[str, ...] = ("sv", "en", "ar", "tr", "so", "fi", "fa"
 #: The code for "undetermined" (ISO 639-2), returned for short or ambiguous texts.
 UNDETERMINED = "und"
 
+_ARABIC_SCRIPT = frozenset({"ar", "fa"})
 _NO_HINT = frozenset({"", "und", "zxx", "mul", "mis"})
 _NON_LETTERS_RE = re.compile(r"[\W\d_]+")
 
@@ -87,12 +90,33 @@ def clean_for_detection(text: str) -> str:
     return " ".join(_NON_LETTERS_RE.sub(" ", text).split())
 
 
+def hint_agrees_with_script(texts: Sequence[str], hints: Sequence[str | None]) -> np.ndarray:
+    """Return, per post, whether its (normalised) hint is a supported language whose script
+    agrees with the text: Arabic-script letters outnumber Latin ones exactly when the hint is
+    ``"ar"`` or ``"fa"``. Vectorised over the batch (one array of code points)."""
+    n = len(texts)
+    supported = np.array([h in SUPPORTED_LANGUAGES for h in hints], dtype=bool)
+    if not supported.any():
+        return supported
+    arabic_hint = np.array([h in _ARABIC_SCRIPT for h in hints], dtype=bool)
+    joined = "\x00".join(t if isinstance(t, str) else "" for t in texts)
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    doc = np.cumsum(codes == 0)
+    low = codes | 32
+    latin = ((low >= 97) & (low <= 122)) | ((codes >= 0xC0) & (codes <= 0x24F))
+    arabic = ((codes >= 0x600) & (codes <= 0x6FF)) | ((codes >= 0xFB50) & (codes <= 0xFEFF))
+    n_latin = np.bincount(doc[latin], minlength=n)
+    n_arabic = np.bincount(doc[arabic], minlength=n)
+    return supported & ((n_arabic > n_latin) == arabic_hint)
+
+
 def detect_languages(
     texts: Sequence[str],
     hints: Sequence[str | None] | None = None,
     min_chars: int = 12,
     *,
     min_confidence: float = 0.5,
+    trust_hints: bool = False,
 ) -> list[str]:
     """Return the language of each text as an ISO 639-1 code, or ``"und"``.
 
@@ -107,6 +131,10 @@ def detect_languages(
     min_confidence : float, default 0.5
         Lowest top confidence (0-1, relative over :data:`SUPPORTED_LANGUAGES`) at which the
         detector's answer is preferred to the hint.
+    trust_hints : bool, default False
+        Fast policy for bulk scoring (see :func:`hint_agrees_with_script`): a hint naming a
+        supported language whose script agrees with the text is taken as is, and the detector
+        only sees posts without such a hint.
 
     Returns
     -------
@@ -133,11 +161,12 @@ def detect_languages(
         norm_hints = [normalise_hint(h) for h in hints]
 
     result: list[str] = [h or UNDETERMINED for h in norm_hints]
+    trusted = hint_agrees_with_script(texts, norm_hints) if trust_hints else np.zeros(n, dtype=bool)
     to_detect: list[int] = []
     cleaned: list[str] = []
     for i, (text, hint) in enumerate(zip(texts, norm_hints, strict=True)):
-        if hint is not None and hint not in SUPPORTED_LANGUAGES:
-            continue  # rule 4: the detector cannot name this language
+        if hint is not None and (hint not in SUPPORTED_LANGUAGES or trusted[i]):
+            continue  # rule 4: the detector cannot name this language; or a trusted hint
         words = clean_for_detection(text or "")
         if sum(1 for ch in words if ch != " ") < min_chars:
             continue  # rule 1: hint or "und"

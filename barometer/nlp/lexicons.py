@@ -57,6 +57,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from barometer.exceptions import InputError, SchemaError
+from barometer.nlp.batch import normalise_batch
 from barometer.nlp.language import detect_languages
 from barometer.nlp.text import fold_doubles, normalise_texts, tokenise
 from barometer.schema import POST_SCORES
@@ -70,6 +71,7 @@ NEGATION_SCALAR = -0.74
 INTENSIFIER_SCALAR = 1.3
 NEGATION_SCOPE = 3
 CHEN_SKIENA_VALENCE = 0.4
+_CACHE_LIMIT = 1_000_000
 
 #: (source name, relative path, format) per language, in merge priority order.
 LEXICON_FILES: dict[str, tuple[tuple[str, str, str], ...]] = {
@@ -286,15 +288,123 @@ class LexiconSentimentScorer(BaseEstimator):
         if not idx:
             return out
         sub_langs = [codes[i] for i in idx]
-        tokens = tokenise(normalise_texts([texts[i] for i in idx], sub_langs), sub_langs)
-        for i, lang, toks in zip(idx, sub_langs, tokens, strict=True):
-            total = self._sum_valences(toks, lang)
-            out[i] = total / math.sqrt(total * total + ALPHA)
+        normalised = normalise_batch([texts[i] for i in idx], sub_langs)
+        out[idx] = self.compound_normalised(normalised, sub_langs)
         return out
+
+    def compound_normalised(self, normalised: Sequence[str], langs: Sequence[str]) -> np.ndarray:
+        """Return the compound of texts already passed through ``normalise_text`` (NaN where
+        the language has no lexicon); the batch path of :meth:`decision_function`.
+
+        Tokens come from :func:`tokenise`, run once per unique space-separated chunk (spaCy's
+        tokeniser splits on spaces first, so this is exact) and cached. Posts without any
+        multi-word lexicon entry are scored with array operations; the rest by the rule loop.
+        """
+        check_is_fitted(self, "lexicons_")
+        codes = np.asarray(list(langs), dtype=object)
+        out = np.full(len(codes), np.nan)
+        for lang in self.lexicons_:
+            rows = np.flatnonzero(codes == lang)
+            if len(rows):
+                out[rows] = self._compound_lang([normalised[int(i)] for i in rows], lang)
+        return out
+
+    def _tokens(self, texts: list[str], lang: str) -> tuple[list[str], np.ndarray]:
+        """Flat tokens of ``texts`` (spaCy tokeniser per unique chunk, cached) and doc ids."""
+        cache: dict[str, tuple[str, ...]] = self.__dict__.setdefault("_chunk_cache", {})
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        key = f"{lang}\x00"
+        chunk_lists = [t.split(" ") if t else [] for t in texts]
+        unseen = list({key + c for cs in chunk_lists for c in cs} - cache.keys())
+        if unseen:
+            toks = tokenise([c[len(key) :] for c in unseen], lang)
+            cache.update(zip(unseen, map(tuple, toks), strict=True))
+        per_doc = [[t for c in cs for t in cache[key + c]] for cs in chunk_lists]
+        lengths = np.fromiter(map(len, per_doc), dtype=np.int64, count=len(per_doc))
+        flat = [t for toks in per_doc for t in toks]
+        return flat, np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+
+    def _token_table(self, tokens: list[str], lang: str) -> np.ndarray:
+        """Per token: value (NaN: none or a rule word), negator, postposed, booster, boundary."""
+        table: dict[str, tuple[float, bool, bool, bool, bool]] = self.__dict__.setdefault(
+            "_token_props", {}
+        ).setdefault(lang, {})
+        negators = NEGATORS.get(lang, frozenset()) if self.negation else frozenset()
+        postposed = POSTPOSED_NEGATORS.get(lang, frozenset()) if self.negation else frozenset()
+        boosters = INTENSIFIERS.get(lang, frozenset()) if self.intensifiers else frozenset()
+        prefixes = INTENSIFIER_PREFIXES.get(lang, ()) if self.intensifiers else ()
+        for tok in set(tokens) - table.keys():
+            rule = tok in negators or tok in postposed or tok in boosters
+            value = None if rule else self._lookup(tok, lang)
+            if value is None and not rule:
+                for prefix in prefixes:
+                    if tok.startswith(prefix) and len(tok) > len(prefix) + 1:
+                        rest = self._lookup(tok[len(prefix) :], lang)
+                        value = None if rest is None else rest * INTENSIFIER_SCALAR
+                        break
+            table[tok] = (
+                math.nan if value is None else value,
+                tok in negators, tok in postposed, tok in boosters, tok in _BOUNDARIES,
+            )  # fmt: skip
+        return np.array([table[t] for t in tokens], dtype=np.float64).reshape(-1, 5)
+
+    def _compound_lang(self, texts: list[str], lang: str) -> np.ndarray:
+        tokens, doc = self._tokens(texts, lang)
+        n_docs, n = len(texts), len(tokens)
+        totals = np.zeros(n_docs)
+        if n:
+            props = self._token_table(tokens, lang)
+            value, neg, post, boost, bound = (props[:, k] for k in range(5))
+            neg, post, boost, bound = neg > 0, post > 0, boost > 0, bound > 0
+            # posts where a multi-word entry may start: the exact rule loop
+            pairs = self.__dict__.setdefault("_pairs", {}).get(lang)
+            if pairs is None:
+                pairs = {k[:2] for k in self.lexicons_[lang] if len(k) > 1}
+                self._pairs[lang] = pairs
+            loop_docs: set[int] = set()
+            if pairs:
+                firsts = {p[0] for p in pairs}
+                same_next = np.flatnonzero(doc[1:] == doc[:-1])
+                for i in same_next.tolist():
+                    if tokens[i] in firsts and (tokens[i], tokens[i + 1]) in pairs:
+                        loop_docs.add(int(doc[i]))
+            has_value = ~np.isnan(value)
+            v = np.where(has_value, value, 0.0)
+            idx = np.arange(n)
+            prev_same = np.zeros(n, dtype=bool)
+            prev_same[1:] = doc[1:] == doc[:-1]
+            boosted = prev_same & np.roll(boost, 1)
+            v = np.where(boosted, v * INTENSIFIER_SCALAR, v)
+            negated = np.zeros(n, dtype=bool)
+            decided = np.zeros(n, dtype=bool)
+            for k in range(1, NEGATION_SCOPE + 1):
+                j = idx - k
+                valid = (j >= 0) & (doc[np.maximum(j, 0)] == doc)
+                jj = np.maximum(j, 0)
+                hit = ~decided & valid & (bound[jj] | neg[jj])
+                negated |= hit & ~bound[jj] & neg[jj]
+                decided |= hit | ~valid
+            for k in (1, 2):
+                j = np.minimum(idx + k, n - 1)
+                negated |= (idx + k < n) & (doc[j] == doc) & post[j]
+            v = np.where(negated, v * NEGATION_SCALAR, v)
+            v[~has_value] = 0.0
+            totals = np.bincount(doc, weights=v, minlength=n_docs).astype(np.float64)
+            if loop_docs:
+                starts = np.searchsorted(doc, np.arange(n_docs))
+                ends = np.searchsorted(doc, np.arange(n_docs), side="right")
+                for d in loop_docs:
+                    totals[d] = self._sum_valences(tokens[starts[d] : ends[d]], lang)
+        return totals / np.sqrt(totals * totals + ALPHA)
 
     def predict(self, X: Any, langs: Sequence[str | None] | None = None) -> np.ndarray:
         """Return "negative" / "neutral" / "positive" per text (None where unscored)."""
         compound = self.decision_function(X, langs)
+        return self.labels_of(compound)
+
+    def labels_of(self, compound: np.ndarray) -> np.ndarray:
+        """Return "negative" / "neutral" / "positive" per compound (None where NaN)."""
         labels = np.full(len(compound), None, dtype=object)
         scored = ~np.isnan(compound)
         labels[scored] = np.where(

@@ -51,6 +51,7 @@ from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.utils.validation import check_is_fitted
 
 from barometer.exceptions import InputError, SchemaError
+from barometer.nlp.batch import normalise_batch
 from barometer.nlp.text import normalise_texts
 from barometer.schema import POST_SCORES
 
@@ -192,8 +193,44 @@ class RumourMatcher(BaseEstimator):
         if len(langs) != len(texts):
             raise ValueError(f"expected one language per text ({len(texts)}), got {len(langs)}")
         codes = np.array([lg if isinstance(lg, str) else "und" for lg in langs], dtype=object)
-        sentences, owner = split_sentences(normalise_texts(texts, list(codes)))
-        vectors = self.tfidf_.transform(self._vectorizer().transform(sentences)).tocsr()
+        return self.similarity_normalised(normalise_batch(texts, list(codes)), codes)
+
+    def _counts(self, sentences: list[str]) -> sparse.csr_matrix:
+        """``HashingVectorizer(char_wb)`` counts of sentences, hashed once per unique word.
+
+        ``char_wb`` n-grams never cross a space, so a sentence's counts are the sum of its
+        words' counts: the unique words are hashed as one-word documents and a sparse
+        (sentence x unique word) product adds them up (integer counts: exact).
+        """
+        index: dict[str, int] = {}
+        per = np.zeros(len(sentences), dtype=np.int64)
+        occ: list[int] = []
+        for k, sentence in enumerate(sentences):
+            words = sentence.split()
+            per[k] = len(words)
+            occ.extend([index.setdefault(w, len(index)) for w in words])
+        per_word = (
+            self._vectorizer().transform(list(index))
+            if index
+            else sparse.csr_matrix((0, 2**20), dtype=np.float64)
+        )
+        incidence = sparse.csr_matrix(
+            (np.ones(len(occ), dtype=per_word.dtype),
+             (np.repeat(np.arange(len(sentences)), per), np.asarray(occ, dtype=np.int64))),
+            shape=(len(sentences), len(index)),
+        )  # fmt: skip
+        counts = (incidence @ per_word).tocsr()
+        counts.sum_duplicates()
+        counts.sort_indices()
+        return counts
+
+    def similarity_normalised(self, normalised: Sequence[str], codes: np.ndarray) -> np.ndarray:
+        """:meth:`similarity` of texts already passed through ``normalise_text``."""
+        check_is_fitted(self, "statement_vectors_")
+        texts = list(normalised)
+        codes = np.asarray(codes, dtype=object)
+        sentences, owner = split_sentences(texts)
+        vectors = self.tfidf_.transform(self._counts(sentences)).tocsr()
         sims = np.zeros((len(sentences), len(self.statements_)))
         sentence_langs = codes[owner]
         known = set(self.statement_langs_)

@@ -42,11 +42,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from barometer.exceptions import InputError, SchemaError
-from barometer.nlp.text import normalise_text, normalise_texts
+from barometer.nlp.batch import normalise_batch
+from barometer.nlp.text import normalise_text
 from barometer.schema import POST_SCORES
 
 MODEL_VERSION = "themes-v1"
@@ -76,6 +78,32 @@ def term_to_regex(term: str, lang: str | None = None) -> str:
     head = r"\w*" if starred_start else r"(?<!\w)"
     tail = r"\w*" if starred_end else r"(?!\w)"
     return f"{head}{body}{tail}"
+
+
+def _search_regex(term: str, lang: str | None = None) -> str:
+    """A regex that finds a match exactly where :func:`term_to_regex` does somewhere in a text:
+    a leading or trailing ``\\w*`` can match the empty string, so it is dropped (the engine
+    can then skip ahead on the literal instead of trying ``\\w*`` at every position)."""
+    regex = term_to_regex(term, lang)
+    if term.startswith("*"):
+        regex = regex.removeprefix(r"\w*")
+    if term.endswith("*"):
+        regex = regex.removesuffix(r"\w*")
+    return regex
+
+
+def _is_phrase(term: str, lang: str | None) -> bool:
+    """Whether a term spans several words (its regex can match across a space)."""
+    return len(normalise_text(term.strip("*"), lang=lang).split()) > 1
+
+
+def _mark(
+    pattern: re.Pattern[str], joined: str, ends: np.ndarray, hit: np.ndarray, column: int
+) -> None:
+    """Set ``hit[k, column]`` for every NUL-separated part ``k`` of ``joined`` that matches."""
+    starts = [m.start() for m in pattern.finditer(joined)]
+    if starts:
+        hit[np.searchsorted(ends, np.asarray(starts), side="right"), column] = True
 
 
 def load_taxonomy(path: str | Path | None = None) -> dict[str, dict[str, list[str]]]:
@@ -135,11 +163,20 @@ class ThemeTagger(BaseEstimator):
             raise InputError(f"unknown themes {unknown}; the taxonomy has {sorted(taxonomy)}")
         self.themes_ = sorted(wanted)
         self.patterns_: dict[str, dict[str, re.Pattern[str]]] = {}
+        self.search_patterns_: dict[str, dict[str, dict[str, re.Pattern[str]]]] = {}
         for theme in self.themes_:
             for lang, terms in taxonomy[theme].items():
                 if terms:
                     alternation = "|".join(term_to_regex(t, lang) for t in terms)
                     self.patterns_.setdefault(lang, {})[theme] = re.compile(alternation)
+                    phrase = [_is_phrase(t, lang) for t in terms]
+                    for key, want in (("word", False), ("phrase", True)):
+                        chosen = [t for t, p in zip(terms, phrase, strict=True) if p == want]
+                        if chosen:
+                            fast = "|".join(_search_regex(t, lang) for t in chosen)
+                            self.search_patterns_.setdefault(lang, {}).setdefault(theme, {})[
+                                key
+                            ] = re.compile(fast)
         return self
 
     @property
@@ -154,17 +191,54 @@ class ThemeTagger(BaseEstimator):
         texts = [t if isinstance(t, str) else "" for t in X]
         if len(langs) != len(texts):
             raise ValueError(f"expected one language per text ({len(texts)}), got {len(langs)}")
-        codes = pd.Series([lg if isinstance(lg, str) else "und" for lg in langs], dtype=object)
-        normalised = pd.Series(normalise_texts(texts, codes.tolist()), dtype=object)
-        out = np.zeros((len(texts), len(self.themes_)), dtype=bool)
-        for lang, patterns in self.patterns_.items():
-            rows = np.flatnonzero((codes == lang).to_numpy())
+        codes = [lg if isinstance(lg, str) else "und" for lg in langs]
+        return self.indicator_normalised(normalise_batch(texts, codes), codes)
+
+    def indicator_normalised(self, normalised: Any, langs: Any) -> np.ndarray:
+        """:meth:`predict_indicator` of texts already passed through ``normalise_text``.
+
+        One-word terms never match across a space, so they are searched once per *unique*
+        space-separated chunk of the batch (chunks joined by NUL, which no pattern matches or
+        crosses; the same lookaround context as inside the post) and mapped back to posts with
+        a sparse (post x chunk) product; phrase terms are searched in the joined posts.
+        """
+        check_is_fitted(self, "patterns_")
+        codes = np.asarray(list(langs), dtype=object)
+        n_themes = len(self.themes_)
+        out = np.zeros((len(codes), n_themes), dtype=bool)
+        for lang, patterns in self.search_patterns_.items():
+            rows = np.flatnonzero(codes == lang)
             if not len(rows):
                 continue
-            subset = normalised.iloc[rows]
+            texts = [normalised[i].replace("\x00", "\x01") for i in rows]
+            index: dict[str, int] = {}
+            per_doc = np.zeros(len(texts), dtype=np.int64)
+            occ: list[int] = []
+            for d, text in enumerate(texts):
+                if text:
+                    chunks = text.split(" ")
+                    per_doc[d] = len(chunks)
+                    occ.extend([index.setdefault(c, len(index)) for c in chunks])
+            chunk_hit = np.zeros((len(index), n_themes), dtype=np.float32)
+            joined_chunks = "\x00".join(index)
+            chunk_ends = np.cumsum([len(c) + 1 for c in index])
+            phrase_hit = np.zeros((len(texts), n_themes), dtype=bool)
+            joined_texts: str | None = None
             for j, theme in enumerate(self.themes_):
-                if theme in patterns:
-                    out[rows, j] = subset.str.contains(patterns[theme], regex=True).to_numpy()
+                found = patterns.get(theme, {})
+                if "word" in found:
+                    _mark(found["word"], joined_chunks, chunk_ends, chunk_hit, j)
+                if "phrase" in found:
+                    if joined_texts is None:
+                        joined_texts = "\x00".join(texts)
+                        text_ends = np.cumsum([len(t) + 1 for t in texts])
+                    _mark(found["phrase"], joined_texts, text_ends, phrase_hit, j)
+            incidence = sp.csr_matrix(
+                (np.ones(len(occ), dtype=np.float32),
+                 (np.repeat(np.arange(len(texts)), per_doc), np.asarray(occ, dtype=np.int64))),
+                shape=(len(texts), len(index)),
+            )  # fmt: skip
+            out[rows] = (np.asarray(incidence @ chunk_hit) > 0) | phrase_hit
         return out
 
     def predict(self, X: Any, langs: Any) -> list[list[str]]:

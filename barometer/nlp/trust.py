@@ -53,6 +53,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from barometer.exceptions import SchemaError
+from barometer.nlp.batch import normalise_batch
 from barometer.nlp.text import normalise_text
 from barometer.schema import POST_SCORES
 
@@ -176,7 +177,12 @@ class TrustExpressionMatcher(BaseEstimator):
         patterns = self.patterns_.get(lang or "", [])
         if not patterns:
             return "none", None, None
-        normalised = normalise_text(text, lang=lang)
+        return self._match_normalised(normalise_text(text, lang=lang), patterns, lang)
+
+    @staticmethod
+    def _match_normalised(
+        normalised: str, patterns: list[TrustPattern], lang: str | None
+    ) -> tuple[str, str | None, str | None]:
         for pattern in patterns:
             found = pattern.regex.search(normalised)
             if found:
@@ -202,6 +208,22 @@ class TrustExpressionMatcher(BaseEstimator):
         ]
         return pd.DataFrame(rows, columns=["label", "target", "pattern"])
 
+    def labels_normalised(
+        self, normalised: Sequence[str], langs: Sequence[str | None]
+    ) -> list[str]:
+        """``score_posts`` labels of texts already passed through ``normalise_text``."""
+        if not hasattr(self, "patterns_"):
+            self.fit()
+        labels = []
+        for text, lang in zip(normalised, langs, strict=True):
+            patterns = self.patterns_.get(lang or "", [])
+            if not patterns:
+                labels.append("none")
+                continue
+            label, target, _ = self._match_normalised(text, patterns, lang)
+            labels.append(label if target is None else f"{label}_{target}")
+        return labels
+
     def score_posts(self, posts: pd.DataFrame) -> pd.DataFrame:
         """Return post_scores rows, task "trust_expression", one per post.
 
@@ -216,13 +238,9 @@ class TrustExpressionMatcher(BaseEstimator):
             )
         if not hasattr(self, "patterns_"):
             self.fit()
-        texts, langs = posts["text"].tolist(), posts["lang"].tolist()
-        labels = []
-        for text, lang in zip(texts, langs, strict=True):
-            label, target, _ = self.match_one(
-                text if isinstance(text, str) else "", lang if isinstance(lang, str) else None
-            )
-            labels.append(label if target is None else f"{label}_{target}")
+        texts = [t if isinstance(t, str) else "" for t in posts["text"].tolist()]
+        langs = [lg if isinstance(lg, str) else None for lg in posts["lang"].tolist()]
+        labels = self.labels_normalised(normalise_batch(texts, langs), langs)
         return pd.DataFrame(
             {
                 "post_id": posts["post_id"].astype(str).to_numpy(),

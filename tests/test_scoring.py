@@ -1,0 +1,68 @@
+"""Batch scoring shares normalisation and hashing; results equal the per-task scorers."""
+
+from __future__ import annotations
+
+import sys
+from html import unescape
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from barometer import registry, scoring
+from barometer.nlp.batch import HashedCounts, normalise_batch
+from barometer.nlp.text import normalise_texts
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
+from bench_models import make_posts
+
+LEXICONS = Path(__file__).parents[2] / "shared" / "data" / "lexicons"
+
+
+def _posts(n: int = 400) -> pd.DataFrame:
+    posts = make_posts(n, seed=7)
+    extra = pd.DataFrame(
+        {"post_id": ["x1", "x2", "x3"], "lang": ["sv", "tr", "en"],
+         "text": ["JÄTTEBRAAAA &amp; #TryggaBotkyrka 👍🏽", "İSTANBUL çok güzel", ""]}
+    )  # fmt: skip
+    return pd.concat([posts, extra], ignore_index=True)
+
+
+def test_normalise_batch_equals_normalise_texts() -> None:
+    posts = _posts()
+    texts, langs = posts["text"].tolist(), posts["lang"].tolist()
+    assert normalise_batch(texts, langs) == normalise_texts(texts, langs)
+
+
+@pytest.mark.parametrize("task", sorted(registry.active_versions()))
+def test_shared_counts_give_the_same_probabilities(task: str) -> None:
+    model = registry.load_model(task)
+    posts = _posts()
+    langs = [lg or "und" for lg in posts["lang"]]
+    expected = model.predict_proba(posts[["text", "lang"]])
+    counts = HashedCounts(*model.hashing_key()).transform(
+        normalise_batch([unescape(t) for t in posts["text"]], langs)
+    )
+    got = model.predict_proba_counts(counts, langs)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9)
+
+
+@pytest.mark.skipif(not LEXICONS.is_dir(), reason="needs the shared lexicons")
+def test_batch_scorer_equals_score_task_per_task() -> None:
+    posts = _posts()
+    got = scoring.BatchScorer(lexicon_dir=LEXICONS).score(posts)
+    scored = pd.DataFrame(columns=["post_id", "task", "model_version", "label"])
+    for task in scoring.model_versions():
+        todo = scoring.gate(task, posts, scored)
+        expected = scoring.score_task(task, todo, lexicon_dir=LEXICONS)
+        scored = pd.concat([scored, expected[scored.columns]], ignore_index=True)
+        mine = got[got["task"] == task].reset_index(drop=True)
+        pd.testing.assert_frame_equal(
+            mine.drop(columns="probability"),
+            expected.drop(columns="probability").reset_index(drop=True),
+        )
+        np.testing.assert_allclose(
+            mine["probability"].to_numpy(float), expected["probability"].to_numpy(float),
+            rtol=0, atol=1e-9,
+        )  # fmt: skip
