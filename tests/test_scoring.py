@@ -20,6 +20,13 @@ from bench_models import make_posts
 LEXICONS = Path(__file__).parents[2] / "shared" / "data" / "lexicons"
 
 
+@pytest.fixture(scope="module")
+def lexicons() -> Path:
+    if not LEXICONS.is_dir():
+        pytest.skip(f"shared lexicons {LEXICONS} are absent (clone outside the project)")
+    return LEXICONS
+
+
 def _posts(n: int = 400) -> pd.DataFrame:
     posts = make_posts(n, seed=7)
     extra = pd.DataFrame(
@@ -49,13 +56,13 @@ def test_shared_counts_give_the_same_probabilities(task: str) -> None:
 
 
 @pytest.mark.skipif(not LEXICONS.is_dir(), reason="needs the shared lexicons")
-def test_batch_scorer_equals_score_task_per_task() -> None:
+def test_batch_scorer_equals_score_task_per_task(lexicons: Path) -> None:
     posts = _posts()
-    got = scoring.BatchScorer(lexicon_dir=LEXICONS).score(posts)
+    got = scoring.BatchScorer(lexicon_dir=lexicons).score(posts)
     scored = pd.DataFrame(columns=["post_id", "task", "model_version", "label"])
     for task in scoring.model_versions():
         todo = scoring.gate(task, posts, scored)
-        expected = scoring.score_task(task, todo, lexicon_dir=LEXICONS)
+        expected = scoring.score_task(task, todo, lexicon_dir=lexicons)
         scored = pd.concat([scored, expected[scored.columns]], ignore_index=True)
         mine = got[got["task"] == task].reset_index(drop=True)
         pd.testing.assert_frame_equal(
@@ -66,3 +73,14 @@ def test_batch_scorer_equals_score_task_per_task() -> None:
             mine["probability"].to_numpy(float), expected["probability"].to_numpy(float),
             rtol=0, atol=1e-9,
         )  # fmt: skip
+
+
+def test_stream_over_workers_equals_one_process(lexicons: Path) -> None:
+    scorer = scoring.BatchScorer(lexicon_dir=lexicons)
+    batches = [make_posts(150, seed=s) for s in range(5)]
+    alone = [rows for rows, _, _ in scoring.stream_scores(batches, scorer=scorer, workers=1)]
+    forked = list(scoring.stream_scores(batches, scorer=scorer, workers=2))
+    assert len(forked) == len(batches)
+    for single, (rows, _pid, memory) in zip(alone, forked, strict=True):
+        pd.testing.assert_frame_equal(single, rows)
+        assert memory >= 0
