@@ -62,10 +62,11 @@ from barometer.schema import (
     Table,
     to_arrow,
 )
-from barometer.scoring import gate, model_versions, score_task
+from barometer.scoring import BatchScorer, gate, model_versions, score_task
 from barometer.warehouse import Warehouse, file_sha256
 
 _T = TypeVar("_T")
+SCORE_BATCH = 20_000  # posts per scoring batch: bounds memory on large imports
 
 SOCIAL_READERS: dict[str, Callable[[Path], IngestResult]] = {
     "x_v2": read_x_v2,
@@ -282,19 +283,34 @@ class _Run:
         self._load(entry, OBSERVATIONS, read)
 
     def score(self) -> None:
-        """Score, per task, the posts without a row of that task's active model version."""
+        """Score, per task, the posts without a row of that task's active model version.
+
+        Posts no task has scored yet go through :class:`~barometer.scoring.BatchScorer` in
+        batches (shared normalisation and hashing; same rows as per task); the rest, per task.
+        """
         posts = self.store.read(POSTS, columns=["post_id", "text", "lang"])
         columns = ["post_id", "task", "model_version", "label"]
         scored = self.store.read(POST_SCORES, columns=columns)
         lexicon_dir = self.config.resolve(self.config.nlp.lexicon_dir)
-        for task, version in model_versions().items():
+        versions = model_versions()
+        current = scored[scored["model_version"].isin(set(versions.values()))]
+        fresh = posts[~posts["post_id"].isin(set(current["post_id"]))]
+        if not fresh.empty:
+            scorer = BatchScorer(lexicon_dir=lexicon_dir)
+            for start in range(0, len(fresh), SCORE_BATCH):
+                rows = scorer.score(fresh.iloc[start : start + SCORE_BATCH])
+                self.new_rows["post_scores"] += self.store.append(POST_SCORES, rows)
+                scored = pd.concat([scored, rows[columns]], ignore_index=True)
+        done = set(fresh["post_id"])
+        for task, version in versions.items():
             mine = scored[(scored["task"] == task) & (scored["model_version"] == version)]
-            todo = gate(task, posts[~posts["post_id"].isin(set(mine["post_id"]))], scored)
+            seen = done | set(mine["post_id"])
+            todo = gate(task, posts[~posts["post_id"].isin(seen)], scored)
             if todo.empty:
                 continue
-            scores = score_task(task, todo, lexicon_dir=lexicon_dir)
-            self.new_rows["post_scores"] += self.store.append(POST_SCORES, scores)
-            scored = pd.concat([scored, scores[columns]], ignore_index=True)
+            rows = score_task(task, todo, lexicon_dir=lexicon_dir)
+            self.new_rows["post_scores"] += self.store.append(POST_SCORES, rows)
+            scored = pd.concat([scored, rows[columns]], ignore_index=True)
 
     def indicators(self) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
         """The ``indicators`` table and the other derived tables to publish."""
