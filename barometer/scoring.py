@@ -150,8 +150,12 @@ class BatchScorer:
                 parent = labels.get(gate_spec["task"])
                 if parent is None:
                     continue
-                rows &= ~np.isin(parent, list(gate_spec.get("exclude", [])))
+                scored_by_parent = np.array([label is not None for label in parent], dtype=bool)
+                rows &= scored_by_parent & ~np.isin(parent, list(gate_spec.get("exclude", [])))
             idx = np.flatnonzero(rows)
+            if len(idx) == 0:  # e.g. no Swedish post for the Swedish-only model
+                labels[task] = np.full(len(ids), None, dtype=object)
+                continue
             shared = {name: m[idx] for name, m in counts[model.hashing_key()].items()}
             proba = model.predict_proba_counts(shared, codes[idx].tolist())
             best = np.argmax(proba, axis=1) if len(proba) else np.empty(0, dtype=int)

@@ -84,3 +84,10 @@ def test_stream_over_workers_equals_one_process(lexicons: Path) -> None:
     for single, (rows, _pid, memory) in zip(alone, forked, strict=True):
         pd.testing.assert_frame_equal(single, rows)
         assert memory >= 0
+
+
+def test_batch_scorer_skips_a_model_with_no_post_in_its_languages(lexicons: Path) -> None:
+    posts = pd.DataFrame({"post_id": ["a", "b"], "text": ["good day", "hi"], "lang": ["en", "en"]})
+    rows = scoring.BatchScorer(lexicon_dir=lexicons).score(posts)
+    assert "immigration_attitude" not in set(rows["task"])  # Swedish-only model
+    assert set(rows.loc[rows["task"] == "hostility", "post_id"]) == {"a", "b"}
