@@ -31,7 +31,6 @@ use the direct estimates with ``vardir = se^2``.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Literal
 
@@ -39,6 +38,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from barometer.config import read_toml, validation_problems
 from barometer.exceptions import ConfigError, InputError
 from barometer.ingest.survey import ItemMapping, read_survey_file, rescale
 from barometer.stats.sae import fit_fay_herriot
@@ -125,35 +125,22 @@ class AreaEstimatesConfig(_Strict):
         return path if path.is_absolute() else (self.base_dir / path).resolve()
 
 
-def _load_toml(path: Path, what: str) -> dict[str, object]:
-    if not path.is_file():
-        raise ConfigError(f"{what} {path} does not exist")
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-
-
 def _validate(model: type[BaseModel], raw: dict[str, object], path: Path) -> BaseModel:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ConfigError(f"{path}: {problems}") from exc
+        raise ConfigError(f"{path}: {validation_problems(exc)}") from exc
 
 
 def load_area_config(path: Path | str) -> tuple[AreaEstimatesConfig, AreaCodebook]:
     """Read and validate a config and its codebook; :class:`ConfigError` names file and key."""
     path = Path(path)
-    raw = _load_toml(path, "survey-estimates config")
+    raw = read_toml(path, "survey-estimates config")
     raw["base_dir"] = path.resolve().parent
     config = _validate(AreaEstimatesConfig, raw, path)
     assert isinstance(config, AreaEstimatesConfig)
     book_path = config.resolve(config.survey.codebook)
-    codebook = _validate(AreaCodebook, _load_toml(book_path, "codebook"), book_path)
+    codebook = _validate(AreaCodebook, read_toml(book_path, "codebook"), book_path)
     assert isinstance(codebook, AreaCodebook)
     unknown = [i for i in config.estimates.items if i not in codebook.items]
     unknown += [c for c in config.fay_herriot.covariates if c not in codebook.covariates]
