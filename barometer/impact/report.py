@@ -21,6 +21,7 @@ from barometer.impact.its import segmented_regression
 from barometer.impact.panel import PERIOD, UNIT, VALUE, indicator_panel, validate_action
 from barometer.impact.power import minimum_detectable_effect, simulate_power
 from barometer.impact.synth import placebo_inference
+from barometer.indicators import CATALOGUE
 
 _POOLED = "treated (mean)"
 
@@ -154,7 +155,9 @@ def summarise(result: dict[str, Any]) -> tuple[str, str]:
     est, lo, hi = head["estimate"], head["lower"], head["upper"]
     pct = round(100 * result["level"])
     mde = result["power"]["mde"]["mde"]
-    outcome = result["outcome"]
+    entry = CATALOGUE.get(result["outcome"])
+    outcome = entry.label_en if entry else result["outcome"]
+    outcome_sv = entry.label_sv if entry else result["outcome"]
     sc = result["synthetic_control"]
     floor = 1 / (sc["n_placebos"] + 1)
     ci_en = f"{est:+.2f} ({pct}% CI {lo:.2f} to {hi:.2f})"
@@ -163,11 +166,11 @@ def summarise(result: dict[str, Any]) -> tuple[str, str]:
         en = [
             f"Estimated change in {outcome}: {ci_en}. We cannot distinguish the effect from zero."
         ]
-        sv = [f"Skattad förändring i {outcome}: {ci_sv}. Vi kan inte skilja effekten från noll."]
+        sv = [f"Skattad förändring i {outcome_sv}: {ci_sv}. Vi kan inte skilja effekten från noll."]
     else:
         en_word, sv_word = ("rose", "ökade") if est > 0 else ("fell", "minskade")
         en = [f"{outcome} {en_word} relative to the comparison neighbourhoods: {ci_en}."]
-        sv = [f"{outcome} {sv_word} jämfört med jämförelseområdena: {ci_sv}."]
+        sv = [f"{outcome_sv} {sv_word} jämfört med jämförelseområdena: {ci_sv}."]
     en.append(f"With this data, effects smaller than about {mde:.2f} would probably go undetected.")
     sv.append(
         f"Med dessa data skulle effekter mindre än ungefär {_sv(mde)} troligen inte upptäckas."
