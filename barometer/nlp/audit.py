@@ -32,15 +32,14 @@ from __future__ import annotations
 import ast
 import inspect
 import re
-import tomllib
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from barometer.data import read_data_toml
 from barometer.exceptions import InputError
 from barometer.nlp.audit_report import (
     AuditResults,
@@ -142,15 +141,7 @@ def score_texts(
 
 def load_templates(path: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (templates: id, lang, tone, text; groups: lang, group_type, plural, singular, adj)."""
-    try:
-        if path is None:
-            raw = resources.files("barometer").joinpath("data/audit_templates.toml")
-            data = tomllib.loads(raw.read_text("utf-8"))
-        else:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        name = path or "audit_templates.toml"
-        raise InputError(f"cannot read audit templates {name}: {exc}") from exc
+    data = read_data_toml("audit_templates.toml", "audit templates", path)
     templates = pd.DataFrame(data.get("templates", []), columns=["id", "lang", "tone", "text"])
     rows = [
         (lang, group_type, *forms)

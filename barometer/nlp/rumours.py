@@ -36,10 +36,8 @@ statements await review by native speakers.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +48,7 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.utils.validation import check_is_fitted
 
+from barometer.data import read_data_toml
 from barometer.exceptions import InputError, SchemaError
 from barometer.nlp.batch import normalise_batch
 from barometer.nlp.text import normalise_texts
@@ -74,14 +73,7 @@ class RumourCatalogue:
 
 def load_catalogue(path: str | Path | None = None) -> RumourCatalogue:
     """Read a rumour catalogue TOML (default: the packaged ``barometer/data/rumours.toml``)."""
-    try:
-        if path is None:
-            raw = resources.files("barometer").joinpath("data/rumours.toml").read_text("utf-8")
-        else:
-            raw = Path(path).read_text(encoding="utf-8")
-        data = tomllib.loads(raw)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"cannot read rumour catalogue {path or 'rumours.toml'}: {exc}") from exc
+    data = read_data_toml("rumours.toml", "rumour catalogue", path)
     statements, rumours = [], []
     for entry in data.get("rumours", []):
         if "id" not in entry or "statements" not in entry:

@@ -35,8 +35,6 @@ computed from post_scores alone); posts in languages without lists get no row.
 from __future__ import annotations
 
 import re
-import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +44,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from barometer.data import read_data_toml
 from barometer.exceptions import InputError, SchemaError
 from barometer.nlp.batch import normalise_batch
 from barometer.nlp.text import normalise_text
@@ -108,14 +107,7 @@ def _mark(
 
 def load_taxonomy(path: str | Path | None = None) -> dict[str, dict[str, list[str]]]:
     """Read a theme taxonomy TOML: theme -> language -> terms (default: packaged file)."""
-    try:
-        if path is None:
-            raw = resources.files("barometer").joinpath("data/themes.toml").read_text("utf-8")
-        else:
-            raw = Path(path).read_text(encoding="utf-8")
-        data = tomllib.loads(raw)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"cannot read theme taxonomy {path or 'themes.toml'}: {exc}") from exc
+    data = read_data_toml("themes.toml", "theme taxonomy", path)
     themes = data.get("themes")
     if not isinstance(themes, dict) or not themes:
         raise InputError("the theme taxonomy has no [themes.<name>] tables")

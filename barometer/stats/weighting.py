@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from barometer.exceptions import EstimationError
+from barometer.stats._checks import positive_weights
 
 MarginSpec = pd.Series | pd.DataFrame | Mapping[object, float]
 DIAGNOSTIC_COLUMNS = ["margin", "category", "target", "initial", "achieved", "error"]
@@ -74,15 +75,7 @@ def weighting_design_effect(weights: pd.Series | np.ndarray) -> float:
 def _base_weights(sample: pd.DataFrame, weight: str) -> np.ndarray:
     if weight not in sample.columns:
         raise EstimationError(f"expected weight column '{weight}'; found {list(sample.columns)}")
-    w = sample[weight].to_numpy(dtype=float, na_value=np.nan)
-    bad = ~np.isfinite(w) | (w <= 0)
-    if bad.any():
-        row = sample.index[int(np.flatnonzero(bad)[0])]
-        raise EstimationError(
-            f"weight column '{weight}' must hold finite positive numbers; row {row!r} has "
-            f"{w[bad][0]}"
-        )
-    return w
+    return positive_weights(sample, weight)
 
 
 def _check_totals(totals: np.ndarray, labels: Sequence[object], what: str) -> None:
