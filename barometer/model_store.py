@@ -24,6 +24,7 @@ AUDIT_FILE = "audit.json"
 #: Types (beyond skops' defaults) that a barometer model file may hold.
 TRUSTED_TYPES: list[str] = [
     "barometer.nlp.classifiers.TextClassifier",
+    "barometer.nlp.nbsvm.NBSVMClassifier",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.isotonic.IsotonicRegression",

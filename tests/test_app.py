@@ -12,6 +12,8 @@ import pytest
 from conftest import REPO_ROOT
 from streamlit.testing.v1 import AppTest
 
+from barometer import registry
+
 APP = str(REPO_ROOT / "app" / "main.py")
 PAGES = {  # page script -> English title
     "overview": "Social Trust Barometer",
@@ -260,9 +262,11 @@ def test_models_page_shows_the_committed_model_cards(monkeypatch, mini_warehouse
     at = _run(monkeypatch, mini_warehouse, "models")
     assert not at.exception, at.exception
     chooser = at.selectbox(key="models_card")
-    assert {"hostility 2026.1 (active)", "immigration_attitude 2026.1 (active)"} <= set(
-        chooser.options
-    )
+    active = registry.active_versions()
+    assert {
+        f"hostility {active['hostility']} (active)",
+        f"immigration_attitude {active['immigration_attitude']} (active)",
+    } <= set(chooser.options)
     assert any("Model card: hostility" in m.value for m in at.markdown)
     metric = at.selectbox(key="models_metric")
     assert "macro_f1" in metric.options

@@ -178,13 +178,15 @@ def test_cli_audit_rumour_writes_card(tmp_path: Path) -> None:
 
 
 def _copy_model(task: str, root: Path) -> Path:
-    """A copy of a committed model version in a temporary models folder (never audits in place)."""
+    """A copy of the active committed version of ``task`` in a temporary models folder (never
+    audits in place)."""
     import shutil
 
     from barometer import registry
 
-    source = registry.REPO_ROOT / "models" / task / "2026.1"
-    target = root / task / "2026.1"
+    version = registry.active_versions()[task]
+    source = registry.REPO_ROOT / "models" / task / version
+    target = root / task / version
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("audit.json"))
     return target
 
@@ -200,7 +202,7 @@ def test_audit_model_records_verdict_card_and_json(tmp_path: Path) -> None:
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest["files"]["card.md"] = "0" * 64  # a card that is hashed gets its hash updated
     (folder / "manifest.json").write_text(json.dumps(manifest))
-    results, limits = audit_model("hostility", "2026.1", models_dir=tmp_path, n_boot=200)
+    results, limits = audit_model("hostility", folder.name, models_dir=tmp_path, n_boot=200)
     assert limits.dialect and limits.dialect_argmax and limits.n_boot == 200
     rates = results.error_rates
     assert rates is not None and {"lang", "target_group"} <= set(rates["by"])
@@ -213,7 +215,7 @@ def test_audit_model_records_verdict_card_and_json(tmp_path: Path) -> None:
     assert {"counterfactual_by_template", "error_rates", "rate_ratios", "dialect"} <= set(record)
     card = (folder / "card.md").read_text()
     section = card.split("## Audit results", 1)[1].split("\n## ", 1)[0]
-    assert "### Bias audit: hostility (hostility-2026.1)" in section
+    assert f"### Bias audit: hostility (hostility-{folder.name})" in section
     assert "Not audited yet" not in card and card.count("## Audit results") == 1
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["files"]["card.md"] == registry.sha256(folder / "card.md")

@@ -35,6 +35,16 @@ CORPUS_INFO: dict[str, tuple[str, str, str]] = {
     ),
 }
 
+#: classifier.kind of a training config -> how the card names the linear model
+CLASSIFIER_NAMES = {
+    "svm": "`LinearSVC`",
+    "logistic": "`LogisticRegression` (L2)",
+    "nbsvm": (
+        "NB-SVM (Wang & Manning 2012: one-vs-rest `LinearSVC` over features scaled by "
+        "naive-Bayes log-count ratios, `barometer.nlp.nbsvm`)"
+    ),
+}
+
 INTENDED_USE = {
     "hostility": (
         "Share of hostile (offensive or hateful) public posts per neighbourhood and period, "
@@ -126,6 +136,7 @@ def render_card(
     )
     ev, clf, cal = config["evaluation"], config["classifier"], config["calibration"]
     lang_block = ", a one-hot block of the language" if config["features"]["lang_feature"] else ""
+    linear_model = CLASSIFIER_NAMES.get(clf["kind"], f"`{clf['kind']}`")
     binary = ""
     if config["task"].get("negative_label"):
         negative = config["task"]["negative_label"]
@@ -163,7 +174,7 @@ The corpora text is not stored in this repository.
 
 Calibrated linear classifier (`barometer.nlp.classifiers.TextClassifier`): social-media
 normalisation, hashed word and character n-grams with TF-IDF weights{lang_block},
-`{clf["kind"]}` with C = {clf["C"]}, probabilities from `CalibratedClassifierCV`
+{linear_model} with C = {clf["C"]}, probabilities from `CalibratedClassifierCV`
 ({cal["method"]}, {cal["cv_folds"]} folds).{values}
 Cross-validation: {cv_line}.
 

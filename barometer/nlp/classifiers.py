@@ -12,7 +12,8 @@
    :class:`TfidfTransformer`;
 3. a one-hot block of the post language (languages seen in training; others get none), so one
    multilingual model can learn a base rate per language;
-4. ``LinearSVC`` or ``LogisticRegression`` wrapped in :class:`CalibratedClassifierCV`
+4. ``LinearSVC``, ``LogisticRegression`` or the NB-SVM of
+   :class:`~barometer.nlp.nbsvm.NBSVMClassifier`, wrapped in :class:`CalibratedClassifierCV`
    (stratified folds, one final model fitted on all rows, ``ensemble=False``) so that
    :meth:`TextClassifier.predict_proba` returns calibrated probabilities.
 
@@ -48,6 +49,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from barometer.exceptions import SchemaError
 from barometer.nlp.hashing import hash_char_ngrams
+from barometer.nlp.nbsvm import NBSVMClassifier
 from barometer.nlp.text import normalise_texts
 from barometer.schema import POST_SCORES
 
@@ -75,8 +77,10 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         Use ``1 + log(tf)`` term frequencies.
     lang_feature : bool, default True
         Add a one-hot block of the post language.
-    classifier : {"svm", "logistic"}, default "svm"
-        ``LinearSVC`` or ``LogisticRegression`` (L2, lbfgs).
+    classifier : {"svm", "logistic", "nbsvm"}, default "svm"
+        ``LinearSVC``, ``LogisticRegression`` (L2, lbfgs) or
+        :class:`~barometer.nlp.nbsvm.NBSVMClassifier` (one-vs-rest ``LinearSVC`` over features
+        scaled by naive-Bayes log-count ratios).
     C : float, default 0.5
         Inverse regularisation strength.
     class_weight : {"balanced"} or None, default None
@@ -232,7 +236,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         return self.calibrated_.predict_proba(features)
 
     # -- estimator API --------------------------------------------------------------------
-    def build_linear_model(self) -> LinearSVC | LogisticRegression:
+    def build_linear_model(self) -> LinearSVC | LogisticRegression | NBSVMClassifier:
         """The unfitted linear model that ``classifier``, ``C`` and ``class_weight`` describe."""
         if self.classifier == "svm":
             return LinearSVC(
@@ -243,7 +247,14 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
             return LogisticRegression(
                 C=self.C, class_weight=self.class_weight, max_iter=self.max_iter
             )
-        raise ValueError(f"classifier must be 'svm' or 'logistic', got {self.classifier!r}")
+        if self.classifier == "nbsvm":
+            return NBSVMClassifier(
+                C=self.C, class_weight=self.class_weight, max_iter=self.max_iter,
+                random_state=self.random_state,
+            )  # fmt: skip
+        raise ValueError(
+            f"classifier must be 'svm', 'logistic' or 'nbsvm', got {self.classifier!r}"
+        )
 
     def fit(self, X: Any, y: Any, langs: Sequence[str | None] | None = None) -> TextClassifier:
         """Fit the feature weights, the linear model and its calibration on texts ``X``.

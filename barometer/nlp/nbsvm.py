@@ -1,0 +1,150 @@
+"""NB-SVM: a linear SVM over features scaled by naive-Bayes log-count ratios.
+
+Wang and Manning (2012), "Baselines and Bigrams: Simple, Good Sentiment and Topic
+Classification" (ACL), section 2.3. For each class ``c`` (one-vs-rest), with ``f_i`` the
+non-negative feature rows (here TF-IDF weights of hashed n-grams) and smoothing ``alpha``::
+
+    p = alpha + sum of f_i over rows of class c        (one value per feature)
+    q = alpha + sum of f_i over the other rows
+    r = log( (p / |p|_1) / (q / |q|_1) )
+
+a binary ``LinearSVC`` is fitted on ``f_i * r``. Features that tell the class apart get larger
+inputs, so the SVM needs less weight (less regularisation) to use them; on short texts this
+beats a plain SVM on the same features. Because the scaling is element-wise, the fitted model is
+an ordinary linear model: ``coef_ = r * w`` and ``decision_function(X) = X @ coef_.T +
+intercept_``, one sparse product as fast as the plain SVM.
+
+Wang and Manning binarise the counts and interpolate the weights with their mean (``beta``);
+here the features are TF-IDF weights and there is no interpolation: on Davidson et al.'s
+training part (5-fold CV, weighted F1) TF-IDF inputs beat binarised ones and both beat the plain
+``LinearSVC`` on the same features (0.900 against 0.895).
+
+Examples
+--------
+>>> import numpy as np
+>>> X = np.array([[2.0, 0.0, 1.0], [1.0, 0.0, 1.0], [0.0, 3.0, 1.0], [0.0, 1.0, 1.0]])
+>>> clf = NBSVMClassifier(C=1.0).fit(X, ["a", "a", "b", "b"])
+>>> clf.predict(np.array([[1.0, 0.0, 1.0], [0.0, 2.0, 1.0]])).tolist()
+['a', 'b']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.svm import LinearSVC
+from sklearn.utils.validation import check_is_fitted
+
+
+def log_count_ratio(X: Any, positive: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """Naive-Bayes log-count ratio ``r`` of each feature for the rows in ``positive``.
+
+    Parameters
+    ----------
+    X : sparse matrix or ndarray, shape (n_rows, n_features)
+        Non-negative feature values (counts or TF-IDF weights).
+    positive : ndarray of bool, shape (n_rows,)
+        Rows of the class.
+    alpha : float, default 1.0
+        Additive smoothing of the per-feature sums (in the units of ``X``).
+
+    Returns
+    -------
+    ndarray of float64, shape (n_features,)
+        ``log((p / |p|_1) / (q / |q|_1))``; 0 for a feature as frequent in both groups.
+
+    Examples
+    --------
+    >>> X = np.array([[3.0, 1.0], [0.0, 1.0]])
+    >>> log_count_ratio(X, np.array([True, False])).round(3).tolist()
+    [0.693, -0.693]
+    """
+    positive = np.asarray(positive, dtype=bool)
+    p = np.asarray(X[positive].sum(axis=0), dtype=np.float64).ravel() + alpha
+    q = np.asarray(X[~positive].sum(axis=0), dtype=np.float64).ravel() + alpha
+    return np.asarray(np.log((p / p.sum()) / (q / q.sum())), dtype=np.float64)
+
+
+class NBSVMClassifier(ClassifierMixin, BaseEstimator):
+    """One-vs-rest NB-SVM (Wang and Manning 2012) over non-negative sparse features.
+
+    Parameters
+    ----------
+    C : float, default 0.5
+        Inverse regularisation strength of each binary ``LinearSVC``.
+    alpha : float, default 1.0
+        Smoothing of the naive-Bayes feature sums.
+    class_weight : {"balanced"} or dict, optional
+        Passed to each binary ``LinearSVC`` (the class is ``True``, the rest ``False``).
+    max_iter : int, default 2000
+        Iterations of each ``LinearSVC``.
+    random_state : int, default 0
+        Seed of ``LinearSVC``'s coordinate descent.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        Sorted class labels.
+    coef_ : ndarray of float64, shape (n_classes, n_features) or (1, n_features)
+        ``r * w`` per class (one row for two classes: the second class against the first).
+    intercept_ : ndarray of float64, shape (n_classes,) or (1,)
+        Intercept of each binary SVM.
+    """
+
+    def __init__(
+        self,
+        *,
+        C: float = 0.5,
+        alpha: float = 1.0,
+        class_weight: str | dict[Any, float] | None = None,
+        max_iter: int = 2000,
+        random_state: int = 0,
+    ) -> None:
+        self.C = C
+        self.alpha = alpha
+        self.class_weight = class_weight
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> NBSVMClassifier:
+        """Fit one NB-scaled binary ``LinearSVC`` per class (one in all for two classes)."""
+        labels = np.asarray(y)
+        self.classes_ = np.unique(labels)
+        if len(self.classes_) < 2:
+            raise ValueError(f"NB-SVM needs at least two classes, got {self.classes_.tolist()}")
+        X = sp.csr_matrix(X) if not sp.issparse(X) else X.tocsr()
+        if X.shape[0] and X.min() < 0:
+            raise ValueError("NB-SVM needs non-negative features (counts or TF-IDF weights)")
+        self.n_features_in_ = X.shape[1]
+        targets = self.classes_[1:] if len(self.classes_) == 2 else self.classes_
+        coefs, intercepts = [], []
+        for target in targets:
+            positive = labels == target
+            ratio = log_count_ratio(X, positive, self.alpha)
+            svm = LinearSVC(
+                C=self.C, class_weight=self.class_weight, max_iter=self.max_iter,
+                random_state=self.random_state,
+            )  # fmt: skip
+            svm.fit(X @ sp.diags(ratio.astype(X.dtype)), positive, sample_weight=sample_weight)
+            coefs.append(svm.coef_.ravel() * ratio)
+            intercepts.append(float(svm.intercept_[0]))
+        self.coef_ = np.vstack(coefs)
+        self.intercept_ = np.asarray(intercepts, dtype=np.float64)
+        return self
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Signed distances, shape ``(n_rows, n_classes)``, or ``(n_rows,)`` for two classes
+        (positive means the second class), as scikit-learn's linear classifiers return."""
+        check_is_fitted(self, "coef_")
+        scores = np.asarray(X @ self.coef_.T) + self.intercept_
+        return scores.ravel() if len(self.classes_) == 2 else scores
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The class with the highest decision value."""
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return np.asarray(self.classes_[(scores > 0).astype(int)])
+        return np.asarray(self.classes_[np.argmax(scores, axis=1)])
