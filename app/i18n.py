@@ -242,6 +242,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "Last run finished {when} (code {code}).",
         "Senaste körning klar {when} (kod {code}).",
     ),
+    "tasks_not_scored": (
+        "The last run could not score {tasks}, so the indicators built on it are missing: {why}",
+        "Den senaste körningen kunde inte bedöma {tasks}, så indikatorerna som bygger på det "
+        "saknas: {why}",
+    ),
     "quarantine": ("Quarantined rows and why", "Rader i karantän och varför"),
     "reason": ("Reason", "Orsak"),
     "suppressed": (

@@ -62,7 +62,7 @@ from barometer.schema import (
     Table,
     to_arrow,
 )
-from barometer.scoring import BatchScorer, gate, model_versions, score_task
+from barometer.scoring import BatchScorer, gate, model_versions, score_task, unavailable_tasks
 from barometer.warehouse import Warehouse, file_sha256
 
 _T = TypeVar("_T")
@@ -132,6 +132,10 @@ class _Run:
         )
         self.boundaries: Boundaries = load_boundaries(config.resolve(config.boundaries.path))
         self.gazetteer = Gazetteer(self.boundaries)
+        #: tasks this run cannot score -> why (e.g. sentiment without a lexicon folder)
+        self.unavailable = unavailable_tasks(config.resolve(config.nlp.lexicon_dir))
+        for task, why in self.unavailable.items():
+            console.print(f"[bold yellow]warning:[/] {task} not scored: {why}", highlight=False)
 
     def timed(self, label: str, step: Callable[[], _T]) -> _T:
         started = time.perf_counter()
@@ -292,11 +296,11 @@ class _Run:
         columns = ["post_id", "task", "model_version", "label"]
         scored = self.store.read(POST_SCORES, columns=columns)
         lexicon_dir = self.config.resolve(self.config.nlp.lexicon_dir)
-        versions = model_versions()
+        versions = model_versions(self.unavailable)
         current = scored[scored["model_version"].isin(set(versions.values()))]
         fresh = posts[~posts["post_id"].isin(set(current["post_id"]))]
         if not fresh.empty:
-            scorer = BatchScorer(lexicon_dir=lexicon_dir)
+            scorer = BatchScorer(lexicon_dir=lexicon_dir, skip=self.unavailable)
             for start in range(0, len(fresh), SCORE_BATCH):
                 rows = scorer.score(fresh.iloc[start : start + SCORE_BATCH])
                 self.new_rows["post_scores"] += self.store.append(POST_SCORES, rows)
@@ -332,7 +336,8 @@ class _Run:
             "started_at": self.started.isoformat(),
             "finished_at": datetime.now(UTC).isoformat() if finished else None,
             "code_version": code_version(),
-            "model_versions": model_versions(),
+            "model_versions": model_versions(self.unavailable),
+            "tasks_not_scored": dict(self.unavailable),
             "inputs": self.inputs,
             "new_rows": self.new_rows,
             "step_seconds": dict(self.step_seconds),

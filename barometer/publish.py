@@ -106,6 +106,9 @@ def runs_table(manifest: dict[str, Any]) -> pd.DataFrame:
                 "finished_at": manifest.get("finished_at"),
                 "code_version": manifest["code_version"],
                 "row_counts": json.dumps(manifest.get("row_counts", {}), sort_keys=True),
+                "tasks_not_scored": json.dumps(
+                    manifest.get("tasks_not_scored", {}), sort_keys=True
+                ),
             }
         ]
     )

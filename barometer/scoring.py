@@ -11,6 +11,13 @@ Each model writes its own ``model_version``; the pipeline scores, per task, only
 have no row of that task's active version yet, so adding or upgrading one model re-scores that
 model alone. Gated models (``hostility_target`` scores hostile posts only) see only the posts
 their gate lets through.
+
+A trained model active in the registry under a rule-based task's name replaces the rule-based
+scorer: ``barometer train sentiment --annotations FILE.csv`` followed by ``barometer activate``
+makes sentiment supervised (the city's own labels) instead of lexicon-based. Where neither is
+available (no lexicon folder, e.g. a clone without ``../shared``, and no trained sentiment model),
+:func:`unavailable_tasks` names sentiment with the reason and the pipeline scores the other
+tasks.
 """
 
 from __future__ import annotations
@@ -45,24 +52,48 @@ RULE_BASED: dict[str, tuple[str, Callable[[Path], Any]]] = {
 }
 
 
-def model_versions() -> dict[str, str]:
+def unavailable_tasks(lexicon_dir: Path) -> dict[str, str]:
+    """Tasks that cannot be scored here -> why, in plain words.
+
+    Only lexicon sentiment can be missing: when ``lexicon_dir`` is not a folder and no trained
+    ``sentiment`` model is active. A lexicon folder that exists but lacks a file is an error
+    (:class:`~barometer.exceptions.InputError` when the scorer is built), not a skip.
+    """
+    if "sentiment" in registry.active_versions() or Path(lexicon_dir).is_dir():
+        return {}
+    return {
+        "sentiment": (
+            f"no sentiment lexicon folder at {lexicon_dir} (the shared 'data/lexicons') and no "
+            "trained sentiment model is active, so posts get no sentiment and the negative-post "
+            "share is not published; point nlp.lexicon_dir at the lexicons or train one with "
+            "'barometer train sentiment --annotations FILE.csv'"
+        )
+    }
+
+
+def model_versions(skip: Iterable[str] = ()) -> dict[str, str]:
     """Task -> active model version: rule-based models first, then the registry's, in the
-    registry's order (a gate task comes before the tasks it gates)."""
+    registry's order (a gate task comes before the tasks it gates). A registry model of a
+    rule-based task's name takes that task's place; tasks in ``skip`` are left out."""
     versions = {task: version for task, (version, _) in RULE_BASED.items()}
     versions.update(registry.active_model_versions())
-    return versions
+    return {task: version for task, version in versions.items() if task not in set(skip)}
 
 
 def gate(task: str, posts: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     """The posts ``task``'s model should see, given the scores so far (all, unless gated)."""
-    if task in RULE_BASED:
+    if task in RULE_BASED and task not in registry.active_versions():
         return posts
     return registry.gate_posts(task, posts, scores)
 
 
 def score_task(task: str, posts: pd.DataFrame, *, lexicon_dir: Path) -> pd.DataFrame:
-    """Score posts (``post_id``, ``text``, ``lang``) with the active model of ``task``."""
-    scorer = RULE_BASED[task][1](lexicon_dir) if task in RULE_BASED else registry.load_model(task)
+    """Score posts (``post_id``, ``text``, ``lang``) with the active model of ``task`` (a
+    trained one in the registry, else the rule-based one)."""
+    if task in registry.active_versions() or task not in RULE_BASED:
+        scorer = registry.load_model(task)
+    else:
+        scorer = RULE_BASED[task][1](lexicon_dir)
     return scorer.score_posts(posts)[POST_SCORES.columns]
 
 
@@ -76,13 +107,21 @@ class BatchScorer:
     word and character n-grams (:class:`~barometer.nlp.batch.HashedCounts`) for every trained
     model with the same hashing parameters (each applies its own TF-IDF and linear model),
     gates applied in registry order. Rows equal those of :func:`score_task` per task.
+
+    Rule-based tasks replaced by a trained model, and those in ``skip`` (see
+    :func:`unavailable_tasks`), are not built and get no rows.
     """
 
-    def __init__(self, *, lexicon_dir: Path) -> None:
+    def __init__(self, *, lexicon_dir: Path, skip: Iterable[str] = ()) -> None:
         from barometer.nlp.batch import HashedCounts
 
-        self.rule = {task: factory(lexicon_dir) for task, (_, factory) in RULE_BASED.items()}
         active = registry.active_versions()
+        self.skip = frozenset(skip)
+        self.rule = {
+            task: factory(lexicon_dir)
+            for task, (_, factory) in RULE_BASED.items()
+            if task not in active and task not in self.skip
+        }
         self.models = {task: registry.load_model(task) for task in active}
         self.gates = {
             task: registry.read_manifest(task, version).get("gate") or {}
@@ -116,19 +155,23 @@ class BatchScorer:
         codes = np.asarray(langs, dtype=object)
         out: list[pd.DataFrame] = []
 
-        sentiment = self.rule["sentiment"]
-        compound = sentiment.compound_normalised(normalised, langs)
-        keep = ~np.isnan(compound)
-        out.append(_rows(ids[keep], "sentiment", SENTIMENT_VERSION,
-                         sentiment.labels_of(compound[keep]).astype(str), np.nan))  # fmt: skip
-        trust = self.rule["trust_expression"]
-        out.append(_rows(ids, "trust_expression", TRUST_VERSION,
-                         trust.labels_normalised(normalised, langs), np.nan))  # fmt: skip
-        rumours = self.rule["rumour"]
-        sims = rumours.similarity_normalised(normalised, codes)
-        probability = sims.max(axis=1) if len(sims) else np.zeros(0)
-        out.append(_rows(ids, "rumour", RUMOUR_VERSION, rumours._labels(sims), probability))
-        out.append(self._themes(ids, normalised, codes))
+        if "sentiment" in self.rule:
+            sentiment = self.rule["sentiment"]
+            compound = sentiment.compound_normalised(normalised, langs)
+            keep = ~np.isnan(compound)
+            out.append(_rows(ids[keep], "sentiment", SENTIMENT_VERSION,
+                             sentiment.labels_of(compound[keep]).astype(str), np.nan))  # fmt: skip
+        if "trust_expression" in self.rule:
+            trust = self.rule["trust_expression"]
+            out.append(_rows(ids, "trust_expression", TRUST_VERSION,
+                             trust.labels_normalised(normalised, langs), np.nan))  # fmt: skip
+        if "rumour" in self.rule:
+            rumours = self.rule["rumour"]
+            sims = rumours.similarity_normalised(normalised, codes)
+            probability = sims.max(axis=1) if len(sims) else np.zeros(0)
+            out.append(_rows(ids, "rumour", RUMOUR_VERSION, rumours._labels(sims), probability))
+        if "theme" in self.rule:
+            out.append(self._themes(ids, normalised, codes))
 
         # trained models: texts HTML-unescaped as TextClassifier does, hashed once per key
         clf_norm = list(normalised)
@@ -139,7 +182,7 @@ class BatchScorer:
                     clf_norm[i] = normalise_batch([plain], [langs[i]])[0]
         counts = {key: hasher.transform(clf_norm) for key, hasher in self.hashers.items()}
         labels: dict[str, np.ndarray] = {}
-        for task in model_versions():
+        for task in model_versions(self.skip):
             if task not in self.models:
                 continue
             model, gate_spec = self.models[task], self.gates[task]

@@ -303,3 +303,21 @@ def test_login_required_when_oidc_is_configured(monkeypatch, mini_warehouse) -> 
     assert "Sign in" in at.info[0].value
     assert at.button(key="login").label == "Sign in"
     assert not at.dataframe  # no page is shown before signing in
+
+
+def test_quality_warns_about_tasks_the_last_run_could_not_score(
+    monkeypatch, mini_warehouse, tmp_path
+) -> None:
+    root = tmp_path / "wh"
+    shutil.copytree(mini_warehouse, root)
+    with duckdb.connect(str(root / "barometer.duckdb")) as con:
+        con.execute(
+            "UPDATE runs SET tasks_not_scored = ?",
+            ['{"sentiment": "no sentiment lexicon folder at /x"}'],
+        )
+    at = _run(monkeypatch, root, "quality")
+    assert not at.exception, at.exception
+    warnings = [w.value for w in at.warning]
+    assert any("could not score sentiment" in w and "/x" in w for w in warnings), warnings
+    plain = _run(monkeypatch, mini_warehouse, "quality")
+    assert not any("could not score" in w.value for w in plain.warning)

@@ -10,7 +10,7 @@ from conftest import FIXTURES, shared_data
 from barometer.config import load_config
 from barometer.exceptions import ConfigError
 from barometer.pipeline import run_ingest, run_pipeline
-from barometer.schema import OBSERVATIONS, POSTS
+from barometer.schema import OBSERVATIONS, POST_SCORES, POSTS
 from barometer.warehouse import Warehouse
 
 CONFIG = """
@@ -136,3 +136,27 @@ def test_tabular_needs_a_mapping_and_only_tabular(tmp_path) -> None:
     )
     with pytest.raises(ConfigError, match="unknown time zone 'Mars/Olympus'"):
         load_config(path)
+
+
+def test_run_without_lexicons_scores_every_other_task(formats_config, tmp_path) -> None:
+    """A clone without the shared lexicons (and no trained sentiment model) still runs: the
+    run warns, records why in its manifest, and scores every other task."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    config = formats_config.model_copy(
+        update={"nlp": formats_config.nlp.model_copy(update={"lexicon_dir": tmp_path / "none"})}
+    )
+    out = StringIO()
+    report = run_pipeline(
+        config, warehouse=tmp_path / "wh", show_progress=False, console=Console(file=out)
+    )
+    assert "warning: sentiment not scored: no sentiment lexicon folder at" in " ".join(
+        out.getvalue().split()
+    )
+    assert list(report.manifest["tasks_not_scored"]) == ["sentiment"]
+    assert "sentiment" not in report.manifest["model_versions"]
+    scores = Warehouse(report.warehouse).read(POST_SCORES)
+    assert "sentiment" not in set(scores["task"])
+    assert {"hostility", "trust_expression", "theme"} <= set(scores["task"])

@@ -1,6 +1,8 @@
 """Data quality: coverage per source, neighbourhood and month; freshness; quarantined rows and
 why; suppressed cells; sensor outages."""
 
+import json
+
 import altair as alt
 import data
 import pandas as pd
@@ -62,6 +64,9 @@ if not runs.empty:
     last = runs.iloc[0]
     st.markdown(t("last_run", when=str(last["finished_at"])[:16].replace("T", " "),
                   code=last["code_version"]))  # fmt: skip
+    skipped = json.loads(last.get("tasks_not_scored") or "{}")
+    if skipped:
+        st.warning(t("tasks_not_scored", tasks=", ".join(skipped), why="; ".join(skipped.values())))
 freshness = data.source_freshness(root)
 if not freshness.empty:
     ui.show_table(

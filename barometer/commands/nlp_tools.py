@@ -101,10 +101,17 @@ def audit(
         load_audit_thresholds,
         run_audit,
     )
-    from barometer.registry import models_root
+    from barometer.registry import active_versions, models_root
 
     try:
-        if task not in ("sentiment", "rumour") and (models_root(models_dir) / task).is_dir():
+        # a trained model of a rule-based task's name (e.g. supervised sentiment) is audited as
+        # a registry model when it is named (--version) or active; else the rule-based scorer
+        trained = (models_root(models_dir) / task).is_dir() and (
+            task not in ("sentiment", "rumour")
+            or version is not None
+            or task in active_versions(models_dir)
+        )
+        if trained:
             results, thresholds = audit_model(
                 task, version, models_dir=models_dir, shared_data=shared_data,
                 thresholds=load_audit_thresholds(config) if config is not None else None,

@@ -6,7 +6,9 @@ Every reader returns one tidy frame with the columns of :data:`CORPUS_COLUMNS`:
   ``test``);
 - ``hostility``: the common hostility scheme (:data:`HOSTILITY_LABELS`) or missing;
 - ``target``: the group a hostile post targets (:data:`TARGET_LABELS`) or missing;
-- ``attitude``: sentiment toward immigration on 1..5 (continuous) or NaN.
+- ``attitude``: sentiment toward immigration on 1..5 (continuous) or NaN;
+- ``sentiment``: general sentiment of the post (``negative`` / ``neutral`` / ``positive``) or
+  missing; no shared corpus has it, so it comes from annotation files (a city team's labels).
 
 Label mappings (documented in the model cards as well):
 
@@ -54,7 +56,7 @@ TARGET_LABELS: tuple[str, ...] = (
     "other",
 )
 CORPUS_COLUMNS: tuple[str, ...] = (
-    "text", "lang", "source", "split", "hostility", "target", "attitude",
+    "text", "lang", "source", "split", "hostility", "target", "attitude", "sentiment",
 )  # fmt: skip
 
 
@@ -69,7 +71,7 @@ def _frame(
         {"text": text.fillna("").astype(str).to_numpy(), "lang": lang, "source": source}
     )
     df["split"] = split.to_numpy() if isinstance(split, pd.Series) else split
-    for col in ("hostility", "target"):
+    for col in ("hostility", "target", "sentiment"):
         value = labels.get(col)
         df[col] = value.to_numpy() if isinstance(value, pd.Series) else value
         df[col] = df[col].astype(object)
@@ -91,7 +93,7 @@ def _read_tsv(path: Path, **kwargs: object) -> pd.DataFrame:
     return pd.read_csv(_require(path), sep="\t", quoting=csv.QUOTE_NONE, **kwargs)  # type: ignore[call-overload]
 
 
-def _heldout(labels: pd.Series, fraction: float, seed: int) -> pd.Series:
+def heldout_split(labels: pd.Series, fraction: float, seed: int) -> pd.Series:
     """Return "train"/"test" per row, a stratified held-out test part of ``fraction``."""
     idx = np.arange(len(labels))
     _, test_idx = train_test_split(
@@ -116,7 +118,7 @@ def read_davidson2017(root: Path, heldout_fraction: float, seed: int) -> pd.Data
     df = pd.read_csv(_require(root / "text" / "davidson2017" / "labeled_data.csv"), index_col=0)
     mapping = {0: "hateful", 1: "offensive", 2: "not_hostile"}
     labels = df["class"].map(mapping)
-    split = _heldout(labels, heldout_fraction, seed)
+    split = heldout_split(labels, heldout_fraction, seed)
     return _frame(df["tweet"], "en", "davidson2017", split, hostility=labels)
 
 
@@ -175,17 +177,20 @@ def read_mlma(root: Path, heldout_fraction: float, seed: int) -> pd.DataFrame:
         )
         hostility = _mlma_hostility(df["sentiment"])
         target = df["target"].where((hostility != "not_hostile") & df["target"].isin(TARGET_LABELS))
-        split = _heldout(hostility, heldout_fraction, seed)
+        split = heldout_split(hostility, heldout_fraction, seed)
         parts.append(_frame(df["tweet"], lang, "mlma", split, hostility=hostility, target=target))
     return pd.concat(parts, ignore_index=True)
 
 
-def read_annotation_csv(path: Path) -> pd.DataFrame:
+def read_annotation_csv(path: Path, heldout_fraction: float = 0.0, seed: int = 13) -> pd.DataFrame:
     """An annotation file (CSV with ``text``, ``label`` and optional ``lang``, ``split``).
 
-    ``label`` fills the ``hostility``, ``target`` and ``attitude`` columns alike (attitude only
-    where it is numeric), so one file can train any task; rows without ``split`` are training
-    rows.
+    ``label`` fills the ``hostility``, ``target``, ``sentiment`` and ``attitude`` columns alike
+    (attitude only where it is numeric), so one file can train any task. A file with a
+    ``split`` column keeps it (empty cells are training rows). A file without one is treated
+    like the corpora without a fixed test split: a stratified ``heldout_fraction`` of its rows
+    (drawn with ``seed``) becomes the test part, so a model trained on a team's labels is also
+    tested on them; with ``heldout_fraction = 0`` every row is a training row.
     """
     df = pd.read_csv(_require(path))
     missing = [c for c in ("text", "label") if c not in df.columns]
@@ -196,12 +201,26 @@ def read_annotation_csv(path: Path) -> pd.DataFrame:
         )
     label = df["label"].astype(str).where(df["label"].notna())
     numeric = pd.to_numeric(df["label"], errors="coerce")
-    out = _frame(df["text"], "und", path.stem, "train", hostility=label, target=label)
+    out = _frame(
+        df["text"], "und", path.stem, "train", hostility=label, target=label, sentiment=label
+    )
     out["attitude"] = numeric.to_numpy(dtype=float)
     if "lang" in df.columns:
         out["lang"] = df["lang"].fillna("und").astype(str).to_numpy()
     if "split" in df.columns:
         out["split"] = df["split"].fillna("train").astype(str).to_numpy()
+    elif heldout_fraction > 0 and label.notna().any():
+        labelled = label.notna().to_numpy()
+        counts = label[labelled].value_counts()
+        if counts.min() < 2 or round(heldout_fraction * labelled.sum()) < len(counts):
+            raise InputError(
+                f"annotation file {path}: too few labelled rows to hold out a stratified "
+                f"{heldout_fraction:.0%} test part (label counts {counts.to_dict()}); label more "
+                "rows or add a split column (train / test)"
+            )
+        split = np.full(len(df), "train", dtype=object)
+        split[labelled] = heldout_split(label[labelled], heldout_fraction, seed).to_numpy()
+        out["split"] = split
     return out
 
 
@@ -238,7 +257,8 @@ def load_corpora(
     seed : int, default 13
         Seed of those held-out draws.
     extra_files : list of str, optional
-        Annotation CSV files (see :func:`read_annotation_csv`).
+        Annotation CSV files (see :func:`read_annotation_csv`; those without a ``split``
+        column get a held-out test part of ``heldout_fraction`` as well).
 
     Returns
     -------
@@ -250,7 +270,7 @@ def load_corpora(
     if unknown:
         raise InputError(f"unknown corpora {unknown}; expected names among {list(CORPUS_READERS)}")
     parts = [CORPUS_READERS[name](base, heldout_fraction, seed) for name in sources]
-    parts += [read_annotation_csv(Path(p)) for p in extra_files or []]
+    parts += [read_annotation_csv(Path(p), heldout_fraction, seed) for p in extra_files or []]
     if not parts:
         raise InputError("no training data: data.sources and data.extra_files are both empty")
     return pd.concat(parts, ignore_index=True)

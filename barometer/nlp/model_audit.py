@@ -117,7 +117,7 @@ def audit_model(
     from barometer.nlp.audit import _audit_sentences, counterfactual_audit, error_rates
     from barometer.nlp.corpora import DEFAULT_DATA_ROOT, read_davidson2017
     from barometer.nlp.dialect import dialect_audit, load_davidson_dialects
-    from barometer.nlp.training import load_task_data
+    from barometer.nlp.training import load_training_rows
 
     version = version or registry.active_versions(models_dir).get(task)
     if version is None:
@@ -145,8 +145,10 @@ def audit_model(
     )
     sentences = _audit_sentences(root, config["scoring"].get("languages", []), results.notes)
     results.counterfactual = counterfactual_audit(view, sentences, positive_label="flagged")
-    data = load_task_data(config, root)
+    data, _ = load_training_rows(config, root)
     test = data[data["split"] == "test"].reset_index(drop=True)
+    if "target" not in test.columns:  # annotation rows carry no target group
+        test["target"] = None
     frame = pd.DataFrame(
         {"y_true": view.is_flag(test["label"]), "y_pred": view.flag(test[["text", "lang"]]),
          "lang": test["lang"], "target_group": test["target"], "source": test["source"]}

@@ -32,7 +32,7 @@ from barometer.nlp import metrics as M
 from barometer.nlp.annotation_input import annotations_markdown, read_annotations
 from barometer.nlp.cards import metrics_table, render_card
 from barometer.nlp.classifiers import TextClassifier, strict_convergence
-from barometer.nlp.corpora import load_corpora
+from barometer.nlp.corpora import heldout_split, load_corpora
 
 #: Absolute tolerance of `evaluate` when comparing reproduced with stored metrics.
 TOLERANCE = 1e-6
@@ -158,6 +158,47 @@ def load_task_data(config: dict[str, Any], data_root: str | Path | None = None) 
     return df.reset_index(drop=True)
 
 
+def load_training_rows(
+    config: dict[str, Any], data_root: str | Path | None = None
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Every labelled row of a task (corpora, ``extra_files`` and ``annotations``) and a summary
+    per annotation file.
+
+    Annotation rows (``data.annotations``, the CSVs of ``barometer sample-for-annotation``) are
+    training rows, so that test metrics stay comparable with the published ones. A task with no
+    corpus and no extra file (e.g. ``sentiment``, which only a city team's labels can train)
+    has no other test rows: a stratified ``data.heldout_fraction`` of its annotation rows
+    (seed ``data.seed``) is held out as the test split, as for corpora without a fixed one.
+    """
+    data = config["data"]
+    if data.get("sources") or data.get("extra_files"):
+        df = load_task_data(config, data_root)
+    else:
+        df = pd.DataFrame(columns=["text", "lang", "source", "split", "label", "value"])
+    summaries = []
+    for item in data.get("annotations", []):
+        extra, summary = read_annotations(item, config, known=sorted(df["label"].unique()))
+        df = pd.concat([df, extra], ignore_index=True) if len(df) else extra
+        summaries.append(summary)
+    if summaries and not (df["split"] == "test").any():
+        df = df.reset_index(drop=True)
+        df["split"] = _heldout_annotations(df["label"], float(data["heldout_fraction"]),
+                                           int(data["seed"]))  # fmt: skip
+    return df, summaries
+
+
+def _heldout_annotations(labels: pd.Series, fraction: float, seed: int) -> np.ndarray:
+    counts = labels.value_counts()
+    if fraction <= 0 or counts.min() < 2 or round(fraction * len(labels)) < len(counts):
+        raise ConfigError(
+            f"the annotations are the only labelled data, so {fraction:.0%} of them are held out "
+            f"for testing, but a stratified test part needs at least 2 rows per class and one "
+            f"test row per class (label counts {counts.to_dict()}); label more rows or raise "
+            "data.heldout_fraction"
+        )
+    return heldout_split(labels, fraction, seed).to_numpy()
+
+
 def evaluate_predictions(
     estimator: TextClassifier, test: pd.DataFrame, config: dict[str, Any]
 ) -> list[dict[str, Any]]:
@@ -280,12 +321,7 @@ def train(
     if version is None:
         digest = hashlib.sha256(config_text.encode()).hexdigest()[:8]
         version = f"{datetime.now(UTC):%Y%m%d}-{digest}"
-    df = load_task_data(config)
-    summaries = []
-    for item in config["data"].get("annotations", []):
-        extra, summary = read_annotations(item, config, known=sorted(df["label"].unique()))
-        df = pd.concat([df, extra], ignore_index=True)
-        summaries.append(summary)
+    df, summaries = load_training_rows(config)
     train_df = df[df["split"] == "train"]
     if train_df.empty or not (df["split"] == "test").any():
         raise ConfigError(f"task {task}: the data has no train or no test rows; check data.sources")
@@ -336,13 +372,16 @@ def train(
 
 
 def _headline(rows: list[dict[str, Any]], config: dict[str, Any]) -> str:
+    """The card's headline: the metric rows named ``source:lang:metric`` in
+    ``evaluation.headline`` (``*`` matches any source or language)."""
     wanted = config["evaluation"].get("headline", [])
     parts = []
     for item in wanted:
-        source, lang, metric = item.split(":")
+        pattern = item.split(":")
         for r in rows:
-            if (r["source"], r["lang"], r["metric"]) == (source, lang, metric):
-                parts.append(f"{source}/{lang} {metric} {r['value']:.3f}")
+            found = (r["source"], r["lang"], r["metric"])
+            if all(p in ("*", f) for p, f in zip(pattern, found, strict=True)):
+                parts.append(f"{found[0]}/{found[1]} {found[2]} {r['value']:.3f}")
     return "; ".join(parts)
 
 
@@ -366,7 +405,7 @@ def evaluate(
     estimator = registry.load_model(task, version, models_dir=models_dir)
     config = tomllib.loads((folder / "config.toml").read_text(encoding="utf-8"))
     stored = pd.read_json(folder / "metrics.json", typ="series")["test"]
-    df = load_task_data(config, data_root)
+    df, _ = load_training_rows(config, data_root)
     rows = evaluate_predictions(estimator, df[df["split"] == "test"], config)
     again = {(r["source"], r["lang"], r["metric"]): r for r in rows}
     out = []
