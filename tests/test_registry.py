@@ -346,3 +346,11 @@ def test_committed_hostility_model_reproduces_its_card() -> None:
     assert report["ok"].all(), report[~report["ok"]]
     davidson = report[(report["source"] == "davidson2017") & (report["metric"] == "weighted_f1")]
     assert davidson["reproduced"].iloc[0] >= 0.90
+
+
+def test_committed_target_group_model_reproduces_its_card() -> None:
+    shared_data("text", "mlma")
+    from barometer.nlp.training import evaluate
+
+    report = evaluate("hostility_target")
+    assert report["ok"].all(), report[~report["ok"]]
