@@ -240,6 +240,21 @@ def active_model_versions(models_dir: str | Path | None = None) -> dict[str, str
     return {task: f"{task}-{version}" for task, version in active_versions(models_dir).items()}
 
 
+def model_languages(task: str, models_dir: str | Path | None = None) -> frozenset[str] | None:
+    """Languages the active model of ``task`` scores (``scoring.languages`` of its stored
+    config), or None for every language; read without loading the model."""
+    import tomllib
+
+    version = active_versions(models_dir).get(task)
+    if version is None:
+        raise ModelError(f"no active version of '{task}'; activate one first")
+    path = version_dir(task, version, models_dir) / "config.toml"
+    if not path.is_file():
+        return None
+    languages = tomllib.loads(path.read_text(encoding="utf-8")).get("scoring", {}).get("languages")
+    return frozenset(languages) if languages else None
+
+
 def gate_posts(
     task: str,
     posts: pd.DataFrame,

@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 
 from barometer import registry
+from barometer.nlp.lexicons import LEXICON_LANGUAGES, LexiconSentimentScorer
 from barometer.nlp.lexicons import MODEL_VERSION as SENTIMENT_VERSION
-from barometer.nlp.lexicons import LexiconSentimentScorer
 from barometer.nlp.rumours import MODEL_VERSION as RUMOUR_VERSION
 from barometer.nlp.rumours import RumourMatcher
 from barometer.nlp.themes import MODEL_VERSION as THEME_VERSION
@@ -80,11 +80,31 @@ def model_versions(skip: Iterable[str] = ()) -> dict[str, str]:
     return {task: version for task, version in versions.items() if task not in set(skip)}
 
 
+def covered_languages(task: str) -> frozenset[str] | None:
+    """Languages the active scorer of ``task`` gives a row to (None: every post gets one).
+
+    Lexicon sentiment scores the languages it has lexicons for, the theme taxonomy those it has
+    keyword lists for, a trained model its ``scoring.languages``; posts in other languages get
+    no row, so the pipeline need not send them again on the next run.
+    """
+    if task in registry.active_versions():
+        return registry.model_languages(task)
+    if task == "sentiment":
+        return frozenset(LEXICON_LANGUAGES)
+    if task == "theme":
+        return frozenset(ThemeTagger().fit().patterns_)
+    return None
+
+
 def gate(task: str, posts: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
-    """The posts ``task``'s model should see, given the scores so far (all, unless gated)."""
-    if task in RULE_BASED and task not in registry.active_versions():
+    """The posts ``task``'s model should see, given the scores so far: all, unless the model is
+    gated (``hostility_target`` sees hostile posts only) or covers some languages only."""
+    if task not in RULE_BASED or task in registry.active_versions():
+        posts = registry.gate_posts(task, posts, scores)
+    languages = covered_languages(task)
+    if languages is None or "lang" not in posts.columns:
         return posts
-    return registry.gate_posts(task, posts, scores)
+    return posts[posts["lang"].isin(languages)]
 
 
 def score_task(task: str, posts: pd.DataFrame, *, lexicon_dir: Path) -> pd.DataFrame:

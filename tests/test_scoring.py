@@ -91,3 +91,20 @@ def test_batch_scorer_skips_a_model_with_no_post_in_its_languages(lexicons: Path
     rows = scoring.BatchScorer(lexicon_dir=lexicons).score(posts)
     assert "immigration_attitude" not in set(rows["task"])  # Swedish-only model
     assert set(rows.loc[rows["task"] == "hostility", "post_id"]) == {"a", "b"}
+
+
+def test_a_second_pass_sends_no_post_to_any_scorer(lexicons: Path) -> None:
+    """Every post a task's gate lets through gets a row of that task, so an incremental re-run
+    (posts without a row of the active version) has nothing left to score: posts in languages a
+    model does not cover (Somali for sentiment, English for the Swedish attitude model) are not
+    sent again."""
+    posts = _posts()
+    posts.loc[posts.index[:5], "lang"] = "so"
+    rows = scoring.BatchScorer(lexicon_dir=lexicons).score(posts)
+    for task in scoring.model_versions():
+        mine = rows.loc[rows["task"] == task, "post_id"]
+        todo = scoring.gate(task, posts[~posts["post_id"].isin(mine)], rows)
+        assert todo.empty, (task, todo["lang"].value_counts().to_dict())
+    assert scoring.covered_languages("immigration_attitude") == {"sv"}
+    assert "so" not in scoring.covered_languages("sentiment")
+    assert scoring.covered_languages("hostility") is None

@@ -118,6 +118,9 @@ POSTPOSED_NEGATORS: dict[str, frozenset[str]] = {
     "tr": frozenset({"değil", "degil", "yok"}),
     "fa": frozenset({"نیست"}),
 }
+#: Languages with a lexicon in the shared folder (the scorer's default ``languages``).
+LEXICON_LANGUAGES: tuple[str, ...] = ("sv", "en", "tr", "da", "ar", "fa")
+
 INTENSIFIERS: dict[str, frozenset[str]] = {
     "sv": frozenset({"mycket", "jätte", "väldigt", "så", "riktigt", "otroligt", "extremt"}),
     "en": frozenset({"very", "so", "really", "extremely", "super", "totally", "incredibly"}),
@@ -227,7 +230,7 @@ class LexiconSentimentScorer(BaseEstimator):
         self,
         *,
         lexicon_dir: str | Path,
-        languages: tuple[str, ...] = ("sv", "en", "tr", "da", "ar", "fa"),
+        languages: tuple[str, ...] = LEXICON_LANGUAGES,
         negation: bool = True,
         intensifiers: bool = True,
         neutral_band: float = 0.05,
