@@ -106,6 +106,12 @@ class IndicatorsConfig(_Strict):
         description="per-indicator minimum cell size, overriding the catalogue's "
         "(never below [privacy] min_cell_size for indicators counting people)",
     )
+    term_lemmas: bool = Field(
+        default=False,
+        description="count term shifts by lemma (spacy-lookups-data lookup tables: sv, en, da, "
+        "tr, es, de) rather than by word form; off by default because the lookup tables pick "
+        "one lemma per form whatever its part of speech (Swedish 'buss' -> 'bussa')",
+    )
 
 
 class CompositeConfig(_Strict):

@@ -149,7 +149,9 @@ def derive_indicators(
             sources.posts, sources.responses, sources.readings, sources.sessions
         ),
         "term_shifts": term_shifts(
-            sources.posts, min_authors=max(10, config.privacy.min_cell_size)
+            sources.posts,
+            min_authors=max(10, config.privacy.min_cell_size),
+            lemmas=config.indicators.term_lemmas,
         ),
         **nowcast_tables,
         **sensitivity_tables(published, config),

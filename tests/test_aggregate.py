@@ -148,6 +148,22 @@ def test_term_shifts_publish_only_terms_of_enough_authors() -> None:
     assert set(out.reset_index()["neighbourhood_id"]) == {"west", "all"}
 
 
+def test_term_shifts_count_inflected_forms_as_one_lemma() -> None:
+    from barometer.aggregate.terms import term_shifts
+
+    rows = []
+    forms = ["grannarna", "grannar", "grannen"]  # 4 authors each: 12 for the lemma "granne"
+    for i in range(12):
+        rows.append((f"a{i}", "2024-12-05", f"mina {forms[i % 3]} är snälla"))
+        rows.append((f"b{i}", "2024-03-05", f"{forms[i % 3]} hälsar aldrig"))
+    by_lemma = term_shifts(_posts(rows), min_authors=10, lemmas=True)
+    by_lemma = by_lemma.set_index(["neighbourhood_id", "term"])
+    assert by_lemma.loc[("west", "granne"), "n_authors_recent"] == 12
+    assert not {"grannarna", "grannar", "grannen"} & set(by_lemma.reset_index()["term"])
+    by_form = term_shifts(_posts(rows), min_authors=10)  # default: word forms
+    assert not {"granne", "grannarna", "grannar", "grannen"} & set(by_form["term"])
+
+
 def test_suppression_floor_protects_people_only() -> None:
     from barometer.publish import suppress_cells
 

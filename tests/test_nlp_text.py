@@ -64,3 +64,37 @@ def test_tokenise_unknown_language_uses_multilingual_tokeniser() -> None:
 def test_tokenise_length_mismatch_raises() -> None:
     with pytest.raises(ValueError, match="one language per text"):
         tokenise(["a", "b"], ["sv"])
+
+
+def test_lookup_lemmas_known_answers() -> None:
+    from barometer.nlp.text import lemmatise, lemmatise_words
+
+    assert lemmatise_words(["grannarna", "grannar", "grannen", "polisen"], "sv") == [
+        "granne", "granne", "granne", "polis",
+    ]  # fmt: skip
+    assert lemmatise_words(["neighbours", "schools", "trusted"], "en") == [
+        "neighbour", "school", "trust",
+    ]  # fmt: skip
+    assert lemmatise_words(["komşular", "okullar"], "tr") == ["komşu", "okul"]
+    assert lemmatise_words(["جيران", "xaafadda"], "ar") == ["جيران", "xaafadda"]  # no table
+    assert lemmatise(["grannarna litar på polisen"], "sv") == [["granne", "lita", "på", "polis"]]
+
+
+def test_fast_lemmas_equal_the_spacy_lemmatiser_on_posts() -> None:
+    """lemmatise_words (one look-up per distinct word) gives spaCy's lookup lemmas."""
+    import sys
+    from pathlib import Path
+
+    from barometer.nlp.text import lemmatise, lemmatise_words
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
+    from bench_models import make_posts
+
+    posts = make_posts(300, seed=3)
+    texts = normalise_texts(posts["text"].tolist(), posts["lang"].tolist())
+    tokens = tokenise(texts, posts["lang"].tolist())
+    spacy_lemmas = lemmatise(texts, posts["lang"].tolist())
+    for words, lang, expected in zip(tokens, posts["lang"], spacy_lemmas, strict=True):
+        assert lemmatise_words(words, lang) == expected
+    assert sum(w != lem for ws, lems in zip(tokens, spacy_lemmas, strict=True)
+               for w, lem in zip(ws, lems, strict=True)) > 50  # fmt: skip

@@ -7,6 +7,13 @@ once (a prolific account counts once) is counted once per term, and a term's sha
 count over all (author, term) pairs of the window, so windows of different lengths compare
 (a proportion shift, as in word-shift graphs). Placeholders (``<url>``, ``<user>``), numbers, tokens
 shorter than three characters and each language's spaCy stop words are ignored.
+
+With ``lemmas``, words are counted by their lemma where ``spacy-lookups-data`` has a table for
+the post's language (:func:`barometer.nlp.text.lemmatise_words`): "grannar", "grannarna" and
+"grannen" are one term, "granne", so a word's authors are counted together (more terms reach
+the author floor). It is off by default: the lookup tables pick one lemma per form regardless
+of part of speech, and the Swedish one turns common nouns into verbs ("buss" -> "bussa",
+"kväll" -> "kvälla"), which an analyst would read as a bug in the chart.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from functools import cache
 import pandas as pd
 
 from barometer.aggregate.cells import month_start
-from barometer.nlp.text import normalise_texts
+from barometer.nlp.text import lemmatise_words, normalise_texts
 
 TERM_COLUMNS = [
     "neighbourhood_id", "period_start", "term", "lang", "share_recent", "share_before",
@@ -39,15 +46,21 @@ def stop_words() -> frozenset[str]:
     return frozenset(words)
 
 
-def _author_terms(posts: pd.DataFrame) -> pd.DataFrame:
+def _author_terms(posts: pd.DataFrame, *, lemmas: bool = False) -> pd.DataFrame:
+    """One row per (author, neighbourhood, language, month, term) the posts hold."""
     texts = normalise_texts(posts["text"].fillna("").tolist(), posts["lang"].tolist())
-    stops = stop_words()
     rows = posts[["author_pseudonym", "neighbourhood_id", "lang", "month"]].copy()
-    rows["term"] = [
-        sorted({w for w in _WORD.findall(_PLACEHOLDER.sub(" ", t)) if w not in stops})
-        for t in texts
-    ]
-    return rows.explode("term").dropna(subset=["term"]).drop_duplicates()
+    rows["term"] = [_WORD.findall(_PLACEHOLDER.sub(" ", t)) for t in texts]
+    rows = rows.explode("term").dropna(subset=["term"])
+    if lemmas and not rows.empty:
+        langs = rows["lang"].fillna("und").astype(str)
+        terms = rows["term"].astype(str).to_numpy(dtype=object)
+        for lang in langs.unique():
+            at = (langs == lang).to_numpy()
+            terms[at] = lemmatise_words(terms[at].tolist(), lang)
+        rows["term"] = terms
+    rows = rows[~rows["term"].isin(stop_words())]
+    return rows.drop_duplicates()
 
 
 def term_shifts(
@@ -57,9 +70,11 @@ def term_shifts(
     before_months: int = 12,
     min_authors: int = 10,
     top: int = 20,
+    lemmas: bool = False,
 ) -> pd.DataFrame:
     """Top rising and falling terms per neighbourhood (and ``"all"``), last ``recent_months``
-    against the ``before_months`` before them; shares are 0-1, ``shift`` their difference."""
+    against the ``before_months`` before them; shares are 0-1, ``shift`` their difference.
+    ``lemmas``: count words by lemma where a lookup table exists (see the module docstring)."""
     original = posts[~posts["is_repost"]].copy()
     if original.empty:
         return pd.DataFrame(columns=TERM_COLUMNS)
@@ -68,7 +83,7 @@ def term_shifts(
     recent_start = last - pd.DateOffset(months=recent_months - 1)
     before_start = recent_start - pd.DateOffset(months=before_months)
     window = original[original["month"] >= before_start]
-    terms = _author_terms(window)
+    terms = _author_terms(window, lemmas=lemmas)
     terms["window"] = (terms["month"] >= recent_start).map({True: "recent", False: "before"})
     everywhere = terms.assign(neighbourhood_id="all")
     terms = pd.concat([terms.dropna(subset=["neighbourhood_id"]), everywhere])
