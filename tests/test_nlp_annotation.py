@@ -178,3 +178,31 @@ def test_cli_sample_and_agreement(tmp_path) -> None:
     assert result.exit_code == 0 and "0.849" in result.output
     bad = CliRunner().invoke(app, ["agreement", str(labelled), "--columns", "label_x"])
     assert bad.exit_code == 1 and "label_x" in bad.output
+
+
+def test_posts_without_a_neighbourhood_form_their_own_stratum() -> None:
+    posts = _posts(200).astype({"neighbourhood_id": "string"})
+    posts.loc[posts.index[:80], "neighbourhood_id"] = pd.NA  # 40 % not geolocated, as in X data
+    sample = sample_for_annotation(posts, 50, allocation="equal", seed=1)
+    assert len(sample) == 50 and sample["post_id"].is_unique
+    assert sample["neighbourhood_id"].isna().sum() > 0  # the unassigned stratum is sampled
+
+
+def test_cli_sample_for_a_rule_based_task_is_stratified_only(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from barometer.cli import app
+
+    posts = tmp_path / "posts.csv"
+    _posts(60).to_csv(posts, index=False)
+    scores = tmp_path / "scores.csv"
+    pd.DataFrame({"post_id": [f"p{i}" for i in range(60)], "task": "sentiment",
+                  "model_version": "lexicon", "label": "neutral",
+                  "probability": np.nan}).to_csv(scores, index=False)  # fmt: skip
+    out = tmp_path / "to_label.csv"
+    args = ["sample-for-annotation", "--out", str(out), "--posts", str(posts),
+            "--scores", str(scores), "--task", "sentiment", "--n", "20"]  # fmt: skip
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "the sample is stratified only" in result.output
+    assert (pd.read_csv(out)["sample_reason"] == "stratified").all()

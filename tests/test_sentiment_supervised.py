@@ -142,6 +142,13 @@ def test_without_lexicons_or_a_model_sentiment_is_named_unavailable(
     assert scoring.unavailable_tasks(tmp_path) == {}  # an existing folder is used (or fails)
 
 
+def test_training_without_any_labels_says_to_pass_annotations(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["train", "sentiment", "--output", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "no training data" in result.output and "--annotations FILE.csv" in result.output
+    assert not (tmp_path / "sentiment").exists()
+
+
 def test_annotation_only_training_needs_enough_rows_per_class(tmp_path: Path) -> None:
     path = tmp_path / "few.csv"
     pd.DataFrame(

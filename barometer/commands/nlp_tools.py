@@ -183,10 +183,14 @@ def sample_for_annotation(
         else:
             score_frame = None
         uncertainty = None
-        if score_frame is not None and (score_frame["task"] == task).any():
-            uncertainty = uncertainty_from_scores(score_frame, task=task)
-        else:
-            console.print(f"no '{task}' probabilities: the sample is stratified only")
+        mine = score_frame[score_frame["task"] == task] if score_frame is not None else None
+        if uncertain_share > 0 and mine is not None and mine["probability"].notna().any():
+            uncertainty = uncertainty_from_scores(mine)
+        elif uncertain_share > 0:
+            console.print(
+                f"no '{task}' probabilities (none scored, or a rule-based scorer such as the "
+                "sentiment lexicon, which gives none): the sample is stratified only"
+            )
         sampled = sample(
             post_frame, n, uncertainty=uncertainty, uncertain_share=uncertain_share,
             allocation=allocation, seed=seed,

@@ -137,7 +137,8 @@ def sample_for_annotation(
     ranked = pool[pool["uncertainty"].notna()].sort_values(["uncertainty", "_key"], ascending=False)
     chosen_u = ranked.head(n_uncertain).assign(sample_reason="uncertainty")
     rest = pool[~pool["post_id"].isin(chosen_u["post_id"])]
-    cells = rest[list(strata)].astype(str).agg("|".join, axis=1)
+    # posts with no neighbourhood (or language) form a stratum of their own
+    cells = rest[list(strata)].astype(object).fillna("unassigned").astype(str).agg("|".join, axis=1)
     alloc = allocate(cells.value_counts(), n - len(chosen_u), allocation=allocation)
     rank = (
         rest.assign(_cell=cells).sort_values("_key").groupby("_cell").cumcount().reindex(rest.index)

@@ -171,6 +171,12 @@ def load_training_rows(
     (seed ``data.seed``) is held out as the test split, as for corpora without a fixed one.
     """
     data = config["data"]
+    if not (data.get("sources") or data.get("extra_files") or data.get("annotations")):
+        raise ConfigError(
+            f"task {config['task']['name']} has no training data: its config names no corpus "
+            "(data.sources) and no file; pass a labelled annotation file with --annotations "
+            "FILE.csv (see barometer sample-for-annotation)"
+        )
     if data.get("sources") or data.get("extra_files"):
         df = load_task_data(config, data_root)
     else:
