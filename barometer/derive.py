@@ -30,8 +30,9 @@ from barometer.stats.sensitivity import composite_sensitivity
 
 @dataclass(frozen=True)
 class SourceTables:
-    """The canonical tables the indicators are computed from (``margins``: population margins
-    to rake survey weights to, or ``None`` not to rake)."""
+    """The canonical tables the indicators are computed from (``scores``: the ``post_scores``
+    rows of the current model versions only, see :func:`barometer.scoring.current_scores`;
+    ``margins``: population margins to rake survey weights to, or ``None`` not to rake)."""
 
     posts: pd.DataFrame
     scores: pd.DataFrame

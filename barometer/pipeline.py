@@ -62,7 +62,14 @@ from barometer.schema import (
     Table,
     to_arrow,
 )
-from barometer.scoring import BatchScorer, gate, model_versions, score_task, unavailable_tasks
+from barometer.scoring import (
+    BatchScorer,
+    current_scores,
+    gate,
+    model_versions,
+    score_task,
+    unavailable_tasks,
+)
 from barometer.warehouse import Warehouse, file_sha256
 
 _T = TypeVar("_T")
@@ -321,7 +328,7 @@ class _Run:
         settings = self.config.indicators
         sources = SourceTables(
             posts=self.store.read(POSTS),
-            scores=self.store.read(POST_SCORES),
+            scores=current_scores(self.store.read(POST_SCORES), model_versions(self.unavailable)),
             responses=self.store.read(SURVEY_RESPONSES),
             readings=self.store.read(SENSOR_READINGS),
             sessions=self.store.read(OBSERVATIONS),

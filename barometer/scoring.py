@@ -96,6 +96,21 @@ def covered_languages(task: str) -> frozenset[str] | None:
     return None
 
 
+def current_scores(scores: pd.DataFrame, versions: dict[str, str]) -> pd.DataFrame:
+    """The ``post_scores`` rows written by the model versions in ``versions`` (task -> version,
+    as :func:`model_versions` returns), one model per task.
+
+    A warehouse keeps the rows of every version that ever scored its posts (an upgraded model
+    adds its own rows), so indicators must be computed from the current versions only: mixing
+    them would count a post as flagged when either version flagged it.
+    """
+    if scores.empty:
+        return scores
+    wanted = pd.Series(versions, dtype=object)
+    current = scores["task"].map(wanted)
+    return scores[(scores["model_version"] == current).to_numpy(dtype=bool)]
+
+
 def gate(task: str, posts: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     """The posts ``task``'s model should see, given the scores so far: all, unless the model is
     gated (``hostility_target`` sees hostile posts only) or covers some languages only."""

@@ -160,3 +160,34 @@ def test_run_without_lexicons_scores_every_other_task(formats_config, tmp_path) 
     scores = Warehouse(report.warehouse).read(POST_SCORES)
     assert "sentiment" not in set(scores["task"])
     assert {"hostility", "trust_expression", "theme"} <= set(scores["task"])
+
+
+def test_rows_of_an_older_model_version_do_not_reach_the_indicators(
+    formats_config, tmp_path, monkeypatch
+) -> None:
+    """After a model upgrade the warehouse holds both versions' rows; the indicators are
+    computed from the current version's rows only."""
+    import barometer.pipeline as pipeline_module
+
+    shared_data("lexicons")
+    warehouse = tmp_path / "wh"
+    first = run_pipeline(formats_config, warehouse=warehouse, show_progress=False)
+    store = Warehouse(first.warehouse)
+    scores = store.read(POST_SCORES)
+    old = scores[scores["task"] == "hostility"].assign(
+        model_version="hostility-2020.1", label="hateful", probability=1.0
+    )
+    assert store.append(POST_SCORES, old) == len(old) > 0
+    seen = []
+    derive = pipeline_module.derive_indicators
+
+    def spy(sources, config, run_id):
+        seen.append(sources.scores)
+        return derive(sources, config, run_id)
+
+    monkeypatch.setattr(pipeline_module, "derive_indicators", spy)
+    run_pipeline(formats_config, warehouse=warehouse, show_progress=False)
+    used = seen[0]
+    assert "hostility-2020.1" not in set(used["model_version"])
+    hostility = used[used["task"] == "hostility"]
+    assert hostility["post_id"].is_unique and len(hostility) == len(old)

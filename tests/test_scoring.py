@@ -108,3 +108,17 @@ def test_a_second_pass_sends_no_post_to_any_scorer(lexicons: Path) -> None:
     assert scoring.covered_languages("immigration_attitude") == {"sv"}
     assert "so" not in scoring.covered_languages("sentiment")
     assert scoring.covered_languages("hostility") is None
+
+
+def test_current_scores_keep_one_model_version_per_task() -> None:
+    scores = pd.DataFrame(
+        {"post_id": ["a", "a", "b", "b", "c"],
+         "task": ["hostility", "hostility", "hostility", "sentiment", "theme"],
+         "model_version": ["hostility-old", "hostility-new", "hostility-new", "lexicon-v1",
+                           "theme-v1"],
+         "label": ["hateful", "not_hostile", "offensive", "negative", "safety"]}
+    )  # fmt: skip
+    versions = {"hostility": "hostility-new", "sentiment": "lexicon-v1"}
+    kept = scoring.current_scores(scores, versions)
+    assert kept["model_version"].tolist() == ["hostility-new", "hostility-new", "lexicon-v1"]
+    assert scoring.current_scores(scores.iloc[:0], versions).empty

@@ -167,6 +167,7 @@ def sample_for_annotation(
     from barometer.nlp.annotation import sample_for_annotation as sample
     from barometer.nlp.annotation import uncertainty_from_scores
     from barometer.schema import POST_SCORES, POSTS
+    from barometer.scoring import current_scores, model_versions
     from barometer.warehouse import Warehouse
 
     try:
@@ -178,8 +179,9 @@ def sample_for_annotation(
             raise InputError(f"no warehouse at {warehouse}: pass --warehouse or --posts")
         if scores is not None:
             score_frame = _read_table(scores)
-        elif posts is None:
-            score_frame = Warehouse(warehouse).read(POST_SCORES)
+        elif posts is None:  # the warehouse keeps every version's rows: use the current ones
+            stored = Warehouse(warehouse).read(POST_SCORES)
+            score_frame = current_scores(stored, model_versions())
         else:
             score_frame = None
         uncertainty = None
