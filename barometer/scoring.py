@@ -96,19 +96,46 @@ def covered_languages(task: str) -> frozenset[str] | None:
     return None
 
 
-def current_scores(scores: pd.DataFrame, versions: dict[str, str]) -> pd.DataFrame:
+def current_scores(
+    scores: pd.DataFrame,
+    versions: dict[str, str],
+    gates: dict[str, dict[str, Any]] | None = None,
+) -> pd.DataFrame:
     """The ``post_scores`` rows written by the model versions in ``versions`` (task -> version,
-    as :func:`model_versions` returns), one model per task.
+    as :func:`model_versions` returns), one model per task, and for a gated task only the posts
+    its gate lets through now.
 
     A warehouse keeps the rows of every version that ever scored its posts (an upgraded model
     adds its own rows), so indicators must be computed from the current versions only: mixing
-    them would count a post as flagged when either version flagged it.
+    them would count a post as flagged when either version flagged it. Likewise, after the gate
+    task's model changes (a new hostility version), a post it no longer flags keeps its old
+    ``hostility_target`` row, which must not count. ``gates``: task -> ``{"task": gate task,
+    "exclude": [labels]}``; default: the active registry models' gates.
     """
     if scores.empty:
         return scores
     wanted = pd.Series(versions, dtype=object)
     current = scores["task"].map(wanted)
-    return scores[(scores["model_version"] == current).to_numpy(dtype=bool)]
+    kept = scores[(scores["model_version"] == current).to_numpy(dtype=bool)]
+    gates = active_gates() if gates is None else gates
+    for task, spec in gates.items():
+        if task not in versions or not spec.get("task"):
+            continue
+        parent = kept[kept["task"] == spec["task"]]
+        allowed = parent.loc[~parent["label"].isin(spec.get("exclude", [])), "post_id"]
+        stale = (kept["task"] == task) & ~kept["post_id"].isin(allowed)
+        kept = kept[~stale.to_numpy(dtype=bool)]
+    return kept
+
+
+def active_gates() -> dict[str, dict[str, Any]]:
+    """Task -> gate (``{"task": ..., "exclude": [...]}``) of each gated active registry model."""
+    gates = {}
+    for task, version in registry.active_versions().items():
+        spec = registry.read_manifest(task, version).get("gate") or {}
+        if spec.get("task"):
+            gates[task] = spec
+    return gates
 
 
 def gate(task: str, posts: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:

@@ -119,6 +119,23 @@ def test_current_scores_keep_one_model_version_per_task() -> None:
          "label": ["hateful", "not_hostile", "offensive", "negative", "safety"]}
     )  # fmt: skip
     versions = {"hostility": "hostility-new", "sentiment": "lexicon-v1"}
-    kept = scoring.current_scores(scores, versions)
+    kept = scoring.current_scores(scores, versions, gates={})
     assert kept["model_version"].tolist() == ["hostility-new", "hostility-new", "lexicon-v1"]
     assert scoring.current_scores(scores.iloc[:0], versions).empty
+
+
+def test_current_scores_drop_gated_rows_the_gate_no_longer_lets_through() -> None:
+    """Post "a" was hostile under the old hostility model and got a target row; the new model
+    calls it not hostile, so its target row must not count any more."""
+    scores = pd.DataFrame(
+        {"post_id": ["a", "b", "a", "b"],
+         "task": ["hostility", "hostility", "hostility_target", "hostility_target"],
+         "model_version": ["h-new", "h-new", "t-1", "t-1"],
+         "label": ["not_hostile", "offensive", "origin", "religion"]}
+    )  # fmt: skip
+    versions = {"hostility": "h-new", "hostility_target": "t-1"}
+    gates = {"hostility_target": {"task": "hostility", "exclude": ["not_hostile"]}}
+    kept = scoring.current_scores(scores, versions, gates=gates)
+    assert kept[kept["task"] == "hostility_target"]["post_id"].tolist() == ["b"]
+    assert len(kept[kept["task"] == "hostility"]) == 2
+    assert scoring.active_gates()["hostility_target"]["task"] == "hostility"
