@@ -104,6 +104,16 @@ def heldout_split(labels: pd.Series, fraction: float, seed: int) -> pd.Series:
     return pd.Series(split, index=labels.index)
 
 
+def can_hold_out(labels: pd.Series, fraction: float) -> bool:
+    """Whether :func:`heldout_split` can draw a stratified ``fraction`` of ``labels``: at
+    least 2 rows per class and at least one test row per class."""
+    counts = labels.value_counts()
+    return bool(
+        fraction > 0 and len(counts) and counts.min() >= 2
+        and round(fraction * len(labels)) >= len(counts)
+    )  # fmt: skip
+
+
 def read_absabank_imm(root: Path, heldout_fraction: float, seed: int) -> pd.DataFrame:
     """ABSAbank-Imm (sv): fixed train/dev/test, ``attitude`` = mean annotator score 1..5."""
     parts = []
@@ -212,7 +222,7 @@ def read_annotation_csv(path: Path, heldout_fraction: float = 0.0, seed: int = 1
     elif heldout_fraction > 0 and label.notna().any():
         labelled = label.notna().to_numpy()
         counts = label[labelled].value_counts()
-        if counts.min() < 2 or round(heldout_fraction * labelled.sum()) < len(counts):
+        if not can_hold_out(label[labelled], heldout_fraction):
             raise InputError(
                 f"annotation file {path}: too few labelled rows to hold out a stratified "
                 f"{heldout_fraction:.0%} test part (label counts {counts.to_dict()}); label more "

@@ -172,15 +172,8 @@ def tokenise(texts: Sequence[str], lang: str | Sequence[str]) -> list[list[str]]
     >>> tokenise(["inte bra :( <url>"], "sv")
     [['inte', 'bra', ':(', '<url>']]
     """
-    n = len(texts)
-    langs = [lang] * n if isinstance(lang, str) else list(lang)
-    if len(langs) != n:
-        raise ValueError(f"expected one language per text ({n}), got {len(langs)}")
-    out: list[list[str]] = [[] for _ in range(n)]
-    by_lang: dict[str, list[int]] = {}
-    for i, code in enumerate(langs):
-        by_lang.setdefault(code if isinstance(code, str) and code else "xx", []).append(i)
-    for code, idx in by_lang.items():
+    out: list[list[str]] = [[] for _ in texts]
+    for code, idx in _indices_by_language(texts, lang).items():
         tokenizer: Any = build_blank_pipeline(code).tokenizer
         for i, doc in zip(idx, tokenizer.pipe(_as_str(texts[i]) for i in idx), strict=True):
             out[i] = [tok.text for tok in doc if not tok.is_space]
@@ -243,19 +236,25 @@ def lemmatise(texts: Sequence[str], lang: str | Sequence[str]) -> list[list[str]
     >>> lemmatise(["grannarna litar på polisen", "the neighbours trusted us"], ["sv", "en"])
     [['granne', 'lita', 'på', 'polis'], ['the', 'neighbour', 'trust', 'us']]
     """
-    n = len(texts)
-    langs = [lang] * n if isinstance(lang, str) else list(lang)
-    if len(langs) != n:
-        raise ValueError(f"expected one language per text ({n}), got {len(langs)}")
-    out: list[list[str]] = [[] for _ in range(n)]
-    by_lang: dict[str, list[int]] = {}
-    for i, code in enumerate(langs):
-        by_lang.setdefault(code if isinstance(code, str) and code else "xx", []).append(i)
-    for code, idx in by_lang.items():
+    out: list[list[str]] = [[] for _ in texts]
+    for code, idx in _indices_by_language(texts, lang).items():
         nlp = build_lemma_pipeline(code)
         for i, doc in zip(idx, nlp.pipe(_as_str(texts[i]) for i in idx), strict=True):
             out[i] = [tok.lemma_ or tok.text for tok in doc if not tok.is_space]
     return out
+
+
+def _indices_by_language(texts: Sequence[str], lang: str | Sequence[str]) -> dict[str, list[int]]:
+    """Positions of the texts per language code (``"xx"`` for a missing one), so that each
+    language's pipeline runs once over its texts; ``lang`` is one code or one per text."""
+    n = len(texts)
+    langs = [lang] * n if isinstance(lang, str) else list(lang)
+    if len(langs) != n:
+        raise ValueError(f"expected one language per text ({n}), got {len(langs)}")
+    by_lang: dict[str, list[int]] = {}
+    for i, code in enumerate(langs):
+        by_lang.setdefault(code if isinstance(code, str) and code else "xx", []).append(i)
+    return by_lang
 
 
 def _as_str(text: object) -> str:

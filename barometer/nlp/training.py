@@ -32,7 +32,7 @@ from barometer.nlp import metrics as M
 from barometer.nlp.annotation_input import annotations_markdown, read_annotations
 from barometer.nlp.cards import metrics_table, render_card
 from barometer.nlp.classifiers import TextClassifier, strict_convergence
-from barometer.nlp.corpora import heldout_split, load_corpora
+from barometer.nlp.corpora import can_hold_out, heldout_split, load_corpora
 
 #: Absolute tolerance of `evaluate` when comparing reproduced with stored metrics.
 TOLERANCE = 1e-6
@@ -195,7 +195,7 @@ def load_training_rows(
 
 def _heldout_annotations(labels: pd.Series, fraction: float, seed: int) -> np.ndarray:
     counts = labels.value_counts()
-    if fraction <= 0 or counts.min() < 2 or round(fraction * len(labels)) < len(counts):
+    if not can_hold_out(labels, fraction):
         raise ConfigError(
             f"the annotations are the only labelled data, so {fraction:.0%} of them are held out "
             f"for testing, but a stratified test part needs at least 2 rows per class and one "
