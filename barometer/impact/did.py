@@ -55,6 +55,7 @@ def twfe_did(
     level: float = 0.95,
     n_boot: int = 999,
     seed: int | None = None,
+    bootstrap_weights: Literal["rademacher", "webb"] = "webb",
 ) -> pd.DataFrame:
     """Estimate the post-start average effect with two-way fixed effects.
 
@@ -74,6 +75,8 @@ def twfe_did(
         Wild-bootstrap replications (0 skips the bootstrap row).
     seed
         Seed of the bootstrap draws (unused when all sign vectors are enumerated).
+    bootstrap_weights
+        Wild-bootstrap weights: ``"webb"`` (six-point, default) or ``"rademacher"``.
 
     Returns
     -------
@@ -109,7 +112,9 @@ def twfe_did(
         }
     ]
     if n_boot:
-        p, half, reps = wild_cluster_bootstrap(y, x, groups, n_boot=n_boot, level=level, seed=seed)
+        p, half, reps = wild_cluster_bootstrap(
+            y, x, groups, n_boot=n_boot, level=level, seed=seed, weights=bootstrap_weights
+        )
         rows.append(
             {
                 **base,
@@ -119,7 +124,8 @@ def twfe_did(
                 "lower": beta - half,
                 "upper": beta + half,
                 "p_value": p,
-                "note": f"wild cluster bootstrap, Rademacher by {cluster}, {reps} draws; "
+                "note": f"wild cluster bootstrap, {bootstrap_weights.capitalize()} weights by "
+                f"{cluster}, {reps} draws; "
                 "WCR p-value, WCU percentile-t interval",
             }
         )
