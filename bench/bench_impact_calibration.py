@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -28,12 +27,11 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import Progress
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from barometer.impact.calibration import study_city, summarise
+from barometer.impact.simcity import OUTCOMES, CitySetting, simulate_city
+from barometer.impact.textbank import SentimentBank, sentiment_bank
 
-from barometer.impact.calibration import summarise, study_city  # noqa: E402
-from barometer.impact.simcity import OUTCOMES, CitySetting, simulate_city  # noqa: E402
-from barometer.impact.textbank import SentimentBank, sentiment_bank  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 _BANK: SentimentBank | None = None
 _SETTING: CitySetting | None = None

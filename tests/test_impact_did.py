@@ -80,8 +80,8 @@ def test_placebo_action_not_significant() -> None:
 
 def test_wild_bootstrap_is_exact_when_enumerable() -> None:
     panel = simulate_panel(effect=0.0, seed=3, n_units=6)
-    a = twfe_did(panel, ["N01"], START, n_boot=64, seed=1)
-    b = twfe_did(panel, ["N01"], START, n_boot=64, seed=2)
+    a = twfe_did(panel, ["N01"], START, n_boot=64, seed=1, bootstrap_weights="rademacher")
+    b = twfe_did(panel, ["N01"], START, n_boot=64, seed=2, bootstrap_weights="rademacher")
     pd.testing.assert_frame_equal(a, b)
     assert "64 draws" in a.loc[1, "note"]
 

@@ -58,7 +58,7 @@ class Method:
 def _did_row(inference: str, **kwargs: Any) -> Callable[[pd.DataFrame, str, float], Any]:
     def run(panel: pd.DataFrame, outcome: str, level: float) -> tuple[float, float, float]:
         out = twfe_did(panel, [TREATED], START, level=level, **kwargs).set_index("inference")
-        row = out.loc[inference]
+        row = out.loc[inference].to_dict()
         return float(row["estimate"]), float(row["lower"]), float(row["upper"])
 
     return run

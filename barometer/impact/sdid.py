@@ -18,8 +18,8 @@ Standard error: the placebo method (Section 5 of the paper, Algorithm 4), the on
 available with a single treated unit: comparison units are treated as if they were treated,
 ``N1`` at a time, and the estimate is recomputed on the comparison units only with the fitted
 weights kept (``omega`` restricted and renormalised, ``lambda`` as is: ``synthdid``'s
-``vcov(method = "placebo")``); ``se = sqrt((r - 1) / r) * sd(placebo estimates)``. With ``N1 = 1`` and ``placebo_reps=None``
-every comparison unit is used once (exact, no randomness).
+``vcov(method = "placebo")``); ``se = sqrt((r - 1) / r) * sd(placebo estimates)``. With
+``N1 = 1`` and ``placebo_reps=None`` every comparison unit is used once (exact, no randomness).
 """
 
 from __future__ import annotations

@@ -98,7 +98,9 @@ def _posts(rng: np.random.Generator, setting: CitySetting) -> pd.DataFrame:
     x_share = p["geo_channel_x"]
     m_share = p["geo_channel_mastodon"]
     located_p = np.where(
-        x_account[author], x_share["coords"] + x_share["place"], m_share["coords"] + m_share["place"]
+        x_account[author],
+        x_share["coords"] + x_share["place"],
+        m_share["coords"] + m_share["place"],
     )
     place_p = np.where(x_account[author], x_share["place"], m_share["place"])
     located = channel_u < located_p
@@ -145,8 +147,9 @@ def _digital(posts: pd.DataFrame, flags: np.ndarray) -> pd.DataFrame:
     return cells.reset_index().rename(columns={"mean": "value", "size": "n"})
 
 
-def _sessions(rng: np.random.Generator, setting: CitySetting) -> pd.DataFrame:
-    """Observation sessions: site district, month, people, interactions, uniforms."""
+def _sessions(rng: np.random.Generator, setting: CitySetting) -> tuple[pd.DataFrame, np.ndarray]:
+    """Observation sessions (site district, month, people, interactions) and one uniform per
+    interaction slot (sessions x most interactions in a session)."""
     k = setting.sessions_per_site_month
     rows = []
     for i, d in enumerate(DISTRICTS):
@@ -162,16 +165,16 @@ def _sessions(rng: np.random.Generator, setting: CitySetting) -> pd.DataFrame:
     inter = rng.binomial(people, observation.PARAMS["p_interaction"])
     width = int(inter.max()) if len(inter) else 0
     u = rng.random((len(inter), max(width, 1)))
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {"district": site_district[sites], "month": month, "people": people, "inter": inter}
-    ).assign(_u=list(u))
+    )
+    return frame, u
 
 
-def _observation(sessions: pd.DataFrame, trust: np.ndarray) -> pd.DataFrame:
+def _observation(sessions: pd.DataFrame, u: np.ndarray, trust: np.ndarray) -> pd.DataFrame:
     """Mixed interactions per 100 interactions per district x month, via the pipeline's own
     :func:`~barometer.aggregate.observation.aggregate_observation`."""
     p = observation.p_mixed(trust[sessions["district"].to_numpy(), sessions["month"].to_numpy()])
-    u = np.stack(sessions["_u"].to_numpy())
     inter = sessions["inter"].to_numpy()
     slots = np.arange(u.shape[1])[None, :] < inter[:, None]
     mixed = ((u < p[:, None]) & slots).sum(axis=1)
@@ -223,7 +226,7 @@ def simulate_city(
     rng = np.random.default_rng([seed, 7177])
     t1, t0 = _trust(setting.effect_latent)
     posts = _posts(rng, setting)
-    sessions = _sessions(rng, setting)
+    sessions, slots = _sessions(rng, setting)
     out = {}
     for world, trust in (("with_action", t1), ("without_action", t0)):
         digital = _digital(posts, _label_negative(posts, trust, bank))
@@ -233,7 +236,7 @@ def simulate_city(
             digital["value"].to_numpy(),
             "digital_negative_share",
         ).assign(suppressed=(digital["n"] < MIN_AUTHORS).to_numpy())
-        obs = _observation(sessions, trust)
+        obs = _observation(sessions, slots, trust)
         obs_rows = obs[["neighbourhood_id", "period_start", "indicator", "value"]].assign(
             period="M", suppressed=False
         )

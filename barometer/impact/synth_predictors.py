@@ -65,9 +65,11 @@ def predictor_matrix(
         if op != "mean":
             raise EstimationError(f"predictor '{variable}': only op='mean' is supported")
         window = data[data[time].isin(times) & data[unit].isin(units)]
-        values = window.groupby(unit)[variable].mean().reindex(units)
-        name = variable if (variable, times) == (variable, list(spec.predictor_times)) else (
-            f"special.{variable}.{times[0]}.{times[-1]}"
+        values = window.groupby(unit)[variable].mean().reindex(list(units))
+        name = (
+            variable
+            if (variable, times) == (variable, list(spec.predictor_times))
+            else (f"special.{variable}.{times[0]}.{times[-1]}")
         )
         if values.isna().any():
             raise EstimationError(
@@ -158,10 +160,7 @@ def synth_predictors(
         return float(np.mean((z1 - z0 @ w) ** 2))
 
     k = scaled.shape[0]
-    if custom_v is not None:
-        best = np.asarray(custom_v, dtype=float)
-    else:
-        best = _optimise_v(loss, k)
+    best = np.asarray(custom_v, dtype=float) if custom_v is not None else _optimise_v(loss, k)
     v = np.abs(best) / np.sum(np.abs(best))
     w = _w_given_v(v, x1, x0)
     all_y = wide[units].to_numpy(float)
