@@ -38,8 +38,11 @@ _SETTING: CitySetting | None = None
 
 
 def _init(bank: SentimentBank, setting: CitySetting) -> None:
+    from threadpoolctl import threadpool_limits
+
     global _BANK, _SETTING
     _BANK, _SETTING = bank, setting
+    threadpool_limits(1)  # one BLAS thread per worker: the workers are the parallelism
 
 
 def _one(seed: int, outcomes: tuple[str, ...]) -> list[dict[str, Any]]:

@@ -33,6 +33,7 @@ from barometer.impact.its import segmented_regression
 from barometer.impact.link import link_did
 from barometer.impact.panel import PERIOD, UNIT, VALUE, indicator_panel
 from barometer.impact.sdid import synthetic_did
+from barometer.impact.sts import structural_its
 from barometer.impact.synth import placebo_inference
 from barometer.synthetic.municipality import ACTION
 
@@ -46,62 +47,118 @@ CALIBRATION_COLUMNS = [
 ]  # fmt: skip
 
 
+Estimate = tuple[float, float, float]
+Runner = Callable[[pd.DataFrame, list[str], pd.Timestamp, str, float], Estimate]
+
+
 @dataclass(frozen=True)
 class Method:
-    """One estimator + interval: ``run(panel, outcome, level)`` -> (estimate, lower, upper)."""
+    """One estimator + interval: ``run(panel, treated, start, outcome, level)`` ->
+    ``(estimate, lower, upper)`` in the indicator's unit."""
 
     name: str
     label: str
-    run: Callable[[pd.DataFrame, str, float], tuple[float, float, float]]
+    run: Runner
 
 
-def _did_row(inference: str, **kwargs: Any) -> Callable[[pd.DataFrame, str, float], Any]:
-    def run(panel: pd.DataFrame, outcome: str, level: float) -> tuple[float, float, float]:
-        out = twfe_did(panel, [TREATED], START, level=level, **kwargs).set_index("inference")
-        row = out.loc[inference].to_dict()
+_LAST_DID: dict[str, Any] = {}
+
+
+def _did_row(inference: str, weights: str = "webb") -> Runner:
+    """A row of :func:`~barometer.impact.did.twfe_did`; the fit is shared by the rows of the
+    same panel (the last panel's result per bootstrap weighting is kept)."""
+
+    def run(
+        panel: pd.DataFrame, treated: list[str], start: pd.Timestamp, outcome: str, level: float
+    ) -> Estimate:
+        key = (id(panel), tuple(treated), start, level, weights)
+        cached = _LAST_DID.get(weights)
+        if cached is None or cached[0] != key or cached[1] is not panel:
+            n_boot = 1024 if weights == "rademacher" else 999
+            frame = twfe_did(
+                panel, treated, start, level=level, n_boot=n_boot, seed=1,
+                bootstrap_weights=weights,  # type: ignore[arg-type]
+            ).set_index("inference")  # fmt: skip
+            _LAST_DID[weights] = (key, panel, frame)
+            cached = _LAST_DID[weights]
+        row = cached[2].loc[inference].to_dict()
         return float(row["estimate"]), float(row["lower"]), float(row["upper"])
 
     return run
 
 
-def _link(panel: pd.DataFrame, outcome: str, level: float) -> tuple[float, float, float]:
-    row = link_did(panel, [TREATED], START, scale=SCALES.get(outcome, 1.0), level=level).iloc[0]
+def _link(
+    panel: pd.DataFrame, treated: list[str], start: pd.Timestamp, outcome: str, level: float
+) -> Estimate:
+    if outcome not in SCALES:
+        raise BarometerError(f"no bounded scale known for '{outcome}'; the logit DiD needs one")
+    row = link_did(panel, treated, start, scale=SCALES[outcome], level=level).iloc[0]
     return float(row["estimate"]), float(row["lower"]), float(row["upper"])
 
 
-def _synth(panel: pd.DataFrame, outcome: str, level: float) -> tuple[float, float, float]:
-    sc = placebo_inference(panel, TREATED, START)
+def pooled_treated(panel: pd.DataFrame, treated: list[str]) -> tuple[pd.DataFrame, str]:
+    """The panel with the treated units replaced by their per-period mean (one target unit for
+    the single-unit methods), and that unit's name."""
+    if len(treated) == 1:
+        return panel, treated[0]
+    name = "treated (mean)"
+    is_t = panel[UNIT].isin(treated)
+    mean = panel[is_t].groupby(PERIOD, as_index=False)[VALUE].mean().assign(**{UNIT: name})
+    return pd.concat([panel.loc[~is_t, [UNIT, PERIOD, VALUE]], mean], ignore_index=True), name
+
+
+def _synth(
+    panel: pd.DataFrame, treated: list[str], start: pd.Timestamp, outcome: str, level: float
+) -> Estimate:
+    pooled, unit = pooled_treated(panel, treated)
+    sc = placebo_inference(pooled, unit, start)
     return float(sc["fit"]["effect"]), float(sc["lower"]), float(sc["upper"])
 
 
-def _sdid(panel: pd.DataFrame, outcome: str, level: float) -> tuple[float, float, float]:
-    fit = synthetic_did(panel, [TREATED], START, level=level)
+def _sdid(
+    panel: pd.DataFrame, treated: list[str], start: pd.Timestamp, outcome: str, level: float
+) -> Estimate:
+    fit = synthetic_did(panel, treated, start, level=level)
     return float(fit["estimate"]), float(fit["lower"]), float(fit["upper"])
 
 
-def _its(panel: pd.DataFrame, outcome: str, level: float) -> tuple[float, float, float]:
-    series = panel[panel[UNIT] == TREATED].set_index(PERIOD)[VALUE]
-    row = segmented_regression(series, START, seasonality="fourier", level=level).iloc[0]
+def _treated_series(panel: pd.DataFrame, treated: list[str]) -> pd.Series:
+    pooled, unit = pooled_treated(panel, treated)
+    return pooled[pooled[UNIT] == unit].set_index(PERIOD)[VALUE].sort_index()
+
+
+def _its(
+    panel: pd.DataFrame, treated: list[str], start: pd.Timestamp, outcome: str, level: float
+) -> Estimate:
+    series = _treated_series(panel, treated)
+    row = segmented_regression(series, start, seasonality="fourier", level=level).iloc[0]
+    return float(row["estimate"]), float(row["lower"]), float(row["upper"])
+
+
+def _sts(
+    panel: pd.DataFrame, treated: list[str], start: pd.Timestamp, outcome: str, level: float
+) -> Estimate:
+    series = _treated_series(panel, treated)
+    wide = panel[~panel[UNIT].isin(treated)].pivot(index=PERIOD, columns=UNIT, values=VALUE)
+    covariate = wide.mean(axis=1).to_frame("comparison_mean")
+    row = structural_its(series, start, covariate, n_draws=500, level=level).iloc[0]
     return float(row["estimate"]), float(row["lower"]), float(row["upper"])
 
 
 METHODS: tuple[Method, ...] = (
-    Method("did_cluster", "TWFE DiD, cluster-robust t(G-1)", _did_row("cluster", n_boot=0)),
-    Method(
-        "did_wild_webb",
-        "TWFE DiD, wild cluster bootstrap (Webb)",
-        _did_row("wild bootstrap", n_boot=999, seed=1, bootstrap_weights="webb"),
-    ),
+    Method("did_cluster", "TWFE DiD, cluster-robust t(G-1)", _did_row("cluster")),
+    Method("did_wild_webb", "TWFE DiD, wild cluster bootstrap (Webb)", _did_row("wild bootstrap")),
     Method(
         "did_wild_rademacher",
         "TWFE DiD, wild cluster bootstrap (Rademacher)",
-        _did_row("wild bootstrap", n_boot=1024, seed=1, bootstrap_weights="rademacher"),
+        _did_row("wild bootstrap", "rademacher"),
     ),
-    Method("did_collapsed", "DiD, collapsed unit-level t", _did_row("collapsed", n_boot=0)),
+    Method("did_collapsed", "DiD, collapsed unit-level t", _did_row("collapsed")),
     Method("did_collapsed_logit", "DiD on the logit scale, collapsed t", _link),
     Method("synthetic_control", "synthetic control, placebo range", _synth),
     Method("synthetic_did", "synthetic DiD, placebo SE", _sdid),
     Method("its_level", "interrupted time series, level change", _its),
+    Method("sts_counterfactual", "structural time series with the comparison mean", _sts),
 )
 METHOD_NAMES: tuple[str, ...] = tuple(m.name for m in METHODS)
 
@@ -139,7 +196,7 @@ def study_city(
             for method in chosen:
                 base = {"seed": seed, "outcome": outcome, "world": world, "method": method.name}
                 try:
-                    est, lo, hi = method.run(panel, outcome, level)
+                    est, lo, hi = method.run(panel, [TREATED], START, outcome, level)
                     error = ""
                 except (BarometerError, np.linalg.LinAlgError, ValueError) as exc:
                     est, lo, hi, error = np.nan, np.nan, np.nan, str(exc)
@@ -196,3 +253,23 @@ def shipped_calibration() -> dict[str, Any]:
     data = json.loads(path.read_text(encoding="utf-8"))
     data["table"] = pd.DataFrame(data["table"], columns=CALIBRATION_COLUMNS)
     return data
+
+
+def run_methods(
+    panel: pd.DataFrame,
+    treated: list[str],
+    start: pd.Timestamp,
+    outcome: str,
+    level: float = 0.95,
+) -> list[dict[str, Any]]:
+    """Every method of :data:`METHODS` on one real panel: ``method, label, estimate, lower,
+    upper, error`` (``None`` numbers and the reason where a method cannot run)."""
+    out = []
+    for method in METHODS:
+        try:
+            est, lo, hi = method.run(panel, treated, start, outcome, level)
+            row: dict[str, Any] = {"estimate": est, "lower": lo, "upper": hi, "error": ""}
+        except (BarometerError, np.linalg.LinAlgError, ValueError) as exc:
+            row = {"estimate": None, "lower": None, "upper": None, "error": str(exc)}
+        out.append({"method": method.name, "label": method.label, **row})
+    return out
