@@ -210,9 +210,9 @@ def _indicator_rows(
 
 
 def simulate_city(
-    seed: int, bank: SentimentBank, setting: CitySetting | None = None
+    seed: int, bank: SentimentBank | None, setting: CitySetting | None = None
 ) -> dict[str, pd.DataFrame]:
-    """One simulated municipality in both worlds.
+    """One simulated municipality in both worlds (``bank=None``: observation only, no posts).
 
     Returns
     -------
@@ -229,17 +229,20 @@ def simulate_city(
     sessions, slots = _sessions(rng, setting)
     out = {}
     for world, trust in (("with_action", t1), ("without_action", t0)):
-        digital = _digital(posts, _label_negative(posts, trust, bank))
-        rows = _indicator_rows(
-            digital["district"].to_numpy(),
-            digital["month"].to_numpy(),
-            digital["value"].to_numpy(),
-            "digital_negative_share",
-        ).assign(suppressed=(digital["n"] < MIN_AUTHORS).to_numpy())
+        frames = []
+        if bank is not None:
+            digital = _digital(posts, _label_negative(posts, trust, bank))
+            rows = _indicator_rows(
+                digital["district"].to_numpy(),
+                digital["month"].to_numpy(),
+                digital["value"].to_numpy(),
+                "digital_negative_share",
+            ).assign(suppressed=(digital["n"] < MIN_AUTHORS).to_numpy())
+            frames.append(rows)
         obs = _observation(sessions, slots, trust)
         obs_rows = obs[["neighbourhood_id", "period_start", "indicator", "value"]].assign(
             period="M", suppressed=False
         )
         obs_rows["period_start"] = pd.to_datetime(obs_rows["period_start"]).dt.date
-        out[world] = pd.concat([rows, obs_rows], ignore_index=True)
+        out[world] = pd.concat([*frames, obs_rows], ignore_index=True)
     return out

@@ -23,7 +23,6 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 MIN_COVERAGE = 0.90
