@@ -141,18 +141,13 @@ def _sts(
     series = _treated_series(panel, treated)
     wide = panel[~panel[UNIT].isin(treated)].pivot(index=PERIOD, columns=UNIT, values=VALUE)
     covariate = wide.mean(axis=1).to_frame("comparison_mean")
-    row = structural_its(series, start, covariate, n_draws=500, level=level).iloc[0]
+    row = structural_its(series, start, covariate, n_draws=300, level=level).iloc[0]
     return float(row["estimate"]), float(row["lower"]), float(row["upper"])
 
 
 METHODS: tuple[Method, ...] = (
     Method("did_cluster", "TWFE DiD, cluster-robust t(G-1)", _did_row("cluster")),
     Method("did_wild_webb", "TWFE DiD, wild cluster bootstrap (Webb)", _did_row("wild bootstrap")),
-    Method(
-        "did_wild_rademacher",
-        "TWFE DiD, wild cluster bootstrap (Rademacher)",
-        _did_row("wild bootstrap", "rademacher"),
-    ),
     Method("did_collapsed", "DiD, collapsed unit-level t", _did_row("collapsed")),
     Method("did_collapsed_logit", "DiD on the logit scale, collapsed t", _link),
     Method("synthetic_control", "synthetic control, placebo range", _synth),
