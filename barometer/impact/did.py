@@ -8,8 +8,11 @@ is fine; with staggered starts use :func:`~barometer.impact.staggered.callaway_s
 
 Inference, three ways (one row each in :func:`twfe_did`):
 
-1. ``cluster``: cluster-robust SEs by unit (statsmodels ``cov_type="cluster"``, factor
-   ``G/(G-1) * (N-1)/(N-K)``) with t(G-1) critical values. With ~10 neighbourhoods, and above
+1. ``cluster``: cluster-robust (CR1) SEs by unit with t(G-1) critical values and the
+   small-sample factor ``G/(G-1) * (N-1)/(N-K)``, where ``K`` leaves out the unit fixed
+   effects when they are nested in the clusters (R ``fixest``'s default,
+   ``ssc(adj = TRUE, fixef.K = "nested", cluster.adj = TRUE)``; ``small_sample="all"`` counts
+   them, as statsmodels and Stata's ``regress ..., vce(cluster)`` with dummies do). With ~10 neighbourhoods, and above
    all with one treated unit, these are far too small (the treated cluster's residuals are
    nearly orthogonal to the treatment dummy): use them for comparison only.
 2. ``wild bootstrap``: wild cluster bootstrap (:mod:`barometer.impact.bootstrap`), WCR
@@ -56,6 +59,7 @@ def twfe_did(
     n_boot: int = 999,
     seed: int | None = None,
     bootstrap_weights: Literal["rademacher", "webb"] = "webb",
+    small_sample: Literal["nested", "all"] = "nested",
 ) -> pd.DataFrame:
     """Estimate the post-start average effect with two-way fixed effects.
 
@@ -77,6 +81,9 @@ def twfe_did(
         Seed of the bootstrap draws (unused when all sign vectors are enumerated).
     bootstrap_weights
         Wild-bootstrap weights: ``"webb"`` (six-point, default) or ``"rademacher"``.
+    small_sample
+        ``K`` in the cluster small-sample factor: ``"nested"`` leaves out unit fixed effects
+        nested in the clusters (fixest), ``"all"`` counts every dummy (statsmodels).
 
     Returns
     -------
@@ -95,6 +102,10 @@ def twfe_did(
     fit = _fit(y, x, groups)
     g = int(groups.max() + 1)
     beta, se = float(fit.params[0]), float(fit.bse[0])
+    if small_sample == "nested" and _nested(data, cluster):
+        n, k = x.shape
+        k_nested = k - (data[UNIT].nunique() - 1)
+        se *= float(np.sqrt((n - k) / (n - k_nested)))
     base = {
         "method": "TWFE DiD (unit + period FE)",
         "estimand": _ESTIMAND,
@@ -301,6 +312,11 @@ def _design(data: pd.DataFrame, regressors: dict[str, np.ndarray]) -> np.ndarray
     units = pd.get_dummies(data[UNIT], drop_first=True, dtype=float).to_numpy()
     periods = pd.get_dummies(data["_pos"], drop_first=True, dtype=float).to_numpy()
     return np.column_stack([*regressors.values(), np.ones(len(data)), units, periods])
+
+
+def _nested(data: pd.DataFrame, cluster: str) -> bool:
+    """Whether every unit lies in one cluster (unit fixed effects nested in the clusters)."""
+    return cluster == UNIT or bool((data.groupby(UNIT)[cluster].nunique() == 1).all())
 
 
 def _cluster_codes(data: pd.DataFrame, cluster: str) -> np.ndarray:
