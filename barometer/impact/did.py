@@ -12,11 +12,13 @@ Inference, three ways (one row each in :func:`twfe_did`):
    small-sample factor ``G/(G-1) * (N-1)/(N-K)``, where ``K`` leaves out the unit fixed
    effects when they are nested in the clusters (R ``fixest``'s default,
    ``ssc(adj = TRUE, fixef.K = "nested", cluster.adj = TRUE)``; ``small_sample="all"`` counts
-   them, as statsmodels and Stata's ``regress ..., vce(cluster)`` with dummies do). With ~10 neighbourhoods, and above
-   all with one treated unit, these are far too small (the treated cluster's residuals are
-   nearly orthogonal to the treatment dummy): use them for comparison only.
-2. ``wild bootstrap``: wild cluster bootstrap (:mod:`barometer.impact.bootstrap`), WCR
-   p-value and WCU interval. Better with few clusters, still unreliable with one treated unit.
+   them, as statsmodels and Stata's ``regress ..., vce(cluster)`` with dummies do). With ~10
+   neighbourhoods, and above all with one treated unit, these are far too small (the treated
+   cluster's residuals are nearly orthogonal to the treatment dummy): use them for comparison
+   only (on the simulated municipalities they covered the planted effect in well under 90%).
+2. ``wild bootstrap``: wild cluster bootstrap (:mod:`barometer.impact.bootstrap`, Webb weights
+   by default), WCR p-value and WCU interval. Better with few clusters, still unreliable with
+   one treated unit (MacKinnon & Webb 2017; measured in the calibration study).
 3. ``collapsed``: each unit's post-minus-pre mean of ``y_it - l_t`` (period effects from the
    TWFE fit), then a two-sample t-test of treated against comparison units with the pooled
    variance and ``n - 2`` degrees of freedom (Bertrand, Duflo & Mullainathan 2004). Exact
