@@ -2,8 +2,11 @@
 
 A method *qualifies* for an outcome when, on the simulated municipalities of the shipped
 calibration study (:func:`~barometer.impact.calibration.shipped_calibration`), its nominal 95%
-interval covered the planted effect in at least :data:`MIN_COVERAGE` of the cities and
-excluded zero in at most :data:`MAX_FALSE_POSITIVE` of the placebo cities. Only qualified
+interval covered the planted effect in at least :data:`MIN_COVERAGE` of the cities, excluded
+zero in at most :data:`MAX_FALSE_POSITIVE` of the placebo cities, and its mean error was at
+most :data:`MAX_RELATIVE_BIAS` of the planted effect (a wide interval around a biased estimate
+covers without telling the size: the synthetic control of a neighbourhood at the edge of the
+donors' range does that). Only qualified
 methods vote; the *lead* method is the qualified one with the highest power (then the smallest
 RMSE). The verdict:
 
@@ -27,6 +30,7 @@ import pandas as pd
 
 MIN_COVERAGE = 0.90
 MAX_FALSE_POSITIVE = 0.07
+MAX_RELATIVE_BIAS = 0.25
 FALLBACK_LEAD = "did_collapsed"
 VERDICT_COLUMNS = [
     "action_id", "outcome", "verdict", "lead_method", "estimate", "lower", "upper",
@@ -40,6 +44,7 @@ def qualified_methods(calibration: pd.DataFrame, outcome: str) -> list[str]:
     ok = rows[
         (rows["coverage"] >= MIN_COVERAGE)
         & (rows["placebo_false_positive_rate"] <= MAX_FALSE_POSITIVE)
+        & (rows["bias"].abs() <= MAX_RELATIVE_BIAS * rows["planted_effect"].abs())
     ]
     ranked = ok.sort_values(["power", "rmse"], ascending=[False, True])
     return ranked["method"].tolist()
