@@ -7,6 +7,9 @@ catalogue (``label_en`` / ``label_sv``); :func:`indicator_label` covers the name
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import streamlit as st
@@ -59,13 +62,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "value": ("Value", "Värde"),
     "lower": ("Lower", "Nedre"),
     "upper": ("Upper", "Övre"),
-    "interval": ("95% interval", "95 % intervall"),
+    "interval": ("95% interval", "95 %-intervall"),
     "source": ("Source", "Källa"),
     "rows": ("Rows", "Rader"),
     "no_value": ("no value", "inget värde"),
     # overview
     "index": ("Index", "Index"),
-    "rank": ("Rank (interval)", "Rang (intervall)"),
+    "rank": ("Rank", "Rang"),
     "map_caption": (
         "{label} ({unit}), {month}. Method: {method}. Intervals are 95%; the map colours the "
         "central value.",
@@ -78,10 +81,12 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "kpis": ("Key figures for {name}", "Nyckeltal för {name}"),
     "kpi_help": (
-        "Latest value at or before the chosen month, its 95% interval, and the change from the "
-        "previous published value ({previous}) with an approximate 95% interval.",
-        "Senaste värde till och med vald månad, dess 95 % intervall och förändringen från "
-        "föregående publicerade värde ({previous}) med ett ungefärligt 95 % intervall.",
+        "{label}, {month}: 95% interval {lower} to {upper}. The change is from the previous "
+        "published value ({previous}); it is called better or worse only when it is larger "
+        "than the uncertainty of the two values.",
+        "{label}, {month}: 95 %-intervall {lower} till {upper}. Förändringen är från "
+        "föregående publicerade värde ({previous}); den kallas bättre eller sämre bara när den "
+        "är större än osäkerheten i de två värdena.",
     ),
     "kpi_interval": (
         "{month} · interval {lower} to {upper}",
@@ -94,23 +99,30 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "alerts": ("Active alerts", "Aktiva larm"),
     "alerts_help": (
-        "Alerts dated in the three months up to {month}: significant rises and declines, and "
-        "change points.",
-        "Larm daterade de tre månaderna fram till {month}: signifikanta ökningar och "
-        "minskningar samt brytpunkter.",
+        "Alerts from the three months up to {month}: a clear rise or fall against the months "
+        "before, a steady trend, or a sudden shift.",
+        "Larm från de tre månaderna fram till {month}: en tydlig ökning eller minskning mot "
+        "månaderna innan, en stadig trend eller ett plötsligt skifte.",
     ),
-    "no_alerts": ("No alerts in these three months.", "Inga larm under dessa tre månader."),
+    "no_alerts": (
+        "No alerts in the three months up to {month}.",
+        "Inga larm under de tre månaderna fram till {month}.",
+    ),
     "kind": ("Kind", "Typ"),
     "message": ("Message", "Meddelande"),
     "kind_rise": ("rise", "ökning"),
     "kind_decline": ("decline", "minskning"),
     "kind_change_point": ("change point", "brytpunkt"),
-    "trend": ("Trend", "Trend"),
+    "trend": ("The index month by month", "Indexet månad för månad"),
     "trend_caption": (
-        "Shaded bands: 95% intervals. Dashed lines: intercultural actions starting.",
-        "Skuggade band: 95 % intervall. Streckade linjer: interkulturella insatser startar.",
+        "Bands: 95% intervals. Dashed lines: an intercultural action starts (hover for its name).",
+        "Band: 95 %-intervall. Streckade linjer: en interkulturell insats startar (håll "
+        "muspekaren över för namnet).",
     ),
-    "brief": ("Printable brief for {name} (HTML)", "Utskrivbar sammanfattning för {name} (HTML)"),
+    "brief": (
+        "Printable brief for {name} (open, then print to PDF)",
+        "Utskrivbar sammanfattning för {name} (öppna och skriv ut som PDF)",
+    ),
     "brief_title": ("Neighbourhood brief: {name}", "Områdesrapport: {name}"),
     "brief_note": (
         "Aggregates only, small cells suppressed. Intervals are 95%. Printed from the Social "
@@ -123,7 +135,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "trends_caption": (
         "Bands: 95% intervals. Dashed lines: actions starting. Triangles: alerts (change "
         "points, significant rises or declines); hover for the message.",
-        "Band: 95 % intervall. Streckade linjer: insatser startar. Trianglar: larm (brytpunkter, "
+        "Band: 95 %-intervall. Streckade linjer: insatser startar. Trianglar: larm (brytpunkter, "
         "signifikanta ökningar eller minskningar); håll muspekaren över för meddelandet.",
     ),
     "sources": ("Sources side by side", "Källorna sida vid sida"),
@@ -136,7 +148,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "them with care.",
         "Varje panel är en källa i sina egna enheter. **Källorna är oeniga** en månad då en "
         "källa placerar området tydligt på den mer tillitsfulla sidan av månadens median över "
-        "områdena (hela 95 % intervallet över den, eller under för indikatorer där högre "
+        "områdena (hela 95 %-intervallet över den, eller under för indikatorer där högre "
         "betyder mindre tillit) medan en annan placerar det tydligt på den mindre tillitsfulla "
         "sidan. Sådana månader markeras med en röd linje och listas nedan: tolka dem varsamt.",
     ),
@@ -177,7 +189,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "less": ("less", "mindre"),
     "change_caption": (
         "Change from the previous published month with an approximate 95% interval.",
-        "Förändring från föregående publicerade månad med ett ungefärligt 95 % intervall.",
+        "Förändring från föregående publicerade månad med ett ungefärligt 95 %-intervall.",
     ),
     # impact
     "action": ("Action", "Insats"),
@@ -207,7 +219,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "impact_caption": (
         "Bars and bands: 95% intervals. The dashed line marks the start of the action.",
-        "Staplar och band: 95 % intervall. Den streckade linjen markerar insatsens start.",
+        "Staplar och band: 95 %-intervall. Den streckade linjen markerar insatsens start.",
     ),
     # models
     "model_cards": ("Model cards", "Modellkort"),
@@ -268,11 +280,160 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
 }
 
+TEXT |= {
+    "the_model": ("the {task} model", "modellen för {task}"),
+    "the_text_model": ("the text model", "textmodellen"),
+    "in_language": (" in {language}", " på {language}"),
+    # sign-in, banners, shared
+    "no_warehouse_at": (
+        "No published barometer at {path} yet.",
+        "Ingen publicerad barometer i {path} än.",
+    ),
+    "banner_demo_key": (
+        "This barometer was built with the public demo key: anyone can reverse its pseudonyms. "
+        "Use it for the sample data only, never for real residents' data.",
+        "Barometern är byggd med den offentliga demonyckeln: vem som helst kan räkna tillbaka "
+        "dess pseudonymer. Använd den bara för exempeldata, aldrig för riktiga invånares data.",
+    ),
+    "banner_sources_missing": (
+        "The last run had no data from {sources}: the figures that rest on them are missing.",
+        "Den senaste körningen fick inga data från {sources}: siffrorna som bygger på dem saknas.",
+    ),
+    "and": ("and", "och"),
+    "how_computed": ("How this is computed, and the numbers", "Så räknas det, och siffrorna"),
+    "not_validated": ("Not validated: {reason}.", "Inte validerad: {reason}."),
+    "n_month": ("{n} month", "{n} månad"),
+    "n_months": ("{n} months", "{n} månader"),
+    "kind_other": ("other", "annat"),
+    "better": ("better", "bättre"),
+    "worse": ("worse", "sämre"),
+    "within_uncertainty": ("within the uncertainty", "inom osäkerheten"),
+    "points": ("{n} points", "{n} poäng"),
+    "pp": ("{n} percentage points", "{n} procentenheter"),
+    "per100_change": ("{n} per 100", "{n} per 100"),
+    "unit_index": ("0–100", "0–100"),
+    "unit_scale10": ("scale 0–10", "skala 0–10"),
+    "unit_share": ("% of authors", "% av skribenterna"),
+    "unit_ratio": ("% of the usual level", "% av normal nivå"),
+    "unit_per100": ("per 100", "per 100"),
+    "unit_other": ("", ""),
+    "alert": ("Alert", "Larm"),
+    "action": ("Action", "Insats"),
+    "starts": ("Starts", "Startar"),
+    "dimension": ("Dimension", "Dimension"),
+    # headlines
+    "hl_no_index": (
+        "No neighbourhood has a published index value for {month}.",
+        "Inget område har ett publicerat indexvärde för {month}.",
+    ),
+    "hl_one_area": (
+        "In {month}, the Social Trust Index in {name} is {value} of 100.",
+        "I {month} är det sociala tillitsindexet i {name} {value} av 100.",
+    ),
+    "hl_lowest": (
+        "In {month}, trust is lowest in {name} ({value} of 100){clearly}{streak}.",
+        "I {month} är tilliten lägst i {name} ({value} av 100){clearly}{streak}.",
+    ),
+    "hl_clearly": (
+        ", clearly below every other neighbourhood",
+        ", tydligt lägre än i alla andra områden",
+    ),
+    "hl_not_clearly": (
+        ", though not clearly below {other}",
+        ", men inte tydligt lägre än i {other}",
+    ),
+    "hl_fallen": (", and it has fallen {months} in a row", ", och den har sjunkit {months} i rad"),
+    "hl_risen": (", and it has risen {months} in a row", ", och den har stigit {months} i rad"),
+    "hl_highest": ("It is highest in {name} ({value}).", "Den är högst i {name} ({value})."),
+    "hl_trend": (
+        "{label}, {months} up to {month}: {parts}.",
+        "{label}, {months} fram till {month}: {parts}.",
+    ),
+    "hl_trend_down": ("fell in {areas}", "sjönk i {areas}"),
+    "hl_trend_up": ("rose in {areas}", "steg i {areas}"),
+    "hl_trend_flat": ("no clear change in {areas}", "ingen tydlig förändring i {areas}"),
+    "hl_from_to": ("{name} (from {before} to {after})", "{name} (från {before} till {after})"),
+    "hl_trend_none": (
+        "Too few published months to describe how {label} moved.",
+        "För få publicerade månader för att beskriva hur {label} har rört sig.",
+    ),
+    "alert_recent": (
+        "{name}: {label} has {moved} by {size} in the last three months compared with the "
+        "months before ({month}).",
+        "{name}: {label} har {moved} med {size} de senaste tre månaderna jämfört med "
+        "månaderna innan ({month}).",
+    ),
+    "alert_trend": (
+        "{name}: {label} has been {moved_trend} steadily, by about {size} a year ({month}).",
+        "{name}: {label} har {moved_trend} stadigt, med ungefär {size} per år ({month}).",
+    ),
+    "alert_shift": (
+        "{name}: {label} {moved_shift} by {size} from {month} on.",
+        "{name}: {label} {moved_shift} med {size} från och med {month}.",
+    ),
+    "alert_up": ("risen", "stigit"),
+    "alert_down": ("fallen", "sjunkit"),
+    "alert_rising": ("rising", "stigit"),
+    "alert_falling": ("falling", "sjunkit"),
+    "alert_jump_up": ("jumped up", "steg"),
+    "alert_jump_down": ("dropped", "föll"),
+    # overview
+    "rank_plausible": ("Plausible ranks", "Möjliga placeringar"),
+    "index_method": (
+        "**How the index is built.** {method} Rank 1 is the most trusting neighbourhood; the "
+        "plausible ranks come from recomputing the index under other reasonable choices "
+        "(normalisation, weights, one component left out).",
+        "**Så byggs indexet.** {method} Rang 1 är området med högst tillit; de möjliga "
+        "placeringarna kommer från att indexet räknas om med andra rimliga val "
+        "(normalisering, vikter, en komponent utelämnad).",
+    ),
+    "map_title": ("Social Trust Index, {month}", "Socialt tillitsindex, {month}"),
+    "index_legend": ("Social Trust Index (0–100)", "Socialt tillitsindex (0–100)"),
+    "sure_heading": (
+        "How sure: the width of each 95% interval",
+        "Hur säkert: bredden på varje 95 %-intervall",
+    ),
+    "sure_title": ("How sure (95% interval ±)", "Hur säkert (95 %-intervall ±)"),
+    "interval_half": ("95% interval ±", "95 %-intervall ±"),
+    "sure_high": ("±{hi} or less", "±{hi} eller mindre"),
+    "sure_mid": ("±{lo}–{hi}", "±{lo}–{hi}"),
+    "sure_low": ("more than ±{lo}", "mer än ±{lo}"),
+    "map_alt": (
+        "Map of the Social Trust Index by neighbourhood, {month}; every value is also in the "
+        "table under “How this is computed”.",
+        "Karta över det sociala tillitsindexet per område, {month}; alla värden finns också i "
+        "tabellen under ”Så räknas det”.",
+    ),
+    "sure_alt": (
+        "Map of how sure each neighbourhood's index value is (the half-width of its 95% interval).",
+        "Karta över hur säkert varje områdes indexvärde är (halva bredden av dess 95 %-intervall).",
+    ),
+    "map_caption": (
+        "Each area shows its name and index value; hover for the 95% interval. The right-hand "
+        "map shows how sure each value is: dark = narrow interval, pale = wide; grey = no "
+        "published value (too few people).",
+        "Varje område visar namn och indexvärde; håll muspekaren över för 95 %-intervallet. "
+        "Kartan till höger visar hur säkert varje värde är: mörkt = smalt intervall, ljust = "
+        "brett; grått = inget publicerat värde (för få personer).",
+    ),
+    "index_axis": ("Index (0–100)", "Index (0–100)"),
+    "trend_alt": (
+        "Line chart of the index by month for the chosen neighbourhoods, with 95% bands.",
+        "Linjediagram över indexet per månad för de valda områdena, med 95 %-band.",
+    ),
+    "brief_trend": ("{name}, month by month", "{name}, månad för månad"),
+}
+
 MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December"),
     "sv": ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
            "september", "oktober", "november", "december"),
+}  # fmt: skip
+MONTHS_SHORT = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "sv": ("jan.", "feb.", "mars", "apr.", "maj", "juni", "juli", "aug.", "sep.", "okt.",
+           "nov.", "dec."),
 }  # fmt: skip
 
 DIMENSIONS = {
@@ -303,14 +464,38 @@ HOSTILITY = ("Hostility towards {name} (share)", "Fientlighet mot {name} (andel)
 RUMOUR = ("Rumour: {name} (share)", "Rykte: {name} (andel)")
 
 
+_FORCED: list[str] = []  # a language forced by :func:`using` (tests, the printable brief)
+THIN = "\u202f"  # narrow no-break space: Swedish thousands separator and "12 %"
+MINUS = "\u2212"
+
+
 def lang() -> str:
     """The chosen language code: ``"en"`` or ``"sv"``."""
-    value = st.session_state.get("lang") or st.session_state.get("language", "en")
+    if _FORCED:
+        return _FORCED[-1]
+    try:
+        value = st.session_state.get("lang") or st.session_state.get("language", "en")
+    except Exception:  # no Streamlit session (a plain script): English
+        return "en"
     return value if value in LANGS else "en"
 
 
-def _pick(pair: tuple[str, str]) -> str:
+@contextmanager
+def using(code: str) -> Iterator[None]:
+    """Render in ``code`` ("en"/"sv") inside the block, whatever the sidebar says."""
+    _FORCED.append(code)
+    try:
+        yield
+    finally:
+        _FORCED.pop()
+
+
+def pick(pair: tuple[str, str]) -> str:
+    """The English or Swedish member of ``pair``."""
     return pair[0] if lang() == "en" else pair[1]
+
+
+_pick = pick
 
 
 def t(key: str, **values: object) -> str:
@@ -319,21 +504,95 @@ def t(key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+# --- numbers -------------------------------------------------------------------------------
+
+
+def num(value: object, digits: int = 1, signed: bool = False) -> str:
+    """A number in the chosen language: ``1,234.5`` / ``1\u202f234,5``, '–' when missing.
+
+    Swedish uses the decimal comma, a narrow no-break space between thousands and the true
+    minus sign; ``signed`` writes a leading ``+`` for positive values.
+    """
+    if value is None or not _finite(value):
+        return "–"
+    number = round(float(value), digits) + 0.0  # +0.0: never "-0"
+    text = f"{abs(number):,.{digits}f}"
+    if lang() == "sv":
+        text = text.replace(",", THIN).replace(".", ",")
+    sign = MINUS if number < 0 else ("+" if signed and number > 0 else "")
+    if sign == MINUS and lang() == "en":
+        sign = "-"
+    return sign + text
+
+
+def pct(share: object, digits: int | None = None, signed: bool = False) -> str:
+    """A share (0-1) as a percentage: ``12%`` / ``12 %``; one decimal under 1 % (never
+    ``0.000000%``), '–' when missing."""
+    if share is None or not _finite(share):
+        return "–"
+    value = 100 * float(share)
+    if digits is None:
+        digits = 1 if 0 < abs(value) < 9.95 else 0
+    return num(value, digits, signed) + (f"{THIN}%" if lang() == "sv" else "%")
+
+
+def _finite(value: object) -> bool:
+    try:
+        return math.isfinite(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+NUMBER_WORDS = {
+    "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+           "ten", "eleven", "twelve"),
+    "sv": ("noll", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio",
+           "elva", "tolv"),
+}  # fmt: skip
+
+
+def count_words(n: int) -> str:
+    """Small whole numbers in words (``three`` / ``tre``), larger ones in digits."""
+    return NUMBER_WORDS[lang()][n] if 0 <= n < len(NUMBER_WORDS["en"]) else num(n, 0)
+
+
+def months_word(n: int) -> str:
+    """``three months`` / ``tre månader`` (``one month`` / ``en månad``)."""
+    return t("n_month" if n == 1 else "n_months", n=count_words(n))
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+
 def month(day: date, short: bool = False) -> str:
-    """``December 2025`` / ``december 2025`` (``2025-12`` when ``short``)."""
-    if short:
-        return f"{day:%Y-%m}"
-    return f"{MONTHS[lang()][day.month - 1]} {day.year}"
+    """``December 2025`` / ``december 2025`` (``Dec 2025`` / ``dec. 2025`` when ``short``)."""
+    names = MONTHS_SHORT if short else MONTHS
+    return f"{names[lang()][day.month - 1]} {day.year}"
+
+
+def vega_month_expr() -> str:
+    """A Vega expression that labels a time axis with this language's short month names."""
+    names = ",".join(f"'{m}'" for m in MONTHS_SHORT[lang()])
+    return f"[{names}][month(datum.value)] + ' ' + year(datum.value)"
+
+
+def vega_number_expr(digits: int = 1, percent: bool = False) -> str:
+    """A Vega expression that writes an axis' numbers in this language (decimal comma)."""
+    spec = f".{digits}~%" if percent else f",.{digits}~f"
+    expr = f"format(datum.value, '{spec}')"
+    if lang() == "sv":
+        expr = f"replace(replace(replace({expr}, ',', ' '), '.', ','), '%', ' %')"
+    return expr
 
 
 def kind_label(kind: str) -> str:
     """An alert's kind (rise, decline, change_point) in the chosen language."""
     key = f"kind_{kind}"
-    return t(key) if key in TEXT else str(kind)
+    return t(key) if key in TEXT else t("kind_other")
 
 
 def dimension(name: str) -> str:
-    return _pick(DIMENSIONS.get(name, (name, name)))
+    return _pick(DIMENSIONS.get(name, (name.replace("_", " "), name.replace("_", " "))))
 
 
 def indicator_label(name: str, labels: dict[str, tuple[str, str]]) -> str:
@@ -350,4 +609,99 @@ def indicator_label(name: str, labels: dict[str, tuple[str, str]]) -> str:
         if name.startswith(prefix) and name.endswith("_share"):
             inner = name.removeprefix(prefix).removesuffix("_share").replace("_", " ")
             return _pick(pattern).format(name=inner)
-    return name
+    return name.replace("_", " ")
+
+
+TASKS = {
+    "hostility": ("hostility", "fientlighet"),
+    "hostility_target": ("hostility target group", "fientlighetens målgrupp"),
+    "immigration_attitude": ("attitude to immigration", "attityd till invandring"),
+    "sentiment": ("sentiment", "sentiment"),
+    "trust": ("trust expressions", "uttryck för tillit"),
+    "rumour": ("rumours", "rykten"),
+    "rumours": ("rumours", "rykten"),
+    "themes": ("themes", "teman"),
+    "language": ("language identification", "språkidentifiering"),
+}
+LANGUAGES = {
+    "sv": ("Swedish", "svenska"), "en": ("English", "engelska"), "ar": ("Arabic", "arabiska"),
+    "tr": ("Turkish", "turkiska"), "so": ("Somali", "somaliska"), "fi": ("Finnish", "finska"),
+    "es": ("Spanish", "spanska"), "de": ("German", "tyska"), "fa": ("Persian", "persiska"),
+    "pl": ("Polish", "polska"), "it": ("Italian", "italienska"), "fr": ("French", "franska"),
+    "all": ("all languages", "alla språk"),
+}  # fmt: skip
+VALIDITY_REASONS = {
+    "audit_failed": ("it fails its bias audit", "den klarar inte sin granskning av snedvridning"),
+    "audit_not_run": ("its bias audit has not been run", "dess granskning av snedvridning har inte gjorts"),
+    "not_run": ("it has not been tested", "den har inte testats"),
+    "no_test_set": ("it has no test data in this language", "den saknar testdata på språket"),
+    "no_test_data": ("it has no test data in this language", "den saknar testdata på språket"),
+    "not_evaluated": ("it has not been evaluated in this language", "den har inte utvärderats på språket"),
+    "below_threshold": ("its accuracy is below the required level", "dess träffsäkerhet är under kravnivån"),
+    "metric_below_threshold": ("its accuracy is below the required level", "dess träffsäkerhet är under kravnivån"),
+    "functional_failed": ("it fails its functional tests", "den klarar inte sina funktionstester"),
+    "functional_tests_failed": ("it fails its functional tests", "den klarar inte sina funktionstester"),
+    "neutral_flags": ("it flags too many neutral texts", "den flaggar för många neutrala texter"),
+    "too_many_neutral_flags": ("it flags too many neutral texts", "den flaggar för många neutrala texter"),
+    "language_not_supported": ("the language is not supported", "språket stöds inte"),
+    "unsupported_language": ("the language is not supported", "språket stöds inte"),
+}  # fmt: skip
+METHODS_SV = {  # indicator (or name prefix) -> Swedish method text (English: the catalogue's)
+    "composite_trust_index": "Normaliserat, viktat sammanvägt mått av dimensionerna enkät, "
+    "digitalt, sensorer och observation; intervallet från en Monte Carlo-simulering.",
+    "survey_ppltrst_mean": "Designbaserat viktat medelvärde, Taylor-linjäriserat standardfel, "
+    "t-intervall.",
+    "survey_ppltrst_fh": "Fay-Herriot-skattning för små områden (EBLUP, REML) per enkätomgång, "
+    "Prasad-Rao-MSE; hjälpvariabel: andelen negativa inlägg.",
+    "survey_": "Designbaserat viktat medelvärde, Taylor-linjäriserat standardfel, t-intervall.",
+    "nowcast_": "Ridge-regression av enkättilliten på månadens digitala, sensor- och "
+    "observationsindikatorer; prognosintervall från korsvalidering över enkätomgångar.",
+    "digital_hostility": "Andel per skribent av inlägg som fientlighetsmodellen märker som "
+    "fientliga, klusterbootstrap över skribenter.",
+    "digital_immigration": "Andel per skribent av svenska inlägg som attitydmodellen läser som "
+    "negativa till invandring, klusterbootstrap över skribenter.",
+    "digital_rumour": "Andel per skribent av inlägg som liknar ryktekatalogen, "
+    "klusterbootstrap över skribenter.",
+    "digital_theme": "Andel per skribent av inlägg om temat (ordlistor per språk), "
+    "klusterbootstrap över skribenter.",
+    "digital_": "Andel per skribent (varje skribent räknas en gång), klusterbootstrap över "
+    "skribenter.",
+    "sensing_": "Kvot mellan uppmätta och förväntade besökare (sensorns normalnivå per "
+    "veckotimme och månad), dagar som kluster, flaggade mätningar utelämnade.",
+    "observation_": "Sammanvägd kvot × 100, kvasi-Poisson-intervall (spridning mellan "
+    "observationstillfällen).",
+}
+
+
+def task_label(task: str) -> str:
+    """A text model's task in words (``immigration_attitude`` -> attitude to immigration)."""
+    return _pick(TASKS.get(task, (task.replace("_", " "), task.replace("_", " "))))
+
+
+def language_name(code: str) -> str:
+    return _pick(LANGUAGES.get(code, (code, code)))
+
+
+def validity_reason(code: object) -> str:
+    """A ``validity_note`` code (``task:version:language:reason``) in words."""
+    parts = str(code or "").split(":")
+    task = parts[0] if parts and parts[0] else ""
+    language = parts[2] if len(parts) > 2 else ""
+    reason = parts[-1] if len(parts) > 1 else ""
+    why = _pick(VALIDITY_REASONS.get(reason, ("it has not passed validation",
+                                              "den har inte klarat valideringen")))  # fmt: skip
+    model = t("the_model", task=task_label(task)) if task else t("the_text_model")
+    where = t("in_language", language=language_name(language)) if language else ""
+    return f"{model}{where}: {why}"
+
+
+def method_text(indicator: str, english: str) -> str:
+    """An indicator's method: the catalogue's (English) text, or its Swedish description."""
+    if lang() == "en":
+        return english[:1].upper() + english[1:] + ("" if english.endswith(".") else ".")
+    for prefix in sorted(METHODS_SV, key=len, reverse=True):
+        if indicator == prefix or (prefix.endswith("_") and indicator.startswith(prefix)):
+            return METHODS_SV[prefix]
+        if indicator.startswith(prefix):
+            return METHODS_SV[prefix]
+    return "Se indikatorkatalogen."

@@ -87,13 +87,14 @@ def actions_table(config: PipelineConfig) -> pd.DataFrame:
             {
                 "action_id": a.id,
                 "title": a.title,
+                "title_sv": a.title_sv,
                 "neighbourhoods": ",".join(a.neighbourhoods),
                 "start": a.start,
                 "end": a.end,
             }
             for a in config.actions
         ],
-        columns=["action_id", "title", "neighbourhoods", "start", "end"],
+        columns=["action_id", "title", "title_sv", "neighbourhoods", "start", "end"],
     )
 
 

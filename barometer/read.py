@@ -252,3 +252,29 @@ def source_freshness(root: Path) -> pd.DataFrame:
 def runs(root: Path) -> pd.DataFrame:
     """Every published run, newest first."""
     return _query(root, "SELECT * FROM runs ORDER BY started_at DESC")
+
+
+def columns(root: Path, name: str) -> set[str]:
+    """Column names of a published table (empty when the table is absent)."""
+    with open_published(root) as con:
+        found = con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [name]
+        ).fetchall()
+    return {str(row[0]) for row in found}
+
+
+def validity_flags(root: Path) -> pd.DataFrame:
+    """Published cells that rest on a model that is not validated: ``indicator,
+    neighbourhood_id, period_start, validity_note`` (``indicators.validity = 'not_validated'``);
+    empty when the barometer publishes no validity (an older warehouse)."""
+    if not {"validity", "validity_note"} <= columns(root, "indicators"):
+        return pd.DataFrame(
+            columns=["indicator", "neighbourhood_id", "period_start", "validity_note"]
+        )
+    frame = _query(
+        root,
+        "SELECT indicator, neighbourhood_id, period_start, validity_note FROM indicators "
+        "WHERE validity = 'not_validated' AND NOT suppressed",
+    )
+    frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
+    return frame

@@ -30,7 +30,7 @@ def _run(monkeypatch: pytest.MonkeyPatch, warehouse: Path, page: str = "overview
     monkeypatch.syspath_prepend(str(REPO_ROOT / "app"))
     at = AppTest.from_file(APP, default_timeout=60).run()
     if page != "overview":
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"views/{page}.py").run()
     return at
 
 
@@ -181,7 +181,7 @@ def test_language_switch_changes_labels(monkeypatch, mini_warehouse) -> None:
     assert at.title[0].value == "Social tillitsbarometer"
     assert "Område" in at.dataframe[0].value.columns
     assert "maj 2024" in at.caption[0].value
-    at.switch_page("pages/quality.py").run()
+    at.switch_page("views/quality.py").run()
     assert at.title[0].value == "Datakvalitet"
     assert at.session_state["language"] == "sv"  # kept across pages
 
@@ -191,11 +191,11 @@ def test_selections_are_kept_across_pages(monkeypatch, mini_warehouse) -> None:
     at.select_slider(key="overview_month").set_value(date(2024, 3, 1)).run()
     at.selectbox(key="overview_neighbourhood").set_value("east").run()
     at.multiselect(key="overview_neighbourhoods").set_value(["east"]).run()
-    at.switch_page("pages/drivers.py").run()
+    at.switch_page("views/drivers.py").run()
     assert not at.exception, at.exception
     assert at.selectbox(key="drivers_neighbourhood").value == "east"
     assert at.select_slider(key="drivers_month").value == date(2024, 3, 1)
-    at.switch_page("pages/trends.py").run()
+    at.switch_page("views/trends.py").run()
     assert at.multiselect(key="trends_neighbourhoods").value == ["east"]
 
 
