@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import date
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 LANGS = {"en": "English", "sv": "Svenska"}
 
@@ -182,7 +183,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "innan (endast aggregat över undertryckningsgränsen; inga inlägg visas). Blått: används "
         "mer, orange: används mindre.",
     ),
-    "shift": ("Shift (share points)", "Förändring (andelsenheter)"),
+    "shift": ("Change (percentage points)", "Förändring (procentenheter)"),
     "term": ("Term", "Ord"),
     "change": ("Change", "Förändring"),
     "more": ("more", "mer"),
@@ -273,7 +274,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "unassigned": ("(no neighbourhood)", "(inget område)"),
     "first_month": ("First month", "Första månad"),
     "latest_month": ("Latest month", "Senaste månad"),
-    "n_effective": ("Effective n", "Effektivt n"),
+    "n_effective": ("Based on (effective number)", "Underlag (effektivt antal)"),
     "heatmap_caption": (
         "Darker = fewer rows; numbers are the row counts; blank = no rows.",
         "Mörkare = färre rader; talen är antalet rader; tomt = inga rader.",
@@ -421,6 +422,48 @@ TEXT |= {
         "Line chart of the index by month for the chosen neighbourhoods, with 95% bands.",
         "Linjediagram över indexet per månad för de valda områdena, med 95 %-band.",
     ),
+    "method_line": ("**Method.** {method}", "**Metod.** {method}"),
+    "clear_rule": (
+        "A change counts as clear when it is larger than the combined uncertainty of the two "
+        "values (the half-widths of their 95% intervals, added in quadrature); smaller "
+        "changes are reported as no clear change.",
+        "En förändring räknas som tydlig när den är större än den sammanlagda osäkerheten i de "
+        "två värdena (halva bredden av deras 95 %-intervall, kvadratiskt adderade); mindre "
+        "förändringar redovisas som ingen tydlig förändring.",
+    ),
+    "trends_alt": (
+        "Line chart of {label} by month for the chosen neighbourhoods, with 95% bands, actions "
+        "and alerts.",
+        "Linjediagram över {label} per månad för de valda områdena, med 95 %-band, insatser "
+        "och larm.",
+    ),
+    "source_alt": ("Line chart of {label} by month.", "Linjediagram över {label} per månad."),
+    # drivers
+    "not_validated_short": ("not validated", "inte validerad"),
+    "hl_drivers_where": ("{name}, {month}:", "{name}, {month}:"),
+    "hl_top_theme": (
+        "the theme most written about is {theme} ({share} of authors).",
+        "temat som flest skriver om är {theme} ({share} av skribenterna).",
+    ),
+    "hl_hostile": (
+        "{share} of authors wrote hostile or offensive posts",
+        "{share} av skribenterna skrev fientliga eller kränkande inlägg",
+    ),
+    "hl_not_validated_tail": (
+        "(not validated: read with care).",
+        "(inte validerat: tolka med försiktighet).",
+    ),
+    "hl_drivers_none": (
+        "{name}, {month}: too few authors for published shares.",
+        "{name}, {month}: för få skribenter för publicerade andelar.",
+    ),
+    "share_of_authors": ("Share of authors", "Andel av skribenterna"),
+    "bars_alt": ("Bar chart: {title}.", "Stapeldiagram: {title}."),
+    "numbers": ("The numbers", "Siffrorna"),
+    "validity": ("Validity", "Validitet"),
+    "language_col": ("Language", "Språk"),
+    "share_recent": ("Share of authors, recent", "Andel skribenter, senaste"),
+    "share_before": ("Share of authors, before", "Andel skribenter, innan"),
     "brief_trend": ("{name}, month by month", "{name}, månad för månad"),
 }
 
@@ -432,8 +475,7 @@ MONTHS = {
 }  # fmt: skip
 MONTHS_SHORT = {
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-    "sv": ("jan.", "feb.", "mars", "apr.", "maj", "juni", "juli", "aug.", "sep.", "okt.",
-           "nov.", "dec."),
+    "sv": ("jan", "feb", "mars", "apr", "maj", "juni", "juli", "aug", "sep", "okt", "nov", "dec"),
 }  # fmt: skip
 
 DIMENSIONS = {
@@ -464,6 +506,7 @@ HOSTILITY = ("Hostility towards {name} (share)", "Fientlighet mot {name} (andel)
 RUMOUR = ("Rumour: {name} (share)", "Rykte: {name} (andel)")
 
 
+_LAST = ["en"]  # the language of the last script run (see :func:`lang`)
 _FORCED: list[str] = []  # a language forced by :func:`using` (tests, the printable brief)
 THIN = "\u202f"  # narrow no-break space: Swedish thousands separator and "12 %"
 MINUS = "\u2212"
@@ -473,11 +516,13 @@ def lang() -> str:
     """The chosen language code: ``"en"`` or ``"sv"``."""
     if _FORCED:
         return _FORCED[-1]
-    try:
-        value = st.session_state.get("lang") or st.session_state.get("language", "en")
-    except Exception:  # no Streamlit session (a plain script): English
-        return "en"
-    return value if value in LANGS else "en"
+    if get_script_run_ctx(suppress_warning=True) is None:
+        # outside a script run (a widget's format_func called by AppTest, a plain script):
+        # the language of the last run in this process
+        return _LAST[0]
+    value = st.session_state.get("lang") or st.session_state.get("language", "en")
+    _LAST[0] = value if value in LANGS else "en"
+    return _LAST[0]
 
 
 @contextmanager
