@@ -260,7 +260,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Den senaste körningen kunde inte bedöma {tasks}, så indikatorerna som bygger på det "
         "saknas: {why}",
     ),
-    "quarantine": ("Quarantined rows and why", "Rader i karantän och varför"),
+    "quarantine": ("Rows set aside (quarantine) and why", "Bortlagda rader (karantän) och varför"),
     "reason": ("Reason", "Orsak"),
     "suppressed": (
         "Suppressed cells (below the minimum cell size)",
@@ -663,6 +663,64 @@ TEXT |= {
         "Scatter chart of the nowcast against the survey values it did not see.",
         "Punktdiagram över nulägesskattningen mot enkätvärden den inte sett.",
     ),
+    # quality
+    "hl_quality": (
+        "The last run ({when}) holds {held}.",
+        "Den senaste körningen ({when}) innehåller {held}.",
+    ),
+    "hl_quarantine": (
+        "{n} rows were set aside because they could not be read, most often because of {reason}.",
+        "{n} rader lades åt sidan för att de inte gick att läsa, oftast på grund av {reason}.",
+    ),
+    "count_posts": ("{n} posts", "{n} inlägg"),
+    "count_survey_responses": ("{n} survey answers", "{n} enkätsvar"),
+    "count_sensor_readings": ("{n} sensor hours", "{n} sensortimmar"),
+    "count_observations": ("{n} observation sessions", "{n} observationstillfällen"),
+    "reason_time": (
+        "a missing or unreadable date or time",
+        "ett saknat eller oläsligt datum eller klockslag",
+    ),
+    "reason_json": ("a line that is not valid JSON", "en rad som inte är giltig JSON"),
+    "reason_no_text": ("a post without text", "ett inlägg utan text"),
+    "reason_no_id": ("a row without an identifier", "en rad utan identitet"),
+    "reason_range": ("a value outside the allowed range", "ett värde utanför tillåtna gränser"),
+    "reason_unknown_code": (
+        "a code that is not in the codebook or site list",
+        "en kod som inte finns i kodboken eller platslistan",
+    ),
+    "reason_inconsistent": (
+        "numbers or times that contradict each other",
+        "siffror eller tider som motsäger varandra",
+    ),
+    "reason_duplicate": ("a duplicate", "en dubblett"),
+    "reason_missing": ("a missing value", "ett saknat värde"),
+    "reason_other": ("another reading error", "ett annat läsfel"),
+    "reason_detail": ("Detail", "Detalj"),
+    "unplaced": (
+        "{n} rows ({share}) could not be placed in a neighbourhood; they are left out of the "
+        "map below so that they do not swamp its scale.",
+        "{n} rader ({share}) gick inte att placera i ett område; de är utelämnade ur kartan "
+        "nedan så att de inte dominerar skalan.",
+    ),
+    "heatmap_alt": (
+        "Heat map of rows per neighbourhood and month.",
+        "Värmekarta över rader per område och månad.",
+    ),
+    "quarantine_alt": (
+        "Bar chart of set-aside rows by reason.",
+        "Stapeldiagram över bortlagda rader per orsak.",
+    ),
+    "runs_table": ("Every run", "Alla körningar"),
+    "run": ("Run", "Körning"),
+    "started": ("Started", "Startade"),
+    "finished": ("Finished", "Klar"),
+    "code_version": ("Code version", "Kodversion"),
+    "no_quarantine": ("No rows were set aside.", "Inga rader lades åt sidan."),
+    "file": ("File", "Fil"),
+    "field": ("Field", "Fält"),
+    "cells": ("Cells", "Celler"),
+    "suppressed_cells": ("Suppressed", "Undertryckta"),
+    "share": ("Share", "Andel"),
     "brief_trend": ("{name}, month by month", "{name}, månad för månad"),
 }
 
@@ -684,6 +742,12 @@ DIMENSIONS = {
     "sensing": ("Sensing", "Sensorer"),
     "observation": ("Observation", "Observation"),
     "social": ("Social media", "Sociala medier"),
+    "x": ("X (Twitter)", "X (Twitter)"),
+    "mastodon": ("Mastodon", "Mastodon"),
+    "reddit": ("Reddit", "Reddit"),
+    "telegram": ("Telegram", "Telegram"),
+    "crowdtangle": ("CrowdTangle (Facebook, Instagram)", "CrowdTangle (Facebook, Instagram)"),
+    "tabular": ("Posts from a table file", "Inlägg från en tabellfil"),
     "sensing_ok_hours": ("Sensor hours (ok)", "Sensortimmar (ok)"),
     "sensing_flagged_hours": ("Sensor hours (flagged)", "Sensortimmar (flaggade)"),
 }
@@ -839,8 +903,15 @@ def dimension(name: str) -> str:
     return _pick(DIMENSIONS.get(name, (name.replace("_", " "), name.replace("_", " "))))
 
 
+SWEDISH_LABELS = {  # catalogue labels whose Swedish still carries an English word
+    "nowcast_ppltrst": "Generell tillit, nulägesskattning mellan enkätomgångar",
+}
+
+
 def indicator_label(name: str, labels: dict[str, tuple[str, str]]) -> str:
     """A readable label: from the catalogue (``labels``), else from the name's pattern."""
+    if lang() == "sv" and name in SWEDISH_LABELS:
+        return SWEDISH_LABELS[name]
     if name in labels:
         return _pick(labels[name])
     if name in EXTRA_INDICATORS:

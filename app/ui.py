@@ -243,7 +243,9 @@ def validity_note(root: Path, indicator: str, neighbourhood_id: str | None = Non
         return ""
     rows = flags[flags["indicator"] == indicator]
     if neighbourhood_id is not None:
-        rows = rows[rows["neighbourhood_id"].isna() | (rows["neighbourhood_id"] == neighbourhood_id)]
+        rows = rows[
+            rows["neighbourhood_id"].isna() | (rows["neighbourhood_id"] == neighbourhood_id)
+        ]
     if rows.empty:
         return ""
     from i18n import validity_reason

@@ -62,8 +62,11 @@ def one_per_method(estimates: pd.DataFrame) -> pd.DataFrame:
     """The row that speaks for each method family (see the module docstring)."""
     rows = estimates[~estimates["estimand"].fillna("").str.contains("slope")].copy()
     rows["family"] = rows["method"].map(family)
-    rank = rows["inference"].fillna("").str.lower().map(
-        lambda s: next((i for i, p in enumerate(DID_PREFERENCE) if s.startswith(p)), 9)
+    rank = (
+        rows["inference"]
+        .fillna("")
+        .str.lower()
+        .map(lambda s: next((i for i, p in enumerate(DID_PREFERENCE) if s.startswith(p)), 9))
     )
     rows = rows.assign(_rank=rank).sort_values(["family", "_rank"])
     return rows.drop_duplicates("family").drop(columns="_rank").reset_index(drop=True)
@@ -75,7 +78,9 @@ def reconcile(estimates: pd.DataFrame) -> Verdict | None:
     if rows.empty:
         return None
     rows["clear"] = rows.apply(is_clear, axis=1)
-    lead = rows[rows["family"] == "did"].iloc[0] if (rows["family"] == "did").any() else rows.iloc[0]
+    lead = (
+        rows[rows["family"] == "did"].iloc[0] if (rows["family"] == "did").any() else rows.iloc[0]
+    )
     clear = rows[rows["clear"]]
     ups, downs = clear[clear["estimate"] > 0], clear[clear["estimate"] < 0]
     if len(clear) == len(rows) and (ups.empty or downs.empty):

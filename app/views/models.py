@@ -176,7 +176,8 @@ else:
         validation = validation.assign(
             neighbourhood=validation["neighbourhood_id"].map(names),
             month_text=pd.to_datetime(validation["period_start"]).map(
-                lambda d: ui.month_or_dash(d)),
+                lambda d: ui.month_or_dash(d)
+            ),
             observed_text=validation["observed"].map(lambda v: num(v, 1)),
             predicted_text=validation["predicted"].map(lambda v: num(v, 1)),
         )
