@@ -947,17 +947,35 @@ LANGUAGES = {
 }  # fmt: skip
 VALIDITY_REASONS = {
     "audit_failed": ("it fails its bias audit", "den klarar inte sin granskning av snedvridning"),
-    "audit_not_run": ("its bias audit has not been run", "dess granskning av snedvridning har inte gjorts"),
+    "audit_not_run": (
+        "its bias audit has not been run",
+        "dess granskning av snedvridning har inte gjorts",
+    ),
     "not_run": ("it has not been tested", "den har inte testats"),
     "no_test_set": ("it has no test data in this language", "den saknar testdata på språket"),
     "no_test_data": ("it has no test data in this language", "den saknar testdata på språket"),
-    "not_evaluated": ("it has not been evaluated in this language", "den har inte utvärderats på språket"),
-    "below_threshold": ("its accuracy is below the required level", "dess träffsäkerhet är under kravnivån"),
-    "metric_below_threshold": ("its accuracy is below the required level", "dess träffsäkerhet är under kravnivån"),
+    "not_evaluated": (
+        "it has not been evaluated in this language",
+        "den har inte utvärderats på språket",
+    ),
+    "below_threshold": (
+        "its accuracy is below the required level",
+        "dess träffsäkerhet är under kravnivån",
+    ),
+    "metric_below_threshold": (
+        "its accuracy is below the required level",
+        "dess träffsäkerhet är under kravnivån",
+    ),
     "functional_failed": ("it fails its functional tests", "den klarar inte sina funktionstester"),
-    "functional_tests_failed": ("it fails its functional tests", "den klarar inte sina funktionstester"),
+    "functional_tests_failed": (
+        "it fails its functional tests",
+        "den klarar inte sina funktionstester",
+    ),
     "neutral_flags": ("it flags too many neutral texts", "den flaggar för många neutrala texter"),
-    "too_many_neutral_flags": ("it flags too many neutral texts", "den flaggar för många neutrala texter"),
+    "too_many_neutral_flags": (
+        "it flags too many neutral texts",
+        "den flaggar för många neutrala texter",
+    ),
     "language_not_supported": ("the language is not supported", "språket stöds inte"),
     "unsupported_language": ("the language is not supported", "språket stöds inte"),
 }  # fmt: skip

@@ -34,8 +34,9 @@ class Unit:
 
     def change(self, value: object, signed: bool = True) -> str:
         """A difference in this unit, in words: ``+3 points``, ``−4 percentage points``."""
-        if self.kind == "index":
-            return t("points", n=num(value, 0, signed))
+        if self.kind == "index":  # whole points, one decimal under 10
+            digits = 1 if abs(float(value)) < 9.95 else 0  # type: ignore[arg-type]
+            return t("points", n=num(value, digits, signed))
         if self.kind == "scale10":
             return t("points", n=num(value, 1, signed))
         if self.kind in ("share", "ratio"):

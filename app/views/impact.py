@@ -161,7 +161,8 @@ else:
         tooltip=[alt.Tooltip("area:N", title=t("neighbourhood")),
                  alt.Tooltip("month_text:N", title=t("month")),
                  alt.Tooltip("value_text:N", title=t("gap"))],
-    ) + alt.Chart(pd.DataFrame({"x": [start]})).mark_rule(strokeDash=[4, 4]).encode(x="x:T")  # fmt: skip
+    )  # fmt: skip
+    chart += alt.Chart(pd.DataFrame({"x": [start]})).mark_rule(strokeDash=[4, 4]).encode(x="x:T")
     st.altair_chart(chart, key="impact_synth", width="stretch", alt=t("synth_alt"))
 st.caption(t("impact_caption"))
 

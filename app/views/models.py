@@ -66,7 +66,7 @@ if not validity.empty:
     )  # fmt: skip
     ui.show_table(
         shown, key="models_validity", file_name="model_validity",
-        columns={"task_text": t("task"), "version": t("version"), "language_text":
+        columns={"task_text": t("task"), "model_version": t("version"), "language_text":
                  t("language_col"), "n_text": t("n_test"), "metric_text": t("metric"),
                  "functional_text": t("functional"), "neutral_text": t("neutral"),
                  "audit_text": t("audit"), "validated_text": t("validated"),
@@ -123,8 +123,9 @@ else:
             )
             columns = {"language": t("language_col"), "metric_text": t("metric"),
                        "value_text": t("value")}  # fmt: skip
+            raw = table.assign(value_text=metrics["value"])
             ui.show_table(table, key="models_metrics", file_name=f"metrics_{chosen}",
-                          columns=columns, raw=table.assign(value_text=metrics["value"]))  # fmt: skip
+                          columns=columns, raw=raw)  # fmt: skip
     audit = str(card.get("audit_markdown") or "")
     with st.expander(t("audit_english")):
         st.markdown(audit if audit.strip() else t("no_audit"))

@@ -135,9 +135,9 @@ if last is not None:
             started=runs["started_at"].astype(str).str[:16].str.replace("T", " "),
             finished=runs["finished_at"].astype(str).str[:16].str.replace("T", " "),
         )
-        ui.show_table(shown, key="quality_runs", file_name="runs",
-                      columns={"run_id": t("run"), "started": t("started"),
-                               "finished": t("finished"), "code_version": t("code_version")})  # fmt: skip
+        columns = {"run_id": t("run"), "started": t("started"), "finished": t("finished"),
+                   "code_version": t("code_version")}  # fmt: skip
+        ui.show_table(shown, key="quality_runs", file_name="runs", columns=columns)
 
 st.subheader(t("quarantine"))
 if quarantine.empty:
