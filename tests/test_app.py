@@ -228,8 +228,10 @@ def test_drivers_shows_shares_and_term_shifts_never_posts(monkeypatch, enriched)
     frames = [d.value for d in at.dataframe]
     terms = next(f for f in frames if "Term" in f.columns)
     assert list(terms["Term"]) == ["festival", "bråk"]
-    assert list(terms["Change (percentage points)"]) == ["+10 percentage points",
-                                                         "-4.0 percentage points"]
+    assert list(terms["Change (percentage points)"]) == [
+        "+10 percentage points",
+        "-4.0 percentage points",
+    ]
     assert not {"text", "post_id", "author_pseudonym"} & set().union(*(f.columns for f in frames))
 
 
@@ -478,22 +480,116 @@ def test_impact_reads_the_published_verdict_and_calibration(monkeypatch, contrac
 
 def test_models_says_when_origin_groups_cannot_be_compared(monkeypatch, contract) -> None:
     at = _run(monkeypatch, contract, "models")
-    assert any(
-        "comparing their average trust is not valid" in w.value for w in at.warning
-    ), [w.value for w in at.warning]
+    assert any("comparing their average trust is not valid" in w.value for w in at.warning), [
+        w.value for w in at.warning
+    ]
 
 
 # --- Complete Swedish: no English word and no raw identifier on any page ---------------------
 
 ENGLISH = set(
-    "the and of with from for by is are was has have not this that which month months "
-    "neighbourhood neighbourhoods value lower upper interval trust share rise decline change "
-    "source rows reason download model survey effect estimate none true false january "
-    "february june july october method posts authors points percentage rank clearly "
-    "lowest highest hostile theme themes alert alerts action sign quality trends drivers impact "
-    "overview fairness key figures chart map sure people missing unknown other level read "
-    "care run runs field cells observed predicted nowcast shares shows over year since "
-    "before after between against within below above more less".split()
+    [
+        "the",
+        "and",
+        "of",
+        "with",
+        "from",
+        "for",
+        "by",
+        "is",
+        "are",
+        "was",
+        "has",
+        "have",
+        "not",
+        "this",
+        "that",
+        "which",
+        "month",
+        "months",
+        "neighbourhood",
+        "neighbourhoods",
+        "value",
+        "lower",
+        "upper",
+        "interval",
+        "trust",
+        "share",
+        "rise",
+        "decline",
+        "change",
+        "source",
+        "rows",
+        "reason",
+        "download",
+        "model",
+        "survey",
+        "effect",
+        "estimate",
+        "none",
+        "true",
+        "false",
+        "january",
+        "february",
+        "june",
+        "july",
+        "october",
+        "method",
+        "posts",
+        "authors",
+        "points",
+        "percentage",
+        "rank",
+        "clearly",
+        "lowest",
+        "highest",
+        "hostile",
+        "theme",
+        "themes",
+        "alert",
+        "alerts",
+        "action",
+        "sign",
+        "quality",
+        "trends",
+        "drivers",
+        "impact",
+        "overview",
+        "fairness",
+        "key",
+        "figures",
+        "chart",
+        "map",
+        "sure",
+        "people",
+        "missing",
+        "unknown",
+        "other",
+        "level",
+        "read",
+        "care",
+        "run",
+        "runs",
+        "field",
+        "cells",
+        "observed",
+        "predicted",
+        "nowcast",
+        "shares",
+        "shows",
+        "over",
+        "year",
+        "since",
+        "before",
+        "after",
+        "between",
+        "against",
+        "within",
+        "below",
+        "above",
+        "more",
+        "less",
+    ]
 )
 IDENTIFIER = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\bNone\b|\bnan\b|\bNaN\b|\bNaT\b")
 
