@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 import shapely
+from shapely.geometry.polygon import orient
 from i18n import num, t
 from ui import NO_VALUE, VIRIDIS
 
@@ -70,6 +71,12 @@ def fit(geoms: Sequence[shapely.Geometry], width: float, height: float):  # type
         return _inverse(x0 + (px - dx) / scale, y0 + (py - dy) / scale)
 
     return to_pixels, to_lonlat
+
+
+def _clockwise(geom: shapely.Geometry) -> shapely.Geometry:
+    if isinstance(geom, shapely.MultiPolygon):
+        return shapely.MultiPolygon([orient(p, sign=-1.0) for p in geom.geoms])
+    return orient(geom, sign=-1.0) if isinstance(geom, shapely.Polygon) else geom
 
 
 def place_labels(
@@ -140,7 +147,9 @@ def sure_class(half_width: float) -> int | None:
 def map_data(areas: pd.DataFrame, current: pd.DataFrame) -> tuple[list[dict], list[dict]]:
     """(polygon features, label rows) for the map of ``current`` (indexed by
     neighbourhood id, columns value, lower, upper)."""
-    geoms = [shapely.from_geojson(g) for g in areas["geojson"]]
+    # Vega (d3-geo) reads a ring as the inside when it runs clockwise: rewind every polygon so,
+    # or a counter-clockwise GeoJSON ring fills the whole globe except the neighbourhood.
+    geoms = [_clockwise(shapely.from_geojson(g)) for g in areas["geojson"]]
     to_pixels, to_lonlat = fit(geoms, WIDTH, HEIGHT)
     classes = class_labels()
     sure = sure_labels()
@@ -157,7 +166,7 @@ def map_data(areas: pd.DataFrame, current: pd.DataFrame) -> tuple[list[dict], li
         features.append(
             {
                 "type": "Feature",
-                "geometry": json.loads(row.geojson),
+                "geometry": json.loads(shapely.to_geojson(geom)),
                 "properties": {
                     "name": row.name,
                     "value": value_text,

@@ -32,6 +32,12 @@ class Unit:
             return num(value, 1)
         return num(value, 2)
 
+    def value_with_unit(self, value: object) -> str:
+        """A value with a compact unit: ``44 / 100``, ``6.6 / 10``, ``51%``, ``18.3 per 100``."""
+        text = self.value(value)
+        suffix = {"index": " / 100", "scale10": " / 10", "per100": " " + t("unit_per100")}
+        return text + suffix.get(self.kind, "") if text != "–" else text
+
     def change(self, value: object, signed: bool = True) -> str:
         """A difference in this unit, in words: ``+3 points``, ``−4 percentage points``."""
         if self.kind == "index":  # whole points, one decimal under 10

@@ -171,8 +171,8 @@ def test_overview_key_figures_alerts_and_brief(monkeypatch, mini_warehouse) -> N
     assert not at.exception
     assert at.subheader[0].value == "Key figures for Westby"
     tiles = {m.label: m.value for m in at.metric}
-    assert tiles["Social Trust Index (0–100)"] == "100"  # whole points on a 0-100 index
-    assert "Survey (scale 0–10)" in tiles and "Sensing (% of the usual level)" in tiles
+    assert tiles["Social Trust Index"] == "100 / 100"  # whole points on a 0-100 index
+    assert tiles["Survey"] == "6.6 / 10" and tiles["Sensing"].endswith("%")
     assert any("No alerts" in i.value for i in at.info)  # the mini build raises none
     keys = {b.key for b in at.download_button}
     assert {"overview_brief", "overview_table_csv"} <= keys

@@ -127,10 +127,11 @@ for column, (name, cell) in zip(st.columns(max(len(kpis), 1)), kpis.iterrows(), 
                    & (pd.to_datetime(history["period_start"]) <= pd.Timestamp(period))]  # fmt: skip
     with column:
         st.metric(
-            f"{dimension(str(catalogue.loc[name, 'dimension']))} ({unit.words()})",
-            unit.value(cell["value"]),
+            dimension(str(catalogue.loc[name, "dimension"])),
+            unit.value_with_unit(cell["value"]),
             delta,
             delta_color=colour,
+            delta_arrow="auto" if colour != "off" else "off",
             help=t("kpi_help", label=ui.label(root, str(name)),
                    month=month(cell["period_start"]), lower=unit.value(cell["lower"]),
                    upper=unit.value(cell["upper"]),
@@ -139,6 +140,7 @@ for column, (name, cell) in zip(st.columns(max(len(kpis), 1)), kpis.iterrows(), 
             chart_data=list(line["value"].tail(12)) or None,
             chart_type="line",
         )  # fmt: skip
+        st.caption(ui.label(root, str(name)))
         note = ui.validity_note(root, str(name), focus)
         if note:
             st.caption(f":orange[{note}]")
