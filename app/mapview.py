@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 import shapely
-from shapely.geometry.polygon import orient
 from i18n import num, t
+from shapely.geometry.polygon import orient
 from ui import NO_VALUE, VIRIDIS
 
 WIDTH, HEIGHT = 520, 430  # chart size in pixels (the label layout is computed for it)
