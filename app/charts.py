@@ -89,7 +89,7 @@ def trend_chart(
         )
         layers.append(
             alt.Chart(shown)
-            .mark_rule(strokeDash=[5, 4], color="#333333")
+            .mark_rule(aria=False, strokeDash=[5, 4], color="#333333")
             .encode(
                 x="start:T",
                 tooltip=[

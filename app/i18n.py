@@ -301,6 +301,7 @@ TEXT |= {
         "Den senaste körningen fick inga data från {sources}: siffrorna som bygger på dem saknas.",
     ),
     "and": ("and", "och"),
+    "choose": ("Choose", "Välj"),
     "how_computed": ("How this is computed, and the numbers", "Så räknas det, och siffrorna"),
     "not_validated": ("Not validated: {reason}.", "Inte validerad: {reason}."),
     "n_month": ("{n} month", "{n} månad"),

@@ -13,6 +13,13 @@ import ui
 from i18n import LANGS, t
 
 st.set_page_config(page_title="Social Trust Barometer", page_icon="📊", layout="wide")
+# Captions, widget and tile labels in full-contrast ink (Streamlit's faded greys fall below
+# WCAG's 4.5:1 on white).
+st.html(
+    "<style>[data-testid='stCaptionContainer'], [data-testid='stMetricLabel'], "
+    "[data-testid='stWidgetLabel'] p, [data-testid='stMetricLabel'] p "
+    "{color: #3b3b4f !important; opacity: 1 !important;}</style>"
+)
 
 
 def _keep_language() -> None:

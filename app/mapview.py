@@ -200,7 +200,7 @@ def _labels_layer(labels: list[dict], second: str) -> alt.LayerChart:
     frame = pd.DataFrame(labels).assign(text=lambda f: f["name"] + "\n" + f[second])
     leaders = (
         alt.Chart(frame[frame["moved"]])
-        .mark_rule(color="#333333", strokeWidth=1)
+        .mark_rule(aria=False, color="#333333", strokeWidth=1)
         .encode(longitude="lon:Q", latitude="lat:Q", longitude2="label_lon:Q",
                 latitude2="label_lat:Q")
     )  # fmt: skip

@@ -187,6 +187,7 @@ def pick_neighbourhoods(names: dict[str, str], key: str) -> list[str]:
         options=list(names),
         format_func=names.get,
         max_selections=4,
+        placeholder=t("choose"),
         key=key,
         on_change=_keep,
         args=(key, COMPARE),

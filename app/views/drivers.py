@@ -82,7 +82,7 @@ def shares(cells: pd.DataFrame, key: str, title: str) -> None:
             x=alt.X("value:Q", title=t("share_of_authors"), axis=charts.number_axis(SHARE)),
             tooltip=tooltip,
         )
-        + bars.mark_rule(color="black").encode(x="lower:Q", x2="upper:Q")
+        + bars.mark_rule(aria=False, color="black").encode(x="lower:Q", x2="upper:Q")
         + bars.mark_text(align="left", dx=4, dy=-7).encode(x="upper:Q", text="bar_text:N")
     )
     st.altair_chart(chart.properties(height=34 * len(cells) + 50), key=f"{key}_chart",

@@ -88,12 +88,13 @@ if not per_method.empty:
                alt.Tooltip("estimate_text:N", title=t("effect")),
                alt.Tooltip("interval_text:N", title=t("interval"))]  # fmt: skip
     dots = (
-        base.mark_rule(strokeWidth=3).encode(
+        base.mark_rule(aria=False, strokeWidth=3).encode(
             x=alt.X("lower:Q", title=t("effect_axis", label=label),
                     axis=charts.number_axis(unit)), x2="upper:Q")
         + base.mark_point(filled=True, size=120).encode(x="estimate:Q", tooltip=tooltip)
         + base.mark_text(dy=-14).encode(x="estimate:Q", text="estimate_text:N")
-        + alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#333333", strokeDash=[4, 4])
+        + alt.Chart(pd.DataFrame({"x": [0]}))
+        .mark_rule(aria=False, color="#333333", strokeDash=[4, 4])
         .encode(x="x:Q")
     )  # fmt: skip
     st.altair_chart(dots.properties(height=70 * len(per_method) + 40), key="impact_methods",
@@ -121,15 +122,16 @@ else:
     )
     base = alt.Chart(study).encode(x=alt.X("x:Q", title=t("event_time")))
     chart = (
-        base.mark_rule(color=ui.MORE).encode(
+        base.mark_rule(aria=False, color=ui.MORE).encode(
             y=alt.Y("lower:Q", title=t("effect_axis", label=label),
                     axis=charts.number_axis(unit)), y2="upper:Q")
         + base.mark_point(filled=True, color=ui.MORE, size=50).encode(
             y="value:Q", tooltip=[alt.Tooltip("x:Q", title=t("event_time")),
                                   alt.Tooltip("value_text:N", title=t("effect")),
                                   alt.Tooltip("interval_text:N", title=t("interval"))])
-        + alt.Chart(pd.DataFrame({"x": [-0.5]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
-        + alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#767676").encode(y="y:Q")
+        + alt.Chart(pd.DataFrame({"x": [-0.5]}))
+        .mark_rule(aria=False, strokeDash=[4, 4]).encode(x="x:Q")
+        + alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(aria=False, color="#767676").encode(y="y:Q")
     )  # fmt: skip
     st.altair_chart(chart, key="impact_event_study", width="stretch",
                     alt=t("event_alt", label=label))  # fmt: skip
@@ -162,7 +164,11 @@ else:
                  alt.Tooltip("month_text:N", title=t("month")),
                  alt.Tooltip("value_text:N", title=t("gap"))],
     )  # fmt: skip
-    chart += alt.Chart(pd.DataFrame({"x": [start]})).mark_rule(strokeDash=[4, 4]).encode(x="x:T")
+    chart += (
+        alt.Chart(pd.DataFrame({"x": [start]}))
+        .mark_rule(aria=False, strokeDash=[4, 4])
+        .encode(x="x:T")
+    )
     st.altair_chart(chart, key="impact_synth", width="stretch", alt=t("synth_alt"))
 st.caption(t("impact_caption"))
 

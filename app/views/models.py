@@ -110,7 +110,7 @@ else:
                      alt.Tooltip("value_text:N", title=metric_name(metric))],
         )  # fmt: skip
         if {"lower", "upper"} <= set(shown.columns):
-            chart += base.mark_rule(color=ui.MORE).encode(x="lower:Q", x2="upper:Q")
+            chart += base.mark_rule(aria=False, color=ui.MORE).encode(x="lower:Q", x2="upper:Q")
         chart += base.mark_text(dy=-12).encode(x="value:Q", text="value_text:N")
         st.altair_chart(chart.properties(height=50 * shown["lang"].nunique() + 40),
                         key="models_metric_chart", width="stretch",
@@ -186,7 +186,7 @@ else:
             x=alt.X("observed:Q", title=t("observed"), scale=alt.Scale(zero=False)),
         )
         chart = (
-            base.mark_rule(color=ui.MORE, opacity=0.5).encode(y="lower:Q", y2="upper:Q")
+            base.mark_rule(aria=False, color=ui.MORE, opacity=0.5).encode(y="lower:Q", y2="upper:Q")
             + base.mark_point(filled=True, color=ui.MORE).encode(
                 y=alt.Y("predicted:Q", title=t("predicted"), scale=alt.Scale(zero=False)),
                 tooltip=[alt.Tooltip("neighbourhood:N", title=t("neighbourhood")),

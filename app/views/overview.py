@@ -105,7 +105,6 @@ st.subheader(t("kpis", name=names[focus]))
 tiles = [INDEX, *catalogue.index[catalogue["in_composite"].astype(bool)]]
 kpis = data.latest_changes(root, focus, period).set_index("indicator")
 kpis = kpis.loc[[i for i in tiles if i in kpis.index]]
-history = data.series(root, tuple(tiles), (focus,))
 if kpis.empty:
     st.info(t("no_kpis"))
 for column, (name, cell) in zip(st.columns(max(len(kpis), 1)), kpis.iterrows(), strict=False):
@@ -123,8 +122,6 @@ for column, (name, cell) in zip(st.columns(max(len(kpis), 1)), kpis.iterrows(), 
         )
         if clear and direction:
             colour = "normal" if direction > 0 else "inverse"
-    line = history[(history["indicator"] == name)
-                   & (pd.to_datetime(history["period_start"]) <= pd.Timestamp(period))]  # fmt: skip
     with column:
         st.metric(
             dimension(str(catalogue.loc[name, "dimension"])),
@@ -137,8 +134,6 @@ for column, (name, cell) in zip(st.columns(max(len(kpis), 1)), kpis.iterrows(), 
                    upper=unit.value(cell["upper"]),
                    previous=ui.month_or_dash(cell["previous_start"])),
             border=True,
-            chart_data=list(line["value"].tail(12)) or None,
-            chart_type="line",
         )  # fmt: skip
         st.caption(ui.label(root, str(name)))
         note = ui.validity_note(root, str(name), focus)

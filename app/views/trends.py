@@ -129,7 +129,7 @@ for i, source in enumerate(s for s in present if s in set(placed["indicator"])):
     ]
     base = alt.Chart(mine).encode(x=alt.X("period_start:T", axis=charts.month_axis()))
     layers = alt.layer(
-        base.mark_rule(color="#D55E00", strokeWidth=2, opacity=0.6)
+        base.mark_rule(aria=False, color="#D55E00", strokeWidth=2, opacity=0.6)
         .transform_filter("datum.disagree")
         .encode(tooltip=[alt.Tooltip("month_text:N", title=t("disagree"))]),
         base.mark_area(opacity=0.18).encode(
