@@ -167,14 +167,19 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTools]:
 
 
 def _settled(browser: DevTools, title: str) -> bool:
-    """The page shows ``title`` as its heading and Streamlit has finished running."""
+    """The page shows ``title`` as its heading, Streamlit has finished running and no element is
+    stale."""
     state = browser.evaluate(
         "JSON.stringify({h1: [...document.querySelectorAll('h1')].map(e => e.innerText),"
         " running: !!document.querySelector('[data-testid=\"stStatusWidget\"]'),"
-        " skeleton: !!document.querySelector('[data-testid=\"stSkeleton\"]')})"
+        " skeleton: !!document.querySelector('[data-testid=\"stSkeleton\"]'),"
+        " stale: !!document.querySelector('[data-stale=\"true\"]')})"
     )
     seen = json.loads(str(state))
-    return any(title in h for h in seen["h1"]) and not seen["running"] and not seen["skeleton"]
+    # stale elements (greyed out while a rerun replaces them) are neither the page's final
+    # text nor its final contrast
+    busy = seen["running"] or seen["skeleton"] or seen["stale"]
+    return any(title in h for h in seen["h1"]) and not busy
 
 
 def _screenshot(browser: DevTools, name: str) -> Path:
