@@ -64,11 +64,11 @@ from barometer.schema import (
 )
 from barometer.scoring import (
     BatchScorer,
+    city_lexicon_dir,
     current_scores,
     gate,
     model_versions,
     score_task,
-    city_lexicon_dir,
     unavailable_tasks,
 )
 from barometer.warehouse import Warehouse, file_sha256

@@ -62,8 +62,12 @@ def unavailable_tasks() -> dict[str, str]:
     if "sentiment" in registry.active_versions():
         return {}
     from barometer.exceptions import InputError
-    from barometer.nlp.lexicon_sources import EMOJI_SOURCE, EMOTICON_SOURCE, PACKAGED_SOURCES
-    from barometer.nlp.lexicon_sources import package_file
+    from barometer.nlp.lexicon_sources import (
+        EMOJI_SOURCE,
+        EMOTICON_SOURCE,
+        PACKAGED_SOURCES,
+        package_file,
+    )
 
     try:
         for source in (EMOJI_SOURCE, EMOTICON_SOURCE, *sum(PACKAGED_SOURCES.values(), ())):
@@ -167,9 +171,7 @@ def gate(task: str, posts: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     return posts[posts["lang"].isin(languages)]
 
 
-def score_task(
-    task: str, posts: pd.DataFrame, *, lexicon_dir: Path | None = None
-) -> pd.DataFrame:
+def score_task(task: str, posts: pd.DataFrame, *, lexicon_dir: Path | None = None) -> pd.DataFrame:
     """Score posts (``post_id``, ``text``, ``lang``) with the active model of ``task`` (a
     trained one in the registry, else the rule-based one)."""
     if task in registry.active_versions() or task not in RULE_BASED:

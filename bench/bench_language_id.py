@@ -34,6 +34,7 @@ import json
 import resource
 import time
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -162,7 +163,7 @@ def pycld2_detect(cleaned: list[str]) -> list[tuple[str, float]]:
 
 
 def py3langid_detect(cleaned: list[str]) -> list[tuple[str, float]]:
-    from py3langid.langid import LanguageIdentifier, MODEL_FILE
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     return [(_mapped(c), float(p)) for c, p in map(identifier.classify, cleaned)]
@@ -185,6 +186,47 @@ def timed(fn: Callable[[], list[str]]) -> tuple[list[str], float]:
     start = time.perf_counter()
     got = fn()
     return got, time.perf_counter() - start
+
+
+def report(
+    ev: pd.DataFrame,
+    detectors: dict[str, Callable[[list[str]], list[tuple[str, float]]]],
+    prior: dict[str, float],
+    stress: bool,
+) -> None:
+    """Run every detector and rule variant on ``ev`` and print one table."""
+    cleaned = [clean_for_detection(t) for t in ev["text"]]
+    texts, hints, authors = ev["text"].tolist(), ev["hint"].tolist(), ev["author"].tolist()
+    runs: dict[str, Callable[[], list[str]]] = {
+        name: partial(_thresholded, fn, cleaned) for name, fn in detectors.items()
+    }
+    runs["barometer: detectors"] = partial(detect_languages, texts)
+    runs["barometer: + city prior"] = partial(detect_languages, texts, prior=prior)
+    runs["barometer: + prior + authors"] = partial(
+        detect_languages, texts, prior=prior, authors=authors
+    )
+    runs["barometer: + prior + authors + hints"] = partial(
+        detect_languages, texts, hints, prior=prior, authors=authors
+    )
+    langs = sorted(ev["lang"].unique())
+    counts = ", ".join(f"{lg} {n}" for lg, n in ev["lang"].value_counts().items())
+    print(f"\n{'stress' if stress else 'plain'} set: {len(ev):,} posts ({counts}); accuracy "
+          "per true language (fr: share 'other'), und share, posts/s")  # fmt: skip
+    print(f"{'detector':40}" + "".join(f"{lg:>7}" for lg in langs)
+          + f"{'sv 95% CI':>14}{'und sv':>8}{'und all':>8}{'posts/s':>10}")  # fmt: skip
+    for name, run in runs.items():
+        got, secs = timed(run)
+        m = score(ev, got)
+        und_all = float(np.mean([m[f"und_{lg}"] for lg in langs]))
+        print(f"{name:40}" + "".join(f"{m[f'acc_{lg}']:>7.3f}" for lg in langs)
+              + f"   {m['sv_low']:.3f}-{m['sv_high']:.3f}{m['und_sv']:>8.3f}"
+              f"{und_all:>8.3f}{len(ev) / secs:>10,.0f}")  # fmt: skip
+
+
+def _thresholded(
+    fn: Callable[[list[str]], list[tuple[str, float]]], cleaned: list[str]
+) -> list[str]:
+    return [code if p >= 0.5 else UNDETERMINED for code, p in fn(cleaned)]
 
 
 def main() -> None:
@@ -213,38 +255,7 @@ def main() -> None:
         detectors["lingua (all languages)"] = lingua_all
 
     for stress in (False, True):
-        ev = evaluation_set(args.per_language, stress)
-        cleaned = [clean_for_detection(t) for t in ev["text"]]
-        texts, hints = ev["text"].tolist(), ev["hint"].tolist()
-        authors = ev["author"].tolist()
-        rows: dict[str, tuple[dict[str, float], float]] = {}
-        for name, fn in detectors.items():
-            raw, secs = timed(lambda fn=fn: [c if p >= 0.5 else UNDETERMINED for c, p in fn(cleaned)])
-            rows[name] = (score(ev, raw), len(ev) / secs)
-        rules = {
-            "barometer: detectors": lambda: detect_languages(texts),
-            "barometer: + city prior": lambda: detect_languages(texts, prior=prior),
-            "barometer: + prior + authors": lambda: detect_languages(
-                texts, prior=prior, authors=authors
-            ),
-            "barometer: + prior + authors + hints": lambda: detect_languages(
-                texts, hints, prior=prior, authors=authors
-            ),
-        }
-        for name, rule in rules.items():
-            got, secs = timed(rule)
-            rows[name] = (score(ev, got), len(ev) / secs)
-        langs = sorted(ev["lang"].unique())
-        print(f"\n{'stress' if stress else 'plain'} set: {len(ev):,} posts "
-              f"({', '.join(f'{lg} {n}' for lg, n in ev['lang'].value_counts().items())}); "
-              "accuracy per true language (fr: share 'other'), und share, posts/s")  # fmt: skip
-        print(f"{'detector':40}" + "".join(f"{lg:>7}" for lg in langs)
-              + f"{'sv 95% CI':>14}{'und sv':>8}{'und all':>8}{'posts/s':>10}")  # fmt: skip
-        for name, (m, rate) in rows.items():
-            und_all = float(np.mean([m[f"und_{lg}"] for lg in langs]))
-            print(f"{name:40}" + "".join(f"{m[f'acc_{lg}']:>7.3f}" for lg in langs)
-                  + f"   {m['sv_low']:.3f}-{m['sv_high']:.3f}{m['und_sv']:>8.3f}"
-                  f"{und_all:>8.3f}{rate:>10,.0f}")  # fmt: skip
+        report(evaluation_set(args.per_language, stress), detectors, prior, stress)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak RSS {peak:,.0f} MiB")
 

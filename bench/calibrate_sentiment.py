@@ -94,7 +94,9 @@ def main() -> None:
     sets = annotation_sets(args.annotations) if args.annotations else shared_sets()
     scorer = LexiconSentimentScorer(neutral_band=0.05).fit()
     entries = []
-    print(f"{'lang':5}{'band':>6}{'tune F1':>9}{'test F1 [95% CI]':>26}{'F1 @0.05':>10}{'n test':>8}")
+    print(
+        f"{'lang':5}{'band':>6}{'tune F1':>9}{'test F1 [95% CI]':>26}{'F1 @0.05':>10}{'n test':>8}"
+    )
     for lang, (frame, data) in sets.items():
         if lang not in scorer.lexicons_:
             print(f"{lang:5} no lexicon: not calibrated")

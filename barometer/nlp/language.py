@@ -29,10 +29,11 @@ Decision rule for one post (all steps vectorised over a batch):
    ``min_chars`` letters carry no evidence (``E`` uniform).
 3. **Prior** ``pi``: the city's expected share of posts per language (``prior``, from the
    config's ``nlp.language_prior``; when not given, :data:`DEFAULT_OTHER_PRIOR` for ``other``
-   and equal shares for the rest; a language the prior leaves out gets :data:`PRIOR_FLOOR`). With ``authors``, each post's prior becomes its author's
-   language mix from the author's *other* posts in the batch (those detected with posterior >=
-   :data:`AUTHOR_EVIDENCE` from at least ``min_chars`` letters), smoothed toward the city prior
-   with :data:`AUTHOR_PSEUDOCOUNT` pseudo-posts.
+   and equal shares for the rest; a language the prior leaves out gets :data:`PRIOR_FLOOR`).
+   With ``authors``, each post's prior becomes its author's language mix from the author's
+   *other* posts in the batch (those detected with posterior >= :data:`AUTHOR_EVIDENCE` from
+   at least ``min_chars`` letters), smoothed toward the city prior with
+   :data:`AUTHOR_PSEUDOCOUNT` pseudo-posts.
 4. **Platform hint** (X / Mastodon ``lang``): trusted only where its language is written in the
    text's script (:func:`barometer.nlp.scripts.script_agrees`; ``ja`` on Latin-script English is
    ignored); a trusted hint multiplies the prior of its language (``other`` for an unsupported

