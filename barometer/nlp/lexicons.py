@@ -56,7 +56,6 @@ from barometer.nlp.lexicon_sources import (
     group_terms,
     read_valences,
     sources_for,
-    stop_words,
 )
 from barometer.nlp.text import normalise_texts, tokenise
 from barometer.schema import POST_SCORES
@@ -111,20 +110,28 @@ def load_lexicon(lang: str, lexicon_dir: str | Path | None = None) -> Lexicon:
     are or contain a group term of ``lang`` are dropped. Raises ``ValueError`` if no lexicon is
     known for ``lang`` and :class:`InputError` if a lexicon file is missing or malformed.
     """
-    groups = group_terms(lang)
+    groups = frozenset(normalise_texts(sorted(group_terms(lang)), lang))
+    singles = frozenset(g for g in groups if " " not in g)
+    phrases = [tuple(g.split(" ")) for g in groups if " " in g]
     merged: Lexicon = {}
     for _name, path, fmt in sources_for(lang, None if lexicon_dir is None else Path(lexicon_dir)):
         source = read_valences(path, fmt)
-        if fmt == "chen_skiena":
-            function_words = stop_words(lang)
-            source = {w: v for w, v in source.items() if w.lower() not in function_words}
         entries = list(source)
         token_lists = tokenise(normalise_texts(entries, lang), lang)
         for tokens, entry in zip(token_lists, entries, strict=True):
             key = tuple(tokens)
-            if key and key not in merged and groups.isdisjoint(key):
+            if key and key not in merged and not _names_group(key, singles, phrases):
                 merged[key] = source[entry]
     return merged
+
+
+def _names_group(
+    key: tuple[str, ...], singles: frozenset[str], phrases: list[tuple[str, ...]]
+) -> bool:
+    """Whether a lexicon entry (token tuple) is or contains a group term."""
+    if not singles.isdisjoint(key):
+        return True
+    return any(key[i : i + len(p)] == p for p in phrases for i in range(len(key) - len(p) + 1))
 
 
 def load_emoticons() -> dict[str, float]:
