@@ -85,7 +85,7 @@ FAST_SURE = 0.9
 #: lingua alone gives the evidence and ``other`` counts as much as an average language.
 FASTTEXT_MIN_CHARS = 12
 #: Factor on the prior of a trusted platform hint's language.
-HINT_WEIGHT = 10.0
+HINT_WEIGHT = 20.0
 #: Pseudo-posts of the city prior mixed into an author's language counts.
 AUTHOR_PSEUDOCOUNT = 2.0
 #: Posterior at which a post counts as evidence of its author's language.
