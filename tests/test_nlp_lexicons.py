@@ -245,3 +245,14 @@ def test_swedish_nationality_words_from_sprakbanken_carry_no_sentiment(
     scores = scorer.decision_function(texts, ["sv"] * len(texts))
     rated = {f: s for f, s in zip(sorted(forms), scores, strict=True) if s != 0}
     assert rated == {}
+
+
+def test_lexicons_come_from_installed_packages_not_the_shared_folder() -> None:
+    """A fresh clone scores sentiment with no ../shared: every lexicon file is package data."""
+    from barometer.nlp.lexicon_sources import EMOJI_SOURCE, EMOTICON_SOURCE, package_file
+
+    files = [path for lang in ("sv", "en", "da", "tr", "ar", "fa") for _, path, _ in
+             sources_for(lang, None)]  # fmt: skip
+    files += [package_file(EMOJI_SOURCE), package_file(EMOTICON_SOURCE)]
+    installed = {"site-packages", "dist-packages"}
+    assert all(installed & set(p.parts) and "shared" not in p.parts for p in files), files

@@ -17,6 +17,7 @@ from barometer.nlp.text import normalise_texts
 sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
 from bench_models import make_posts
 
+
 def _posts(n: int = 400) -> pd.DataFrame:
     posts = make_posts(n, seed=7)
     extra = pd.DataFrame(

