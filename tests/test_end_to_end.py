@@ -17,7 +17,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 import statsmodels.formula.api as smf
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, shared_data
 
 from barometer.config import load_config
 from barometer.pipeline import run_pipeline
