@@ -58,7 +58,11 @@ def test_reddit_pushshift_ndjson() -> None:
 def test_telegram_export() -> None:
     result = read_telegram(FIXTURES / "telegram_result.json")
     rows = result.rows.set_index("post_id")
-    assert list(rows.index) == ["telegram:1733440011:2", "telegram:1733440011:3"]
+    assert list(rows.index) == [
+        "telegram:1733440011:2",
+        "telegram:1733440011:3",
+        "telegram:1733440011:5",
+    ]
     assert result.reconciles() and result.n_read == 5 and result.n_duplicates == 1
     assert rows.loc["telegram:1733440011:2", "engagement"] == 7  # reactions
     assert rows.loc["telegram:1733440011:2", "created_at"] == pd.Timestamp(
@@ -68,8 +72,17 @@ def test_telegram_export() -> None:
     assert rows.loc["telegram:1733440011:3", "text"] == (
         "Läs mer: https://example.org/ostby och dela gärna!"
     )
-    assert _problems(result) == {(4, "text"), (5, "date_unixtime")}
-    assert result.notes == ["skipped 1 service message(s) (joins, pins, ...), not posts"]
+    assert _problems(result) == {(4, "text")}
+    # message 5 has no date_unixtime (as exports before 2021): its local 'date' 10:00 in
+    # Stockholm (CET) is 09:00 UTC
+    assert rows.loc["telegram:1733440011:5", "created_at"] == pd.Timestamp(
+        "2024-03-06 09:00", tz=UTC
+    )
+    assert result.notes == [
+        "1 message time(s) read from 'date' as Europe/Stockholm local time (the export has no "
+        "date_unixtime)",
+        "skipped 1 service message(s) (joins, pins, ...), not posts",
+    ]
 
 
 def test_telegram_plain_text_entities() -> None:
