@@ -75,7 +75,7 @@ def test_survey_codebook_rescales_and_quarantines(fixtures) -> None:
     assert problems == {
         (3, "Q1", "value 55 "),
         (4, "DISTRICT", "district "),
-        (5, "AGE", "age missi"),
+        (5, "AGE", "age under"),  # 15: outside the surveyed population
     }
     assert all("A3" not in r["raw"] for r in result.quarantine.rows)
 
