@@ -1,0 +1,58 @@
+"""Finding a file's columns by the names the config gives or by conventional names.
+
+Names are matched ignoring case, spaces, ``_``, ``-`` and a byte-order mark (``Date``, ``DATE``
+and ``date`` are one name; so are ``InCount`` and ``in_count``). A configured name that matches
+no column is an :class:`InputError` naming the config key and listing the columns found (their
+names only, never cell content).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from barometer.exceptions import InputError
+
+
+def normalise(name: str) -> str:
+    """A column name as matched: lower case, without spaces, ``_``, ``-`` or a BOM."""
+    return re.sub(r"[\s_\-\ufeff]+", "", name).casefold()
+
+
+class Header:
+    """A file's header, for finding configured or conventional columns in it."""
+
+    def __init__(self, path: Path, columns: list[str], key_prefix: str) -> None:
+        self.path = path
+        self.columns = columns
+        self.prefix = key_prefix
+        self._by_name: dict[str, str] = {}
+        for column in columns:
+            self._by_name.setdefault(normalise(column), column)
+
+    def found(self) -> str:
+        shown = [c[:40] for c in self.columns[:25]]
+        more = f" and {len(self.columns) - 25} more" if len(self.columns) > 25 else ""
+        return f"found columns {shown}{more}"
+
+    def get(self, name: str) -> str | None:
+        return self._by_name.get(normalise(name))
+
+    def configured(self, key: str, name: str) -> str:
+        """The column the config names under ``key``; InputError naming the key otherwise."""
+        column = self.get(name)
+        if column is None:
+            raise InputError(
+                f"{self.path}: {self.prefix}{key} = {name!r} names no column of the file; "
+                f"{self.found()}"
+            )
+        return column
+
+    def conventional(self, names: tuple[str, ...]) -> str | None:
+        return next((self._by_name[n] for n in names if n in self._by_name), None)
+
+    def missing(self, what: str, key: str) -> InputError:
+        return InputError(
+            f"{self.path}: no {what} column; name it in the pipeline config with "
+            f'{self.prefix}{key} = "..."; {self.found()}'
+        )
