@@ -51,8 +51,9 @@ class Header:
     def conventional(self, names: tuple[str, ...]) -> str | None:
         return next((self._by_name[n] for n in names if n in self._by_name), None)
 
-    def missing(self, what: str, key: str) -> InputError:
+    def missing(self, what: str, setting: str) -> InputError:
+        """No column for ``what`` was found by name: the error says which setting names it."""
         return InputError(
-            f"{self.path}: no {what} column; name it in the pipeline config with "
-            f'{self.prefix}{key} = "..."; {self.found()}'
+            f"{self.path}: no {what} column found; name it in the pipeline config: "
+            f"{self.prefix}{setting}; {self.found()}"
         )

@@ -219,7 +219,7 @@ def read_pldp_sessions(
         if pd.isna(end):
             return reject(survey, line, found["time_stop"], "missing or unreadable stop time")
         if end <= start:
-            return reject(survey, line, found["time_stop"], "survey stops before it starts")
+            return reject(survey, line, found["time_stop"], "survey does not stop after it starts")
         if site not in known:
             return reject(survey, line, found["location_id"], "unknown location (not in the site "
                           "file)", f"{found['location_id']}={site}")  # fmt: skip

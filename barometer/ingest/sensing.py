@@ -100,7 +100,9 @@ def _time_columns(header: Header, frame: pd.DataFrame, fmt: FootfallFormat) -> d
         lone = header.conventional(("time",))
         if lone is not None and _holds_dates(frame[lone]) and "hour" not in found:
             return {"timestamp": lone}
-        raise header.missing("time", "columns.timestamp (or columns.date and columns.hour)")
+        raise header.missing(
+            "time", 'columns.timestamp = "<column>" (or columns.date and columns.hour)'
+        )
     if "hour" not in found and _holds_times(frame[found["date"]]):
         return {"timestamp": found["date"]}
     return found
@@ -326,7 +328,9 @@ def _long_sensor(table: CsvTable, header: Header, fmt: FootfallFormat, path: Pat
     else:
         found = header.conventional(SENSOR_NAMES)
         if found is None:
-            raise header.missing("sensor", "columns.sensor (or sensor_from_file_name = true)")
+            raise header.missing(
+                "sensor", 'columns.sensor = "<column>" (or sensor_from_file_name = true)'
+            )
         column = found
     return table.frame[column].fillna("").astype(str).str.strip()
 
@@ -337,7 +341,9 @@ def _count_columns(header: Header, fmt: FootfallFormat) -> list[str]:
         return [header.configured("columns.count", c) for c in configured]
     found = header.conventional(COUNT_NAMES)
     if found is None:
-        raise header.missing("count", 'columns.count (or columns.count = ["In", "Out"] to add up)')
+        raise header.missing(
+            "count", 'columns.count = "<column>" (or a list of columns to add up, e.g. in and out)'
+        )
     return [found]
 
 

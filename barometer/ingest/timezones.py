@@ -8,7 +8,8 @@ through an explicit table, :data:`ZONE_ABBREVIATIONS`, and a per-source override
 table. The override's values are UTC offsets (``"+05:30"``, ``"-03"``, ``"UTC+1"``) or IANA zone
 names (``"Asia/Kolkata"``: that zone's rules then give the offset at each time).
 
-The table holds the abbreviations in civil use whose offset is unambiguous. Those that name
+The table holds the abbreviations in current civil use (checked for 2019 on) whose offset is
+unambiguous. Those that name
 different offsets in different countries are in :data:`AMBIGUOUS_ABBREVIATIONS` and need the
 override; so does an abbreviation in neither table. Both problems concern every row of a file
 written in that zone, so :meth:`ZoneResolver.check` raises one :class:`InputError` for the file
