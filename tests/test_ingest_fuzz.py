@@ -126,7 +126,8 @@ def _csv(header: list[str], rows: list[list[str]]) -> bytes:
 
 PLDP_COLUMNS = [str(v) for v in PldpFields().model_dump().values()]
 COLUMN_POOL = sorted(
-    {*PLDP_COLUMNS, "Date", "Hour", "InCount", "LocationName", "id", "time", "text", "timestamp", "sensor_id", "count", "lib_w", "sq_e",
+    {*PLDP_COLUMNS, "Date", "Hour", "InCount", "LocationName",
+     "id", "time", "text", "timestamp", "sensor_id", "count", "lib_w", "sq_e",
      "URL", "Post Created", "Message", "Description", "Total Interactions", "_uuid", "site_id",
      "start", "end", "observer", "people/total", "interactions/total", "interactions/mixed",
      "interactions/conflicts", "RID", "WAVE", "IDATE", "DISTRICT", "W", "STR", "PSU", "Q1",
