@@ -260,7 +260,8 @@ def _sensor_columns(
     if unknown:
         raise InputError(
             f"{header.path}: sensor columns {unknown} have no entry in the sensor metadata file "
-            f"(columns that are not sensors go in {KEY}columns.ignore)"
+            f"(map sensors to their columns with {KEY}columns.sensor_columns; columns that are "
+            f"not sensors go in {KEY}columns.ignore)"
         )
     if not found:
         raise InputError(f"{header.path}: no sensor columns besides the time; {header.found()}")
