@@ -198,6 +198,12 @@ def test_kobo_csv_export_without_group_names_and_errors_without_content(tmp_path
     message = str(error.value)
     assert "[sources.observation] fields.n_people = 'people/count' names no column" in message
     assert "Eva Observer" not in message and "2024-05-02" not in message
+    headless = tmp_path / "headless.csv"  # the header row lost: the first line is a submission
+    headless.write_text("\n".join((FIXTURES / "kobo.csv").read_text().splitlines()[1:]) + "\n")
+    with pytest.raises(InputError) as error:
+        read_kobo_sessions(headless, sites)
+    assert "Eva Observer" not in str(error.value) and "2024-05-02T10" not in str(error.value)
+    assert "header cell(s) that are not field names, not shown" in str(error.value)
     data = tmp_path / "export.csv"  # the API JSON saved under a .csv name
     data.write_text(shared_data(*KOBO).read_text())
     result = read_kobo_sessions(data, sites)

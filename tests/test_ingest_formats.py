@@ -184,7 +184,7 @@ def test_tabular_jsonl_and_parquet(tmp_path) -> None:
 
 def test_tabular_missing_column_and_unknown_format(tmp_path) -> None:
     bad = MAPPING.model_copy(update={"text": "message"})
-    with pytest.raises(InputError, match=r"missing required columns \['message'\]"):
+    with pytest.raises(InputError, match=r"column_mapping\] text = 'message' names no column"):
         read_tabular(FIXTURES / "posts_tabular.csv", bad)
     other = tmp_path / "posts.xml"
     other.write_text("<posts/>")

@@ -3,7 +3,10 @@
 Names are matched ignoring case, spaces, ``_``, ``-`` and a byte-order mark (``Date``, ``DATE``
 and ``date`` are one name; so are ``InCount`` and ``in_count``). A configured name that matches
 no column is an :class:`InputError` naming the config key and listing the columns found (their
-names only, never cell content).
+names only, never cell content). For forms whose answers are personal (``names_only``), only
+header cells that look like form field names (``people/total``, ``_uuid``: no spaces, starting
+with a letter or ``_``) are listed, so that a file without a header row, whose first line is a
+submission, never has its answers printed.
 """
 
 from __future__ import annotations
@@ -19,21 +22,34 @@ def normalise(name: str) -> str:
     return re.sub(r"[\s_\-\ufeff]+", "", name).casefold()
 
 
+_FIELD_NAME = re.compile(r"^[A-Za-z_][\w\-./:]*$")
+
+
 class Header:
     """A file's header, for finding configured or conventional columns in it."""
 
-    def __init__(self, path: Path, columns: list[str], key_prefix: str) -> None:
+    def __init__(
+        self, path: Path, columns: list[str], key_prefix: str, *, names_only: bool = False
+    ) -> None:
         self.path = path
         self.columns = columns
         self.prefix = key_prefix
+        self.names_only = names_only
         self._by_name: dict[str, str] = {}
         for column in columns:
             self._by_name.setdefault(normalise(column), column)
 
     def found(self) -> str:
-        shown = [c[:40] for c in self.columns[:25]]
-        more = f" and {len(self.columns) - 25} more" if len(self.columns) > 25 else ""
-        return f"found columns {shown}{more}"
+        names = self.columns
+        if self.names_only:
+            names = [c for c in self.columns if _FIELD_NAME.match(c)]
+        shown = [c[:40] for c in names[:25]]
+        more = len(names) - len(shown)
+        hidden = len(self.columns) - len(names)
+        extra = f" and {more} more" if more else ""
+        if hidden:
+            extra += f" ({hidden} header cell(s) that are not field names, not shown)"
+        return f"found columns {shown}{extra}"
 
     def get(self, name: str) -> str | None:
         return self._by_name.get(normalise(name))

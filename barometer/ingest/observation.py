@@ -170,7 +170,7 @@ def _csv_records(
 ) -> Iterator[tuple[int, dict[str, Any], dict[str, str | None]]]:
     table = read_csv_text(path)
     notes.extend(encoding_notes(table.encoding))
-    header = Header(path, list(table.frame.columns), KEY)
+    header = Header(path, list(table.frame.columns), KEY, names_only=True)
     keys: dict[str, str | None] = {}
     for field, name in fields.items():
         key, ambiguous = resolve_field(name, list(table.frame.columns))

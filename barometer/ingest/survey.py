@@ -168,7 +168,11 @@ def read_survey(path: Path, codebook: Codebook) -> IngestResult:
     ]  # fmt: skip
     missing = [c for c in needed if c not in raw.columns]
     if missing:
-        raise InputError(f"{path}: variables {missing} named in the codebook are not in the file")
+        found = [str(c)[:40] for c in raw.columns[:25]]
+        raise InputError(
+            f"{path}: variables {missing} named in the codebook are not in the file; found "
+            f"variables {found}{' and more' if len(raw.columns) > 25 else ''}"
+        )
     quarantine = Quarantine(source=SOURCE)
     problems = pd.Series("", index=raw.index, dtype=object)
     fields = pd.Series("", index=raw.index, dtype=object)

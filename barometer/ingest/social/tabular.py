@@ -88,8 +88,23 @@ class ColumnMapping(BaseModel):
         return value
 
     def columns(self) -> list[str]:
+        return list(self.fields().values())
+
+    def fields(self) -> dict[str, str]:
+        """Mapped field -> column, for the fields this mapping sets."""
         names = ("id", "created_at", "text", "author", "lang", "lat", "lon", "engagement", "repost")
-        return [c for c in (getattr(self, n) for n in names) if c]
+        return {n: getattr(self, n) for n in names if getattr(self, n)}
+
+
+def _check_columns(path: Path, fields: dict[str, str], found: list[str]) -> None:
+    """:class:`InputError` naming the mapping key of the first column the file lacks."""
+    for field, column in fields.items():
+        if column not in found:
+            shown = [c[:40] for c in found[:25]]
+            raise InputError(
+                f"{path}: [sources.social.column_mapping] {field} = {column!r} names no column "
+                f"of the file (missing required columns [{column!r}]); found columns {shown}"
+            )
 
 
 def parse_time(
@@ -144,13 +159,14 @@ def _cell(row: dict[str, Any], column: str | None) -> object:
 
 
 def _rows(
-    path: Path, collector: PostCollector, columns: list[str]
+    path: Path, collector: PostCollector, fields: dict[str, str]
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line or row number, record) per record; mapped columns missing from a CSV header or
     Parquet schema raise (JSON Lines records may omit keys: those rows are quarantined)."""
     name = path.name.lower().removesuffix(".gz")
     if name.endswith((".csv", ".tsv")):
-        table = read_csv_text(path, required=columns)
+        table = read_csv_text(path)
+        _check_columns(path, fields, list(table.frame.columns))
         collector.notes.extend(encoding_notes(table.encoding))
         for line, reason in table.bad_rows:
             collector.reject(line, "(row)", reason)
@@ -168,9 +184,8 @@ def _rows(
             parquet = pq.read_table(path)
         except (pa.ArrowException, OSError) as exc:
             raise InputError(f"{path}: not a readable Parquet file: {one_line(exc)}") from exc
-        missing = [c for c in columns if c not in parquet.column_names]
-        if missing:
-            raise InputError(f"{path}: missing required columns {missing}")
+        _check_columns(path, fields, list(parquet.column_names))
+        columns = sorted(set(fields.values()))
         yield from enumerate(parquet.select(columns).to_pylist(), start=1)
     else:
         raise InputError(
@@ -191,7 +206,7 @@ def read_tabular(
     :func:`~barometer.ingest.social.crowdtangle.read_crowdtangle`."""
     collector = PostCollector(mapping.source, path)
     zones = ZoneResolver(timezone_abbreviations or {})
-    rows = list(_rows(path, collector, mapping.columns()))
+    rows = list(_rows(path, collector, mapping.fields()))
     if rows and isinstance(rows[0][1].get(mapping.created_at), str):
         values = [str(row.get(mapping.created_at) or "") for _, row in rows]
         zones.check(path, mapping.created_at, values, [line for line, _ in rows])
