@@ -174,6 +174,24 @@ def test_kobo_api_data_json(tmp_path) -> None:
     assert "Fatma" not in json.dumps(result.quarantine.rows)  # names never in quarantine
 
 
+def test_kobo_repeat_groups_count_their_entries() -> None:
+    """formpack's nested repeat groups: a count mapped to a repeat group is its entry count."""
+    path = shared_data("formats", "kobo", "formpack_nested_grouped_repeatable_v1.json")
+    submissions = json.loads(path.read_text())["submissions"]
+    form = submissions[0]["formhub/uuid"]
+    sites = pd.DataFrame({"site_id": [form], "name": "trees", "site_type": "park", "lat": 59.05,
+                          "lon": 17.05, "neighbourhood": None})  # fmt: skip
+    repeat = "group_tree"
+    counts = dict.fromkeys(["n_people", "n_interactions", "n_mixed_interactions", "n_conflicts"],
+                           repeat)  # fmt: skip
+    fields = KoboFields(site_id="formhub/uuid", observer=None, **counts)
+    result = read_kobo_sessions(path, sites, fields=fields)
+    assert result.reconciles() and result.n_read == len(submissions) == 2
+    expected = [len(s.get(repeat, [])) for s in submissions]
+    assert result.rows["n_people"].tolist() == expected == [2, 1]
+    assert result.rows["start"].iloc[0] == pd.Timestamp("2017-12-27 20:53:26", tz=UTC)  # -05:00
+
+
 def test_kobo_default_fields_on_a_foreign_form_name_the_field(tmp_path) -> None:
     result = read_kobo_sessions(shared_data(*KOBO), read_sites(FIXTURES / "sites.csv"))
     assert result.reconciles() and result.quarantined == 6

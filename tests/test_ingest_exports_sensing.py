@@ -107,6 +107,19 @@ def test_daily_files(leeds, tmp_path) -> None:
     assert (result.rows["flag"] == "ok").all()
 
 
+def test_daily_totals_written_with_midnight_times(tmp_path) -> None:
+    sensors = read_sensor_metadata(FIXTURES / "sensors.csv")
+    path = tmp_path / "daily.csv"
+    path.write_text("Timestamp,lib_w\n2024-03-04 00:00:00,900\n2024-03-05 00:00:00,900\n"
+                    "2024-03-06 00:00:00,950\n")  # fmt: skip
+    result = read_footfall_wide(path, sensors)
+    assert result.notes == ["daily.csv: daily totals (one reading per sensor and day)"]
+    # daily thresholds: two equal days are no frozen counter (stuck_days = 3), and 900 a day
+    # is far below max_per_day
+    assert (result.rows["flag"] == "ok").all()
+    assert result.rows["ts"].iloc[0] == pd.Timestamp("2024-03-03 23:00", tz=UTC)
+
+
 def test_one_file_per_sensor(leeds, tmp_path) -> None:
     raw, sensors = leeds
     one = raw[raw["LocationName"] == "Briggate"][["Date", "Hour", "InCount"]]

@@ -128,6 +128,11 @@ def time_axis(
         naive, aware = parse_local(
             frame[column], date_format=fmt.date_format, path=path, column=column
         )
+        known = naive.dropna()
+        if aware.isna().all() and known.nunique() > 1 and (known == known.dt.normalize()).all():
+            # every time is midnight: daily totals written with a time of day
+            ts, reasons = to_utc(naive + pd.Timedelta(hours=fmt.day_start_hour), zone, shift=True)
+            return ts, reasons, [column], True
         placed, reasons = to_utc(naive, zone)
         ts = aware.where(aware.notna(), placed)
         reasons = reasons.where(aware.isna(), "")
