@@ -4,8 +4,9 @@ Every estimator returns a tidy frame with ``value, lower, upper, n_effective, me
 """
 
 from barometer.stats.composite import aggregate, composite_index, normalise
+from barometer.stats.design import SurveyDesign
 from barometer.stats.intervals import poisson_rate_interval, wilson_interval
-from barometer.stats.replicates import estimate_mean_replicates, jk1_replicate_weights
+from barometer.stats.replicate_design import ReplicateDesign
 from barometer.stats.resample import author_weighted_shares, cluster_bootstrap_share
 from barometer.stats.sae import FayHerriotResult, fit_fay_herriot
 from barometer.stats.survey import (
@@ -23,6 +24,8 @@ from barometer.stats.weighting import (
 )
 
 __all__ = [
+    "ReplicateDesign",
+    "SurveyDesign",
     "FayHerriotResult",
     "WeightingResult",
     "aggregate",
@@ -33,11 +36,9 @@ __all__ = [
     "composite_index",
     "estimate_domain_means",
     "estimate_mean",
-    "estimate_mean_replicates",
     "estimate_ratio",
     "estimate_total",
     "fit_fay_herriot",
-    "jk1_replicate_weights",
     "normalise",
     "poisson_rate_interval",
     "poststratify",
