@@ -24,9 +24,9 @@ from barometer.stats.weighting import (
 )
 
 __all__ = [
+    "FayHerriotResult",
     "ReplicateDesign",
     "SurveyDesign",
-    "FayHerriotResult",
     "WeightingResult",
     "aggregate",
     "alerts",

@@ -83,7 +83,7 @@ def calibration_factors(
     matrix: np.ndarray,
     base: np.ndarray,
     population: np.ndarray,
-    calfun: CalFun = "linear",
+    calfun: str = "linear",
     bounds: tuple[float, float] | None = None,
     maxit: int = 50,
     epsilon: float = 1e-7,
@@ -128,7 +128,9 @@ def calibration_factors(
         raise EstimationError("logit calibration needs finite bounds (low, high)")
     if variance is not None:
         if calfun != "linear" or bounds is not None:
-            raise EstimationError("a working-model variance needs linear calibration without bounds")
+            raise EstimationError(
+                "a working-model variance needs linear calibration without bounds"
+            )
         sigma = np.asarray(variance, dtype=float)
         if sigma.shape != d.shape or not (np.isfinite(sigma) & (sigma > 0)).all():
             raise EstimationError("variance must give one finite positive value per respondent")

@@ -129,9 +129,7 @@ def margin_series(name: str, spec: MarginSpec) -> pd.Series:
 
 def margin_targets(
     data: pd.DataFrame, margins: Mapping[str, MarginSpec], total_tol: float = 1e-6
-) -> tuple[
-    np.ndarray, np.ndarray, list[str], list[tuple[str, pd.Index, np.ndarray, np.ndarray]]
-]:
+) -> tuple[np.ndarray, np.ndarray, list[str], list[tuple[str, pd.Index, np.ndarray, np.ndarray]]]:
     """A full-rank model matrix of one-way margins, its totals, their labels
     (``"margin=category"``), and per margin ``(name, categories, respondent codes, targets)``
     for diagnostics."""
@@ -176,7 +174,9 @@ def formula_targets(
     try:
         matrix = patsy.dmatrix(rhs, data, return_type="dataframe", NA_action="raise")
     except patsy.PatsyError as exc:
-        raise EstimationError(f"cannot evaluate the calibration formula {formula!r}: {exc}") from exc
+        raise EstimationError(
+            f"cannot evaluate the calibration formula {formula!r}: {exc}"
+        ) from exc
     names = [str(c) for c in matrix.columns]
     if isinstance(population, Mapping):
         lookup = {_r_name(k): float(v) for k, v in population.items()}

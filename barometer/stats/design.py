@@ -29,8 +29,8 @@ from barometer.stats import calibration_targets as targets
 from barometer.stats import survey_glm
 from barometer.stats._checks import positive_weights, require_columns
 from barometer.stats.calibration import (
-    Calibration,
     CalFun,
+    Calibration,
     calibration_factors,
     calibration_residuals,
 )
@@ -108,12 +108,14 @@ class SurveyDesign(DesignBase):
         check_lonely(self._stages, lonely_psu, labels)
         if weights is not None:
             self.weights = positive_weights(data, weights)
-        elif fpc_cols and all(s.pop_h is not None for s in self._stages) and len(
-            self._stages
-        ) == len(id_cols):
+        elif (
+            fpc_cols
+            and all(s.pop_h is not None for s in self._stages)
+            and len(self._stages) == len(id_cols)
+        ):
             w = np.ones(len(data))
             for stage in self._stages:
-                w *= (stage.pop_h / stage.n_h)[stage.stratum]  # type: ignore[operator]
+                w *= (stage.pop_h / stage.n_h)[stage.stratum]
             self.weights = w
         else:
             self.weights = np.ones(len(data))
@@ -157,7 +159,15 @@ class SurveyDesign(DesignBase):
         names: list[str] | None = None,
     ) -> SurveyDesign:
         g, iterations = calibration_factors(
-            matrix, self.weights, totals, calfun, bounds, maxit, epsilon, variance, names  # type: ignore[arg-type]
+            matrix,
+            self.weights,
+            totals,
+            calfun,
+            bounds,
+            maxit,
+            epsilon,
+            variance,
+            names,
         )
         if (g <= 0).any():
             raise EstimationError(
@@ -167,9 +177,7 @@ class SurveyDesign(DesignBase):
         new = object.__new__(SurveyDesign)
         new.__dict__.update(self.__dict__)
         new.weights = self.weights * g
-        step = Calibration(
-            matrix, self.weights, new.weights, calfun, iterations, bounds, variance
-        )
+        step = Calibration(matrix, self.weights, new.weights, calfun, iterations, bounds, variance)
         new._calibrations = (*self._calibrations, step)
         return new
 

@@ -106,7 +106,7 @@ class DesignBase(ABC):
         domain: list[str],
     ) -> pd.DataFrame:
         crit = estimands.critical_value(level, self._df)
-        wanted = quantiles.check_probabilities(probs)  # type: ignore[arg-type]
+        wanted = quantiles.check_probabilities(probs)
         if qrule not in quantiles.QUANTILE_RULES:
             raise EstimationError(f"qrule must be one of {quantiles.QUANTILE_RULES}; got {qrule!r}")
         base = estimands.build_columns(self.data, y, domain, "mean")
@@ -119,9 +119,9 @@ class DesignBase(ABC):
             for p in wanted:
                 q = quantiles.weighted_quantile(x, w, p, qrule)
 
-                def share_se(value: float, j: int = j, used: np.ndarray = used) -> tuple[
-                    float, float
-                ]:
+                def share_se(
+                    value: float, j: int = j, used: np.ndarray = used
+                ) -> tuple[float, float]:
                     below = estimands.Columns(
                         labels=base.labels.iloc[[j]],
                         num=(used & (base.num[:, j] <= value)).astype(float)[:, None],

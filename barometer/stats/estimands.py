@@ -124,8 +124,7 @@ def check_denominators(columns: Columns, weights: np.ndarray, x: str | None) -> 
     zero = (weights @ columns.den == 0) & columns.used.any(axis=0)
     if zero.any():
         raise EstimationError(
-            f"the weighted sum of '{x}' is zero in a domain; expected a non-zero ratio "
-            "denominator"
+            f"the weighted sum of '{x}' is zero in a domain; expected a non-zero ratio denominator"
             if x is not None
             else "a domain has zero total weight"
         )

@@ -18,7 +18,7 @@ the *second* smallest value; here it is the smallest, as the definition says.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 import numpy as np
@@ -68,18 +68,22 @@ def woodruff_interval(
     """
     share, se = share_se(q)
     low_p, high_p = share - crit * se, share + crit * se
-    lower = float("nan") if not np.isfinite(low_p) or low_p < 0 else weighted_quantile(
-        x, w, low_p, rule
+    lower = (
+        float("nan")
+        if not np.isfinite(low_p) or low_p < 0
+        else weighted_quantile(x, w, low_p, rule)
     )
-    upper = float("nan") if not np.isfinite(high_p) or high_p > 1 else weighted_quantile(
-        x, w, high_p, rule
+    upper = (
+        float("nan")
+        if not np.isfinite(high_p) or high_p > 1
+        else weighted_quantile(x, w, high_p, rule)
     )
     return lower, upper, (upper - lower) / (2.0 * crit)
 
 
-def check_probabilities(quantiles: float | list[float] | tuple[float, ...]) -> list[float]:
+def check_probabilities(quantiles: float | Sequence[float]) -> list[float]:
     """The requested probabilities as a list, each in ``[0, 1]``."""
-    probs = [float(quantiles)] if np.isscalar(quantiles) else [float(v) for v in quantiles]
+    probs = [float(v) for v in np.atleast_1d(np.asarray(quantiles, dtype=float))]
     if not probs or any(not 0.0 <= p <= 1.0 for p in probs):
         raise EstimationError(f"quantiles must be probabilities in [0, 1]; got {quantiles}")
     return probs

@@ -263,11 +263,11 @@ class ReplicateDesign(DesignBase):
         names: list[str] | None = None,
     ) -> ReplicateDesign:
         args = (calfun, bounds, maxit, epsilon, variance, names)
-        g, _ = calibration_factors(matrix, self.weights, totals, *args)  # type: ignore[arg-type]
+        g, _ = calibration_factors(matrix, self.weights, totals, *args)
         reps = np.empty_like(self.replicate_weights)
         for r in range(reps.shape[1]):
             column = self.replicate_weights[:, r]
-            g_r, _ = calibration_factors(matrix, column, totals, *args)  # type: ignore[arg-type]
+            g_r, _ = calibration_factors(matrix, column, totals, *args)
             reps[:, r] = column * g_r
         return ReplicateDesign(self.data, self.weights * g, reps, self.scale, self.rscales,
                                self.kind, self.mse, self.interval)  # fmt: skip

@@ -73,7 +73,7 @@ def estimate_total(
 ) -> pd.DataFrame:
     """Population total of ``y`` (R: ``svytotal``), optionally per domain (``svyby``)."""
     design = _design(df, weight, strata, psu, fpc, lonely_psu)
-    return design.by(domain).total(y, level) if as_list(domain) else design.total(y, level)
+    return design.by(as_list(domain)).total(y, level) if domain else design.total(y, level)
 
 
 def estimate_ratio(
@@ -91,8 +91,8 @@ def estimate_ratio(
     """Ratio of population totals ``Y / X`` (R: ``svyratio(~y, ~x, design)``), optionally
     per domain; ``variable`` is ``"y/x"``."""
     design = _design(df, weight, strata, psu, fpc, lonely_psu)
-    if as_list(domain):
-        return design.by(domain).ratio(y, x, level)
+    if domain:
+        return design.by(as_list(domain)).ratio(y, x, level)
     return design.ratio(y, x, level)
 
 

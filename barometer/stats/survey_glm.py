@@ -87,7 +87,9 @@ def fit_coefficients(model: ModelData, weights: np.ndarray, family: str) -> np.n
         )
     y = model.y[keep]
     if family.endswith("binomial") and ((y < 0) | (y > 1)).any():
-        raise EstimationError(f"a binomial response must lie in [0, 1]; '{model.response}' does not")
+        raise EstimationError(
+            f"a binomial response must lie in [0, 1]; '{model.response}' does not"
+        )
     if family.endswith("poisson") and (y < 0).any():
         raise EstimationError(f"a poisson response must be >= 0; '{model.response}' is not")
     x = model.x[keep]
