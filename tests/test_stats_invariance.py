@@ -115,8 +115,8 @@ def test_planted_invariance_and_violations() -> None:
 
 
 def test_trust_scale_table_and_gate() -> None:
-    data = _simulate(4, 0.0).rename(columns=dict(zip(["i1", "i2", "i3", "i4"],
-                                                     TRUST_SCALE["social_trust"], strict=True)))  # fmt: skip
+    names = dict(zip(["i1", "i2", "i3", "i4"], TRUST_SCALE["social_trust"], strict=True))
+    data = _simulate(4, 0.0).rename(columns=names)
     data["born_abroad"] = data["g"] == "b"
     table = trust_scale_invariance(data)
     assert table.columns.tolist() == INVARIANCE_COLUMNS

@@ -19,7 +19,7 @@ from barometer.stats.invariance import INVARIANCE_COLUMNS, measurement_invarianc
 #: the trust scale: ESS generalised trust (ppltrst, pplfair, pplhlp) and trust in neighbours
 TRUST_SCALE = {"social_trust": ["ppltrst", "pplfair", "pplhlp", "trust_neighbours"]}
 ORIGIN = "born_abroad"
-ORIGIN_LABELS = {False: "born_in_sweden", True: "born_abroad"}
+ORIGIN_LABELS: dict[object, str] = {False: "born_in_sweden", True: "born_abroad"}
 
 
 def trust_scale_invariance(responses: pd.DataFrame) -> pd.DataFrame:
