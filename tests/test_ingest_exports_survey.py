@@ -7,7 +7,7 @@ import pyreadstat
 import pytest
 from conftest import FIXTURES, shared_data
 
-from barometer.aggregate.survey import MISSING_CATEGORY, rake_to_margins
+from barometer.aggregate.survey import MISSING_CATEGORY, wave_design
 from barometer.exceptions import InputError
 from barometer.ingest.survey import load_codebook, read_survey, read_survey_file
 
@@ -131,6 +131,8 @@ def test_raking_keeps_a_missing_answer_as_its_own_category() -> None:
             "sex": rng.choice(["female", "male"], n),
             "born_abroad": rng.choice([True, False], n),
             "weight": rng.uniform(0.5, 2.0, n),
+            "stratum": "1",
+            "psu": [str(i // 4) for i in range(n)],
         }
     )
     wave.loc[[3, 50], "age_group"] = None
@@ -140,7 +142,7 @@ def test_raking_keeps_a_missing_answer_as_its_own_category() -> None:
          for b in (True, False)],
         columns=["neighbourhood_id", "age_group", "sex", "born_abroad", "population"],
     )  # fmt: skip
-    raked = rake_to_margins(wave, margins)
+    raked = wave.assign(weight=wave_design(wave, margins).weights)
     total = margins["population"].sum()
     share = wave.loc[[3, 50], "weight"].sum() / wave["weight"].sum()
     assert raked["weight"].sum() == pytest.approx(total)
