@@ -2,8 +2,12 @@
 estimates that borrow strength from the dense digital signal.
 
 Both are published, labelled by indicator: ``survey_*_mean`` are direct estimates (each wave is
-its own stratified, clustered design; neighbourhoods are domains), ``survey_ppltrst_fh`` the
-model-based EBLUPs. A wave's cell is dated to the month of its median interview date.
+its own stratified, clustered :class:`~barometer.stats.design.SurveyDesign`, raked to the
+population margins when they are known; neighbourhoods are domains), ``survey_ppltrst_fh`` the
+model-based EBLUPs. A wave's cell is dated to the month of its median interview date. The
+direct estimates' standard errors use the raking residuals (R's ``rake`` / ``calibrate``), so
+their intervals, and the Fay-Herriot sampling variances built from them, reflect what the
+margins already tell.
 """
 
 from __future__ import annotations
@@ -13,9 +17,8 @@ import pandas as pd
 
 from barometer.aggregate.cells import empty_cells, month_start, to_cells
 from barometer.exceptions import EstimationError
+from barometer.stats.design import SurveyDesign
 from barometer.stats.sae import fit_fay_herriot
-from barometer.stats.survey import estimate_domain_means
-from barometer.stats.weighting import rake
 
 DIRECT_ITEMS = {
     "ppltrst": "survey_ppltrst_mean",
@@ -38,27 +41,68 @@ MARGINS: tuple[tuple[str, bool], ...] = (
 RAKING_BOUNDS = (0.1, 10.0)
 
 
-def rake_to_margins(wave: pd.DataFrame, margins: pd.DataFrame) -> pd.DataFrame:
-    """Rake one wave's design weights to the population margins in :data:`MARGINS`.
+MISSING_CATEGORY = "(missing)"
 
-    ``margins`` is the ``population_margins`` table (residents 16+). Bounded by
-    :data:`RAKING_BOUNDS`. Raises :class:`EstimationError` naming the margin when a category
-    with residents has no respondent, or when the raking does not converge.
+
+def _margin_targets(
+    wave: pd.DataFrame, margins: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """The wave with one ``margin_<variable>`` column per raking margin, and their totals.
+
+    Respondents who did not answer a margin's question (no age group, say) form a category of
+    their own, whose target is their design-weighted share of the population (of their
+    neighbourhood, for a within-neighbourhood margin); the answered categories' targets shrink
+    by that share. So a missing answer neither drops the respondent nor moves them into a
+    category they may not belong to.
     """
     sample = wave.copy()
     population = margins[margins["neighbourhood_id"].isin(sample["neighbourhood_id"])]
+    weight = sample["weight"].astype(float)
     targets = {}
     for variable, local in MARGINS:
         column = f"margin_{variable}"
-        if local:
-            sample[column] = sample["neighbourhood_id"] + "|" + sample[variable].astype(str)
-            keys = population["neighbourhood_id"] + "|" + population[variable].astype(str)
-        else:
-            sample[column] = sample[variable].astype(str)
-            keys = population[variable].astype(str)
-        targets[column] = population.groupby(keys.to_numpy())["population"].sum()
-    result = rake(sample, "weight", targets, bounds=RAKING_BOUNDS)
-    return wave.assign(weight=result.weights.to_numpy())
+        answered = sample[variable].notna()
+        value = sample[variable].astype(str).where(answered, MISSING_CATEGORY)
+        group = sample["neighbourhood_id"] if local else pd.Series("", index=sample.index)
+        sample[column] = (group + "|" + value) if local else value
+        keys = population[variable].astype(str)
+        keys = (population["neighbourhood_id"] + "|" + keys) if local else keys
+        pop_group = population["neighbourhood_id"] if local else pd.Series("", population.index)
+        share = weight.where(~answered, 0).groupby(group).sum() / weight.groupby(group).sum()
+        scale = 1 - pop_group.map(share).fillna(0.0)
+        totals = (population["population"] * scale).groupby(keys.to_numpy()).sum()
+        missing = share[share > 0]
+        if not missing.empty:
+            group_pop = population.groupby(pop_group.to_numpy())["population"].sum()
+            labels = [
+                f"{g}|{MISSING_CATEGORY}" if local else MISSING_CATEGORY for g in missing.index
+            ]
+            extra = pd.Series((missing * group_pop.reindex(missing.index)).to_numpy(), index=labels)
+            totals = pd.concat([totals, extra])
+        targets[column] = totals
+    return sample, targets
+
+
+def wave_design(wave: pd.DataFrame, margins: pd.DataFrame | None = None) -> SurveyDesign:
+    """One wave's design: strata, PSUs (nested in strata) and weights, raked to the
+    population margins in :data:`MARGINS` when ``margins`` (the ``population_margins`` table,
+    residents 16+) is given (a missing answer is a category of its own: see
+    :func:`_margin_targets`).
+
+    Raking is bounded by :data:`RAKING_BOUNDS`, relative to the design weights scaled to the
+    population total. Strata with a single PSU count as certainty units. Raises
+    :class:`EstimationError` naming the margin when a category with residents has no
+    respondent, or when the raking does not converge.
+    """
+    if margins is None or margins.empty:
+        return SurveyDesign(wave, ids="psu", strata="stratum", weights="weight", nest=True,
+                            lonely_psu="certainty")  # fmt: skip
+    sample, targets = _margin_targets(wave, margins)
+    total = float(next(iter(targets.values())).sum())
+    sample["weight"] = sample["weight"] * total / sample["weight"].sum()
+    design = SurveyDesign(sample, ids="psu", strata="stratum", weights="weight", nest=True,
+                          lonely_psu="certainty")  # fmt: skip
+    return design.rake(targets, bounds=RAKING_BOUNDS)
 
 
 def aggregate_survey(
@@ -71,31 +115,20 @@ def aggregate_survey(
     """Design-based neighbourhood means of survey items (0-10), one cell per wave, plus the
     Fay-Herriot estimates of ``ppltrst`` (see :func:`small_area_cells`).
 
-    With ``margins`` (the ``population_margins`` table), each wave's weights are first raked
-    to them (:func:`rake_to_margins`); the variance still treats weights as fixed (the usual
-    approximation; raking usually lowers the true variance a little).
+    With ``margins`` (the ``population_margins`` table), each wave's design is raked to them
+    (:func:`wave_design`) and the standard errors use the raking residuals.
     """
     frames = []
     direct_ppltrst = []
     for wave_id, wave in responses.groupby("wave", sort=True):
-        if margins is not None and not margins.empty:
-            try:
-                wave = rake_to_margins(wave, margins)
-            except EstimationError as exc:
-                raise EstimationError(f"survey wave {wave_id}: raking failed: {exc}") from exc
+        try:
+            design = wave_design(wave, margins)
+        except EstimationError as exc:
+            raise EstimationError(f"survey wave {wave_id}: {exc}") from exc
         month = month_start(pd.Series([wave["interview_date"].median()])).iloc[0]
         for item, indicator in DIRECT_ITEMS.items():
             try:
-                estimate = estimate_domain_means(
-                    wave,
-                    item,
-                    domain="neighbourhood_id",
-                    weight="weight",
-                    strata="stratum",
-                    psu="psu",
-                    level=level,
-                    lonely_psu="certainty",
-                )
+                estimate = design.by("neighbourhood_id").mean(item, level)
             except EstimationError as exc:
                 raise EstimationError(f"survey wave {wave_id}, item {item}: {exc}") from exc
             estimate["period_start"] = month
