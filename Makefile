@@ -18,8 +18,8 @@ demo: $(STAMP)
 	$(BIN)/barometer demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check barometer app tests bench
-	$(BIN)/ruff format --check barometer app tests bench
+	$(BIN)/ruff check barometer tests bench
+	$(BIN)/ruff format --check barometer tests bench
 	$(BIN)/mypy barometer
 
 test: lint
@@ -29,7 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_pipeline.py
 
 sample: $(STAMP)
-	$(BIN)/barometer sample
+	$(BIN)/barometer sample --regenerate --out barometer/data/sample --data ../shared/data
 
 clean:
 	rm -rf $(VENV) warehouse .pytest_cache .mypy_cache .ruff_cache

@@ -1,29 +1,25 @@
 """The ``barometer`` command line: thin wrappers that parse arguments, call a library function
-and print the result. Expected errors print as one plain line, without a traceback."""
+and print the result. Expected errors print as one plain line, without a traceback
+(:func:`barometer.commands.output.show_errors`)."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+import barometer
 from barometer.commands import impact as impact_commands
 from barometer.commands import ingest as ingest_commands
 from barometer.commands import models as models_commands
 from barometer.commands import nlp_tools
 from barometer.commands import survey as survey_commands
-from barometer.exceptions import BarometerError
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SAMPLE_CONFIG = REPO_ROOT / "pipelines" / "botkyrka_sample.toml"
-APP_ENTRY = REPO_ROOT / "app" / "main.py"
+from barometer.commands.output import console, help_text, plain_table, say, show_errors
+from barometer.exceptions import WarehouseError
+from barometer.synthetic import DEFAULT_SEED
 
 app = typer.Typer(
     name="barometer",
@@ -33,22 +29,35 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-errors = Console(stderr=True)
 
 
-def _fail(exc: BarometerError) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=1)
+def _print_version(value: bool) -> None:
+    if value:
+        say(f"barometer {barometer.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="print the version and exit"
+        ),
+    ] = False,
+) -> None:
+    pass
 
 
 @app.command()
+@show_errors()
 def run(
     config: Annotated[
-        Path, typer.Argument(help="pipeline config, e.g. pipelines/botkyrka_sample.toml")
+        Path, typer.Argument(help="pipeline config, e.g. the pipeline.toml of `barometer sample`")
     ],
     warehouse: Annotated[
-        Path | None, typer.Option(help="warehouse folder (default: [store] path of the config)")
+        Path | None,
+        typer.Option(help=help_text("warehouse folder (default: [store] path of the config)")),
     ] = None,
     quiet: Annotated[bool, typer.Option(help="no progress bars")] = False,
 ) -> None:
@@ -56,27 +65,22 @@ def run(
     from barometer.config import load_config
     from barometer.pipeline import run_pipeline
 
-    try:
-        report = run_pipeline(load_config(config), warehouse=warehouse, show_progress=not quiet)
-    except BarometerError as exc:
-        raise _fail(exc) from None
+    report = run_pipeline(load_config(config), warehouse=warehouse, show_progress=not quiet)
     _print_run(report.manifest, report.new_rows)
-    console.print(f"warehouse: {report.warehouse}")
+    say(f"warehouse: {report.warehouse}")
 
 
-def _print_run(manifest: dict[str, object], new_rows: dict[str, int]) -> None:
-    table = Table(title=f"run {manifest['run_id']}")
-    table.add_column("table")
-    table.add_column("rows stored", justify="right")
-    table.add_column("new this run", justify="right")
-    counts = manifest["row_counts"]
-    assert isinstance(counts, dict)
-    for name, count in counts.items():
-        table.add_row(name, f"{count:,}", f"{new_rows.get(name, 0):,}")
-    console.print(table)
+def _print_run(manifest: dict[str, Any], new_rows: dict[str, int]) -> None:
+    rows = [
+        (name, f"{count:,}", f"{new_rows.get(name, 0):,}")
+        for name, count in manifest["row_counts"].items()
+    ]
+    columns = ["table", "rows stored", "new this run"]
+    console.print(plain_table(f"run {manifest['run_id']}", columns, rows, right=columns[1:]))
 
 
 @app.command()
+@show_errors()
 def status(
     warehouse: Annotated[Path, typer.Option(help="warehouse folder")] = Path("warehouse"),
 ) -> None:
@@ -84,63 +88,72 @@ def status(
     from barometer.warehouse import Warehouse
 
     if not warehouse.is_dir():
-        raise _fail(BarometerError(f"no warehouse at {warehouse}: run 'barometer run CONFIG'"))
+        raise WarehouseError(f"no warehouse at {warehouse}: run 'barometer run CONFIG'")
     manifests = Warehouse(warehouse).manifests()
     if not manifests:
-        raise _fail(BarometerError(f"{warehouse} has no completed run yet"))
+        raise WarehouseError(f"{warehouse} has no completed run yet")
     last = manifests[-1]
-    console.print(f"{len(manifests)} run(s); last: {last['run_id']} ({last['code_version']})")
-    inputs = Table(title="inputs of the last run")
-    for column in ("source", "file", "read", "kept", "quarantined", "duplicates", "note"):
-        inputs.add_column(column)
-    for entry in last["inputs"]:
-        inputs.add_row(
-            entry["source"],
-            Path(entry["path"]).name,
-            *(str(entry.get(k, "")) for k in ("n_read", "n_kept", "n_quarantined", "n_duplicates")),
-            str(entry.get("skipped", "")),
-        )
-    console.print(inputs)
+    say(f"{len(manifests)} run(s); last: {last['run_id']} ({last['code_version']})")
+    counts = ("n_read", "n_kept", "n_quarantined", "n_duplicates")
+    rows = [
+        (entry["source"], Path(entry["path"]).name, *(str(entry.get(k, "")) for k in counts),
+         str(entry.get("skipped", "")))
+        for entry in last["inputs"]
+    ]  # fmt: skip
+    columns = ["source", "file", "read", "kept", "quarantined", "duplicates", "note"]
+    console.print(plain_table("inputs of the last run", columns, rows))
     _print_run(last, last.get("new_rows", {}))
 
 
 @app.command()
+@show_errors()
 def sample(
-    out: Annotated[Path, typer.Option(help="output folder")] = REPO_ROOT / "data_samples",
-    seed: Annotated[int, typer.Option(help="random seed")] = 20261127,
+    out: Annotated[Path, typer.Option(help="folder for the sample and its pipeline.toml")],
+    regenerate: Annotated[
+        bool,
+        typer.Option(help="run the seeded generator instead of copying the packaged sample"),
+    ] = False,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="shared data folder with geo/swedish_municipalities.geojson (for "
+            "--regenerate; default $BAROMETER_DATA_DIR)"
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="random seed of --regenerate")] = DEFAULT_SEED,
 ) -> None:
-    """Generate the synthetic sample municipality (files + GROUND_TRUTH.json)."""
-    from barometer.synthetic import generate_sample
+    """Write the synthetic sample municipality (files, GROUND_TRUTH.json and a ready
+    pipeline.toml) into a folder: `barometer run OUT/pipeline.toml` then builds it."""
+    from barometer.synthetic import write_sample
 
-    truth = generate_sample(out, seed=seed)
-    console.print(json.dumps(truth.get("counts", {}), indent=2))
-    console.print(f"sample municipality written to {out}")
+    config, truth = write_sample(out, regenerate=regenerate, data=data, seed=seed)
+    say(json.dumps(truth.get("counts", {}), indent=2))
+    say(f"sample municipality written to {out}; build it with: barometer run {config}")
 
 
 @app.command(name="app")
+@show_errors()
 def open_app(
     warehouse: Annotated[Path, typer.Option(help="warehouse folder")] = Path("warehouse"),
     port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8501,
 ) -> None:
     """Open the Streamlit app on a warehouse (needs the 'app' extra)."""
-    if not APP_ENTRY.is_file():
-        raise _fail(BarometerError(f"app not found at {APP_ENTRY}; run from a checkout"))
-    env = {**os.environ, "BAROMETER_WAREHOUSE": str(warehouse.resolve())}
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(APP_ENTRY),
-        "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    raise typer.Exit(subprocess.call(command, env=env))
+    from barometer.app.launch import streamlit_command, streamlit_environment
+
+    command = streamlit_command(port=port)
+    raise typer.Exit(subprocess.call(command, env=streamlit_environment(warehouse)))
 
 
 @app.command()
+@show_errors()
 def demo(
     warehouse: Annotated[Path, typer.Option(help="warehouse folder")] = Path("warehouse"),
     port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8501,
 ) -> None:
     """Build the sample municipality's barometer and open the app on it."""
-    run(SAMPLE_CONFIG, warehouse=warehouse, quiet=False)
+    from barometer.locations import sample_config
+
+    run(sample_config(), warehouse=warehouse, quiet=False)
     open_app(warehouse=warehouse, port=port)
 
 

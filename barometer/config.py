@@ -1,4 +1,5 @@
-"""Pipeline configuration: pydantic models of ``pipelines/*.toml``.
+"""Pipeline configuration: pydantic models of a pipeline TOML (e.g. the sample's
+``barometer/data/sample/pipeline.toml``).
 
 Relative paths in a config are resolved against the folder of the config file, so a pipeline
 runs the same from any working directory. Unknown keys are errors (a typo must not be ignored).
@@ -208,6 +209,15 @@ class NlpConfig(_Strict):
         return prior
 
 
+class ModelsConfig(_Strict):
+    dir: Path | None = Field(
+        default=None,
+        description="the city's own models folder (barometer/data/models layout), searched "
+        "before the default models shipped with the package; training and activation write "
+        "there. Unset: $BAROMETER_MODELS_DIR, else the defaults alone",
+    )
+
+
 class IndicatorsConfig(_Strict):
     period: Literal["M"] = "M"
     level: float = Field(default=0.95, gt=0.5, lt=1.0)
@@ -261,6 +271,7 @@ class PipelineConfig(_Strict):
     privacy: PrivacyConfig = PrivacyConfig()
     sources: SourcesConfig = SourcesConfig()
     nlp: NlpConfig = NlpConfig()
+    models: ModelsConfig = ModelsConfig()
     indicators: IndicatorsConfig = IndicatorsConfig()
     composite: CompositeConfig = CompositeConfig()
     actions: list[ActionConfig] = []
@@ -278,6 +289,10 @@ class PipelineConfig(_Strict):
         """Resolve a path from the config against the config file's folder."""
         candidate = Path(path).expanduser()
         return candidate if candidate.is_absolute() else (self.base_dir / candidate).resolve()
+
+    def models_dir(self) -> Path | None:
+        """``[models] dir`` resolved against the config's folder (None when unset)."""
+        return self.resolve(self.models.dir) if self.models.dir is not None else None
 
     def files(self, pattern: str, what: str, key: str) -> list[Path]:
         """The files a path or glob of the config matches, sorted; :class:`ConfigError`

@@ -3,6 +3,18 @@
 The storage layer of :mod:`barometer.registry` (which re-exports every public name here):
 where a version lives, how it is written (atomically, never overwritten), hashed, verified and
 loaded with only :data:`TRUSTED_TYPES`, and how a section of its card is replaced.
+
+Two stores are searched, first match wins:
+
+1. the city's models folder, writable: ``models_dir`` when a function is given one, else the
+   pipeline config's ``[models] dir`` while a run uses it (:func:`use_models_dir`), else
+   ``$BAROMETER_MODELS_DIR``;
+2. the default models shipped with the package (``barometer/data/models``), read-only.
+
+Active versions are the packaged ``registry.toml`` overlaid by the city's. Training, audits and
+activation write to the city's folder only: a packaged version that is audited or force-activated
+is first copied there, and without a city folder they refuse (never writing into the installed
+package).
 """
 
 from __future__ import annotations
@@ -10,14 +22,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from barometer.exceptions import ModelError, ModelIntegrityError
+from barometer.locations import packaged_models_dir
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+#: Environment variable naming the city's models folder.
+MODELS_ENV = "BAROMETER_MODELS_DIR"
 MODEL_FILE = "model.skops"
 AUDIT_FILE = "audit.json"
 
@@ -32,12 +50,57 @@ TRUSTED_TYPES: list[str] = [
 ]
 
 
-def models_root(models_dir: str | Path | None = None) -> Path:
-    """The models folder: ``models_dir``, else ``$BAROMETER_MODELS_DIR``, else ``<repo>/models``."""
+_CONFIGURED: ContextVar[Path | None] = ContextVar("barometer_models_dir", default=None)
+
+
+@contextmanager
+def use_models_dir(path: str | Path | None) -> Iterator[None]:
+    """Within the block, ``path`` (a pipeline config's ``[models] dir``) is the city's models
+    folder for every call that is not given one; None leaves the default in place."""
+    token = _CONFIGURED.set(Path(path) if path else None)
+    try:
+        yield
+    finally:
+        _CONFIGURED.reset(token)
+
+
+def city_models_dir(models_dir: str | Path | None = None) -> Path | None:
+    """The city's (writable) models folder: ``models_dir``, else the config's ``[models] dir``
+    in use, else ``$BAROMETER_MODELS_DIR``; None when none is set."""
     if models_dir is not None:
         return Path(models_dir)
-    env = os.environ.get("BAROMETER_MODELS_DIR")
-    return Path(env) if env else REPO_ROOT / "models"
+    configured = _CONFIGURED.get()
+    if configured is not None:
+        return configured
+    env = os.environ.get(MODELS_ENV, "").strip()
+    return Path(env) if env else None
+
+
+def model_stores(models_dir: str | Path | None = None) -> list[Path]:
+    """The folders searched for a model version, first match wins: the city's, the package's."""
+    stores: list[Path] = []
+    for path in (city_models_dir(models_dir), packaged_models_dir()):
+        if path is not None and all(path.resolve() != s.resolve() for s in stores):
+            stores.append(path)
+    return stores
+
+
+def models_root(models_dir: str | Path | None = None) -> Path:
+    """The folder that training, audits and activation write to (the city's).
+
+    Raises
+    ------
+    ModelError
+        If no city models folder is set: the package's default models are read-only.
+    """
+    city = city_models_dir(models_dir)
+    if city is None:
+        raise ModelError(
+            "no models folder to write to (the default models inside the package are "
+            f"read-only): pass --models-dir DIR, set {MODELS_ENV}, or set the pipeline "
+            "config's [models] dir"
+        )
+    return city
 
 
 def sha256(path: Path) -> str:
@@ -57,15 +120,30 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def version_dir(task: str, version: str, models_dir: str | Path | None = None) -> Path:
-    """``models/<task>/<version>``; raises :class:`ModelError` when it does not exist."""
-    path = models_root(models_dir) / task / version
-    if not (path / "manifest.json").is_file():
-        known = [v["version"] for v in version_manifests(task, models_root(models_dir))]
-        raise ModelError(
-            f"no model '{task}' version '{version}' in {models_root(models_dir)}; "
-            f"known versions: {known or 'none'} (train one with `barometer train {task}`)"
-        )
-    return path
+    """``<store>/<task>/<version>`` of the first store holding it; raises :class:`ModelError`
+    when none does."""
+    for store in model_stores(models_dir):
+        path = store / task / version
+        if (path / "manifest.json").is_file():
+            return path
+    known = [v["version"] for v in version_manifests(task, models_dir)]
+    where = " or ".join(str(s) for s in model_stores(models_dir))
+    raise ModelError(
+        f"no model '{task}' version '{version}' in {where}; known versions: "
+        f"{known or 'none'} (train one with `barometer train {task}`)"
+    )
+
+
+def writable_version_dir(task: str, version: str, models_dir: str | Path | None = None) -> Path:
+    """The version's folder in the city's models folder, copied there from the package first
+    when it is a packaged default (so an audit or a card note never edits the package)."""
+    found = version_dir(task, version, models_dir)
+    root = models_root(models_dir)
+    target = root / task / version
+    if found.resolve() != target.resolve():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(found, target)
+    return target
 
 
 def save_model(
@@ -86,9 +164,10 @@ def save_model(
     import skops.io as sio
 
     folder = models_root(models_dir) / task / version
-    if folder.exists():
+    taken = [s / task / version for s in model_stores(models_dir) if (s / task / version).exists()]
+    if folder.exists() or taken:
         raise ModelError(
-            f"model folder {folder} exists already; pass another version name "
+            f"model folder {(taken or [folder])[0]} exists already; pass another version name "
             f"(`--version NAME`) or delete the folder"
         )
     folder.mkdir(parents=True)
@@ -168,8 +247,9 @@ def load_model(
         version = active_versions(models_dir).get(task)
         if version is None:
             raise ModelError(
-                f"no active version of '{task}' in {models_root(models_dir) / 'registry.toml'}; "
-                f"activate one with barometer.registry.activate('{task}', VERSION)"
+                f"no active version of '{task}' in the registry.toml of "
+                f"{' or '.join(str(s) for s in model_stores(models_dir))}; activate one with "
+                f"`barometer activate {task} VERSION`"
             )
     path = verify_model(task, version, models_dir)
     untrusted = sorted(set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES))
@@ -181,9 +261,9 @@ def load_model(
     return sio.load(path, trusted=TRUSTED_TYPES)
 
 
-def active_versions(models_dir: str | Path | None = None) -> dict[str, str]:
-    """Task -> active version, from ``registry.toml`` (empty when there is none)."""
-    path = models_root(models_dir) / "registry.toml"
+def read_registry(root: Path) -> dict[str, str]:
+    """Task -> active version from ``root/registry.toml`` (empty when there is none)."""
+    path = root / "registry.toml"
     if not path.is_file():
         return {}
     try:
@@ -193,23 +273,34 @@ def active_versions(models_dir: str | Path | None = None) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.get("active", {}).items()}
 
 
-def version_manifests(task: str, root: Path) -> list[dict[str, Any]]:
-    """The manifests of every version of ``task`` under ``root`` (sorted by version name)."""
-    folder = root / task
-    if not folder.is_dir():
-        return []
-    out = []
-    for path in sorted(folder.iterdir()):
-        if (path / "manifest.json").is_file():
-            out.append(json.loads((path / "manifest.json").read_text(encoding="utf-8")))
-    return out
+def active_versions(models_dir: str | Path | None = None) -> dict[str, str]:
+    """Task -> active version: the packaged ``registry.toml`` overlaid by the city's."""
+    active: dict[str, str] = {}
+    for store in reversed(model_stores(models_dir)):
+        active |= read_registry(store)
+    return active
+
+
+def version_manifests(task: str, models_dir: str | Path | None = None) -> list[dict[str, Any]]:
+    """The manifests of every version of ``task`` in every store (sorted by version name; a
+    city's copy of a packaged version stands for it)."""
+    found: dict[str, dict[str, Any]] = {}
+    for store in reversed(model_stores(models_dir)):
+        folder = store / task
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if (path / "manifest.json").is_file():
+                found[path.name] = json.loads((path / "manifest.json").read_text("utf-8"))
+    return [found[name] for name in sorted(found)]
 
 
 def update_card_section(
     task: str, version: str, heading: str, body: str, *, models_dir: str | Path | None = None
 ) -> None:
-    """Replace (or append) the ``## heading`` section of a model card, e.g. "Audit results"."""
-    path = version_dir(task, version, models_dir) / "card.md"
+    """Replace (or append) the ``## heading`` section of a model card, e.g. "Audit results"
+    (in the city's models folder: see :func:`writable_version_dir`)."""
+    path = writable_version_dir(task, version, models_dir) / "card.md"
     lines = path.read_text(encoding="utf-8").splitlines()
     marker = f"## {heading}"
     if marker in lines:

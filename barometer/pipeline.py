@@ -47,6 +47,7 @@ from barometer.ingest.social import (
     read_x_v2,
 )
 from barometer.ingest.survey import load_codebook, read_survey
+from barometer.model_store import use_models_dir
 from barometer.privacy import Pseudonymiser, load_key
 from barometer.publish import build_published
 from barometer.schema import (
@@ -410,7 +411,10 @@ def run_pipeline(
     store = Warehouse(root)
     run = _Run(config, store, console)
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, disable=not show_progress) as progress:
+    with (
+        use_models_dir(config.models_dir()),
+        Progress(*columns, console=console, disable=not show_progress) as progress,
+    ):
         run.timed("ingest reference", run.ingest_reference)
         run.timed("ingest social", lambda: run.ingest_social(progress))
         steps: list[tuple[str, Callable[[], object]]] = [

@@ -1,7 +1,7 @@
 """Model registry: versioned skops artefacts with hashes, cards and one active version per task.
 
-Layout (``models/`` at the repository root unless ``models_dir`` or ``$BAROMETER_MODELS_DIR``
-says otherwise)::
+Layout of a models folder (the defaults ship in ``barometer/data/models``; a city's own folder,
+``[models] dir`` or ``$BAROMETER_MODELS_DIR``, has the same layout and is searched first)::
 
     models/registry.toml                  [active] task = "version"
     models/configs/<task>.toml            default training configs
@@ -32,19 +32,23 @@ from barometer.exceptions import ActivationRefused, ModelError
 from barometer.model_store import (
     AUDIT_FILE,
     MODEL_FILE,
-    REPO_ROOT,
     TRUSTED_TYPES,
     active_versions,
+    city_models_dir,
     load_model,
+    model_stores,
     models_root,
     read_manifest,
+    read_registry,
     rehash,
     save_model,
     sha256,
     update_card_section,
+    use_models_dir,
     verify_model,
     version_dir,
     version_manifests,
+    writable_version_dir,
     write_atomic,
 )
 from barometer.schema import POST_SCORES
@@ -52,16 +56,17 @@ from barometer.schema import POST_SCORES
 __all__ = [
     "AUDIT_FILE",
     "MODEL_FILE",
-    "REPO_ROOT",
     "TRUSTED_TYPES",
     "ActivationRefused",
     "activate",
     "active_model_versions",
     "active_versions",
     "audit_problems",
+    "city_models_dir",
     "gate_posts",
     "list_models",
     "load_model",
+    "model_stores",
     "models_root",
     "read_audit",
     "read_manifest",
@@ -70,8 +75,10 @@ __all__ = [
     "score_with_active_models",
     "sha256",
     "update_card_section",
+    "use_models_dir",
     "verify_model",
     "version_dir",
+    "writable_version_dir",
 ]
 
 
@@ -92,8 +99,9 @@ def record_audit(
     models_dir: str | Path | None = None,
 ) -> Path:
     """Write an audit (``barometer.nlp.audit.audit_record``) beside the model, tied to the
-    SHA-256 of ``model.skops``, and put ``card_section`` in the card's "Audit results"."""
-    folder = version_dir(task, version, models_dir)
+    SHA-256 of ``model.skops``, and put ``card_section`` in the card's "Audit results" (in the
+    city's models folder: a packaged version is copied there first)."""
+    folder = writable_version_dir(task, version, models_dir)
     stamped = {
         **record, "version": version,
         "model_sha256": read_manifest(task, version, models_dir)["files"][MODEL_FILE],
@@ -156,26 +164,30 @@ def activate(
              f"Reason given: {reason.strip() or 'none given'}"]
         )  # fmt: skip
         update_card_section(task, version, "Activation", body, models_dir=models_dir)
-    active = active_versions(models_dir) | {task: version}
+    root = models_root(models_dir)
+    active = read_registry(root) | {task: version}
     lines = [
-        "# Active model version per task (written by barometer.registry.activate).",
+        "# Active model version per task (written by barometer.registry.activate); tasks not",
+        "# listed use the active version of the default models shipped with the package.",
         "[active]",
     ]
     lines += [f'{name} = "{active[name]}"' for name in sorted(active)]
-    root = models_root(models_dir)
     root.mkdir(parents=True, exist_ok=True)
     write_atomic(root / "registry.toml", "\n".join(lines) + "\n")
 
 
 def list_models(models_dir: str | Path | None = None) -> pd.DataFrame:
-    """One row per model version: task, version, active, created_at, size_mb, headline metric."""
-    root = models_root(models_dir)
-    active = active_versions(root)
+    """One row per model version in every store: task, version, active, created_at, size_mb,
+    headline metric and the folder it lives in."""
+    active = active_versions(models_dir)
+    tasks = sorted(
+        {p.name for store in model_stores(models_dir) if store.is_dir() for p in store.iterdir()
+         if p.is_dir() and p.name != "configs"}
+    )  # fmt: skip
     rows = []
-    tasks = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
     for task in tasks:
-        for manifest in version_manifests(task, root):
-            folder = root / task / manifest["version"]
+        for manifest in version_manifests(task, models_dir):
+            folder = version_dir(task, manifest["version"], models_dir)
             metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
             rows.append(
                 {
@@ -185,9 +197,10 @@ def list_models(models_dir: str | Path | None = None) -> pd.DataFrame:
                     "created_at": manifest.get("created_at", ""),
                     "size_mb": round((folder / MODEL_FILE).stat().st_size / 1e6, 2),
                     "headline": metrics.get("headline", ""),
+                    "folder": str(folder),
                 }
             )
-    columns = ["task", "version", "active", "created_at", "size_mb", "headline"]
+    columns = ["task", "version", "active", "created_at", "size_mb", "headline", "folder"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -196,7 +209,7 @@ _LOADED: dict[tuple[str, str, str, int, int], Any] = {}
 
 def _cached_model(task: str, version: str, models_dir: str | Path | None) -> Any:
     """A loaded model, kept per process while its file is unchanged (path, mtime, size)."""
-    path = models_root(models_dir).resolve() / task / version / MODEL_FILE
+    path = version_dir(task, version, models_dir).resolve() / MODEL_FILE
     stat = path.stat() if path.is_file() else None
     key = (str(path), task, version, stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0)
     if key not in _LOADED:

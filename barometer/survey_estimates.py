@@ -1,11 +1,14 @@
 """Area-level survey estimates from real microdata: direct design-based and Fay-Herriot.
 
-A config (TOML, e.g. ``pipelines/ess_norway_regions.toml``) names a survey file, a codebook and
-the estimates wanted; paths are relative to the config file::
+A config (TOML, e.g. the packaged ``barometer/data/pipelines/ess_norway_regions.toml``) names
+a survey file, a codebook and the estimates wanted; paths are relative to the config file, except
+a survey path with ``root = "data"``, which is relative to the shared data folder (``--data``,
+else ``$BAROMETER_DATA_DIR``)::
 
     name = "ess_norway_regions"
     [survey]
-    path = "../../shared/data/survey/ess/ESS9_NO_full.csv"
+    path = "survey/ess/ESS9_NO_full.csv"
+    root = "data"                   # or "config" (the default)
     codebook = "ess_norway_codebook.toml"
     [estimates]
     items = ["ppltrst", "pplfair", "pplhlp"]
@@ -14,7 +17,7 @@ the estimates wanted; paths are relative to the config file::
     method = "REML"
     covariates = []                 # area covariates of the codebook; [] = intercept only
     [output]
-    csv = "../warehouse/ess_norway_regions.csv"
+    csv = "estimates/ess_norway_regions.csv"
 
 The codebook maps the file's variables: ``[design]`` (``area``, ``weight``, optional
 ``stratum`` and ``psu``, ``area_labels``), one ``[items.<name>]`` per 0-10 item in the format
@@ -33,7 +36,7 @@ estimates with ``vardir = se^2``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -42,6 +45,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from barometer.config import read_toml, validation_problems
 from barometer.exceptions import ConfigError, InputError
 from barometer.ingest.survey import ItemMapping, read_survey_file, rescale
+from barometer.locations import shared_data_dir
 from barometer.stats.design import SurveyDesign
 from barometer.stats.sae import fit_fay_herriot
 
@@ -61,6 +65,9 @@ COLUMNS = [
     "shrinkage",
     "method",
 ]
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
 
 
 class _Strict(BaseModel):
@@ -91,6 +98,11 @@ class AreaCodebook(_Strict):
 
 class SurveyInput(_Strict):
     path: Path
+    root: Literal["config", "data"] = Field(
+        default="config",
+        description="what a relative path is relative to: the config file's folder, or the "
+        "shared data folder (--data, else $BAROMETER_DATA_DIR)",
+    )
     codebook: Path
 
 
@@ -110,7 +122,7 @@ class OutputSettings(_Strict):
 
 
 class AreaEstimatesConfig(_Strict):
-    """A whole area-estimation config (``pipelines/ess_norway_regions.toml``)."""
+    """A whole area-estimation config (e.g. the packaged ``ess_norway_regions.toml``)."""
 
     name: str
     description: str = ""
@@ -125,8 +137,15 @@ class AreaEstimatesConfig(_Strict):
         path = path.expanduser()
         return path if path.is_absolute() else (self.base_dir / path).resolve()
 
+    def survey_file(self, data: str | Path | None = None) -> Path:
+        """The survey file: ``[survey] path`` against the config's folder, or with ``root =
+        "data"`` against the shared data folder ``data`` (else ``$BAROMETER_DATA_DIR``)."""
+        if self.survey.root == "data" and not self.survey.path.is_absolute():
+            return (shared_data_dir(data) / self.survey.path).resolve()
+        return self.resolve(self.survey.path)
 
-def _validate(model: type[BaseModel], raw: dict[str, object], path: Path) -> BaseModel:
+
+def _validate(model: type[_Model], raw: dict[str, object], path: Path) -> _Model:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
@@ -139,10 +158,8 @@ def load_area_config(path: Path | str) -> tuple[AreaEstimatesConfig, AreaCodeboo
     raw = read_toml(path, "survey-estimates config")
     raw["base_dir"] = path.resolve().parent
     config = _validate(AreaEstimatesConfig, raw, path)
-    assert isinstance(config, AreaEstimatesConfig)
     book_path = config.resolve(config.survey.codebook)
     codebook = _validate(AreaCodebook, read_toml(book_path, "codebook"), book_path)
-    assert isinstance(codebook, AreaCodebook)
     unknown = [i for i in config.estimates.items if i not in codebook.items]
     unknown += [c for c in config.fay_herriot.covariates if c not in codebook.covariates]
     if unknown:
@@ -253,13 +270,16 @@ def estimate_areas(
     return out[COLUMNS].reset_index(drop=True)
 
 
-def estimate_regions(config_path: Path | str) -> pd.DataFrame:
+def estimate_regions(config_path: Path | str, data: str | Path | None = None) -> pd.DataFrame:
     """Read the config, its codebook and survey file; return :func:`estimate_areas`' table.
 
     Parameters
     ----------
     config_path
-        An area-estimates TOML config such as ``pipelines/ess_norway_regions.toml``.
+        An area-estimates TOML config such as the packaged ``ess_norway_regions.toml``.
+    data
+        The shared data folder, for a survey path with ``root = "data"`` (default
+        ``$BAROMETER_DATA_DIR``).
 
     Returns
     -------
@@ -267,7 +287,7 @@ def estimate_regions(config_path: Path | str) -> pd.DataFrame:
         Direct and Fay-Herriot estimates per item and area (columns :data:`COLUMNS`).
     """
     config, codebook = load_area_config(config_path)
-    path = config.resolve(config.survey.path)
+    path = config.survey_file(data)
     raw = read_survey_file(path)
     responses = prepare_responses(raw, codebook, path.name)
     bad = ~(responses["weight"] > 0)

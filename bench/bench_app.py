@@ -22,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from barometer.locations import app_entry, sample_config
+
 PAGES = ["overview", "trends", "drivers", "impact", "models", "quality"]
 
 
@@ -31,7 +32,7 @@ def build_sample(root: Path) -> None:
     from barometer.pipeline import run_pipeline
 
     started = time.perf_counter()
-    config = load_config(REPO / "pipelines" / "botkyrka_sample.toml")
+    config = load_config(sample_config())
     run_pipeline(config, warehouse=root, show_progress=False)
     print(f"sample municipality built in {time.perf_counter() - started:.0f} s: {root}")
 
@@ -45,8 +46,8 @@ def render_times(warehouse: Path) -> dict[str, tuple[float, float]]:
     set_log_level("error")  # AppTest outside a server logs a warning per cache clear
 
     os.environ["BAROMETER_WAREHOUSE"] = str(warehouse)
-    sys.path.insert(0, str(REPO / "app"))
-    at = AppTest.from_file(str(REPO / "app" / "main.py"), default_timeout=120).run()
+    sys.path.insert(0, str(app_entry().parent))
+    at = AppTest.from_file(str(app_entry()), default_timeout=120).run()
     times = {}
     for page in PAGES:
         at.switch_page(f"views/{page}.py")

@@ -27,9 +27,9 @@ import numpy as np
 import shapely
 
 from barometer.geo import assign_points, load_boundaries
+from barometer.locations import sample_config, sample_dir
 
-REPO = Path(__file__).resolve().parents[1]
-CONFIG = REPO / "pipelines" / "botkyrka_sample.toml"
+CONFIG = sample_config()
 
 RUN_ONE = """
 import json, resource, sys
@@ -65,7 +65,7 @@ def print_run(label: str, result: dict, n_posts: int) -> None:
 
 
 def bench_geo() -> None:
-    boundaries = load_boundaries(REPO / "data_samples" / "neighbourhoods.geojson")
+    boundaries = load_boundaries(sample_dir() / "neighbourhoods.geojson")
     rng = np.random.default_rng(0)
     minx, miny, maxx, maxy = shapely.total_bounds(boundaries.frame["geometry"].to_numpy())
     n = 20_000

@@ -1,5 +1,9 @@
 """Shared test helpers: fixture paths and the project's shared data folder.
 
+The packaged files (sample, models, app) are found as the package finds them
+(:mod:`barometer.locations`); the shared corpora at ``../shared/data``, which the session hands to
+the package through ``$BAROMETER_DATA_DIR`` (the package itself never looks there).
+
 In CI (``CI=true``) nothing may be skipped: a missing ``../shared`` stops the run at once, and any
 test that would skip (shared data, Chromium, an optional package) fails instead, so a green CI
 always means every test ran.
@@ -10,9 +14,19 @@ from pathlib import Path
 
 import pytest
 
+from barometer import locations
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+SAMPLE_DIR = locations.sample_dir()
+SAMPLE_CONFIG = locations.sample_config()
+MODELS_DIR = locations.packaged_models_dir()
+APP_DIR = locations.app_entry().parent
+PIPELINES_DIR = locations.pipeline_config("ess_norway_regions.toml").parent
+
+if SHARED_DATA.is_dir():
+    os.environ.setdefault(locations.DATA_ENV, str(SHARED_DATA))
 
 
 def in_ci() -> bool:

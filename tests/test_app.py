@@ -10,12 +10,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import REPO_ROOT
+from conftest import APP_DIR, REPO_ROOT
 from streamlit.testing.v1 import AppTest
 
 from barometer import registry
 
-APP = str(REPO_ROOT / "app" / "main.py")
+APP = str(APP_DIR / "main.py")
 PAGES = {  # page script -> English title
     "overview": "Social Trust Barometer",
     "trends": "Trends",
@@ -29,7 +29,7 @@ PAGES = {  # page script -> English title
 def _run(monkeypatch: pytest.MonkeyPatch, warehouse: Path, page: str = "overview") -> AppTest:
     monkeypatch.setenv("BAROMETER_WAREHOUSE", str(warehouse))
     monkeypatch.setenv("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")  # staff see none
-    monkeypatch.syspath_prepend(str(REPO_ROOT / "app"))
+    monkeypatch.syspath_prepend(str(APP_DIR))
     at = AppTest.from_file(APP, default_timeout=60).run()
     if page != "overview":
         at.switch_page(f"views/{page}.py").run()
@@ -318,7 +318,7 @@ def _shows_data(at: AppTest) -> bool:
 
 def test_login_required_on_every_page_when_oidc_is_configured(monkeypatch, enriched) -> None:
     monkeypatch.setenv("BAROMETER_WAREHOUSE", str(enriched))
-    monkeypatch.syspath_prepend(str(REPO_ROOT / "app"))
+    monkeypatch.syspath_prepend(str(APP_DIR))
     at = AppTest.from_file(APP, default_timeout=60)
     at.secrets["auth"] = AUTH
     at.run()
@@ -340,8 +340,8 @@ def test_a_page_script_run_on_its_own_shows_nothing_before_sign_in(
 ) -> None:
     """Even run directly (outside the router), a page stops at the gate."""
     monkeypatch.setenv("BAROMETER_WAREHOUSE", str(enriched))
-    monkeypatch.syspath_prepend(str(REPO_ROOT / "app"))
-    at = AppTest.from_file(str(REPO_ROOT / "app" / "views" / f"{page}.py"), default_timeout=60)
+    monkeypatch.syspath_prepend(str(APP_DIR))
+    at = AppTest.from_file(str(APP_DIR / "views" / f"{page}.py"), default_timeout=60)
     at.secrets["auth"] = AUTH
     at.run()
     assert not at.exception, at.exception
@@ -351,13 +351,13 @@ def test_a_page_script_run_on_its_own_shows_nothing_before_sign_in(
 
 def test_no_legacy_pages_folder() -> None:
     """A `pages/` folder beside main.py would put Streamlit in its legacy multipage mode."""
-    assert not (REPO_ROOT / "app" / "pages").exists()
+    assert not (APP_DIR / "pages").exists()
 
 
 def test_viewer_mode_hides_the_developer_toolbar() -> None:
     import tomllib
 
-    config = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text())
+    config = tomllib.loads((APP_DIR / "streamlit_config.toml").read_text())
     assert config["client"]["toolbarMode"] == "viewer"
     assert config["theme"]["primaryColor"] == "#0072B2"
 

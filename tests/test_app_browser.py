@@ -1,6 +1,6 @@
-"""The real app in a real browser: `streamlit run app/main.py` on 127.0.0.1, driven page by
-page in headless Chromium over the DevTools protocol, with a screenshot of each page saved in
-`test-artifacts/`.
+"""The real app in a real browser: the command `barometer app` runs, serving on 127.0.0.1,
+driven page by page in headless Chromium over the DevTools protocol, with a screenshot of each
+page saved in `test-artifacts/`.
 
 Chromium is Debian's `chromium` package (`.ci/run` installs it); the DevTools client is the
 `websockets` package that Streamlit already depends on. Accessibility: axe-core (npm, pinned in
@@ -15,15 +15,16 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT
+from conftest import APP_DIR, REPO_ROOT
 from websockets.sync.client import ClientConnection, connect
+
+from barometer.app.launch import streamlit_command, streamlit_environment
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -87,13 +88,11 @@ class DevTools:
 def _serve(warehouse: Path, log_dir: Path, secrets: Path | None = None) -> Iterator[str]:
     port = _free_port()
     log = (log_dir / "streamlit.log").open("w")
-    env = {**os.environ, "BAROMETER_WAREHOUSE": str(warehouse)}
     extra = ["--secrets.files", str(secrets)] if secrets else []
+    # what `barometer app` runs, started from a folder other than the checkout
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app/main.py",
-         "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false", *extra],
-        cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [*streamlit_command(port=port, headless=True), *extra],
+        cwd=log_dir, env=streamlit_environment(warehouse), stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
@@ -295,7 +294,7 @@ def test_printable_brief_prints_to_pdf_in_both_languages(
     mini_warehouse: Path, browser: DevTools, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The brief (headline, map, trend chart, key figures) printed by Chromium to A4 PDF."""
-    monkeypatch.syspath_prepend(str(REPO_ROOT / "app"))
+    monkeypatch.syspath_prepend(str(APP_DIR))
     import headlines
     from brief import brief_html
     from i18n import using

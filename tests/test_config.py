@@ -1,18 +1,16 @@
 import pytest
-from conftest import REPO_ROOT
+from conftest import SAMPLE_CONFIG, SAMPLE_DIR
 
 from barometer.config import load_config
 from barometer.exceptions import ConfigError
 
-SAMPLE = REPO_ROOT / "pipelines" / "botkyrka_sample.toml"
+SAMPLE = SAMPLE_CONFIG
 
 
 def test_sample_config_loads_and_resolves_paths() -> None:
     config = load_config(SAMPLE)
     assert config.name == "botkyrka_sample"
-    assert config.resolve(config.boundaries.path) == (
-        REPO_ROOT / "data_samples" / "neighbourhoods.geojson"
-    )
+    assert config.resolve(config.boundaries.path) == (SAMPLE_DIR / "neighbourhoods.geojson")
     assert [a.id for a in config.actions] == ["fittja-meeting-place"]
 
 

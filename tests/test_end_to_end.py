@@ -17,14 +17,14 @@ import pandas as pd
 import pyreadstat
 import pytest
 import statsmodels.formula.api as smf
-from conftest import REPO_ROOT, shared_data
+from conftest import APP_DIR, REPO_ROOT, SAMPLE_CONFIG, SAMPLE_DIR, shared_data
 
 from barometer.config import load_config
 from barometer.pipeline import run_pipeline
 from barometer.schema import QUARANTINE, SENSOR_READINGS, TABLES
 from barometer.warehouse import Warehouse
 
-SAMPLE = REPO_ROOT / "data_samples"
+SAMPLE = SAMPLE_DIR
 TRUTH = json.loads((SAMPLE / "GROUND_TRUTH.json").read_text())
 EFFECT_INDICATORS = [
     "survey_ppltrst_mean",
@@ -37,7 +37,7 @@ EFFECT_INDICATORS = [
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     root = tmp_path_factory.mktemp("sample") / "warehouse"
-    config = load_config(REPO_ROOT / "pipelines" / "botkyrka_sample.toml")
+    config = load_config(SAMPLE_CONFIG)
     report = run_pipeline(config, warehouse=root, show_progress=False)
     return root, report.manifest
 
@@ -217,7 +217,7 @@ def test_rerun_changes_nothing(built) -> None:
     root, manifest = built
     store = Warehouse(root)
     before = {name: store.read(table) for name, table in TABLES.items()}
-    config = load_config(REPO_ROOT / "pipelines" / "botkyrka_sample.toml")
+    config = load_config(SAMPLE_CONFIG)
     again = run_pipeline(config, warehouse=root, show_progress=False)
     assert sum(again.new_rows.values()) == 0
     assert again.manifest["row_counts"] == manifest["row_counts"]
@@ -230,8 +230,8 @@ def test_app_overview_on_the_sample(built, monkeypatch) -> None:
 
     root, _ = built
     monkeypatch.setenv("BAROMETER_WAREHOUSE", str(root))
-    monkeypatch.syspath_prepend(str(REPO_ROOT / "app"))
-    at = AppTest.from_file(str(REPO_ROOT / "app" / "main.py"), default_timeout=60).run()
+    monkeypatch.syspath_prepend(str(APP_DIR))
+    at = AppTest.from_file(str(APP_DIR / "main.py"), default_timeout=60).run()
     assert not at.exception
     assert str(at.select_slider(key="overview_month").value) == "2025-12-01"
     table = at.dataframe[0].value

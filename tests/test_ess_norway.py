@@ -8,15 +8,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import PIPELINES_DIR, SHARED_DATA
 from typer.testing import CliRunner
 
 from barometer.cli import app
 from barometer.exceptions import ConfigError, InputError
 from barometer.survey_estimates import DIRECT, EBLUP, estimate_regions, load_area_config
 
-ROOT = Path(__file__).resolve().parents[1]
-CONFIG = ROOT / "pipelines" / "ess_norway_regions.toml"
-DATA = ROOT.parent / "shared" / "data"
+CONFIG = PIPELINES_DIR / "ess_norway_regions.toml"
+DATA = SHARED_DATA
 ESS = DATA / "survey" / "ess" / "ESS9_NO_full.csv"
 REGIONS = [f"NO0{i}" for i in range(1, 8)]
 
@@ -34,7 +34,7 @@ def table() -> pd.DataFrame:
 
 def test_config_points_at_the_shared_file() -> None:
     config, codebook = load_area_config(CONFIG)
-    assert config.resolve(config.survey.path) == ESS.resolve()
+    assert config.survey_file(DATA) == ESS.resolve()
     assert codebook.design.weight == "anweight" and codebook.design.area == "region"
     assert codebook.items["ppltrst"].missing_codes == [77, 88, 99]
 
@@ -99,9 +99,7 @@ def test_born_abroad_covariate_variant(tmp_path: Path) -> None:
     text = CONFIG.read_text(encoding="utf-8").replace(
         "covariates = []", 'covariates = ["born_abroad_share"]'
     )
-    text = text.replace('"../../shared/', f'"{DATA.parent}/').replace(
-        'codebook = "', f'codebook = "{CONFIG.parent}/'
-    )
+    text = text.replace('codebook = "', f'codebook = "{CONFIG.parent}/')
     config = tmp_path / "with_covariate.toml"
     config.write_text(text, encoding="utf-8")
     out = estimate_regions(config)
@@ -113,7 +111,8 @@ def test_born_abroad_covariate_variant(tmp_path: Path) -> None:
 @needs_ess
 def test_cli_prints_and_writes_csv(tmp_path: Path) -> None:
     target = tmp_path / "regions.csv"
-    result = CliRunner().invoke(app, ["survey-estimates", str(CONFIG), "--out", str(target)])
+    command = ["survey-estimates", str(CONFIG), "--data", str(DATA), "--out", str(target)]
+    result = CliRunner().invoke(app, command)
     assert result.exit_code == 0, result.output
     assert "Akershus" in result.output and "Fay-Herriot" in result.output  # rich wraps cells
     assert "regions.csv" in result.output

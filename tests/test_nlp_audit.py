@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import MODELS_DIR
 from sklearn.metrics import confusion_matrix
 from typer.testing import CliRunner
 
@@ -185,7 +186,7 @@ def _copy_model(task: str, root: Path) -> Path:
     from barometer import registry
 
     version = registry.active_versions()[task]
-    source = registry.REPO_ROOT / "models" / task / version
+    source = MODELS_DIR / task / version
     target = root / task / version
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("audit.json"))
     return target

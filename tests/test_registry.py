@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO_ROOT, shared_data
+from conftest import MODELS_DIR, shared_data
 from typer.testing import CliRunner
 
 from barometer import registry
@@ -18,7 +18,7 @@ from barometer.nlp.classifiers import TextClassifier
 from barometer.nlp.training import load_config, parse_override
 from barometer.schema import POST_SCORES
 
-CONFIGS = REPO_ROOT / "models" / "configs"
+CONFIGS = MODELS_DIR / "configs"
 TEXTS = ["you stupid idiot", "shut up moron", "lovely day today", "nice concert"] * 6
 LABELS = ["hostile", "hostile", "ok", "ok"] * 6
 
@@ -73,7 +73,11 @@ def test_activate_list_and_load_active(tmp_path: Path) -> None:
     registry.record_audit("toy", "v2", {"passed": True, "reasons": []}, "ok", models_dir=tmp_path)
     registry.activate("toy", "v2", models_dir=tmp_path)
     table = registry.list_models(tmp_path)
-    assert table[["version", "active"]].values.tolist() == [["v1", False], ["v2", True]]
+    toy = table[table["task"] == "toy"]
+    assert toy[["version", "active"]].values.tolist() == [["v1", False], ["v2", True]]
+    assert set(toy["folder"]) == {str(tmp_path / "toy" / "v1"), str(tmp_path / "toy" / "v2")}
+    # the packaged default models are listed after the city's, from the package's folder
+    assert (table.loc[table["task"] != "toy", "folder"].str.startswith(str(MODELS_DIR))).all()
     assert isinstance(registry.load_model("toy", models_dir=tmp_path), TextClassifier)
     with pytest.raises(ModelError, match=r"no model 'toy' version 'v9'.*known versions"):
         registry.activate("toy", "v9", models_dir=tmp_path)
@@ -127,8 +131,17 @@ def test_cli_train_with_overrides_then_audit_activate_and_evaluate(tmp_path: Pat
     checked = runner.invoke(app, ["evaluate", "immigration_attitude", *where])
     assert checked.exit_code == 0, checked.output
     assert "numbers reproduced" in checked.output
-    bad = runner.invoke(app, ["train", "immigration_attitude", "--set", "classifier.nope=1"])
+    bad = runner.invoke(
+        app, ["train", "immigration_attitude", "--set", "classifier.nope=1", "--output", "x"]
+    )
     assert bad.exit_code == 1 and "no key classifier.nope" in bad.output
+    nowhere = CliRunner(env={"COLUMNS": "200", "BAROMETER_MODELS_DIR": ""}).invoke(
+        app, ["train", "immigration_attitude"]
+    )
+    assert nowhere.exit_code == 1
+    assert "no models folder to write to (the default models inside the package are read-only)" in (
+        nowhere.output
+    )
 
 
 # -- activation gate ---------------------------------------------------------------------------
@@ -154,7 +167,8 @@ def test_activation_needs_a_passing_audit_of_the_same_file(tmp_path: Path) -> No
         registry.activate("toy", "v1", models_dir=tmp_path)
     _record(tmp_path, True, [])
     registry.activate("toy", "v1", models_dir=tmp_path)
-    assert registry.active_versions(tmp_path) == {"toy": "v1"}
+    assert registry.read_registry(tmp_path) == {"toy": "v1"}
+    assert registry.active_versions(tmp_path)["toy"] == "v1"
     assert "## Activation" not in (folder / "card.md").read_text()
     assert "audited" in (folder / "card.md").read_text()
 
@@ -172,17 +186,18 @@ def test_forced_activation_is_recorded_in_the_card(tmp_path: Path) -> None:
     assert "Reason given: needed for the demo" in activation
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["files"]["card.md"] == registry.sha256(folder / "card.md")
-    assert registry.active_versions(tmp_path) == {"toy": "v1"}
+    assert registry.read_registry(tmp_path) == {"toy": "v1"}
+    assert registry.active_versions(tmp_path)["toy"] == "v1"
 
 
 def test_committed_default_models_are_audited_or_forced_with_a_reason() -> None:
     for task, version in registry.active_versions().items():
-        card = (REPO_ROOT / "models" / task / version / "card.md").read_text()
+        card = (MODELS_DIR / task / version / "card.md").read_text()
         problems = registry.audit_problems(task, version)
         if problems:
             assert "## Activation" in card and "Reason given: " in card, task
             assert "none given" not in card.split("## Activation", 1)[1], task
-        if (REPO_ROOT / "models" / task / version / "audit.json").is_file():
+        if (MODELS_DIR / task / version / "audit.json").is_file():
             assert "Not audited yet" not in card and "### Bias audit" in card
 
 
@@ -290,14 +305,14 @@ def test_committed_models_load_and_meet_their_thresholds(task: str) -> None:
     version = registry.active_versions().get(task)
     assert version, f"no active {task} model in models/registry.toml"
     model = registry.load_model(task)
-    assert (REPO_ROOT / "models" / task / version / "model.skops").stat().st_size < 15e6
-    rows = json.loads((REPO_ROOT / "models" / task / version / "metrics.json").read_text())
+    assert (MODELS_DIR / task / version / "model.skops").stat().st_size < 15e6
+    rows = json.loads((MODELS_DIR / task / version / "metrics.json").read_text())
     found = {(task, r["source"], r["lang"], r["metric"]): r for r in rows["test"]}
     for key, lowest in THRESHOLDS.items():
         if key[0] == task:
             assert found[key]["value"] >= lowest, key
             assert found[key]["lower"] <= found[key]["value"] <= found[key]["upper"]
-    card = (REPO_ROOT / "models" / task / version / "card.md").read_text()
+    card = (MODELS_DIR / task / version / "card.md").read_text()
     assert "## Audit results" in card and "Licence" in card
     assert len(model.predict_proba(["hej"], ["sv"])[0]) == len(model.classes_)
 

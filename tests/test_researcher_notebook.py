@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, SHARED_DATA
+from conftest import MODELS_DIR, REPO_ROOT, SHARED_DATA
 
 from barometer import registry
 
@@ -18,7 +18,7 @@ def test_retrain_and_audit_notebook_runs(tmp_path: Path, monkeypatch: pytest.Mon
 
     monkeypatch.setenv("BAROMETER_NOTEBOOK_DIR", str(tmp_path))
     monkeypatch.delenv("BAROMETER_MODELS_DIR", raising=False)
-    registry_file = REPO_ROOT / "models" / "registry.toml"
+    registry_file = MODELS_DIR / "registry.toml"
     before = registry_file.read_text(encoding="utf-8")
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     NotebookClient(

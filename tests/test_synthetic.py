@@ -1,4 +1,4 @@
-"""The sample-municipality generator (barometer.synthetic) and the committed data_samples/."""
+"""The sample-municipality generator (barometer.synthetic) and the packaged sample."""
 
 from __future__ import annotations
 
@@ -13,16 +13,15 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from conftest import SAMPLE_DIR, SHARED_DATA
 from shapely.geometry import Point, shape
 
 from barometer.schema import SURVEY_ITEMS
 from barometer.synthetic import DEFAULT_SEED, generate_sample, municipality, social
 from barometer.synthetic._common import luhn_digit, stream
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared" / "data"
-SAMPLE = REPO / "data_samples"
-BOUNDARIES = SHARED / "geo" / "swedish_municipalities.geojson"
+SAMPLE = SAMPLE_DIR
+BOUNDARIES = SHARED_DATA / "geo" / "swedish_municipalities.geojson"
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +35,7 @@ def botkyrka() -> Any:
 def truth() -> dict[str, Any]:
     path = SAMPLE / "GROUND_TRUTH.json"
     if not path.is_file():
-        pytest.skip("data_samples/ not generated; run `barometer sample`")
+        pytest.skip("the packaged sample is missing; run `make sample`")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -307,7 +306,7 @@ def test_ground_truth_action_and_effects(truth: dict[str, Any]) -> None:
 @pytest.mark.slow
 def test_regeneration_is_byte_identical(tmp_path: Path, botkyrka: Any) -> None:
     if not (SAMPLE / "GROUND_TRUTH.json").is_file():
-        pytest.skip("data_samples/ not generated; run `barometer sample`")
+        pytest.skip("the packaged sample is missing; run `make sample`")
     result = generate_sample(tmp_path / "s", seed=DEFAULT_SEED)
     assert result["files"]
     for name in result["files"]:

@@ -6,20 +6,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.text import Text
 
-from barometer.exceptions import BarometerError, ConfigError
-
-console = Console()
-errors = Console(stderr=True)
-DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "pipelines" / "botkyrka_sample.toml"
+from barometer.commands.output import console, say, show_errors
+from barometer.exceptions import ConfigError
 
 
+@show_errors()
 def impact(
     action_id: Annotated[str, typer.Argument(help="id of an [[actions]] entry of the config")],
-    config: Annotated[Path, typer.Option(help="pipeline config declaring the action")] = (
-        DEFAULT_CONFIG
-    ),
+    config: Annotated[
+        Path | None,
+        typer.Option(help="pipeline config declaring the action (default: the sample's)"),
+    ] = None,
     warehouse: Annotated[
         Path | None, typer.Option(help="warehouse folder (default: the config's store)")
     ] = None,
@@ -35,26 +34,24 @@ def impact(
     JSON, Markdown and PNG reports with a plain-language summary in English and Swedish."""
     from barometer.config import load_config
     from barometer.impact.report import evaluate_action, write_report
+    from barometer.locations import sample_config
     from barometer.read import indicators_all
 
-    try:
-        pipeline = load_config(config)
-        matches = [a for a in pipeline.actions if a.id == action_id]
-        if not matches:
-            known = ", ".join(a.id for a in pipeline.actions) or "none"
-            raise ConfigError(f"{config}: no action '{action_id}' (known: {known})")
-        action = matches[0]
-        root = warehouse or pipeline.resolve(pipeline.store.path)
-        indicators = indicators_all(root)
-        outcomes = outcome or action.outcomes or ["composite_trust_index"]
-        folder = out or root / "reports" / action_id
-        for name in outcomes:
-            result = evaluate_action(indicators, action, name, seed=seed)
-            paths = write_report(result, folder / name)
-            console.print(f"[bold]{name}[/]")
-            console.print(result["summary_en"], highlight=False)
-            console.print(result["summary_sv"], highlight=False)
-            console.print(f"report: {paths['markdown']}\n")
-    except BarometerError as exc:
-        errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=1) from None
+    config = config or sample_config()
+    pipeline = load_config(config)
+    matches = [a for a in pipeline.actions if a.id == action_id]
+    if not matches:
+        known = ", ".join(a.id for a in pipeline.actions) or "none"
+        raise ConfigError(f"{config}: no action '{action_id}' (known: {known})")
+    action = matches[0]
+    root = warehouse or pipeline.resolve(pipeline.store.path)
+    indicators = indicators_all(root)
+    outcomes = outcome or action.outcomes or ["composite_trust_index"]
+    folder = out or root / "reports" / action_id
+    for name in outcomes:
+        result = evaluate_action(indicators, action, name, seed=seed)
+        paths = write_report(result, folder / name)
+        console.print(Text(name, style="bold"))
+        say(result["summary_en"])
+        say(result["summary_sv"])
+        say(f"report: {paths['markdown']}\n")

@@ -11,18 +11,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from barometer.exceptions import BarometerError
-
-console = Console()
-errors = Console(stderr=True)
+from barometer.commands.output import console, help_text, say, show_errors
 
 
+@show_errors()
 def ingest(
-    config: Annotated[Path, typer.Argument(help="pipeline config, e.g. pipelines/my_city.toml")],
+    config: Annotated[Path, typer.Argument(help="pipeline config, e.g. my_city/pipeline.toml")],
     warehouse: Annotated[
-        Path | None, typer.Option(help="warehouse folder (default: [store] path of the config)")
+        Path | None,
+        typer.Option(help=help_text("warehouse folder (default: [store] path of the config)")),
     ] = None,
 ) -> None:
     """Ingest, enrich and store the inputs of one pipeline (no scoring or indicators); exits
@@ -30,20 +28,15 @@ def ingest(
     from barometer.config import load_config
     from barometer.pipeline import run_ingest
 
-    try:
-        report = run_ingest(load_config(config), warehouse=warehouse, console=console)
-    except BarometerError as exc:
-        errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=1) from None
+    report = run_ingest(load_config(config), warehouse=warehouse, console=console)
     inputs = report.manifest["inputs"]
     failed = [entry for entry in inputs if "error" in entry]
     skipped = [entry for entry in inputs if "skipped" in entry]
     stored = ", ".join(f"{n:,} {name}" for name, n in report.new_rows.items() if n)
-    console.print(
+    say(
         f"{len(inputs)} input file(s): {len(failed)} unreadable, {len(skipped)} already "
-        f"ingested; new rows: {stored or 'none'}",
-        highlight=False,
+        f"ingested; new rows: {stored or 'none'}"
     )
-    console.print(f"warehouse: {report.warehouse}", highlight=False)
+    say(f"warehouse: {report.warehouse}")
     if failed:
         raise typer.Exit(code=1)

@@ -6,26 +6,33 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
 
-from barometer.exceptions import BarometerError
+from barometer.commands.output import console, plain_table, say, show_errors
+from barometer.exceptions import ModelError
 
-console = Console()
-errors = Console(stderr=True)
-DEFAULT_CONFIGS = Path(__file__).resolve().parents[2] / "models" / "configs"
+#: The models folder a command reads first and writes to.
+ModelsDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--models-dir",
+        help="the city's models folder, searched before the packaged default models; written "
+        "to by train, audit and activate (default: $BAROMETER_MODELS_DIR)",
+    ),
+]
+#: The shared corpora folder (test splits, audit data).
+DataOption = Annotated[
+    Path | None,
+    typer.Option("--data", "--data-root", help="shared data folder (default: $BAROMETER_DATA_DIR)"),
+]
 
 
-def _fail(exc: BarometerError) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=1)
-
-
+@show_errors()
 def train(
     task: Annotated[str, typer.Argument(help="task name, e.g. hostility")],
     config: Annotated[
-        Path | None, typer.Option(help="training config (default models/configs/TASK.toml)")
+        Path | None,
+        typer.Option(help="training config (default: the packaged configs/TASK.toml)"),
     ] = None,
     set_: Annotated[
         list[str] | None,
@@ -38,81 +45,76 @@ def train(
             "columns; majority label, ties dropped) added as training rows (repeatable)"
         ),
     ] = None,
-    output: Annotated[Path | None, typer.Option(help="models folder (default models/)")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(help="models folder to write to (default: $BAROMETER_MODELS_DIR)"),
+    ] = None,
     version: Annotated[str | None, typer.Option(help="version name (default date-hash)")] = None,
     activate: Annotated[
         bool, typer.Option(help="audit the new version and make it active if the audit passes")
     ] = False,
-    data_root: Annotated[Path | None, typer.Option(help="shared data folder")] = None,
+    data_root: DataOption = None,
 ) -> None:
     """Train, evaluate and register a text model from its config."""
+    from barometer.locations import training_config
     from barometer.nlp.audit import audit_model
     from barometer.nlp.training import train as train_model
     from barometer.registry import activate as activate_model
     from barometer.registry import models_root
 
-    try:
-        name = train_model(
-            task, config or DEFAULT_CONFIGS / f"{task}.toml", list(set_ or []), output,
-            version=version, data_root=data_root, annotations=list(annotations or []),
-        )  # fmt: skip
-    except BarometerError as exc:
-        raise _fail(exc) from None
-    card = models_root(output) / task / name / "card.md"
-    console.print(f"trained {task} {name}; card: {card}")
+    root = models_root(output)  # refuses before training when there is nowhere to write
+    name = train_model(
+        task, config or training_config(task), list(set_ or []), root,
+        version=version, data_root=data_root, annotations=list(annotations or []),
+    )  # fmt: skip
+    say(f"trained {task} {name}; card: {root / task / name / 'card.md'}")
     if activate:
-        try:
-            audit_model(task, name, models_dir=output, shared_data=data_root)
-            activate_model(task, name, models_dir=output)
-        except BarometerError as exc:
-            raise _fail(exc) from None
-        console.print(f"{task} {name} passed its audit and is active")
+        audit_model(task, name, models_dir=root, shared_data=data_root)
+        activate_model(task, name, models_dir=root)
+        say(f"{task} {name} passed its audit and is active")
 
 
+@show_errors()
 def evaluate(
     task: Annotated[str, typer.Argument(help="task name")],
     version: Annotated[str | None, typer.Option(help="version (default: the active one)")] = None,
-    models_dir: Annotated[Path | None, typer.Option(help="models folder")] = None,
-    data_root: Annotated[Path | None, typer.Option(help="shared data folder")] = None,
+    models_dir: ModelsDirOption = None,
+    data_root: DataOption = None,
 ) -> None:
     """Re-run a model's test evaluation and check every number of its card."""
     from barometer.nlp.training import evaluate as evaluate_model
 
-    try:
-        report = evaluate_model(task, version, models_dir=models_dir, data_root=data_root)
-    except BarometerError as exc:
-        raise _fail(exc) from None
-    table = Table("corpus", "lang", "metric", "stored", "reproduced", "ok")
-    for row in report.itertuples():
-        table.add_row(
-            str(row.source), str(row.lang), str(row.metric), f"{row.stored:.4f}",
-            f"{row.reproduced:.4f}", "yes" if row.ok else "[red]NO[/]",
-        )  # fmt: skip
-    console.print(table)
+    report = evaluate_model(task, version, models_dir=models_dir, data_root=data_root)
+    rows = [
+        (str(row.source), str(row.lang), str(row.metric), f"{row.stored:.4f}",
+         f"{row.reproduced:.4f}", "yes" if row.ok else Text("NO", style="red"))
+        for row in report.itertuples()
+    ]  # fmt: skip
+    columns = ["corpus", "lang", "metric", "stored", "reproduced", "ok"]
+    console.print(plain_table("evaluation", columns, rows, right=["stored", "reproduced"]))
     if not report["ok"].all():
-        raise _fail(BarometerError(f"{(~report['ok']).sum()} numbers were not reproduced"))
-    console.print(f"all {len(report)} numbers reproduced")
+        raise ModelError(f"{(~report['ok']).sum()} numbers were not reproduced")
+    say(f"all {len(report)} numbers reproduced")
 
 
-def models(
-    models_dir: Annotated[Path | None, typer.Option(help="models folder")] = None,
-) -> None:
-    """List the trained model versions and which one is active per task."""
-    from barometer.registry import list_models
+@show_errors()
+def models(models_dir: ModelsDirOption = None) -> None:
+    """List the model versions (the city's and the packaged defaults) and the active one per
+    task."""
+    from barometer.registry import list_models, model_stores
 
-    try:
-        frame = list_models(models_dir)
-    except BarometerError as exc:
-        raise _fail(exc) from None
-    table = Table("task", "version", "active", "created", "MB", "headline")
-    for row in frame.itertuples():
-        table.add_row(
-            str(row.task), str(row.version), "*" if row.active else "", str(row.created_at),
-            f"{row.size_mb:.1f}", str(row.headline),
-        )  # fmt: skip
-    console.print(table)
+    frame = list_models(models_dir)
+    rows = [
+        (str(row.task), str(row.version), "*" if row.active else "", str(row.created_at),
+         f"{row.size_mb:.1f}", str(row.headline))
+        for row in frame.itertuples()
+    ]  # fmt: skip
+    columns = ["task", "version", "active", "created", "MB", "headline"]
+    console.print(plain_table("models", columns, rows, right=["MB"]))
+    say("searched: " + ", then ".join(str(store) for store in model_stores(models_dir)))
 
 
+@show_errors()
 def activate(
     task: Annotated[str, typer.Argument(help="task name, e.g. hostility")],
     version: Annotated[str, typer.Argument(help="model version to make active")],
@@ -122,18 +124,15 @@ def activate(
     reason: Annotated[
         str, typer.Option(help="why it is activated with --force (written to its card)")
     ] = "",
-    models_dir: Annotated[Path | None, typer.Option(help="models folder")] = None,
+    models_dir: ModelsDirOption = None,
 ) -> None:
     """Make a model version active; refused unless its bias audit passed (or --force)."""
     from barometer.registry import activate as activate_model
     from barometer.registry import audit_problems
 
-    try:
-        problems = audit_problems(task, version, models_dir)
-        activate_model(task, version, force=force, reason=reason, models_dir=models_dir)
-    except BarometerError as exc:
-        raise _fail(exc) from None
+    problems = audit_problems(task, version, models_dir)
+    activate_model(task, version, force=force, reason=reason, models_dir=models_dir)
     if problems:
-        console.print(f"{task} {version} is active (--force; its card says why)")
+        say(f"{task} {version} is active (--force; its card says why)")
     else:
-        console.print(f"{task} {version} passed its audit and is active")
+        say(f"{task} {version} passed its audit and is active")

@@ -1,4 +1,5 @@
-"""Readers of the labelled corpora in ``../shared/data/text``, mapped to the task label schemes.
+"""Readers of the labelled corpora in the shared data folder's ``text/``, mapped to the task
+label schemes.
 
 Every reader returns one tidy frame with the columns of :data:`CORPUS_COLUMNS`:
 
@@ -42,9 +43,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from barometer.exceptions import InputError
-
-#: Default location of the shared data: ``<repo>/../shared/data``.
-DEFAULT_DATA_ROOT = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+from barometer.locations import shared_data_dir
 
 HOSTILITY_LABELS: tuple[str, ...] = ("hateful", "offensive", "not_hostile")
 TARGET_LABELS: tuple[str, ...] = (
@@ -261,7 +260,7 @@ def load_corpora(
     sources : list of str
         Names of :data:`CORPUS_READERS`.
     root : path, optional
-        The shared data folder (holding ``text/``); :data:`DEFAULT_DATA_ROOT` when None or "".
+        The shared data folder (holding ``text/``); ``$BAROMETER_DATA_DIR`` when None or "".
     heldout_fraction : float, default 0.1
         Test share drawn for corpora without a fixed test split.
     seed : int, default 13
@@ -275,7 +274,7 @@ def load_corpora(
     DataFrame
         Columns :data:`CORPUS_COLUMNS`, in the order of ``sources``.
     """
-    base = Path(root) if root else DEFAULT_DATA_ROOT
+    base = shared_data_dir(root or None)
     unknown = [s for s in sources if s not in CORPUS_READERS]
     if unknown:
         raise InputError(f"unknown corpora {unknown}; expected names among {list(CORPUS_READERS)}")

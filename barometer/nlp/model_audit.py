@@ -66,21 +66,21 @@ class FlagView:
 
 
 def model_audit_thresholds(task: str, config: dict[str, Any]) -> AuditThresholds:
-    """The ``[audit]`` table of a version's config, else of ``models/configs/<task>.toml``."""
-    from barometer.registry import REPO_ROOT
+    """The ``[audit]`` table of a version's config, else of the packaged ``configs/<task>.toml``."""
+    from barometer.locations import training_config
 
     if "audit" in config:
         try:
             return AuditThresholds(**config["audit"])
         except ValidationError as exc:
             raise ConfigError(f"invalid [audit] table in the config of {task}: {exc}") from exc
-    default = REPO_ROOT / "models" / "configs" / f"{task}.toml"
+    default = training_config(task)
     if default.is_file() and "audit" in tomllib.loads(default.read_text(encoding="utf-8")):
         return load_audit_thresholds(default)
     raise ConfigError(
         f"no bias audit is defined for task {task!r}: neither its config.toml nor {default} has "
-        "an [audit] table; add one (see models/configs/hostility.toml), or activate the model "
-        "with force=True (`barometer activate TASK VERSION --force --reason ...`)"
+        "an [audit] table; add one (see the packaged configs/hostility.toml), or activate the "
+        "model with force=True (`barometer activate TASK VERSION --force --reason ...`)"
     )
 
 
@@ -109,13 +109,14 @@ def audit_model(
     Raises
     ------
     InputError
-        If the shared data folder (default ``../shared/data`` next to the repository) is absent.
+        If the shared data folder (``shared_data``, else ``$BAROMETER_DATA_DIR``) is absent.
     ConfigError
         If no ``[audit]`` table is defined for the task.
     """
     from barometer import registry
+    from barometer.locations import shared_data_dir
     from barometer.nlp.audit import _audit_sentences, counterfactual_audit, error_rates
-    from barometer.nlp.corpora import DEFAULT_DATA_ROOT, read_davidson2017
+    from barometer.nlp.corpora import read_davidson2017
     from barometer.nlp.dialect import dialect_audit, load_davidson_dialects
     from barometer.nlp.training import load_training_rows
 
@@ -127,7 +128,7 @@ def audit_model(
     limits = thresholds or model_audit_thresholds(task, config)
     changes = {"n_boot": n_boot, "dialect_argmax": dialect_argmax}
     limits = limits.model_copy(update={k: v for k, v in changes.items() if v is not None})
-    root = Path(shared_data or config["data"].get("root") or DEFAULT_DATA_ROOT)
+    root = shared_data_dir(shared_data or config["data"].get("root") or None)
     if not root.is_dir():
         raise InputError(
             f"shared data folder {root} not found: the audit of {task} needs the held-out test "

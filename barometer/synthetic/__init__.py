@@ -1,19 +1,25 @@
 """A seeded, documented generator of the sample municipality (synthetic Botkyrka).
 
-``generate_sample(out_dir, seed)`` writes every file of ``data_samples/`` (see its README) and
-returns the ground truth that it also writes to ``GROUND_TRUTH.json``. The same seed gives
-byte-identical files. Each part draws from its own stream ``default_rng([seed, k])``.
+``generate_sample(out_dir, seed)`` writes every file of the packaged sample
+(``barometer/data/sample``, see its README) and returns the ground truth that it also writes to
+``GROUND_TRUTH.json``. The same seed gives byte-identical files. Each part draws from its own
+stream ``default_rng([seed, k])``. :func:`write_sample` (``barometer sample --out DIR``) copies
+the packaged sample, or regenerates it, into a folder with a ready ``pipeline.toml``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from barometer.exceptions import ConfigError
+from barometer.locations import sample_dir, shared_data_dir
 from barometer.synthetic import municipality, observation, sensing, social, survey
 from barometer.synthetic._common import (
     PERIOD_END,
@@ -34,20 +40,47 @@ from barometer.synthetic.social_formats import (
 )
 from barometer.synthetic.truth import expected_effects
 
-__all__ = ["DEFAULT_SEED", "default_boundary_path", "generate_sample"]
+__all__ = ["DEFAULT_SEED", "generate_sample", "polygons_path", "write_sample"]
 
 DEFAULT_SEED = 20261127
+#: Files of the packaged sample that the generator does not write (copied when regenerating).
+SAMPLE_EXTRAS = ("pipeline.toml", "README.md")
 
 
-def default_boundary_path() -> Path:
-    """``<repo>/../shared/data/geo/swedish_municipalities.geojson`` (the municipality polygons)."""
-    return (
-        Path(__file__).resolve().parents[2].parent
-        / "shared"
-        / "data"
-        / "geo"
-        / "swedish_municipalities.geojson"
-    )
+def polygons_path(data: str | Path | None = None) -> Path:
+    """The Swedish municipality polygons in the shared data folder (``data``, else
+    ``$BAROMETER_DATA_DIR``): ``geo/swedish_municipalities.geojson``."""
+    path = shared_data_dir(data) / "geo" / "swedish_municipalities.geojson"
+    if not path.is_file():
+        raise ConfigError(f"{path} not found: the generator needs Botkyrka's polygon from it")
+    return path
+
+
+def write_sample(
+    out_dir: str | Path,
+    *,
+    regenerate: bool = False,
+    data: str | Path | None = None,
+    seed: int = DEFAULT_SEED,
+) -> tuple[Path, dict[str, Any]]:
+    """Write the sample municipality and a ready ``pipeline.toml`` into ``out_dir``.
+
+    Copies the packaged sample, or with ``regenerate`` runs :func:`generate_sample` (which
+    reads the municipality polygons from the shared data folder ``data``). Returns the path of
+    the written ``pipeline.toml`` and the ground truth.
+    """
+    out_dir, packaged = Path(out_dir), sample_dir()
+    same = out_dir.resolve() == packaged.resolve()
+    if regenerate:
+        truth = generate_sample(out_dir, seed, boundary_path=polygons_path(data))
+        for name in SAMPLE_EXTRAS if not same else ():
+            shutil.copyfile(packaged / name, out_dir / name)
+    else:
+        if not same:
+            ignore = shutil.ignore_patterns("warehouse", "__pycache__")
+            shutil.copytree(packaged, out_dir, ignore=ignore, dirs_exist_ok=True)
+        truth = json.loads((out_dir / "GROUND_TRUTH.json").read_text(encoding="utf-8"))
+    return out_dir / "pipeline.toml", truth
 
 
 def _noop(message: str) -> None:
@@ -97,7 +130,7 @@ def generate_sample(
         Seed of every random stream; the same seed gives byte-identical files.
     boundary_path : Path, optional
         Swedish municipalities GeoJSON holding Botkyrka (id ``0127``); defaults to
-        :func:`default_boundary_path`.
+        :func:`polygons_path` (the shared data folder of ``$BAROMETER_DATA_DIR``).
     progress : callable, optional
         Called with a short message before each step; nothing is printed otherwise.
 
@@ -111,7 +144,7 @@ def generate_sample(
     out_dir.mkdir(parents=True, exist_ok=True)
     say("municipality: districts, polygons, margins, latent trust")
     rng = stream(seed, "municipality")
-    boundary = municipality.load_botkyrka(boundary_path or default_boundary_path())
+    boundary = municipality.load_botkyrka(boundary_path or polygons_path())
     polygons = municipality.district_polygons(boundary)
     write_bytes(
         out_dir / "neighbourhoods.geojson",
@@ -272,8 +305,6 @@ def generate_sample(
 
 
 def _pretty(obj: Any) -> str:
-    import json
-
     return json.dumps(obj, ensure_ascii=False, indent=1, default=_json_default)
 
 
