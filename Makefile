@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench sample clean
+.PHONY: demo test lint bench sample wheel-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest
+
+# the wheel installed in a fresh venv in an empty folder: sample, run, models, app (.ci/run)
+wheel-check: $(STAMP)
+	.ci/check_wheel.sh
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_pipeline.py

@@ -409,12 +409,12 @@ def run_pipeline(
     console = console or Console(stderr=True)
     root = warehouse if warehouse is not None else config.resolve(config.store.path)
     store = Warehouse(root)
-    run = _Run(config, store, console)
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with (
         use_models_dir(config.models_dir()),
         Progress(*columns, console=console, disable=not show_progress) as progress,
     ):
+        run = _Run(config, store, console)
         run.timed("ingest reference", run.ingest_reference)
         run.timed("ingest social", lambda: run.ingest_social(progress))
         steps: list[tuple[str, Callable[[], object]]] = [

@@ -148,6 +148,7 @@ def activate(
     ActivationRefused
         If the audit is missing, is of another model file, or failed, and ``force`` is False.
     """
+    root = models_root(models_dir)  # where the choice is written: never into the package
     verify_model(task, version, models_dir)
     problems = audit_problems(task, version, models_dir)
     if problems and not force:
@@ -164,7 +165,6 @@ def activate(
              f"Reason given: {reason.strip() or 'none given'}"]
         )  # fmt: skip
         update_card_section(task, version, "Activation", body, models_dir=models_dir)
-    root = models_root(models_dir)
     active = read_registry(root) | {task: version}
     lines = [
         "# Active model version per task (written by barometer.registry.activate); tasks not",

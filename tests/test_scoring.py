@@ -134,7 +134,8 @@ def test_current_scores_drop_gated_rows_the_gate_no_longer_lets_through() -> Non
 def test_model_languages_of_a_task_without_an_active_model_is_an_error(tmp_path: Path) -> None:
     from barometer.exceptions import ModelError
 
-    (tmp_path / "registry.toml").write_text("[active]\n")
-    with pytest.raises(ModelError, match="no active version of 'hostility'"):
-        registry.model_languages("hostility", models_dir=tmp_path)
+    (tmp_path / "registry.toml").write_text("[active]\n")  # a city folder activating nothing
+    with pytest.raises(ModelError, match="no active version of 'toy'"):
+        registry.model_languages("toy", models_dir=tmp_path)
+    assert registry.model_languages("immigration_attitude", models_dir=tmp_path) == {"sv"}
     assert registry.model_languages("immigration_attitude") == {"sv"}

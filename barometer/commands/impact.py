@@ -8,13 +8,15 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from barometer.commands.output import console, say, show_errors
+from barometer.commands.output import console, help_text, say, show_errors
 from barometer.exceptions import ConfigError
 
 
 @show_errors()
 def impact(
-    action_id: Annotated[str, typer.Argument(help="id of an [[actions]] entry of the config")],
+    action_id: Annotated[
+        str, typer.Argument(help=help_text("id of an [[actions]] entry of the config"))
+    ],
     config: Annotated[
         Path | None,
         typer.Option(help="pipeline config declaring the action (default: the sample's)"),

@@ -56,7 +56,8 @@ def audit(
         bool, typer.Option(help="split dialects by AA vs White argmax instead of > 0.8")
     ] = False,
     n_boot: Annotated[
-        int | None, typer.Option(help="bootstrap replicates (default: [audit] n_boot or 1000)")
+        int | None,
+        typer.Option(help=help_text("bootstrap replicates (default: [audit] n_boot or 1000)")),
     ] = None,
     seed: Annotated[int, typer.Option(help="bootstrap seed")] = 0,
     strict: Annotated[bool, typer.Option(help="exit with code 1 when a threshold fails")] = False,
