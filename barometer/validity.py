@@ -66,11 +66,8 @@ def _cell_languages(posts: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["neighbourhood_id", "period_start", "task", "lang",
                                      "measured"])  # fmt: skip
     both = pd.concat(frames, ignore_index=True)
-    return (
-        both.groupby(["neighbourhood_id", "period_start", "task", "lang"], as_index=False)[
-            "measured"
-        ].any()
-    )
+    keys = ["neighbourhood_id", "period_start", "task", "lang"]
+    return both.groupby(keys)["measured"].any().reset_index()
 
 
 def indicator_validity(
@@ -98,10 +95,11 @@ def indicator_validity(
     langs["period_start"] = pd.to_datetime(langs["period_start"])
     by_cell: dict[tuple[str, pd.Timestamp, str], list[tuple[str, bool]]] = {}
     for row in langs.itertuples(index=False):
-        key = (str(row.neighbourhood_id), pd.Timestamp(row.period_start), str(row.task))
+        key = (str(row.neighbourhood_id), pd.Timestamp(str(row.period_start)), str(row.task))
         by_cell.setdefault(key, []).append((str(row.lang), bool(row.measured)))
     periods = pd.to_datetime(out["period_start"])
-    validity, notes = [], []
+    validity: list[str | None] = []
+    notes: list[str | None] = []
     for indicator, nbh, period in zip(out["indicator"], out["neighbourhood_id"], periods,
                                       strict=True):  # fmt: skip
         tasks = tasks_of.get(str(indicator))
@@ -123,8 +121,8 @@ def indicator_validity(
         measured_any = any(not e.endswith(f":{NOT_MEASURED}") for e in entries)
         validity.append((VALIDATED if ok else NOT_VALIDATED) if measured_any else NOT_VALIDATED)
         notes.append(";".join(sorted(entries)) or None)
-    out["validity"] = validity
-    out["validity_note"] = notes
+    out["validity"] = pd.Series(validity, index=out.index, dtype=object)
+    out["validity_note"] = pd.Series(notes, index=out.index, dtype=object)
     return out
 
 
@@ -151,10 +149,11 @@ def composite_validity(
         return out
     digital = digital.assign(period_start=pd.to_datetime(digital["period_start"]))
     grouped = {
-        (str(k[0]), pd.Timestamp(k[1])): part
+        (str(k[0]), pd.Timestamp(str(k[1]))): part
         for k, part in digital.groupby(["neighbourhood_id", "period_start"])
     }
-    validity, notes = [], []
+    validity: list[str | None] = []
+    notes: list[str | None] = []
     for nbh, period in zip(out["neighbourhood_id"], pd.to_datetime(out["period_start"]),
                            strict=True):  # fmt: skip
         part = grouped.get((str(nbh), pd.Timestamp(period)))
@@ -164,10 +163,13 @@ def composite_validity(
             continue
         ok = bool((part["validity"] == VALIDATED).all())
         validity.append(VALIDATED if ok else NOT_VALIDATED)
-        notes.append(";".join(sorted(f"{i}:{v}" for i, v in zip(part["indicator"],
-                                                                  part["validity"], strict=True))))
-    out["validity"] = validity
-    out["validity_note"] = notes
+        notes.append(
+            ";".join(
+                sorted(f"{i}:{v}" for i, v in zip(part["indicator"], part["validity"], strict=True))
+            )
+        )
+    out["validity"] = pd.Series(validity, index=out.index, dtype=object)
+    out["validity_note"] = pd.Series(notes, index=out.index, dtype=object)
     return out
 
 

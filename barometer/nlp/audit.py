@@ -407,8 +407,8 @@ def audit_groups(shared_data: str | Path | None, notes: list[str] | None = None)
     used = {form for _, form in training_forms(shared_data=shared_data if have_shared else None)}
     forms = groups[["plural", "singular", "adj"]].apply(lambda c: c.str.lower())
     clash = forms.isin(used).any(axis=1)
-    return groups[~clash.to_numpy()].drop_duplicates(subset=["lang", "plural"]).reset_index(
-        drop=True
+    return (
+        groups[~clash.to_numpy()].drop_duplicates(subset=["lang", "plural"]).reset_index(drop=True)
     )
 
 

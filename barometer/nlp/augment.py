@@ -87,6 +87,60 @@ def sprakbanken_groups(shared_data: str | Path, parity: str) -> pd.DataFrame:
     ).reset_index(drop=True)  # fmt: skip
 
 
+#: Syllables and demonym endings of the pseudo-groups (made-up names of peoples), per language:
+#: (consonants, vowels, [(plural, plural definite, singular, singular definite, adjective)
+#: endings]) in the form order of ``group_terms.toml``.
+_PSEUDO: dict[str, tuple[str, str, list[tuple[str, ...]]]] = {
+    "sv": (
+        "bdfgklmnprstv",
+        "aeiouy",
+        [
+            ("ier", "ierna", "ier", "iern", "iska"),
+            ("aner", "anerna", "an", "anen", "anska"),
+            ("eser", "eserna", "es", "esen", "esiska"),
+        ],
+    ),
+    "en": (
+        "bdfgklmnprstv",
+        "aeiou",
+        [("ians", "ian", "ian"), ("ans", "an", "an"), ("ese people", "ese person", "ese")],
+    ),
+    "fr": ("bdfglmnprstv", "aeiou", [("iens", "ien", "iens"), ("ais", "ais", "ais")]),
+    "tr": ("bdfgklmnprstvz", "aeıiou", [("lılar", "lı"), ("liler", "li")]),
+    "ar": ("بتدرسفقكلمنه", "اوي", [("يين", "ي")]),
+}
+
+
+def pseudo_groups(lang: str, n: int, *, seed: int) -> pd.DataFrame:
+    """``n`` made-up group names of ``lang`` (random syllables + a demonym ending), in the
+    forms of ``group_terms.toml``: filled into hostile and benign templates alike, they teach
+    that the spelling of a group's name says nothing about hostility, so that a group the
+    model never saw (such as the audit's) is not judged by its name."""
+    if lang not in _PSEUDO or n <= 0:
+        return pd.DataFrame()
+    consonants, vowels, endings = _PSEUDO[lang]
+    rng = np.random.default_rng(seed)
+    slots = list(_group_table(None).pipe(lambda t: t.columns[3:]))
+    forms = read_data_toml("group_terms.toml", "group terms")["forms"][lang]
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    while len(rows) < n:
+        stem = "".join(str(rng.choice(list(consonants))) + str(rng.choice(list(vowels)))
+                       for _ in range(int(rng.integers(2, 4))))  # fmt: skip
+        if stem in seen:
+            continue
+        seen.add(stem)
+        ending = endings[int(rng.integers(0, len(endings)))]
+        values = dict(zip(forms, [stem + e for e in ending], strict=True))
+        if lang in ("en", "fr", "tr"):
+            values = {k: v[:1].upper() + v[1:] for k, v in values.items()}
+        if lang == "ar":  # the plural with the article, as in group_terms.toml
+            values[forms[0]] = "ال" + values[forms[0]]
+        rows.append({"lang": lang, "group_type": "pseudo", "group": values[forms[0]],
+                     **{slot: values.get(slot) for slot in slots}})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
 def training_groups(
     path: str | Path | None = None, *, shared_data: str | Path | None = None
 ) -> pd.DataFrame:
@@ -163,6 +217,7 @@ def template_rows(
     compositional: bool = True,
     max_per_kind: int | Mapping[str, int] = 0,
     seed: int = 0,
+    pseudo: int = 0,
 ) -> pd.DataFrame:
     """Augmentation sentences of ``languages`` for the template kinds in ``labels``.
 
@@ -178,6 +233,8 @@ def template_rows(
     max_per_kind : int or mapping of kind to int, default 0
         At most this many sentences per language and kind, drawn with ``seed`` (0 or a kind
         missing from the mapping: all).
+    pseudo : int, default 0
+        Made-up group names per language (:func:`pseudo_groups`) filled in as well.
 
     Returns
     -------
@@ -192,10 +249,11 @@ def template_rows(
     rows = []
     for lang in languages:
         section = templates.get(lang, {})
-        mine = groups[groups["lang"] == lang]
+        mine = pd.concat([groups[groups["lang"] == lang], pseudo_groups(lang, pseudo, seed=seed)],
+                         ignore_index=True)  # fmt: skip
         for kind, label in labels.items():
             allowed = mine if kind in SLUR_KINDS else mine[mine["group_type"] != "slur"]
-            records = allowed.to_dict("records")
+            records = [{str(k): v for k, v in r.items()} for r in allowed.to_dict("records")]
             found = []
             for template in _kind_templates(section, kind, compositional):
                 if "{" not in template:
@@ -205,6 +263,7 @@ def template_rows(
                     text = fill_template(template, group, lang)
                     if text is not None:
                         found.append((text, lang, kind, group["group"], label))
+            found = list({row[0]: row for row in found[::-1]}.values())[::-1]  # first of each text
             cap = (
                 int(max_per_kind.get(kind, 0)) if isinstance(max_per_kind, Mapping)
                 else int(max_per_kind)
@@ -243,6 +302,29 @@ def _swap_pattern(
     return re.compile(pattern, re.IGNORECASE), lookup
 
 
+class _Swap:
+    """The replacement of one group-term match by the same form of its target group."""
+
+    def __init__(
+        self,
+        lookup: dict[str, tuple[int, str]],
+        records: list[dict[str, Any]],
+        targets: dict[int, int],
+        first_slot: str,
+    ) -> None:
+        self.lookup, self.records, self.targets = lookup, records, targets
+        self.first_slot = first_slot
+
+    def __call__(self, match: re.Match[str]) -> str:
+        found = match.group(0)
+        if _key(found) not in self.lookup:
+            return found
+        source, slot = self.lookup[_key(found)]
+        target = self.records[self.targets[source]]
+        word = str(target.get(slot) or target[self.first_slot])
+        return word[:1].upper() + word[1:] if found[:1].isupper() else word
+
+
 def swap_group_terms(
     frame: pd.DataFrame, k: int, *, seed: int, shared_data: str | Path | None = None
 ) -> pd.DataFrame:
@@ -264,7 +346,7 @@ def swap_group_terms(
         if len(table) < 2:
             continue
         pattern, lookup = _swap_pattern(str(lang), table)
-        records = table.to_dict("records")
+        records = [{str(k): v for k, v in r.items()} for r in table.to_dict("records")]
         first_slot = str(table.columns[3])  # lang, group_type, group, then the forms
         for index, text in part["text"].items():
             found = {lookup[_key(m)][0] for m in pattern.findall(str(text)) if _key(m) in lookup}
@@ -273,18 +355,10 @@ def swap_group_terms(
             others = [i for i in range(len(records)) if i not in found]
             for copy in range(k):
                 targets = {g: int(rng.choice(others or range(len(records)))) for g in found}
-
-                def replace(match: re.Match[str], targets: dict[int, int] = targets) -> str:
-                    if _key(match.group(0)) not in lookup:
-                        return match.group(0)
-                    source, slot = lookup[_key(match.group(0))]
-                    target = records[targets[source]]
-                    word = str(target.get(slot) or target[first_slot])
-                    return word[:1].upper() + word[1:] if match.group(0)[:1].isupper() else word
-
-                new = pattern.sub(replace, str(text))
-                copies.append({**part.loc[index].to_dict(), "text": new, "swap_of": index,
-                               "_copy": copy})  # fmt: skip
+                swap = _Swap(lookup, records, targets, first_slot)
+                new = pattern.sub(swap, str(text))
+                row = {str(c): v for c, v in part.loc[[index]].iloc[0].items()}
+                copies.append({**row, "text": new, "swap_of": index, "_copy": copy})
     if not copies:
         return frame.iloc[0:0].assign(swap_of=pd.Series(dtype="int64"))
     return pd.DataFrame(copies).drop(columns="_copy")
@@ -344,6 +418,30 @@ def spelling_variants(texts: Sequence[str], share: float, *, seed: int) -> list[
     return out
 
 
+def with_context(
+    texts: Sequence[str],
+    langs: Sequence[str],
+    contexts: Mapping[str, Sequence[str]],
+    share: float,
+    *,
+    seed: int,
+) -> list[str]:
+    """A random ``share`` of the texts joined with one context text of their language (before
+    or after it, at random): template sentences are short and alone, real posts are not, and a
+    model that sees hostile sentences only alone learns that any further word means "not
+    hostile". A post with one hostile sentence is hostile whatever surrounds it, and a benign
+    one stays benign, so hostile and benign templates get context alike."""
+    rng = np.random.default_rng(seed)
+    out = list(texts)
+    for i in np.flatnonzero(rng.random(len(out)) < share):
+        pool = contexts.get(langs[int(i)], ())
+        if not len(pool):
+            continue
+        context = str(pool[int(rng.integers(0, len(pool)))])
+        out[i] = f"{out[i]}. {context}" if rng.random() < 0.5 else f"{context} {out[i]}"
+    return out
+
+
 def augment_training(
     train: pd.DataFrame, settings: Mapping[str, Any], *, shared_data: str | Path | None = None
 ) -> pd.DataFrame:
@@ -352,8 +450,10 @@ def augment_training(
 
     ``settings`` is the ``[augment]`` table of a training config: ``templates`` (kind ->
     label, see :func:`template_rows`), ``languages``, ``compositional``, ``max_per_kind``,
-    ``swaps`` (copies per text that names
-    a group), ``spelling_share``, ``seed`` and ``sentences_of`` (sources whose paragraphs are
+    ``pseudo_groups`` (made-up group names per language), ``context_share`` and
+    ``context_label`` (:func:`with_context`, contexts from the training rows of that label),
+    ``swaps`` (copies per text that names a group), ``spelling_share``, ``seed`` and
+    ``sentences_of`` (sources whose paragraphs are
     split into sentences, :func:`sentence_rows`); with ``sprakbanken = true``, the even rows of
     Språkbanken's Swedish nationalities (in ``shared_data``) join the training groups.
     """
@@ -378,10 +478,18 @@ def augment_training(
             labels, list(settings.get("languages", [])), shared_data=shared_data,
             compositional=bool(settings.get("compositional", True)),
             max_per_kind=settings.get("max_per_kind", 0), seed=seed,
+            pseudo=int(settings.get("pseudo_groups", 0)),
         )  # fmt: skip
         extra["text"] = spelling_variants(
             extra["text"].tolist(), float(settings.get("spelling_share", 0.0)), seed=seed + 1
         )
+        share = float(settings.get("context_share", 0.0))
+        if share > 0:
+            negative = base[base["label"].astype(str) == str(settings.get("context_label", ""))]
+            short = negative[negative["text"].str.len().between(20, 200)]
+            contexts = {str(k): v.tolist() for k, v in short.groupby("lang")["text"]}
+            extra["text"] = with_context(extra["text"].tolist(), extra["lang"].tolist(),
+                                         contexts, share, seed=seed + 2)  # fmt: skip
         if "value" in extra.columns and "value" in train.columns:
             extra["label"] = None  # filled by the caller from the numeric bins
         parts.append(extra.drop(columns=["kind", "group"]).assign(weight=1.0))

@@ -105,7 +105,8 @@ def prior_weights(
         keys[pooled] = [f"{lang[i]}:{pool_source}" for i in np.flatnonzero(pooled)]
     out = base.copy()
     unbalanced = []
-    for key, idx in pd.Series(range(len(keys))).groupby(keys).indices.items():
+    for key, members in pd.Series(range(len(keys))).groupby(keys).indices.items():
+        idx = np.asarray(members, dtype=np.int64)
         pos, w = is_pos[idx], base[idx]
         total, w_pos, w_neg = w.sum(), w[pos].sum(), w[~pos].sum()
         if w_pos == 0 or w_neg == 0:

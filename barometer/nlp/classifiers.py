@@ -297,7 +297,9 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         if sample_weight is not None:
             weights = np.asarray(sample_weight, dtype=np.float64)
             if weights.shape != labels.shape:
-                raise ValueError(f"expected one weight per text ({len(labels)}), got {weights.shape}")
+                raise ValueError(
+                    f"expected one weight per text ({len(labels)}), got {weights.shape}"
+                )
         with strict_convergence():
             self.calibrated_.fit(features, labels, sample_weight=weights)
         self.classes_ = self.calibrated_.classes_

@@ -161,9 +161,7 @@ def read_davidson2017(root: Path, heldout_fraction: float, seed: int) -> pd.Data
     group = pd.Series(np.where(df["class"] == 0, "hostile", "not_hostile"), index=df.index)
     ambiguous = (df["class"] != 0) & (df["hate_speech"] > 0) & (split == "train")
     group = group.where(~ambiguous, None)
-    return _frame(
-        df["tweet"], "en", "davidson2017", split, hostility=labels, group_hostility=group
-    )
+    return _frame(df["tweet"], "en", "davidson2017", split, hostility=labels, group_hostility=group)
 
 
 def read_dkhate(root: Path, heldout_fraction: float, seed: int) -> pd.DataFrame:

@@ -65,19 +65,20 @@ def load_suite(path: str | Path | None = None) -> pd.DataFrame:
     missing = [c for c in SUITE_COLUMNS if c not in suite.columns]
     if missing:
         raise InputError(f"functional suite {path}: missing columns {missing}")
-    for row, case in enumerate(suite.itertuples(index=False), start=2):
+    records = suite[["functionality", "label", "text"]].astype(str).to_dict("records")
+    for row, case in enumerate(records, start=2):
         where = f"functional suite {path}, line {row}"
-        if case.functionality not in FUNCTIONALITIES:
+        func, label = case["functionality"], case["label"]
+        if func not in FUNCTIONALITIES:
             raise InputError(
-                f"{where}, field functionality: unknown {case.functionality!r}; expected one of "
+                f"{where}, field functionality: unknown {func!r}; expected one of "
                 f"{sorted(FUNCTIONALITIES)}"
             )
-        if case.label != FUNCTIONALITIES[case.functionality]:
+        if label != FUNCTIONALITIES[func]:
             raise InputError(
-                f"{where}, field label: {case.label!r}, but {case.functionality} cases are "
-                f"{FUNCTIONALITIES[case.functionality]!r}"
+                f"{where}, field label: {label!r}, but {func} cases are {FUNCTIONALITIES[func]!r}"
             )
-        if not case.text.strip():
+        if not case["text"].strip():
             raise InputError(f"{where}, field text: empty")
     repeated = suite["case_id"][suite["case_id"].duplicated()].tolist()
     if repeated:

@@ -246,7 +246,7 @@ def training_set(
     mass = pd.Series(weights if weights is not None else np.ones(len(rows)), index=rows.index)
     mass = mass.groupby([rows["lang"], rows["source"], rows["label"]]).sum()
     note = {
-        "rows": int(len(rows)), "original_rows": int(len(train)),
+        "rows": len(rows), "original_rows": len(train),
         "groups": [
             {"lang": k[0], "source": k[1], "label": k[2], "rows": int(counts[k]),
              "weight": round(float(mass[k]), 1)}
@@ -401,6 +401,7 @@ def train(
     if config["task"].get("bins"):
         means = train_df.groupby("label")["value"].mean()
         estimator.set_params(class_values={str(k): float(v) for k, v in means.items()})
+    n_train = len(train_df)
     train_df, weights, balance_note = training_set(train_df, config)
     estimator.fit(train_df[["text", "lang"]], train_df["label"], sample_weight=weights)
     cv = {}
@@ -422,7 +423,7 @@ def train(
     rows = evaluate_predictions(estimator, df[df["split"] == "test"], config)
     metrics = {
         "task": task, "version": version, "test": rows, "cv": cv,
-        "n_train": len(train_df), "n_test": int((df["split"] == "test").sum()),
+        "n_train": n_train, "n_test": int((df["split"] == "test").sum()),
         "training_set": balance_note,
         "classes": [str(c) for c in estimator.classes_],
         "headline": _headline(rows, config),

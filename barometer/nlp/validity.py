@@ -61,6 +61,7 @@ class ValidityCriteria(BaseModel):
     require_functional: bool = True
     min_functional_pass_rate: float = Field(default=0.7, ge=0, le=1)
     max_neutral_flag_rate: float = Field(default=0.05, ge=0, le=1)
+    measure_neutral: bool = True  # False for a gated model that never sees neutral posts
 
 
 def criteria_of(config: dict[str, Any]) -> ValidityCriteria:
@@ -149,11 +150,12 @@ def validity_rows(
     if criteria.functional_suite:
         path = None if criteria.functional_suite == "default" else criteria.functional_suite
         suite = load_suite(suite_path or path)
-        flagged = [str(c) for c in model.classes_ if str(c) != negative][0]
+        flagged = next(str(c) for c in model.classes_ if str(c) != negative)
         results = run_suite(model, suite, positive=flagged)
         summary = summarise(results)
-    neutral = _neutral_texts(languages, root, suite)
-    neutral = neutral.assign(flag=view.flag(neutral["text"].tolist(), neutral["lang"].tolist()))
+    neutral = _neutral_texts(languages, root, suite) if criteria.measure_neutral else None
+    if neutral is not None:
+        neutral = neutral.assign(flag=view.flag(neutral["text"].tolist(), neutral["lang"].tolist()))
     verdict = _audit_verdict(task, version, models_dir)
     rows = []
     for lang in languages:
@@ -161,7 +163,9 @@ def validity_rows(
         reasons = []
         if row is None:
             reasons.append("no_labelled_test_set")
-            fallback = [r for r in metrics if r["lang"] == lang and r["metric"] == "false_positive_rate"]
+            fallback = [
+                r for r in metrics if r["lang"] == lang and r["metric"] == "false_positive_rate"
+            ]
             row = fallback[0] if len(fallback) == 1 else None
         else:
             if row["n"] < criteria.min_n_test:
@@ -176,10 +180,12 @@ def validity_rows(
                 reasons.append("no_functional_cases")
             elif functional < criteria.min_functional_pass_rate:
                 reasons.append("functional_below_threshold")
-        mine = neutral[neutral["lang"] == lang]
-        flag_rate = float(mine["flag"].mean()) if len(mine) else np.nan
-        if not (flag_rate <= criteria.max_neutral_flag_rate):
-            reasons.append("neutral_flag_rate_above_threshold")
+        flag_rate = np.nan
+        if neutral is not None:
+            mine = neutral[neutral["lang"] == lang]
+            flag_rate = float(mine["flag"].mean()) if len(mine) else np.nan
+            if not (flag_rate <= criteria.max_neutral_flag_rate):
+                reasons.append("neutral_flag_rate_above_threshold")
         if verdict != "pass":
             reasons.append("audit_failed" if verdict == "fail" else "audit_not_run")
         rows.append(
@@ -198,8 +204,8 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     out = []
     for row in frame.to_dict("records"):
         out.append(
-            {k: (None if isinstance(v, float) and not np.isfinite(v) else
-                 v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
+            {str(k): (None if isinstance(v, float) and not np.isfinite(v) else
+                      v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
         )  # fmt: skip
     return out
 
