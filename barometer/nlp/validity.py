@@ -7,7 +7,8 @@ table of its config (:class:`ValidityCriteria`):
 
 1. a labelled test set in the language with both classes, of at least ``min_n_test`` items,
    whose ``metric`` (from the version's ``metrics.json``, which ``barometer evaluate``
-   reproduces) has a lower interval bound of at least ``min_metric_lower``;
+   reproduces) has a lower interval bound of at least ``min_metric_lower`` (in every corpus
+   that tests the language);
 2. the functional suite's pass rate in the language (:mod:`barometer.nlp.functional`) is at
    least ``min_functional_pass_rate`` (tasks with a suite; a language without cases fails
    when ``require_functional``);
@@ -75,19 +76,19 @@ def criteria_of(config: dict[str, Any]) -> ValidityCriteria:
 def _metric_row(
     metrics: list[dict[str, Any]], lang: str, metric: str
 ) -> tuple[dict[str, Any] | None, list[str]]:
-    """The test metric row of a language (the pooled ``all`` row when several corpora test
-    it) and the corpora with test rows in that language."""
-    mine = [r for r in metrics if r["lang"] == lang]
-    sources = sorted({r["source"] for r in mine if r["source"] != "all"})
+    """The test metric row of a language and the corpora with test rows in that language.
+
+    Where several corpora test the language, the row of the corpus with the lowest lower
+    interval bound is taken (each corpus is a measurement, and the language is only as valid
+    as its worst one); the pooled ``all`` row is not used, because pooling corpora with
+    different label shares and styles rewards telling the corpora apart.
+    """
+    mine = [r for r in metrics if r["lang"] == lang and r["source"] != "all"]
+    sources = sorted({r["source"] for r in mine})
     chosen = [r for r in mine if r["metric"] == metric]
-    pooled = [r for r in chosen if r["source"] == "all"]
-    if pooled:
-        return pooled[0], sources
-    if len(chosen) == 1:
-        return chosen[0], sources
-    if chosen:  # several corpora but no pooled row: the largest
-        return max(chosen, key=lambda r: r["n"]), sources
-    return None, sources
+    if not chosen:
+        return None, sources
+    return min(chosen, key=lambda r: (r["lower"], r["source"])), sources
 
 
 def _audit_verdict(task: str, version: str, models_dir: str | Path | None) -> str:
