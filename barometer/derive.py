@@ -19,6 +19,7 @@ from barometer.aggregate import (
     aggregate_survey,
     coverage_table,
 )
+from barometer.aggregate.invariance import trust_scale_invariance
 from barometer.aggregate.nowcasting import nowcast_outputs
 from barometer.aggregate.terms import term_shifts
 from barometer.config import PipelineConfig
@@ -168,6 +169,7 @@ def derive_indicators(
         ),
         **nowcast_tables,
         **sensitivity_tables(components, config),
+        "measurement_invariance": trust_scale_invariance(sources.responses),
     }
     if sources.model_validity is not None:
         derived["model_validity"] = sources.model_validity

@@ -17,7 +17,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 import statsmodels.formula.api as smf
-from conftest import REPO_ROOT, shared_data
+from conftest import REPO_ROOT
 
 from barometer.config import load_config
 from barometer.pipeline import run_pipeline
@@ -36,7 +36,6 @@ EFFECT_INDICATORS = [
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    shared_data("lexicons")
     root = tmp_path_factory.mktemp("sample") / "warehouse"
     config = load_config(REPO_ROOT / "pipelines" / "botkyrka_sample.toml")
     report = run_pipeline(config, warehouse=root, show_progress=False)
@@ -237,7 +236,15 @@ def test_app_overview_on_the_sample(built, monkeypatch) -> None:
     assert str(at.select_slider(key="overview_month").value) == "2025-12-01"
     table = at.dataframe[0].value
     assert len(table) == len(TRUTH["neighbourhoods"]) and table["Index"].notna().all()
-    assert "December 2025" in at.caption[0].value
+    # the page's answer in one sentence names the month and the lowest neighbourhood
+    index = _published(root, "indicators").query(
+        "indicator == 'composite_trust_index' and not suppressed"
+    )
+    index = index[pd.to_datetime(index["period_start"]) == pd.Timestamp("2025-12-01")]
+    lowest = index.sort_values("value")["neighbourhood_id"].iloc[0]
+    names = _published(root, "neighbourhoods").set_index("neighbourhood_id")["name"]
+    headline = at.markdown[0].value
+    assert "December 2025" in headline and f"lowest in {names[lowest]}" in headline
 
 
 def _published(root: Path, name: str) -> pd.DataFrame:
@@ -356,6 +363,16 @@ def test_nowcast_and_sensitivity_published(built, indicators) -> None:
     assert last.set_index("neighbourhood_id").loc[declining, "rank_median"] >= 8
     shifts = _published(root, "term_shifts")
     assert (shifts[["n_authors_recent", "n_authors_before"]] >= 10).all().all()
+
+
+def test_measurement_invariance_published_for_the_trust_scale(built) -> None:
+    """The sample's trust items depend on latent trust alone, the same way for residents born
+    in Sweden and abroad (barometer.synthetic.survey), so every level of invariance holds."""
+    root, _ = built
+    table = _published(root, "measurement_invariance").set_index("level")
+    assert table.index.tolist() == ["configural", "metric", "scalar"]
+    assert table["holds"].all() and (table["groups"] == "born_in_sweden|born_abroad").all()
+    assert (table["cfi"] > 0.95).all() and (table["n"] > 1500).all()
 
 
 def test_planted_personal_data_is_scrubbed(built) -> None:

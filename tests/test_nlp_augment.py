@@ -133,7 +133,7 @@ def test_sentences_and_context() -> None:
 
 
 def test_groups_the_corpora_name_often_are_swapped_not_audited() -> None:
-    """The rule of group_terms.toml: a group named in 10 or more training texts of its language
+    """The rule of training_groups.toml: a group named in 10 or more training texts of its language
     is a training group, so the audit only holds groups whose names the model cannot have
     learnt a label for from the corpora."""
     root = shared_data()

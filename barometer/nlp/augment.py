@@ -5,7 +5,7 @@ anti-immigration) texts learns the group name itself as evidence. Three augmenta
 seeded, all applied to training rows only (test splits are never touched):
 
 * :func:`swap_group_terms`: each training text that names a group of the training term list
-  (``barometer/data/group_terms.toml``) gets ``k`` copies with the group replaced by another
+  (``barometer/data/training_groups.toml``) gets ``k`` copies with the group replaced by another
   group of its language (same grammatical form), keeping the label; the original and its copies
   share the original's weight, so every group appears with the same label mix.
 * :func:`template_rows`: the sentences of ``barometer/data/augmentation.toml`` filled with every
@@ -41,7 +41,7 @@ SLUR_KINDS = ("hostile", "counter")
 
 @lru_cache(maxsize=4)
 def _group_table(path: str | None) -> pd.DataFrame:
-    data = read_data_toml("group_terms.toml", "group terms", path)
+    data = read_data_toml("training_groups.toml", "group terms", path)
     rows = []
     for lang, types in data.get("groups", {}).items():
         slots = list(data["forms"][lang])
@@ -49,8 +49,8 @@ def _group_table(path: str | None) -> pd.DataFrame:
             for entry in entries:
                 if len(entry) != len(slots):
                     raise ConfigError(
-                        f"group_terms.toml: {lang} {group_type} {entry} has {len(entry)} forms; "
-                        f"expected {len(slots)} ({', '.join(slots)})"
+                        f"training_groups.toml: {lang} {group_type} {entry} has {len(entry)} "
+                        f"forms; expected {len(slots)} ({', '.join(slots)})"
                     )
                 forms = dict(zip(slots, entry, strict=True))
                 rows.append({"lang": lang, "group_type": group_type, "group": entry[0], **forms})
@@ -67,7 +67,7 @@ def _swedish_definite(word: str, plural: bool) -> str:
 
 def sprakbanken_groups(shared_data: str | Path, parity: str) -> pd.DataFrame:
     """Swedish nationality groups of Språkbanken's ``nationaliteter.csv`` with an ``even`` or
-    ``odd`` row id, in the sv forms of ``group_terms.toml`` (training uses the even rows, the
+    ``odd`` row id, in the sv forms of ``training_groups.toml`` (training uses the even rows, the
     audit the odd ones)."""
     from barometer.nlp.audit import load_swedish_nationalities
 
@@ -89,7 +89,7 @@ def sprakbanken_groups(shared_data: str | Path, parity: str) -> pd.DataFrame:
 
 #: Syllables and demonym endings of the pseudo-groups (made-up names of peoples), per language:
 #: (consonants, vowels, [(plural, plural definite, singular, singular definite, adjective)
-#: endings]) in the form order of ``group_terms.toml``.
+#: endings]) in the form order of ``training_groups.toml``.
 _PSEUDO: dict[str, tuple[str, str, list[tuple[str, ...]]]] = {
     "sv": (
         "bdfgklmnprstv",
@@ -113,7 +113,7 @@ _PSEUDO: dict[str, tuple[str, str, list[tuple[str, ...]]]] = {
 
 def pseudo_groups(lang: str, n: int, *, seed: int) -> pd.DataFrame:
     """``n`` made-up group names of ``lang`` (random syllables + a demonym ending), in the
-    forms of ``group_terms.toml``: filled into hostile and benign templates alike, they teach
+    forms of ``training_groups.toml``: filled into hostile and benign templates alike, they teach
     that the spelling of a group's name says nothing about hostility, so that a group the
     model never saw (such as the audit's) is not judged by its name."""
     if lang not in _PSEUDO or n <= 0:
@@ -121,7 +121,7 @@ def pseudo_groups(lang: str, n: int, *, seed: int) -> pd.DataFrame:
     consonants, vowels, endings = _PSEUDO[lang]
     rng = np.random.default_rng(seed)
     slots = list(_group_table(None).pipe(lambda t: t.columns[3:]))
-    forms = read_data_toml("group_terms.toml", "group terms")["forms"][lang]
+    forms = read_data_toml("training_groups.toml", "group terms")["forms"][lang]
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
     while len(rows) < n:
@@ -134,7 +134,7 @@ def pseudo_groups(lang: str, n: int, *, seed: int) -> pd.DataFrame:
         values = dict(zip(forms, [stem + e for e in ending], strict=True))
         if lang in ("en", "fr", "tr"):
             values = {k: v[:1].upper() + v[1:] for k, v in values.items()}
-        if lang == "ar":  # the plural with the article, as in group_terms.toml
+        if lang == "ar":  # the plural with the article, as in training_groups.toml
             values[forms[0]] = "ال" + values[forms[0]]
         rows.append({"lang": lang, "group_type": "pseudo", "group": values[forms[0]],
                      **{slot: values.get(slot) for slot in slots}})  # fmt: skip
