@@ -188,7 +188,7 @@ def test_cli_validate_prints_and_publishes(mini_warehouse: Path, tmp_path: Path)
     shutil.copytree(mini_warehouse, warehouse)
     models = tmp_path / "models"
     _small_model(models)
-    result = CliRunner().invoke(
+    result = CliRunner(env={"COLUMNS": "250"}).invoke(
         app, ["validate", "--models-dir", str(models), "--shared-data", str(root),
               "--warehouse", str(warehouse)],
     )  # fmt: skip
