@@ -10,9 +10,10 @@ it and looks them up in the ``model_validity`` table (:mod:`barometer.nlp.validi
   else ``not_validated``; NULL for indicators that rest on no text model (survey, sensing,
   observation);
 - ``validity_note`` lists each pair as ``task:model_version:language:status`` joined by ``;``
-  (sorted), status ``validated``, the comma-free reason codes of the table joined by ``+``, or
-  ``not_measured`` for posts in a language the scorer does not cover (it gives them no row: the
-  cell's share is of the other languages' posts only). Machine codes; the app words them.
+  (sorted), status ``validated``, the first reason code of the table's ``reason`` (e.g.
+  ``audit_failed``, ``no_test_set``), or ``language_not_supported`` for posts in a language the
+  scorer does not cover (it gives them no row: the cell's share is of the other languages'
+  posts only). Machine codes; the app words them.
 
 :func:`composite_inputs` drops the not-validated digital cells before the composite is built
 (``[composite] validated_only``, on by default), and :func:`composite_validity` marks each
@@ -30,7 +31,7 @@ from barometer.aggregate.digital import DIGITAL_SPECS
 from barometer.nlp.validity import ANY_LANGUAGE
 
 VALIDATED, NOT_VALIDATED = "validated", "not_validated"
-NOT_MEASURED = "not_measured"
+NOT_MEASURED = "language_not_supported"
 
 
 def _short_version(task: str, version: str) -> str:
@@ -43,7 +44,7 @@ def _status_lookup(table: pd.DataFrame) -> dict[tuple[str, str], tuple[str, bool
     """(task, language) -> (model_version, validated, status code)."""
     out = {}
     for row in table.itertuples(index=False):
-        reason = str(row.reason).replace(",", "+") if isinstance(row.reason, str) else ""
+        reason = str(row.reason).split(",")[0] if isinstance(row.reason, str) else ""
         status = VALIDATED if bool(row.validated) else (reason or NOT_VALIDATED)
         out[(str(row.task), str(row.language))] = (str(row.model_version), bool(row.validated),
                                                    status)  # fmt: skip

@@ -68,9 +68,9 @@ def test_indicator_validity_names_each_model_language_pair() -> None:
          "model_version": ["hostility-2026.3"] * 4 + ["lexicon-v1"] * 5,
          "label": "x", "probability": 1.0}
     )  # fmt: skip
-    table = _table([("hostility", "2026.3", "sv", False, "no_labelled_test_set,audit_failed"),
+    table = _table([("hostility", "2026.3", "sv", False, "no_test_set,audit_failed"),
                     ("hostility", "2026.3", "en", True, None),
-                    ("sentiment", "lexicon-v1", "*", False, "no_labelled_test_set")])  # fmt: skip
+                    ("sentiment", "lexicon-v1", "*", False, "no_test_set")])  # fmt: skip
     cells = pd.DataFrame(
         {"neighbourhood_id": ["n1", "n2", "n1", "n1"],
          "period_start": pd.to_datetime(["2025-03-01"] * 4),
@@ -81,13 +81,13 @@ def test_indicator_validity_names_each_model_language_pair() -> None:
     out = indicator_validity(cells, posts, scores, table)
     assert out["validity"].tolist() == [NOT_VALIDATED, VALIDATED, NOT_VALIDATED, None]
     assert out["validity_note"].iloc[0] == (
-        "hostility:2026.3:en:validated;hostility:2026.3:so:not_measured;"
-        "hostility:2026.3:sv:no_labelled_test_set+audit_failed"
+        "hostility:2026.3:en:validated;hostility:2026.3:so:language_not_supported;"
+        "hostility:2026.3:sv:no_test_set"
     )
     assert out["validity_note"].iloc[1] == "hostility:2026.3:en:validated"
     assert out["validity_note"].iloc[2] == (
-        "sentiment:lexicon-v1:en:no_labelled_test_set;sentiment:lexicon-v1:so:"
-        "no_labelled_test_set;sentiment:lexicon-v1:sv:no_labelled_test_set"
+        "sentiment:lexicon-v1:en:no_test_set;sentiment:lexicon-v1:so:no_test_set;"
+        "sentiment:lexicon-v1:sv:no_test_set"
     )
     assert out["validity_note"].iloc[3] is None
 
@@ -122,7 +122,7 @@ def test_rule_based_scorers_are_listed_as_not_validated() -> None:
     assert list(table.columns) == CONTRACT
     assert set(table["task"]) == {"sentiment", "rumour"}
     assert not table["validated"].any()
-    assert set(table["reason"]) == {"no_labelled_test_set"}
+    assert set(table["reason"]) == {"no_test_set"}
     assert (table.loc[table["task"] == "rumour", "language"] == "*").all()
     assert "sv" in set(table.loc[table["task"] == "sentiment", "language"])
 
@@ -162,7 +162,7 @@ def test_validate_model_applies_its_criteria(tmp_path: Path) -> None:
     with_metric = rows[rows["metric"] == "binary_macro_f1"]
     assert with_metric["reason"].str.contains("metric_below_threshold").all()
     sv = rows[rows["language"] == "sv"].iloc[0]
-    assert "no_labelled_test_set" in sv["reason"]  # ABSAbank has no hostile test rows
+    assert "no_test_set" in sv["reason"]  # ABSAbank has no hostile test rows
     assert sv["metric"] == "false_positive_rate"  # what is measured in sv is shown
     assert 0 <= sv["neutral_flag_rate"] <= 1
     card = (folder / "card.md").read_text(encoding="utf-8")

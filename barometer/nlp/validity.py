@@ -21,10 +21,10 @@ table of its config (:class:`ValidityCriteria`):
 ``validity.json`` beside it (and the card's "Validity" section); :func:`model_validity_table`
 assembles the published table from those records for the active versions, with one row per
 language that a rule-based scorer covers (no labelled test set, so not validated).
-Reason codes (``reason``, comma-separated; NULL when validated): ``no_labelled_test_set``,
+Reason codes (``reason``, comma-separated; NULL when validated): ``no_test_set``,
 ``test_set_too_small``, ``metric_below_threshold``, ``no_functional_cases``,
-``functional_below_threshold``, ``neutral_flag_rate_above_threshold``, ``audit_failed``,
-``audit_not_run``, ``not_validated_yet`` (no ``validity.json`` for this model file).
+``functional_tests_failed``, ``too_many_neutral_flags``, ``audit_failed``,
+``audit_not_run``, ``not_evaluated`` (no ``validity.json`` for this model file).
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ def validity_rows(
         row, sources = _metric_row(metrics, lang, criteria.metric)
         reasons = []
         if row is None:
-            reasons.append("no_labelled_test_set")
+            reasons.append("no_test_set")
             fallback = [
                 r for r in metrics if r["lang"] == lang and r["metric"] == "false_positive_rate"
             ]
@@ -180,13 +180,13 @@ def validity_rows(
             if np.isnan(functional) and criteria.require_functional:
                 reasons.append("no_functional_cases")
             elif functional < criteria.min_functional_pass_rate:
-                reasons.append("functional_below_threshold")
+                reasons.append("functional_tests_failed")
         flag_rate = np.nan
         if neutral is not None:
             mine = neutral[neutral["lang"] == lang]
             flag_rate = float(mine["flag"].mean()) if len(mine) else np.nan
             if not (flag_rate <= criteria.max_neutral_flag_rate):
-                reasons.append("neutral_flag_rate_above_threshold")
+                reasons.append("too_many_neutral_flags")
         if verdict != "pass":
             reasons.append("audit_failed" if verdict == "fail" else "audit_not_run")
         rows.append(
@@ -320,9 +320,9 @@ def model_validity_table(
 ) -> pd.DataFrame:
     """The published ``model_validity`` table for the scorers in ``versions`` (task -> the
     ``model_version`` it writes to ``post_scores``, as :func:`barometer.scoring.model_versions`
-    returns): the stored validity of each active registry model (``not_validated_yet`` rows
+    returns): the stored validity of each active registry model (``not_evaluated`` rows
     when there is none), and for rule-based scorers one row per language they cover
-    (``*`` for every language) with reason ``no_labelled_test_set``."""
+    (``*`` for every language) with reason ``no_test_set``."""
     from barometer import registry
     from barometer.scoring import covered_languages
 
@@ -335,13 +335,13 @@ def model_validity_table(
             if stored is None:
                 languages = registry.model_languages(task, models_dir)
                 stored = _unvalidated(task, version, sorted(languages or [ANY_LANGUAGE]),
-                                      "not_validated_yet")  # fmt: skip
+                                      "not_evaluated")  # fmt: skip
             frames.append(stored)
         else:
             languages = covered_languages(task)
             frames.append(_unvalidated(task, versions[task],
                                        sorted(languages or [ANY_LANGUAGE]),
-                                       "no_labelled_test_set"))  # fmt: skip
+                                       "no_test_set"))  # fmt: skip
     if not frames:
         return pd.DataFrame(columns=list(COLUMNS))
     out = pd.concat(frames, ignore_index=True)
