@@ -21,7 +21,8 @@ from barometer.nlp.augment import (
 )
 from tests.conftest import shared_data
 
-KINDS = {"hostile": "hostile", "benign": "not_hostile", "positive": "not_hostile", "negated": "not_hostile",
+KINDS = {"hostile": "hostile", "benign": "not_hostile", "positive": "not_hostile",
+         "negated": "not_hostile",
          "counter": "not_hostile", "untargeted": "not_hostile"}  # fmt: skip
 
 

@@ -26,7 +26,8 @@ from barometer.nlp.functional import (
 from barometer.nlp.training import load_config
 from tests.conftest import REPO_ROOT
 
-KINDS = {"hostile": "hostile", "benign": "not_hostile", "positive": "not_hostile", "negated": "not_hostile",
+KINDS = {"hostile": "hostile", "benign": "not_hostile", "positive": "not_hostile",
+         "negated": "not_hostile",
          "counter": "not_hostile", "untargeted": "not_hostile"}  # fmt: skip
 
 
