@@ -201,8 +201,9 @@ def open_published(root: Path | str) -> duckdb.DuckDBPyConnection:
     path = Path(root) / DUCKDB_FILE
     if not path.is_file():
         raise WarehouseError(
-            f"no published barometer at {path}: build it first with "
-            "'barometer run pipelines/botkyrka_sample.toml'"
+            f"no published barometer at {path}: build it first with 'barometer run CONFIG' "
+            "(the sample's: 'barometer sample --out sample', then 'barometer run "
+            "sample/pipeline.toml')"
         )
     return duckdb.connect(str(path), read_only=True)
 

@@ -27,7 +27,7 @@ def published(root: Path) -> bool:
         st.warning(t("no_warehouse_at", path=root))
         st.markdown(
             f"{t('no_warehouse')}\n\n"
-            "```\nbarometer run pipelines/botkyrka_sample.toml\n```\n"
+            "```\nbarometer sample --out sample\nbarometer run sample/pipeline.toml\n```\n"
             f"{t('no_warehouse_after')}"
         )
         return False

@@ -5,7 +5,8 @@ For each simulated city (:func:`~barometer.impact.simcity.simulate_city`) every 
 (planted effect) and in the same city without it (placebo: true effect 0). The truth each
 interval is judged against is the effect *on the measured indicator* (the indicator with the
 action minus the same indicator without it, Fittja's post-start months, averaged over the
-cities: :func:`measured_effect`), not the latent 1-point change: see ``data_samples/README.md``.
+cities: :func:`measured_effect`), not the latent 1-point change:
+see the sample's ``README.md`` (``barometer/data/sample``).
 
 :func:`summarise` turns the per-city records into the ``impact_calibration`` table: per method
 x outcome ``bias``, ``rmse``, ``coverage`` of the nominal 95% interval with its Clopper-Pearson

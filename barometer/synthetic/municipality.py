@@ -1,7 +1,7 @@
 """The sample municipality: districts, Voronoi polygons, population margins and latent trust.
 
 Latent trust ``T[n, m]`` is on the 0-10 scale of the ESS ``ppltrst`` item and drives every
-simulated source (see ``data_samples/README.md``)::
+simulated source (see the sample's ``README.md`` (``barometer/data/sample``))::
 
     T[n, m] = base[n] + season(m) + decline[n] * years_since_start(m) + effect * active(n, m)
 """
