@@ -9,7 +9,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from barometer.commands.models import ModelsDirOption
+from barometer.commands.models import DataOption, ModelsDirOption
 from barometer.commands.output import help_text, say, show_errors
 from barometer.exceptions import InputError
 from barometer.locations import DATA_ENV, shared_data_dir
@@ -34,15 +34,7 @@ def audit(
         str | None, typer.Option(help="model version of a registry task (default: the active one)")
     ] = None,
     models_dir: ModelsDirOption = None,
-    shared_data: Annotated[
-        Path | None,
-        typer.Option(
-            "--data",
-            "--shared-data",
-            help="shared data folder: test data, Davidson, TwitterAAE (default: "
-            "$BAROMETER_DATA_DIR)",
-        ),
-    ] = None,
+    shared_data: DataOption = None,
     config: Annotated[
         Path | None,
         typer.Option(help=help_text("TOML with an [audit] table (default: the model's config)")),
