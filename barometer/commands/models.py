@@ -24,7 +24,12 @@ ModelsDirOption = Annotated[
 #: The shared corpora folder (test splits, audit data).
 DataOption = Annotated[
     Path | None,
-    typer.Option("--data", "--data-root", help="shared data folder (default: $BAROMETER_DATA_DIR)"),
+    typer.Option(
+        "--data",
+        "--data-root",
+        "--shared-data",
+        help="shared data folder: corpora, test splits, audit data (default: $BAROMETER_DATA_DIR)",
+    ),
 ]
 
 
