@@ -18,7 +18,7 @@ from barometer.indicators import CATALOGUE, catalogue_table
 from barometer.privacy import suppress_small_cells
 from barometer.registry import list_models, version_dir
 from barometer.schema import INDICATORS
-from barometer.stats.trends import alerts
+from barometer.stats.trends import ALERT_COLUMNS, alerts
 
 
 def suppress_cells(
@@ -129,10 +129,7 @@ def alerts_table(indicators: pd.DataFrame) -> pd.DataFrame:
     ]
     frames = [f for f in frames if not f.empty]
     if not frames:
-        return pd.DataFrame(
-            columns=["neighbourhood_id", "indicator", "period_start", "kind", "basis",
-                     "magnitude", "p_value", "message_en", "message_sv"]
-        )  # fmt: skip
+        return pd.DataFrame(columns=ALERT_COLUMNS)
     return pd.concat(frames, ignore_index=True).sort_values(
         ["period_start", "indicator", "neighbourhood_id"], ascending=[False, True, True]
     )

@@ -1,4 +1,5 @@
-"""Exact Poisson and Wilson intervals against published values."""
+"""Exact Poisson and Wilson intervals, and percentile intervals of draws, against published
+values."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ from scipy import stats
 
 from barometer.exceptions import EstimationError
 from barometer.stats import intervals
-from barometer.stats.intervals import poisson_rate_interval, wilson_interval
+from barometer.stats.intervals import (
+    draw_quantiles,
+    percentile_interval,
+    poisson_rate_interval,
+    wilson_interval,
+)
 
 
 def test_garwood_published_values() -> None:
@@ -68,6 +74,35 @@ def test_wilson_contains_estimate_and_stays_in_unit_interval(x: int, extra: int)
 def test_poisson_interval_contains_rate(k: int, exposure: float) -> None:
     lower, upper = poisson_rate_interval(k, exposure)
     assert 0.0 <= lower <= k / exposure <= upper
+
+
+def test_percentile_interval_matches_r_quantile_types() -> None:
+    # R: quantile(1:10, c(.025, .975)) (type 7) = 1.225, 9.775; type 1 (inverted CDF) = 1, 10;
+    # quantile(1:10, c(.05, .95)) = 1.45, 9.55
+    x = np.arange(1.0, 11.0)
+    np.testing.assert_allclose(percentile_interval(x), [1.225, 9.775])
+    np.testing.assert_allclose(percentile_interval(x, 0.9), [1.45, 9.55])
+    np.testing.assert_allclose(percentile_interval(x, method="inverted_cdf"), [1.0, 10.0])
+    # outward: the draws just outside the interval, order statistics floor/ceil((n - 1) q)
+    np.testing.assert_allclose(percentile_interval(x, 0.8, method="outward"), [1.0, 10.0])
+    np.testing.assert_allclose(percentile_interval(x, 0.5, method="outward"), [3.0, 8.0])
+
+
+def test_percentile_interval_per_column_and_missing_draws() -> None:
+    draws = np.column_stack([np.arange(1.0, 11.0), np.arange(11.0, 21.0), np.full(10, np.nan)])
+    lower, upper = percentile_interval(draws, 0.9)
+    np.testing.assert_allclose(lower[:2], [1.45, 11.45])
+    assert np.isnan(lower[2]) and np.isnan(upper[2])
+    with_gaps = draws.copy()
+    with_gaps[0, 0] = np.nan
+    lower, upper = percentile_interval(with_gaps, 0.9, skip_nan=True)
+    # the first column without its first draw is 2..10: R quantile(2:10, c(.05, .95)) = 2.4, 9.6
+    np.testing.assert_allclose([lower[0], upper[0]], [2.4, 9.6])
+    assert np.isnan(lower[2]) and np.isnan(upper[2])  # no draw at all: NaN, no warning
+    assert np.isnan(percentile_interval(with_gaps, 0.9)[0][0])  # a NaN draw without skip_nan
+    inf = percentile_interval(np.array([1.0, 2.0, np.inf]), 0.5, method="outward")
+    assert inf[0] == 1.0 and inf[1] == np.inf  # infinite draws stay as they are
+    np.testing.assert_allclose(draw_quantiles(np.arange(1.0, 11.0), [0.5]), [5.5])
 
 
 def test_doctests() -> None:

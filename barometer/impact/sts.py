@@ -24,6 +24,7 @@ from statsmodels.tsa.statespace.structural import UnobservedComponents
 
 from barometer.exceptions import EstimationError
 from barometer.impact.panel import period_index
+from barometer.stats.intervals import percentile_interval
 
 COLUMNS = [
     "method", "estimand", "estimate", "se", "lower", "upper", "p_value", "n_units",
@@ -98,8 +99,7 @@ def structural_its(
     )
     paths = np.asarray(sims).reshape(n_post, -1)
     effects = np.mean(y.to_numpy(float)[~pre][:, None] - paths, axis=0)
-    alpha = 1 - level
-    lower, upper = np.quantile(effects, [alpha / 2, 1 - alpha / 2])
+    lower, upper = percentile_interval(effects, level)
     p = 2 * min(np.mean(effects <= 0), np.mean(effects >= 0))
     notes = sorted({str(w.message).split("\n")[0] for w in caught})
     parts = [

@@ -57,6 +57,7 @@ from barometer.nlp.model_audit import (
     audit_record,
     model_audit_thresholds,
 )
+from barometer.stats.intervals import percentile_interval
 
 __all__ = [
     "BOOTSTRAP",
@@ -90,12 +91,8 @@ BOOTSTRAP = "percentile bootstrap"
 
 def _interval(boot: np.ndarray, level: float) -> tuple[float, float]:
     """Percentile interval of bootstrap draws (NaN draws dropped; inf allowed; no warnings)."""
-    draws = np.sort(boot[~np.isnan(boot)])
-    if not len(draws):
-        return np.nan, np.nan
-    alpha = (1 - level) / 2
-    last = len(draws) - 1
-    return float(draws[int(np.floor(alpha * last))]), float(draws[int(np.ceil((1 - alpha) * last))])
+    lower, upper = percentile_interval(boot, level, method="outward", skip_nan=True)
+    return float(lower), float(upper)
 
 
 # -- scoring any estimator ----------------------------------------------------------------------

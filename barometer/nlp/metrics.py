@@ -13,6 +13,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from barometer.stats.intervals import percentile_interval
+
 Metric = Callable[[np.ndarray, np.ndarray], float]
 
 
@@ -114,8 +116,7 @@ def bootstrap(
     for i in range(n_boot):
         idx = rng.integers(0, n, n)
         reps[i] = metric(y_true[idx], y_pred[idx])
-    tail = (1 - level) / 2 * 100
-    lower, upper = np.nanpercentile(reps, [tail, 100 - tail])
+    lower, upper = percentile_interval(reps, level, skip_nan=True)
     return value, float(lower), float(upper)
 
 

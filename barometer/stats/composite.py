@@ -38,6 +38,7 @@ from barometer.stats.composite_math import (
     min_dimensions as _min_dimensions,
 )
 from barometer.stats.composite_pipeline import Aggregate, CompositePipeline, Normalise
+from barometer.stats.intervals import percentile_interval
 
 __all__ = [
     "INDEX_NAME",
@@ -234,8 +235,7 @@ def composite_index(
     ok = ~np.isnan(value)
     lower, upper = np.full(len(value), np.nan), np.full(len(value), np.nan)
     if ok.any():
-        alpha = 1.0 - level
-        lower[ok], upper[ok] = np.quantile(draws[:, ok], [alpha / 2, 1 - alpha / 2], axis=0)
+        lower[ok], upper[ok] = percentile_interval(draws[:, ok], level)
     if "n_effective" in data.columns:
         neff = pivot(data, keys, names, "n_effective")
         neff = np.where(np.isnan(neff) | np.isnan(norm), np.inf, neff).min(axis=1)

@@ -1,17 +1,27 @@
-"""Closed-form confidence intervals for rates and proportions, vectorised over arrays.
+"""Confidence intervals for rates and proportions, and percentile intervals of draws.
 
-These are low-level helpers (like ``statsmodels``' ``proportion_confint``): they take
-array-likes, broadcast them against each other and return ``(lower, upper)`` as numpy arrays of
-the broadcast shape, for callers that assemble the tidy ``value, lower, upper, n_effective,
-method`` cells themselves. A cell without information (``n = 0`` or ``exposure = 0``) gets NaN
-bounds; invalid inputs (negative or fractional counts, more successes than trials) raise.
+Low-level helpers, vectorised over arrays: they take array-likes, broadcast them against each
+other and return ``(lower, upper)`` as numpy arrays of the broadcast shape, for callers that
+assemble the tidy ``value, lower, upper, n_effective, method`` cells themselves. A cell without
+information (``n = 0``, ``exposure = 0``, no draws) gets NaN bounds; invalid inputs (negative or
+fractional counts, more successes than trials) raise.
+
+- :func:`poisson_rate_interval`: exact (Garwood) interval of a Poisson rate;
+- :func:`wilson_interval`: Wilson score interval of a proportion (``statsmodels``'
+  ``proportion_confint(method="wilson")``);
+- :func:`percentile_interval` and :func:`draw_quantiles`: the interval (or any quantiles) of
+  bootstrap or Monte-Carlo draws, the one place the barometer turns draws into an interval.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Literal
+
 import numpy as np
 import numpy.typing as npt
 from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
 
 from barometer.exceptions import EstimationError
 
@@ -100,13 +110,73 @@ def wilson_interval(
         raise EstimationError(
             f"expected successes <= n; got successes {x.tolist()} and n {m.tolist()}"
         )
-    z = stats.norm.ppf(1 - alpha / 2)
     known = m > 0
-    mm = np.where(known, m, 1.0)
-    p = x / mm
-    denom = 1 + z**2 / mm
-    centre = (p + z**2 / (2 * mm)) / denom
-    half = z / denom * np.sqrt(p * (1 - p) / mm + z**2 / (4 * mm**2))
-    lower = np.where(x == 0, 0.0, np.clip(centre - half, 0.0, 1.0))
-    upper = np.where(x == m, 1.0, np.clip(centre + half, 0.0, 1.0))
+    lower, upper = proportion_confint(x, np.where(known, m, 1.0), alpha=alpha, method="wilson")
+    lower = np.where(x == 0, 0.0, np.clip(lower, 0.0, 1.0))
+    upper = np.where(x == m, 1.0, np.clip(upper, 0.0, 1.0))
     return np.where(known, lower, np.nan), np.where(known, upper, np.nan)
+
+
+#: numpy quantile methods, plus ``"outward"``: the draws just outside the interval (numpy's
+#: ``lower`` below the median, ``higher`` from it on), so both ends are observed draws.
+QuantileMethod = Literal["linear", "lower", "higher", "nearest", "inverted_cdf", "outward"]
+
+
+def draw_quantiles(
+    draws: npt.ArrayLike,
+    probs: Sequence[float],
+    *,
+    axis: int = 0,
+    method: QuantileMethod = "linear",
+    skip_nan: bool = False,
+) -> np.ndarray:
+    """Quantiles ``probs`` of ``draws`` along ``axis`` (numpy's ``method``; R's type 7 is
+    ``"linear"``), stacked on a new first axis.
+
+    With ``skip_nan`` NaN draws are left out, and a slice without any draw gives NaN (no
+    warning); without it a NaN draw makes its slice's quantiles NaN.
+
+    >>> draw_quantiles(np.arange(1.0, 11.0), [0.025, 0.5, 0.975]).round(3).tolist()
+    [1.225, 5.5, 9.775]
+    """
+    x = np.moveaxis(np.asarray(draws, dtype=float), axis, 0)
+    q = np.asarray(probs, dtype=float)
+    if method == "outward":  # below the median the draw under, from it the draw over
+        rows = [
+            draw_quantiles(x, [p], method="lower" if p < 0.5 else "higher", skip_nan=skip_nan)
+            for p in q.tolist()
+        ]
+        return np.concatenate(rows) if rows else np.full((0, *x.shape[1:]), np.nan)
+    out = np.full((len(q), *x.shape[1:]), np.nan)
+    if x.shape[0] == 0:
+        return out
+    if not skip_nan:
+        return np.asarray(np.quantile(x, q, axis=0, method=method))
+    some = ~np.isnan(x).all(axis=0)
+    if some.any():
+        out[:, some] = np.nanquantile(x[:, some], q, axis=0, method=method)
+    return out
+
+
+def percentile_interval(
+    draws: npt.ArrayLike,
+    level: float = 0.95,
+    *,
+    axis: int = 0,
+    method: QuantileMethod = "linear",
+    skip_nan: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval of bootstrap or Monte-Carlo ``draws`` along ``axis``: their
+    ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles (see :func:`draw_quantiles`).
+
+    Returns ``(lower, upper)``, each with ``axis`` removed (a 0-d array for a 1-d input).
+
+    >>> lower, upper = percentile_interval(np.arange(1.0, 11.0))
+    >>> round(float(lower), 3), round(float(upper), 3)
+    (1.225, 9.775)
+    """
+    alpha = _alpha(level)
+    lower, upper = draw_quantiles(
+        draws, [alpha / 2, 1 - alpha / 2], axis=axis, method=method, skip_nan=skip_nan
+    )
+    return lower, upper

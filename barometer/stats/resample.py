@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from barometer.exceptions import EstimationError
+from barometer.stats.intervals import percentile_interval
 
 _METHOD = "author-weighted share, cluster bootstrap ({n_boot} replicates), percentile interval"
 _MAX_BLOCK = 4_000_000  # resampled cluster slots held in memory at once
@@ -133,8 +134,7 @@ def author_weighted_shares(
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     value = np.add.reduceat(means, starts) / sizes
     reps = _bootstrap_group_means(means, sizes, n_boot, rng)
-    alpha = 1.0 - level
-    lower, upper = np.quantile(reps, [alpha / 2, 1 - alpha / 2], axis=0)
+    lower, upper = percentile_interval(reps, level)
     out = labels.assign(
         value=value,
         lower=lower,

@@ -48,6 +48,7 @@ from barometer.stats.composite_math import (
     normalise_columns,
     pivot,
 )
+from barometer.stats.intervals import draw_quantiles
 
 _NORMALISATIONS = ("minmax", "zscore", "rank")
 _AGGREGATIONS = ("arithmetic", "geometric")
@@ -271,8 +272,8 @@ def composite_sensitivity(
 
     alpha = 1.0 - level
     q = [alpha / 2, 0.5, 1 - alpha / 2]
-    s_lo, s_med, s_hi = _nanquantiles(scores, q)
-    r_lo, r_med, r_hi = _nanquantiles(ranks, q, method="inverted_cdf")  # observed ranks
+    s_lo, s_med, s_hi = draw_quantiles(scores, q, skip_nan=True)
+    r_lo, r_med, r_hi = draw_quantiles(ranks, q, method="inverted_cdf", skip_nan=True)  # ranks
     method = (
         f"Monte-Carlo sensitivity ({n_draws} draws): normalisation {'/'.join(normalisations)}, "
         f"Dirichlet weights (concentration {concentration:g}), aggregation "
@@ -327,12 +328,3 @@ def composite_sensitivity(
     }
     assumptions = pd.concat([table, pd.DataFrame([rest])], ignore_index=True)
     return {"scores": scores_out, "ranks": ranks_out, "assumptions": assumptions}
-
-
-def _nanquantiles(x: np.ndarray, q: Sequence[float], method: str = "linear") -> np.ndarray:
-    """Quantiles over draws (axis 0) of each unit; all-NaN units give NaN without a warning."""
-    out = np.full((len(q), x.shape[1]), np.nan)
-    ok = ~np.isnan(x).all(axis=0)
-    if ok.any():
-        out[:, ok] = np.nanquantile(x[:, ok], q, axis=0, method=method)  # type: ignore[call-overload]
-    return out
