@@ -20,6 +20,21 @@ class InputError(BarometerError):
     """
 
 
+class LanguageMismatchError(InputError, ValueError):
+    """A list of languages does not hold one language per text (or score) it describes.
+
+    Also a :class:`ValueError`, as scikit-learn expects of an estimator given inconsistent
+    inputs.
+
+    >>> str(LanguageMismatchError(3, 2))
+    'expected one language per text (3), got 2'
+    """
+
+    def __init__(self, expected: int, got: int, per: str = "text") -> None:
+        super().__init__(f"expected one language per {per} ({expected}), got {got}")
+        self.expected, self.got = expected, got
+
+
 class SchemaError(BarometerError):
     """A data frame does not match the canonical table it claims to be."""
 

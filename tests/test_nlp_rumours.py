@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from barometer.exceptions import InputError, SchemaError
+from barometer.exceptions import InputError, LanguageMismatchError, SchemaError
 from barometer.nlp.rumours import (
     MODEL_VERSION,
     RumourMatcher,
@@ -73,7 +73,7 @@ def test_score_posts_rows(matcher: RumourMatcher) -> None:
 def test_error_paths(matcher: RumourMatcher, tmp_path) -> None:
     with pytest.raises(SchemaError, match="missing"):
         matcher.score_posts(pd.DataFrame({"post_id": ["a"], "text": ["x"]}))
-    with pytest.raises(ValueError, match="one language per text"):
+    with pytest.raises(LanguageMismatchError, match="one language per text"):
         matcher.similarity(["a", "b"], ["sv"])
     bad = tmp_path / "bad.toml"
     bad.write_text("[meta]\nthreshold = 0.5\n", encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from barometer.exceptions import LanguageMismatchError
 from barometer.nlp.text import normalise_text, normalise_texts, tokenise
 
 
@@ -58,7 +59,7 @@ def test_tokenise_unknown_language_uses_multilingual_tokeniser() -> None:
 
 
 def test_tokenise_length_mismatch_raises() -> None:
-    with pytest.raises(ValueError, match="one language per text"):
+    with pytest.raises(LanguageMismatchError, match="one language per text"):
         tokenise(["a", "b"], ["sv"])
 
 

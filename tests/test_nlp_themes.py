@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from barometer.exceptions import InputError, SchemaError
+from barometer.exceptions import InputError, LanguageMismatchError, SchemaError
 from barometer.nlp.themes import THEMES, ThemeTagger, load_taxonomy, term_to_regex
 from barometer.schema import POST_SCORES, validate
 
@@ -85,7 +85,7 @@ def test_error_paths(tagger: ThemeTagger) -> None:
         term_to_regex("**")
     with pytest.raises(SchemaError, match="missing"):
         tagger.score_posts(pd.DataFrame({"post_id": ["a"]}))
-    with pytest.raises(ValueError, match="one language per text"):
+    with pytest.raises(LanguageMismatchError, match="one language per text"):
         tagger.predict(["a"], ["sv", "en"])
 
 

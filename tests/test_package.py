@@ -240,3 +240,26 @@ def test_use_models_dir_sets_the_city_folder_within_its_block(monkeypatch, tmp_p
     assert city_models_dir() is None
     monkeypatch.setenv("BAROMETER_MODELS_DIR", str(tmp_path / "env"))
     assert city_models_dir() == tmp_path / "env"
+
+
+def test_a_language_list_of_the_wrong_length_is_one_barometer_error() -> None:
+    from barometer.exceptions import BarometerError, LanguageMismatchError
+    from barometer.nlp.lexicons import LexiconSentimentScorer
+    from barometer.nlp.rumours import RumourMatcher
+    from barometer.nlp.text import normalise_texts
+    from barometer.nlp.themes import ThemeTagger
+    from barometer.nlp.trust import TrustExpressionMatcher
+
+    texts = ["hej", "hello"]
+    calls = [
+        lambda: normalise_texts(texts, ["sv"]),
+        lambda: LexiconSentimentScorer().fit().decision_function(texts, ["sv"]),
+        lambda: RumourMatcher().fit().similarity(texts, ["sv"]),
+        lambda: ThemeTagger().fit().predict_indicator(texts, ["sv"]),
+        lambda: TrustExpressionMatcher().fit().match(texts, ["sv"]),
+    ]
+    for call in calls:
+        with pytest.raises(LanguageMismatchError, match=r"one language per text \(2\), got 1"):
+            call()
+    assert issubclass(LanguageMismatchError, BarometerError)
+    assert issubclass(LanguageMismatchError, ValueError)  # as scikit-learn expects

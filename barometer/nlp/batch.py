@@ -24,6 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import murmurhash3_32
 
+from barometer.exceptions import LanguageMismatchError
 from barometer.nlp import text as _t
 from barometer.nlp.hashing import hash_char_ngrams
 
@@ -74,7 +75,7 @@ def normalise_batch(texts: Sequence[object], langs: Sequence[str | None]) -> lis
     :func:`normalise_text`.
     """
     if len(langs) != len(texts):
-        raise ValueError(f"expected one language per text ({len(texts)}), got {len(langs)}")
+        raise LanguageMismatchError(len(texts), len(langs))
     out = [""] * len(texts)
     groups: dict[str | None, list[int]] = {}
     for i, (raw, lang) in enumerate(zip(texts, langs, strict=True)):

@@ -47,7 +47,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
-from barometer.exceptions import SchemaError
+from barometer.exceptions import LanguageMismatchError, SchemaError
 from barometer.nlp.hashing import hash_char_ngrams
 from barometer.nlp.nbsvm import NBSVMClassifier
 from barometer.nlp.text import normalise_texts
@@ -397,5 +397,5 @@ def _texts_and_langs(X: Any, langs: Sequence[str | None] | None) -> tuple[list[s
     if langs is None:
         return texts, ["und"] * len(texts)
     if len(langs) != len(texts):
-        raise ValueError(f"expected one language per text ({len(texts)}), got {len(langs)}")
+        raise LanguageMismatchError(len(texts), len(langs))
     return texts, [lg if isinstance(lg, str) and lg else "und" for lg in langs]

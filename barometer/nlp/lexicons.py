@@ -46,7 +46,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from barometer.data import read_data_toml
-from barometer.exceptions import InputError, SchemaError
+from barometer.exceptions import InputError, LanguageMismatchError, SchemaError
 from barometer.nlp.batch import normalise_batch
 from barometer.nlp.language import detect_languages
 from barometer.nlp.lexicon_sources import (
@@ -239,7 +239,7 @@ class LexiconSentimentScorer(BaseEstimator):
         if langs is None:
             return texts, detect_languages(texts)
         if len(langs) != len(texts):
-            raise ValueError(f"expected one language per text ({len(texts)}), got {len(langs)}")
+            raise LanguageMismatchError(len(texts), len(langs))
         return texts, [lg if isinstance(lg, str) else "und" for lg in langs]
 
     def decision_function(self, X: Any, langs: Sequence[str | None] | None = None) -> np.ndarray:
@@ -386,7 +386,7 @@ class LexiconSentimentScorer(BaseEstimator):
         check_is_fitted(self, "neutral_bands_")
         compound = np.asarray(compound, dtype=float)
         if len(langs) != len(compound):
-            raise ValueError(f"expected one language per score ({len(compound)}), got {len(langs)}")
+            raise LanguageMismatchError(len(compound), len(langs), per="score")
         band = np.array([self.neutral_bands_.get(lg, DEFAULT_NEUTRAL_BAND) for lg in langs])
         labels = np.full(len(compound), None, dtype=object)
         scored = ~np.isnan(compound)

@@ -49,7 +49,7 @@ from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.utils.validation import check_is_fitted
 
 from barometer.data import read_data_toml
-from barometer.exceptions import InputError, SchemaError
+from barometer.exceptions import InputError, LanguageMismatchError, SchemaError
 from barometer.nlp.batch import normalise_batch
 from barometer.nlp.text import normalise_texts
 from barometer.schema import POST_SCORES
@@ -183,7 +183,7 @@ class RumourMatcher(BaseEstimator):
         check_is_fitted(self, "statement_vectors_")
         texts = [t if isinstance(t, str) else "" for t in X]
         if len(langs) != len(texts):
-            raise ValueError(f"expected one language per text ({len(texts)}), got {len(langs)}")
+            raise LanguageMismatchError(len(texts), len(langs))
         codes = np.array([lg if isinstance(lg, str) else "und" for lg in langs], dtype=object)
         return self.similarity_normalised(normalise_batch(texts, list(codes)), codes)
 

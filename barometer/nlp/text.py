@@ -43,6 +43,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from barometer.exceptions import LanguageMismatchError
+
 if TYPE_CHECKING:
     from spacy.language import Language
 
@@ -121,7 +123,7 @@ def normalise_texts(
     if langs is None or isinstance(langs, str):
         return [normalise_text(t, lang=langs) for t in texts]
     if len(langs) != len(texts):
-        raise ValueError(f"expected one language per text ({len(texts)}), got {len(langs)}")
+        raise LanguageMismatchError(len(texts), len(langs))
     return [normalise_text(t, lang=lg) for t, lg in zip(texts, langs, strict=True)]
 
 
@@ -243,7 +245,7 @@ def _indices_by_language(texts: Sequence[str], lang: str | Sequence[str]) -> dic
     n = len(texts)
     langs = [lang] * n if isinstance(lang, str) else list(lang)
     if len(langs) != n:
-        raise ValueError(f"expected one language per text ({n}), got {len(langs)}")
+        raise LanguageMismatchError(n, len(langs))
     by_lang: dict[str, list[int]] = {}
     for i, code in enumerate(langs):
         by_lang.setdefault(code if isinstance(code, str) and code else "xx", []).append(i)

@@ -45,7 +45,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from barometer.data import read_data_toml
-from barometer.exceptions import InputError, SchemaError
+from barometer.exceptions import InputError, LanguageMismatchError, SchemaError
 from barometer.nlp.batch import normalise_batch
 from barometer.nlp.text import normalise_text
 from barometer.schema import POST_SCORES
@@ -182,7 +182,7 @@ class ThemeTagger(BaseEstimator):
         check_is_fitted(self, "patterns_")
         texts = [t if isinstance(t, str) else "" for t in X]
         if len(langs) != len(texts):
-            raise ValueError(f"expected one language per text ({len(texts)}), got {len(langs)}")
+            raise LanguageMismatchError(len(texts), len(langs))
         codes = [lg if isinstance(lg, str) else "und" for lg in langs]
         return self.indicator_normalised(normalise_batch(texts, codes), codes)
 

@@ -52,7 +52,7 @@ from typing import Any
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from barometer.exceptions import SchemaError
+from barometer.exceptions import LanguageMismatchError, SchemaError
 from barometer.nlp.batch import normalise_batch
 from barometer.nlp.text import normalise_text
 from barometer.schema import POST_SCORES
@@ -201,7 +201,7 @@ class TrustExpressionMatcher(BaseEstimator):
         if not hasattr(self, "patterns_"):
             self.fit()
         if len(langs) != len(texts):
-            raise ValueError(f"expected one language per text ({len(texts)}), got {len(langs)}")
+            raise LanguageMismatchError(len(texts), len(langs))
         rows = [
             self.match_one(t if isinstance(t, str) else "", lg if isinstance(lg, str) else None)
             for t, lg in zip(texts, langs, strict=True)
