@@ -3,6 +3,11 @@
 Each :class:`Indicator` says which dimension it belongs to, its unit, its direction (+1 when a
 higher value means more trust), the minimum number of units (authors, respondents, days,
 sessions) below which a cell is suppressed, and the method that computes its interval.
+
+Other modules name an indicator through the constants below (``SURVEY_TRUST``,
+``DIGITAL_NEGATIVE``, ...) or the helpers for its families (:func:`theme_share`,
+:func:`hostility_target_share`), never a string of their own; the app reaches them through
+``barometer.read.catalogue``.
 """
 
 from __future__ import annotations
@@ -10,6 +15,47 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 DIMENSIONS: tuple[str, ...] = ("survey", "digital", "sensing", "observation")
+
+# -- names of the published indicators --------------------------------------------------------
+SURVEY_TRUST = "survey_ppltrst_mean"
+SURVEY_TRUST_SMALL_AREA = "survey_ppltrst_fh"
+SURVEY_TRUST_NEIGHBOURS = "survey_trust_neighbours_mean"
+NOWCAST_TRUST = "nowcast_ppltrst"
+DIGITAL_NEGATIVE = "digital_negative_share"
+DIGITAL_TRUST = "digital_trust_share"
+DIGITAL_DISTRUST = "digital_distrust_share"
+DIGITAL_RUMOUR = "digital_rumour_share"
+DIGITAL_HOSTILITY = "digital_hostility_share"
+DIGITAL_IMMIGRATION_NEGATIVE = "digital_immigration_negative_share"
+SENSING_FOOTFALL = "sensing_footfall_index"
+OBSERVATION_MIXED = "observation_mixed_rate"
+OBSERVATION_CONFLICT = "observation_conflict_rate"
+COMPOSITE_INDEX = "composite_trust_index"
+#: name prefixes of the indicator families (a share per theme, per hostility target group)
+THEME_PREFIX = "digital_theme_"
+HOSTILITY_PREFIX = "digital_hostility_"
+IMMIGRATION_PREFIX = "digital_immigration_"
+RUMOUR_PREFIX = "digital_rumour_"
+SHARE_SUFFIX = "_share"
+
+
+def theme_share(theme: str) -> str:
+    """The indicator of posts on ``theme`` (a key of :data:`THEMES`).
+
+    >>> theme_share("housing")
+    'digital_theme_housing_share'
+    """
+    return f"{THEME_PREFIX}{theme}{SHARE_SUFFIX}"
+
+
+def hostility_target_share(group: str) -> str:
+    """The indicator of hostile posts targeting ``group`` (a key of :data:`TARGET_GROUPS`).
+
+    >>> hostility_target_share("religion")
+    'digital_hostility_religion_share'
+    """
+    return f"{HOSTILITY_PREFIX}{group}{SHARE_SUFFIX}"
+
 
 #: theme taxonomy of ``barometer/data/themes.toml``, with Swedish and English labels
 THEMES: dict[str, tuple[str, str]] = {
@@ -83,7 +129,7 @@ CATALOGUE: dict[str, Indicator] = {
     i.name: i
     for i in (
         Indicator(
-            "survey_ppltrst_mean",
+            SURVEY_TRUST,
             "survey",
             "points 0-10",
             +1,
@@ -94,7 +140,7 @@ CATALOGUE: dict[str, Indicator] = {
             in_composite=True,
         ),
         Indicator(
-            "survey_ppltrst_fh",
+            SURVEY_TRUST_SMALL_AREA,
             "survey",
             "points 0-10",
             +1,
@@ -105,7 +151,7 @@ CATALOGUE: dict[str, Indicator] = {
             "Generell tillit (enkät, småområdesmodell)",
         ),
         Indicator(
-            "nowcast_ppltrst",
+            NOWCAST_TRUST,
             "survey",
             "points 0-10",
             +1,
@@ -117,7 +163,7 @@ CATALOGUE: dict[str, Indicator] = {
             "Generell tillit, nowcast mellan enkätomgångar",
         ),
         Indicator(
-            "survey_trust_neighbours_mean",
+            SURVEY_TRUST_NEIGHBOURS,
             "survey",
             "points 0-10",
             +1,
@@ -127,7 +173,7 @@ CATALOGUE: dict[str, Indicator] = {
             "Tillit till grannar (enkät, 0-10)",
         ),
         Indicator(
-            "digital_negative_share",
+            DIGITAL_NEGATIVE,
             "digital",
             "share of authors' posts 0-1",
             -1,
@@ -138,7 +184,7 @@ CATALOGUE: dict[str, Indicator] = {
             in_composite=True,
         ),
         Indicator(
-            "digital_trust_share",
+            DIGITAL_TRUST,
             "digital",
             "share of authors' posts 0-1",
             +1,
@@ -148,7 +194,7 @@ CATALOGUE: dict[str, Indicator] = {
             "Inlägg som uttrycker tillit",
         ),
         Indicator(
-            "digital_distrust_share",
+            DIGITAL_DISTRUST,
             "digital",
             "share of authors' posts 0-1",
             -1,
@@ -158,7 +204,7 @@ CATALOGUE: dict[str, Indicator] = {
             "Inlägg som uttrycker misstro",
         ),
         Indicator(
-            "digital_rumour_share",
+            DIGITAL_RUMOUR,
             "digital",
             "share of authors' posts 0-1",
             -1,
@@ -169,7 +215,7 @@ CATALOGUE: dict[str, Indicator] = {
             "Inlägg som upprepar ett rykte om mångfald",
         ),
         Indicator(
-            "digital_hostility_share",
+            DIGITAL_HOSTILITY,
             "digital",
             "share of authors' posts 0-1",
             -1,
@@ -182,7 +228,7 @@ CATALOGUE: dict[str, Indicator] = {
         ),
         *[
             Indicator(
-                f"digital_hostility_{group}_share",
+                hostility_target_share(group),
                 "digital",
                 "share of authors' posts 0-1",
                 -1,
@@ -195,7 +241,7 @@ CATALOGUE: dict[str, Indicator] = {
             for group, (en, sv) in TARGET_GROUPS.items()
         ],
         Indicator(
-            "digital_immigration_negative_share",
+            DIGITAL_IMMIGRATION_NEGATIVE,
             "digital",
             "share of authors' Swedish posts 0-1",
             -1,
@@ -207,7 +253,7 @@ CATALOGUE: dict[str, Indicator] = {
         ),
         *[
             Indicator(
-                f"digital_theme_{theme}_share",
+                theme_share(theme),
                 "digital",
                 "share of authors' posts 0-1",
                 0,
@@ -220,7 +266,7 @@ CATALOGUE: dict[str, Indicator] = {
             for theme, (en, sv) in THEMES.items()
         ],
         Indicator(
-            "sensing_footfall_index",
+            SENSING_FOOTFALL,
             "sensing",
             "ratio to the sensor's own hour-of-week baseline (1 = baseline)",
             +1,
@@ -232,7 +278,7 @@ CATALOGUE: dict[str, Indicator] = {
             in_composite=True,
         ),
         Indicator(
-            "observation_mixed_rate",
+            OBSERVATION_MIXED,
             "observation",
             "mixed interactions per 100 interactions",
             +1,
@@ -243,7 +289,7 @@ CATALOGUE: dict[str, Indicator] = {
             in_composite=True,
         ),
         Indicator(
-            "observation_conflict_rate",
+            OBSERVATION_CONFLICT,
             "observation",
             "conflicts per 100 people observed",
             -1,
@@ -253,7 +299,7 @@ CATALOGUE: dict[str, Indicator] = {
             "Observerade konflikter (per 100 personer)",
         ),
         Indicator(
-            "composite_trust_index",
+            COMPOSITE_INDEX,
             "composite",
             "index 0-100",
             +1,

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import shapely
 
+from barometer import indicators as catalogue
 from barometer.config import PipelineConfig
 from barometer.indicators import CATALOGUE, catalogue_table
 from barometer.privacy import suppress_small_cells
@@ -39,7 +40,7 @@ def suppress_cells(
         threshold = overrides.get(name, entry.min_cell)
         if entry.protects_people:
             threshold = max(threshold, min_cell_size)
-        if name == "composite_trust_index":
+        if name == catalogue.COMPOSITE_INDEX:
             threshold = 0  # built from already-suppressed components
         frames.append(suppress_small_cells(group.assign(suppressed=False), min_cell_size=threshold))
     if not frames:
@@ -117,7 +118,11 @@ def runs_table(manifest: dict[str, Any]) -> pd.DataFrame:
 
 #: indicators watched for alerts: deseasonalised or model-based series (raw digital shares
 #: move with the seasons, so a recent-mean alert on them would mostly report winter)
-ALERT_INDICATORS = ("composite_trust_index", "survey_ppltrst_fh", "sensing_footfall_index")
+ALERT_INDICATORS = (
+    catalogue.COMPOSITE_INDEX,
+    catalogue.SURVEY_TRUST_SMALL_AREA,
+    catalogue.SENSING_FOOTFALL,
+)
 
 
 def alerts_table(indicators: pd.DataFrame) -> pd.DataFrame:

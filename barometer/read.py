@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
+#: the indicator catalogue's names, for the app (which imports nothing else of the library)
+from barometer import indicators as catalogue
 from barometer.warehouse import open_published
 
 WAREHOUSE_ENV = "BAROMETER_WAREHOUSE"
@@ -282,9 +284,9 @@ def validity_flags(root: Path) -> pd.DataFrame:
 
 #: indicators (name prefixes) that rest on each text model's scores
 MODEL_INDICATORS = {
-    "hostility": ("digital_hostility_",),
-    "hostility_target": ("digital_hostility_",),
-    "immigration_attitude": ("digital_immigration_",),
+    "hostility": (catalogue.HOSTILITY_PREFIX,),
+    "hostility_target": (catalogue.HOSTILITY_PREFIX,),
+    "immigration_attitude": (catalogue.IMMIGRATION_PREFIX,),
 }
 
 
@@ -302,6 +304,6 @@ def _audit_flags(root: Path) -> pd.DataFrame:
         for task, version in failed.itertuples(index=False)
         for name in names
         if name.startswith(MODEL_INDICATORS.get(str(task), ("\0",)))
-        and not (task == "hostility_target" and name == "digital_hostility_share")
+        and not (task == "hostility_target" and name == catalogue.DIGITAL_HOSTILITY)
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=flags.columns) if rows else flags

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from barometer import indicators as catalogue
 from barometer.aggregate.cells import empty_cells, month_start, to_cells
 from barometer.indicators import TARGET_GROUPS, THEMES
 from barometer.stats.resample import author_weighted_shares
@@ -33,23 +34,23 @@ def _equals(value: str) -> Callable[[pd.Series], pd.Series]:
 
 
 DIGITAL_SPECS: list[DigitalSpec] = [
-    DigitalSpec("sentiment", lambda labels: labels == "negative", "digital_negative_share"),
+    DigitalSpec("sentiment", lambda labels: labels == "negative", catalogue.DIGITAL_NEGATIVE),
     DigitalSpec(
-        "trust_expression", lambda labels: labels.str.startswith("trust_"), "digital_trust_share"
+        "trust_expression", lambda labels: labels.str.startswith("trust_"), catalogue.DIGITAL_TRUST
     ),
     DigitalSpec(
         "trust_expression",
         lambda labels: labels.str.startswith("distrust_"),
-        "digital_distrust_share",
+        catalogue.DIGITAL_DISTRUST,
     ),
-    DigitalSpec("rumour", lambda labels: labels != "none", "digital_rumour_share"),
-    DigitalSpec("hostility", lambda labels: labels.isin(HOSTILE), "digital_hostility_share"),
+    DigitalSpec("rumour", lambda labels: labels != "none", catalogue.DIGITAL_RUMOUR),
+    DigitalSpec("hostility", lambda labels: labels.isin(HOSTILE), catalogue.DIGITAL_HOSTILITY),
     # the target model scores hostile posts only, so these shares are of all scored posts
     *[
         DigitalSpec(
             "hostility",
             _equals(group),
-            f"digital_hostility_{group}_share",
+            catalogue.hostility_target_share(group),
             label_task="hostility_target",
         )
         for group in TARGET_GROUPS
@@ -57,9 +58,9 @@ DIGITAL_SPECS: list[DigitalSpec] = [
     DigitalSpec(
         "immigration_attitude",
         lambda labels: labels == "negative",
-        "digital_immigration_negative_share",
+        catalogue.DIGITAL_IMMIGRATION_NEGATIVE,
     ),
-    *[DigitalSpec("theme", _equals(theme), f"digital_theme_{theme}_share") for theme in THEMES],
+    *[DigitalSpec("theme", _equals(theme), catalogue.theme_share(theme)) for theme in THEMES],
 ]
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from barometer import indicators as catalogue
 from barometer.aggregate.cells import empty_cells, month_start, to_cells
 from barometer.stats.intervals import poisson_rate_interval
 
@@ -63,8 +64,8 @@ def aggregate_observation(sessions: pd.DataFrame, *, level: float) -> pd.DataFra
     by = ["neighbourhood_id", "period_start"]
     frames = []
     for count, exposure, indicator in (
-        ("n_mixed_interactions", "n_interactions", "observation_mixed_rate"),
-        ("n_conflicts", "n_people", "observation_conflict_rate"),
+        ("n_mixed_interactions", "n_interactions", catalogue.OBSERVATION_MIXED),
+        ("n_conflicts", "n_people", catalogue.OBSERVATION_CONFLICT),
     ):
         rates = quasi_poisson_rates(located, count, exposure, by, level=level)
         for column in ("value", "lower", "upper"):

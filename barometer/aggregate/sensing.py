@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from barometer import indicators as catalogue
 from barometer.aggregate.cells import empty_cells, month_start, to_cells
 from barometer.stats.survey import estimate_ratio
 
@@ -81,4 +82,4 @@ def aggregate_sensing(
         domain=["neighbourhood_id", "period_start"],
     )
     ratio["n_effective"] = ratio["n"].astype(float)
-    return to_cells(ratio, "sensing_footfall_index")
+    return to_cells(ratio, catalogue.SENSING_FOOTFALL)

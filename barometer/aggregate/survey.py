@@ -15,16 +15,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from barometer import indicators as catalogue
 from barometer.aggregate.cells import empty_cells, month_start, to_cells
 from barometer.exceptions import EstimationError
 from barometer.stats.design import SurveyDesign
 from barometer.stats.sae import fit_fay_herriot
 
 DIRECT_ITEMS = {
-    "ppltrst": "survey_ppltrst_mean",
-    "trust_neighbours": "survey_trust_neighbours_mean",
+    "ppltrst": catalogue.SURVEY_TRUST,
+    "trust_neighbours": catalogue.SURVEY_TRUST_NEIGHBOURS,
 }
-SAE_COVARIATE = "digital_negative_share"
+SAE_COVARIATE = catalogue.DIGITAL_NEGATIVE
 
 
 #: raking margins: (variable, within each neighbourhood?). About 35 respondents per
@@ -189,7 +190,7 @@ def small_area_cells(direct: pd.DataFrame, digital: pd.DataFrame, *, level: floa
         areas = fit.areas.rename(columns={"area": "neighbourhood_id"}).drop(columns="n_effective")
         areas = areas.merge(wave[["neighbourhood_id", "n_effective"]], on="neighbourhood_id")
         areas["period_start"] = month
-        frames.append(to_cells(areas, "survey_ppltrst_fh"))
+        frames.append(to_cells(areas, catalogue.SURVEY_TRUST_SMALL_AREA))
     out = pd.concat(frames, ignore_index=True) if frames else empty_cells()
     out["value"] = out["value"].astype(float)
     return out[np.isfinite(out["value"])]

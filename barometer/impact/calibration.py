@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from barometer import indicators as catalogue
 from barometer.exceptions import BarometerError
 from barometer.impact.did import twfe_did
 from barometer.impact.its import segmented_regression
@@ -41,7 +42,7 @@ from barometer.synthetic.municipality import ACTION
 TREATED = str(ACTION["neighbourhood_id"])
 START = pd.Timestamp(str(ACTION["start"]))
 #: indicator -> upper bound of its scale (for the logit link)
-SCALES: dict[str, float] = {"digital_negative_share": 1.0, "observation_mixed_rate": 100.0}
+SCALES: dict[str, float] = {catalogue.DIGITAL_NEGATIVE: 1.0, catalogue.OBSERVATION_MIXED: 100.0}
 CALIBRATION_COLUMNS = [
     "method", "outcome", "n_cities", "bias", "rmse", "coverage", "coverage_lower",
     "coverage_upper", "placebo_false_positive_rate", "power", "planted_effect", "setting",

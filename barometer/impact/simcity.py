@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from barometer import indicators as catalogue
 from barometer.aggregate.observation import aggregate_observation
 from barometer.impact.textbank import SentimentBank
 from barometer.synthetic import observation, social
@@ -37,7 +38,7 @@ from barometer.synthetic.municipality import (
     latent_trust,
 )
 
-OUTCOMES: tuple[str, ...] = ("digital_negative_share", "observation_mixed_rate")
+OUTCOMES: tuple[str, ...] = (catalogue.DIGITAL_NEGATIVE, catalogue.OBSERVATION_MIXED)
 #: smallest number of authors in a published digital cell (the pipeline's k)
 MIN_AUTHORS = 10
 
@@ -190,7 +191,7 @@ def _observation(sessions: pd.DataFrame, u: np.ndarray, trust: np.ndarray) -> pd
         }
     )
     cells = aggregate_observation(frame, level=0.95)
-    return cells[cells["indicator"] == "observation_mixed_rate"]
+    return cells[cells["indicator"] == catalogue.OBSERVATION_MIXED]
 
 
 def _indicator_rows(
@@ -236,7 +237,7 @@ def simulate_city(
                 digital["district"].to_numpy(),
                 digital["month"].to_numpy(),
                 digital["value"].to_numpy(),
-                "digital_negative_share",
+                catalogue.DIGITAL_NEGATIVE,
             ).assign(suppressed=(digital["n"] < MIN_AUTHORS).to_numpy())
             frames.append(rows)
         obs = _observation(sessions, slots, trust)

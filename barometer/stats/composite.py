@@ -23,6 +23,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
+from barometer import indicators as catalogue
 from barometer.exceptions import EstimationError
 from barometer.stats.composite_framework import IndexFramework
 from barometer.stats.composite_math import (
@@ -49,7 +50,7 @@ __all__ = [
     "normalise",
 ]
 
-INDEX_NAME = "composite_trust_index"
+INDEX_NAME = catalogue.COMPOSITE_INDEX
 
 
 def normalise(

@@ -45,17 +45,18 @@ from scipy import stats
 from sklearn.metrics import mean_absolute_error, r2_score
 from sklearn.pipeline import Pipeline
 
+from barometer import indicators as catalogue
 from barometer.exceptions import EstimationError
 from barometer.stats.ridge import fit_ridge
 
-NOWCAST_NAME = "nowcast_ppltrst"
+NOWCAST_NAME = catalogue.NOWCAST_TRUST
 DEFAULT_PREDICTORS: tuple[str, ...] = (
-    "digital_negative_share",
-    "digital_trust_share",
-    "digital_distrust_share",
-    "sensing_footfall_index",
-    "observation_mixed_rate",
-    "observation_conflict_rate",
+    catalogue.DIGITAL_NEGATIVE,
+    catalogue.DIGITAL_TRUST,
+    catalogue.DIGITAL_DISTRUST,
+    catalogue.SENSING_FOOTFALL,
+    catalogue.OBSERVATION_MIXED,
+    catalogue.OBSERVATION_CONFLICT,
 )
 DEFAULT_ALPHAS: tuple[float, ...] = tuple(float(a) for a in np.logspace(-3, 3, 13))
 _KEYS = ["neighbourhood_id", "period_start"]
@@ -185,7 +186,7 @@ def _targets(indicators: pd.DataFrame, target: str) -> pd.DataFrame:
 
 def fit_nowcast(
     indicators: pd.DataFrame,
-    target: str = "survey_ppltrst_mean",
+    target: str = catalogue.SURVEY_TRUST,
     predictors: Sequence[str] = DEFAULT_PREDICTORS,
     alphas: Sequence[float] = DEFAULT_ALPHAS,
     lag_months: int = 3,
