@@ -21,6 +21,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check barometer tests bench
 	$(BIN)/ruff format --check barometer tests bench
 	$(BIN)/mypy barometer
+	$(BIN)/lint-imports --no-cache
 
 test: lint
 	$(BIN)/python -m pytest

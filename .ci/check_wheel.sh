@@ -19,8 +19,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== wheel: build"
-"$DEV_PYTHON" -m pip wheel --quiet --no-deps --wheel-dir "$WORK/dist" . 2>&1 | grep -v "^WARNING: Location" || true
+echo "== wheel: build (from the files git tracks or would track, copied: no stale build/)"
+mkdir "$WORK/src"
+git ls-files -z --cached --others --exclude-standard \
+  | tar --null --files-from=- --ignore-failed-read -cf - 2>/dev/null | tar -xf - -C "$WORK/src"
+"$DEV_PYTHON" -m pip wheel --quiet --no-deps --wheel-dir "$WORK/dist" "$WORK/src" 2>&1 | grep -v "^WARNING: Location" || true
 WHEEL="$(ls "$WORK"/dist/barometer-*.whl)"
 echo "built $(basename "$WHEEL") ($(du -h "$WHEEL" | cut -f1))"
 

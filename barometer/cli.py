@@ -138,7 +138,7 @@ def open_app(
     port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8501,
 ) -> None:
     """Open the Streamlit app on a warehouse (needs the 'app' extra)."""
-    from barometer.app.launch import streamlit_command, streamlit_environment
+    from barometer.commands.app_server import streamlit_command, streamlit_environment
 
     command = streamlit_command(port=port)
     raise typer.Exit(subprocess.call(command, env=streamlit_environment(warehouse)))

@@ -24,7 +24,7 @@ import pytest
 from conftest import APP_DIR, REPO_ROOT
 from websockets.sync.client import ClientConnection, connect
 
-from barometer.app.launch import streamlit_command, streamlit_environment
+from barometer.commands.app_server import streamlit_command, streamlit_environment
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"

@@ -12,6 +12,9 @@ from i18n import t
 from barometer import read
 from barometer.exceptions import BarometerError, WarehouseError
 
+#: the catalogue's indicator names (pages name indicators through these, never a string)
+names = read.catalogue
+
 TTL_SECONDS = 300
 
 

@@ -15,6 +15,8 @@ from datetime import date
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from barometer.read import catalogue
+
 LANGS = {"en": "English", "sv": "Svenska"}
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -755,15 +757,15 @@ DIMENSIONS = {
 
 # Indicators the lead publishes beyond the catalogue (labels until the catalogue has them).
 EXTRA_INDICATORS = {
-    "nowcast_ppltrst": (
+    catalogue.NOWCAST_TRUST: (
         "Generalised trust (nowcast, 0-10)",
         "Generell tillit (nulägesskattning, 0-10)",
     ),
-    "digital_rumour_share": (
+    catalogue.DIGITAL_RUMOUR: (
         "Posts repeating a rumour (share)",
         "Inlägg som sprider rykten (andel)",
     ),
-    "digital_hostility_share": ("Hostile posts (share)", "Fientliga inlägg (andel)"),
+    catalogue.DIGITAL_HOSTILITY: ("Hostile posts (share)", "Fientliga inlägg (andel)"),
 }
 THEME = ("Theme: {name} (share)", "Tema: {name} (andel)")
 HOSTILITY = ("Hostility towards {name} (share)", "Fientlighet mot {name} (andel)")
@@ -905,7 +907,7 @@ def dimension(name: str) -> str:
 
 
 SWEDISH_LABELS = {  # catalogue labels whose Swedish still carries an English word
-    "nowcast_ppltrst": "Generell tillit, nulägesskattning mellan enkätomgångar",
+    catalogue.NOWCAST_TRUST: "Generell tillit, nulägesskattning mellan enkätomgångar",
 }
 
 
@@ -918,12 +920,13 @@ def indicator_label(name: str, labels: dict[str, tuple[str, str]]) -> str:
     if name in EXTRA_INDICATORS:
         return _pick(EXTRA_INDICATORS[name])
     for prefix, pattern in (
-        ("digital_theme_", THEME),
-        ("digital_hostility_", HOSTILITY),
-        ("digital_rumour_", RUMOUR),
+        (catalogue.THEME_PREFIX, THEME),
+        (catalogue.HOSTILITY_PREFIX, HOSTILITY),
+        (catalogue.RUMOUR_PREFIX, RUMOUR),
     ):
-        if name.startswith(prefix) and name.endswith("_share"):
-            inner = name.removeprefix(prefix).removesuffix("_share").replace("_", " ")
+        if name.startswith(prefix) and name.endswith(catalogue.SHARE_SUFFIX):
+            suffix = catalogue.SHARE_SUFFIX
+            inner = name.removeprefix(prefix).removesuffix(suffix).replace("_", " ")
             return _pick(pattern).format(name=inner)
     return name.replace("_", " ")
 
@@ -981,22 +984,22 @@ VALIDITY_REASONS = {
     "unsupported_language": ("the language is not supported", "språket stöds inte"),
 }  # fmt: skip
 METHODS_SV = {  # indicator (or name prefix) -> Swedish method text (English: the catalogue's)
-    "composite_trust_index": "Normaliserat, viktat sammanvägt mått av dimensionerna enkät, "
+    catalogue.COMPOSITE_INDEX: "Normaliserat, viktat sammanvägt mått av dimensionerna enkät, "
     "digitalt, sensorer och observation; intervallet från en Monte Carlo-simulering.",
-    "survey_ppltrst_mean": "Designbaserat viktat medelvärde, Taylor-linjäriserat standardfel, "
+    catalogue.SURVEY_TRUST: "Designbaserat viktat medelvärde, Taylor-linjäriserat standardfel, "
     "t-intervall.",
-    "survey_ppltrst_fh": "Fay-Herriot-skattning för små områden (EBLUP, REML) per enkätomgång, "
-    "Prasad-Rao-MSE; hjälpvariabel: andelen negativa inlägg.",
+    catalogue.SURVEY_TRUST_SMALL_AREA: "Fay-Herriot-skattning för små områden (EBLUP, REML) per "
+    "enkätomgång, Prasad-Rao-MSE; hjälpvariabel: andelen negativa inlägg.",
     "survey_": "Designbaserat viktat medelvärde, Taylor-linjäriserat standardfel, t-intervall.",
     "nowcast_": "Ridge-regression av enkättilliten på månadens digitala, sensor- och "
     "observationsindikatorer; prognosintervall från korsvalidering över enkätomgångar.",
-    "digital_hostility": "Andel per skribent av inlägg som fientlighetsmodellen märker som "
+    catalogue.HOSTILITY_PREFIX: "Andel per skribent av inlägg som fientlighetsmodellen märker som "
     "fientliga, klusterbootstrap över skribenter.",
-    "digital_immigration": "Andel per skribent av svenska inlägg som attitydmodellen läser som "
-    "negativa till invandring, klusterbootstrap över skribenter.",
-    "digital_rumour": "Andel per skribent av inlägg som liknar ryktekatalogen, "
+    catalogue.IMMIGRATION_PREFIX: "Andel per skribent av svenska inlägg som attitydmodellen läser "
+    "som negativa till invandring, klusterbootstrap över skribenter.",
+    catalogue.RUMOUR_PREFIX: "Andel per skribent av inlägg som liknar ryktekatalogen, "
     "klusterbootstrap över skribenter.",
-    "digital_theme": "Andel per skribent av inlägg om temat (ordlistor per språk), "
+    catalogue.THEME_PREFIX: "Andel per skribent av inlägg om temat (ordlistor per språk), "
     "klusterbootstrap över skribenter.",
     "digital_": "Andel per skribent (varje skribent räknas en gång), klusterbootstrap över "
     "skribenter.",

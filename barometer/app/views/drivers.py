@@ -14,7 +14,9 @@ from units import Unit
 st.title(t("nav_drivers"))
 root = ui.warehouse()
 names = ui.area_names(root)
-months = data.periods(root, "digital_negative_share") or data.periods(root, "composite_trust_index")
+months = data.periods(root, data.names.DIGITAL_NEGATIVE) or data.periods(
+    root, data.names.COMPOSITE_INDEX
+)
 if not months or not names:
     st.info(t("no_index"))
     st.stop()
@@ -49,7 +51,7 @@ def headline_text(themes: pd.DataFrame, hostile: pd.DataFrame) -> str:
         top = themes.sort_values("value", ascending=False).iloc[0]
         theme = str(top["label"]).split(": ", 1)[-1]
         parts.append(t("hl_top_theme", theme=theme.lower(), share=pct(top["value"])))
-    overall = hostile[hostile["indicator"] == "digital_hostility_share"]
+    overall = hostile[hostile["indicator"] == data.names.DIGITAL_HOSTILITY]
     if not overall.empty:
         row = overall.iloc[0]
         text = t("hl_hostile", share=pct(row["value"]))

@@ -13,7 +13,7 @@ from brief import brief_html
 from i18n import dimension, lang, method_text, month, t
 from units import direction_word
 
-INDEX = "composite_trust_index"
+INDEX = data.names.COMPOSITE_INDEX
 
 st.title(t("app_title"))
 root = ui.warehouse()

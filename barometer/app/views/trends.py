@@ -13,12 +13,12 @@ from i18n import method_text, month, num, t
 
 # One series per source: survey direct and small-area, nowcast, digital, sensing, observation.
 SOURCES = [
-    "survey_ppltrst_mean",
-    "survey_ppltrst_fh",
-    "nowcast_ppltrst",
-    "digital_negative_share",
-    "sensing_footfall_index",
-    "observation_mixed_rate",
+    data.names.SURVEY_TRUST,
+    data.names.SURVEY_TRUST_SMALL_AREA,
+    data.names.NOWCAST_TRUST,
+    data.names.DIGITAL_NEGATIVE,
+    data.names.SENSING_FOOTFALL,
+    data.names.OBSERVATION_MIXED,
 ]
 
 st.title(t("nav_trends"))
@@ -31,7 +31,8 @@ if not indicators or not names:
 
 left, right = st.columns([2, 3])
 with left:
-    default = "composite_trust_index" if "composite_trust_index" in indicators else indicators[0]
+    index = data.names.COMPOSITE_INDEX
+    default = index if index in indicators else indicators[0]
     st.session_state.setdefault("trends_indicator", default)
     indicator = st.selectbox(
         t("indicator"),

@@ -1,7 +1,7 @@
-"""How ``barometer app`` starts the Streamlit app shipped in this folder.
+"""How ``barometer app`` starts the Streamlit app shipped in ``barometer/app``.
 
 Streamlit reads ``.streamlit/config.toml`` from the folder it starts in, which for an installed
-package is the user's folder, not this one; so the app's settings (viewer mode, theme) travel as
+package is the user's folder, not the app's; so the app's settings (viewer mode, theme) travel as
 command-line options read from ``streamlit_config.toml`` beside the app. The user's own
 ``.streamlit/secrets.toml`` (an ``[auth]`` provider) is still read from their folder.
 """
