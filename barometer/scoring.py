@@ -353,7 +353,8 @@ def _score_in_worker(posts: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
     """(rows, worker pid, worker PSS in KiB just after scoring) for one batch."""
     import os
 
-    assert _WORKER_SCORER is not None, "stream_scores starts workers with a scorer"
+    if _WORKER_SCORER is None:  # stream_scores starts every worker with a scorer
+        raise RuntimeError("a scoring worker was started without a scorer")
     rows = _WORKER_SCORER.score(posts)
     return rows, os.getpid(), proportional_memory_kib()
 

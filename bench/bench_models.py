@@ -18,35 +18,7 @@ import subprocess
 import sys
 import time
 
-import numpy as np
-import pandas as pd
-
-WORDS = {
-    "sv": "jag du vi inte bra dålig grannar polisen skolan Fittja Alby idiot tack fest buss "
-    "invandring kommunen trygg otrygg jättebra hemskt lita på aldrig alltid",
-    "en": "i you we not good bad neighbours police school idiot thanks party bus stupid love "
-    "hate trust never always community great awful",
-    "tr": "ben sen biz değil iyi kötü komşular polis okul aptal teşekkürler parti otobüs güven "
-    "asla her zaman harika berbat",
-    "da": "jeg du vi ikke god dårlig naboer politiet skolen idiot tak fest bus tillid aldrig "
-    "altid fantastisk",
-    "ar": "أنا أنت نحن لا جيد سيء الجيران الشرطة المدرسة غبي شكرا حفلة حافلة ثقة أبدا دائما",
-}
-EXTRAS = ["@user1", "https://t.co/x", "#Botkyrka", "😍", "👍", "!!", "?"]
-
-
-def make_posts(n: int, seed: int = 0) -> pd.DataFrame:
-    """``n`` short synthetic posts with ids and languages."""
-    rng = np.random.default_rng(seed)
-    langs = rng.choice(list(WORDS), size=n, p=[0.5, 0.2, 0.1, 0.1, 0.1])
-    lengths = rng.integers(5, 26, size=n)
-    texts = []
-    for lang, k in zip(langs, lengths, strict=True):
-        words = list(rng.choice(WORDS[lang].split(), size=k))
-        if rng.random() < 0.4:
-            words.insert(int(rng.integers(0, k)), str(rng.choice(EXTRAS)))
-        texts.append(" ".join(words))
-    return pd.DataFrame({"post_id": [f"p{i}" for i in range(n)], "text": texts, "lang": langs})
+from barometer.synthetic.short_posts import make_posts
 
 
 def run_one(task: str, n_posts: int, batch: int, n_naive: int) -> dict[str, object]:

@@ -1,8 +1,9 @@
 """Benchmark of all scoring tasks together: posts/s and peak memory, batched vs naive.
 
-Streams ``--posts`` short synthetic posts (``bench_models.make_posts``, with platform language
-hints) in batches of ``--batch`` through :class:`barometer.scoring.BatchScorer` (language ID,
-one normalisation, every rule-based scorer, one hashing shared by the trained models, gates).
+Streams ``--posts`` short synthetic posts (``barometer.synthetic.short_posts.make_posts``,
+with platform language hints) in batches of ``--batch`` through
+:class:`barometer.scoring.BatchScorer` (language ID, one normalisation, every rule-based
+scorer, one hashing shared by the trained models, gates).
 Per-task figures time each stage inside the same run; peak memory is the process's max RSS.
 In the same run a naive baseline scores ``--naive`` posts one at a time through
 ``score_task`` per task (language ID per post with ``detect_languages``).
@@ -14,19 +15,16 @@ from __future__ import annotations
 
 import argparse
 import resource
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).parent))
-from bench_models import make_posts
-
 from barometer import scoring
 from barometer.nlp.batch import normalise_batch
 from barometer.nlp.language import build_detector, detect_languages
+from barometer.synthetic.short_posts import make_posts
 
 
 def peak_mib() -> int:

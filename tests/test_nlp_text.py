@@ -79,13 +79,9 @@ def test_lookup_lemmas_known_answers() -> None:
 
 def test_fast_lemmas_equal_the_spacy_lemmatiser_on_posts() -> None:
     """lemmatise_words (one look-up per distinct word) gives spaCy's lookup lemmas."""
-    import sys
-    from pathlib import Path
 
     from barometer.nlp.text import lemmatise, lemmatise_words
-
-    sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
-    from bench_models import make_posts
+    from barometer.synthetic.short_posts import make_posts
 
     posts = make_posts(300, seed=3)
     texts = normalise_texts(posts["text"].tolist(), posts["lang"].tolist())

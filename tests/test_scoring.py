@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from html import unescape
 from pathlib import Path
 
@@ -13,9 +12,7 @@ import pytest
 from barometer import registry, scoring
 from barometer.nlp.batch import HashedCounts, normalise_batch
 from barometer.nlp.text import normalise_texts
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
-from bench_models import make_posts
+from barometer.synthetic.short_posts import make_posts
 
 
 def _posts(n: int = 400) -> pd.DataFrame:

@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon, mapping, shape
 
+from barometer.exceptions import InputError
 from barometer.synthetic._common import months
 
 BOTKYRKA_ID = "0127"
@@ -182,9 +183,10 @@ def load_botkyrka(geojson_path: Path) -> Polygon | MultiPolygon:
     for feature in data["features"]:
         if feature["properties"].get("id") == BOTKYRKA_ID:
             geom = shape(feature["geometry"])
-            assert isinstance(geom, Polygon | MultiPolygon)
+            if not isinstance(geom, Polygon | MultiPolygon):
+                raise InputError(f"{geojson_path}: Botkyrka's geometry is a {geom.geom_type}")
             return geom
-    raise ValueError(f"no municipality with id {BOTKYRKA_ID!r} in {geojson_path}")
+    raise InputError(f"no municipality with id {BOTKYRKA_ID!r} in {geojson_path}")
 
 
 def district_polygons(boundary: Polygon | MultiPolygon) -> dict[str, Polygon | MultiPolygon]:

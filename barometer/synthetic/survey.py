@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 
+from barometer.exceptions import InputError
 from barometer.synthetic._common import as_float
 from barometer.synthetic.municipality import DISTRICTS, IDS
 
@@ -236,7 +237,7 @@ def _fix_header_timestamp(path: Path) -> None:
     """
     raw = bytearray(path.read_bytes())
     if raw[:4] != b"$FL2" or raw[103:104] != b":" or raw[106:107] != b":":
-        raise ValueError(f"{path}: unexpected SPSS header layout, cannot fix its timestamp")
+        raise InputError(f"{path}: unexpected SPSS header layout, cannot fix its timestamp")
     raw[92:101], raw[101:109] = SAV_CREATED
     path.write_bytes(bytes(raw))
 
