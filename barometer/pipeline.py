@@ -4,13 +4,20 @@
 Incremental: an input file whose SHA-256 an earlier run already ingested is not read again, and
 only posts without scores from the active model versions are scored. Idempotent: re-running on the
 same inputs adds no row and republishes the same numbers (all resampling is seeded).
+
+Safe to interrupt and to repeat: the config, the key and every source's file list are checked
+before the warehouse folder is touched; the run holds the warehouse's write lock throughout; a
+file that cannot be read or stored is that file's error (recorded in the manifest, retried by
+the next run) and the other files go on; a step that cannot be computed is skipped with a
+warning. A run killed at any point leaves the warehouse as the last completed write left it,
+and the next run finishes the work.
 """
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,6 +42,8 @@ from barometer.exceptions import InputError
 from barometer.geo import Boundaries, Gazetteer, load_boundaries
 from barometer.impact.tables import impact_tables
 from barometer.ingest.base import IngestResult
+from barometer.ingest.files import one_line
+from barometer.ingest.limits import MAX_TEXT_CHARS, cap_texts
 from barometer.ingest.observation import read_kobo_sessions, read_sites
 from barometer.ingest.pldp import read_pldp_sessions
 from barometer.ingest.sensing import read_footfall_long, read_footfall_wide, read_sensor_metadata
@@ -47,7 +56,8 @@ from barometer.ingest.social import (
     read_x_v2,
 )
 from barometer.ingest.survey import load_codebook, read_survey
-from barometer.privacy import Pseudonymiser, load_key
+from barometer.keys import PseudonymKey, pipeline_key
+from barometer.privacy import Pseudonymiser, redact_quoted
 from barometer.publish import build_published
 from barometer.schema import (
     NEIGHBOURHOODS,
@@ -93,6 +103,11 @@ class RunReport:
     manifest: dict[str, Any]
     new_rows: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def failed_inputs(self) -> list[dict[str, Any]]:
+        """Manifest entries of the input files that could not be read or stored this run."""
+        return [entry for entry in self.manifest["inputs"] if "error" in entry]
+
 
 def code_version() -> str:
     """Package version plus the git commit when run from a checkout."""
@@ -110,39 +125,98 @@ def code_version() -> str:
 
 
 def _input_entry(path: Path, source: str) -> dict[str, Any]:
-    return {
-        "source": source,
-        "path": str(path),
-        "sha256": file_sha256(path),
-        "bytes": path.stat().st_size,
-    }
+    entry: dict[str, Any] = {"source": source, "path": str(path)}
+    try:
+        entry.update(sha256=file_sha256(path), bytes=path.stat().st_size)
+    except OSError as exc:
+        entry["error"] = f"{path}: cannot be read: {exc.strerror or type(exc).__name__}"
+    return entry
+
+
+def input_paths(config: PipelineConfig) -> list[Path]:
+    """Every input file (or glob) a config names, resolved; for the demo-key check."""
+    sources = config.sources
+    paths = [config.resolve(s.path) for s in sources.social]
+    if sources.survey is not None:
+        paths += [config.resolve(sources.survey.path), config.resolve(sources.survey.codebook)]
+    if sources.sensing is not None:
+        paths += [config.resolve(sources.sensing.readings), config.resolve(sources.sensing.sensors)]
+    if sources.observation is not None:
+        obs = sources.observation
+        paths += [config.resolve(obs.sessions), config.resolve(obs.sites)]
+    paths.append(config.resolve(config.boundaries.path))
+    if config.boundaries.margins is not None:
+        paths.append(config.resolve(config.boundaries.margins))
+    return paths
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a run needs that can be checked before the warehouse is touched: the key, the
+    boundaries, the social files matched by each source's glob, the tasks it cannot score."""
+
+    config: PipelineConfig
+    key: PseudonymKey
+    boundaries: Boundaries
+    social_files: list[tuple[SocialSource, Path]]
+    unavailable: dict[str, str]
+
+
+def _plan(config: PipelineConfig, root: Path, allow_demo_key: bool) -> _Plan:
+    privacy = config.privacy
+    key = pipeline_key(
+        env_var=privacy.key_env,
+        key_file=config.resolve(privacy.key_file) if privacy.key_file else None,
+        demo_key=privacy.demo_key,
+        inputs=input_paths(config),
+        warehouse=root,
+        allow_demo_key=allow_demo_key,
+    )
+    return _Plan(
+        config=config,
+        key=key,
+        boundaries=load_boundaries(config.resolve(config.boundaries.path)),
+        social_files=config.social_files(),
+        unavailable=unavailable_tasks(config.resolve(config.nlp.lexicon_dir)),
+    )
 
 
 class _Run:
     """State of one pipeline run (kept out of the public API)."""
 
-    def __init__(self, config: PipelineConfig, store: Warehouse, console: Console) -> None:
-        self.config = config
+    def __init__(self, plan: _Plan, store: Warehouse, console: Console) -> None:
+        self.config = plan.config
         self.store = store
         self.console = console
+        self.key = plan.key
         self.started = datetime.now(UTC)
-        stamp = self.started.strftime("%Y%m%dT%H%M%S")
-        self.run_id = f"{stamp}-{hashlib.sha256(stamp.encode()).hexdigest()[:6]}"
+        self.run_id = f"{self.started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}"
         self.inputs: list[dict[str, Any]] = []
+        self.warnings: list[str] = []
         self.step_seconds: dict[str, float] = {}
         self.new_rows: dict[str, int] = {name: 0 for name in TABLES}
-        self.seen = store.seen_input_hashes()
-        privacy = config.privacy
-        key_file = config.resolve(privacy.key_file) if privacy.key_file else None
-        self.pseudonymiser = Pseudonymiser(
-            load_key(env_var=privacy.key_env, key_file=key_file, demo=privacy.demo_key)
-        )
-        self.boundaries: Boundaries = load_boundaries(config.resolve(config.boundaries.path))
+        self.pseudonymiser = Pseudonymiser(plan.key.key)
+        self.boundaries: Boundaries = plan.boundaries
         self.gazetteer = Gazetteer(self.boundaries)
+        self.social_files = plan.social_files
         #: tasks this run cannot score -> why (e.g. sentiment without a lexicon folder)
-        self.unavailable = unavailable_tasks(config.resolve(config.nlp.lexicon_dir))
+        self.unavailable = plan.unavailable
+        legacy = store.claim_key(plan.key.fingerprint)
+        self.seen = store.seen_input_hashes()
+        if plan.key.demo:
+            self.warn(
+                "built with the public demo key: its pseudonyms protect nobody (anyone can "
+                "recompute them from public ids); for synthetic data only"
+            )
+        if legacy:
+            self.warn(legacy)
         for task, why in self.unavailable.items():
-            console.print(f"[bold yellow]warning:[/] {task} not scored: {why}", highlight=False)
+            self.warn(f"{task} not scored: {why}")
+
+    def warn(self, message: str) -> None:
+        """Print a warning and keep it for the manifest."""
+        self.warnings.append(message)
+        self.console.print(f"[bold yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
 
     def timed(self, label: str, step: Callable[[], _T]) -> _T:
         started = time.perf_counter()
@@ -153,9 +227,10 @@ class _Run:
     def _load(
         self, entry: dict[str, Any], table: Table, read: Callable[[], tuple[IngestResult, Any]]
     ) -> None:
-        """Read, enrich and store one input file. A file that cannot be read (InputError) is
-        recorded in the manifest entry as ``error`` and reported in one line; the run goes on
-        with the other files, and a later run tries the file again."""
+        """Read, enrich and store one input file. Any error while doing so is this file's
+        error: recorded in the manifest entry as ``error`` and reported in one line (values
+        from the file redacted); the run goes on with the other files, and a later run tries
+        the file again (it is not marked ingested)."""
         try:
             result, rows = read()
             if not result.reconciles():
@@ -164,11 +239,20 @@ class _Run:
                     f"{len(result.rows)}, quarantined {result.quarantined}, duplicates "
                     f"{result.n_duplicates}; please report this as a bug"
                 )
+            self._record(entry, result, table.name, self.store.append(table, rows))
         except InputError as exc:
-            entry["error"] = str(exc)
-            self.console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-            return
-        self._record(entry, result, table.name, self.store.append(table, rows))
+            self._file_error(entry, str(exc))
+        except Exception as exc:
+            self._file_error(
+                entry,
+                f"{entry['path']}: could not be read or stored ({type(exc).__name__}: "
+                f"{one_line(exc)}); the other files went on, and the next run tries it again",
+            )
+
+    def _file_error(self, entry: dict[str, Any], message: str) -> None:
+        entry.pop("ingested", None)
+        entry["error"] = redact_quoted(message, keep_identifiers=True)
+        self.console.print(f"[bold red]error:[/] {entry['error']}", highlight=False, soft_wrap=True)
 
     def _record(self, entry: dict[str, Any], result: IngestResult, table: str, added: int) -> None:
         self.new_rows["quarantine"] += self.store.append(
@@ -183,7 +267,7 @@ class _Run:
             n_new=added,
         )
         if result.notes:
-            entry["notes"] = list(result.notes)
+            entry["notes"] = [redact_quoted(n, keep_identifiers=True) for n in result.notes]
         self.new_rows[table] += added
         self.console.print(
             f"{Path(entry['path']).name}: read {result.n_read:,} = {len(result.rows):,} accepted"
@@ -193,12 +277,21 @@ class _Run:
         )
 
     def _todo(self, path: Path, source: str) -> dict[str, Any] | None:
-        entry = _input_entry(path, source)
-        self.inputs.append(entry)
+        entry = self._describe(path, source)
+        if "error" in entry:
+            return None
         if entry["sha256"] in self.seen:
             entry.update(ingested=True, skipped="already ingested by an earlier run")
             self.console.print(f"{path.name}: already ingested by an earlier run", highlight=False)
             return None
+        return entry
+
+    def _describe(self, path: Path, source: str) -> dict[str, Any]:
+        """The manifest entry of an input file (hash and size, or why it cannot be read)."""
+        entry = _input_entry(path, source)
+        self.inputs.append(entry)
+        if "error" in entry:
+            self.console.print(f"[bold red]error:[/] {entry['error']}", highlight=False)
         return entry
 
     def ingest_reference(self) -> None:
@@ -210,7 +303,7 @@ class _Run:
             self.store.replace(POPULATION_MARGINS, margins[POPULATION_MARGINS.columns])
 
     def ingest_social(self, progress: Progress) -> None:
-        files = self.config.social_files()
+        files = self.social_files
         task = progress.add_task("ingest social media", total=len(files))
         for source, path in files:
             entry = self._todo(path, f"social:{source.format}")
@@ -223,6 +316,10 @@ class _Run:
             result = read_tabular(path, source.column_mapping)
         else:
             result = SOCIAL_READERS[source.format](path)
+        if "text" in result.rows.columns:
+            result.rows["text"], cut = cap_texts(result.rows["text"])
+            if cut:
+                result.notes.append(f"{cut} post text(s) cut to {MAX_TEXT_CHARS:,} characters")
         posts = enrich_posts(
             result.rows,
             boundaries=self.boundaries,
@@ -238,7 +335,7 @@ class _Run:
         path = self.config.resolve(survey.path)
         codebook_path = self.config.resolve(survey.codebook)
         entry = self._todo(path, "survey")
-        self.inputs.append(_input_entry(codebook_path, "survey codebook"))
+        self._describe(codebook_path, "survey codebook")
         if entry is None:
             return
 
@@ -254,7 +351,7 @@ class _Run:
             return
         sensors_path = self.config.resolve(sensing.sensors)
         path = self.config.resolve(sensing.readings)
-        self.inputs.append(_input_entry(sensors_path, "sensing metadata"))
+        self._describe(sensors_path, "sensing metadata")
         entry = self._todo(path, "sensing")
         if entry is None:
             return
@@ -277,7 +374,7 @@ class _Run:
             return
         sites_path = self.config.resolve(observation.sites)
         path = self.config.resolve(observation.sessions)
-        self.inputs.append(_input_entry(sites_path, "observation sites"))
+        self._describe(sites_path, "observation sites")
         entry = self._todo(path, "observation")
         if entry is None:
             return
@@ -336,6 +433,29 @@ class _Run:
         )
         return derive_indicators(sources, self.config, self.run_id)
 
+    def sources_missing(self) -> list[str]:
+        """Configured sources with no data in the warehouse after this run: ``survey``,
+        ``sensing``, ``observation``, or ``social:<format>`` when none of that format's files
+        was stored (now or by an earlier run)."""
+        sources = self.config.sources
+        missing = [
+            f"social:{fmt}"
+            for fmt in dict.fromkeys(s.format for s in sources.social)
+            if not any(
+                e.get("ingested") and (e.get("skipped") or e.get("n_kept", 0) > 0)
+                for e in self.inputs
+                if e["source"] == f"social:{fmt}"
+            )
+        ]
+        for name, configured, table in (
+            ("survey", sources.survey, SURVEY_RESPONSES),
+            ("sensing", sources.sensing, SENSOR_READINGS),
+            ("observation", sources.observation, OBSERVATIONS),
+        ):
+            if configured is not None and self.store.count(table) == 0:
+                missing.append(name)
+        return missing
+
     def manifest(self, finished: bool) -> dict[str, Any]:
         return {
             "run_id": self.run_id,
@@ -343,13 +463,33 @@ class _Run:
             "started_at": self.started.isoformat(),
             "finished_at": datetime.now(UTC).isoformat() if finished else None,
             "code_version": code_version(),
+            "demo_key": self.key.demo,
+            "key_fingerprint": self.key.fingerprint,
             "model_versions": model_versions(self.unavailable),
             "tasks_not_scored": dict(self.unavailable),
             "inputs": self.inputs,
+            "sources_missing": self.sources_missing(),
+            "warnings": list(self.warnings),
             "new_rows": self.new_rows,
             "step_seconds": dict(self.step_seconds),
             "row_counts": {name: self.store.count(table) for name, table in TABLES.items()},
         }
+
+    def impact(self, indicators: pd.DataFrame) -> dict[str, pd.DataFrame]:
+        """The impact tables, or none (with a warning) when they cannot be computed."""
+        try:
+            return impact_tables(indicators, self.config.actions, seed=self.config.indicators.seed)
+        except Exception as exc:
+            self.warn(f"impact of the actions not evaluated ({type(exc).__name__}: {exc})")
+            return {}
+
+    def check_derived(self, derived: dict[str, pd.DataFrame]) -> None:
+        """Warn about derived steps that could not be computed."""
+        summary = derived.get("nowcast_summary")
+        if self.config.sources.survey is not None and summary is not None and not summary.empty:
+            method = str(summary["method"].iloc[0])
+            if method.startswith("not fitted"):
+                self.warn(f"nowcast skipped: {method.removeprefix('not fitted: ')}")
 
 
 def _keep_stored_if_unchanged(store: Warehouse, fresh: pd.DataFrame) -> pd.DataFrame:
@@ -371,14 +511,22 @@ def run_pipeline(
     warehouse: Path | None = None,
     console: Console | None = None,
     show_progress: bool = True,
+    allow_demo_key: bool = False,
 ) -> RunReport:
-    """Run every step of ``config`` into ``warehouse`` (default: the config's store path)."""
+    """Run every step of ``config`` into ``warehouse`` (default: the config's store path).
+
+    ``allow_demo_key`` lets ``demo_key = true`` build from files that are not marked synthetic
+    (:mod:`barometer.keys`); the manifest records it either way.
+    """
     console = console or Console(stderr=True)
     root = warehouse if warehouse is not None else config.resolve(config.store.path)
-    store = Warehouse(root)
-    run = _Run(config, store, console)
+    plan = _plan(config, root, allow_demo_key)
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, disable=not show_progress) as progress:
+    with (
+        Warehouse.open_for_writing(root) as store,
+        Progress(*columns, console=console, disable=not show_progress) as progress,
+    ):
+        run = _Run(plan, store, console)
         run.timed("ingest reference", run.ingest_reference)
         run.timed("ingest social", lambda: run.ingest_social(progress))
         steps: list[tuple[str, Callable[[], object]]] = [
@@ -393,6 +541,7 @@ def run_pipeline(
             progress.advance(task)
         task = progress.add_task("aggregate, indicators and publish", total=1)
         indicators, derived = run.timed("aggregate and indicators", run.indicators)
+        run.check_derived(derived)
         started = time.perf_counter()
         indicators = _keep_stored_if_unchanged(store, indicators)
         store.replace(TABLES["indicators"], indicators)
@@ -406,7 +555,8 @@ def run_pipeline(
             manifest=manifest,
         )
         published.update(derived)
-        published.update(impact_tables(indicators, config.actions, seed=config.indicators.seed))
+        published.update(run.impact(indicators))
+        manifest["warnings"] = list(run.warnings)
         store.publish(published)
         manifest["step_seconds"]["publish"] = round(time.perf_counter() - started, 3)
         store.write_manifest(manifest)
@@ -415,7 +565,11 @@ def run_pipeline(
 
 
 def run_ingest(
-    config: PipelineConfig, *, warehouse: Path | None = None, console: Console | None = None
+    config: PipelineConfig,
+    *,
+    warehouse: Path | None = None,
+    console: Console | None = None,
+    allow_demo_key: bool = False,
 ) -> RunReport:
     """Ingest, enrich and store the inputs of ``config`` only (no scoring, no indicators).
 
@@ -424,15 +578,15 @@ def run_ingest(
     """
     console = console or Console(stderr=True)
     root = warehouse if warehouse is not None else config.resolve(config.store.path)
-    store = Warehouse(root)
-    run = _Run(config, store, console)
-    with Progress(console=console, disable=True) as progress:
+    plan = _plan(config, root, allow_demo_key)
+    with Warehouse.open_for_writing(root) as store, Progress(console=console, disable=True) as bar:
+        run = _Run(plan, store, console)
         run.timed("ingest reference", run.ingest_reference)
-        run.timed("ingest social", lambda: run.ingest_social(progress))
+        run.timed("ingest social", lambda: run.ingest_social(bar))
         run.timed("ingest survey", run.ingest_survey)
         run.timed("ingest sensing", run.ingest_sensing)
         run.timed("ingest observation", run.ingest_observation)
-    manifest = run.manifest(finished=True)
-    manifest["steps"] = ["ingest"]
-    store.write_manifest(manifest)
+        manifest = run.manifest(finished=True)
+        manifest["steps"] = ["ingest"]
+        store.write_manifest(manifest)
     return RunReport(run.run_id, root, manifest, run.new_rows)

@@ -98,6 +98,10 @@ def actions_table(config: PipelineConfig) -> pd.DataFrame:
 
 
 def runs_table(manifest: dict[str, Any]) -> pd.DataFrame:
+    """One row describing the run: when, which code, row counts, which tasks were not scored,
+    whether it used the public demo key (``demo_key``), the keyed fingerprint of its key
+    (``key_fingerprint``, never the key) and the configured sources without data
+    (``sources_missing``, a JSON list such as ``["sensing", "social:reddit"]``)."""
     return pd.DataFrame(
         [
             {
@@ -109,9 +113,12 @@ def runs_table(manifest: dict[str, Any]) -> pd.DataFrame:
                 "tasks_not_scored": json.dumps(
                     manifest.get("tasks_not_scored", {}), sort_keys=True
                 ),
+                "demo_key": bool(manifest.get("demo_key", False)),
+                "key_fingerprint": manifest.get("key_fingerprint"),
+                "sources_missing": json.dumps(manifest.get("sources_missing", [])),
             }
         ]
-    )
+    ).astype({"demo_key": bool, "key_fingerprint": "string", "sources_missing": "string"})
 
 
 #: indicators watched for alerts: deseasonalised or model-based series (raw digital shares
