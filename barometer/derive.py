@@ -134,17 +134,44 @@ def sensitivity_tables(cells: pd.DataFrame, config: PipelineConfig) -> dict[str,
     return {"composite_ranks": ranks, "composite_assumptions": result["assumptions"]}
 
 
+_CELL_KEY = ["neighbourhood_id", "period_start", "period", "indicator"]
+#: indicators computed from other indicators (recomputed over frozen cells, then frozen too)
+_DERIVED = ("composite_trust_index", "nowcast_ppltrst")
+
+
+def with_frozen(cells: pd.DataFrame, frozen: pd.DataFrame | None) -> pd.DataFrame:
+    """``cells`` with every cell of ``frozen`` (stored cells of months whose posts were pruned,
+    see :mod:`barometer.erasure`) in place of the recomputed one of the same key."""
+    if frozen is None or frozen.empty:
+        return cells
+    frozen = frozen.assign(period_start=pd.to_datetime(frozen["period_start"]).dt.date)
+    dates = pd.to_datetime(cells["period_start"]).dt.date
+    keys = pd.MultiIndex.from_frame(cells[_CELL_KEY].assign(period_start=dates).astype(str))
+    taken = keys.isin(pd.MultiIndex.from_frame(frozen[_CELL_KEY].astype(str)))
+    kept = cells[~taken].assign(period_start=dates[~taken])
+    return pd.concat([kept, frozen[cells.columns]], ignore_index=True)
+
+
 def derive_indicators(
-    sources: SourceTables, config: PipelineConfig, run_id: str
+    sources: SourceTables,
+    config: PipelineConfig,
+    run_id: str,
+    frozen: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    """(the canonical ``indicators`` table, the other derived tables by name)."""
+    """(the canonical ``indicators`` table, the other derived tables by name).
+
+    ``frozen``: published cells to keep as they are (months whose raw posts were pruned); the
+    composite and the nowcast are computed over them, so later months do not move either.
+    """
     cells = indicator_cells(sources, config)
+    if frozen is not None:
+        cells = with_frozen(cells, frozen[~frozen["indicator"].isin(_DERIVED)])
     published = cells[~cells["suppressed"]]
     index = composite_cells(published, config)
     nowcast_cells, nowcast_tables = nowcast_outputs(published, level=config.indicators.level)
     nowcast_cells = nowcast_cells.assign(suppressed=False)
     extra = [frame[cells.columns] for frame in (index, nowcast_cells) if not frame.empty]
-    all_cells = pd.concat([cells, *extra], ignore_index=True)
+    all_cells = with_frozen(pd.concat([cells, *extra], ignore_index=True), frozen)
     derived = {
         "coverage": coverage_table(
             sources.posts, sources.responses, sources.readings, sources.sessions

@@ -38,8 +38,15 @@ from barometer.enrich import (
     enrich_sensor_readings,
     enrich_survey,
 )
-from barometer.exceptions import InputError
-from barometer.geo import Boundaries, Gazetteer, load_boundaries
+from barometer.erasure import (
+    drop_erased,
+    erased_pseudonyms,
+    frozen_cells,
+    frozen_coverage,
+    pruned_before,
+)
+from barometer.exceptions import InputError, WarehouseError
+from barometer.geo import Boundaries, Gazetteer
 from barometer.impact.tables import impact_tables
 from barometer.ingest.base import IngestResult
 from barometer.ingest.files import one_line
@@ -56,9 +63,10 @@ from barometer.ingest.social import (
     read_x_v2,
 )
 from barometer.ingest.survey import load_codebook, read_survey
-from barometer.keys import PseudonymKey, pipeline_key
 from barometer.privacy import Pseudonymiser, redact_quoted
 from barometer.publish import build_published
+from barometer.read import table as published_table
+from barometer.run_plan import RunPlan, input_entry, missing_sources, plan_run
 from barometer.schema import (
     NEIGHBOURHOODS,
     OBSERVATIONS,
@@ -78,9 +86,8 @@ from barometer.scoring import (
     gate,
     model_versions,
     score_task,
-    unavailable_tasks,
 )
-from barometer.warehouse import Warehouse, file_sha256
+from barometer.warehouse import Warehouse
 
 _T = TypeVar("_T")
 SCORE_BATCH = 20_000  # posts per scoring batch: bounds memory on large imports
@@ -124,67 +131,10 @@ def code_version() -> str:
     return f"{barometer.__version__}+{commit}" if commit else barometer.__version__
 
 
-def _input_entry(path: Path, source: str) -> dict[str, Any]:
-    entry: dict[str, Any] = {"source": source, "path": str(path)}
-    try:
-        entry.update(sha256=file_sha256(path), bytes=path.stat().st_size)
-    except OSError as exc:
-        entry["error"] = f"{path}: cannot be read: {exc.strerror or type(exc).__name__}"
-    return entry
-
-
-def input_paths(config: PipelineConfig) -> list[Path]:
-    """Every input file (or glob) a config names, resolved; for the demo-key check."""
-    sources = config.sources
-    paths = [config.resolve(s.path) for s in sources.social]
-    if sources.survey is not None:
-        paths += [config.resolve(sources.survey.path), config.resolve(sources.survey.codebook)]
-    if sources.sensing is not None:
-        paths += [config.resolve(sources.sensing.readings), config.resolve(sources.sensing.sensors)]
-    if sources.observation is not None:
-        obs = sources.observation
-        paths += [config.resolve(obs.sessions), config.resolve(obs.sites)]
-    paths.append(config.resolve(config.boundaries.path))
-    if config.boundaries.margins is not None:
-        paths.append(config.resolve(config.boundaries.margins))
-    return paths
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """What a run needs that can be checked before the warehouse is touched: the key, the
-    boundaries, the social files matched by each source's glob, the tasks it cannot score."""
-
-    config: PipelineConfig
-    key: PseudonymKey
-    boundaries: Boundaries
-    social_files: list[tuple[SocialSource, Path]]
-    unavailable: dict[str, str]
-
-
-def _plan(config: PipelineConfig, root: Path, allow_demo_key: bool) -> _Plan:
-    privacy = config.privacy
-    key = pipeline_key(
-        env_var=privacy.key_env,
-        key_file=config.resolve(privacy.key_file) if privacy.key_file else None,
-        demo_key=privacy.demo_key,
-        inputs=input_paths(config),
-        warehouse=root,
-        allow_demo_key=allow_demo_key,
-    )
-    return _Plan(
-        config=config,
-        key=key,
-        boundaries=load_boundaries(config.resolve(config.boundaries.path)),
-        social_files=config.social_files(),
-        unavailable=unavailable_tasks(config.resolve(config.nlp.lexicon_dir)),
-    )
-
-
 class _Run:
     """State of one pipeline run (kept out of the public API)."""
 
-    def __init__(self, plan: _Plan, store: Warehouse, console: Console) -> None:
+    def __init__(self, plan: RunPlan, store: Warehouse, console: Console) -> None:
         self.config = plan.config
         self.store = store
         self.console = console
@@ -203,6 +153,9 @@ class _Run:
         self.unavailable = plan.unavailable
         legacy = store.claim_key(plan.key.fingerprint)
         self.seen = store.seen_input_hashes()
+        self.erased = erased_pseudonyms(store)
+        #: ``sources_missing`` of the run before, for a republish that reads no input file
+        self.carried_missing: list[str] | None = None
         if plan.key.demo:
             self.warn(
                 "built with the public demo key: its pseudonyms protect nobody (anyone can "
@@ -239,6 +192,9 @@ class _Run:
                     f"{len(result.rows)}, quarantined {result.quarantined}, duplicates "
                     f"{result.n_duplicates}; please report this as a bug"
                 )
+            rows, dropped = drop_erased(table, rows, self.erased)
+            if dropped:
+                result.notes.append(f"{dropped} row(s) of erased people not stored")
             self._record(entry, result, table.name, self.store.append(table, rows))
         except InputError as exc:
             self._file_error(entry, str(exc))
@@ -288,7 +244,7 @@ class _Run:
 
     def _describe(self, path: Path, source: str) -> dict[str, Any]:
         """The manifest entry of an input file (hash and size, or why it cannot be read)."""
-        entry = _input_entry(path, source)
+        entry = input_entry(path, source)
         self.inputs.append(entry)
         if "error" in entry:
             self.console.print(f"[bold red]error:[/] {entry['error']}", highlight=False)
@@ -431,30 +387,7 @@ class _Run:
             sessions=self.store.read(OBSERVATIONS),
             margins=self.store.read(POPULATION_MARGINS) if settings.rake_survey else None,
         )
-        return derive_indicators(sources, self.config, self.run_id)
-
-    def sources_missing(self) -> list[str]:
-        """Configured sources with no data in the warehouse after this run: ``survey``,
-        ``sensing``, ``observation``, or ``social:<format>`` when none of that format's files
-        was stored (now or by an earlier run)."""
-        sources = self.config.sources
-        missing = [
-            f"social:{fmt}"
-            for fmt in dict.fromkeys(s.format for s in sources.social)
-            if not any(
-                e.get("ingested") and (e.get("skipped") or e.get("n_kept", 0) > 0)
-                for e in self.inputs
-                if e["source"] == f"social:{fmt}"
-            )
-        ]
-        for name, configured, table in (
-            ("survey", sources.survey, SURVEY_RESPONSES),
-            ("sensing", sources.sensing, SENSOR_READINGS),
-            ("observation", sources.observation, OBSERVATIONS),
-        ):
-            if configured is not None and self.store.count(table) == 0:
-                missing.append(name)
-        return missing
+        return derive_indicators(sources, self.config, self.run_id, frozen_cells(self.store))
 
     def manifest(self, finished: bool) -> dict[str, Any]:
         return {
@@ -463,12 +396,17 @@ class _Run:
             "started_at": self.started.isoformat(),
             "finished_at": datetime.now(UTC).isoformat() if finished else None,
             "code_version": code_version(),
+            "config": self.config.model_dump(mode="json"),
             "demo_key": self.key.demo,
             "key_fingerprint": self.key.fingerprint,
             "model_versions": model_versions(self.unavailable),
             "tasks_not_scored": dict(self.unavailable),
             "inputs": self.inputs,
-            "sources_missing": self.sources_missing(),
+            "sources_missing": self.carried_missing
+            if self.carried_missing is not None
+            else missing_sources(
+                self.config, self.inputs, {n: self.store.count(t) for n, t in TABLES.items()}
+            ),
             "warnings": list(self.warnings),
             "new_rows": self.new_rows,
             "step_seconds": dict(self.step_seconds),
@@ -482,6 +420,35 @@ class _Run:
         except Exception as exc:
             self.warn(f"impact of the actions not evaluated ({type(exc).__name__}: {exc})")
             return {}
+
+    def derive_and_publish(self) -> dict[str, Any]:
+        """Aggregate, compute the indicators, publish them and write the manifest; returns it."""
+        store = self.store
+        indicators, derived = self.timed("aggregate and indicators", self.indicators)
+        self.check_derived(derived)
+        started = time.perf_counter()
+        indicators = _keep_stored_if_unchanged(store, indicators)
+        store.replace(TABLES["indicators"], indicators)
+        manifest = self.manifest(finished=True)
+        coverage = derived.pop("coverage")
+        cutoff = pruned_before(store)
+        if cutoff is not None and store.duckdb_path.is_file():
+            coverage = frozen_coverage(coverage, published_table(store.root, "coverage"), cutoff)
+        published = build_published(
+            indicators=indicators,
+            neighbourhoods=store.read(NEIGHBOURHOODS),
+            coverage=coverage,
+            quarantine=store.read(QUARANTINE),
+            config=self.config,
+            manifest=manifest,
+        )
+        published.update(derived)
+        published.update(self.impact(indicators))
+        manifest["warnings"] = list(self.warnings)
+        store.publish(published)
+        manifest["step_seconds"]["publish"] = round(time.perf_counter() - started, 3)
+        store.write_manifest(manifest)
+        return manifest
 
     def check_derived(self, derived: dict[str, pd.DataFrame]) -> None:
         """Warn about derived steps that could not be computed."""
@@ -520,7 +487,7 @@ def run_pipeline(
     """
     console = console or Console(stderr=True)
     root = warehouse if warehouse is not None else config.resolve(config.store.path)
-    plan = _plan(config, root, allow_demo_key)
+    plan = plan_run(config, root, allow_demo_key=allow_demo_key)
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with (
         Warehouse.open_for_writing(root) as store,
@@ -540,26 +507,7 @@ def run_pipeline(
             run.timed(label, step)
             progress.advance(task)
         task = progress.add_task("aggregate, indicators and publish", total=1)
-        indicators, derived = run.timed("aggregate and indicators", run.indicators)
-        run.check_derived(derived)
-        started = time.perf_counter()
-        indicators = _keep_stored_if_unchanged(store, indicators)
-        store.replace(TABLES["indicators"], indicators)
-        manifest = run.manifest(finished=True)
-        published = build_published(
-            indicators=indicators,
-            neighbourhoods=store.read(NEIGHBOURHOODS),
-            coverage=derived.pop("coverage"),
-            quarantine=store.read(QUARANTINE),
-            config=config,
-            manifest=manifest,
-        )
-        published.update(derived)
-        published.update(run.impact(indicators))
-        manifest["warnings"] = list(run.warnings)
-        store.publish(published)
-        manifest["step_seconds"]["publish"] = round(time.perf_counter() - started, 3)
-        store.write_manifest(manifest)
+        manifest = run.derive_and_publish()
         progress.advance(task)
     return RunReport(run.run_id, root, manifest, run.new_rows)
 
@@ -578,7 +526,7 @@ def run_ingest(
     """
     console = console or Console(stderr=True)
     root = warehouse if warehouse is not None else config.resolve(config.store.path)
-    plan = _plan(config, root, allow_demo_key)
+    plan = plan_run(config, root, allow_demo_key=allow_demo_key)
     with Warehouse.open_for_writing(root) as store, Progress(console=console, disable=True) as bar:
         run = _Run(plan, store, console)
         run.timed("ingest reference", run.ingest_reference)
@@ -588,5 +536,36 @@ def run_ingest(
         run.timed("ingest observation", run.ingest_observation)
         manifest = run.manifest(finished=True)
         manifest["steps"] = ["ingest"]
+        store.write_manifest(manifest)
+    return RunReport(run.run_id, root, manifest, run.new_rows)
+
+
+def republish(
+    config: PipelineConfig,
+    change: Callable[[Warehouse, Pseudonymiser], dict[str, Any]],
+    *,
+    step: str,
+    warehouse: Path | None = None,
+    console: Console | None = None,
+    allow_demo_key: bool = False,
+) -> RunReport:
+    """Apply ``change`` to an existing warehouse under its write lock (``change`` gets the store
+    and the pseudonymiser of the warehouse's key, and returns what it did), then recompute and
+    publish everything; the manifest records the change under ``step``. Used by
+    ``barometer erase`` and ``barometer prune``; input files are not read.
+    """
+    console = console or Console(stderr=True)
+    root = warehouse if warehouse is not None else config.resolve(config.store.path)
+    previous = Warehouse(root).manifests()
+    if not previous:
+        raise WarehouseError(f"no barometer has been built in {root}; nothing to {step}")
+    plan = plan_run(config, root, allow_demo_key=allow_demo_key, need_inputs=False)
+    with Warehouse.open_for_writing(root) as store:
+        run = _Run(plan, store, console)
+        details = run.timed(step, lambda: change(store, run.pseudonymiser))
+        run.carried_missing = previous[-1].get("sources_missing", [])
+        manifest = run.derive_and_publish()
+        manifest["steps"] = [step, "publish"]
+        manifest[step] = details
         store.write_manifest(manifest)
     return RunReport(run.run_id, root, manifest, run.new_rows)

@@ -212,6 +212,20 @@ QUARANTINE = Table(
     description="Rejected input rows: where they came from and why (raw is PII-scrubbed).",
 )
 
+ERASURES = Table(
+    name="erasures",
+    schema=pa.schema(
+        [
+            ("namespace", pa.string()),
+            ("pseudonym", pa.string()),
+            ("erased_at", UTC_TS),
+        ]
+    ),
+    key=("namespace", "pseudonym"),
+    description="People erased on request (GDPR art. 17), by pseudonym only: their rows are "
+    "deleted and rows of theirs in files ingested later are not stored.",
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -224,6 +238,7 @@ TABLES: dict[str, Table] = {
         POPULATION_MARGINS,
         INDICATORS,
         QUARANTINE,
+        ERASURES,
     )
 }
 

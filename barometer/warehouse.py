@@ -247,6 +247,14 @@ class Warehouse:
             raise WarehouseError(f"{path} is unreadable: {exc}") from exc
         return found if isinstance(found, dict) else {}
 
+    def update_metadata(self, **fields: Any) -> dict[str, Any]:
+        """Set ``fields`` in ``warehouse.json`` (atomically); returns the new metadata."""
+        self._writing()
+        meta = {**self.metadata(), **fields}
+        data = json.dumps(meta, indent=2, sort_keys=True, default=str).encode()
+        _atomic_write_bytes(self.root / METADATA_FILE, data)
+        return meta
+
     def claim_key(self, fingerprint: str) -> str:
         """Check that the warehouse was built with the key of ``fingerprint``, recording it on
         the first write; returns a warning for a warehouse built before fingerprints (its key
@@ -270,14 +278,11 @@ class Warehouse:
                 "this key (docs/SECURITY.md, 'Key rotation')"
             )
         legacy = bool(self.manifests())
-        meta.update(
+        self.update_metadata(
             format=FORMAT,
             version=1,
             key_fingerprint=fingerprint,
             created_at=meta.get("created_at") or datetime.now(UTC).isoformat(timespec="seconds"),
-        )
-        _atomic_write_bytes(
-            self.root / METADATA_FILE, json.dumps(meta, indent=2, sort_keys=True).encode()
         )
         if legacy:
             return (
