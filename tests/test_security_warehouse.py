@@ -122,7 +122,7 @@ def test_warehouse_paths_that_are_not_warehouses_are_refused(tmp_path, kind) -> 
         target.mkdir()
         (target / "thesis.docx").write_text("someone's files")
     before = sorted(os.listdir(target)) if target.is_dir() else None
-    with pytest.raises(WarehouseError, match="root of the file system|is a file|not empty"):
+    with pytest.raises(WarehouseError, match=r"root of the file system|is a file|not empty"):
         check_warehouse_path(target)
     with pytest.raises(WarehouseError):
         run_ingest(load_config(FIXTURES / "mini.toml"), warehouse=target)
