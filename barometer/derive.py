@@ -8,6 +8,7 @@ outputs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -19,9 +20,11 @@ from barometer.aggregate import (
     aggregate_survey,
     coverage_table,
 )
+from barometer.aggregate.cells import empty_cells
 from barometer.aggregate.nowcasting import nowcast_outputs
 from barometer.aggregate.terms import term_shifts
 from barometer.config import PipelineConfig
+from barometer.exceptions import EstimationError
 from barometer.indicators import composite_spec
 from barometer.publish import indicators_table, suppress_cells
 from barometer.stats.composite import composite_index
@@ -42,24 +45,55 @@ class SourceTables:
     margins: pd.DataFrame | None = None
 
 
-def indicator_cells(sources: SourceTables, config: PipelineConfig) -> pd.DataFrame:
-    """Every source's indicator cells, with small cells suppressed."""
+def _computed(
+    name: str, compute: Callable[[], pd.DataFrame], skipped: list[str] | None
+) -> pd.DataFrame:
+    """``compute()``, or (when ``skipped`` collects them) no cells and a note of why not."""
+    try:
+        return compute()
+    except EstimationError as exc:
+        if skipped is None:
+            raise
+        skipped.append(f"{name} indicators not computed: {exc}")
+        return empty_cells()
+
+
+def indicator_cells(
+    sources: SourceTables, config: PipelineConfig, skipped: list[str] | None = None
+) -> pd.DataFrame:
+    """Every source's indicator cells, with small cells suppressed.
+
+    With ``skipped``, a dimension whose data cannot be estimated (say, a survey wave of one
+    respondent) is left out and the reason appended to ``skipped``; the others are computed.
+    """
     settings = config.indicators
-    digital = aggregate_digital(
-        sources.posts,
-        sources.scores,
-        n_boot=settings.bootstrap_reps,
-        level=settings.level,
-        seed=settings.seed,
+    level = settings.level
+    digital = _computed(
+        "digital",
+        lambda: aggregate_digital(
+            sources.posts,
+            sources.scores,
+            n_boot=settings.bootstrap_reps,
+            level=level,
+            seed=settings.seed,
+        ),
+        skipped,
     )
     cells = pd.concat(
         [
-            digital,
-            aggregate_survey(sources.responses, digital, level=settings.level,
-                             margins=sources.margins),
-            aggregate_sensing(sources.readings, level=settings.level),
-            aggregate_observation(sources.sessions, level=settings.level),
-        ],
+            frame
+            for frame in (
+                digital,
+                _computed("survey", lambda: aggregate_survey(
+                    sources.responses, digital, level=level, margins=sources.margins), skipped),
+                _computed("sensing", lambda: aggregate_sensing(sources.readings, level=level),
+                          skipped),
+                _computed("observation",
+                          lambda: aggregate_observation(sources.sessions, level=level), skipped),
+            )
+            if not frame.empty
+        ]
+        or [empty_cells()],
         ignore_index=True,
     )  # fmt: skip
     return suppress_cells(
@@ -157,13 +191,15 @@ def derive_indicators(
     config: PipelineConfig,
     run_id: str,
     frozen: pd.DataFrame | None = None,
+    skipped: list[str] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """(the canonical ``indicators`` table, the other derived tables by name).
 
     ``frozen``: published cells to keep as they are (months whose raw posts were pruned); the
     composite and the nowcast are computed over them, so later months do not move either.
+    ``skipped``: see :func:`indicator_cells`.
     """
-    cells = indicator_cells(sources, config)
+    cells = indicator_cells(sources, config, skipped)
     if frozen is not None:
         cells = with_frozen(cells, frozen[~frozen["indicator"].isin(_DERIVED)])
     published = cells[~cells["suppressed"]]

@@ -167,7 +167,8 @@ class _Run:
             self.warn(f"{task} not scored: {why}")
 
     def warn(self, message: str) -> None:
-        """Print a warning and keep it for the manifest."""
+        """Print a warning and keep it for the manifest (values quoted from data redacted)."""
+        message = redact_quoted(message, keep_identifiers=True)
         self.warnings.append(message)
         self.console.print(f"[bold yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
 
@@ -387,7 +388,13 @@ class _Run:
             sessions=self.store.read(OBSERVATIONS),
             margins=self.store.read(POPULATION_MARGINS) if settings.rake_survey else None,
         )
-        return derive_indicators(sources, self.config, self.run_id, frozen_cells(self.store))
+        skipped: list[str] = []
+        out = derive_indicators(
+            sources, self.config, self.run_id, frozen_cells(self.store), skipped
+        )
+        for reason in skipped:
+            self.warn(reason)
+        return out
 
     def manifest(self, finished: bool) -> dict[str, Any]:
         return {

@@ -82,7 +82,7 @@ def aggregate_survey(
             try:
                 wave = rake_to_margins(wave, margins)
             except EstimationError as exc:
-                raise EstimationError(f"survey wave {wave_id}: raking failed: {exc}") from exc
+                raise EstimationError(f"survey wave {wave_id!r}: raking failed: {exc}") from exc
         month = month_start(pd.Series([wave["interview_date"].median()])).iloc[0]
         for item, indicator in DIRECT_ITEMS.items():
             try:
@@ -97,7 +97,7 @@ def aggregate_survey(
                     lonely_psu="certainty",
                 )
             except EstimationError as exc:
-                raise EstimationError(f"survey wave {wave_id}, item {item}: {exc}") from exc
+                raise EstimationError(f"survey wave {wave_id!r}, item {item}: {exc}") from exc
             estimate["period_start"] = month
             frames.append(to_cells(estimate, indicator))
             if item == "ppltrst":
