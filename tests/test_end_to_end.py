@@ -103,7 +103,12 @@ def test_declining_neighbourhood_recovered(indicators) -> None:
 
 
 def test_composite_tracks_latent_trust(indicators) -> None:
+    """Where all its dimensions are published, the index tracks the planted trust. In the
+    smallest neighbourhoods fewer than 10 authors a month post anything negative, so the
+    digital share is suppressed (numerator below k) and the index rests on sensing and
+    observation alone; those months are left out here, and counted."""
     index = indicators[indicators["indicator"] == "composite_trust_index"]
+    digital = indicators[indicators["indicator"] == "digital_negative_share"]
     latent = pd.DataFrame(
         [
             {"neighbourhood_id": n, "period_start": pd.Timestamp(f"{m}-01"), "latent": v}
@@ -113,7 +118,9 @@ def test_composite_tracks_latent_trust(indicators) -> None:
     )
     merged = index.merge(latent, on=["neighbourhood_id", "period_start"])
     assert len(merged) == 360
-    assert merged["value"].corr(merged["latent"]) > 0.8
+    complete = merged.merge(digital[["neighbourhood_id", "period_start"]])
+    assert len(complete) >= 0.8 * len(merged)
+    assert complete["value"].corr(complete["latent"]) > 0.8
 
 
 def test_every_interval_contains_its_value(indicators) -> None:
