@@ -200,3 +200,35 @@ def test_differencing_hostility_by_target_group_finds_nobody(sample_people) -> N
         assert len(behind) == 0 or len(behind) >= K, (cell, len(behind))
         tested += 1
     assert tested > 50
+
+
+def _term_posts(places: dict[str, int]) -> pd.DataFrame:
+    """``places``: neighbourhood -> authors writing 'festival' in both windows."""
+    rows = []
+    for place, n in places.items():
+        for i in range(n):
+            for when in ("2024-03-05", "2024-12-05"):
+                rows.append((f"{place}{i}", when, "festival på torget", place))
+    return pd.DataFrame(
+        {
+            "author_pseudonym": [r[0] for r in rows],
+            "created_at": pd.to_datetime([r[1] for r in rows], utc=True),
+            "text": [r[2] for r in rows],
+            "lang": "sv",
+            "neighbourhood_id": [r[3] for r in rows],
+            "is_repost": False,
+        }
+    )
+
+
+def test_term_shifts_for_the_whole_municipality_cannot_be_differenced() -> None:
+    from barometer.aggregate.terms import term_shifts
+
+    def published(places: dict[str, int]) -> set[str]:
+        shifts = term_shifts(_term_posts(places), min_authors=K)
+        return set(shifts.loc[shifts["term"] == "festival", "neighbourhood_id"])
+
+    # 'all' (15) minus west (12) would point at the 3 authors in east
+    assert published({"west": 12, "east": 3}) == {"west"}
+    # 'all' minus west leaves 10 authors: no small group
+    assert published({"west": 12, "east": 4, "north": 6}) == {"west", "all"}
