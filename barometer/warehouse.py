@@ -79,6 +79,11 @@ def content_hash(arrow: pa.Table) -> str:
     return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
 
 
+def _ours(name: str) -> bool:
+    """Whether a top-level entry name is one a warehouse writes (or a temporary file of one)."""
+    return name in _KNOWN_ENTRIES or name.startswith((f".{DUCKDB_FILE}.", f".{METADATA_FILE}."))
+
+
 def is_warehouse(root: Path) -> bool:
     """Whether ``root`` is a warehouse folder: it has a ``warehouse.json``, or (a warehouse
     built before those existed) only warehouse entries, among them ``parquet`` or
@@ -87,14 +92,16 @@ def is_warehouse(root: Path) -> bool:
         return True
     if not root.is_dir():
         return False
-    names = {p.name for p in root.iterdir() if not p.name.startswith(".") or p.name == LOCK_FILE}
-    return bool(names & {"parquet", "manifests"}) and names <= _KNOWN_ENTRIES
+    names = {p.name for p in root.iterdir()}
+    return bool(names & {"parquet", "manifests"}) and all(_ours(n) for n in names)
 
 
 def check_warehouse_path(root: Path) -> None:
     """Refuse a folder that must not become a warehouse: a file system root, an existing file,
     or a folder that holds other things (writing there would mix the barometer's files with
-    them, and erasure or pruning could not tell which files are its own)."""
+    them, and erasure or pruning could not tell which files are its own). An empty folder, a
+    warehouse, or a folder holding only what a writer killed at its start left (the lock) is
+    accepted."""
     resolved = root.resolve()
     if resolved == Path(resolved.anchor):
         raise WarehouseError(
@@ -103,11 +110,14 @@ def check_warehouse_path(root: Path) -> None:
         )
     if resolved.exists() and not resolved.is_dir():
         raise WarehouseError(f"{root} is a file, not a warehouse folder")
-    if resolved.is_dir() and any(resolved.iterdir()) and not is_warehouse(resolved):
-        raise WarehouseError(
-            f"{root} is not empty and is not a barometer warehouse; give a new or empty folder "
-            "(the warehouse keeps only its own files)"
-        )
+    if resolved.is_dir() and not is_warehouse(resolved):
+        foreign = sorted(p.name for p in resolved.iterdir() if not _ours(p.name))
+        if foreign:
+            raise WarehouseError(
+                f"{root} is not empty and is not a barometer warehouse (it holds "
+                f"{', '.join(foreign[:3])}{', ...' if len(foreign) > 3 else ''}); give a new or "
+                "empty folder (the warehouse keeps only its own files)"
+            )
 
 
 class Warehouse:

@@ -139,6 +139,10 @@ def test_an_older_warehouse_without_metadata_is_still_a_warehouse(tmp_path) -> N
     check_warehouse_path(root)
     (root / "unrelated.txt").write_text("x")
     assert not is_warehouse(root)
+    killed_at_start = tmp_path / "locked_only"  # killed right after taking the lock
+    killed_at_start.mkdir()
+    (killed_at_start / ".lock").write_text("")
+    check_warehouse_path(killed_at_start)
 
 
 def test_folders_are_created_only_after_the_config_and_key_are_valid(tmp_path, monkeypatch):
