@@ -390,7 +390,7 @@ class _Run:
         )
         skipped: list[str] = []
         out = derive_indicators(
-            sources, self.config, self.run_id, frozen_cells(self.store), skipped
+            sources, self.config, self.run_id, frozen=frozen_cells(self.store), skipped=skipped
         )
         for reason in skipped:
             self.warn(reason)

@@ -181,9 +181,9 @@ def test_rows_of_an_older_model_version_do_not_reach_the_indicators(
     seen = []
     derive = pipeline_module.derive_indicators
 
-    def spy(sources, config, run_id):
+    def spy(sources, config, run_id, **options):
         seen.append(sources.scores)
-        return derive(sources, config, run_id)
+        return derive(sources, config, run_id, **options)
 
     monkeypatch.setattr(pipeline_module, "derive_indicators", spy)
     run_pipeline(formats_config, warehouse=warehouse, show_progress=False)
