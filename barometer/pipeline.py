@@ -149,8 +149,9 @@ class _Run:
         self.boundaries: Boundaries = plan.boundaries
         self.gazetteer = Gazetteer(self.boundaries)
         self.social_files = plan.social_files
-        #: tasks this run cannot score -> why (e.g. sentiment without a lexicon folder)
+        #: tasks this run cannot score -> why (e.g. sentiment without its lexicon packages)
         self.unavailable = plan.unavailable
+        self.lexicon_dir = plan.lexicon_dir
         legacy = store.claim_key(plan.key.fingerprint)
         self.seen = store.seen_input_hashes()
         self.erased = erased_pseudonyms(store)
@@ -165,6 +166,8 @@ class _Run:
             self.warn(legacy)
         for task, why in self.unavailable.items():
             self.warn(f"{task} not scored: {why}")
+        if plan.lexicon_warning:
+            self.warn(plan.lexicon_warning)
 
     def warn(self, message: str) -> None:
         """Print a warning and keep it for the manifest (values quoted from data redacted)."""
@@ -282,6 +285,7 @@ class _Run:
             boundaries=self.boundaries,
             pseudonymiser=self.pseudonymiser,
             gazetteer=self.gazetteer,
+            language_prior=self.config.nlp.language_prior,
         )
         return result, posts
 
@@ -356,7 +360,7 @@ class _Run:
         posts = self.store.read(POSTS, columns=["post_id", "text", "lang"])
         columns = ["post_id", "task", "model_version", "label"]
         scored = self.store.read(POST_SCORES, columns=columns)
-        lexicon_dir = self.config.resolve(self.config.nlp.lexicon_dir)
+        lexicon_dir = self.lexicon_dir
         versions = model_versions(self.unavailable)
         current = scored[scored["model_version"].isin(set(versions.values()))]
         fresh = posts[~posts["post_id"].isin(set(current["post_id"]))]

@@ -15,7 +15,7 @@ from typing import Any
 from barometer.config import PipelineConfig, SocialSource
 from barometer.geo import Boundaries, load_boundaries
 from barometer.keys import PseudonymKey, pipeline_key
-from barometer.scoring import unavailable_tasks
+from barometer.scoring import city_lexicon_dir, unavailable_tasks
 from barometer.warehouse import file_sha256
 
 
@@ -55,6 +55,8 @@ class RunPlan:
     boundaries: Boundaries
     social_files: list[tuple[SocialSource, Path]]
     unavailable: dict[str, str]
+    lexicon_dir: Path | None
+    lexicon_warning: str | None
 
 
 def plan_run(
@@ -72,12 +74,18 @@ def plan_run(
         warehouse=root,
         allow_demo_key=allow_demo_key,
     )
+    configured = config.nlp.lexicon_dir
+    lexicon_dir, lexicon_warning = city_lexicon_dir(
+        config.resolve(configured) if configured is not None else None
+    )
     return RunPlan(
         config=config,
         key=key,
         boundaries=load_boundaries(config.resolve(config.boundaries.path)),
         social_files=config.social_files() if need_inputs else [],
-        unavailable=unavailable_tasks(config.resolve(config.nlp.lexicon_dir)),
+        unavailable=unavailable_tasks(),
+        lexicon_dir=lexicon_dir,
+        lexicon_warning=lexicon_warning,
     )
 
 

@@ -85,8 +85,6 @@ id = "id"
 created_at = "created_at"
 text = "text"
 author = "author"
-[nlp]
-lexicon_dir = "LEXICONS"
 [indicators]
 bootstrap_reps = 19
 """
@@ -106,8 +104,7 @@ def long_post(folder: Path, text: str) -> Path:
         f"c1,2024-03-05T10:00:00Z,{text},a1\nc2,2024-03-05T11:00:00Z,Hej Westby,a2\n",
         encoding="utf-8",
     )
-    lexicons = FIXTURES.parents[2] / "shared" / "data" / "lexicons"
-    (folder / "bench.toml").write_text(X_CONFIG.replace("LEXICONS", str(lexicons)))
+    (folder / "bench.toml").write_text(X_CONFIG)
     return folder / "bench.toml"
 
 

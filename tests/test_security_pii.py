@@ -26,7 +26,7 @@ import duckdb
 import pandas as pd
 import pyreadstat
 import pytest
-from conftest import FIXTURES, shared_data
+from conftest import FIXTURES
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -215,8 +215,6 @@ path = "neighbourhoods.geojson"
 [privacy]
 demo_key = true
 min_cell_size = 1
-[nlp]
-lexicon_dir = "LEXICONS"
 [indicators]
 bootstrap_reps = 19
 min_cell = { digital_negative_share = 1, digital_trust_share = 1, digital_distrust_share = 1, digital_hostility_share = 1, sensing_footfall_index = 1, observation_mixed_rate = 1, observation_conflict_rate = 1, survey_ppltrst_mean = 1, survey_trust_neighbours_mean = 1 }
@@ -275,13 +273,12 @@ def _leaks(text: str) -> list[str]:
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, str]]:
     """Each config run over the planted files: (warehouse, everything it printed)."""
-    lexicons = shared_data("lexicons")
     folder = tmp_path_factory.mktemp("planted") / "cfg"
     _plant_all(folder)
     out: dict[str, tuple[Path, str]] = {}
     for name, sources in CONFIGS.items():
         path = folder / f"{name}.toml"
-        path.write_text(HEAD.replace("LEXICONS", str(lexicons)) + sources, encoding="utf-8")
+        path.write_text(HEAD + sources, encoding="utf-8")
         root = folder.parent / f"wh_{name}"
         printed = StringIO()
         console = Console(file=printed, width=400, soft_wrap=True)

@@ -5,7 +5,7 @@ import json
 
 import duckdb
 import pandas as pd
-from conftest import FIXTURES, shared_data
+from conftest import FIXTURES
 from typer.testing import CliRunner
 
 from barometer.aggregate.nowcasting import nowcast_outputs
@@ -16,7 +16,6 @@ from barometer.warehouse import Warehouse
 
 
 def test_an_unstorable_survey_file_is_that_files_error(tmp_path, monkeypatch) -> None:
-    shared_data("lexicons")
     original = Warehouse.append
 
     def append(self, table, frame):  # the survey's rows cannot be stored, whatever the reason

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import FIXTURES, REPO_ROOT, shared_data
+from conftest import FIXTURES, REPO_ROOT
 from typer.testing import CliRunner
 
 import barometer.pipeline as pipeline_module
@@ -225,7 +225,6 @@ def _barometer(*args: str) -> list[str]:
 
 
 def test_killed_at_random_points_with_a_second_writer_then_finished(tmp_path) -> None:
-    shared_data("lexicons")
     config_path = FIXTURES / "mini.toml"
     clean, root = tmp_path / "clean", tmp_path / "wh"
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
