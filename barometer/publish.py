@@ -113,7 +113,7 @@ def runs_table(manifest: dict[str, Any]) -> pd.DataFrame:
     """One row describing the run: when, which code, row counts, which tasks were not scored,
     whether it used the public demo key (``demo_key``), the keyed fingerprint of its key
     (``key_fingerprint``, never the key) and the configured sources without data
-    (``sources_missing``, a JSON list such as ``["sensing", "social:reddit"]``)."""
+    (``sources_missing``, a JSON list such as ``["sensing", "reddit"]``)."""
     return pd.DataFrame(
         [
             {

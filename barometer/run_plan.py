@@ -89,16 +89,21 @@ def plan_run(
     )
 
 
+#: the name a social format goes by in ``sources_missing`` (the app's source labels)
+SOURCE_NAMES = {"x_v2": "x"}
+
+
 def missing_sources(
     config: PipelineConfig, inputs: list[dict[str, Any]], row_counts: dict[str, int]
 ) -> list[str]:
     """Configured sources with no data in the warehouse after a run: ``survey``, ``sensing``,
-    ``observation`` (their table is empty), or ``social:<format>`` when none of that format's
-    files was stored with at least one post (by this run, or by an earlier one: a file skipped
-    as already ingested counts as stored)."""
+    ``observation`` (their table is empty), or a social format (``x``, ``mastodon``,
+    ``reddit``, ``crowdtangle``, ``telegram``, ``tabular``) none of whose files was stored with
+    at least one post (by this run, or by an earlier one: a file skipped as already ingested
+    counts as stored)."""
     sources = config.sources
     missing = [
-        f"social:{fmt}"
+        SOURCE_NAMES.get(fmt, fmt)
         for fmt in dict.fromkeys(s.format for s in sources.social)
         if not any(
             e.get("ingested") and (e.get("skipped") or e.get("n_kept", 0) > 0)

@@ -92,3 +92,16 @@ def test_the_run_warns_about_the_steps_it_skipped(mini_warehouse) -> None:
     with duckdb.connect(str(mini_warehouse / "barometer.duckdb"), read_only=True) as con:
         method = con.execute("SELECT method FROM nowcast_summary").fetchone()
     assert method is not None and method[0].startswith("not fitted")
+
+
+def test_sources_without_data_are_named_as_the_app_labels_them(tmp_path) -> None:
+    from barometer.config import load_config
+    from barometer.run_plan import missing_sources
+
+    config = load_config(FIXTURES / "mini.toml")
+    inputs = [
+        {"source": "social:x_v2", "ingested": True, "n_kept": 0},
+        {"source": "social:mastodon", "ingested": True, "skipped": "already ingested"},
+    ]
+    counts = {"survey_responses": 4, "sensor_readings": 0, "observations": 2}
+    assert missing_sources(config, inputs, counts) == ["x", "sensing"]
