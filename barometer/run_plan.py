@@ -62,10 +62,16 @@ class RunPlan:
 def plan_run(
     config: PipelineConfig, root: Path, *, allow_demo_key: bool = False, need_inputs: bool = True
 ) -> RunPlan:
-    """Check the key, the boundaries and (``need_inputs``) the social sources' file lists of
+    """Check the key, the boundaries and (``need_inputs``) every source's file list of
     ``config`` for a run into the warehouse ``root``; nothing is written. Raises
     :class:`ConfigError` or :class:`InputError` with the problem in one line."""
     privacy = config.privacy
+    sources = config.sources
+    if need_inputs and sources.sensing is not None:
+        config.files(sources.sensing.readings, "sensing", "[sources.sensing] readings")
+    if need_inputs and sources.observation is not None:
+        key_name = "[sources.observation] sessions"
+        config.files(sources.observation.sessions, "observation", key_name)
     key = pipeline_key(
         env_var=privacy.key_env,
         key_file=config.resolve(privacy.key_file) if privacy.key_file else None,

@@ -1,8 +1,10 @@
 """Rejected input rows: where they came from and why.
 
 Adapters never drop a row silently. A row that cannot become a canonical row is recorded with its
-file, line (1-based line of a text file, or 1-based data row of a table), field and a reason in
-plain words; ``raw`` keeps a PII-scrubbed, shortened copy for whoever fixes the file.
+file, line (1-based line of a text file, or 1-based data row of a table), its number among the
+file's rejected records (``record``: one line can hold several records, e.g. the tweets of an X
+page), field and a reason in plain words; ``raw`` keeps a PII-scrubbed, shortened copy for
+whoever fixes the file.
 
 Privacy, for every adapter at once: the reason is published (``quarantine_summary``), so any
 value it quotes is scrubbed and cut to a few characters (:func:`barometer.privacy.redact_quoted`;
@@ -49,6 +51,7 @@ class Quarantine:
                 "source": self.source,
                 "file": file,
                 "line": int(line),
+                "record": len(self.rows) + 1,
                 "field": field_name,
                 "reason": redact_quoted(reason),
                 "raw": shortened_raw(raw),
