@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 import barometer
@@ -167,6 +168,8 @@ class _Run:
         self.step_seconds: dict[str, float] = {}
         self.new_rows: dict[str, int] = {name: 0 for name in TABLES}
         self.pseudonymiser = Pseudonymiser(plan.key.key)
+        #: every text value of the config: quoted in a message, these are not data
+        self.config_strings = _strings(self.config.model_dump(mode="json"))
         self.boundaries: Boundaries = plan.boundaries
         self.gazetteer = Gazetteer(self.boundaries)
         self.social_files = plan.social_files
@@ -192,9 +195,11 @@ class _Run:
 
     def warn(self, message: str) -> None:
         """Print a warning and keep it for the manifest (values quoted from data redacted)."""
-        message = redact_quoted(message, keep_identifiers=True)
+        message = self.redact(message)
         self.warnings.append(message)
-        self.console.print(f"[bold yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+        self.console.print(
+            f"[bold yellow]warning:[/] {escape(message)}", highlight=False, soft_wrap=True
+        )
 
     def timed(self, label: str, step: Callable[[], _T]) -> _T:
         started = time.perf_counter()
@@ -232,8 +237,15 @@ class _Run:
 
     def _file_error(self, entry: dict[str, Any], message: str) -> None:
         entry.pop("ingested", None)
-        entry["error"] = redact_quoted(message, keep_identifiers=True)
-        self.console.print(f"[bold red]error:[/] {entry['error']}", highlight=False, soft_wrap=True)
+        entry["error"] = self.redact(message)
+        self.console.print(
+            f"[bold red]error:[/] {escape(entry['error'])}", highlight=False, soft_wrap=True
+        )
+
+    def redact(self, message: str) -> str:
+        """``message`` with values quoted from input files redacted (values that the pipeline
+        config holds, such as column names, are kept)."""
+        return redact_quoted(message, keep_identifiers=True, keep=self.config_strings)
 
     def _record(self, entry: dict[str, Any], result: IngestResult, table: str, added: int) -> None:
         self.new_rows["quarantine"] += self.store.append(
@@ -248,7 +260,7 @@ class _Run:
             n_new=added,
         )
         if result.notes:
-            entry["notes"] = [redact_quoted(n, keep_identifiers=True) for n in result.notes]
+            entry["notes"] = [self.redact(n) for n in result.notes]
         self.new_rows[table] += added
         self.console.print(
             f"{Path(entry['path']).name}: read {result.n_read:,} = {len(result.rows):,} accepted"
@@ -272,7 +284,9 @@ class _Run:
         entry = input_entry(path, source)
         self.inputs.append(entry)
         if "error" in entry:
-            self.console.print(f"[bold red]error:[/] {entry['error']}", highlight=False)
+            self.console.print(
+                f"[bold red]error:[/] {escape(entry['error'])}", highlight=False, soft_wrap=True
+            )
         return entry
 
     def ingest_reference(self) -> None:
@@ -492,6 +506,17 @@ class _Run:
             method = str(summary["method"].iloc[0])
             if method.startswith("not fitted"):
                 self.warn(f"nowcast skipped: {method.removeprefix('not fitted: ')}")
+
+
+def _strings(value: object) -> frozenset[str]:
+    """Every string (value or key) inside a JSON-like value."""
+    if isinstance(value, str):
+        return frozenset([value])
+    if isinstance(value, dict):
+        return frozenset().union(*(_strings(k) | _strings(v) for k, v in value.items()))
+    if isinstance(value, list):
+        return frozenset().union(*(_strings(v) for v in value))
+    return frozenset()
 
 
 def _keep_stored_if_unchanged(store: Warehouse, fresh: pd.DataFrame) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
@@ -126,21 +127,26 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,39}")
 _OPENERS = frozenset(" \t([{,=:")
 
 
-def _redacted(value: str, keep_identifiers: bool) -> str:
+def _redacted(value: str, keep_identifiers: bool, keep: Collection[str]) -> str:
+    if value in keep:
+        return value
     value = scrub_pii(value)
     if _SHAPE.fullmatch(value) or (keep_identifiers and _IDENTIFIER.fullmatch(value)):
         return value
     return value if len(value) <= QUOTE_KEEP else value[:QUOTE_KEEP] + "…"
 
 
-def redact_quoted(message: str, *, keep_identifiers: bool = False) -> str:
+def redact_quoted(
+    message: str, *, keep_identifiers: bool = False, keep: Collection[str] = ()
+) -> str:
     """``message`` with every quoted value (``'...'`` or ``"..."`` as ``repr`` writes them)
     PII-scrubbed and cut to :data:`QUOTE_KEEP` characters, and the rest PII-scrubbed.
 
     A value is kept whole when it holds only digits, separators and the letters of a timestamp
     (``'2024-13-01'``, ``'1,5'``: what a reader needs to see a format problem), or, with
     ``keep_identifiers``, when it is one short token such as a column name (``'created_at'``);
-    for file-level errors, whose values are mostly the file's header. A quote mark that follows
+    for file-level errors, whose values are mostly the file's header. Values in ``keep`` (what
+    the operator wrote in the pipeline config, say) are kept as they are. A quote mark that follows
     a letter is an apostrophe, not a quote. A message longer than :data:`MESSAGE_MAX_CHARS`
     is cut first; a quote left open by the cut runs to the end. Linear in ``len(message)``.
 
@@ -161,7 +167,7 @@ def redact_quoted(message: str, *, keep_identifiers: bool = False) -> str:
                 j += 2 if text[j] == "\\" else 1
             out.append(scrub_pii(text[plain_start:i]))
             value = text[i + 1 : min(j, len(text))]
-            out.append(f"{quote}{_redacted(value, keep_identifiers)}{quote}")
+            out.append(f"{quote}{_redacted(value, keep_identifiers, keep)}{quote}")
             i = plain_start = j + 1
             continue
         i += 1

@@ -114,3 +114,9 @@ def test_telegram_chat_ids_become_keyed_pseudonyms() -> None:
     assert again.equals(hidden)  # stable: a re-run deduplicates as before
     other = hide_chat_ids(ids, pd.Series(["telegram"] * 3), Pseudonymiser(b"o" * 16))
     assert other.iloc[0] != hidden.iloc[0]
+
+
+def test_values_the_config_holds_are_not_redacted() -> None:
+    message = "columns.sensor = 'Site Name' names no column; found ['Anna Svensson', 'Site']"
+    redacted = redact_quoted(message, keep_identifiers=True, keep={"Site Name"})
+    assert redacted == "columns.sensor = 'Site Name' names no column; found ['Ann…', 'Site']"
