@@ -445,7 +445,7 @@ class _Run:
             "started_at": self.started.isoformat(),
             "finished_at": datetime.now(UTC).isoformat() if finished else None,
             "code_version": code_version(),
-            "config": self.config.model_dump(mode="json"),
+            "config": self.config.model_dump(mode="json", exclude_unset=True),
             "demo_key": self.key.demo,
             "key_fingerprint": self.key.fingerprint,
             "model_versions": model_versions(self.unavailable),

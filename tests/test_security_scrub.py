@@ -120,3 +120,9 @@ def test_values_the_config_holds_are_not_redacted() -> None:
     message = "columns.sensor = 'Site Name' names no column; found ['Anna Svensson', 'Site']"
     redacted = redact_quoted(message, keep_identifiers=True, keep={"Site Name"})
     assert redacted == "columns.sensor = 'Site Name' names no column; found ['Ann…', 'Site']"
+
+
+def test_a_reason_may_name_its_own_field() -> None:
+    quarantine = Quarantine(source="kobo")
+    quarantine.reject("form.json", 3, "site_id", "form field 'site_id' is not in this submission")
+    assert quarantine.rows[0]["reason"] == "form field 'site_id' is not in this submission"

@@ -8,8 +8,8 @@ whoever fixes the file.
 
 Privacy, for every adapter at once: the reason is published (``quarantine_summary``), so any
 value it quotes is scrubbed and cut to a few characters (:func:`barometer.privacy.redact_quoted`;
-file, line and field already say where to look); ``raw`` is cut *before* it is scrubbed, so a
-20 MB cell costs no more than a short one.
+file, line and field already say where to look; the field's own name is kept); ``raw`` is cut
+*before* it is scrubbed, so a 20 MB cell costs no more than a short one.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class Quarantine:
                 "line": int(line),
                 "record": len(self.rows) + 1,
                 "field": field_name,
-                "reason": redact_quoted(reason),
+                "reason": redact_quoted(reason, keep={field_name}),
                 "raw": shortened_raw(raw),
             }
         )
