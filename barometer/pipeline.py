@@ -64,6 +64,7 @@ from barometer.ingest.social import (
     read_x_v2,
 )
 from barometer.ingest.survey import load_codebook, read_survey
+from barometer.nlp.validity import model_validity_table
 from barometer.privacy import Pseudonymiser, redact_quoted
 from barometer.publish import build_published
 from barometer.read import table as published_table
@@ -422,13 +423,15 @@ class _Run:
     def indicators(self) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
         """The ``indicators`` table and the other derived tables to publish."""
         settings = self.config.indicators
+        versions = model_versions(self.unavailable)
         sources = SourceTables(
             posts=self.store.read(POSTS),
-            scores=current_scores(self.store.read(POST_SCORES), model_versions(self.unavailable)),
+            scores=current_scores(self.store.read(POST_SCORES), versions),
             responses=self.store.read(SURVEY_RESPONSES),
             readings=self.store.read(SENSOR_READINGS),
             sessions=self.store.read(OBSERVATIONS),
             margins=self.store.read(POPULATION_MARGINS) if settings.rake_survey else None,
+            model_validity=model_validity_table(versions),
         )
         skipped: list[str] = []
         out = derive_indicators(
