@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from barometer.exceptions import ConfigError
 from barometer.ingest.social.tabular import ColumnMapping
+from barometer.live.config import FetchSettings, LiveSource, check_unique_names
 
 
 class _Strict(BaseModel):
@@ -82,9 +83,17 @@ class ObservationSource(_Strict):
 
 class SourcesConfig(_Strict):
     social: list[SocialSource] = []
+    live: list[LiveSource] = Field(
+        default=[], description="live connectors fetched by 'barometer fetch' (and 'run')"
+    )
     survey: SurveySource | None = None
     sensing: SensingSource | None = None
     observation: ObservationSource | None = None
+
+    @model_validator(mode="after")
+    def _distinct_live_names(self) -> SourcesConfig:
+        check_unique_names(self.live)
+        return self
 
 
 class NlpConfig(_Strict):
@@ -142,6 +151,7 @@ class PipelineConfig(_Strict):
     boundaries: BoundariesConfig
     privacy: PrivacyConfig = PrivacyConfig()
     sources: SourcesConfig = SourcesConfig()
+    fetch: FetchSettings = FetchSettings()
     nlp: NlpConfig
     indicators: IndicatorsConfig = IndicatorsConfig()
     composite: CompositeConfig = CompositeConfig()

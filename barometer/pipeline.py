@@ -47,6 +47,8 @@ from barometer.ingest.social import (
     read_x_v2,
 )
 from barometer.ingest.survey import load_codebook, read_survey
+from barometer.live.fetch import FetchOptions, FetchReport, fetch_sources
+from barometer.live.landing import LandedPage
 from barometer.privacy import Pseudonymiser, load_key
 from barometer.publish import build_published
 from barometer.schema import (
@@ -92,6 +94,7 @@ class RunReport:
     warehouse: Path
     manifest: dict[str, Any]
     new_rows: dict[str, int] = field(default_factory=dict)
+    fetch: FetchReport | None = None
 
 
 def code_version() -> str:
@@ -139,6 +142,7 @@ class _Run:
         )
         self.boundaries: Boundaries = load_boundaries(config.resolve(config.boundaries.path))
         self.gazetteer = Gazetteer(self.boundaries)
+        self.fetch_report: FetchReport | None = None
         #: tasks this run cannot score -> why (e.g. sentiment without a lexicon folder)
         self.unavailable = unavailable_tasks(config.resolve(config.nlp.lexicon_dir))
         for task, why in self.unavailable.items():
@@ -223,13 +227,41 @@ class _Run:
             result = read_tabular(path, source.column_mapping)
         else:
             result = SOCIAL_READERS[source.format](path)
-        posts = enrich_posts(
+        return result, self._enrich_social(result)
+
+    def _enrich_social(self, result: IngestResult) -> pd.DataFrame:
+        return enrich_posts(
             result.rows,
             boundaries=self.boundaries,
             pseudonymiser=self.pseudonymiser,
             gazetteer=self.gazetteer,
         )
-        return result, posts
+
+    def fetch_live(self, options: FetchOptions) -> None:
+        """Fetch the live sources: each new page is landed, then ingested by
+        :meth:`ingest_page`, then its cursor stored (:mod:`barometer.live.fetch`)."""
+        self.fetch_report = fetch_sources(
+            self.config.sources.live,
+            self.config.fetch,
+            self.store.root,
+            ingest=self.ingest_page,
+            options=options,
+            say=lambda line: self.console.print(line, highlight=False, soft_wrap=True),
+        )
+
+    def ingest_page(self, page: LandedPage, adapter: str, server: str | None) -> dict[str, Any]:
+        """Read, enrich and store one landed page, like an exported file of that format."""
+        entry = _input_entry(page.path, f"live:{page.source}")
+        self.inputs.append(entry)
+
+        def read() -> tuple[IngestResult, pd.DataFrame]:
+            result = SOCIAL_READERS[adapter](page.path)
+            if server is not None:  # Mastodon account ids are per server
+                result.rows["author_id"] = server + "/" + result.rows["author_id"].astype(str)
+            return result, self._enrich_social(result)
+
+        self._load(entry, POSTS, read)
+        return entry
 
     def ingest_survey(self) -> None:
         survey = self.config.sources.survey
@@ -349,6 +381,7 @@ class _Run:
             "new_rows": self.new_rows,
             "step_seconds": dict(self.step_seconds),
             "row_counts": {name: self.store.count(table) for name, table in TABLES.items()},
+            **({"fetch": self.fetch_report.to_dict()} if self.fetch_report is not None else {}),
         }
 
 
@@ -371,8 +404,12 @@ def run_pipeline(
     warehouse: Path | None = None,
     console: Console | None = None,
     show_progress: bool = True,
+    fetch: FetchOptions | None = None,
 ) -> RunReport:
-    """Run every step of ``config`` into ``warehouse`` (default: the config's store path)."""
+    """Run every step of ``config`` into ``warehouse`` (default: the config's store path).
+
+    With ``fetch``, the live sources (``[[sources.live]]``) are fetched first.
+    """
     console = console or Console(stderr=True)
     root = warehouse if warehouse is not None else config.resolve(config.store.path)
     store = Warehouse(root)
@@ -380,6 +417,8 @@ def run_pipeline(
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, disable=not show_progress) as progress:
         run.timed("ingest reference", run.ingest_reference)
+        if fetch is not None and config.sources.live:
+            run.timed("fetch live sources", partial(run.fetch_live, fetch))
         run.timed("ingest social", lambda: run.ingest_social(progress))
         steps: list[tuple[str, Callable[[], object]]] = [
             ("ingest survey", run.ingest_survey),
@@ -411,7 +450,7 @@ def run_pipeline(
         manifest["step_seconds"]["publish"] = round(time.perf_counter() - started, 3)
         store.write_manifest(manifest)
         progress.advance(task)
-    return RunReport(run.run_id, root, manifest, run.new_rows)
+    return RunReport(run.run_id, root, manifest, run.new_rows, run.fetch_report)
 
 
 def run_ingest(
@@ -436,3 +475,24 @@ def run_ingest(
     manifest["steps"] = ["ingest"]
     store.write_manifest(manifest)
     return RunReport(run.run_id, root, manifest, run.new_rows)
+
+
+def run_fetch(
+    config: PipelineConfig,
+    *,
+    warehouse: Path | None = None,
+    console: Console | None = None,
+    options: FetchOptions | None = None,
+) -> RunReport:
+    """Fetch the live sources of ``config`` into ``warehouse`` and store their posts (no
+    scoring, no indicators); writes a run manifest with a ``fetch`` section."""
+    console = console or Console(stderr=True)
+    root = warehouse if warehouse is not None else config.resolve(config.store.path)
+    store = Warehouse(root)
+    run = _Run(config, store, console)
+    run.timed("ingest reference", run.ingest_reference)
+    run.timed("fetch live sources", partial(run.fetch_live, options or FetchOptions()))
+    manifest = run.manifest(finished=True)
+    manifest["steps"] = ["fetch"]
+    store.write_manifest(manifest)
+    return RunReport(run.run_id, root, manifest, run.new_rows, run.fetch_report)
