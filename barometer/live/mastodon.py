@@ -68,8 +68,9 @@ class MastodonConnector(Connector):
             params["local"] = "true"
         if newest is not None:
             params["since_id"] = newest.id
-        if bottom is not None:
-            params["max_id"] = token or bottom.id
+        if bottom is not None:  # the Link header's max_id, unless it would not move down
+            useful = token is not None and length_order(token) <= length_order(bottom.id)
+            params["max_id"] = token if token is not None and useful else bottom.id
         return Request(self.config.instance + self._paths[stream], params)
 
     def parse(self, response: httpx.Response) -> Page:
