@@ -148,13 +148,13 @@ municipality = "Testby"
 path = "warehouse"
 
 [boundaries]
-path = "{(fixtures / 'neighbourhoods.geojson').as_posix()}"
+path = "{(fixtures / "neighbourhoods.geojson").as_posix()}"
 
 [privacy]
 demo_key = true
 
 [nlp]
-lexicon_dir = "{(fixtures.parents[2] / 'shared' / 'data' / 'lexicons').as_posix()}"
+lexicon_dir = "{(fixtures.parents[2] / "shared" / "data" / "lexicons").as_posix()}"
 
 [fetch]
 contact = "mailto:trust@testby.example"

@@ -268,9 +268,8 @@ def test_the_page_cap_leaves_a_window_the_next_run_finishes(tmp_path, server) ->
     server.add(TAG, b"[]", query={"max_id": "113500000000000101"})
     _fetch(config, root)
     link = mastodon_link(server.url, "botkyrka", "113500000000000106", "113500000000000107")
-    server.add(
-        TAG, page("mastodon_tag_new"), headers=link, query={"since_id": FIRST_IDS[0], "max_id": None}
-    )
+    since = {"since_id": FIRST_IDS[0], "max_id": None}
+    server.add(TAG, page("mastodon_tag_new"), headers=link, query=since)
     _fetch(config, root)
     assert len(_posts(root)) == 6
     cursor = LiveState(root).cursor("masto", "tag-botkyrka")
