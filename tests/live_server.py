@@ -56,6 +56,7 @@ class Replay:
         self.steps: list[Step] = []
         self.seen: list[Seen] = []
         self.mismatches: list[str] = []
+        self.timelines: dict[str, Timeline] = {}
         self._lock = threading.Lock()
 
     @property
@@ -89,7 +90,10 @@ class Replay:
                     dict(request.form.items()),
                 )
             )
-            step = self.steps.pop(0) if self.steps else None
+            timeline = self.timelines.get(request.path)
+            step = self.steps.pop(0) if self.steps and timeline is None else None
+        if timeline is not None:
+            return timeline.answer(request, self.url)
         if step is None:
             self.mismatches.append(f"unexpected request {request.method} {request.full_path}")
             return Response("no step left", status=599)
@@ -110,6 +114,11 @@ class Replay:
         headers = {"Content-Type": "application/json; charset=utf-8", **step.headers}
         return Response(step.body, status=step.status, headers=headers)
 
+    def timeline(self, path: str, statuses: list[dict[str, Any]], page_size: int = 40) -> Timeline:
+        """Serve ``path`` as a live Mastodon timeline from now on (instead of steps)."""
+        self.timelines[path] = Timeline(statuses, page_size)
+        return self.timelines[path]
+
     def check(self) -> None:
         assert not self.mismatches, self.mismatches
 
@@ -119,6 +128,38 @@ class Replay:
                 step.hold.set()
         self.server.clear()
         self.server.stop()
+
+
+@dataclass
+class Timeline:
+    """A Mastodon timeline served by its paging rules: newest first, ``limit`` (at most
+    ``page_size``), ``max_id`` / ``since_id`` / ``min_id``, and a ``Link`` header."""
+
+    statuses: list[dict[str, Any]]  # newest first
+    page_size: int = 40
+
+    def answer(self, request: Request, base: str) -> Response:
+        def key(status_id: str) -> tuple[int, str]:
+            return (len(status_id), status_id)
+
+        args = request.args
+        chosen = list(self.statuses)
+        if "max_id" in args:
+            chosen = [s for s in chosen if key(s["id"]) < key(args["max_id"])]
+        if "since_id" in args:
+            chosen = [s for s in chosen if key(s["id"]) > key(args["since_id"])]
+        limit = min(int(args.get("limit", 20)), self.page_size)
+        if "min_id" in args:
+            chosen = [s for s in chosen if key(s["id"]) > key(args["min_id"])][-limit:]
+        chosen = chosen[:limit]
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        if chosen:
+            url = f"{base}{request.path}"
+            headers["Link"] = (
+                f'<{url}?max_id={chosen[-1]["id"]}>; rel="next", '
+                f'<{url}?min_id={chosen[0]["id"]}>; rel="prev"'
+            )
+        return Response(json.dumps(chosen), status=200, headers=headers)
 
 
 class FakeClock:
