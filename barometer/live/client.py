@@ -49,7 +49,7 @@ def user_agent(contact: str | None) -> str:
 def parse_reset(value: str | None, now: float) -> float | None:
     """Unix time named by a rate-limit reset header, or ``None`` when absent or unreadable.
 
-    A number above 10^9 is Unix time (X); a smaller one is seconds from now (Reddit); otherwise
+    A number from 10^8 up is Unix time (X); a smaller one is seconds from now (Reddit); otherwise
     an ISO 8601 time (Mastodon) or an HTTP date.
     """
     if not value or not value.strip():
@@ -60,7 +60,7 @@ def parse_reset(value: str | None, now: float) -> float | None:
     except ValueError:
         pass
     else:
-        return number if number > 1e9 else now + max(number, 0.0)
+        return number if number >= 1e8 else now + max(number, 0.0)
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
     except ValueError:
