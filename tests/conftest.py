@@ -1,5 +1,11 @@
-"""Shared test helpers: fixture paths and the project's shared data folder."""
+"""Shared test helpers: fixture paths and the project's shared data folder.
 
+In CI (``CI=true``) nothing may be skipped: a missing ``../shared`` stops the run at once, and any
+test that would skip (shared data, Chromium, an optional package) fails instead, so a green CI
+always means every test ran.
+"""
+
+import os
 from pathlib import Path
 
 import pytest
@@ -7,6 +13,31 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+
+def in_ci() -> bool:
+    """True where the ``CI`` environment variable says so (``.ci/run`` runs with ``CI=true``)."""
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if in_ci() and not SHARED_DATA.is_dir():
+        pytest.exit(
+            f"CI=true but the shared data folder {SHARED_DATA} is missing: the reference, corpus "
+            "and format tests need it, and CI must not skip them",
+            returncode=1,
+        )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """With ``CI=true`` a skipped test is reported as failed, naming the skip's reason."""
+    outcome = yield
+    report = outcome.get_result()
+    if in_ci() and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true, where every test must run: {reason}"
 
 
 def shared_data(*parts: str) -> Path:
