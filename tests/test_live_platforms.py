@@ -4,6 +4,7 @@ the environment and never written anywhere; the command line."""
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,10 @@ from typer.testing import CliRunner
 
 from barometer.cli import app
 from barometer.config import load_config
-from barometer.live.cursors import LiveState
+from barometer.live.config import XLive
+from barometer.live.cursors import LiveState, Mark
 from barometer.live.fetch import FetchOptions
+from barometer.live.x import XConnector
 from barometer.pipeline import run_fetch
 from barometer.schema import POST_SCORES, POSTS
 from barometer.warehouse import Warehouse
@@ -156,14 +159,13 @@ def test_x_recent_search_pages_includes_and_bearer_token(tmp_path, server, monke
     assert LiveState(root).cursor(
         "x", "search-westby-or-ostby-is-retweet-" + _hash8()
     ).newest.id == ("1787654321098765005")
-    # next week: since the newest post; an empty result is up to date
-    server.add(
-        SEARCH,
-        {"meta": {"result_count": 0}},
-        query={"since_id": "1787654321098765005", "start_time": None},
-    )
+    # later: the newest post is older than recent search reaches (X would refuse it as
+    # since_id), so start_time bounds the search and the cursor stops at posts already stored
+    server.add(SEARCH, page("x_recent_1"), query={"since_id": None, "next_token": None})
     report = run_fetch(config, warehouse=root, options=FetchOptions())
-    assert report.manifest["fetch"]["sources"][0]["streams"][0]["status"] == "up to date"
+    stream = report.manifest["fetch"]["sources"][0]["streams"][0]
+    assert (stream["status"], stream["pages"], stream["posts_new"]) == ("up to date", 1, 0)
+    assert "start_time" in server.seen[-1].query
     printed = capsys.readouterr()
     assert _files_mention(root, SECRETS[2]) == []
     assert SECRETS[2] not in printed.out + printed.err
@@ -256,3 +258,23 @@ start = 2024-01-01
     assert result.exit_code == 0, result.output
     assert len(server.seen) == 2  # --no-fetch asked no server
     assert "fetch" not in store.manifests()[-1]
+
+
+def test_x_bounds_the_search_with_since_id_only_within_seven_days() -> None:
+    source = XLive(kind="x", query="botkyrka")
+    connector = XConnector(source, client=None)  # type: ignore[arg-type]
+    recent = (datetime.now(UTC) - timedelta(days=2)).isoformat()
+    old = (datetime.now(UTC) - timedelta(days=9)).isoformat()
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    params = connector.request(
+        "s", newest=Mark("1790", recent), bottom=None, token=None, start=start
+    )
+    assert params.params["since_id"] == "1790" and "start_time" not in params.params
+    params = connector.request("s", newest=Mark("1790", old), bottom=None, token=None, start=start)
+    assert "since_id" not in params.params
+    earliest = datetime.fromisoformat(params.params["start_time"].replace("Z", "+00:00"))
+    assert timedelta(days=6, hours=23) < datetime.now(UTC) - earliest <= timedelta(days=7)
+    resumed = connector.request(
+        "s", newest=None, bottom=Mark("1780", recent), token=None, start=start
+    ).params
+    assert resumed["until_id"] == "1780" and "next_token" not in resumed

@@ -6,7 +6,9 @@ Request (``docs.x.com``, "Search Posts"): ``GET /2/tweets/search/recent`` with `
 ``geo.place_id`` expansions, so each page carries its ``includes.users`` and
 ``includes.places`` (place names locate posts). Older pages: ``meta.next_token`` within a run;
 ``until_id`` (the oldest post stored) when an earlier run's window is resumed, since tokens
-expire. Lower bound: ``since_id`` (the newest post stored), or ``start_time`` on the first fetch.
+expire. Lower bound: ``since_id`` (the newest post stored), or ``start_time`` on the first fetch
+and whenever the newest post stored is older than 7 days (X refuses such a ``since_id``; the
+cursor's own bound then stops the paging).
 
 The bearer token comes from the environment (``X_BEARER_TOKEN`` unless the config names
 another variable) and is never written anywhere. Rate limits: ``x-rate-limit-remaining`` /
@@ -76,10 +78,11 @@ class XConnector(Connector):
         start: datetime,
     ) -> Request:
         params = {"query": self.config.query, **FIELDS}
-        if newest is not None:
+        earliest = datetime.now(UTC) - RECENT_WINDOW + timedelta(minutes=1)
+        newest_at = parse_time(newest.created_at) if newest is not None else None
+        if newest is not None and newest_at is not None and newest_at > earliest:
             params["since_id"] = newest.id
-        else:
-            earliest = datetime.now(UTC) - RECENT_WINDOW + timedelta(minutes=1)
+        else:  # first fetch, or the newest post is older than recent search reaches
             params["start_time"] = max(start, earliest).strftime("%Y-%m-%dT%H:%M:%SZ")
         if bottom is not None:
             if token:
