@@ -217,7 +217,8 @@ def test_cli_fetch_without_live_sources_says_so(tmp_path) -> None:
     assert "no [[sources.live]] table: nothing to fetch" in result.output
 
 
-def test_run_fetches_first_and_no_fetch_skips_it(tmp_path, server) -> None:
+def test_run_fetches_first_and_no_fetch_skips_it(tmp_path, server, monkeypatch) -> None:
+    monkeypatch.delenv("X_BEARER_TOKEN", raising=False)
     shared_data("lexicons")
     mini = (FIXTURES / "mini.toml").read_text(encoding="utf-8")
     inputs = ["neighbourhoods.geojson", "x_page.jsonl", "mastodon.json", "survey.csv"]
@@ -236,6 +237,11 @@ name = "masto"
 instance = "{server.url}"
 hashtags = ["botkyrka"]
 start = 2024-01-01
+
+[[sources.live]]
+kind = "x"
+query = "westby"
+api_base = "{server.url}"
 """
     config = tmp_path / "mini_live.toml"
     config.write_text(mini, encoding="utf-8")
@@ -245,7 +251,11 @@ start = 2024-01-01
     server.add("/api/v1/timelines/tag/botkyrka", b"[]", query={"max_id": "113500000000000103"})
     runner = CliRunner()
     result = runner.invoke(app, ["run", str(config), "--warehouse", str(root), "--quiet"])
-    assert result.exit_code == 0, result.output
+    # X has no token: the run still builds the barometer from what it has, and exits with 1
+    assert result.exit_code == 1, result.output
+    assert "error: x: no bearer token: set the environment variable X_BEARER_TOKEN" in result.output
+    assert "a live source failed: the barometer was built from what is stored" in result.output
+    assert (root / "barometer.duckdb").is_file()
     store = Warehouse(root)
     live_ids = {f"mastodon:11350000000000010{i}" for i in (3, 4, 5)}
     assert live_ids <= set(store.read(POSTS)["post_id"])
