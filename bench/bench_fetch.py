@@ -104,6 +104,9 @@ def serve(statuses: list[dict[str, object]]) -> ThreadingHTTPServer:
 
 def write_config(folder: Path, url: str) -> Path:
     path = folder / "bench_fetch.toml"
+    key = folder / "bench.key"  # outside the warehouse, owner-only
+    key.write_bytes(b"bench-fetch-key-0123456789abcdef")
+    key.chmod(0o600)
     path.write_text(
         f"""
 name = "bench-fetch"
@@ -111,7 +114,7 @@ municipality = "Testby"
 [boundaries]
 path = "{(REPO / "tests" / "fixtures" / "neighbourhoods.geojson").as_posix()}"
 [privacy]
-demo_key = true
+key_file = "{key.as_posix()}"
 [nlp]
 lexicon_dir = "{(REPO.parent / "shared" / "data" / "lexicons").as_posix()}"
 [fetch]

@@ -181,6 +181,10 @@ def write_config(folder: Path, live: str, *, fetch: str = "") -> Path:
     """A pipeline config over the fixture neighbourhoods (Westby, Östby) with ``live`` as its
     ``[[sources.live]]`` tables; fetch settings make waits instant (with a fake clock)."""
     fixtures = Path(__file__).resolve().parent / "fixtures"
+    key = folder / "pseudonym.key"  # a real pilot's key: outside the warehouse, owner-only
+    if not key.exists():
+        key.write_bytes(b"live-test-key-0123456789abcdef")
+        key.chmod(0o600)
     text = f"""
 name = "live-test"
 municipality = "Testby"
@@ -192,7 +196,7 @@ path = "warehouse"
 path = "{(fixtures / "neighbourhoods.geojson").as_posix()}"
 
 [privacy]
-demo_key = true
+key_file = "{key.as_posix()}"
 
 [nlp]
 lexicon_dir = "{(fixtures.parents[2] / "shared" / "data" / "lexicons").as_posix()}"
