@@ -123,8 +123,8 @@ class ClientStats:
 class PoliteClient:
     """GET requests for one live source, with the rules in the module docstring.
 
-    ``sleep`` and ``clock`` are injectable so tests do not wait; ``transport`` too (tests use a
-    local server instead, so the real transport is exercised).
+    ``sleep`` and ``clock`` are injectable so tests do not wait (the tests talk to a real local
+    server, so the real transport is exercised).
     """
 
     def __init__(
@@ -136,7 +136,6 @@ class PoliteClient:
         secrets: tuple[str, ...] = (),
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
-        transport: httpx.BaseTransport | None = None,
         say: Callable[[str], None] = lambda _message: None,
     ) -> None:
         self.source = source
@@ -157,7 +156,6 @@ class PoliteClient:
             headers={"User-Agent": user_agent(settings.contact), "Accept": "application/json"},
             timeout=httpx.Timeout(settings.timeout_seconds),
             follow_redirects=False,
-            transport=transport,
         )
 
     def close(self) -> None:

@@ -76,7 +76,6 @@ class FetchOptions:
     from_landing: bool = False
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
-    transport: httpx.BaseTransport | None = None
 
 
 @dataclass
@@ -207,7 +206,6 @@ class _Fetch:
             request_interval=kind.default_interval,
             sleep=self.options.sleep,
             clock=self.options.clock,
-            transport=self.options.transport,
             say=self.say,
         )
         connector = kind(source, client)  # type: ignore[arg-type]
