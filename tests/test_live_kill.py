@@ -124,3 +124,62 @@ start = 2024-01-01
         pd.testing.assert_frame_equal(after["tables"][name], frame)
     assert after["cursors"] == expected["cursors"]
     assert after["landed"] == expected["landed"]
+
+
+REDDIT = ("reddit", "/r/botkyrka/new.json", "reddit_new_1", "reddit_new_2", {"after": "t3_1cm0a3"})
+X = (
+    "x",
+    "/2/tweets/search/recent",
+    "x_recent_1",
+    "x_recent_2",
+    {"until_id": "1787654321098765003"},
+)
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "first", "last", "resume"), [REDDIT, X], ids=["reddit", "x"]
+)
+def test_reddit_and_x_killed_between_two_pages_resume_below_the_stored_cursor(
+    tmp_path, monkeypatch, kind, path, first, last, resume
+) -> None:
+    monkeypatch.setenv("X_BEARER_TOKEN", "planted-x-bearer-1234")
+    monkeypatch.delenv("REDDIT_CLIENT_ID", raising=False)
+    monkeypatch.delenv("REDDIT_CLIENT_SECRET", raising=False)
+    server = Replay()
+    try:
+        source = {"reddit": 'subreddits = ["botkyrka"]', "x": 'query = "westby"'}[kind]
+        live = f"""
+[[sources.live]]
+kind = "{kind}"
+{source}
+api_base = "{server.url}"
+start = 2024-01-01
+"""
+        config_path = write_config(tmp_path, live)
+        config = load_config(config_path)
+        server.add(path, page(first))
+        server.add(path, page(last))
+        run_fetch(config, warehouse=tmp_path / "clean", options=FetchOptions())
+        expected = _snapshot(tmp_path / "clean")
+
+        server.add(path, page(first))
+        killed = tmp_path / "killed"
+        done = subprocess.run(
+            [sys.executable, "-c", KILLED_FETCH, str(config_path), str(killed), "cursor stored"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == -signal.SIGKILL, done.stderr[-2000:]
+        server.add(path, page(last), query=resume)  # tokens expire: resumed from the cursor
+        server.add(path, page(first))  # then newer posts are looked for: none
+        run_fetch(config, warehouse=killed, options=FetchOptions())
+        after = _snapshot(killed)
+        for name, frame in expected["tables"].items():
+            pd.testing.assert_frame_equal(after["tables"][name], frame)
+        assert after["cursors"] == expected["cursors"]
+        assert after["landed"] == expected["landed"]
+    finally:
+        server.stop()
+    server.check()
