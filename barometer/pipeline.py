@@ -246,7 +246,9 @@ class _Run:
             self.store.root,
             ingest=self.ingest_page,
             options=options,
-            say=lambda line: self.console.print(line, highlight=False, soft_wrap=True),
+            say=lambda line: self.console.print(
+                line, markup=False, highlight=False, soft_wrap=True
+            ),
         )
 
     def ingest_page(self, page: LandedPage, adapter: str, server: str | None) -> dict[str, Any]:

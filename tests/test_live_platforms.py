@@ -289,3 +289,24 @@ def test_x_bounds_the_search_with_since_id_only_within_seven_days() -> None:
         "s", newest=None, bottom=Mark("1780", recent), token=None, start=start
     ).params
     assert resumed["until_id"] == "1780" and "next_token" not in resumed
+
+
+def test_cli_errors_keep_their_bracketed_config_keys(tmp_path, server) -> None:
+    live = f"""
+[[sources.live]]
+kind = "mastodon"
+name = "masto"
+instance = "{server.url}"
+hashtags = ["botkyrka"]
+"""
+    server.add("/api/v1/timelines/tag/botkyrka", b'{"error": "Not Found"}', status=404)
+    config = write_config(tmp_path, live)
+    result = CliRunner().invoke(app, ["fetch", str(config), "--warehouse", str(tmp_path / "wh")])
+    assert result.exit_code == 1
+    expected = (
+        "masto: HTTP 404 from 127.0.0.1/api/v1/timelines/tag/botkyrka: no Mastodon API at this "
+        f"address (the server says: Not Found); check instance = '{server.url}' in "
+        "[[sources.live]] 'masto'"
+    )
+    # printed once as it happens and once in the summary, brackets intact both times
+    assert result.output.count(expected) == 2, result.output
