@@ -310,3 +310,26 @@ hashtags = ["botkyrka"]
     )
     # printed once as it happens and once in the summary, brackets intact both times
     assert result.output.count(expected) == 2, result.output
+
+
+def test_reddit_comments_are_a_stream_of_their_own(tmp_path, server, monkeypatch) -> None:
+    monkeypatch.delenv("REDDIT_CLIENT_ID", raising=False)
+    monkeypatch.delenv("REDDIT_CLIENT_SECRET", raising=False)
+    config = load_config(write_config(tmp_path, _reddit(server, "comments = true")))
+    comment = {
+        "kind": "t1",
+        "data": {"id": "l9x0a2", "name": "t1_l9x0a2", "link_id": "t3_1cm0a5", "author": "granne_o",
+                 "body": "Vi kommer från Östby!", "created_utc": 1715020000.0, "score": 2,
+                 "subreddit": "botkyrka", "parent_id": "t3_1cm0a5", "replies": ""},
+    }  # fmt: skip
+    comments = {"kind": "Listing", "data": {"after": None, "children": [comment]}}
+    server.add("/r/botkyrka/new.json", page("reddit_new_2"))
+    server.add("/r/botkyrka/comments.json", comments, query={"limit": "100", "raw_json": "1"})
+    report = run_fetch(config, warehouse=tmp_path / "wh", options=FetchOptions())
+    streams = [s["stream"] for s in report.manifest["fetch"]["sources"][0]["streams"]]
+    assert streams == ["r-botkyrka-new", "r-botkyrka-comments"]
+    posts = _posts(tmp_path / "wh")
+    assert posts.loc["reddit:t1_l9x0a2", "neighbourhood_id"] == "east"
+    assert len(posts) == 3
+    cursor = LiveState(tmp_path / "wh").cursor("reddit", "r-botkyrka-comments")
+    assert cursor.newest.id == "t1_l9x0a2"
