@@ -23,8 +23,8 @@ def published(root: Path) -> bool:
     """Whether ``root`` holds a published barometer; if not, show how to build one."""
     try:
         read.last_run(root)
-    except WarehouseError as exc:
-        st.warning(str(exc))
+    except WarehouseError:
+        st.warning(t("no_warehouse_at", path=root))
         st.markdown(
             f"{t('no_warehouse')}\n\n"
             "```\nbarometer run pipelines/botkyrka_sample.toml\n```\n"
@@ -159,3 +159,14 @@ def composite_ranks(root: Path) -> pd.DataFrame:
                                   "upper": "rank_upper"})  # fmt: skip
     frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
     return frame[["neighbourhood_id", "period_start", "rank_median", "rank_lower", "rank_upper"]]
+
+
+@st.cache_data(ttl=TTL_SECONDS)
+def last_run(root: Path) -> dict[str, object]:
+    """The newest ``runs`` row as a dict (empty when none)."""
+    return read.last_run(root)
+
+
+@st.cache_data(ttl=TTL_SECONDS)
+def validity_flags(root: Path) -> pd.DataFrame:
+    return read.validity_flags(root)

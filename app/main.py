@@ -1,14 +1,25 @@
 """Streamlit router of the barometer app: `streamlit run app/main.py`.
 
-The sidebar holds the language switch (``st.session_state["lang"]``); pages read published
-tables only, through the cached queries in `app/data.py`. When `.streamlit/secrets.toml` has an
-``[auth]`` section (an OIDC provider), every page requires ``st.login`` first.
+The page scripts live in `app/views/` (not `pages/`, so Streamlit never runs one on its own,
+outside this router). When `.streamlit/secrets.toml` has an ``[auth]`` section (an OIDC
+provider), nothing but a "Sign in" button is shown until the user has signed in: the gate runs
+here, before `st.navigation`, and again at the top of every page (`ui.warehouse`). The sidebar
+holds the language switch (``st.session_state["lang"]``); pages read published tables only,
+through the cached queries in `app/data.py`.
 """
 
 import streamlit as st
+import ui
 from i18n import LANGS, t
 
 st.set_page_config(page_title="Social Trust Barometer", page_icon="📊", layout="wide")
+# Captions, widget and tile labels in full-contrast ink (Streamlit's faded greys fall below
+# WCAG's 4.5:1 on white).
+st.html(
+    "<style>[data-testid='stCaptionContainer'], [data-testid='stMetricLabel'], "
+    "[data-testid='stWidgetLabel'] p, [data-testid='stMetricLabel'] p "
+    "{color: #3b3b4f !important; opacity: 1 !important;}</style>"
+)
 
 
 def _keep_language() -> None:
@@ -27,29 +38,17 @@ st.sidebar.radio(
     on_change=_keep_language,
 )
 
-
-def _auth_configured() -> bool:
-    try:
-        return "auth" in st.secrets
-    except FileNotFoundError:
-        return False
-
-
-if _auth_configured():
-    if not st.user.get("is_logged_in", False):
-        st.title(t("app_title"))
-        st.info(t("login_needed"))
-        st.button(t("login"), on_click=st.login, key="login")
-        st.stop()
+ui.require_sign_in()  # stops here, before any page is routed, until the user has signed in
+if ui.auth_configured():
     st.sidebar.button(t("logout"), on_click=st.logout, key="logout")
 
 PAGES = [  # (script, title key, Material icon, URL path)
-    ("pages/overview.py", "nav_overview", "map", "overview"),
-    ("pages/trends.py", "nav_trends", "show_chart", "trends"),
-    ("pages/drivers.py", "nav_drivers", "explore", "drivers"),
-    ("pages/impact.py", "nav_impact", "target", "impact"),
-    ("pages/models.py", "nav_models", "balance", "models"),
-    ("pages/quality.py", "nav_quality", "fact_check", "quality"),
+    ("views/overview.py", "nav_overview", "map", "overview"),
+    ("views/trends.py", "nav_trends", "show_chart", "trends"),
+    ("views/drivers.py", "nav_drivers", "explore", "drivers"),
+    ("views/impact.py", "nav_impact", "target", "impact"),
+    ("views/models.py", "nav_models", "balance", "models"),
+    ("views/quality.py", "nav_quality", "fact_check", "quality"),
 ]
 pages = [
     st.Page(script, title=t(title), icon=f":material/{icon}:", url_path=path, default=i == 0)

@@ -134,6 +134,7 @@ class CompositeConfig(_Strict):
 class ActionConfig(_Strict):
     id: str
     title: str
+    title_sv: str = Field(default="", description="the title in Swedish, for the app")
     neighbourhoods: list[str]
     start: date
     end: date | None = None

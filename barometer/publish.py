@@ -87,13 +87,14 @@ def actions_table(config: PipelineConfig) -> pd.DataFrame:
             {
                 "action_id": a.id,
                 "title": a.title,
+                "title_sv": a.title_sv,
                 "neighbourhoods": ",".join(a.neighbourhoods),
                 "start": a.start,
                 "end": a.end,
             }
             for a in config.actions
         ],
-        columns=["action_id", "title", "neighbourhoods", "start", "end"],
+        columns=["action_id", "title", "title_sv", "neighbourhoods", "start", "end"],
     )
 
 
@@ -141,7 +142,8 @@ def model_cards_table() -> pd.DataFrame:
     """Every trained model version with its card, metrics and audit, for the transparency page.
 
     Cards describe the models and the public corpora they were trained on; they contain no
-    resident's text. ``audit_markdown`` is the card's "Audit results" section when present.
+    resident's text. ``audit_markdown`` is the card's "Audit results" section when present;
+    ``audit_passed`` the bias audit's verdict (``audit.json``), null when not audited.
     """
     rows = []
     for entry in list_models().itertuples():
@@ -152,6 +154,9 @@ def model_cards_table() -> pd.DataFrame:
             else ""
         )
         metrics = folder / "metrics.json"
+        audit_file = folder / "audit.json"
+        passed = json.loads(audit_file.read_text(encoding="utf-8")).get("passed") if (
+            audit_file.exists()) else None  # fmt: skip
         audit = ""
         if "## Audit results" in card:
             audit = card.split("## Audit results", 1)[1].split("\n## ", 1)[0].strip()
@@ -163,9 +168,11 @@ def model_cards_table() -> pd.DataFrame:
                 "card_markdown": card,
                 "metrics_json": metrics.read_text(encoding="utf-8") if metrics.exists() else "{}",
                 "audit_markdown": audit,
+                "audit_passed": None if passed is None else bool(passed),
             }
         )
-    columns = ["task", "version", "active", "card_markdown", "metrics_json", "audit_markdown"]
+    columns = ["task", "version", "active", "card_markdown", "metrics_json", "audit_markdown",
+               "audit_passed"]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 
 

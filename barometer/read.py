@@ -252,3 +252,56 @@ def source_freshness(root: Path) -> pd.DataFrame:
 def runs(root: Path) -> pd.DataFrame:
     """Every published run, newest first."""
     return _query(root, "SELECT * FROM runs ORDER BY started_at DESC")
+
+
+def columns(root: Path, name: str) -> set[str]:
+    """Column names of a published table (empty when the table is absent)."""
+    with open_published(root) as con:
+        found = con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [name]
+        ).fetchall()
+    return {str(row[0]) for row in found}
+
+
+def validity_flags(root: Path) -> pd.DataFrame:
+    """Published cells that rest on a model that is not validated: ``indicator,
+    neighbourhood_id, period_start, validity_note`` (``indicators.validity = 'not_validated'``);
+    a barometer that publishes no validity (an older warehouse) gets the flags of its active
+    models' failed bias audits instead (``model_cards.audit_passed``), for every cell of the
+    indicators they score (``neighbourhood_id`` and ``period_start`` null = every cell)."""
+    if not {"validity", "validity_note"} <= columns(root, "indicators"):
+        return _audit_flags(root)
+    frame = _query(
+        root,
+        "SELECT indicator, neighbourhood_id, period_start, validity_note FROM indicators "
+        "WHERE validity = 'not_validated' AND NOT suppressed",
+    )
+    frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
+    return frame
+
+
+#: indicators (name prefixes) that rest on each text model's scores
+MODEL_INDICATORS = {
+    "hostility": ("digital_hostility_",),
+    "hostility_target": ("digital_hostility_",),
+    "immigration_attitude": ("digital_immigration_",),
+}
+
+
+def _audit_flags(root: Path) -> pd.DataFrame:
+    flags = pd.DataFrame(columns=["indicator", "neighbourhood_id", "period_start", "validity_note"])
+    if "audit_passed" not in columns(root, "model_cards"):
+        return flags
+    failed = _query(
+        root, "SELECT task, version FROM model_cards WHERE active AND audit_passed = false"
+    )
+    names = indicator_names(root)
+    rows = [
+        {"indicator": name, "neighbourhood_id": None, "period_start": None,
+         "validity_note": f"{task}:{version}::audit_failed"}
+        for task, version in failed.itertuples(index=False)
+        for name in names
+        if name.startswith(MODEL_INDICATORS.get(str(task), ("\0",)))
+        and not (task == "hostility_target" and name == "digital_hostility_share")
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=flags.columns) if rows else flags

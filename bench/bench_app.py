@@ -49,7 +49,7 @@ def render_times(warehouse: Path) -> dict[str, tuple[float, float]]:
     at = AppTest.from_file(str(REPO / "app" / "main.py"), default_timeout=120).run()
     times = {}
     for page in PAGES:
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"views/{page}.py")
         st.cache_data.clear()  # the baseline: nothing cached yet
         runs = []
         for _ in range(2):

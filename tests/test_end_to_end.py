@@ -237,7 +237,15 @@ def test_app_overview_on_the_sample(built, monkeypatch) -> None:
     assert str(at.select_slider(key="overview_month").value) == "2025-12-01"
     table = at.dataframe[0].value
     assert len(table) == len(TRUTH["neighbourhoods"]) and table["Index"].notna().all()
-    assert "December 2025" in at.caption[0].value
+    # the page's answer in one sentence names the month and the lowest neighbourhood
+    index = _published(root, "indicators").query(
+        "indicator == 'composite_trust_index' and not suppressed"
+    )
+    index = index[pd.to_datetime(index["period_start"]) == pd.Timestamp("2025-12-01")]
+    lowest = index.sort_values("value")["neighbourhood_id"].iloc[0]
+    names = _published(root, "neighbourhoods").set_index("neighbourhood_id")["name"]
+    headline = at.markdown[0].value
+    assert "December 2025" in headline and f"lowest in {names[lowest]}" in headline
 
 
 def _published(root: Path, name: str) -> pd.DataFrame:
