@@ -333,3 +333,31 @@ def test_reddit_comments_are_a_stream_of_their_own(tmp_path, server, monkeypatch
     assert len(posts) == 3
     cursor = LiveState(tmp_path / "wh").cursor("reddit", "r-botkyrka-comments")
     assert cursor.newest.id == "t1_l9x0a2"
+
+
+def test_cli_fetch_one_source_with_a_page_cap(tmp_path, server) -> None:
+    live = "".join(
+        f"""
+[[sources.live]]
+kind = "mastodon"
+name = "{name}"
+instance = "{server.url}"
+hashtags = ["botkyrka"]
+start = 2024-01-01
+"""
+        for name in ("a", "b")
+    )
+    config = write_config(tmp_path, live)
+    root = tmp_path / "wh"
+    link = mastodon_link(server.url, "botkyrka", "113500000000000103", "113500000000000105")
+    server.add("/api/v1/timelines/tag/botkyrka", page("mastodon_tag_1"), headers=link)
+    args = ["fetch", str(config), "--warehouse", str(root), "--source", "b", "--max-pages", "1"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    summary = Warehouse(root).manifests()[-1]["fetch"]
+    assert [s["source"] for s in summary["sources"]] == ["b"]
+    assert summary["sources"][0]["streams"][0]["status"].startswith("page cap reached (1 pages)")
+    args = ["fetch", str(config), "--warehouse", str(root), "--source", "zzz"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert "no live source named ['zzz']; the config has ['a', 'b']" in result.output
