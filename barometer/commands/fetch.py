@@ -67,7 +67,7 @@ def fetch(
     """Fetch what is new on the live sources since the stored cursors, land each page in the
     warehouse and ingest it; exits with status 1 when a source failed."""
     from barometer.config import load_config
-    from barometer.live.fetch import FetchOptions
+    from barometer.live.fetch import FetchOptions, select_sources
     from barometer.pipeline import run_fetch
 
     options = FetchOptions(max_pages=max_pages, only=source or None, from_landing=from_landing)
@@ -77,6 +77,7 @@ def fetch(
             raise BarometerError(
                 f"{config}: no [[sources.live]] table: nothing to fetch (see docs/OPERATIONS.md)"
             )
+        select_sources(pipeline.sources.live, options.only)  # unknown names: before any write
         report = run_fetch(pipeline, warehouse=warehouse, console=console, options=options)
     except BarometerError as exc:
         errors.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
