@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from barometer.exceptions import ConfigError
 from barometer.ingest.social.tabular import ColumnMapping
@@ -97,7 +97,25 @@ class SourcesConfig(_Strict):
 
 
 class NlpConfig(_Strict):
-    lexicon_dir: Path
+    lexicon_dir: Path | None = Field(
+        default=None,
+        description="optional folder of the city's own sentiment word lists (<lang>.tsv: "
+        "word<TAB>valence on -1..1), used before the packaged lexicons",
+    )
+    language_prior: dict[str, float] = Field(
+        default_factory=dict,
+        description="expected share of posts per language (codes of "
+        "barometer.nlp.language.LANGUAGE_CODES, 'other' for the rest) for language ID of "
+        "short posts; empty: no prior",
+    )
+
+    @field_validator("language_prior")
+    @classmethod
+    def _known_languages(cls, prior: dict[str, float]) -> dict[str, float]:
+        from barometer.nlp.language import prior_vector
+
+        prior_vector(prior)  # raises ValueError naming the bad code or share
+        return prior
 
 
 class IndicatorsConfig(_Strict):
@@ -153,7 +171,7 @@ class PipelineConfig(_Strict):
     privacy: PrivacyConfig = PrivacyConfig()
     sources: SourcesConfig = SourcesConfig()
     fetch: FetchSettings = FetchSettings()
-    nlp: NlpConfig
+    nlp: NlpConfig = NlpConfig()
     indicators: IndicatorsConfig = IndicatorsConfig()
     composite: CompositeConfig = CompositeConfig()
     actions: list[ActionConfig] = []

@@ -8,6 +8,7 @@ PII-scrubbed, and coordinates are reduced to a neighbourhood id (they are not st
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -28,12 +29,19 @@ def enrich_posts(
     boundaries: Boundaries,
     pseudonymiser: Pseudonymiser,
     gazetteer: Gazetteer | None = None,
+    language_prior: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Social raw rows -> canonical ``posts`` rows.
 
     Geography is resolved on the raw text (so a place named in a scrubbed-away @handle is not
     used), then the text is scrubbed; ``content_hash`` is a hash of pseudonymous author and
     whitespace/case-normalised scrubbed text, so a copy-pasted repeat is recognisable.
+
+    ``lang`` is detected on the scrubbed text (:func:`~barometer.nlp.language.detect_languages`)
+    with the platform hint where it agrees with the script, the author's other posts in the same
+    batch and the city's ``language_prior`` (config ``nlp.language_prior``): a code of
+    :data:`~barometer.nlp.language.SUPPORTED_LANGUAGES`, ``"other"`` (a language outside them,
+    kept with its hint in ``lang_hint``) or ``"und"``.
     """
     if raw.empty:
         return pd.DataFrame(columns=POSTS.columns)
@@ -48,7 +56,12 @@ def enrich_posts(
     ]
     out["text"] = scrub_texts(located["text"])
     hints = located["lang_hint"].where(located["lang_hint"].notna(), None).tolist()
-    out["lang"] = detect_languages(out["text"].tolist(), hints=hints)
+    out["lang"] = detect_languages(
+        out["text"].tolist(),
+        hints=hints,
+        authors=out["author_pseudonym"].tolist(),
+        prior=language_prior,
+    )
     out["lang_hint"] = located["lang_hint"]
     out["neighbourhood_id"] = located["neighbourhood_id"]
     out["geo_method"] = located["geo_method"]

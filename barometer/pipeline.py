@@ -66,6 +66,7 @@ from barometer.schema import (
 )
 from barometer.scoring import (
     BatchScorer,
+    city_lexicon_dir,
     current_scores,
     gate,
     model_versions,
@@ -143,10 +144,16 @@ class _Run:
         self.boundaries: Boundaries = load_boundaries(config.resolve(config.boundaries.path))
         self.gazetteer = Gazetteer(self.boundaries)
         self.fetch_report: FetchReport | None = None
-        #: tasks this run cannot score -> why (e.g. sentiment without a lexicon folder)
-        self.unavailable = unavailable_tasks(config.resolve(config.nlp.lexicon_dir))
+        #: tasks this run cannot score -> why (e.g. sentiment without its lexicon packages)
+        self.unavailable = unavailable_tasks()
         for task, why in self.unavailable.items():
             console.print(f"[bold yellow]warning:[/] {task} not scored: {why}", highlight=False)
+        configured = config.nlp.lexicon_dir
+        self.lexicon_dir, lexicon_warning = city_lexicon_dir(
+            config.resolve(configured) if configured is not None else None
+        )
+        if lexicon_warning:
+            console.print(f"[bold yellow]warning:[/] {lexicon_warning}", highlight=False)
 
     def timed(self, label: str, step: Callable[[], _T]) -> _T:
         started = time.perf_counter()
@@ -235,6 +242,7 @@ class _Run:
             boundaries=self.boundaries,
             pseudonymiser=self.pseudonymiser,
             gazetteer=self.gazetteer,
+            language_prior=self.config.nlp.language_prior,
         )
 
     def fetch_live(self, options: FetchOptions) -> None:
@@ -336,7 +344,7 @@ class _Run:
         posts = self.store.read(POSTS, columns=["post_id", "text", "lang"])
         columns = ["post_id", "task", "model_version", "label"]
         scored = self.store.read(POST_SCORES, columns=columns)
-        lexicon_dir = self.config.resolve(self.config.nlp.lexicon_dir)
+        lexicon_dir = self.lexicon_dir
         versions = model_versions(self.unavailable)
         current = scored[scored["model_version"].isin(set(versions.values()))]
         fresh = posts[~posts["post_id"].isin(set(current["post_id"]))]

@@ -15,9 +15,10 @@ their gate lets through.
 A trained model active in the registry under a rule-based task's name replaces the rule-based
 scorer: ``barometer train sentiment --annotations FILE.csv`` followed by ``barometer activate``
 makes sentiment supervised (the city's own labels) instead of lexicon-based. Where neither is
-available (no lexicon folder, e.g. a clone without ``../shared``, and no trained sentiment model),
+available (a broken install without the lexicon packages, and no trained sentiment model),
 :func:`unavailable_tasks` names sentiment with the reason and the pipeline scores the other
-tasks.
+tasks. Lexicon sentiment needs no data folder: its lexicons ship in pip packages; a city's own
+word lists (``nlp.lexicon_dir``) are optional.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from barometer.nlp.trust import TrustExpressionMatcher
 from barometer.schema import POST_SCORES, empty_frame
 
 #: task -> (model version, factory of a fitted scorer with ``score_posts``)
-RULE_BASED: dict[str, tuple[str, Callable[[Path], Any]]] = {
+RULE_BASED: dict[str, tuple[str, Callable[[Path | None], Any]]] = {
     "sentiment": (
         SENTIMENT_VERSION,
         lambda lexicon_dir: LexiconSentimentScorer(lexicon_dir=lexicon_dir).fit(),
@@ -52,23 +53,44 @@ RULE_BASED: dict[str, tuple[str, Callable[[Path], Any]]] = {
 }
 
 
-def unavailable_tasks(lexicon_dir: Path) -> dict[str, str]:
+def unavailable_tasks() -> dict[str, str]:
     """Tasks that cannot be scored here -> why, in plain words.
 
-    Only lexicon sentiment can be missing: when ``lexicon_dir`` is not a folder and no trained
-    ``sentiment`` model is active. A lexicon folder that exists but lacks a file is an error
-    (:class:`~barometer.exceptions.InputError` when the scorer is built), not a skip.
+    Only lexicon sentiment can be missing: when no trained ``sentiment`` model is active and a
+    packaged lexicon cannot be found (a broken install: the lexicon packages are dependencies).
     """
-    if "sentiment" in registry.active_versions() or Path(lexicon_dir).is_dir():
+    if "sentiment" in registry.active_versions():
         return {}
-    return {
-        "sentiment": (
-            f"no sentiment lexicon folder at {lexicon_dir} (the shared 'data/lexicons') and no "
-            "trained sentiment model is active, so posts get no sentiment and the negative-post "
-            "share is not published; point nlp.lexicon_dir at the lexicons or train one with "
-            "'barometer train sentiment --annotations FILE.csv'"
-        )
-    }
+    from barometer.exceptions import InputError
+    from barometer.nlp.lexicon_sources import (
+        EMOJI_SOURCE,
+        EMOTICON_SOURCE,
+        PACKAGED_SOURCES,
+        package_file,
+    )
+
+    try:
+        for source in (EMOJI_SOURCE, EMOTICON_SOURCE, *sum(PACKAGED_SOURCES.values(), ())):
+            package_file(source)
+    except InputError as exc:
+        return {
+            "sentiment": (
+                f"{exc}; no trained sentiment model is active either, so posts get no "
+                "sentiment and the negative-post share is not published"
+            )
+        }
+    return {}
+
+
+def city_lexicon_dir(lexicon_dir: Path | None) -> tuple[Path | None, str | None]:
+    """The city lexicon folder to score with (None: packaged lexicons only) and, when the
+    configured folder does not exist, a warning saying the packaged lexicons are used alone."""
+    if lexicon_dir is None or Path(lexicon_dir).is_dir():
+        return lexicon_dir, None
+    return None, (
+        f"the city lexicon folder {lexicon_dir} (nlp.lexicon_dir) does not exist; sentiment is "
+        "scored with the packaged lexicons only"
+    )
 
 
 def model_versions(skip: Iterable[str] = ()) -> dict[str, str]:
@@ -149,7 +171,7 @@ def gate(task: str, posts: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     return posts[posts["lang"].isin(languages)]
 
 
-def score_task(task: str, posts: pd.DataFrame, *, lexicon_dir: Path) -> pd.DataFrame:
+def score_task(task: str, posts: pd.DataFrame, *, lexicon_dir: Path | None = None) -> pd.DataFrame:
     """Score posts (``post_id``, ``text``, ``lang``) with the active model of ``task`` (a
     trained one in the registry, else the rule-based one)."""
     if task in registry.active_versions() or task not in RULE_BASED:
@@ -174,7 +196,7 @@ class BatchScorer:
     :func:`unavailable_tasks`), are not built and get no rows.
     """
 
-    def __init__(self, *, lexicon_dir: Path, skip: Iterable[str] = ()) -> None:
+    def __init__(self, *, lexicon_dir: Path | None = None, skip: Iterable[str] = ()) -> None:
         from barometer.nlp.batch import HashedCounts
 
         active = registry.active_versions()
@@ -221,8 +243,10 @@ class BatchScorer:
             sentiment = self.rule["sentiment"]
             compound = sentiment.compound_normalised(normalised, langs)
             keep = ~np.isnan(compound)
+            kept_langs = [langs[i] for i in np.flatnonzero(keep).tolist()]
             out.append(_rows(ids[keep], "sentiment", SENTIMENT_VERSION,
-                             sentiment.labels_of(compound[keep]).astype(str), np.nan))  # fmt: skip
+                             sentiment.labels_of(compound[keep], kept_langs).astype(str),
+                             np.nan))  # fmt: skip
         if "trust_expression" in self.rule:
             trust = self.rule["trust_expression"]
             out.append(_rows(ids, "trust_expression", TRUST_VERSION,
@@ -297,7 +321,7 @@ def _rows(ids: Any, task: str, version: str, labels: Any, probability: Any) -> p
 
 
 def score_all(
-    posts: pd.DataFrame, *, lexicon_dir: Path, batch_size: int = 20_000,
+    posts: pd.DataFrame, *, lexicon_dir: Path | None = None, batch_size: int = 20_000,
     scorer: BatchScorer | None = None,
 ) -> pd.DataFrame:  # fmt: skip
     """``post_scores`` rows of every active task, scoring ``posts`` in batches (see

@@ -115,8 +115,6 @@ municipality = "Testby"
 path = "{(REPO / "tests" / "fixtures" / "neighbourhoods.geojson").as_posix()}"
 [privacy]
 key_file = "{key.as_posix()}"
-[nlp]
-lexicon_dir = "{(REPO.parent / "shared" / "data" / "lexicons").as_posix()}"
 [fetch]
 request_interval_seconds = 0
 [[sources.live]]

@@ -68,10 +68,10 @@ def main() -> None:
         "--workers", type=int, default=2, help="processes for the parallel streamed run"
     )
     parser.add_argument(
-        "--lexicon-dir", default=str(Path(__file__).parents[1].parent / "shared/data/lexicons")
+        "--lexicon-dir", default=None, help="a city's own lexicon folder (default: packaged only)"
     )
     args = parser.parse_args()
-    lexicon_dir = Path(args.lexicon_dir)
+    lexicon_dir = Path(args.lexicon_dir) if args.lexicon_dir else None
     start = time.perf_counter()
     scorer = scoring.BatchScorer(lexicon_dir=lexicon_dir)
     build_detector()

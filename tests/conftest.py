@@ -55,8 +55,7 @@ def fixtures() -> Path:
 
 @pytest.fixture(scope="session")
 def mini_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The pipeline run once over the hand-written fixtures (needs the shared lexicons)."""
-    shared_data("lexicons")
+    """The pipeline run once over the hand-written fixtures."""
     from barometer.config import load_config
     from barometer.pipeline import run_pipeline
 

@@ -198,9 +198,6 @@ path = "{(fixtures / "neighbourhoods.geojson").as_posix()}"
 [privacy]
 key_file = "{key.as_posix()}"
 
-[nlp]
-lexicon_dir = "{(fixtures.parents[2] / "shared" / "data" / "lexicons").as_posix()}"
-
 [fetch]
 contact = "mailto:trust@testby.example"
 request_interval_seconds = 0

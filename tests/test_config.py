@@ -47,3 +47,23 @@ def test_social_glob_without_match(tmp_path) -> None:
     config = load_config(path)
     with pytest.raises(ConfigError, match="no file matches"):
         config.social_files()
+
+
+def test_language_prior_is_read_and_checked(tmp_path) -> None:
+    config = load_config(SAMPLE)
+    assert config.nlp.lexicon_dir is None  # packaged lexicons; a city folder is optional
+    assert max(config.nlp.language_prior, key=config.nlp.language_prior.__getitem__) == "sv"
+    path = tmp_path / "p.toml"
+    path.write_text(SAMPLE.read_text().replace("fi = 0.02", "pt = 0.02"))
+    with pytest.raises(ConfigError, match=r"nlp.language_prior: .*names \['pt'\]"):
+        load_config(path)
+
+
+def test_the_nlp_section_may_be_left_out(tmp_path) -> None:
+    text = SAMPLE.read_text()
+    start = text.index("[nlp]")
+    end = text.index("[indicators]")
+    path = tmp_path / "p.toml"
+    path.write_text(text[:start] + text[end:])
+    config = load_config(path)
+    assert config.nlp.lexicon_dir is None and config.nlp.language_prior == {}

@@ -17,7 +17,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 import statsmodels.formula.api as smf
-from conftest import REPO_ROOT, shared_data
+from conftest import REPO_ROOT
 
 from barometer.config import load_config
 from barometer.pipeline import run_pipeline
@@ -36,7 +36,6 @@ EFFECT_INDICATORS = [
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    shared_data("lexicons")
     root = tmp_path_factory.mktemp("sample") / "warehouse"
     config = load_config(REPO_ROOT / "pipelines" / "botkyrka_sample.toml")
     report = run_pipeline(config, warehouse=root, show_progress=False)

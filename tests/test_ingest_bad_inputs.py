@@ -8,7 +8,7 @@ import shutil
 
 import pandas as pd
 import pytest
-from conftest import FIXTURES, shared_data
+from conftest import FIXTURES
 from ingest_readers import CSV_READERS, JSON_READERS, READERS
 from typer.testing import CliRunner
 
@@ -137,7 +137,6 @@ def test_missing_required_column(tmp_path, name, suffix, reader) -> None:
 
 @pytest.fixture
 def broken_config(tmp_path):
-    shared_data("lexicons")
     folder = tmp_path / "cfg"
     shutil.copytree(FIXTURES, folder)
     (folder / "zz_broken.jsonl").write_bytes(CORPUS["binary_nul"])  # sorted after x_page

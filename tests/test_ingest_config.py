@@ -5,7 +5,7 @@ import shutil
 import pandas as pd
 import pyreadstat
 import pytest
-from conftest import FIXTURES, shared_data
+from conftest import FIXTURES
 
 from barometer.config import load_config
 from barometer.exceptions import ConfigError
@@ -64,9 +64,6 @@ sessions = "pldp.csv"
 sites = "sites.csv"
 format = "pldp"
 
-[nlp]
-lexicon_dir = "LEXICONS"
-
 [indicators]
 bootstrap_reps = 19
 """
@@ -79,8 +76,7 @@ def formats_config(tmp_path):
     frame = pd.read_csv(FIXTURES / "survey.csv")
     frame["IDATE"] = pd.to_datetime(frame["IDATE"])
     pyreadstat.write_dta(frame, str(folder / "survey.dta"))
-    lexicons = FIXTURES.parents[2] / "shared" / "data" / "lexicons"
-    (folder / "formats.toml").write_text(CONFIG.replace("LEXICONS", str(lexicons)))
+    (folder / "formats.toml").write_text(CONFIG)
     return load_config(folder / "formats.toml")
 
 
@@ -111,7 +107,6 @@ def test_every_format_loads_through_ingest(formats_config, tmp_path) -> None:
 
 
 def test_every_format_loads_through_run(formats_config, tmp_path) -> None:
-    shared_data("lexicons")
     report = run_pipeline(formats_config, warehouse=tmp_path / "wh", show_progress=False)
     assert report.manifest["row_counts"]["posts"] == 15
     assert report.manifest["row_counts"]["post_scores"] > 0
@@ -138,28 +133,28 @@ def test_tabular_needs_a_mapping_and_only_tabular(tmp_path) -> None:
         load_config(path)
 
 
-def test_run_without_lexicons_scores_every_other_task(formats_config, tmp_path) -> None:
-    """A clone without the shared lexicons (and no trained sentiment model) still runs: the
-    run warns, records why in its manifest, and scores every other task."""
+def test_a_missing_city_lexicon_folder_warns_and_scores_with_the_packaged_lexicons(
+    formats_config, tmp_path
+) -> None:
+    """A configured nlp.lexicon_dir that does not exist is named in a warning; sentiment is
+    still scored (packaged lexicons) and every other task too."""
     from io import StringIO
 
     from rich.console import Console
 
+    missing = tmp_path / "none"
     config = formats_config.model_copy(
-        update={"nlp": formats_config.nlp.model_copy(update={"lexicon_dir": tmp_path / "none"})}
+        update={"nlp": formats_config.nlp.model_copy(update={"lexicon_dir": missing})}
     )
     out = StringIO()
     report = run_pipeline(
         config, warehouse=tmp_path / "wh", show_progress=False, console=Console(file=out)
     )
-    assert "warning: sentiment not scored: no sentiment lexicon folder at" in " ".join(
-        out.getvalue().split()
-    )
-    assert list(report.manifest["tasks_not_scored"]) == ["sentiment"]
-    assert "sentiment" not in report.manifest["model_versions"]
+    said = " ".join(out.getvalue().split())
+    assert f"the city lexicon folder {missing}" in said and "packaged lexicons only" in said
+    assert report.manifest["tasks_not_scored"] == {}
     scores = Warehouse(report.warehouse).read(POST_SCORES)
-    assert "sentiment" not in set(scores["task"])
-    assert {"hostility", "trust_expression", "theme"} <= set(scores["task"])
+    assert {"sentiment", "hostility", "trust_expression", "theme"} <= set(scores["task"])
 
 
 def test_rows_of_an_older_model_version_do_not_reach_the_indicators(
@@ -169,7 +164,6 @@ def test_rows_of_an_older_model_version_do_not_reach_the_indicators(
     computed from the current version's rows only."""
     import barometer.pipeline as pipeline_module
 
-    shared_data("lexicons")
     warehouse = tmp_path / "wh"
     first = run_pipeline(formats_config, warehouse=warehouse, show_progress=False)
     store = Warehouse(first.warehouse)

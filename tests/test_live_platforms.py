@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, shared_data
+from conftest import FIXTURES
 from live_server import Replay, mastodon_link, page, write_config
 from typer.testing import CliRunner
 
@@ -219,14 +219,11 @@ def test_cli_fetch_without_live_sources_says_so(tmp_path) -> None:
 
 def test_run_fetches_first_and_no_fetch_skips_it(tmp_path, server, monkeypatch) -> None:
     monkeypatch.delenv("X_BEARER_TOKEN", raising=False)
-    shared_data("lexicons")
     mini = (FIXTURES / "mini.toml").read_text(encoding="utf-8")
     inputs = ["neighbourhoods.geojson", "x_page.jsonl", "mastodon.json", "survey.csv"]
     inputs += ["codebook.toml", "footfall_wide.csv", "sensors.csv", "kobo.csv", "sites.csv"]
     for name in inputs:
         mini = mini.replace(f'"{name}"', f'"{(FIXTURES / name).as_posix()}"')
-    lexicons = (FIXTURES / "../../../shared/data/lexicons").resolve().as_posix()
-    mini = mini.replace('"../../../shared/data/lexicons"', f'"{lexicons}"')
     mini += f"""
 [fetch]
 request_interval_seconds = 0

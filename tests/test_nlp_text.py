@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from barometer.nlp.text import fold_doubles, normalise_text, normalise_texts, tokenise
+from barometer.nlp.text import normalise_text, normalise_texts, tokenise
 
 
 @pytest.mark.parametrize(
@@ -42,10 +42,6 @@ def test_arabic_orthographic_folding_only_for_arabic() -> None:
 def test_non_string_is_empty() -> None:
     assert normalise_text(None) == ""  # type: ignore[arg-type]
     assert normalise_texts(["A", "B"], ["sv", "tr"]) == ["a", "b"]
-
-
-def test_fold_doubles() -> None:
-    assert fold_doubles("braa") == "bra"
 
 
 def test_tokenise_keeps_placeholders_emoji_and_emoticons() -> None:

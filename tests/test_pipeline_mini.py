@@ -5,7 +5,7 @@ import re
 
 import duckdb
 import pytest
-from conftest import FIXTURES, shared_data
+from conftest import FIXTURES
 
 from barometer.config import load_config
 from barometer.exceptions import ConfigError
@@ -18,7 +18,6 @@ RAW_IDENTIFIERS = ["9001", "9002", "9003", "anna", "cecilia", "Eva Observer", "O
 
 @pytest.fixture
 def built(tmp_path):
-    shared_data("lexicons")
     config = load_config(FIXTURES / "mini.toml")
     report = run_pipeline(config, warehouse=tmp_path / "wh", show_progress=False)
     return config, report

@@ -17,15 +17,6 @@ from barometer.nlp.text import normalise_texts
 sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
 from bench_models import make_posts
 
-LEXICONS = Path(__file__).parents[2] / "shared" / "data" / "lexicons"
-
-
-@pytest.fixture(scope="module")
-def lexicons() -> Path:
-    if not LEXICONS.is_dir():
-        pytest.skip(f"shared lexicons {LEXICONS} are absent (clone outside the project)")
-    return LEXICONS
-
 
 def _posts(n: int = 400) -> pd.DataFrame:
     posts = make_posts(n, seed=7)
@@ -55,14 +46,13 @@ def test_shared_counts_give_the_same_probabilities(task: str) -> None:
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9)
 
 
-@pytest.mark.skipif(not LEXICONS.is_dir(), reason="needs the shared lexicons")
-def test_batch_scorer_equals_score_task_per_task(lexicons: Path) -> None:
+def test_batch_scorer_equals_score_task_per_task() -> None:
     posts = _posts()
-    got = scoring.BatchScorer(lexicon_dir=lexicons).score(posts)
+    got = scoring.BatchScorer().score(posts)
     scored = pd.DataFrame(columns=["post_id", "task", "model_version", "label"])
     for task in scoring.model_versions():
         todo = scoring.gate(task, posts, scored)
-        expected = scoring.score_task(task, todo, lexicon_dir=lexicons)
+        expected = scoring.score_task(task, todo, lexicon_dir=None)
         scored = pd.concat([scored, expected[scored.columns]], ignore_index=True)
         mine = got[got["task"] == task].reset_index(drop=True)
         pd.testing.assert_frame_equal(
@@ -75,8 +65,8 @@ def test_batch_scorer_equals_score_task_per_task(lexicons: Path) -> None:
         )  # fmt: skip
 
 
-def test_stream_over_workers_equals_one_process(lexicons: Path) -> None:
-    scorer = scoring.BatchScorer(lexicon_dir=lexicons)
+def test_stream_over_workers_equals_one_process() -> None:
+    scorer = scoring.BatchScorer()
     batches = [make_posts(150, seed=s) for s in range(5)]
     alone = [rows for rows, _, _ in scoring.stream_scores(batches, scorer=scorer, workers=1)]
     forked = list(scoring.stream_scores(batches, scorer=scorer, workers=2))
@@ -86,21 +76,21 @@ def test_stream_over_workers_equals_one_process(lexicons: Path) -> None:
         assert memory >= 0
 
 
-def test_batch_scorer_skips_a_model_with_no_post_in_its_languages(lexicons: Path) -> None:
+def test_batch_scorer_skips_a_model_with_no_post_in_its_languages() -> None:
     posts = pd.DataFrame({"post_id": ["a", "b"], "text": ["good day", "hi"], "lang": ["en", "en"]})
-    rows = scoring.BatchScorer(lexicon_dir=lexicons).score(posts)
+    rows = scoring.BatchScorer().score(posts)
     assert "immigration_attitude" not in set(rows["task"])  # Swedish-only model
     assert set(rows.loc[rows["task"] == "hostility", "post_id"]) == {"a", "b"}
 
 
-def test_a_second_pass_sends_no_post_to_any_scorer(lexicons: Path) -> None:
+def test_a_second_pass_sends_no_post_to_any_scorer() -> None:
     """Every post a task's gate lets through gets a row of that task, so an incremental re-run
     (posts without a row of the active version) has nothing left to score: posts in languages a
     model does not cover (Somali for sentiment, English for the Swedish attitude model) are not
     sent again."""
     posts = _posts()
     posts.loc[posts.index[:5], "lang"] = "so"
-    rows = scoring.BatchScorer(lexicon_dir=lexicons).score(posts)
+    rows = scoring.BatchScorer().score(posts)
     for task in scoring.model_versions():
         mine = rows.loc[rows["task"] == task, "post_id"]
         todo = scoring.gate(task, posts[~posts["post_id"].isin(mine)], rows)

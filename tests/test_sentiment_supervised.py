@@ -102,8 +102,7 @@ def test_evaluate_reproduces_the_card_from_the_annotation_file(trained) -> None:
 def test_trained_sentiment_replaces_the_lexicon(trained, monkeypatch, tmp_path: Path) -> None:
     models, _ = trained
     monkeypatch.setenv("BAROMETER_MODELS_DIR", str(models))
-    no_lexicons = tmp_path / "no_lexicons"
-    assert scoring.unavailable_tasks(no_lexicons) == {}
+    assert scoring.unavailable_tasks() == {}
     assert scoring.model_versions()["sentiment"] == "sentiment-team"
     posts = pd.DataFrame(
         {"post_id": ["a", "b", "c", "d"],
@@ -111,14 +110,14 @@ def test_trained_sentiment_replaces_the_lexicon(trained, monkeypatch, tmp_path: 
                   "bussen går klockan 9 i Fittja", "Vid torget var det otäckt"],
          "lang": ["sv", "en", "sv", "sv"]}
     )  # fmt: skip
-    rows = scoring.BatchScorer(lexicon_dir=no_lexicons).score(posts)
+    rows = scoring.BatchScorer().score(posts)
     sentiment = rows[rows["task"] == "sentiment"].set_index("post_id")
     assert sentiment["label"].to_dict() == {
         "a": "positive", "b": "negative", "c": "neutral", "d": "negative",
     }  # fmt: skip
     assert (sentiment["model_version"] == "sentiment-team").all()
     assert sentiment["probability"].between(0, 1).all()  # a probability, unlike the lexicon's
-    alone = scoring.score_task("sentiment", posts, lexicon_dir=no_lexicons)
+    alone = scoring.score_task("sentiment", posts)
     pd.testing.assert_frame_equal(
         alone.drop(columns="probability"),
         sentiment.reset_index()[alone.columns].drop(columns="probability"),
@@ -126,20 +125,34 @@ def test_trained_sentiment_replaces_the_lexicon(trained, monkeypatch, tmp_path: 
     assert {"trust_expression", "rumour", "theme"} <= set(rows["task"])
 
 
-def test_without_lexicons_or_a_model_sentiment_is_named_unavailable(
+def test_without_lexicon_packages_or_a_model_sentiment_is_named_unavailable(
     monkeypatch, tmp_path: Path
 ) -> None:
+    """A broken install (a lexicon package missing) and no trained sentiment model: sentiment
+    is named unavailable with the package to install; every other task is scored."""
+    from barometer.nlp import lexicon_sources
+
     (tmp_path / "models").mkdir()
     monkeypatch.setenv("BAROMETER_MODELS_DIR", str(tmp_path / "models"))
-    missing = tmp_path / "no_lexicons"
-    reasons = scoring.unavailable_tasks(missing)
-    assert list(reasons) == ["sentiment"] and str(missing) in reasons["sentiment"]
+    assert scoring.unavailable_tasks() == {}
+    broken = lexicon_sources.LexiconSource("afinn_en", "no_such_package", "data/x.txt", "afinn")
+    monkeypatch.setitem(lexicon_sources.PACKAGED_SOURCES, "en", (broken,))
+    reasons = scoring.unavailable_tasks()
+    assert list(reasons) == ["sentiment"] and "'no_such_package' package" in reasons["sentiment"]
     assert "sentiment" not in scoring.model_versions(reasons)
     posts = pd.DataFrame({"post_id": ["a"], "text": ["a lovely day"], "lang": ["en"]})
-    rows = scoring.BatchScorer(lexicon_dir=missing, skip=reasons).score(posts)
+    rows = scoring.BatchScorer(skip=reasons).score(posts)
     assert "sentiment" not in set(rows["task"])
     assert {"trust_expression", "rumour", "theme"} <= set(rows["task"])
-    assert scoring.unavailable_tasks(tmp_path) == {}  # an existing folder is used (or fails)
+
+
+def test_a_city_lexicon_folder_that_does_not_exist_falls_back_to_the_packaged_ones(
+    tmp_path: Path,
+) -> None:
+    assert scoring.city_lexicon_dir(None) == (None, None)
+    assert scoring.city_lexicon_dir(tmp_path) == (tmp_path, None)
+    folder, warning = scoring.city_lexicon_dir(tmp_path / "gone")
+    assert folder is None and warning is not None and str(tmp_path / "gone") in warning
 
 
 def test_training_without_any_labels_says_to_pass_annotations(tmp_path: Path) -> None:

@@ -33,8 +33,8 @@ def _load_scorer(task: str, shared: Path) -> tuple[Any, str, Callable[[np.ndarra
     if task == "sentiment":
         from barometer.nlp.lexicons import MODEL_VERSION, LexiconSentimentScorer
 
-        scorer = LexiconSentimentScorer(lexicon_dir=shared / "lexicons").fit()
-        return scorer, MODEL_VERSION, lambda s: s <= -scorer.neutral_band
+        scorer = LexiconSentimentScorer().fit()
+        return scorer, MODEL_VERSION, lambda s: s <= -scorer.neutral_bands_["en"]
     if task == "rumour":
         from barometer.nlp.rumours import MODEL_VERSION as RUMOUR_VERSION
         from barometer.nlp.rumours import RumourMatcher

