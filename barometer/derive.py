@@ -19,6 +19,7 @@ from barometer.aggregate import (
     aggregate_survey,
     coverage_table,
 )
+from barometer.aggregate.invariance import trust_scale_invariance
 from barometer.aggregate.nowcasting import nowcast_outputs
 from barometer.aggregate.terms import term_shifts
 from barometer.config import PipelineConfig
@@ -156,5 +157,6 @@ def derive_indicators(
         ),
         **nowcast_tables,
         **sensitivity_tables(published, config),
+        "measurement_invariance": trust_scale_invariance(sources.responses),
     }
     return indicators_table(all_cells, run_id), derived

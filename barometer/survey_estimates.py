@@ -23,10 +23,11 @@ and optional ``[covariates.<name>]``: the weighted share (0-1) per area of respo
 ``source`` code is in ``true_codes`` (other valid codes count as 0, ``missing_codes`` as
 missing), for use as a Fay-Herriot covariate.
 
-Direct estimates are :func:`~barometer.stats.survey.estimate_domain_means` (Taylor
-linearisation, strata and PSUs, t interval on the design df) per area, plus the whole-sample
-mean (``area = "all"``); Fay-Herriot EBLUPs (:func:`~barometer.stats.sae.fit_fay_herriot`)
-use the direct estimates with ``vardir = se^2``.
+Direct estimates come from one :class:`~barometer.stats.design.SurveyDesign` of the file
+(Taylor linearisation, strata and PSUs nested in strata, t interval on the design df): per area
+(``design.by("area").mean``) plus the whole-sample mean (``area = "all"``); Fay-Herriot EBLUPs
+(:func:`~barometer.stats.sae.fit_fay_herriot`, ``method`` REML, ML or FH) use the direct
+estimates with ``vardir = se^2``.
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from barometer.config import read_toml, validation_problems
 from barometer.exceptions import ConfigError, InputError
 from barometer.ingest.survey import ItemMapping, read_survey_file, rescale
+from barometer.stats.design import SurveyDesign
 from barometer.stats.sae import fit_fay_herriot
-from barometer.stats.survey import estimate_domain_means, estimate_mean
 
 DIRECT = "direct"
 EBLUP = "Fay-Herriot EBLUP"
@@ -96,11 +97,11 @@ class SurveyInput(_Strict):
 class EstimatesSettings(_Strict):
     items: list[str] = Field(min_length=1)
     level: float = Field(default=0.95, gt=0.5, lt=1.0)
-    lonely_psu: Literal["fail", "certainty", "remove", "adjust"] = "fail"
+    lonely_psu: Literal["fail", "certainty", "remove", "adjust", "average"] = "fail"
 
 
 class FayHerriotSettings(_Strict):
-    method: Literal["REML", "ML"] = "REML"
+    method: Literal["REML", "ML", "FH"] = "REML"
     covariates: list[str] = []
 
 
@@ -182,13 +183,19 @@ def prepare_responses(raw: pd.DataFrame, codebook: AreaCodebook, source: str) ->
     return out
 
 
-def _design_args(codebook: AreaCodebook) -> dict[str, str | None]:
+def area_design(
+    responses: pd.DataFrame, codebook: AreaCodebook, settings: EstimatesSettings
+) -> SurveyDesign:
+    """The survey's design: weights, and strata and PSUs (nested in strata) where coded."""
     d = codebook.design
-    return {
-        "weight": "weight",
-        "strata": "stratum" if d.stratum else None,
-        "psu": "psu" if d.psu else None,
-    }
+    return SurveyDesign(
+        responses,
+        ids="psu" if d.psu else None,
+        strata="stratum" if d.stratum else None,
+        weights="weight",
+        nest=True,
+        lonely_psu=settings.lonely_psu,
+    )
 
 
 def estimate_areas(
@@ -206,17 +213,17 @@ def estimate_areas(
         ``shrinkage`` is the weight ``gamma`` of the direct estimate in the EBLUP.
     """
     settings, labels = config.estimates, codebook.design.area_labels
-    design = _design_args(codebook)
-    kw = {"level": settings.level, "lonely_psu": settings.lonely_psu, **design}
+    design = area_design(responses, codebook, settings)
+    by_area = design.by("area")
     covariates = config.fay_herriot.covariates
     area_cov = pd.DataFrame()
     for name in covariates:
-        est = estimate_domain_means(responses, name, "area", **kw)  # type: ignore[arg-type]
+        est = by_area.mean(name, settings.level)
         area_cov[name] = est.set_index("area")["value"]
     frames = []
     for item in settings.items:
-        direct = estimate_domain_means(responses, item, "area", **kw)  # type: ignore[arg-type]
-        national = estimate_mean(responses, item, **kw)  # type: ignore[arg-type]
+        direct = by_area.mean(item, settings.level)
+        national = design.mean(item, settings.level)
         direct = pd.concat([direct, national.assign(area="all")], ignore_index=True)
         direct = direct.assign(item=item, estimator=DIRECT, shrinkage=np.nan)
         frames.append(direct)

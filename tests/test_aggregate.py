@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import optimize
 
 from barometer.aggregate import (
     aggregate_digital,
@@ -94,25 +95,48 @@ def test_digital_shares_count_each_author_once_and_skip_reposts() -> None:
 
 
 def test_small_area_estimates_shrink_noisy_areas() -> None:
+    """Intercept-only Fay-Herriot, checked value by value: A maximises the REML likelihood
+    (found here by a scalar optimiser, not Fisher scoring), the EBLUP is
+    mu + gamma (y - mu) with gamma = A / (A + D), and the MSE is Prasad-Rao's
+    g1 + g2 + 2 g3 (Rao & Molina 2015, eq. 6.2.22)."""
     rng = np.random.default_rng(4)
     n_areas = 12
     truth = rng.normal(6, 0.5, n_areas)
     se = np.where(np.arange(n_areas) < 6, 0.2, 1.0)
+    y = truth + rng.normal(0, se)
     direct = pd.DataFrame(
         {
             "neighbourhood_id": [f"n{i}" for i in range(n_areas)],
             "period_start": pd.Timestamp("2024-03-01").date(),
-            "value": truth + rng.normal(0, se),
+            "value": y,
             "se": se,
             "n_effective": 40.0,
         }
     )
     cells = small_area_cells(direct, pd.DataFrame(columns=["indicator"]), level=0.95)
-    width = (cells["upper"] - cells["lower"]).to_numpy()
-    direct_width = 2 * 1.959963984540054 * se
-    assert len(cells) == n_areas
-    assert (width[6:] < direct_width[6:]).all()  # noisy areas borrow strength
-    assert set(cells["indicator"]) == {"survey_ppltrst_fh"}
+    assert len(cells) == n_areas and set(cells["indicator"]) == {"survey_ppltrst_fh"}
+    d = se**2
+
+    def neg_reml(a: float) -> float:
+        v = a + d
+        mu = (y / v).sum() / (1 / v).sum()
+        return 0.5 * (np.log(v).sum() + np.log((1 / v).sum()) + ((y - mu) ** 2 / v).sum())
+
+    a = optimize.minimize_scalar(neg_reml, bounds=(1e-8, 5.0), method="bounded").x
+    v = a + d
+    mu = (y / v).sum() / (1 / v).sum()
+    gamma = a / v
+    eblup = mu + gamma * (y - mu)
+    b = d / v
+    mse = d * gamma + b**2 / (1 / v).sum() + 2 * b**2 * (2 / (1 / v**2).sum()) / v
+    got = cells.set_index("neighbourhood_id").loc[direct["neighbourhood_id"]]
+    np.testing.assert_allclose(got["value"], eblup, rtol=1e-4)
+    half_width = (got["upper"] - got["lower"]).to_numpy() / 2
+    np.testing.assert_allclose(half_width, 1.959963984540054 * np.sqrt(mse), rtol=1e-3)
+    # the noisy areas (se 1.0) move most of the way to the mean; the precise ones barely
+    moved = np.abs(got["value"].to_numpy() - y) / np.abs(mu - y)
+    assert (moved[6:] > 0.5).all() and (moved[:6] < 0.5).all()
+    assert (half_width[6:] < 1.959963984540054 * se[6:]).all()
 
 
 def _posts(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
@@ -199,6 +223,8 @@ def _wave_and_margins() -> tuple[pd.DataFrame, pd.DataFrame]:
             "sex": rng.choice(["female", "male"], n),
             "born_abroad": rng.random(n) < 0.4,
             "weight": rng.uniform(50, 150, n),
+            "stratum": "all",
+            "psu": [f"p{i // 4}" for i in range(n)],
         }
     )
     cells = pd.MultiIndex.from_product(
@@ -210,10 +236,10 @@ def _wave_and_margins() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def test_raking_reproduces_the_margins() -> None:
-    from barometer.aggregate.survey import rake_to_margins
+    from barometer.aggregate.survey import wave_design
 
     wave, margins = _wave_and_margins()
-    raked = rake_to_margins(wave, margins)
+    raked = wave.assign(weight=wave_design(wave, margins).weights)
     by_origin = raked.groupby(["neighbourhood_id", "born_abroad"])["weight"].sum()
     target = margins.groupby(["neighbourhood_id", "born_abroad"])["population"].sum()
     pd.testing.assert_series_equal(by_origin, target.astype(float), check_names=False, rtol=1e-6)
@@ -224,10 +250,31 @@ def test_raking_reproduces_the_margins() -> None:
 
 
 def test_raking_names_an_impossible_margin() -> None:
-    from barometer.aggregate.survey import rake_to_margins
+    from barometer.aggregate.survey import wave_design
     from barometer.exceptions import EstimationError
 
     wave, margins = _wave_and_margins()
     wave = wave[~((wave["neighbourhood_id"] == "east") & wave["born_abroad"])]
     with pytest.raises(EstimationError, match="margin_born_abroad"):
-        rake_to_margins(wave, margins)
+        wave_design(wave, margins)
+
+
+def test_raked_intervals_use_what_the_margins_know() -> None:
+    """An item fully determined by neighbourhood x origin (a raking margin) is known exactly
+    once the weights are raked: its raked standard error is 0, the unraked one is not."""
+    from barometer.aggregate.survey import wave_design
+
+    wave, margins = _wave_and_margins()
+    wave = wave.assign(item=np.where(wave["born_abroad"], 4.0, 7.0) + (wave["neighbourhood_id"]
+                                                                     == "east"))  # fmt: skip
+    raked = wave_design(wave, margins).by("neighbourhood_id").mean("item")
+    fixed = wave_design(wave).by("neighbourhood_id").mean("item")
+    assert (fixed["se"] > 0.05).all()
+    np.testing.assert_allclose(raked["se"], 0.0, atol=1e-9)
+    share = margins.groupby(["neighbourhood_id", "born_abroad"])["population"].sum()
+    for _, row in raked.iterrows():
+        born = share[row["neighbourhood_id"]]
+        truth = (born[True] * 4 + born[False] * 7) / born.sum() + (
+            row["neighbourhood_id"] == "east"
+        )
+        assert row["value"] == pytest.approx(truth)

@@ -365,6 +365,16 @@ def test_nowcast_and_sensitivity_published(built, indicators) -> None:
     assert (shifts[["n_authors_recent", "n_authors_before"]] >= 10).all().all()
 
 
+def test_measurement_invariance_published_for_the_trust_scale(built) -> None:
+    """The sample's trust items depend on latent trust alone, the same way for residents born
+    in Sweden and abroad (barometer.synthetic.survey), so every level of invariance holds."""
+    root, _ = built
+    table = _published(root, "measurement_invariance").set_index("level")
+    assert table.index.tolist() == ["configural", "metric", "scalar"]
+    assert table["holds"].all() and (table["groups"] == "born_in_sweden|born_abroad").all()
+    assert (table["cfi"] > 0.95).all() and (table["n"] > 1500).all()
+
+
 def test_planted_personal_data_is_scrubbed(built) -> None:
     root, _ = built
     truth = pd.read_csv(SAMPLE / "ground_truth" / "post_truth.csv.gz")

@@ -39,12 +39,32 @@ def test_probabilities_are_averaged_within_author_first() -> None:
 
 
 def test_percentile_interval_matches_an_explicit_bootstrap() -> None:
-    """Two equal-sized authors with shares 0 and 1: replicates are 0, 0.5, 1 w.p. 1/4, 1/2, 1/4."""
+    """The interval is the percentile interval of a cluster bootstrap written out by hand:
+    per replicate, draw the authors with replacement (the same uniform stream: one draw per
+    author and replicate), average their means, and take the quantiles."""
+    df = _posts(25, seed=8, posts=4)
+    n_boot, level, seed = 500, 0.9, 21
+    row = cluster_bootstrap_share(df, "author", "neg", n_boot=n_boot, level=level, seed=seed)
+    author_means = df.groupby("author")["neg"].mean().sort_index().to_numpy()
+    rng = np.random.default_rng(seed)
+    replicates = []
+    for _ in range(n_boot):
+        picks = (rng.random(len(author_means)) * len(author_means)).astype(int)
+        replicates.append(author_means[picks].mean())
+    lower, upper = np.quantile(replicates, [0.05, 0.95])
+    assert row["value"].iloc[0] == pytest.approx(author_means.mean())
+    assert row["lower"].iloc[0] == pytest.approx(lower, rel=1e-12)
+    assert row["upper"].iloc[0] == pytest.approx(upper, rel=1e-12)
+
+
+def test_bootstrap_replicates_follow_the_resampling_distribution() -> None:
+    """Two equal authors with shares 0 and 1: a replicate is 0, 0.5 or 1 with probabilities
+    1/4, 1/2, 1/4, so the 80% interval is [0, 1] and the 40% interval is [0.5, 0.5]."""
     df = pd.DataFrame({"author": ["a", "b"], "neg": [0, 1]})
-    row = cluster_bootstrap_share(df, "author", "neg", n_boot=4000, level=0.5, seed=3).iloc[0]
-    assert row["value"] == 0.5
-    assert row["lower"] == pytest.approx(0.25, abs=0.26)
-    assert 0.0 <= row["lower"] <= 0.5 <= row["upper"] <= 1.0
+    wide = cluster_bootstrap_share(df, "author", "neg", n_boot=4000, level=0.8, seed=3).iloc[0]
+    assert (wide["lower"], wide["upper"]) == (0.0, 1.0)
+    narrow = cluster_bootstrap_share(df, "author", "neg", n_boot=4000, level=0.4, seed=3).iloc[0]
+    assert (narrow["lower"], narrow["upper"]) == (0.5, 0.5)
 
 
 def test_interval_shrinks_with_more_clusters() -> None:

@@ -2,34 +2,27 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import FIXTURES, shared_data
 from scipy import optimize
 
 from barometer.exceptions import EstimationError
 from barometer.stats.sae import AREA_COLUMNS, fit_fay_herriot
 
-MILK = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "reference"
-MILK = MILK / "fay_herriot_milk"
 RTOL = 1e-6
 
 
 @pytest.fixture(scope="module")
 def milk() -> pd.DataFrame:
-    if not MILK.is_dir():
-        pytest.skip(f"shared reference data not found at {MILK}")
-    df = pd.read_csv(MILK / "milk.csv")
+    df = pd.read_csv(shared_data("reference", "fay_herriot_milk", "milk.csv"))
     return df.assign(vardir=df["SD"] ** 2, MajorArea=df["MajorArea"].astype(str))
 
 
 @pytest.fixture(scope="module")
 def reference() -> pd.DataFrame:
-    if not MILK.is_dir():
-        pytest.skip(f"shared reference data not found at {MILK}")
-    return pd.read_csv(MILK / "reference_reml_milk43.csv")
+    return pd.read_csv(shared_data("reference", "fay_herriot_milk", "reference_reml_milk43.csv"))
 
 
 def _fit(milk: pd.DataFrame, **kw):
@@ -118,7 +111,33 @@ def test_ml_mse_adds_the_bias_term(milk: pd.DataFrame) -> None:
     g3 = b_d**2 * (2 / (vi**2).sum()) / (a + d)
     bias = -np.trace(q @ (x.T @ ((vi**2)[:, None] * x))) / (vi**2).sum()
     np.testing.assert_allclose(ml.areas["mse"], g1 + g2 + 2 * g3 - bias * b_d**2, rtol=1e-12)
-    assert (ml.areas["method"] == "Fay-Herriot EBLUP (ML), Prasad-Rao MSE").all()
+    assert (ml.areas["method"] == "Fay-Herriot EBLUP (ML), Datta-Lahiri MSE").all()
+
+
+@pytest.mark.parametrize("method", ["ML", "FH"])
+def test_ml_and_moments_fits_match_the_published_milk_values(milk: pd.DataFrame, method: str):
+    """All 43 EBLUPs and MSEs (printed to 6-7 decimals in the reference, see the file)."""
+    ref = pd.read_csv(FIXTURES / "fay_herriot_milk_ml_fh.csv", comment="#")
+    areas = _fit(milk, method=method).areas
+    tag = method.lower()
+    # ML printed to 7 decimals (rounded); FH to 6 (truncated: 1.0179759 is listed as 1.017975)
+    tol = 0.5e-7 if method == "ML" else 1e-6
+    np.testing.assert_allclose(areas["eblup"], ref[f"{tag}_eblup"], rtol=0, atol=tol)
+    np.testing.assert_allclose(areas["mse"], ref[f"{tag}_mse"], rtol=0, atol=1e-9)
+    label = {"ML": "Datta-Lahiri", "FH": "Datta-Rao-Smith"}[method]
+    assert (areas["method"] == f"Fay-Herriot EBLUP ({method}), {label} MSE").all()
+
+
+def test_moments_estimator_solves_its_equation(milk: pd.DataFrame) -> None:
+    """Fay & Herriot (1979): sum (y - x beta(A))^2 / (A + D) = m - p at the estimate."""
+    fit = _fit(milk, method="FH", tol=1e-12)
+    x = pd.get_dummies(milk["MajorArea"], dtype=float).to_numpy()
+    y, d = milk["yi"].to_numpy(), milk["vardir"].to_numpy()
+    v = fit.refvar + d
+    beta = np.linalg.solve(x.T @ (x / v[:, None]), x.T @ (y / v))
+    assert ((y - x @ beta) ** 2 / v).sum() == pytest.approx(len(y) - x.shape[1], rel=1e-9)
+    sum_vi = (1 / v).sum()
+    assert fit.refvar_se == pytest.approx(np.sqrt(2 * len(y) / sum_vi**2))
 
 
 def test_area_without_direct_estimate_gets_synthetic_prediction(milk: pd.DataFrame) -> None:
@@ -153,8 +172,8 @@ def test_errors_name_the_problem(milk: pd.DataFrame) -> None:
         fit_fay_herriot(milk, "nope", "vardir", ["MajorArea"])
     with pytest.raises(EstimationError, match="expected covariate columns"):
         fit_fay_herriot(milk, "yi", "vardir", ["region"])
-    with pytest.raises(EstimationError, match="method must be 'REML' or 'ML'"):
-        fit_fay_herriot(milk, "yi", "vardir", ["MajorArea"], method="FH")  # type: ignore[arg-type]
+    with pytest.raises(EstimationError, match="method must be one of"):
+        fit_fay_herriot(milk, "yi", "vardir", ["MajorArea"], method="GLS")  # type: ignore[arg-type]
     bad = milk.assign(vardir=milk["vardir"].where(milk.index != 3, -1.0))
     with pytest.raises(EstimationError, match=r"finite positive sampling variance.*row 3"):
         fit_fay_herriot(bad, "yi", "vardir", ["MajorArea"])

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import shared_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
@@ -16,21 +15,15 @@ from barometer.stats.survey import (
     RESULT_COLUMNS,
     estimate_domain_means,
     estimate_mean,
-    estimate_mean_replicates,
     estimate_ratio,
     estimate_total,
-    jk1_replicate_weights,
 )
 
-REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "reference"
-API = REFERENCE / "survey_api"
 RTOL = 1e-6
 
 
 def _read(name: str) -> pd.DataFrame:
-    if not API.is_dir():
-        pytest.skip(f"shared reference data not found at {API}")
-    return pd.read_csv(API / name, dtype={"cds": str})
+    return pd.read_csv(shared_data("reference", "survey_api", name), dtype={"cds": str})
 
 
 @pytest.fixture(scope="module")
@@ -148,24 +141,6 @@ def test_domain_means_match_a_dense_reference(apiclus1: pd.DataFrame) -> None:
         assert r["se"] == pytest.approx(np.sqrt(var), rel=1e-9)
 
 
-def test_jk1_replicates(apiclus1: pd.DataFrame) -> None:
-    reps = jk1_replicate_weights(apiclus1, "pw", "dnum")
-    assert reps.shape == (183, 15)
-    assert reps.index.equals(apiclus1.index)
-    dropped = (reps == 0).to_numpy()
-    assert (dropped.sum(axis=1) == 1).all()
-    assert reps.to_numpy()[~dropped] == pytest.approx(
-        np.repeat(apiclus1["pw"].to_numpy()[:, None], 15, axis=1)[~dropped] * 15 / 14
-    )
-    row = estimate_mean_replicates(apiclus1, "api00", "pw", "dnum", fpc="fpc").iloc[0]
-    assert row["value"] == pytest.approx(644.169398907, rel=RTOL)
-    assert round(row["value"], 2) == 644.17
-    assert row["se"] == pytest.approx(26.3293605895, rel=RTOL)
-    assert row["df"] == 14
-    no_fpc = estimate_mean_replicates(apiclus1, "api00", "pw", "dnum").iloc[0]
-    assert no_fpc["se"] == pytest.approx(26.594, abs=5e-4)
-
-
 # ---- properties -------------------------------------------------------------------------
 
 
@@ -254,13 +229,14 @@ def test_lonely_psu_certainty_and_remove_contribute_zero() -> None:
     assert cert["df"] == 1
 
 
-def test_lonely_psu_adjust_centres_on_the_mean_psu_total() -> None:
+def test_lonely_psu_adjust_centres_the_lonely_psu_on_zero() -> None:
+    """R's survey.lonely.psu = "adjust": the lonely PSU's total deviates from 0 (the
+    population mean of an influence function), not from its own stratum mean."""
     df = _lonely_frame()
     out = estimate_total(df, "y", "w", "h", "c", lonely_psu="adjust").iloc[0]
     t = np.array([3.0, 14.0])
     solo = 3 * 10 + 3 * 12.0
-    centre = (t.sum() + solo) / 3
-    expected = 2 * ((t - t.mean()) ** 2).sum() + (solo - centre) ** 2
+    expected = 2 * ((t - t.mean()) ** 2).sum() + solo**2
     assert out["se"] == pytest.approx(np.sqrt(expected))
 
 
@@ -278,7 +254,7 @@ def test_lonely_psu_adjust_centres_on_the_mean_psu_total() -> None:
         (pd.DataFrame({"y": [1.0, 2.0], "w": [1.0, 1.0]}), {"level": 1.5}, "between 0 and 1"),
         (
             pd.DataFrame({"y": [1.0, 2.0], "w": [1.0, 1.0]}),
-            {"lonely_psu": "average"},
+            {"lonely_psu": "drop"},
             "lonely_psu must be one of",
         ),
         (
@@ -333,21 +309,6 @@ def test_domain_column_missing() -> None:
     df = pd.DataFrame({"y": [1.0, 2.0, 3.0], "w": 1.0})
     with pytest.raises(EstimationError, match=r"expected columns \['nbh'\]"):
         estimate_domain_means(df, "y", "nbh", "w")
-
-
-def test_jk1_errors(apiclus1: pd.DataFrame) -> None:
-    one = apiclus1[apiclus1["dnum"] == apiclus1["dnum"].iloc[0]]
-    with pytest.raises(EstimationError, match="at least 2 PSUs"):
-        jk1_replicate_weights(one, "pw", "dnum")
-    with pytest.raises(EstimationError, match="outcome 'stype' must be numeric"):
-        estimate_mean_replicates(apiclus1, "stype", "pw", "dnum")
-    with pytest.raises(EstimationError, match="one finite PSU population count >= 15"):
-        estimate_mean_replicates(apiclus1.assign(fpc=10), "api00", "pw", "dnum", fpc="fpc")
-    with pytest.raises(EstimationError, match="between 0 and 1"):
-        estimate_mean_replicates(apiclus1, "api00", "pw", "dnum", level=0)
-    solo = apiclus1.assign(y=np.where(apiclus1["dnum"] == 637, 1.0, np.nan))
-    with pytest.raises(EstimationError, match="no non-missing rows left"):
-        estimate_mean_replicates(solo, "y", "pw", "dnum")
 
 
 def test_domain_with_only_missing_outcomes_is_kept_as_nan() -> None:

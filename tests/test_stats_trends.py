@@ -57,15 +57,39 @@ def test_declining_series_has_a_negative_significant_trend() -> None:
 
 
 def test_sen_slope_and_kendall_score_match_scipy() -> None:
+    """A series without significant rank autocorrelation: no Hamed-Rao correction, so the
+    statistic is the plain Mann-Kendall z from Kendall's tau (scipy) and Sen's slope is
+    scipy's Theil-Sen slope."""
     rng = np.random.default_rng(11)
     x = rng.normal(0, 1, 30) + 0.02 * np.arange(30)
     out = trend_test(pd.Series(x, index=np.arange(30.0))).iloc[0]
+    assert out["n_effective"] == 30  # asserted, not assumed: the uncorrected case
     assert out["value"] == pytest.approx(stats.theilslopes(x, np.arange(30.0)).slope, rel=1e-12)
     tau = stats.kendalltau(np.arange(30), x).statistic
     s = tau * 30 * 29 / 2
     var_s = 30 * 29 * 65 / 18
-    if out["n_effective"] == 30:  # no significant rank autocorrelation: no correction
-        assert out["statistic"] == pytest.approx((s - np.sign(s)) / np.sqrt(var_s), rel=1e-9)
+    assert out["statistic"] == pytest.approx((s - np.sign(s)) / np.sqrt(var_s), rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", [29, 5])
+def test_hamed_rao_correction_matches_pymannkendall(seed: int) -> None:
+    """Autocorrelated series: the corrected z and Sen's slope equal pymannkendall's
+    ``hamed_rao_modification_test`` (Hamed & Rao 1998)."""
+    import pymannkendall as mk
+
+    rng = np.random.default_rng(seed)
+    if seed == 5:
+        x = np.zeros(40)
+        for t in range(1, 40):
+            x[t] = 0.8 * x[t - 1] + rng.normal()
+    else:
+        x = rng.normal(0, 1, 30) + 0.02 * np.arange(30)
+    out = trend_test(pd.Series(x, index=np.arange(float(len(x))))).iloc[0]
+    ref = mk.hamed_rao_modification_test(x)
+    assert out["n_effective"] < len(x)
+    assert out["statistic"] == pytest.approx(ref.z, rel=1e-9)
+    assert out["p_value"] == pytest.approx(ref.p, rel=1e-9)
+    assert out["value"] == pytest.approx(ref.slope, rel=1e-12)
 
 
 def test_autocorrelation_widens_the_mann_kendall_variance() -> None:

@@ -2,8 +2,12 @@
 estimates that borrow strength from the dense digital signal.
 
 Both are published, labelled by indicator: ``survey_*_mean`` are direct estimates (each wave is
-its own stratified, clustered design; neighbourhoods are domains), ``survey_ppltrst_fh`` the
-model-based EBLUPs. A wave's cell is dated to the month of its median interview date.
+its own stratified, clustered :class:`~barometer.stats.design.SurveyDesign`, raked to the
+population margins when they are known; neighbourhoods are domains), ``survey_ppltrst_fh`` the
+model-based EBLUPs. A wave's cell is dated to the month of its median interview date. The
+direct estimates' standard errors use the raking residuals (R's ``rake`` / ``calibrate``), so
+their intervals, and the Fay-Herriot sampling variances built from them, reflect what the
+margins already tell.
 """
 
 from __future__ import annotations
@@ -13,9 +17,8 @@ import pandas as pd
 
 from barometer.aggregate.cells import empty_cells, month_start, to_cells
 from barometer.exceptions import EstimationError
+from barometer.stats.design import SurveyDesign
 from barometer.stats.sae import fit_fay_herriot
-from barometer.stats.survey import estimate_domain_means
-from barometer.stats.weighting import rake
 
 DIRECT_ITEMS = {
     "ppltrst": "survey_ppltrst_mean",
@@ -38,13 +41,10 @@ MARGINS: tuple[tuple[str, bool], ...] = (
 RAKING_BOUNDS = (0.1, 10.0)
 
 
-def rake_to_margins(wave: pd.DataFrame, margins: pd.DataFrame) -> pd.DataFrame:
-    """Rake one wave's design weights to the population margins in :data:`MARGINS`.
-
-    ``margins`` is the ``population_margins`` table (residents 16+). Bounded by
-    :data:`RAKING_BOUNDS`. Raises :class:`EstimationError` naming the margin when a category
-    with residents has no respondent, or when the raking does not converge.
-    """
+def _margin_targets(
+    wave: pd.DataFrame, margins: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """The wave with one ``margin_<variable>`` column per raking margin, and their totals."""
     sample = wave.copy()
     population = margins[margins["neighbourhood_id"].isin(sample["neighbourhood_id"])]
     targets = {}
@@ -57,8 +57,28 @@ def rake_to_margins(wave: pd.DataFrame, margins: pd.DataFrame) -> pd.DataFrame:
             sample[column] = sample[variable].astype(str)
             keys = population[variable].astype(str)
         targets[column] = population.groupby(keys.to_numpy())["population"].sum()
-    result = rake(sample, "weight", targets, bounds=RAKING_BOUNDS)
-    return wave.assign(weight=result.weights.to_numpy())
+    return sample, targets
+
+
+def wave_design(wave: pd.DataFrame, margins: pd.DataFrame | None = None) -> SurveyDesign:
+    """One wave's design: strata, PSUs (nested in strata) and weights, raked to the
+    population margins in :data:`MARGINS` when ``margins`` (the ``population_margins`` table,
+    residents 16+) is given.
+
+    Raking is bounded by :data:`RAKING_BOUNDS`, relative to the design weights scaled to the
+    population total. Strata with a single PSU count as certainty units. Raises
+    :class:`EstimationError` naming the margin when a category with residents has no
+    respondent, or when the raking does not converge.
+    """
+    if margins is None or margins.empty:
+        return SurveyDesign(wave, ids="psu", strata="stratum", weights="weight", nest=True,
+                            lonely_psu="certainty")  # fmt: skip
+    sample, targets = _margin_targets(wave, margins)
+    total = float(next(iter(targets.values())).sum())
+    sample["weight"] = sample["weight"] * total / sample["weight"].sum()
+    design = SurveyDesign(sample, ids="psu", strata="stratum", weights="weight", nest=True,
+                          lonely_psu="certainty")  # fmt: skip
+    return design.rake(targets, bounds=RAKING_BOUNDS)
 
 
 def aggregate_survey(
@@ -71,31 +91,20 @@ def aggregate_survey(
     """Design-based neighbourhood means of survey items (0-10), one cell per wave, plus the
     Fay-Herriot estimates of ``ppltrst`` (see :func:`small_area_cells`).
 
-    With ``margins`` (the ``population_margins`` table), each wave's weights are first raked
-    to them (:func:`rake_to_margins`); the variance still treats weights as fixed (the usual
-    approximation; raking usually lowers the true variance a little).
+    With ``margins`` (the ``population_margins`` table), each wave's design is raked to them
+    (:func:`wave_design`) and the standard errors use the raking residuals.
     """
     frames = []
     direct_ppltrst = []
     for wave_id, wave in responses.groupby("wave", sort=True):
-        if margins is not None and not margins.empty:
-            try:
-                wave = rake_to_margins(wave, margins)
-            except EstimationError as exc:
-                raise EstimationError(f"survey wave {wave_id}: raking failed: {exc}") from exc
+        try:
+            design = wave_design(wave, margins)
+        except EstimationError as exc:
+            raise EstimationError(f"survey wave {wave_id}: {exc}") from exc
         month = month_start(pd.Series([wave["interview_date"].median()])).iloc[0]
         for item, indicator in DIRECT_ITEMS.items():
             try:
-                estimate = estimate_domain_means(
-                    wave,
-                    item,
-                    domain="neighbourhood_id",
-                    weight="weight",
-                    strata="stratum",
-                    psu="psu",
-                    level=level,
-                    lonely_psu="certainty",
-                )
+                estimate = design.by("neighbourhood_id").mean(item, level)
             except EstimationError as exc:
                 raise EstimationError(f"survey wave {wave_id}, item {item}: {exc}") from exc
             estimate["period_start"] = month

@@ -1,5 +1,5 @@
 """Checks shared by the design-based estimators of :mod:`barometer.stats.survey` and
-:mod:`barometer.stats.replicates`, and the columns of their result frames."""
+:mod:`barometer.stats.design`, and the columns of their result frames."""
 
 from __future__ import annotations
 

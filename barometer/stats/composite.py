@@ -1,8 +1,12 @@
-"""Composite trust index: normalise, weight, aggregate, with Monte-Carlo uncertainty.
+"""Composite trust index of the barometer: normalise, weight, aggregate, with Monte-Carlo
+uncertainty.
 
-Follows the OECD/JRC *Handbook on Constructing Composite Indicators* (2008): each indicator is
-normalised (with its polarity, so that higher always means more trust), indicators are
-averaged within their dimension, and dimensions are aggregated with explicit weights.
+Follows the OECD/JRC *Handbook on Constructing Composite Indicators* (2008), built as a declared
+:class:`~barometer.stats.composite_pipeline.CompositePipeline` on a two-level
+:class:`~barometer.stats.composite_framework.IndexFramework` (indicators -> dimensions ->
+index): each indicator is normalised (with its polarity, so that higher always means more
+trust), indicators are averaged within their dimension with equal weights, and dimensions are
+aggregated with explicit weights.
 
 Missing data rule: weights are re-normalised over the dimensions available for a unit, and a
 unit needs at least ``min_dimensions`` dimensions (default: half of them, rounded up);
@@ -13,8 +17,6 @@ with equal weights.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -22,73 +24,31 @@ import pandas as pd
 from scipy import stats
 
 from barometer.exceptions import EstimationError
+from barometer.stats.composite_framework import IndexFramework
+from barometer.stats.composite_math import (
+    Aggregation,
+    Normalisation,
+    aggregate_matrix,
+    apply_scale,
+    check_aggregation,
+    fit_scale,
+    pivot,
+)
+from barometer.stats.composite_math import (
+    min_dimensions as _min_dimensions,
+)
+from barometer.stats.composite_pipeline import Aggregate, CompositePipeline, Normalise
 
-Normalisation = Literal["minmax", "zscore", "rank", "baseline"]
-Aggregation = Literal["arithmetic", "geometric"]
+__all__ = [
+    "INDEX_NAME",
+    "Aggregation",
+    "Normalisation",
+    "aggregate",
+    "composite_index",
+    "normalise",
+]
+
 INDEX_NAME = "composite_trust_index"
-
-
-@dataclass(frozen=True)
-class _Scale:
-    method: str
-    direction: int
-    reference: np.ndarray  # sorted non-missing reference values (used by "rank")
-    centre: float  # min, mean or baseline mean
-    spread: float  # max - min, standard deviation, or baseline mean
-
-
-def _fit_scale(
-    values: np.ndarray, method: str, direction: int, baseline_mask: npt.ArrayLike | None
-) -> _Scale:
-    if method not in ("minmax", "zscore", "rank", "baseline"):
-        raise EstimationError(
-            f"normalisation must be 'minmax', 'zscore', 'rank' or 'baseline'; got {method!r}"
-        )
-    if direction not in (1, -1):
-        raise EstimationError(f"direction must be +1 or -1; got {direction!r}")
-    ref = values[~np.isnan(values)]
-    if method == "baseline":
-        if baseline_mask is None:
-            raise EstimationError("baseline normalisation needs a baseline_mask; got None")
-        mask = np.asarray(baseline_mask, dtype=bool)
-        if mask.shape != values.shape:
-            raise EstimationError(
-                f"baseline_mask must have one entry per value ({values.shape}); got {mask.shape}"
-            )
-        base = values[mask & ~np.isnan(values)]
-        if base.size == 0 or base.mean() <= 0:
-            raise EstimationError("baseline normalisation needs a positive baseline mean")
-        return _Scale(method, direction, ref, float(base.mean()), float(base.mean()))
-    if ref.size < 2:
-        raise EstimationError(f"{method} normalisation needs >= 2 non-missing values")
-    if method == "rank":
-        return _Scale(method, direction, np.sort(ref * direction), 0.0, 1.0)
-    centre, spread = (
-        (ref.min(), np.ptp(ref)) if method == "minmax" else (ref.mean(), ref.std(ddof=1))
-    )
-    if spread == 0:
-        raise EstimationError(f"{method} normalisation of a constant indicator is undefined")
-    return _Scale(method, direction, ref, float(centre), float(spread))
-
-
-def _apply_scale(scale: _Scale, x: np.ndarray) -> np.ndarray:
-    """Normalise ``x`` with fitted parameters; NaN stays NaN."""
-    if scale.method == "baseline":
-        ratio = x / scale.centre * 100.0
-        return ratio if scale.direction == 1 else 200.0 - ratio
-    if scale.method == "rank":
-        # mid-rank of x among the reference values, mapped to 0-100
-        ref = scale.reference
-        signed = x * scale.direction
-        below = np.searchsorted(ref, signed, side="left")
-        upto = np.searchsorted(ref, signed, side="right")
-        pos = (below + upto - 1) / 2.0
-        return np.where(np.isnan(x), np.nan, np.clip(pos / (ref.size - 1), 0, 1) * 100.0)
-    z = (x - scale.centre) / scale.spread
-    if scale.method == "minmax":
-        z = z if scale.direction == 1 else 1.0 - z
-        return z * 100.0
-    return z * scale.direction
 
 
 def normalise(
@@ -124,24 +84,7 @@ def normalise(
     [0.0, 50.0, 100.0]
     """
     x = np.asarray(values, dtype=float)
-    return _apply_scale(_fit_scale(x, method, direction, baseline_mask), x)
-
-
-def _aggregate_matrix(
-    scores: np.ndarray, weights: np.ndarray, method: str, min_dimensions: int
-) -> np.ndarray:
-    """Aggregate ``scores[..., d]`` over the last axis with weights re-normalised per unit."""
-    available = ~np.isnan(scores)
-    w = np.where(available, weights, 0.0)
-    total = w.sum(axis=-1, keepdims=True)
-    enough = (available.sum(axis=-1) >= min_dimensions) & (total[..., 0] > 0)
-    w = np.divide(w, total, out=np.zeros_like(w), where=total > 0)
-    filled = np.where(available, scores, 0.0)
-    if method == "arithmetic":
-        combined = (w * filled).sum(axis=-1)
-    else:
-        combined = np.prod(np.where(available, filled, 1.0) ** w, axis=-1)
-    return np.where(enough, combined, np.nan)
+    return apply_scale(fit_scale(x, method, direction, baseline_mask), x)
 
 
 def aggregate(
@@ -176,64 +119,11 @@ def aggregate(
     >>> aggregate(f, {"a": 1.0, "b": 3.0}).tolist()
     [75.0, 100.0]
     """
-    scores = _check_aggregation(frame, weights, method)
+    scores = check_aggregation(frame, weights, method)
     dims = list(weights)
     k = _min_dimensions(min_dimensions, len(dims))
     w = np.array([weights[d] for d in dims], dtype=float)
-    return pd.Series(_aggregate_matrix(scores, w, method, k), index=frame.index, name="composite")
-
-
-def _check_aggregation(
-    frame: pd.DataFrame, weights: Mapping[str, float], method: str
-) -> np.ndarray:
-    if method not in ("arithmetic", "geometric"):
-        raise EstimationError(f"aggregation must be 'arithmetic' or 'geometric'; got {method!r}")
-    if not weights:
-        raise EstimationError("expected at least one dimension weight; got none")
-    missing = [d for d in weights if d not in frame.columns]
-    if missing:
-        raise EstimationError(f"weights name dimensions {missing} absent from the frame")
-    w = np.array(list(weights.values()), dtype=float)
-    if not np.isfinite(w).all() or (w < 0).any() or w.sum() == 0:
-        raise EstimationError(f"weights must be finite, >= 0 and not all 0; got {dict(weights)}")
-    scores = frame[list(weights)].to_numpy(dtype=float, na_value=np.nan)
-    if method == "geometric" and (scores[~np.isnan(scores)] < 0).any():
-        raise EstimationError(
-            "geometric aggregation needs scores >= 0; use minmax, rank or baseline scores"
-        )
-    return scores
-
-
-def _min_dimensions(min_dimensions: int | None, n_dims: int) -> int:
-    k = (n_dims + 1) // 2 if min_dimensions is None else min_dimensions
-    if not 1 <= k <= n_dims:
-        raise EstimationError(f"min_dimensions must be between 1 and {n_dims}; got {k}")
-    return k
-
-
-def _pivot(long: pd.DataFrame, keys: list[str], names: list[str], column: str) -> np.ndarray:
-    wide = long.pivot(index=keys, columns="indicator", values=column)
-    return wide.reindex(columns=names).to_numpy(dtype=float, na_value=np.nan)
-
-
-def _normalise_columns(x: np.ndarray, scales: list[_Scale]) -> np.ndarray:
-    out = np.empty_like(x)
-    for i, scale in enumerate(scales):  # a loop over indicators (columns), not rows
-        col = _apply_scale(scale, x[..., i])
-        if scale.method == "minmax":
-            col = np.clip(col, 0.0, 100.0)
-        elif scale.method == "baseline":
-            col = np.maximum(col, 0.0)
-        out[..., i] = col
-    return out
-
-
-def _dimension_scores(normalised: np.ndarray, members: np.ndarray) -> np.ndarray:
-    """Equal-weight mean of the available indicators of each dimension (NaN if none)."""
-    available = ~np.isnan(normalised)
-    sums = np.where(available, normalised, 0.0) @ members
-    counts = available.astype(float) @ members
-    return np.divide(sums, counts, out=np.full_like(sums, np.nan), where=counts > 0)
+    return pd.Series(aggregate_matrix(scores, w, method, k), index=frame.index, name="composite")
 
 
 def composite_index(
@@ -298,7 +188,7 @@ def composite_index(
     dims = sorted({dim for dim, _ in spec.values()})
     if sorted(weights) != dims:
         raise EstimationError(f"weights must name the dimensions {dims}; got {sorted(weights)}")
-    _check_aggregation(pd.DataFrame(columns=dims), weights, aggregation)
+    check_aggregation(pd.DataFrame(columns=dims), weights, aggregation)
     k = _min_dimensions(min_dimensions, len(dims))
     data = indicators.assign(
         _base=True if baseline_mask is None else np.asarray(baseline_mask, dtype=bool)
@@ -309,44 +199,45 @@ def composite_index(
     if data.duplicated([*keys, "indicator"]).any():
         raise EstimationError(f"indicators frame repeats an indicator for one unit of {keys}")
     names = sorted(data["indicator"].unique())
-    values = _pivot(data, keys, names, "value")
-    sd = (_pivot(data, keys, names, "upper") - _pivot(data, keys, names, "lower")) / (
+    absent = sorted(set(dims) - {spec[n][0] for n in names})
+    if absent:
+        raise EstimationError(f"dimensions {absent} have no indicator rows in the frame")
+    values = pivot(data, keys, names, "value")
+    sd = (pivot(data, keys, names, "upper") - pivot(data, keys, names, "lower")) / (
         2 * stats.norm.ppf(0.975)
     )
     if (sd < 0).any():
         raise EstimationError("an indicator row has upper < lower; expected lower <= upper")
     sd = np.nan_to_num(sd, nan=0.0)
-    base = _pivot(data.assign(_base=data["_base"].astype(float)), keys, names, "_base") == 1
-    scales = [
-        _fit_scale(
-            values[:, i],
-            normalisation,
-            spec[name][1],
-            base[:, i] if baseline_mask is not None else None,
-        )
-        for i, name in enumerate(names)
-    ]
-    members = np.array([[spec[n][0] == d for d in dims] for n in names], dtype=float)
-    w = np.array([weights[d] for d in dims], dtype=float)
-    norm = _normalise_columns(values, scales)
-    if aggregation == "geometric" and (norm[~np.isnan(norm)] < 0).any():
-        raise EstimationError("geometric aggregation needs scores >= 0; use minmax or rank")
-    value = _aggregate_matrix(_dimension_scores(norm, members), w, aggregation, k)
+    base = pivot(data.assign(_base=data["_base"].astype(float)), keys, names, "_base") == 1
+    framework = IndexFramework.two_level({n: spec[n] for n in names}, weights, INDEX_NAME)
+    pipeline = CompositePipeline(
+        [
+            Normalise(normalisation),
+            Aggregate(method={2: "arithmetic", 3: aggregation}, min_children={3: k}),
+        ]
+    )
+    result = pipeline.run(
+        pd.DataFrame(values, columns=names),
+        framework,
+        baseline_mask=base if baseline_mask is not None else None,
+    )
+    norm = result.datasets["Normalised"].to_numpy()
+    value = result.scores[INDEX_NAME].to_numpy()
     rng = np.random.default_rng(seed)
     draws = np.empty((n_draws, len(value)))
     block = max(1, 4_000_000 // values.size)
     for first in range(0, n_draws, block):
         size = min(block, n_draws - first)
         x = values + sd * rng.standard_normal((size, *values.shape))
-        scores = _dimension_scores(_normalise_columns(x, scales), members)
-        draws[first : first + size] = _aggregate_matrix(scores, w, aggregation, k)
+        draws[first : first + size] = pipeline.transform(x, result)[INDEX_NAME]
     ok = ~np.isnan(value)
     lower, upper = np.full(len(value), np.nan), np.full(len(value), np.nan)
     if ok.any():
         alpha = 1.0 - level
         lower[ok], upper[ok] = np.quantile(draws[:, ok], [alpha / 2, 1 - alpha / 2], axis=0)
     if "n_effective" in data.columns:
-        neff = _pivot(data, keys, names, "n_effective")
+        neff = pivot(data, keys, names, "n_effective")
         neff = np.where(np.isnan(neff) | np.isnan(norm), np.inf, neff).min(axis=1)
         neff = np.where(np.isinf(neff) | ~ok, np.nan, neff)
     else:

@@ -2,8 +2,10 @@
 
 Model (Fay & Herriot 1979): for area ``d``, the direct estimate ``y_d = theta_d + e_d`` with a
 known sampling variance ``vardir_d = var(e_d)``, and ``theta_d = x_d' beta + u_d`` with
-``u_d ~ N(0, A)``. ``A`` (``refvar``, sigma_u^2) is estimated by REML or ML with Fisher scoring,
-exactly as R's ``sae::eblupFH`` / ``sae::mseFH`` (version 1.3): start at
+``u_d ~ N(0, A)``. ``A`` (``refvar``, sigma_u^2) is estimated exactly as R's ``sae::eblupFH`` /
+``sae::mseFH`` (version 1.3), by REML or ML (Fisher scoring) or by Fay and Herriot's (1979)
+moment equation ``sum_d (y_d - x_d' beta(A))^2 / (A + vardir_d) = m - p`` (method ``"FH"``,
+updated by ``A += (lhs - (m - p)) / sum_d (A + vardir_d)^-1``): start at
 ``A_0 = median(vardir)``, stop when ``|A_{k+1} - A_k| / A_k < tol`` (or after ``max_iter``
 steps) and truncate the final ``A`` at 0. Then ``beta`` is the GLS estimate at ``A`` with
 standard errors ``sqrt(diag((X' V^-1 X)^-1))`` and the EBLUP is
@@ -12,10 +14,15 @@ standard errors ``sqrt(diag((X' V^-1 X)^-1))`` and the EBLUP is
 MSE (Prasad & Rao 1990; Datta & Lahiri 2000), with ``B_d = 1 - gamma_d``:
 
 - ``g1 = vardir_d gamma_d``, ``g2 = B_d^2 x_d' (X' V^-1 X)^-1 x_d``,
-  ``g3 = B_d^2 var(A) / (A + vardir_d)``, ``var(A) = 2 / sum_d (A + vardir_d)^-2``;
-- REML: ``mse = g1 + g2 + 2 g3``;
-- ML: ``mse = g1 + g2 + 2 g3 - b B_d^2`` with the ML bias term
-  ``b = -tr((X' V^-1 X)^-1 X' V^-2 X) / sum_d (A + vardir_d)^-2`` (as ``sae::mseFH``).
+  ``g3 = B_d^2 var(A) / (A + vardir_d)``;
+- REML (Prasad & Rao 1990; Datta & Lahiri 2000): ``mse = g1 + g2 + 2 g3`` with
+  ``var(A) = 2 / sum_d (A + vardir_d)^-2``;
+- ML (Datta & Lahiri 2000): ``mse = g1 + g2 + 2 g3 - b B_d^2``, same ``var(A)``, with the ML
+  bias ``b = -tr((X' V^-1 X)^-1 X' V^-2 X) / sum_d (A + vardir_d)^-2``;
+- FH (Datta, Rao & Smith 2005): ``mse = g1 + g2 + 2 g3 - b B_d^2`` with
+  ``var(A) = 2 m / (sum_d (A + vardir_d)^-1)^2`` and the moment estimator's bias
+  ``b = 2 (m sum_d (A + vardir_d)^-2 - (sum_d (A + vardir_d)^-1)^2) / (sum_d (A + vardir_d)^-1)^3``
+  (as ``sae::mseFH``).
 
 Areas without a direct estimate (``y`` missing, covariates known) get the synthetic prediction
 ``x_d' beta`` with ``mse = A + x_d' (X' V^-1 X)^-1 x_d``: the limit of the formulas above as
@@ -35,7 +42,9 @@ from scipy import stats
 
 from barometer.exceptions import EstimationError
 
-FHMethod = Literal["REML", "ML"]
+FHMethod = Literal["REML", "ML", "FH"]
+FH_METHODS = ("REML", "ML", "FH")
+MSE_NAMES = {"REML": "Prasad-Rao", "ML": "Datta-Lahiri", "FH": "Datta-Rao-Smith"}
 AREA_COLUMNS = [
     "area",
     "value",
@@ -60,12 +69,12 @@ class FayHerriotResult:
     Attributes
     ----------
     method
-        ``"REML"`` or ``"ML"``.
+        ``"REML"``, ``"ML"`` or ``"FH"``.
     refvar
         Estimated variance of the area effects, sigma_u^2 (truncated at 0).
     refvar_se
-        Asymptotic standard error of ``refvar``, ``sqrt(2 / sum (A + vardir)^-2)`` (ML) or the
-        inverse Fisher information of REML at the last iteration (as ``sae``).
+        Asymptotic standard error of ``refvar``: the ``sqrt(var(A))`` of the MSE formulas
+        (ML, FH) or the inverse Fisher information of REML at the last iteration (as ``sae``).
     iterations
         Fisher-scoring steps taken.
     beta
@@ -137,9 +146,13 @@ def _fisher_scoring(
         if method == "REML":
             score = -0.5 * np.trace(p) + 0.5 * float(py @ py)
             info = 0.5 * float(np.sum(p * p.T))  # trace(P P)
-        else:
+        elif method == "ML":
             score = -0.5 * float(vi.sum()) + 0.5 * float(py @ py)
             info = 0.5 * float(np.sum(vi**2))
+        else:  # Fay-Herriot moments: weighted residual sum of squares = m - p
+            resid = y - x @ (q @ (xtvi @ y))
+            score = float(np.sum(resid**2 * vi)) - (len(y) - x.shape[1])
+            info = float(vi.sum())
         a_new = a + score / info
         if not np.isfinite(a_new):
             raise EstimationError(
@@ -184,7 +197,8 @@ def fit_fay_herriot(
         ``as.factor``), with an intercept unless ``intercept=False``. Or a ready design
         matrix: a numeric frame with the index of ``direct``, used as given.
     method
-        ``"REML"`` (default, as ``sae``) or ``"ML"``.
+        ``"REML"`` (default, as ``sae``), ``"ML"`` or ``"FH"`` (moments); the MSE follows
+        (Prasad-Rao, Datta-Lahiri, Datta-Rao-Smith; see the module docstring).
     max_iter, tol
         Fisher scoring stops when ``|A_{k+1} - A_k| / A_k < tol``; not converging in
         ``max_iter`` steps raises :class:`EstimationError`.
@@ -208,8 +222,8 @@ def fit_fay_herriot(
     >>> fit.areas.columns[:7].tolist()
     ['area', 'value', 'se', 'lower', 'upper', 'n_effective', 'method']
     """
-    if method not in ("REML", "ML"):
-        raise EstimationError(f"method must be 'REML' or 'ML'; got {method!r}")
+    if method not in FH_METHODS:
+        raise EstimationError(f"method must be one of {FH_METHODS}; got {method!r}")
     if not 0.0 < level < 1.0:
         raise EstimationError(f"level must be strictly between 0 and 1; got {level}")
     missing = [c for c in (y, vardir, area, n) if c is not None and c not in direct.columns]
@@ -261,8 +275,8 @@ def fit_fay_herriot(
     gamma = np.zeros(len(y_all))
     mse = a + xqx  # synthetic areas
     eblup = synthetic_pred.copy()
-    sum_vi2 = float(np.sum(vi**2))
-    var_a = 2.0 / sum_vi2
+    sum_vi, sum_vi2 = float(vi.sum()), float(np.sum(vi**2))
+    var_a = 2.0 * m / sum_vi**2 if method == "FH" else 2.0 / sum_vi2
     gam = a / (a + dv)
     b_d = 1.0 - gam
     g1 = dv * gam
@@ -271,6 +285,9 @@ def fit_fay_herriot(
     mse_s = g1 + g2 + 2.0 * g3
     if method == "ML":
         bias = -np.trace(q @ ((vi**2)[:, None] * xv).T @ xv) / sum_vi2
+        mse_s = mse_s - bias * b_d**2
+    elif method == "FH":
+        bias = 2.0 * (m * sum_vi2 - sum_vi**2) / sum_vi**3
         mse_s = mse_s - bias * b_d**2
     gamma[sampled] = gam
     mse[sampled] = mse_s
@@ -283,7 +300,7 @@ def fit_fay_herriot(
     else:
         n_eff = direct[n].to_numpy(dtype=float, na_value=np.nan) * v_all / mse
         n_eff = np.where(sampled, n_eff, np.nan)
-    label = f"Fay-Herriot EBLUP ({method}), Prasad-Rao MSE"
+    label = f"Fay-Herriot EBLUP ({method}), {MSE_NAMES[method]} MSE"
     areas = pd.DataFrame(
         {
             "area": direct[area].to_numpy() if area is not None else direct.index.to_numpy(),

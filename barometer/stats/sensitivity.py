@@ -40,13 +40,13 @@ import pandas as pd
 from scipy import stats
 
 from barometer.exceptions import EstimationError
-from barometer.stats.composite import (
-    _aggregate_matrix,
-    _dimension_scores,
-    _fit_scale,
-    _min_dimensions,
-    _normalise_columns,
-    _pivot,
+from barometer.stats import composite_math
+from barometer.stats.composite_math import (
+    aggregate_matrix,
+    dimension_scores,
+    fit_scale,
+    normalise_columns,
+    pivot,
 )
 
 _NORMALISATIONS = ("minmax", "zscore", "rank")
@@ -225,8 +225,8 @@ def composite_sensitivity(
         raise EstimationError(f"indicators frame repeats an indicator for one unit of {keys}")
     names = sorted(data["indicator"].unique())
     dims = sorted(weights)
-    k = _min_dimensions(min_dimensions, len(dims))
-    values = _pivot(data, keys, names, "value")
+    k = composite_math.min_dimensions(min_dimensions, len(dims))
+    values = pivot(data, keys, names, "value")
     units = data.pivot(index=keys, columns="indicator", values="value").index.to_frame(index=False)
     period = pd.factorize(units["period_start"])[0]
     members = np.array([[spec[n][0] == d for d in dims] for n in names], dtype=float)
@@ -238,20 +238,20 @@ def composite_sensitivity(
     drop_levels = ["none", *names] if drop_indicators else ["none"]
     dim_scores: dict[tuple[str, str], np.ndarray] = {}
     for method in norm_levels:
-        scales = [_fit_scale(values[:, i], method, spec[n][1], None) for i, n in enumerate(names)]
-        normed = _normalise_columns(values, scales)
+        scales = [fit_scale(values[:, i], method, spec[n][1], None) for i, n in enumerate(names)]
+        normed = normalise_columns(values, scales)
         for dropped in drop_levels:
             x = normed.copy()
             if dropped != "none":
                 x[:, names.index(dropped)] = np.nan
-            dim_scores[method, dropped] = _dimension_scores(x, members)
+            dim_scores[method, dropped] = dimension_scores(x, members)
 
     def aggregate(method: str, dropped: str, agg: str, w: np.ndarray) -> np.ndarray:
         """Raw composite (draws x units) for one assumption combination, ``w`` (draws x dims)."""
         scores = dim_scores[method, dropped]
         if agg == "geometric":
             scores = _positive(scores)
-        return _aggregate_matrix(scores[None, :, :], w[:, None, :], agg, k)
+        return aggregate_matrix(scores[None, :, :], w[:, None, :], agg, k)
 
     rng = np.random.default_rng(seed)
     draw_norm = rng.choice(np.array(list(normalisations)), n_draws)

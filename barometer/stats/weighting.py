@@ -6,9 +6,13 @@ their inputs.
 
 - :func:`poststratify` scales the weights in each cell (a combination of the ``cells``
   columns) so that they sum to that cell's population (R: ``survey::postStratify``).
-- :func:`rake` runs iterative proportional fitting over one-way margins (R: ``survey::rake``,
-  Deming & Stephan 1940), optionally keeping each adjustment factor ``new / base`` within
-  ``bounds`` (bounded raking, as ``survey::calibrate(calfun="raking", bounds=)``).
+- :func:`rake` rakes to one-way margins (R: ``survey::rake``, Deming & Stephan 1940): the
+  raking calibration ``g = exp(x' eta)`` that iterative proportional fitting converges to,
+  solved by Newton steps (:mod:`barometer.stats.calibration`), optionally keeping each
+  adjustment factor within ``bounds`` (as ``survey::calibrate(calfun="raking", bounds=)``).
+
+Both only compute weights. For estimates whose variance reflects the weighting, calibrate a
+:class:`~barometer.stats.design.SurveyDesign` instead (``.poststratify``, ``.rake``).
 
 The design effect due to weighting is Kish's ``1 + CV^2 = n sum(w^2) / (sum w)^2``.
 Impossible targets raise :class:`EstimationError` naming the margin and category: a category
@@ -25,9 +29,11 @@ import numpy as np
 import pandas as pd
 
 from barometer.exceptions import EstimationError
+from barometer.stats import calibration_targets as targets
 from barometer.stats._checks import positive_weights
+from barometer.stats.calibration import calibration_factors
 
-MarginSpec = pd.Series | pd.DataFrame | Mapping[object, float]
+MarginSpec = targets.MarginSpec
 DIAGNOSTIC_COLUMNS = ["margin", "category", "target", "initial", "achieved", "error"]
 
 
@@ -40,7 +46,7 @@ class WeightingResult:
     weights
         The adjusted weights, aligned to the sample's index.
     iterations
-        Raking sweeps over all margins (1 for post-stratification).
+        Newton steps of the raking calibration (1 for post-stratification).
     max_margin_error
         Largest ``|achieved - target| / target`` over all cells or margin categories.
     design_effect
@@ -76,51 +82,6 @@ def _base_weights(sample: pd.DataFrame, weight: str) -> np.ndarray:
     if weight not in sample.columns:
         raise EstimationError(f"expected weight column '{weight}'; found {list(sample.columns)}")
     return positive_weights(sample, weight)
-
-
-def _check_totals(totals: np.ndarray, labels: Sequence[object], what: str) -> None:
-    bad = ~np.isfinite(totals) | (totals < 0)
-    if bad.any():
-        k = int(np.flatnonzero(bad)[0])
-        raise EstimationError(
-            f"{what}: population of category {labels[k]!r} must be a finite number >= 0; "
-            f"got {totals[k]}"
-        )
-
-
-def _align(sample_keys: pd.Series, targets: pd.Series, what: str) -> tuple[np.ndarray, np.ndarray]:
-    """Codes of each respondent into ``targets`` (index = category) and the target vector."""
-    if sample_keys.isna().any():
-        row = sample_keys.index[int(np.flatnonzero(sample_keys.isna().to_numpy())[0])]
-        raise EstimationError(f"{what}: row {row!r} has no category; fill or drop it first")
-    if targets.index.has_duplicates:
-        dup = targets.index[targets.index.duplicated()][0]
-        raise EstimationError(f"{what}: category {dup!r} is listed more than once")
-    values = targets.to_numpy(dtype=float, na_value=np.nan)
-    _check_totals(values, list(targets.index), what)
-    codes = targets.index.get_indexer(pd.Index(sample_keys))
-    if (codes < 0).any():
-        row = sample_keys.index[int(np.flatnonzero(codes < 0)[0])]
-        raise EstimationError(
-            f"{what}: respondents in category {sample_keys.loc[row]!r} (row {row!r}) have no "
-            f"population total; expected one of {list(targets.index)}"
-        )
-    count = np.bincount(codes, minlength=len(targets))
-    empty = (count == 0) & (values > 0)
-    if empty.any():
-        k = int(np.flatnonzero(empty)[0])
-        raise EstimationError(
-            f"{what}: category {targets.index[k]!r} has population {values[k]:g} but no "
-            "respondents; merge it with a neighbouring category"
-        )
-    zero = (count > 0) & (values == 0)
-    if zero.any():
-        k = int(np.flatnonzero(zero)[0])
-        raise EstimationError(
-            f"{what}: category {targets.index[k]!r} has respondents but a population of 0; "
-            "check the population table or drop those respondents"
-        )
-    return codes, values
 
 
 def _diagnostics(
@@ -170,23 +131,11 @@ def poststratify(
         ``"cell"``, ``category`` a tuple of the cell values).
     """
     cells = list(cells)
-    missing = [c for c in cells if c not in sample.columns]
-    missing += [c for c in [*cells, "population"] if c not in population.columns]
-    if not cells or missing:
-        raise EstimationError(
-            f"expected cell columns {cells} in the sample and the population, and a "
-            f"'population' column; missing {missing or 'cell columns'}"
-        )
     w = _base_weights(sample, weight)
-    keys = pd.Series(list(zip(*(sample[c] for c in cells), strict=True)), index=sample.index)
-    if sample[cells].isna().any(axis=None):
-        keys[sample[cells].isna().any(axis=1)] = np.nan
-    target_index = pd.Index(list(zip(*(population[c] for c in cells), strict=True)))
-    targets = pd.Series(population["population"].to_numpy(), index=target_index)
-    codes, values = _align(keys, targets, f"cells {cells}")
-    totals = np.bincount(codes, weights=w, minlength=len(values))
-    factor = np.divide(values, totals, out=np.zeros(len(values)), where=totals > 0)
-    new = w * factor[codes]
+    matrix, values, target_index = targets.poststrat_targets(sample, cells, population)
+    codes = matrix.argmax(axis=1)
+    g, _ = calibration_factors(matrix, w, values, "linear", maxit=2, epsilon=1e-12)
+    new = w * g
     diag = _diagnostics("cell", target_index, values, codes, w, new)
     return WeightingResult(
         weights=pd.Series(new, index=sample.index, name=weight),
@@ -198,21 +147,6 @@ def poststratify(
     )
 
 
-def _margin_targets(name: str, spec: MarginSpec) -> pd.Series:
-    if isinstance(spec, pd.DataFrame):
-        if name in spec.columns and "population" in spec.columns:
-            return pd.Series(spec["population"].to_numpy(), index=pd.Index(spec[name]))
-        if spec.shape[1] == 1:
-            return spec.iloc[:, 0]
-        raise EstimationError(
-            f"margin '{name}': expected a frame with columns ['{name}', 'population'] (or a "
-            f"Series category -> total); got columns {list(spec.columns)}"
-        )
-    if isinstance(spec, pd.Series):
-        return spec
-    return pd.Series(dict(spec))
-
-
 def rake(
     sample: pd.DataFrame,
     weight: str,
@@ -222,11 +156,12 @@ def rake(
     bounds: tuple[float, float] | None = None,
     total_tol: float = 1e-6,
 ) -> WeightingResult:
-    """Rake the weights to one-way population margins by iterative proportional fitting.
+    """Rake the weights to one-way population margins (raking calibration).
 
-    Each sweep scales the weights to every margin in turn; after a sweep with ``bounds``, the
-    adjustment factors ``new / base`` are clipped to ``bounds``. Raking stops once every margin
-    category is within ``tol`` (relative) of its target. Bounds apply to the factor
+    The raked weights are ``base * g`` with ``g = exp(x' eta)`` meeting every margin (the limit
+    of iterative proportional fitting); with ``bounds``, ``g`` is truncated to them and the
+    margins are met by the remaining respondents. Iteration stops once every total is within
+    ``tol * (1 + target)`` of its target. Bounds apply to the factor
     ``g_i = new_i / (base_i N / sum(base))``, relative to the base weights scaled to the
     population total ``N``, so ``(0.5, 2.0)`` keeps each weight within half and twice its
     uniformly scaled base weight whatever the scale of the base weights.
@@ -242,7 +177,7 @@ def rake(
         frame with columns ``[column, "population"]``. Categories with population 0 and no
         respondents are allowed.
     max_iter, tol
-        Not reaching ``tol`` within ``max_iter`` sweeps raises :class:`EstimationError` naming
+        Not reaching ``tol`` within ``max_iter`` steps raises :class:`EstimationError` naming
         the margin that is furthest off (with ``bounds``, usually bounds that are too tight).
     bounds
         Optional ``(low, high)`` limits on the factor ``g_i``, ``0 < low <= 1 <= high``
@@ -262,54 +197,27 @@ def rake(
     >>> out.weights.round(6).tolist()
     [30.0, 30.0, 40.0]
     """
-    if not margins:
-        raise EstimationError("expected at least one margin to rake to; got none")
     if max_iter < 1 or tol <= 0:
         raise EstimationError(f"expected max_iter >= 1 and tol > 0; got {max_iter}, {tol}")
     if bounds is not None and not 0 < bounds[0] <= 1 <= bounds[1]:
         raise EstimationError(f"bounds must satisfy 0 < low <= 1 <= high; got {bounds}")
     w0 = _base_weights(sample, weight)
-    parsed: list[tuple[str, pd.Index, np.ndarray, np.ndarray]] = []
-    for name, spec in margins.items():
-        if name not in sample.columns:
-            raise EstimationError(
-                f"margin '{name}' is not a column of the sample; found {list(sample.columns)}"
-            )
-        targets = _margin_targets(name, spec)
-        codes, values = _align(sample[name], targets, f"margin '{name}'")
-        parsed.append((name, targets.index, codes, values))
-    grand = [float(v.sum()) for *_, v in parsed]
-    if max(grand) - min(grand) > total_tol * max(grand):
-        raise EstimationError(
-            "margins must describe the same population; their totals differ: "
-            + ", ".join(f"'{p[0]}' {g:g}" for p, g in zip(parsed, grand, strict=True))
+    matrix, totals, names, parsed = targets.margin_targets(sample, margins, total_tol)
+    scaled0 = w0 * float(parsed[0][3].sum()) / w0.sum()  # base weights scaled to the total
+    strict = None
+    if bounds is not None:  # calibration needs low < 1 < high; equal bounds pin g to 1
+        strict = (min(bounds[0], 1 - 1e-12), max(bounds[1], 1 + 1e-12))
+    try:
+        g, sweeps = calibration_factors(
+            matrix, scaled0, totals, "raking", strict, max_iter, tol, names=names
         )
-    scaled0 = w0 * grand[0] / w0.sum()  # base weights scaled to the population total
-    w = w0.copy()
-    worst, worst_name, sweeps = np.inf, parsed[0][0], 0
-    for sweeps in range(1, max_iter + 1):  # noqa: B007 - used after the loop
-        for _, _, codes, values in parsed:
-            sums = np.bincount(codes, weights=w, minlength=len(values))
-            w *= np.divide(values, sums, out=np.zeros(len(values)), where=sums > 0)[codes]
-        if bounds is not None:
-            w = scaled0 * np.clip(w / scaled0, bounds[0], bounds[1])
-        worst = 0.0
-        for name, _, codes, values in parsed:
-            sums = np.bincount(codes, weights=w, minlength=len(values))
-            err = np.divide(
-                np.abs(sums - values), values, out=np.zeros(len(values)), where=values > 0
-            )
-            if err.max() > worst:
-                worst, worst_name = float(err.max()), name
-        if worst < tol:
-            break
-    else:
+    except EstimationError as exc:
         raise EstimationError(
-            f"raking did not converge in max_iter={max_iter} sweeps: margin '{worst_name}' is "
-            f"still off by {worst:.3g} (relative) > tol={tol}; "
+            f"raking did not converge in max_iter={max_iter} steps ({exc}); "
             + ("widen the bounds or " if bounds is not None else "")
             + "raise max_iter or merge sparse categories"
-        )
+        ) from exc
+    w = scaled0 * g
     diag = pd.concat(
         [_diagnostics(name, idx, v, c, w0, w) for name, idx, c, v in parsed], ignore_index=True
     )
@@ -319,6 +227,6 @@ def rake(
         max_margin_error=float(diag["error"].max()),
         design_effect=weighting_design_effect(w),
         margins=diag[DIAGNOSTIC_COLUMNS],
-        method=f"raked to margins {list(margins)} ({sweeps} sweeps)"
+        method=f"raked to margins {list(margins)} ({sweeps} Newton steps)"
         + (f", factors bounded to [{bounds[0]:g}, {bounds[1]:g}]" if bounds is not None else ""),
     )
