@@ -7,14 +7,28 @@ runs the same from any working directory. Unknown keys are errors (a typo must n
 from __future__ import annotations
 
 import tomllib
+import zoneinfo
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from barometer.exceptions import ConfigError
+from barometer.ingest.footfall_layout import FootfallFormat
+from barometer.ingest.numbers import DecimalSeparator
+from barometer.ingest.observation import KoboFields
+from barometer.ingest.pldp import PldpFields
 from barometer.ingest.social.tabular import ColumnMapping
+from barometer.ingest.social.telegram import CHAT_TYPES
+from barometer.ingest.timezones import zone_setting_problem
 from barometer.live.config import FetchSettings, LiveSource, check_unique_names
 
 
@@ -42,20 +56,88 @@ class PrivacyConfig(_Strict):
     )
 
 
+#: source options -> the formats that take them
+SOCIAL_OPTIONS: dict[str, tuple[str, ...]] = {
+    "column_mapping": ("tabular",),
+    "timezone_abbreviations": ("crowdtangle", "tabular"),
+    "decimal_separator": ("crowdtangle", "tabular"),
+    "timezone": ("telegram",),
+    "chat_types": ("telegram",),
+    "server": ("mastodon",),
+}
+
+
+def _known_zone(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
+    return value
+
+
 class SocialSource(_Strict):
     format: Literal["x_v2", "mastodon", "reddit", "crowdtangle", "telegram", "tabular"]
     path: str = Field(description="file path or glob, relative to the config file")
     column_mapping: ColumnMapping | None = Field(
         default=None, description="which column holds which field (format 'tabular' only)"
     )
+    timezone_abbreviations: dict[str, str] = Field(
+        default_factory=dict,
+        description="zone abbreviation -> UTC offset ('+05:30') or IANA zone, overriding "
+        "barometer.ingest.timezones (crowdtangle, tabular); ambiguous ones (IST, CST) need it",
+    )
+    decimal_separator: DecimalSeparator = Field(
+        default="auto", description="number format of counts: '.', ',' or 'auto' (detected)"
+    )
+    timezone: str | None = Field(
+        default=None,
+        description="telegram: zone of the exporting computer, for exports without "
+        "date_unixtime (default: the pipeline's time zone)",
+    )
+    chat_types: list[str] | None = Field(
+        default=None,
+        description="telegram account exports: chat types to read (default: public ones)",
+    )
+    server: str | None = Field(
+        default=None, description="mastodon: the server the statuses were fetched from"
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        return _known_zone(value)
+
+    @field_validator("timezone_abbreviations")
+    @classmethod
+    def _abbreviations(cls, value: dict[str, str]) -> dict[str, str]:
+        for zone, setting in value.items():
+            problem = zone_setting_problem(setting)
+            if problem is not None:
+                raise ValueError(f"{zone}: {problem}")
+        return value
+
+    @field_validator("chat_types")
+    @classmethod
+    def _chat_types(cls, value: list[str] | None) -> list[str] | None:
+        unknown = sorted(set(value or []) - set(CHAT_TYPES))
+        if unknown:
+            raise ValueError(f"unknown chat types {unknown}; Telegram writes {list(CHAT_TYPES)}")
+        return value
 
     @model_validator(mode="after")
-    def _mapping_for_tabular(self) -> SocialSource:
+    def _options_fit_the_format(self) -> SocialSource:
         if (self.format == "tabular") != (self.column_mapping is not None):
             raise ValueError(
                 "format 'tabular' needs a [sources.social.column_mapping] table "
                 "(id, created_at, text, ...); the other formats take none"
             )
+        for option, formats in SOCIAL_OPTIONS.items():
+            if option in self.model_fields_set and self.format not in formats:
+                raise ValueError(
+                    f"{option} is for format {' or '.join(repr(f) for f in formats)}, "
+                    f"not {self.format!r}"
+                )
         return self
 
 
@@ -64,21 +146,38 @@ class SurveySource(_Strict):
     codebook: Path
 
 
-class SensingSource(_Strict):
-    readings: Path
+class SensingSource(FootfallFormat):
+    """A footfall source: where its files are, plus how they are laid out
+    (:class:`~barometer.ingest.footfall_layout.FootfallFormat`)."""
+
+    readings: str = Field(description="counter export file or glob, relative to the config")
     sensors: Path
-    layout: Literal["wide", "long"] = "wide"
-    timezone: str = "Europe/Stockholm"
-    day_start_hour: int = Field(
-        default=0, ge=0, le=23, description="wide date+hour exports whose day starts later"
-    )
 
 
 class ObservationSource(_Strict):
-    sessions: Path
+    sessions: str = Field(description="sessions file or glob (Kobo API pages, say)")
     sites: Path
     format: Literal["kobo", "pldp"] = "kobo"
     timezone: str = "Europe/Stockholm"
+    fields: KoboFields = Field(
+        default_factory=KoboFields, description="kobo: canonical field -> form field"
+    )
+    pldp_fields: PldpFields = Field(
+        default_factory=PldpFields, description="pldp: PLDP field -> column (PLDP 1.0 names)"
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return _known_zone(value) or value
+
+    @model_validator(mode="after")
+    def _mapping_fits_the_format(self) -> ObservationSource:
+        if self.format == "kobo" and "pldp_fields" in self.model_fields_set:
+            raise ValueError("pldp_fields is for format 'pldp'; format 'kobo' takes fields")
+        if self.format == "pldp" and "fields" in self.model_fields_set:
+            raise ValueError("fields is for format 'kobo'; format 'pldp' takes pldp_fields")
+        return self
 
 
 class SourcesConfig(_Strict):
@@ -190,17 +289,23 @@ class PipelineConfig(_Strict):
         candidate = Path(path).expanduser()
         return candidate if candidate.is_absolute() else (self.base_dir / candidate).resolve()
 
+    def files(self, pattern: str, what: str, key: str) -> list[Path]:
+        """The files a path or glob of the config matches, sorted; :class:`ConfigError`
+        naming ``key`` when none does."""
+        resolved = self.resolve(pattern)
+        matches = sorted(p for p in resolved.parent.glob(resolved.name) if p.is_file())
+        if not matches:
+            raise ConfigError(
+                f"{what}: no file matches {resolved}; check {key} in the pipeline config"
+            )
+        return matches
+
     def social_files(self) -> list[tuple[SocialSource, Path]]:
         """Every (source, file) pair matched by the social sources' paths or globs, sorted."""
         found: list[tuple[SocialSource, Path]] = []
         for source in self.sources.social:
-            pattern = self.resolve(source.path)
-            matches = sorted(pattern.parent.glob(pattern.name))
-            if not matches:
-                raise ConfigError(
-                    f"social source '{source.format}': no file matches {pattern}; "
-                    "check [[sources.social]] path in the pipeline config"
-                )
+            what = f"social source '{source.format}'"
+            matches = self.files(source.path, what, "[[sources.social]] path")
             found.extend((source, m) for m in matches)
         return found
 

@@ -74,9 +74,24 @@ def enrich_posts(
 
 
 def locate_sites(sites: pd.DataFrame, boundaries: Boundaries, id_column: str) -> pd.Series:
-    """Neighbourhood id per site (sensor or observation site) from its ``lat``/``lon``."""
+    """Neighbourhood id per site (sensor or observation site): the site's ``neighbourhood``
+    (a boundary id, name or alias, any case) where it names one, else its ``lat``/``lon``."""
     ids = assign_points(boundaries, sites["lon"].to_numpy(), sites["lat"].to_numpy())
-    return pd.Series(ids, index=sites[id_column].astype(str).to_numpy(), dtype=object)
+    located = pd.Series(ids, index=sites[id_column].astype(str).to_numpy(), dtype=object)
+    if "neighbourhood" not in sites.columns:
+        return located
+    lookup: dict[str, str] = {}
+    frame = boundaries.frame
+    for nid, name, aliases in zip(
+        frame["neighbourhood_id"], frame["name"], frame["aliases"], strict=True
+    ):
+        for label in (name, *aliases, nid):  # ids last: an id wins over a like-named alias
+            lookup[str(label).strip().casefold()] = str(nid)
+    named = [
+        lookup.get(str(v).strip().casefold()) if isinstance(v, str) else None
+        for v in sites["neighbourhood"]
+    ]
+    return pd.Series(named, index=located.index, dtype=object).fillna(located)
 
 
 def enrich_sensor_readings(

@@ -78,13 +78,34 @@ from barometer.warehouse import Warehouse, file_sha256
 _T = TypeVar("_T")
 SCORE_BATCH = 20_000  # posts per scoring batch: bounds memory on large imports
 
-SOCIAL_READERS: dict[str, Callable[[Path], IngestResult]] = {
+SOCIAL_READERS: dict[str, Callable[..., IngestResult]] = {
     "x_v2": read_x_v2,
     "mastodon": read_mastodon,
     "reddit": read_reddit,
     "crowdtangle": read_crowdtangle,
     "telegram": read_telegram,
-}  # format "tabular" also needs the source's column mapping: see _Run.ingest_social
+    "tabular": read_tabular,
+}
+
+
+def social_reader_options(source: SocialSource, pipeline_timezone: str) -> dict[str, Any]:
+    """The keyword arguments the source's reader takes from its config section."""
+    if source.format in ("crowdtangle", "tabular"):
+        options: dict[str, Any] = {
+            "timezone_abbreviations": dict(source.timezone_abbreviations),
+            "decimal_separator": source.decimal_separator,
+        }
+        if source.format == "tabular":
+            options["mapping"] = source.column_mapping
+        return options
+    if source.format == "telegram":
+        options = {"timezone": source.timezone or pipeline_timezone}
+        if source.chat_types is not None:
+            options["chat_types"] = tuple(source.chat_types)
+        return options
+    if source.format == "mastodon":
+        return {"server": source.server}
+    return {}
 
 
 @dataclass
@@ -230,20 +251,16 @@ class _Run:
             progress.advance(task)
 
     def _read_social(self, source: SocialSource, path: Path) -> tuple[IngestResult, pd.DataFrame]:
-        if source.format == "tabular" and source.column_mapping is not None:
-            result = read_tabular(path, source.column_mapping)
-        else:
-            result = SOCIAL_READERS[source.format](path)
-        return result, self._enrich_social(result)
-
-    def _enrich_social(self, result: IngestResult) -> pd.DataFrame:
-        return enrich_posts(
+        options = social_reader_options(source, self.config.timezone)
+        result = SOCIAL_READERS[source.format](path, **options)
+        posts = enrich_posts(
             result.rows,
             boundaries=self.boundaries,
             pseudonymiser=self.pseudonymiser,
             gazetteer=self.gazetteer,
             language_prior=self.config.nlp.language_prior,
         )
+        return result, posts
 
     def fetch_live(self, options: FetchOptions) -> None:
         """Fetch the live sources: each new page is landed, then ingested by
@@ -263,14 +280,9 @@ class _Run:
         """Read, enrich and store one landed page, like an exported file of that format."""
         entry = _input_entry(page.path, f"live:{page.source}")
         self.inputs.append(entry)
-
-        def read() -> tuple[IngestResult, pd.DataFrame]:
-            result = SOCIAL_READERS[adapter](page.path)
-            if server is not None:  # Mastodon account ids are per server
-                result.rows["author_id"] = server + "/" + result.rows["author_id"].astype(str)
-            return result, self._enrich_social(result)
-
-        self._load(entry, POSTS, read)
+        extra = {"server": server} if server is not None else {}  # Mastodon ids are per server
+        source = SocialSource(format=adapter, path=str(page.path), **extra)  # type: ignore[arg-type]
+        self._load(entry, POSTS, partial(self._read_social, source, page.path))
         return entry
 
     def ingest_survey(self) -> None:
@@ -295,45 +307,50 @@ class _Run:
         if sensing is None:
             return
         sensors_path = self.config.resolve(sensing.sensors)
-        path = self.config.resolve(sensing.readings)
         self.inputs.append(_input_entry(sensors_path, "sensing metadata"))
-        entry = self._todo(path, "sensing")
-        if entry is None:
-            return
+        paths = self.config.files(sensing.readings, "sensing", "[sources.sensing] readings")
+        reader = read_footfall_long if sensing.layout == "long" else read_footfall_wide
+        for path in paths:
+            entry = self._todo(path, "sensing")
+            if entry is None:
+                continue
 
-        def read() -> tuple[IngestResult, pd.DataFrame]:
-            sensors = read_sensor_metadata(sensors_path)
-            if sensing.layout == "long":
-                result = read_footfall_long(path, sensors, timezone=sensing.timezone)
-            else:
-                result = read_footfall_wide(
-                    path, sensors, timezone=sensing.timezone, day_start_hour=sensing.day_start_hour
-                )
-            return result, enrich_sensor_readings(result.rows, sensors, self.boundaries)
+            def read(path: Path = path) -> tuple[IngestResult, pd.DataFrame]:
+                sensors = read_sensor_metadata(sensors_path)
+                result = reader(path, sensors, sensing)
+                return result, enrich_sensor_readings(result.rows, sensors, self.boundaries)
 
-        self._load(entry, SENSOR_READINGS, read)
+            self._load(entry, SENSOR_READINGS, read)
 
     def ingest_observation(self) -> None:
         observation = self.config.sources.observation
         if observation is None:
             return
         sites_path = self.config.resolve(observation.sites)
-        path = self.config.resolve(observation.sessions)
         self.inputs.append(_input_entry(sites_path, "observation sites"))
-        entry = self._todo(path, "observation")
-        if entry is None:
-            return
+        key = "[sources.observation] sessions"
+        for path in self.config.files(observation.sessions, "observation", key):
+            entry = self._todo(path, "observation")
+            if entry is None:
+                continue
 
-        def read() -> tuple[IngestResult, pd.DataFrame]:
-            sites = read_sites(sites_path)
-            if observation.format == "pldp":
-                result = read_pldp_sessions(path, sites, timezone=observation.timezone)
-            else:
-                result = read_kobo_sessions(path, sites)
-            rows = enrich_observations(result.rows, sites, self.boundaries, self.pseudonymiser)
-            return result, rows
+            def read(path: Path = path) -> tuple[IngestResult, pd.DataFrame]:
+                sites = read_sites(sites_path)
+                if observation.format == "pldp":
+                    result = read_pldp_sessions(
+                        path,
+                        sites,
+                        timezone=observation.timezone,
+                        fields=observation.pldp_fields,
+                    )
+                else:
+                    result = read_kobo_sessions(
+                        path, sites, fields=observation.fields, timezone=observation.timezone
+                    )
+                rows = enrich_observations(result.rows, sites, self.boundaries, self.pseudonymiser)
+                return result, rows
 
-        self._load(entry, OBSERVATIONS, read)
+            self._load(entry, OBSERVATIONS, read)
 
     def score(self) -> None:
         """Score, per task, the posts without a row of that task's active model version.

@@ -202,14 +202,17 @@ QUARANTINE = Table(
             ("source", pa.string()),
             ("file", pa.string()),
             ("line", pa.int64()),
+            ("record", pa.int64()),
             ("field", pa.string()),
             ("reason", pa.string()),
             ("raw", pa.string()),
             ("run_id", pa.string()),
         ]
     ),
-    key=("source", "file", "line", "field", "reason"),
-    description="Rejected input rows: where they came from and why (raw is PII-scrubbed).",
+    key=("source", "file", "line", "record", "field", "reason"),
+    description="Rejected input rows: where they came from and why (raw is PII-scrubbed). "
+    "`record` numbers the rejected records of a file in reading order, so that records "
+    "rejected on one line for the same reason (tweets of one X page) each keep their row.",
 )
 
 TABLES: dict[str, Table] = {

@@ -7,6 +7,7 @@ from pathlib import Path
 from conftest import FIXTURES
 
 from barometer.ingest.base import IngestResult
+from barometer.ingest.footfall_layout import FootfallColumns, FootfallFormat
 from barometer.ingest.observation import read_kobo_sessions, read_sites
 from barometer.ingest.pldp import read_pldp_sessions
 from barometer.ingest.sensing import read_footfall_long, read_footfall_wide, read_sensor_metadata
@@ -28,6 +29,12 @@ MAPPING = ColumnMapping(
     source="forum", id="id", created_at="time", text="text", timezone="Europe/Stockholm"
 )
 
+LEEDS = FootfallFormat(
+    layout="long",
+    timezone="Europe/London",
+    columns=FootfallColumns(sensor="LocationName", count=["InCount", "OutCount"]),
+)
+
 Reader = Callable[[Path], IngestResult]
 
 READERS: list[tuple[str, str, Reader]] = [
@@ -37,6 +44,7 @@ READERS: list[tuple[str, str, Reader]] = [
     ("reddit_ndjson", ".ndjson", read_reddit),
     ("telegram", ".json", read_telegram),
     ("crowdtangle", ".csv", read_crowdtangle),
+    ("crowdtangle_api", ".json", read_crowdtangle),
     ("tabular_csv", ".csv", lambda p: read_tabular(p, MAPPING)),
     ("tabular_jsonl", ".jsonl", lambda p: read_tabular(p, MAPPING)),
     ("tabular_parquet", ".parquet", lambda p: read_tabular(p, MAPPING)),
@@ -46,7 +54,9 @@ READERS: list[tuple[str, str, Reader]] = [
     ("survey_xlsx", ".xlsx", lambda p: read_survey(p, CODEBOOK)),
     ("sensing_wide", ".csv", lambda p: read_footfall_wide(p, SENSORS)),
     ("sensing_long", ".csv", lambda p: read_footfall_long(p, SENSORS)),
+    ("sensing_leeds", ".csv", lambda p: read_footfall_long(p, SENSORS, LEEDS)),
     ("kobo", ".csv", lambda p: read_kobo_sessions(p, SITES)),
+    ("kobo_api", ".json", lambda p: read_kobo_sessions(p, SITES)),
     ("pldp", ".csv", lambda p: read_pldp_sessions(p, SITES)),
 ]
 

@@ -9,8 +9,9 @@ import pytest
 from conftest import FIXTURES, shared_data
 
 from barometer.exceptions import InputError
+from barometer.ingest.footfall_layout import FootfallFormat
 from barometer.ingest.observation import read_sites
-from barometer.ingest.pldp import read_pldp_sessions
+from barometer.ingest.pldp import PldpFields, read_pldp_sessions
 from barometer.ingest.sensing import read_footfall_long, read_footfall_wide, read_sensor_metadata
 from barometer.ingest.social import (
     ColumnMapping,
@@ -58,7 +59,11 @@ def test_reddit_pushshift_ndjson() -> None:
 def test_telegram_export() -> None:
     result = read_telegram(FIXTURES / "telegram_result.json")
     rows = result.rows.set_index("post_id")
-    assert list(rows.index) == ["telegram:1733440011:2", "telegram:1733440011:3"]
+    assert list(rows.index) == [
+        "telegram:1733440011:2",
+        "telegram:1733440011:3",
+        "telegram:1733440011:5",
+    ]
     assert result.reconciles() and result.n_read == 5 and result.n_duplicates == 1
     assert rows.loc["telegram:1733440011:2", "engagement"] == 7  # reactions
     assert rows.loc["telegram:1733440011:2", "created_at"] == pd.Timestamp(
@@ -68,8 +73,17 @@ def test_telegram_export() -> None:
     assert rows.loc["telegram:1733440011:3", "text"] == (
         "Läs mer: https://example.org/ostby och dela gärna!"
     )
-    assert _problems(result) == {(4, "text"), (5, "date_unixtime")}
-    assert result.notes == ["skipped 1 service message(s) (joins, pins, ...), not posts"]
+    assert _problems(result) == {(4, "text")}
+    # message 5 has no date_unixtime (as exports before 2021): its local 'date' 10:00 in
+    # Stockholm (CET) is 09:00 UTC
+    assert rows.loc["telegram:1733440011:5", "created_at"] == pd.Timestamp(
+        "2024-03-06 09:00", tz=UTC
+    )
+    assert result.notes == [
+        "1 message time(s) read from 'date' as Europe/Stockholm local time (the export has no "
+        "date_unixtime)",
+        "skipped 1 service message(s) (joins, pins, ...), not posts",
+    ]
 
 
 def test_telegram_plain_text_entities() -> None:
@@ -170,7 +184,7 @@ def test_tabular_jsonl_and_parquet(tmp_path) -> None:
 
 def test_tabular_missing_column_and_unknown_format(tmp_path) -> None:
     bad = MAPPING.model_copy(update={"text": "message"})
-    with pytest.raises(InputError, match=r"missing required columns \['message'\]"):
+    with pytest.raises(InputError, match=r"column_mapping\] text = 'message' names no column"):
         read_tabular(FIXTURES / "posts_tabular.csv", bad)
     other = tmp_path / "posts.xml"
     other.write_text("<posts/>")
@@ -226,30 +240,34 @@ def test_long_counter_export(tmp_path) -> None:
 
 
 def test_pldp_sessions() -> None:
+    """PLDP 1.0 field names, one table whose rows carry the survey context (as cities publish
+    it): per survey, people = sum of row_total, interactions = people conversing."""
     sites = read_sites(FIXTURES / "sites.csv")
     result = read_pldp_sessions(FIXTURES / "pldp.csv", sites)
     assert result.reconciles() and result.n_read == 5 and result.quarantined == 3
     rows = result.rows.set_index("observation_id")
-    assert rows.loc["pldp:p-1", ["n_people", "n_interactions", "n_mixed_interactions",
-                                 "n_conflicts"]].tolist() == [30, 10, 4, 2]  # fmt: skip
+    counts = ["n_people", "n_interactions", "n_mixed_interactions", "n_conflicts"]
+    assert rows.loc["pldp:p-1", counts].tolist() == [30, 10, 4, 2]
+    # yyyymmdd:hhmm, local time in Stockholm (CEST) -> UTC
     assert rows.loc["pldp:p-1", "start"] == pd.Timestamp("2024-05-02 08:00", tz=UTC)
-    assert rows.loc[
-        "pldp:p-2", ["n_people", "n_interactions", "n_mixed_interactions"]
-    ].tolist() == [
-        12,
-        2,
-        2,
-    ]
-    assert _problems(result) == {(8, "count"), (10, "location_id"), (11, "survey_id")}
+    assert rows.loc["pldp:p-2", counts].tolist() == [12, 2, 2, 0]
+    assert rows.loc["pldp:p-2", "end"] == pd.Timestamp("2024-05-03 14:20", tz=UTC)
+    assert _problems(result) == {(8, "row_total"), (10, "location_id"), (11, "survey_id")}
     assert all("Olle" not in r["raw"] for r in result.quarantine.rows)
 
 
-def test_pldp_without_extension_columns(tmp_path) -> None:
+def test_pldp_without_the_barometer_extensions(tmp_path) -> None:
+    """Without 'mixed' and 'conflict' columns (plain PLDP) those counts are missing, not 0."""
     path = tmp_path / "plain.csv"
     text = (FIXTURES / "pldp.csv").read_text().replace(",mixed,conflict", ",x,y")
     path.write_text(text)
-    with pytest.raises(InputError, match=r"missing required columns \['mixed', 'conflict'\]"):
-        read_pldp_sessions(path, read_sites(FIXTURES / "sites.csv"))
+    result = read_pldp_sessions(path, read_sites(FIXTURES / "sites.csv"))
+    rows = result.rows.set_index("observation_id")
+    assert rows.loc["pldp:p-1", ["n_people", "n_interactions"]].tolist() == [30, 10]
+    assert rows[["n_mixed_interactions", "n_conflicts"]].isna().all().all()
+    mapping = PldpFields(mixed="shared_table")
+    with pytest.raises(InputError, match=r"pldp_fields.mixed = 'shared_table' names no column"):
+        read_pldp_sessions(path, read_sites(FIXTURES / "sites.csv"), fields=mapping)
 
 
 # -- the real Auckland export --------------------------------------------------------------
@@ -281,7 +299,8 @@ def test_auckland_real_export_gaps_match_the_report() -> None:
         }
     )
     path = root / "hourly_counts.csv.gz"
-    result = read_footfall_wide(path, sensors, timezone="Pacific/Auckland", day_start_hour=6)
+    fmt = FootfallFormat(timezone="Pacific/Auckland", day_start_hour=6)
+    result = read_footfall_wide(path, sensors, fmt)
     assert result.reconciles()
     assert result.n_read == 61_367 * 21
     # the quarantined lines are the hours daylight-saving time skips or repeats

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from ingest_readers import CSV_READERS, JSON_READERS, READERS
 
 from barometer.exceptions import InputError
-from barometer.ingest.pldp import REQUIRED as PLDP_COLUMNS
+from barometer.ingest.pldp import PldpFields
 from barometer.ingest.social.crowdtangle import read_crowdtangle
 from barometer.ingest.social.reddit import read_reddit
 from barometer.ingest.social.telegram import read_telegram
@@ -124,8 +124,10 @@ def _csv(header: list[str], rows: list[list[str]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+PLDP_COLUMNS = [str(v) for v in PldpFields().model_dump().values()]
 COLUMN_POOL = sorted(
-    {*PLDP_COLUMNS, "id", "time", "text", "timestamp", "sensor_id", "count", "lib_w", "sq_e",
+    {*PLDP_COLUMNS, "Date", "Hour", "InCount", "LocationName",
+     "id", "time", "text", "timestamp", "sensor_id", "count", "lib_w", "sq_e",
      "URL", "Post Created", "Message", "Description", "Total Interactions", "_uuid", "site_id",
      "start", "end", "observer", "people/total", "interactions/total", "interactions/mixed",
      "interactions/conflicts", "RID", "WAVE", "IDATE", "DISTRICT", "W", "STR", "PSU", "Q1",

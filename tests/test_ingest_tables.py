@@ -26,7 +26,7 @@ def test_footfall_wide_flags_and_reconciles(fixtures) -> None:
 
 def test_stuck_counter_flagged() -> None:
     frame = pd.DataFrame({"sensor_id": ["a"] * 30, "value": [5.0] * 26 + [1.0, 2.0, 0.0, 0.0]})
-    flags = flag_readings(frame, stuck_hours=24)
+    flags = flag_readings(frame, max_value=20_000, stuck_run=24)
     assert (flags[:26] == "stuck").all() and (flags[26:] == "ok").all()
 
 
@@ -75,7 +75,7 @@ def test_survey_codebook_rescales_and_quarantines(fixtures) -> None:
     assert problems == {
         (3, "Q1", "value 55 "),
         (4, "DISTRICT", "district "),
-        (5, "AGE", "age missi"),
+        (5, "AGE", "age under"),  # 15: outside the surveyed population
     }
     assert all("A3" not in r["raw"] for r in result.quarantine.rows)
 

@@ -134,13 +134,20 @@ def test_pages_land_then_ingest_and_the_next_run_asks_only_for_newer(tmp_path, s
 
 
 def test_authors_are_keyed_by_server_and_account_id(tmp_path, server) -> None:
-    """The same account id on two servers is two people; the same person posting twice is one."""
-    statuses = json.loads(page("mastodon_tag_2"))[:1]  # dina, account 109345004
-    for name in ("a", "b"):
-        replay = server if name == "a" else Replay()
-        try:
-            replay.add(TAG, json.dumps(statuses).encode())
-            live = f"""
+    """Two servers: the same account seen on both is one author and the same status one post;
+    two accounts that share a server-local id are two authors."""
+    dina = json.loads(page("mastodon_tag_2"))[0]  # dina@mastodon.nu, local id 109345004
+    other = json.loads(json.dumps(dina))
+    other["account"].update(acct="erik", username="erik", url="https://{host}/@erik")
+    other.update(id="113500000000000099", uri="https://{host}/users/erik/statuses/99")
+    second = Replay()
+    try:
+        for replay, statuses in ((server, [dina]), (second, [dina, other])):
+            host = replay.url.removeprefix("http://")
+            body = json.dumps(statuses).replace("{host}", host).encode()
+            replay.add(TAG, body)
+        live = "".join(
+            f"""
 [[sources.live]]
 kind = "mastodon"
 name = "{name}"
@@ -148,15 +155,15 @@ instance = "{replay.url}"
 hashtags = ["botkyrka"]
 start = 2024-01-01
 """
-            config = load_config(write_config(tmp_path, live))
-            _fetch(config, tmp_path / name)
-        finally:
-            if replay is not server:
-                replay.stop()
-                replay.check()
-    first = _posts(tmp_path / "a")["author_pseudonym"].iloc[0]
-    second = _posts(tmp_path / "b")["author_pseudonym"].iloc[0]
-    assert first != second
+            for name, replay in (("a", server), ("b", second))
+        )
+        _fetch(load_config(write_config(tmp_path, live)), tmp_path / "wh")
+    finally:
+        second.stop()
+        second.check()
+    posts = _posts(tmp_path / "wh")
+    assert len(posts) == 2  # dina's status once, although both servers sent it
+    assert posts["author_pseudonym"].nunique() == 2  # dina and erik (same local account id)
 
 
 def test_reingest_from_the_landing_folder_reproduces_the_warehouse(tmp_path, server) -> None:

@@ -26,9 +26,10 @@ def quasi_poisson_rates(
     """Pooled rate ``sum(count) / sum(exposure)`` per group with a quasi-Poisson interval.
 
     Returns ``by`` columns plus ``value, lower, upper, n_effective`` (sessions) and ``phi``.
-    Rates are per unit of exposure (multiply by 100 for "per 100").
+    Rates are per unit of exposure (multiply by 100 for "per 100"). Sessions that did not
+    record ``count`` (missing, as a PLDP moving count has no conversations) are left out.
     """
-    data = sessions[sessions[exposure] > 0]
+    data = sessions[(sessions[exposure] > 0) & sessions[count].notna()]
     sums = data.groupby(by, as_index=False).agg(
         events=(count, "sum"), exposure=(exposure, "sum"), sessions=(count, "size")
     )

@@ -41,29 +41,53 @@ MARGINS: tuple[tuple[str, bool], ...] = (
 RAKING_BOUNDS = (0.1, 10.0)
 
 
+MISSING_CATEGORY = "(missing)"
+
+
 def _margin_targets(
     wave: pd.DataFrame, margins: pd.DataFrame
 ) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
-    """The wave with one ``margin_<variable>`` column per raking margin, and their totals."""
+    """The wave with one ``margin_<variable>`` column per raking margin, and their totals.
+
+    Respondents who did not answer a margin's question (no age group, say) form a category of
+    their own, whose target is their design-weighted share of the population (of their
+    neighbourhood, for a within-neighbourhood margin); the answered categories' targets shrink
+    by that share. So a missing answer neither drops the respondent nor moves them into a
+    category they may not belong to.
+    """
     sample = wave.copy()
     population = margins[margins["neighbourhood_id"].isin(sample["neighbourhood_id"])]
+    weight = sample["weight"].astype(float)
     targets = {}
     for variable, local in MARGINS:
         column = f"margin_{variable}"
-        if local:
-            sample[column] = sample["neighbourhood_id"] + "|" + sample[variable].astype(str)
-            keys = population["neighbourhood_id"] + "|" + population[variable].astype(str)
-        else:
-            sample[column] = sample[variable].astype(str)
-            keys = population[variable].astype(str)
-        targets[column] = population.groupby(keys.to_numpy())["population"].sum()
+        answered = sample[variable].notna()
+        value = sample[variable].astype(str).where(answered, MISSING_CATEGORY)
+        group = sample["neighbourhood_id"] if local else pd.Series("", index=sample.index)
+        sample[column] = (group + "|" + value) if local else value
+        keys = population[variable].astype(str)
+        keys = (population["neighbourhood_id"] + "|" + keys) if local else keys
+        pop_group = population["neighbourhood_id"] if local else pd.Series("", population.index)
+        share = weight.where(~answered, 0).groupby(group).sum() / weight.groupby(group).sum()
+        scale = 1 - pop_group.map(share).fillna(0.0)
+        totals = (population["population"] * scale).groupby(keys.to_numpy()).sum()
+        missing = share[share > 0]
+        if not missing.empty:
+            group_pop = population.groupby(pop_group.to_numpy())["population"].sum()
+            labels = [
+                f"{g}|{MISSING_CATEGORY}" if local else MISSING_CATEGORY for g in missing.index
+            ]
+            extra = pd.Series((missing * group_pop.reindex(missing.index)).to_numpy(), index=labels)
+            totals = pd.concat([totals, extra])
+        targets[column] = totals
     return sample, targets
 
 
 def wave_design(wave: pd.DataFrame, margins: pd.DataFrame | None = None) -> SurveyDesign:
     """One wave's design: strata, PSUs (nested in strata) and weights, raked to the
     population margins in :data:`MARGINS` when ``margins`` (the ``population_margins`` table,
-    residents 16+) is given.
+    residents 16+) is given (a missing answer is a category of its own: see
+    :func:`_margin_targets`).
 
     Raking is bounded by :data:`RAKING_BOUNDS`, relative to the design weights scaled to the
     population total. Strata with a single PSU count as certainty units. Raises

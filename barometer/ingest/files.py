@@ -182,24 +182,3 @@ def read_csv_text(path: Path, *, required: list[str] | None = None) -> CsvTable:
 def encoding_notes(encoding: str) -> list[str]:
     """A note for the run report when a file was not UTF-8."""
     return [] if encoding == "utf-8" else [f"decoded as {encoding} (the file is not UTF-8)"]
-
-
-def read_site_table(path: Path, id_column: str, columns: list[str]) -> pd.DataFrame:
-    """Read sensor or observation-site metadata: the columns, a numeric ``lat`` and ``lon`` on
-    every row; :class:`InputError` names the file, row and field of the first problem."""
-    table = read_csv_text(path, required=columns)
-    if table.bad_rows:
-        line, reason = table.bad_rows[0]
-        raise InputError(f"{path}: line {line}: {reason}")
-    if table.frame.empty:
-        raise InputError(f"{path}: no rows below the header")
-    frame = table.frame[columns].copy()
-    frame[id_column] = frame[id_column].str.strip()
-    for column in ("lat", "lon"):
-        values = pd.to_numeric(frame[column], errors="coerce")
-        bad = values.isna()
-        if bad.any():
-            row = table.lines[int(bad.to_numpy().nonzero()[0][0])]
-            raise InputError(f"{path}: row {row}, field '{column}': not a number")
-        frame[column] = values
-    return frame

@@ -1,178 +1,298 @@
 """Observation sessions recorded with the Public Life Data Protocol (PLDP 1.0, Gehl Institute).
 
-PLDP studies count *people moving* (People Moving Count) and map *people staying* (Stationary
-Activity Mapping) at a location during a survey, recording for each tally the PLDP attributes
-``groups`` (group size: ``group_1``, ``group_2``, ``group_3-7``, ``group_8-plus``) and
-``activities`` (e.g. ``commercial``, ``consuming``, ``conversing``, ``cultural``,
-``electronic_engagement``, ``recreation_active``, ``recreation_passive``, ``working_civic``).
-Field names below follow PLDP 1.0 as published by the Gehl Institute (2017); PLDP has other
-attributes (``gender``, ``age``, ``mode``, ``posture``, ``objects``) that are read past.
+PLDP studies count *people moving* and map *people staying* at a location during a survey. The
+official data-sheet template (``PLDP_1.0 Data Sheet Template (Full)``, an .xlsx workbook) has a
+``SURVEY_CONTEXT`` sheet, one row per survey (``survey_id``, ``location_id``,
+``survey_time_start`` / ``survey_time_stop`` as ``yyyymmdd:hhmm``, ``survey_surveyor_name``,
+...), and tally sheets ``SURVEY_MOVING`` and ``SURVEY_STAYING``: one row per data-sheet row
+(``survey_id``, ``row_id``, ``row_total`` = people in the row, then wide tallies of PLDP
+attributes: ``gender_*``, ``age_*``, ``mode_*``, ``posture_*``, ``activity_*``, one column per
+value, each the number of the row's people with it). Its ``LOCATIONS`` sheet can serve as the
+site file (``location_geometry`` places each location).
 
-Input: a CSV with one line per tally (a person, or a number of people sharing the attributes):
+Two inputs are read:
 
-=================  ======================================================================
-column             meaning
-=================  ======================================================================
-``survey_id``      the survey (one observation session) -> ``observation_id`` ``pldp:<id>``
-``location_id``    the PLDP location -> ``site_id`` (must be in the site file)
-``time_start``     survey start, ISO 8601 (naive local times in the config's time zone)
-``time_stop``      survey end
-``method``         ``people_moving`` or ``stationary`` (PLDP's two counts; ``moving`` and
-                   ``staying`` are accepted too)
-``groups``         PLDP group size (empty = ``group_1``)
-``activities``     PLDP activity codes, separated by spaces, commas or semicolons
-``count``          people on this line (a whole number >= 0; empty = 1)
-``surveyor``       optional: the observer (pseudonymised by the enrich step)
-``mixed``          barometer extension, yes/no: the group mixes people across visible social
-                   groups (as defined in the observer guide); PLDP has no such field
-``conflict``       barometer extension, yes/no: the tally is a conflict or confrontation
-=================  ======================================================================
+- the **workbook**: ``SURVEY_CONTEXT`` joined to the rows of every ``SURVEY_MOVING*`` and
+  ``SURVEY_STAYING*`` sheet by ``survey_id``;
+- **one table** (a CSV, or a workbook without ``SURVEY_CONTEXT``: its first sheet) whose rows
+  carry the context fields and the tallies, as cities publish PLDP-based counts (Seattle's
+  public-life study: ``moving_time_start``, ``moving_row_total``, ``moving_male``, ...).
 
-Per survey: ``n_people`` = all people counted (moving + staying); ``n_interactions`` = people
-in groups of two or more whose activities include ``conversing``; ``n_mixed_interactions`` =
-those of them on ``mixed`` lines; ``n_conflicts`` = people on ``conflict`` lines. Counts are of
-people, not of encounters. The unit of the read/accepted/quarantined counts is the survey: a
-survey with any bad line is quarantined whole (each bad line is listed with its reason), so
-its totals are never built from part of its lines.
+:class:`PldpFields` maps each field to its column; the defaults are PLDP 1.0's names, and a city's
+own names go in ``[sources.observation.pldp_fields]``. Per survey:
+
+- ``n_people`` = the sum of ``row_total`` (moving and staying);
+- ``n_interactions`` = the sum of ``activity_conversing`` (people conversing, from the staying
+  tallies), or missing when the input has no such column (a moving count records none);
+- ``n_mixed_interactions`` = the sum of ``mixed`` and ``n_conflicts`` of ``conflict``:
+  barometer extensions that PLDP does not have (people conversing across visible social groups,
+  as defined in the observer guide; people in a conflict or confrontation), a number per row or
+  yes/no (yes: all the row's conversing people, resp. all its people); missing when absent.
+
+A missing count is not zero: the observation indicators leave such sessions out. The unit of the
+read/accepted/quarantined counts is the survey: a survey with any bad row (a count that is not
+a whole number, more people conversing than in the row, an unknown location, unreadable or
+inconsistent times, no tally row at all) is quarantined whole, each bad row listed with its
+reason, so its totals are never built from part of its rows.
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict
 
 from barometer.exceptions import InputError
 from barometer.ingest.base import IngestResult
-from barometer.ingest.files import read_csv_text
+from barometer.ingest.columns import Header
+from barometer.ingest.datetimes import parse_local, to_utc
+from barometer.ingest.files import CsvTable, read_csv_text
+from barometer.ingest.numbers import parse_number
 from barometer.ingest.quarantine import Quarantine
+from barometer.ingest.workbooks import find_sheet, read_sheet, sheet_names
 
 SOURCE = "observation"
-REQUIRED = ["survey_id", "location_id", "time_start", "time_stop", "method", "groups",
-            "activities", "count", "mixed", "conflict"]  # fmt: skip
-GROUPS = {"": 1, "group_1": 1, "group_2": 2, "group_3-7": 3, "group_8-plus": 8}
-METHODS = {"people_moving": "moving", "moving": "moving", "stationary": "staying",
-           "stationary_activity": "staying", "staying": "staying"}  # fmt: skip
+KEY = "[sources.observation] pldp_fields."
+COUNT_COLUMNS = ["n_people", "n_interactions", "n_mixed_interactions", "n_conflicts"]
 YES = {"yes": True, "y": True, "true": True, "1": True, "ja": True,
        "no": False, "n": False, "false": False, "0": False, "nej": False, "": False}  # fmt: skip
-COUNT_COLUMNS = ["n_people", "n_interactions", "n_mixed_interactions", "n_conflicts"]
+CONTEXT_FIELDS = ("location_id", "time_start", "time_stop", "surveyor")
+OPTIONAL_FIELDS = ("surveyor", "conversing", "mixed", "conflict")
+#: other spellings of PLDP 1.0 names met in the wild (the template itself writes the first)
+ALIASES = {"survey_surveyor_name": ("survey_surveor_name",)}
 
 
-def _time(value: str, timezone: str) -> pd.Timestamp | None:
-    try:
-        ts = pd.Timestamp(value.strip())
-        if ts is pd.NaT:
-            return None
-        if ts.tzinfo is None:
-            ts = ts.tz_localize(timezone, ambiguous="raise", nonexistent="raise")
-        return ts.tz_convert("UTC")
-    except (ValueError, TypeError, OverflowError):
-        return None
+class PldpFields(BaseModel):
+    """PLDP field -> the column holding it; defaults are PLDP 1.0's field names."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    survey_id: str = "survey_id"
+    location_id: str = "location_id"
+    time_start: str = "survey_time_start"
+    time_stop: str = "survey_time_stop"
+    surveyor: str = "survey_surveyor_name"
+    row_total: str = "row_total"
+    conversing: str = "activity_conversing"
+    mixed: str = "mixed"
+    conflict: str = "conflict"
 
 
-def _line(row: dict[str, str], timezone: str) -> tuple[dict[str, object] | None, str, str]:
-    """Parse one tally line: (parsed, field, reason); parsed is None when the line is bad."""
-    start, end = _time(row["time_start"], timezone), _time(row["time_stop"], timezone)
-    if start is None:
-        return None, "time_start", "missing or unreadable start time"
-    if end is None:
-        return None, "time_stop", "missing or unreadable stop time"
-    if end <= start:
-        return None, "time_stop", "survey stops before it starts"
-    method = METHODS.get(row["method"].strip().lower())
-    if method is None:
-        return None, "method", f"unknown method {row['method']!r}; use {sorted(METHODS)}"
-    group = GROUPS.get(row["groups"].strip().lower())
-    if group is None:
-        return None, "groups", f"unknown PLDP group size {row['groups']!r}"
-    raw_count = row["count"].strip() or "1"
-    count = pd.to_numeric(raw_count, errors="coerce")
-    if not np.isfinite(count) or count < 0 or count != int(count):
-        return None, "count", f"count must be a whole number >= 0, found {raw_count!r}"
-    flags = {}
-    for column in ("mixed", "conflict"):
-        flag = YES.get(row[column].strip().lower())
-        if flag is None:
-            return None, column, f"{column} must be yes or no, found {row[column]!r}"
-        flags[column] = flag
-    activities = {a for a in re.split(r"[\s,;]+", row["activities"].strip().lower()) if a}
-    interacting = group >= 2 and "conversing" in activities
-    people = int(count)
-    parsed: dict[str, object] = {
-        "start": start,
-        "end": end,
-        "n_people": people,
-        "n_interactions": people if interacting else 0,
-        "n_mixed_interactions": people if interacting and flags["mixed"] else 0,
-        "n_conflicts": people if flags["conflict"] else 0,
-    }
-    return parsed, "", ""
+@dataclass
+class _Survey:
+    site_id: str = ""
+    start: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
+    observer: str = ""
+    line: int = 0
+    rows: int = 0
+    counts: dict[str, float | None] = field(
+        default_factory=lambda: dict.fromkeys(COUNT_COLUMNS, 0.0)
+    )
+
+
+class _Columns:
+    """The columns of one table that hold the mapped fields (optional ones may be absent)."""
+
+    def __init__(self, path: Path, table: CsvTable, fields: PldpFields, wanted: tuple[str, ...]):
+        header = Header(path, list(table.frame.columns), KEY)
+        self.found: dict[str, str] = {}
+        for name in wanted:
+            configured = getattr(fields, name)
+            column = header.get(configured)
+            for alias in ALIASES.get(configured, ()):
+                column = column or header.get(alias)
+            if column is not None:
+                self.found[name] = column
+            elif name not in OPTIONAL_FIELDS or name in fields.model_fields_set:
+                raise InputError(
+                    f"{path}: {KEY}{name} = {configured!r} names no column; {header.found()}"
+                )
+
+
+def _times(table: CsvTable, columns: _Columns, timezone: str, path: Path) -> dict[str, pd.Series]:
+    out: dict[str, pd.Series] = {}
+    for name in ("time_start", "time_stop"):
+        column = columns.found[name]
+        naive, aware = parse_local(table.frame[column], date_format=None, path=path, column=column)
+        placed, _ = to_utc(naive, timezone)
+        out[name] = aware.where(aware.notna(), placed)
+    return out
+
+
+def _number(text: str, what: str, limit: float | None = None) -> tuple[float | None, str]:
+    value = parse_number(text, None) if text.strip() else 0.0
+    if value is None or value < 0 or value != int(value):
+        return None, f"{what} must be a whole number >= 0"
+    if limit is not None and value > limit:
+        return None, f"{what} exceeds the people in the row"
+    return value, ""
+
+
+def _tally(
+    row: dict[str, str], columns: _Columns, anywhere: set[str]
+) -> tuple[dict[str, float | None], str, str]:
+    """One tally row's counts, or ({}, field, reason) when the row is bad. A count column
+    missing from this table but present in another (conversing: staying, not moving) is 0."""
+    found = columns.found
+    total_text = row[found["row_total"]]
+    if not total_text.strip():
+        return {}, found["row_total"], "row_total is empty"
+    people, problem = _number(total_text, "row_total")
+    if people is None:
+        return {}, found["row_total"], problem
+    counts: dict[str, float | None] = {"n_people": people}
+    talking: float | None = 0.0 if "conversing" in anywhere else None
+    if "conversing" in found:
+        talking, problem = _number(row[found["conversing"]], found["conversing"], people)
+        if talking is None:
+            return {}, found["conversing"], problem
+    counts["n_interactions"] = talking
+    for name, column, base in (("mixed", "n_mixed_interactions", talking),
+                               ("conflict", "n_conflicts", people)):  # fmt: skip
+        if name not in found:
+            counts[column] = 0.0 if name in anywhere else None
+            continue
+        text = row[found[name]].strip()
+        flag = YES.get(text.lower())
+        if flag is not None and not text.isdigit():
+            counts[column] = (base or 0.0) if flag else 0.0
+            continue
+        value, problem = _number(text, found[name], base if base is not None else people)
+        if value is None:
+            return {}, found[name], problem
+        counts[column] = value
+    return counts, "", ""
+
+
+def _add(survey: _Survey, counts: dict[str, float | None]) -> None:
+    survey.rows += 1
+    for column in COUNT_COLUMNS:
+        current, extra = survey.counts[column], counts.get(column)
+        survey.counts[column] = None if current is None or extra is None else current + extra
+
+
+def _tables(path: Path) -> tuple[CsvTable | None, list[CsvTable]]:
+    """(the SURVEY_CONTEXT sheet or None, the tally tables)."""
+    if path.suffix.lower() != ".xlsx":
+        return None, [read_csv_text(path)]
+    names = sheet_names(path)
+    context = find_sheet(names, "SURVEY_CONTEXT")
+    if context is None:
+        return None, [read_sheet(path, names[0])]
+    tallies = [
+        n for n in names if n.strip().upper().startswith(("SURVEY_MOVING", "SURVEY_STAYING"))
+    ]
+    if not tallies:
+        raise InputError(f"{path}: a SURVEY_CONTEXT sheet but no SURVEY_MOVING or SURVEY_STAYING")
+    return read_sheet(path, context), [read_sheet(path, n) for n in tallies]
 
 
 def read_pldp_sessions(
-    path: Path, sites: pd.DataFrame, *, timezone: str = "Europe/Stockholm"
+    path: Path,
+    sites: pd.DataFrame,
+    *,
+    timezone: str = "Europe/Stockholm",
+    fields: PldpFields | None = None,
 ) -> IngestResult:
-    """Read a PLDP tally CSV into canonical ``observations`` rows (one per survey)."""
-    table = read_csv_text(path, required=REQUIRED)
-    if table.bad_rows:
-        line, reason = table.bad_rows[0]
-        raise InputError(f"{path}: line {line}: {reason}; a survey cannot be split")
-    frame = table.frame
-    surveyor = frame["surveyor"] if "surveyor" in frame.columns else pd.Series("", frame.index)
+    """Read a PLDP workbook or table into canonical ``observations`` rows (one per survey)."""
+    fields = fields or PldpFields()
+    context, tallies = _tables(path)
     known = set(sites["site_id"].astype(str))
     quarantine = Quarantine(source=SOURCE)
-    sessions: dict[str, dict[str, object]] = {}
+    surveys: dict[str, _Survey] = {}
     bad: set[str] = set()
-    n_read = 0
-    for line, row, observer in zip(table.lines, table.records(), surveyor, strict=True):
-        survey = row["survey_id"].strip()
-        if not survey:
-            n_read += 1
-            quarantine.reject(path.name, line, "survey_id", "line has no survey_id", "")
-            continue
-        parsed, field, reason = _line(row, timezone)
-        site = row["location_id"].strip()
-        if parsed is not None and site not in known:
-            field, reason = "location_id", f"unknown location {site!r} (not in the site file)"
-            parsed = None
-        session = sessions.get(survey)
-        if (
-            parsed is not None
-            and session is not None
-            and "start" in session
-            and (session["site_id"], session["start"], session["end"])
-            != (site, parsed["start"], parsed["end"])
+
+    def reject(survey: str, line: int, field_name: str, reason: str, raw: str = "") -> None:
+        bad.add(survey)
+        quarantine.reject(path.name, line, field_name, reason, raw)
+
+    def place(survey: str, line: int, row: dict[str, str], columns: _Columns,
+              times: dict[str, pd.Series], index: int) -> None:  # fmt: skip
+        found = columns.found
+        site = row[found["location_id"]].strip()
+        start, end = times["time_start"].iloc[index], times["time_stop"].iloc[index]
+        if pd.isna(start):
+            return reject(survey, line, found["time_start"], "missing or unreadable start time")
+        if pd.isna(end):
+            return reject(survey, line, found["time_stop"], "missing or unreadable stop time")
+        if end <= start:
+            return reject(survey, line, found["time_stop"], "survey does not stop after it starts")
+        if site not in known:
+            return reject(survey, line, found["location_id"], "unknown location (not in the site "
+                          "file)", f"{found['location_id']}={site}")  # fmt: skip
+        entry = surveys[survey]
+        if entry.start is not None and (entry.site_id, entry.start, entry.end) != (
+            site,
+            start,
+            end,
         ):
-            field, reason = "survey_id", "location or times differ from earlier lines of the survey"
-            parsed = None
-        if session is None:
-            n_read += 1
-            session = sessions[survey] = {
-                "observation_id": f"pldp:{survey}",
-                "site_id": site,
-                "observer": str(observer).strip(),
-                **dict.fromkeys(COUNT_COLUMNS, 0),
-            }
-            if parsed is not None:
-                session.update(start=parsed["start"], end=parsed["end"])
-        if parsed is None:
-            bad.add(survey)
-            quarantine.reject(path.name, line, field, reason, f"{field}={row.get(field, '')}")
-            continue
-        session.setdefault("start", parsed["start"])
-        session.setdefault("end", parsed["end"])
-        for column in COUNT_COLUMNS:
-            session[column] = int(session[column]) + int(parsed[column])  # type: ignore[call-overload]
-    kept = [s for survey, s in sessions.items() if survey not in bad]
-    out = pd.DataFrame(
-        kept, columns=["observation_id", "site_id", "start", "end", "observer", *COUNT_COLUMNS]
-    )
+            return reject(survey, line, found.get("survey_id", ""),
+                          "location or times differ from earlier rows of the survey")  # fmt: skip
+        entry.site_id, entry.start, entry.end = site, start, end
+        if "surveyor" in found:
+            entry.observer = row[found["surveyor"]].strip()
+        return None
+
+    if context is not None:
+        columns = _Columns(path, context, fields, ("survey_id", *CONTEXT_FIELDS))
+        times = _times(context, columns, timezone, path)
+        for index, (line, row) in enumerate(zip(context.lines, context.records(), strict=True)):
+            survey = row[columns.found["survey_id"]].strip()
+            if not survey:
+                quarantine.reject(path.name, line, columns.found["survey_id"], "no survey_id")
+                surveys[f"(line {line})"] = _Survey()
+                bad.add(f"(line {line})")
+                continue
+            if survey in surveys:
+                reject(survey, line, columns.found["survey_id"], "survey_id appears twice")
+                continue
+            surveys[survey] = _Survey(line=line)
+            place(survey, line, row, columns, times, index)
+    in_row = context is None
+    wanted: tuple[str, ...] = ("survey_id", "row_total", "conversing", "mixed", "conflict")
+    wanted += CONTEXT_FIELDS if in_row else ()
+    tables = [(t, _Columns(path, t, fields, wanted)) for t in tallies if not t.frame.empty]
+    anywhere = {name for _, columns in tables for name in columns.found}
+    for table, columns in tables:
+        times = _times(table, columns, timezone, path) if in_row else {}
+        for line, reason in table.bad_rows:
+            surveys.setdefault(f"(line {line})", _Survey())
+            reject(f"(line {line})", line, "(row)", reason)
+        for index, (line, row) in enumerate(zip(table.lines, table.records(), strict=True)):
+            survey = row[columns.found["survey_id"]].strip()
+            if not survey:
+                surveys.setdefault(f"(line {line})", _Survey())
+                reject(f"(line {line})", line, columns.found["survey_id"], "row has no survey_id")
+                continue
+            if survey not in surveys:
+                if not in_row:
+                    surveys[survey] = _Survey(line=line)
+                    reject(survey, line, columns.found["survey_id"], "survey not in SURVEY_CONTEXT")
+                    continue
+                surveys[survey] = _Survey(line=line)
+            if in_row:
+                place(survey, line, row, columns, times, index)
+            counts, field_name, reason = _tally(row, columns, anywhere)
+            if not counts:
+                reject(survey, line, field_name, reason, f"{field_name}={row.get(field_name, '')}")
+                continue
+            _add(surveys[survey], counts)
+    for survey, entry in surveys.items():
+        if survey not in bad and entry.rows == 0:
+            reject(survey, entry.line, fields.survey_id, "survey has no tally rows")
+    kept = [
+        {"observation_id": f"pldp:{survey}", "site_id": entry.site_id, "start": entry.start,
+         "end": entry.end, "observer": entry.observer, **entry.counts}
+        for survey, entry in surveys.items() if survey not in bad
+    ]  # fmt: skip
+    out = pd.DataFrame(kept, columns=["observation_id", "site_id", "start", "end", "observer",
+                                      *COUNT_COLUMNS])  # fmt: skip
     for column in COUNT_COLUMNS:
-        out[column] = out[column].astype("int64")
+        out[column] = out[column].astype("float64").astype("Int64")
     out["start"] = pd.to_datetime(out["start"], utc=True)
     out["end"] = pd.to_datetime(out["end"], utc=True)
     out["neighbourhood_id"] = None
-    n_quarantined = n_read - len(kept)
-    return IngestResult(out, quarantine, n_read=n_read, n_quarantined=n_quarantined)
+    return IngestResult(out, quarantine, n_read=len(surveys), n_quarantined=len(bad))

@@ -1,8 +1,10 @@
 """Rejected input rows: where they came from and why.
 
 Adapters never drop a row silently. A row that cannot become a canonical row is recorded with its
-file, line (1-based line of a text file, or 1-based data row of a table), field and a reason in
-plain words; ``raw`` keeps a PII-scrubbed, shortened copy for the data-quality page.
+file, line (1-based line of a text file, or 1-based data row of a table), its number among the
+file's rejected records (``record``: one line can hold several records, e.g. the tweets of an X
+page), field and a reason in plain words; ``raw`` keeps a PII-scrubbed, shortened copy for the
+data-quality page.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class Quarantine:
                 "source": self.source,
                 "file": file,
                 "line": int(line),
+                "record": len(self.rows) + 1,
                 "field": field_name,
                 "reason": reason,
                 "raw": text,

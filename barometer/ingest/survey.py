@@ -5,7 +5,9 @@ The codebook (TOML) maps the agency's variables to the canonical 0-10 items::
     [design]
     respondent_id = "RESP_ID"      # raw id, pseudonymised by the enrich step
     wave = "WAVE"
-    interview_date = "INT_DATE"
+    interview_date = "INT_DATE"    # a date, ISO 8601 text, yyyymmdd number (detected), or:
+    # interview_date_format = "%d.%m.%Y"      # text (or numbers) in this strptime format
+    # interview_date_origin = 1960-01-01      # numbers counting days since this date
     neighbourhood = "DISTRICT"
     weight = "WEIGHT"
     stratum = "STRATUM"
@@ -32,12 +34,18 @@ The codebook (TOML) maps the agency's variables to the canonical 0-10 items::
 Rescaling is linear: ``10 * (x - scale_min) / (scale_max - scale_min)``, then ``10 - value`` when
 ``reverse``; so a 1-5 agreement scale maps 1 -> 0, 3 -> 5, 5 -> 10. A value outside its scale that
 is not a missing code quarantines the whole row, naming the variable and the value.
+
+A respondent whose age is missing is kept, without an age group (the weighting treats the
+missing answer as a category of its own); one whose age is under 16 is outside the surveyed
+population and quarantined. Interview dates: see
+:func:`~barometer.ingest.survey_files.interview_dates`; a row whose date cannot be read, or
+lies outside 1990-2099, is quarantined.
 """
 
 from __future__ import annotations
 
-import io
 import tomllib
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -46,8 +54,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from barometer.exceptions import ConfigError, InputError
 from barometer.ingest.base import IngestResult
-from barometer.ingest.files import one_line, read_text
 from barometer.ingest.quarantine import Quarantine
+from barometer.ingest.survey_files import interview_dates, read_survey_file
 from barometer.schema import AGE_GROUPS, SEXES, SURVEY_ITEMS
 
 SOURCE = "survey"
@@ -80,6 +88,8 @@ class DesignMapping(_Strict):
     stratum: str
     psu: str
     neighbourhood_codes: dict[str, str]
+    interview_date_format: str | None = None
+    interview_date_origin: date | None = None
 
 
 class DemographicsMapping(_Strict):
@@ -123,59 +133,6 @@ def load_codebook(path: Path) -> Codebook:
         raise ConfigError(f"{path}: {problems}") from exc
 
 
-_READSTAT_FORMATS = {".sav": "SPSS .sav", ".zsav": "SPSS .zsav", ".dta": "Stata .dta"}
-
-
-def read_survey_file(path: Path) -> pd.DataFrame:
-    """Read the raw survey table (codes, not labels) from .sav, .dta, .xlsx or .csv.
-
-    SPSS and Stata value labels (``{variable: {code: label}}``) and variable labels are kept in
-    ``frame.attrs["value_labels"]`` and ``frame.attrs["variable_labels"]``, so that a
-    quarantine reason can say what a code means. An Excel workbook is read from its first
-    sheet. A CSV may be UTF-8 (with or without BOM) or Windows-1252, comma or semicolon
-    separated.
-    """
-    if not path.is_file():
-        raise InputError(f"{path}: survey file not found")
-    suffix = path.suffix.lower()
-    if suffix not in (*_READSTAT_FORMATS, ".xlsx", ".csv"):
-        raise InputError(
-            f"{path}: unsupported survey format '{suffix}'; use .sav, .dta, .xlsx or .csv"
-        )
-    if path.stat().st_size == 0:
-        raise InputError(f"{path}: the file is empty")
-    if suffix == ".csv":
-        text, _encoding = read_text(path, legacy=True)
-        delimiter = max([",", ";", "\t"], key=text.split("\n", 1)[0].count)
-        try:
-            return pd.read_csv(io.StringIO(text), sep=delimiter)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-            raise InputError(f"{path}: not a readable CSV table: {one_line(exc)}") from exc
-    if suffix == ".xlsx":
-        try:
-            frame = pd.read_excel(path, sheet_name=0, engine="openpyxl")
-        except ImportError as exc:
-            raise InputError(f"{path}: reading .xlsx needs the 'openpyxl' package") from exc
-        except Exception as exc:  # openpyxl / zipfile raise many untyped errors
-            problem = one_line(exc)
-            raise InputError(f"{path}: not a readable Excel .xlsx workbook: {problem}") from exc
-        frame.columns = [str(c).strip() for c in frame.columns]
-        return frame
-    import pyreadstat
-
-    reader = pyreadstat.read_dta if suffix == ".dta" else pyreadstat.read_sav
-    try:
-        frame, meta = reader(str(path), apply_value_formats=False)
-    except Exception as exc:  # pyreadstat raises its own untyped errors
-        raise InputError(
-            f"{path}: not a readable {_READSTAT_FORMATS[suffix]} file ({one_line(exc)}); "
-            "is the file extension right?"
-        ) from exc
-    frame.attrs["value_labels"] = dict(meta.variable_value_labels)
-    frame.attrs["variable_labels"] = dict(meta.column_names_to_labels)
-    return frame
-
-
 def _code_key(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -183,7 +140,7 @@ def _code_key(value: object) -> str:
 
 
 def age_group(age: pd.Series) -> pd.Series:
-    """Band ages (years) into :data:`~barometer.schema.AGE_GROUPS`; < 16 or missing -> NaN."""
+    """Band ages (years) into :data:`~barometer.schema.AGE_GROUPS`; < 16 or missing -> None."""
     bins = [16, 30, 45, 65, np.inf]
     return pd.cut(age, bins=bins, labels=list(AGE_GROUPS), right=False).astype(object)
 
@@ -211,7 +168,11 @@ def read_survey(path: Path, codebook: Codebook) -> IngestResult:
     ]  # fmt: skip
     missing = [c for c in needed if c not in raw.columns]
     if missing:
-        raise InputError(f"{path}: variables {missing} named in the codebook are not in the file")
+        found = [str(c)[:40] for c in raw.columns[:25]]
+        raise InputError(
+            f"{path}: variables {missing} named in the codebook are not in the file; found "
+            f"variables {found}{' and more' if len(raw.columns) > 25 else ''}"
+        )
     quarantine = Quarantine(source=SOURCE)
     problems = pd.Series("", index=raw.index, dtype=object)
     fields = pd.Series("", index=raw.index, dtype=object)
@@ -225,9 +186,15 @@ def read_survey(path: Path, codebook: Codebook) -> IngestResult:
     out["respondent_id"] = raw[design.respondent_id].map(_code_key)
     flag(raw[design.respondent_id].isna(), design.respondent_id, "no respondent id")
     out["wave"] = raw[design.wave].map(_code_key)
-    dates = pd.to_datetime(raw[design.interview_date], errors="coerce")
-    out["interview_date"] = dates.dt.tz_localize("UTC") if dates.dt.tz is None else dates
-    flag(dates.isna(), design.interview_date, "missing or unreadable interview date")
+    dates, date_problems = interview_dates(
+        path,
+        design.interview_date,
+        raw[design.interview_date],
+        date_format=design.interview_date_format,
+        origin=design.interview_date_origin,
+    )
+    out["interview_date"] = dates
+    flag(date_problems != "", design.interview_date, date_problems)
     out["neighbourhood_id"] = (
         raw[design.neighbourhood].map(_code_key).map(design.neighbourhood_codes)
     )
@@ -250,8 +217,9 @@ def read_survey(path: Path, codebook: Codebook) -> IngestResult:
     for name in SURVEY_ITEMS:
         if name not in out.columns:
             out[name] = np.nan
-    out["age_group"] = age_group(pd.to_numeric(raw[demo.age], errors="coerce"))
-    flag(out["age_group"].isna(), demo.age, "age missing or under 16")
+    age = pd.to_numeric(raw[demo.age], errors="coerce")
+    out["age_group"] = age_group(age)
+    flag(age < 16, demo.age, "age under 16: outside the surveyed population")
     out["sex"] = raw[demo.sex].map(_code_key).map(demo.sex_codes)
     out["born_abroad"] = raw[demo.born_abroad].map(_code_key).map(demo.born_abroad_codes)
     bad = problems != ""

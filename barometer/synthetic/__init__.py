@@ -26,7 +26,12 @@ from barometer.synthetic._common import (
     write_bytes,
     write_csv,
 )
-from barometer.synthetic.social_formats import assign_ids, write_mastodon, write_x
+from barometer.synthetic.social_formats import (
+    assign_ids,
+    source_post_ids,
+    write_mastodon,
+    write_x,
+)
 from barometer.synthetic.truth import expected_effects
 
 __all__ = ["DEFAULT_SEED", "default_boundary_path", "generate_sample"]
@@ -128,7 +133,7 @@ def generate_sample(
     m_counts = write_mastodon(out_dir, rng, posts, authors)
     truth_posts = pd.DataFrame(
         {
-            "source_post_id": posts["platform"] + ":" + posts["post_id"],
+            "source_post_id": source_post_ids(posts),
             "planted_sentiment": posts["sentiment"],
             "author_neighbourhood": posts["home"],
             "geo_channel": posts["geo_channel"],

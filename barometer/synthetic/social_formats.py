@@ -37,6 +37,16 @@ BOTKYRKA_PLACE = {
 BAD_CREATED_AT = ("2024-02-30T25:61:00.000Z", "yesterday", "", "N/A")
 
 
+def source_post_ids(posts: pd.DataFrame) -> pd.Series:
+    """The ``post_id`` the ingest adapters give each simulated post: ``x:<id>``, and for
+    Mastodon ``mastodon:<server>:<id>`` (statuses are keyed by their origin server)."""
+    host = INSTANCE.split("://", 1)[1]
+    prefix = (
+        posts["platform"].map({"mastodon": f"mastodon:{host}:"}).fillna(posts["platform"] + ":")
+    )
+    return prefix + posts["post_id"]
+
+
 def assign_ids(rng: np.random.Generator, posts: pd.DataFrame) -> pd.Series:
     """Snowflake-style numeric ids (as strings) derived from the creation time, unique."""
     epoch = pd.Timestamp("1970-01-01", tz="UTC")

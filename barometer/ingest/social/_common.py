@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from barometer.ingest.base import IngestResult
+from barometer.ingest.numbers import parse_count
 from barometer.ingest.quarantine import Quarantine
 
 SOCIAL_RAW_COLUMNS: list[str] = [
@@ -76,17 +78,45 @@ def as_list(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def as_count(value: object) -> int:
-    """A non-negative whole count from a JSON number or numeric string ("1,234" too); else 0."""
-    if isinstance(value, bool):
-        return 0
-    if isinstance(value, str):
-        value = value.replace(",", "").replace("\u00a0", "").strip()
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return 0
-    return int(number) if 0 <= number < 1e15 else 0
+def as_count(value: object, decimal: str | None = None) -> int:
+    """A non-negative whole count from a JSON number or a numeric string written with
+    ``decimal`` as decimal separator ("1,234" and "407.137" group thousands when ``decimal`` is
+    ``None``, see :mod:`barometer.ingest.numbers`); 0 when missing, negative or not a count."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    count = parse_count(value, decimal)
+    return 0 if count is None else count
+
+
+def unescape_text(text: str) -> str:
+    """Platform text with HTML character references decoded once (``&amp;`` -> ``&``).
+
+    The X API v2 and Reddit's API and dumps escape ``&``, ``<`` and ``>`` in post text; left
+    as they are, lexicons and models would see ``&gt;`` instead of ``>``."""
+    return html.unescape(text) if "&" in text else text
+
+
+#: WGS84 latitudes beyond the Web-Mercator limit: no settlement lies there, so such a point is
+#: a corrupt or placeholder value (as is 0, 0, "Null Island" in the Gulf of Guinea)
+MAX_PLAUSIBLE_LATITUDE = 85.05
+
+
+def point_problem(lat: object, lon: object) -> str | None:
+    """Why a (lat, lon) pair is not a plausible place to post from, or ``None`` when it is.
+
+    Numbers outside WGS84 ranges, latitudes beyond +-85.05 degrees and exactly (0, 0) are
+    implausible; the adapters then keep the post without its coordinates and flag it in the
+    file's notes."""
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lat, lon)):
+        return "coordinates are not numbers"
+    lat_f, lon_f = float(lat), float(lon)  # type: ignore[arg-type]
+    if not (-90 <= lat_f <= 90 and -180 <= lon_f <= 180):
+        return "coordinates outside the WGS84 range"
+    if abs(lat_f) > MAX_PLAUSIBLE_LATITUDE:
+        return f"latitude beyond +-{MAX_PLAUSIBLE_LATITUDE:g} degrees"
+    if lat_f == 0 and lon_f == 0:
+        return "coordinates 0, 0 (a placeholder)"
+    return None
 
 
 class PostCollector:
@@ -102,10 +132,21 @@ class PostCollector:
         self.duplicates = 0
         self.notes: list[str] = []
         self.skipped: dict[str, int] = {}
+        self.implausible_points: list[tuple[int, str]] = []
 
     def skip(self, what: str) -> None:
         """Something in the file that is not a record (a stub, a service message)."""
         self.skipped[what] = self.skipped.get(what, 0) + 1
+
+    def point(self, line: int, lat: object, lon: object) -> tuple[float | None, float | None]:
+        """(lat, lon) when plausible; else (None, None), flagged in the notes with its line."""
+        if lat is None and lon is None:
+            return None, None
+        problem = point_problem(lat, lon)
+        if problem is not None:
+            self.implausible_points.append((line, problem))
+            return None, None
+        return float(lat), float(lon)  # type: ignore[arg-type]
 
     def reject(self, line: int, field_name: str, reason: str, raw: object = "") -> None:
         self.n_read += 1
@@ -120,10 +161,18 @@ class PostCollector:
         self.records.append(record)
 
     def result(self) -> IngestResult:
+        notes = self.notes + [f"skipped {n} {what}" for what, n in self.skipped.items()]
+        if self.implausible_points:
+            shown = "; ".join(f"line {line}: {why}" for line, why in self.implausible_points[:5])
+            more = len(self.implausible_points) - 5
+            notes.append(
+                f"{len(self.implausible_points)} post(s) with implausible coordinates kept "
+                f"without them ({shown}{f'; and {more} more' if more > 0 else ''})"
+            )
         return IngestResult(
             to_frame(self.records),
             self.quarantine,
             n_read=self.n_read,
             n_duplicates=self.duplicates,
-            notes=self.notes + [f"skipped {n} {what}" for what, n in self.skipped.items()],
+            notes=notes,
         )

@@ -1,86 +1,70 @@
-"""Facebook / Instagram public-content CSV exports with CrowdTangle's columns.
+"""Facebook / Instagram public content in CrowdTangle's layouts: the dashboard's CSV export and
+the API's JSON (``/posts``, ``/posts/search``, ``/post/:id``).
 
-CrowdTangle (and tools that copy its layout, e.g. exports from Meta Content Library
-re-shaped for CrowdTangle users) writes one row per post. Columns used:
+**CSV** (CrowdTangle, and tools that copy its layout, e.g. Meta Content Library exports
+re-shaped for CrowdTangle users), one row per post:
 
 ============================  =========================================================
 column                        becomes
 ============================  =========================================================
 ``URL``                       the post id: its last path segment, ``facebook:<segment>``
                               or ``instagram:<shortcode>`` (required)
-``Post Created``              ``created_at``: ``2024-03-05 14:22:01 CET`` (time-zone
-                              abbreviation, see :data:`TZ_ABBREVIATIONS`) or with a
-                              numeric offset; converted to UTC (required)
+``Post Created``              ``created_at``: local time with a time-zone abbreviation
+                              (``2021-07-05 18:02:45 BRT``, resolved through
+                              :mod:`barometer.ingest.timezones` and the source's
+                              ``timezone_abbreviations``) or with a numeric offset (required)
 ``Message`` (Facebook) /      ``text`` (Facebook's ``Description`` is the description of
 ``Description`` (Instagram)   a shared link, not the post, and is not used)
 ``Facebook Id`` / ``User      ``author_id`` (the page or account; pseudonymised later);
 Name`` / ``Page Name`` /      ``Page Name`` / ``Account`` are display names and are only
 ``Account``                   used when no id is present
-``Total Interactions``        ``engagement`` ("1,234" accepted)
+``Total Interactions``        ``engagement``, in the export's number format (``1,204``;
+                              ``407.137`` in a pt-BR export is 407,137: see
+                              :mod:`barometer.ingest.numbers` and ``decimal_separator``)
 ``Language`` (if present)     ``lang_hint``
 ============================  =========================================================
 
-The platform is Instagram when the ``URL`` is an instagram.com address, Facebook otherwise.
-``Type``, ``Likes``, ``Comments``, ``Shares``, the reactions and the ``Link`` columns are not
-used. CrowdTangle does not mark a share of another page's post, so ``is_repost`` stays false;
-exact re-exports of a post are recognised by its id.
+**API JSON**: a response body ``{"status": 200, "result": {"posts": [...]}}``, an array of such
+bodies or of posts, or JSON Lines with one body per line. From each post: ``postUrl`` (the post
+id, as for the CSV, so a post exported both ways is one post; ``platformId`` when there is no
+URL), ``platform``, ``date`` (``yyyy-mm-dd hh:mm:ss``, UTC by the API's definition),
+``message`` (Facebook) or ``description`` (Instagram; ``message`` when empty), ``account``
+(``platformId``, else ``id``, else ``handle``), the sum of ``statistics.actual`` counts
+(``engagement``) and ``languageCode``.
+
+The platform is Instagram when the URL is an instagram.com address (or ``platform`` says so),
+Facebook otherwise. CrowdTangle does not mark a share of another page's post, so ``is_repost``
+stays false; exact re-exports of a post are recognised by its id.
 """
 
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pandas as pd
 
 from barometer.exceptions import InputError
 from barometer.ingest.base import IngestResult
-from barometer.ingest.files import encoding_notes, read_csv_text
-from barometer.ingest.social._common import PostCollector, as_count
+from barometer.ingest.files import encoding_notes, json_lines, read_bytes, read_csv_text, read_text
+from barometer.ingest.numbers import DecimalSeparator, resolve_decimal
+from barometer.ingest.social._common import PostCollector, as_count, as_dict, as_list
+from barometer.ingest.timezones import ZoneResolver
 
 SOURCE = "crowdtangle"
-
-#: Abbreviations CrowdTangle prints after ``Post Created``, as UTC offsets in hours.
-TZ_ABBREVIATIONS: dict[str, float] = {
-    "UTC": 0, "GMT": 0, "WET": 0, "WEST": 1, "BST": 1, "IST": 1, "CET": 1, "CEST": 2,
-    "EET": 2, "EEST": 3, "MSK": 3, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7,
-    "MDT": -6, "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10,
-}  # fmt: skip
-_ABBREVIATED = re.compile(r"^(.*\d)\s+([A-Z]{2,5})$")
+COUNT_COLUMN = "Total Interactions"
 
 
-def parse_post_created(value: str) -> pd.Timestamp | None:
-    """``Post Created`` to UTC: ``2024-03-05 14:22:01 CET`` or ISO 8601 with an offset."""
-    value = value.strip()
-    match = _ABBREVIATED.match(value)
-    offset = None
-    if match:
-        value, zone = match.groups()
-        if zone not in TZ_ABBREVIATIONS:
-            return None
-        offset = TZ_ABBREVIATIONS[zone]
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError, OverflowError):
-        return None
-    if ts is pd.NaT:
-        return None
-    if offset is not None:
-        if ts.tzinfo is not None:
-            return None
-        return (ts - pd.Timedelta(hours=offset)).tz_localize("UTC")
-    return ts.tz_convert("UTC") if ts.tzinfo is not None else None
-
-
-def _post_id(url: str) -> str:
+def _post_id(url: str, platform: str = "") -> str:
     parsed = urlparse(url.strip())
     segments = [s for s in parsed.path.split("/") if s]
     if not parsed.netloc or not segments:
         return ""
-    platform = "instagram" if "instagram.com" in parsed.netloc.lower() else "facebook"
-    return f"{platform}:{segments[-1]}"
+    instagram = "instagram.com" in parsed.netloc.lower() or platform.lower() == "instagram"
+    return f"{'instagram' if instagram else 'facebook'}:{segments[-1]}"
 
 
 def _first(row: dict[str, str], columns: tuple[str, ...]) -> str:
@@ -91,12 +75,35 @@ def _first(row: dict[str, str], columns: tuple[str, ...]) -> str:
     return ""
 
 
-def read_crowdtangle(path: Path) -> IngestResult:
-    """Read one CrowdTangle-style CSV export of Facebook or Instagram posts."""
+def _looks_like_json(path: Path) -> bool:
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith((".json", ".jsonl", ".ndjson")):
+        return True
+    head = read_bytes(path)[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head[:1] in (b"{", b"[")
+
+
+def read_crowdtangle(
+    path: Path,
+    *,
+    timezone_abbreviations: dict[str, str] | None = None,
+    decimal_separator: DecimalSeparator = "auto",
+) -> IngestResult:
+    """Read one CrowdTangle CSV export or API JSON file of Facebook or Instagram posts.
+
+    ``timezone_abbreviations`` overrides the abbreviation table (``{"IST": "+05:30"}``);
+    ``decimal_separator`` is the CSV's number format (``"auto"``: detected where unambiguous).
+    """
+    if _looks_like_json(path):
+        return _read_api_json(path)
     table = read_csv_text(path, required=["URL", "Post Created"])
     columns = set(table.frame.columns)
     if not columns & {"Message", "Description"}:
         raise InputError(f"{path}: neither a 'Message' nor a 'Description' column: no post text")
+    zones = ZoneResolver(timezone_abbreviations or {})
+    zones.check(path, "Post Created", table.frame["Post Created"], table.lines)
+    counts = table.frame[COUNT_COLUMN] if COUNT_COLUMN in columns else pd.Series(dtype=object)
+    decimal = resolve_decimal(decimal_separator, counts, path=path, column=COUNT_COLUMN)
     collector = PostCollector(SOURCE, path)
     collector.notes.extend(encoding_notes(table.encoding))
     for line, reason in table.bad_rows:
@@ -108,12 +115,11 @@ def read_crowdtangle(path: Path) -> IngestResult:
         )
         post_id = _post_id(row["URL"])
         if not post_id:
-            collector.reject(line, "URL", f"no post URL to identify the post: {row['URL']!r}")
+            collector.reject(line, "URL", "no post URL to identify the post")
             continue
-        created = parse_post_created(row["Post Created"])
+        created = zones.parse(row["Post Created"])
         if created is None:
-            reason = f"unreadable time or unknown time zone in {row['Post Created']!r}"
-            collector.reject(line, "Post Created", reason, safe)
+            collector.reject(line, "Post Created", "unreadable time or no time zone", safe)
             continue
         instagram = post_id.startswith("instagram:")
         text_columns = ("Description",) if instagram else ("Message",)
@@ -133,8 +139,119 @@ def read_crowdtangle(path: Path) -> IngestResult:
                 "lat": None,
                 "lon": None,
                 "place_name": None,
-                "engagement": as_count(row.get("Total Interactions")),
+                "engagement": as_count(row.get(COUNT_COLUMN), decimal),
                 "is_repost": False,
             }
         )
+    return collector.result()
+
+
+# -- API JSON ----------------------------------------------------------------------------------
+
+
+def _api_posts(path: Path, collector: PostCollector) -> Iterator[tuple[int, object]]:
+    """(line or position, post) for every post of the file's response bodies."""
+    text, _ = read_text(path)
+    documents: list[tuple[int, object]] = []
+    by_line = False
+    try:
+        documents.append((1, json.loads(text)))
+    except json.JSONDecodeError:
+        by_line = True
+    except RecursionError as exc:
+        raise InputError(f"{path}: JSON nested too deeply to read") from exc
+    if by_line:  # JSON Lines, some lines possibly broken
+        for line_no, value, error in json_lines(text):
+            if error:
+                collector.reject(line_no, "(json)", error)
+            else:
+                documents.append((line_no, value))
+    position = 0
+    for line_no, document in documents:
+        bodies = document if isinstance(document, list) else [document]
+        for body in bodies:
+            body = as_dict(body)
+            if "result" in body or "status" in body:
+                posts = as_list(as_dict(body.get("result")).get("posts"))
+                if body.get("status") not in (None, 200) and not posts:
+                    message = str(body.get("message") or "")[:120]
+                    raise InputError(
+                        f"{path}: the API answered status {body.get('status')!r} {message}"
+                    )
+            elif "postUrl" in body or "platformId" in body:
+                posts = [body]
+            else:
+                raise InputError(
+                    f"{path}: expected CrowdTangle API responses "
+                    '({"status": 200, "result": {"posts": [...]}}) or an array of posts'
+                )
+            for post in posts:
+                position += 1
+                yield (line_no if by_line else position), post
+
+
+def parse_utc_or_naive(value: object) -> pd.Timestamp | None:
+    """The API's ``date`` (``yyyy-mm-dd hh:mm:ss``, UTC) to a UTC timestamp."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        ts = pd.Timestamp(value.strip())
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if ts is pd.NaT:
+        return None
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def _api_record(post: dict[str, Any]) -> tuple[dict[str, object] | None, str, str]:
+    platform = str(post.get("platform") or "")
+    url = post.get("postUrl")
+    post_id = _post_id(url, platform) if isinstance(url, str) else ""
+    if not post_id and isinstance(post.get("platformId"), str | int) and post.get("platformId"):
+        kind = "instagram" if platform.lower() == "instagram" else "facebook"
+        post_id = f"{kind}:{post['platformId']}"
+    if not post_id:
+        return None, "postUrl", "no postUrl or platformId to identify the post"
+    created = parse_utc_or_naive(post.get("date"))
+    if created is None:
+        return None, "date", "missing or unreadable date"
+    fields = ("description", "message") if post_id.startswith("instagram:") else ("message",)
+    text = next(
+        (v.strip() for v in (post.get(f) for f in fields) if isinstance(v, str) and v.strip()),
+        "",
+    )
+    if not text:
+        return None, fields[0], "post has no text"
+    account = as_dict(post.get("account"))
+    author = next((str(account[k]) for k in ("platformId", "id", "handle") if account.get(k)), "")
+    actual = as_dict(as_dict(post.get("statistics")).get("actual"))
+    language = post.get("languageCode")
+    record: dict[str, object] = {
+        "post_id": post_id,
+        "source": post_id.split(":")[0],
+        "created_at": created,
+        "author_id": author or f"[unknown]:{post_id}",
+        "text": text,
+        "lang_hint": language.strip() or None if isinstance(language, str) else None,
+        "lat": None,
+        "lon": None,
+        "place_name": None,
+        "engagement": sum(as_count(v) for v in actual.values()),
+        "is_repost": False,
+    }
+    return record, "", ""
+
+
+def _read_api_json(path: Path) -> IngestResult:
+    collector = PostCollector(SOURCE, path)
+    for line, post in _api_posts(path, collector):
+        if not isinstance(post, dict):
+            collector.reject(line, "(post)", "post is not an object")
+            continue
+        record, field, reason = _api_record(post)
+        if record is None:
+            safe = {"postUrl": post.get("postUrl"), "message": post.get("message")}
+            collector.reject(line, field, reason, json.dumps(safe, ensure_ascii=False))
+        else:
+            collector.add(record)
     return collector.result()

@@ -1,22 +1,41 @@
-"""Mastodon API statuses (``GET /api/v1/timelines/...`` or account statuses): a JSON array.
+"""Mastodon API statuses: a JSON array (``GET /api/v1/timelines/...``, account statuses), a single
+Status object (``GET /api/v1/statuses/:id``), a search result (``{"statuses": [...]}``) or a
+thread context (``{"ancestors": [...], "descendants": [...]}``).
 
 The HTML ``content`` is turned into plain text (paragraphs and line breaks kept as newlines,
 links as their visible text). A boost (``reblog`` not null) is marked ``is_repost`` and carries the
-boosted status's text. Ids become ``mastodon:<id>``. Mastodon statuses carry no coordinates.
+boosted status's text. Mastodon statuses carry no coordinates.
+
+Ids are local to the server that answered: the same status has a different ``id`` on every
+server that knows it, and account ``1`` on one server is not account ``1`` on another. So
+statuses and authors are keyed by where they come from:
+
+- a status by its origin, from its ``uri`` (``https://mastodon.social/users/x/statuses/1032``
+  -> ``mastodon:mastodon.social:1032``; a boost's ``.../activity`` suffix is dropped), so the
+  same status read from two servers' timelines is one post; without a ``uri`` by the answering
+  ``server`` and its ``id``, ``mastodon:<server>:<id>`` (``mastodon:<id>`` when the server is not
+  known either);
+- an author by the account's address ``username@domain``: ``acct`` when it already names a
+  domain (a remote account), else the account's ``username`` at the host of its profile ``url``
+  (its home server); without either, ``<id>@<server>``.
+
+``server`` (a host such as ``mastodon.social``) is the server the file was fetched from; the
+live connectors pass it, and a file's statuses that carry ``uri`` and ``account.url`` need none.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from barometer.exceptions import InputError
 from barometer.ingest.base import IngestResult
 from barometer.ingest.files import load_json
-from barometer.ingest.quarantine import Quarantine
-from barometer.ingest.social._common import as_count, as_dict, parse_utc, to_frame
+from barometer.ingest.social._common import PostCollector, as_count, as_dict, as_list, parse_utc
 
 SOURCE = "mastodon"
 
@@ -47,9 +66,50 @@ def html_to_text(html: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _status_record(status: dict[str, Any]) -> tuple[dict[str, object] | None, str, str]:
-    status_id = status.get("id")
-    if not isinstance(status_id, str | int) or isinstance(status_id, bool) or not str(status_id):
+def _host(url: object) -> str:
+    if not isinstance(url, str) or "://" not in url:
+        return ""
+    return (urlparse(url).hostname or "").lower()
+
+
+def _text_id(value: object) -> str:
+    ok = isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip()
+    return str(value).strip() if ok else ""
+
+
+def status_key(status: dict[str, Any], server: str | None) -> str:
+    """``<origin host>:<origin id>`` from the status's ``uri``, else ``<server>:<id>``."""
+    uri = status.get("uri")
+    host = _host(uri)
+    if host:
+        path = urlparse(str(uri)).path.rstrip("/").removesuffix("/activity")
+        last = path.rsplit("/", 1)[-1]
+        if last:
+            return f"{host}:{last}"
+        return f"{host}:{hashlib.sha256(str(uri).encode()).hexdigest()[:16]}"
+    local = _text_id(status.get("id"))
+    return f"{server}:{local}" if server else local
+
+
+def author_key(account: dict[str, Any], server: str | None) -> str:
+    """The account's address ``username@domain`` (the same whichever server answered)."""
+    acct = _text_id(account.get("acct"))
+    if "@" in acct.strip("@"):
+        return acct.strip("@").lower()
+    username = _text_id(account.get("username")) or acct
+    home = _host(account.get("url")) or (server or "")
+    if username and home:
+        return f"{username}@{home}".lower()
+    local = _text_id(account.get("id"))
+    if local:
+        return f"{local}@{server}" if server else local
+    return username
+
+
+def _status_record(
+    status: dict[str, Any], server: str | None
+) -> tuple[dict[str, object] | None, str, str]:
+    if not _text_id(status.get("id")) and not _host(status.get("uri")):
         return None, "id", "status has no id"
     created = parse_utc(status.get("created_at"))
     if created is None:
@@ -59,19 +119,17 @@ def _status_record(status: dict[str, Any]) -> tuple[dict[str, object] | None, st
     text = html_to_text(str(body.get("content") or ""))
     if not text:
         return None, "content", "status has no text"
-    account = as_dict(status.get("account"))
     engagement = sum(
         as_count(status.get(k)) for k in ("favourites_count", "reblogs_count", "replies_count")
     )
+    language = body.get("language")
     record: dict[str, object] = {
-        "post_id": f"{SOURCE}:{status_id}",
+        "post_id": f"{SOURCE}:{status_key(status, server)}",
         "source": SOURCE,
         "created_at": created,
-        "author_id": str(account.get("id") or account.get("acct") or ""),
+        "author_id": author_key(as_dict(status.get("account")), server),
         "text": text,
-        "lang_hint": (body.get("language") or None)
-        if isinstance(body.get("language"), str)
-        else None,
+        "lang_hint": (language or None) if isinstance(language, str) else None,
         "lat": None,
         "lon": None,
         "place_name": None,
@@ -81,31 +139,40 @@ def _status_record(status: dict[str, Any]) -> tuple[dict[str, object] | None, st
     return record, "", ""
 
 
-def read_mastodon(path: Path) -> IngestResult:
-    """Read one Mastodon statuses file (JSON array, optionally gzipped)."""
-    quarantine = Quarantine(source=SOURCE)
-    statuses = load_json(path)
-    if not isinstance(statuses, list):
-        raise InputError(
-            f"{path}: expected a JSON array of statuses, found {type(statuses).__name__}"
-        )
-    records: list[dict[str, object]] = []
-    seen: set[object] = set()
-    duplicates = 0
-    for index, status in enumerate(statuses, start=1):
+def _statuses(path: Path, document: object) -> list[Any]:
+    """The statuses of a response body, whichever endpoint wrote it."""
+    if isinstance(document, list):
+        return document
+    if isinstance(document, dict):
+        if "statuses" in document:
+            return as_list(document["statuses"])
+        if "ancestors" in document or "descendants" in document:
+            return as_list(document.get("ancestors")) + as_list(document.get("descendants"))
+        if "id" in document or "uri" in document:
+            return [document]
+    raise InputError(
+        f"{path}: expected Mastodon statuses (a JSON array, one Status object, or a search "
+        f"result with 'statuses'), found {type(document).__name__}"
+        + (" without 'id' or 'statuses'" if isinstance(document, dict) else "")
+    )
+
+
+def read_mastodon(path: Path, *, server: str | None = None) -> IngestResult:
+    """Read one Mastodon statuses file (see the module docstring; optionally gzipped).
+
+    ``server`` is the host the statuses were fetched from (``mastodon.social``): it keys the
+    statuses and accounts that do not say where they come from."""
+    if server is not None:
+        server = _host(server) or server.strip().strip("/").lower() or None
+    collector = PostCollector(SOURCE, path)
+    for index, status in enumerate(_statuses(path, load_json(path)), start=1):
         if not isinstance(status, dict):
-            quarantine.reject(path.name, index, "(status)", "status is not an object", "")
+            collector.reject(index, "(status)", "status is not an object")
             continue
-        record, field, reason = _status_record(status)
+        record, field, reason = _status_record(status, server)
         if record is None:
             safe = {"id": status.get("id"), "content": status.get("content")}
-            quarantine.reject(path.name, index, field, reason, json.dumps(safe, ensure_ascii=False))
-            continue
-        if record["post_id"] in seen:
-            duplicates += 1
-            continue
-        seen.add(record["post_id"])
-        records.append(record)
-    return IngestResult(
-        to_frame(records), quarantine, n_read=len(statuses), n_duplicates=duplicates
-    )
+            collector.reject(index, field, reason, json.dumps(safe, ensure_ascii=False))
+        else:
+            collector.add(record)
+    return collector.result()

@@ -14,7 +14,9 @@ Fields used, from Reddit's thing objects: ``name`` (fullname, ``t3_<id>`` / ``t1
 from ``id`` when absent: a ``title`` means a submission, a ``body`` a comment),
 ``created_utc`` (epoch seconds, UTC), ``author``, ``title`` + ``selftext`` (submissions) or
 ``body`` (comments), ``score``, ``num_comments``, ``crosspost_parent`` (a crosspost is a
-repost). Ids become ``reddit:t3_abc``. Reddit gives no language and no coordinates.
+repost). Ids become ``reddit:t3_abc``. Reddit gives no language and no coordinates. Reddit escapes
+``&``, ``<`` and ``>`` in titles and bodies as HTML entities (``&amp;``, ``&gt;``, also in the
+dumps); they are decoded once.
 
 Deleted content: a comment whose ``body`` is ``[deleted]`` or ``[removed]`` has no text and is
 quarantined; a submission whose ``selftext`` is deleted or removed keeps its title. A
@@ -32,7 +34,14 @@ from typing import Any
 from barometer.exceptions import InputError
 from barometer.ingest.base import IngestResult
 from barometer.ingest.files import json_lines, load_json, read_text
-from barometer.ingest.social._common import PostCollector, as_count, as_dict, as_list, parse_epoch
+from barometer.ingest.social._common import (
+    PostCollector,
+    as_count,
+    as_dict,
+    as_list,
+    parse_epoch,
+    unescape_text,
+)
 
 SOURCE = "reddit"
 GONE = ("[deleted]", "[removed]")
@@ -73,8 +82,8 @@ def _record(thing: dict[str, Any], kind: str) -> tuple[dict[str, object] | None,
     if created is None:
         reason = f"missing or unreadable created_utc {thing.get('created_utc')!r}"
         return None, "created_utc", reason
-    text = _text(thing, kind)
-    if not text:
+    text = unescape_text(_text(thing, kind))
+    if not text.strip():
         field = "body" if kind == "t1" else "title"
         return None, field, "no text (deleted, removed or empty)"
     author = thing.get("author")

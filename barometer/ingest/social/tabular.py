@@ -20,9 +20,14 @@ export), the pipeline config names the columns::
     repost = "is_share"            # optional: true/1/yes marks a repost
 
 The format follows the file name: ``.csv`` / ``.tsv`` (optionally ``.gz``), ``.jsonl`` /
-``.ndjson`` (optionally ``.gz``), ``.parquet``. ``created_at`` may be ISO 8601 text, a Parquet
-timestamp, or a number of seconds since 1970 (milliseconds when above 10^11). A coordinate that
-is not a number within range is dropped (the post is kept and located by other means).
+``.ndjson`` (optionally ``.gz``), ``.parquet``. ``created_at`` may be ISO 8601 text, local time
+followed by a time-zone abbreviation (``2024-03-05 14:22 CET``, see
+:mod:`barometer.ingest.timezones`; the source's ``timezone_abbreviations`` overrides the table), a
+Parquet timestamp, or a number of seconds since 1970 (milliseconds when above 10^11).
+``engagement`` text is read in the source's ``decimal_separator`` format (see
+:mod:`barometer.ingest.numbers`). A coordinate pair that is not plausible (not numbers, outside
+WGS84, beyond +-85.05 degrees latitude, or 0, 0) is dropped and flagged in the file's notes; the
+post is kept and located by other means.
 """
 
 from __future__ import annotations
@@ -48,7 +53,9 @@ from barometer.ingest.files import (
     read_csv_text,
     read_text,
 )
+from barometer.ingest.numbers import DecimalSeparator, resolve_decimal
 from barometer.ingest.social._common import PostCollector, as_count, parse_epoch
+from barometer.ingest.timezones import ZoneResolver
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "ja", "t"})
 
@@ -81,20 +88,43 @@ class ColumnMapping(BaseModel):
         return value
 
     def columns(self) -> list[str]:
+        return list(self.fields().values())
+
+    def fields(self) -> dict[str, str]:
+        """Mapped field -> column, for the fields this mapping sets."""
         names = ("id", "created_at", "text", "author", "lang", "lat", "lon", "engagement", "repost")
-        return [c for c in (getattr(self, n) for n in names) if c]
+        return {n: getattr(self, n) for n in names if getattr(self, n)}
 
 
-def parse_time(value: object, timezone: str | None) -> tuple[pd.Timestamp | None, str]:
+def _check_columns(path: Path, fields: dict[str, str], found: list[str]) -> None:
+    """:class:`InputError` naming the mapping key of the first column the file lacks."""
+    for field, column in fields.items():
+        if column not in found:
+            shown = [c[:40] for c in found[:25]]
+            raise InputError(
+                f"{path}: [sources.social.column_mapping] {field} = {column!r} names no column "
+                f"of the file (missing required columns [{column!r}]); found columns {shown}"
+            )
+
+
+def parse_time(
+    value: object, timezone: str | None, zones: ZoneResolver | None = None
+) -> tuple[pd.Timestamp | None, str]:
     """A timestamp cell to UTC; returns (timestamp, reason when None)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         seconds = value / 1000 if abs(value) > 1e11 else value
         ts = parse_epoch(seconds)
         return ts, "" if ts is not None else f"epoch value {value!r} out of range"
     if isinstance(value, str) and value.strip().lstrip("-").replace(".", "", 1).isdigit():
-        return parse_time(float(value), timezone)
+        return parse_time(float(value), timezone, zones)
     if not isinstance(value, str | datetime) or (isinstance(value, str) and not value.strip()):
         return None, "missing timestamp"
+    zone = zones.trailing_zone(value) if zones is not None and isinstance(value, str) else None
+    if zones is not None and zone is not None:
+        if zones.problem(zone):
+            return None, zones.problem(zone) or ""
+        ts = zones.parse(str(value))
+        return ts, "" if ts is not None else "unreadable timestamp"
     try:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError, OverflowError):
@@ -111,12 +141,17 @@ def parse_time(value: object, timezone: str | None) -> tuple[pd.Timestamp | None
     return ts.tz_convert("UTC"), ""
 
 
-def _coordinate(value: object, limit: float) -> float | None:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+def _coordinate(value: object) -> float | None:
+    """A coordinate cell as a number (``None`` when empty); text that is not a number stays
+    text, so that the plausibility check flags it."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    return number if -limit <= number <= limit else None
+    if isinstance(value, float) and pd.isna(value):
+        return None
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return value  # type: ignore[return-value]
 
 
 def _cell(row: dict[str, Any], column: str | None) -> object:
@@ -124,13 +159,14 @@ def _cell(row: dict[str, Any], column: str | None) -> object:
 
 
 def _rows(
-    path: Path, collector: PostCollector, columns: list[str]
+    path: Path, collector: PostCollector, fields: dict[str, str]
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line or row number, record) per record; mapped columns missing from a CSV header or
     Parquet schema raise (JSON Lines records may omit keys: those rows are quarantined)."""
     name = path.name.lower().removesuffix(".gz")
     if name.endswith((".csv", ".tsv")):
-        table = read_csv_text(path, required=columns)
+        table = read_csv_text(path)
+        _check_columns(path, fields, list(table.frame.columns))
         collector.notes.extend(encoding_notes(table.encoding))
         for line, reason in table.bad_rows:
             collector.reject(line, "(row)", reason)
@@ -148,9 +184,8 @@ def _rows(
             parquet = pq.read_table(path)
         except (pa.ArrowException, OSError) as exc:
             raise InputError(f"{path}: not a readable Parquet file: {one_line(exc)}") from exc
-        missing = [c for c in columns if c not in parquet.column_names]
-        if missing:
-            raise InputError(f"{path}: missing required columns {missing}")
+        _check_columns(path, fields, list(parquet.column_names))
+        columns = sorted(set(fields.values()))
         yield from enumerate(parquet.select(columns).to_pylist(), start=1)
     else:
         raise InputError(
@@ -158,10 +193,28 @@ def _rows(
         )
 
 
-def read_tabular(path: Path, mapping: ColumnMapping) -> IngestResult:
-    """Read one table of posts with ``mapping``; missing mapped columns raise one InputError."""
+def read_tabular(
+    path: Path,
+    mapping: ColumnMapping,
+    *,
+    timezone_abbreviations: dict[str, str] | None = None,
+    decimal_separator: DecimalSeparator = "auto",
+) -> IngestResult:
+    """Read one table of posts with ``mapping``; missing mapped columns raise one InputError.
+
+    ``timezone_abbreviations`` and ``decimal_separator`` as for
+    :func:`~barometer.ingest.social.crowdtangle.read_crowdtangle`."""
     collector = PostCollector(mapping.source, path)
-    for line, row in _rows(path, collector, mapping.columns()):
+    zones = ZoneResolver(timezone_abbreviations or {})
+    rows = list(_rows(path, collector, mapping.fields()))
+    if rows and isinstance(rows[0][1].get(mapping.created_at), str):
+        values = [str(row.get(mapping.created_at) or "") for _, row in rows]
+        zones.check(path, mapping.created_at, values, [line for line, _ in rows])
+    decimal = None
+    if mapping.engagement:
+        counts = [row.get(mapping.engagement) for _, row in rows]
+        decimal = resolve_decimal(decimal_separator, counts, path=path, column=mapping.engagement)
+    for line, row in rows:
         raw_id = _cell(row, mapping.id)
         if raw_id is None or not str(raw_id).strip():
             collector.reject(line, mapping.id, "post has no id")
@@ -169,7 +222,7 @@ def read_tabular(path: Path, mapping: ColumnMapping) -> IngestResult:
         post_id = f"{mapping.source}:{str(raw_id).strip()}"
         text = _cell(row, mapping.text)
         safe = f"{mapping.id}={raw_id}; {mapping.text}={text}"
-        created, reason = parse_time(_cell(row, mapping.created_at), mapping.timezone)
+        created, reason = parse_time(_cell(row, mapping.created_at), mapping.timezone, zones)
         if created is None:
             collector.reject(line, mapping.created_at, reason, safe)
             continue
@@ -179,10 +232,8 @@ def read_tabular(path: Path, mapping: ColumnMapping) -> IngestResult:
         author = _cell(row, mapping.author)
         lang = _cell(row, mapping.lang)
         repost = _cell(row, mapping.repost)
-        lat = _coordinate(_cell(row, mapping.lat), 90)
-        lon = _coordinate(_cell(row, mapping.lon), 180)
-        if lat is None or lon is None:
-            lat = lon = None
+        lat, lon = _coordinate(_cell(row, mapping.lat)), _coordinate(_cell(row, mapping.lon))
+        lat, lon = collector.point(line, lat, lon)
         collector.add(
             {
                 "post_id": post_id,
@@ -194,7 +245,7 @@ def read_tabular(path: Path, mapping: ColumnMapping) -> IngestResult:
                 "lat": lat,
                 "lon": lon,
                 "place_name": None,
-                "engagement": as_count(_cell(row, mapping.engagement)),
+                "engagement": as_count(_cell(row, mapping.engagement), decimal),
                 "is_repost": repost is True or str(repost).strip().lower() in TRUE_WORDS,
             }
         )

@@ -1,23 +1,43 @@
-"""Telegram Desktop chat / channel export (``result.json``, "Export chat history" as JSON).
+"""Telegram Desktop exports ("Export chat history" or "Export Telegram data", as JSON).
 
-The file is one object: ``name``, ``type`` (``public_channel``, ``private_group``, ...), ``id``
-and ``messages``. Each message has ``id``, ``type`` (``message``, or ``service`` for joins,
-pins and the like, which are not posts and are only counted in a note), ``date_unixtime``
-(epoch seconds as a string, UTC; the plain ``date`` is the exporting computer's local time
-without an offset and is not used), ``from`` / ``from_id`` (``channel<id>`` or ``user<id>``),
-``forwarded_from`` (a forward is a repost), ``reactions`` (``count`` per emoji) and ``text``:
-either a string or a list mixing strings and entity objects (``{"type": "link", "text": ...}``,
-bold, mentions, ...), which are joined into plain text.
+Two layouts, told apart by their content:
 
-Ids become ``telegram:<chat id>:<message id>`` (message ids are only unique within a chat).
-Telegram gives no language and no coordinates.
+- **one chat** (``result.json`` of "Export chat history"): an object with ``name``, ``type``
+  (``public_channel``, ``private_group``, ...), ``id`` and ``messages``;
+- **a whole account** ("Export Telegram data"): ``{"chats": {"list": [chat, ...]},
+  "left_chats": {"list": [...]}, "personal_information": ..., ...}``, each chat as above. Such an
+  export holds the account's private conversations too, so only the chats whose ``type`` is in
+  ``chat_types`` are read (by default public channels and public supergroups, see
+  :data:`PUBLIC_CHAT_TYPES`); the others are counted in a note, and ``personal_information``
+  and contacts are never read.
+
+Each message has ``id``, ``type`` (``message``, or ``service`` for joins, pins and the like,
+which are not posts and are only counted in a note), ``date_unixtime`` (epoch seconds as a
+string, UTC), ``date`` (the exporting computer's local time, without an offset), ``from`` /
+``from_id`` (``channel<id>`` or ``user<id>``), ``forwarded_from`` (a forward is a repost),
+``reactions`` (``count`` per emoji) and ``text``: either a string or a list mixing strings and
+entity objects (``{"type": "link", "text": ...}``, bold, mentions, ...), joined into plain text.
+
+Exports written before 2021 have ``date`` but no ``date_unixtime``: the time is then read as
+local time in ``timezone`` (the zone of the computer that exported; the pipeline's time zone
+unless the source sets one) and a note says how many messages were timed that way. A local
+time repeated or skipped by a daylight-saving change is placed at the first (summer-time)
+reading or moved past the gap: one hour at most, on one night a year.
+
+Ids become ``telegram:<chat id>:<message id>`` (message ids are only unique within a chat). The
+quarantine ``line`` of a message is its position among the file's messages (1-based, chats in
+file order). Telegram gives no language and no coordinates.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from barometer.exceptions import InputError
 from barometer.ingest.base import IngestResult
@@ -25,6 +45,13 @@ from barometer.ingest.files import load_json
 from barometer.ingest.social._common import PostCollector, as_count, as_dict, as_list, parse_epoch
 
 SOURCE = "telegram"
+#: chat types read from a whole-account export unless the source's ``chat_types`` says otherwise
+PUBLIC_CHAT_TYPES: tuple[str, ...] = ("public_channel", "public_supergroup")
+#: every chat type Telegram Desktop writes
+CHAT_TYPES: tuple[str, ...] = (
+    "public_channel", "public_supergroup", "private_channel", "private_supergroup",
+    "private_group", "personal_chat", "bot_chat", "saved_messages",
+)  # fmt: skip
 
 
 def plain_text(text: object) -> str:
@@ -49,17 +76,41 @@ def _chat_id(export: dict[str, Any]) -> str:
     return ""
 
 
-def _record(message: dict[str, Any], chat: str) -> tuple[dict[str, object] | None, str, str]:
+def local_date(value: object, timezone: str) -> pd.Timestamp | None:
+    """Telegram's ``date`` (local time without an offset) in ``timezone`` -> UTC."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        ts = pd.Timestamp(value.strip())
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if ts is pd.NaT or not 1990 <= ts.year < 2100:
+        return None
+    if ts.tzinfo is None:
+        ts = ts.tz_localize(timezone, ambiguous=True, nonexistent="shift_forward")
+    return ts.tz_convert("UTC")
+
+
+def _created(message: dict[str, Any], timezone: str) -> tuple[pd.Timestamp | None, bool]:
+    """(UTC time, whether it came from the local ``date``)."""
+    if "date_unixtime" in message:
+        return parse_epoch(message.get("date_unixtime")), False
+    return local_date(message.get("date"), timezone), True
+
+
+def _record(
+    message: dict[str, Any], chat: str, timezone: str
+) -> tuple[dict[str, object] | None, str, str, bool]:
     message_id = message.get("id")
     if not isinstance(message_id, int | str) or isinstance(message_id, bool) or not message_id:
-        return None, "id", "message has no id"
-    created = parse_epoch(message.get("date_unixtime"))
+        return None, "id", "message has no id", False
+    created, from_local = _created(message, timezone)
     if created is None:
-        reason = f"missing or unreadable date_unixtime {message.get('date_unixtime')!r}"
-        return None, "date_unixtime", reason
+        field = "date" if from_local else "date_unixtime"
+        return None, field, f"missing or unreadable {field} {message.get(field)!r}", from_local
     text = plain_text(message.get("text"))
     if not text:
-        return None, "text", "message has no text (media only or empty)"
+        return None, "text", "message has no text (media only or empty)", from_local
     author = message.get("from_id") or message.get("actor_id") or chat
     reactions = sum(as_count(as_dict(r).get("count")) for r in as_list(message.get("reactions")))
     record: dict[str, object] = {
@@ -75,39 +126,77 @@ def _record(message: dict[str, Any], chat: str) -> tuple[dict[str, object] | Non
         "engagement": reactions,
         "is_repost": bool(message.get("forwarded_from") or message.get("forwarded_from_id")),
     }
-    return record, "", ""
+    return record, "", "", from_local
 
 
-def read_telegram(path: Path) -> IngestResult:
-    """Read one Telegram Desktop ``result.json`` export of a channel or group."""
-    export = load_json(path)
-    if not isinstance(export, dict) or not isinstance(export.get("messages"), list):
+def _chats(
+    path: Path, export: object, chat_types: tuple[str, ...], collector: PostCollector
+) -> Iterator[dict[str, Any]]:
+    """The chats to read: the one chat of a chat export, or a whole-account export's chats of
+    the wanted types (the others counted in a note)."""
+    if isinstance(export, dict) and isinstance(export.get("messages"), list):
+        yield export
+        return
+    if not isinstance(export, dict) or not isinstance(
+        as_dict(export.get("chats")).get("list"), list
+    ):
         raise InputError(
-            f"{path}: expected a Telegram Desktop export (an object with a 'messages' array); "
-            "export the chat as 'Machine-readable JSON'"
+            f"{path}: expected a Telegram Desktop JSON export: one chat (an object with a "
+            "'messages' array) or a whole account (an object with 'chats': {'list': [...]})"
         )
-    chat = _chat_id(export)
-    if not chat:
-        raise InputError(f"{path}: the export has neither a chat 'id' nor a 'name'")
+    skipped: Counter[str] = Counter()
+    for section in ("chats", "left_chats"):
+        for chat in as_list(as_dict(export.get(section)).get("list")):
+            chat = as_dict(chat)
+            kind = str(chat.get("type") or "unknown")
+            if kind in chat_types and isinstance(chat.get("messages"), list):
+                yield chat
+            else:
+                skipped[kind] += 1
+    if skipped:
+        kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(skipped.items()))
+        collector.notes.append(
+            f"skipped {sum(skipped.values())} chat(s) of the account export that are not of the "
+            f"types read ({kinds}); set chat_types for this source to read them"
+        )
+
+
+def read_telegram(
+    path: Path,
+    *,
+    timezone: str = "Europe/Stockholm",
+    chat_types: tuple[str, ...] | list[str] = PUBLIC_CHAT_TYPES,
+) -> IngestResult:
+    """Read one Telegram Desktop JSON export: one chat, or the chosen chats of an account."""
+    export = load_json(path)
     collector = PostCollector(SOURCE, path)
-    for index, message in enumerate(export["messages"], start=1):
-        if not isinstance(message, dict):
-            collector.reject(index, "(message)", "message is not an object")
-            continue
-        if message.get("type", "message") != "message":
-            collector.skip("service message(s) (joins, pins, ...), not posts")
-            continue
-        record, field, reason = _record(message, chat)
-        if record is None:
-            text = plain_text(message.get("text"))
-            collector.reject(
-                index,
-                field,
-                reason,
-                json.dumps(
-                    {"id": message.get("id"), "text": text}, ensure_ascii=False, default=str
-                ),
-            )
-        else:
-            collector.add(record)
+    position = 0
+    timed_locally = 0
+    for chat_export in list(_chats(path, export, tuple(chat_types), collector)):
+        chat = _chat_id(chat_export)
+        if not chat:
+            raise InputError(f"{path}: a chat of the export has neither an 'id' nor a 'name'")
+        for message in chat_export["messages"]:
+            position += 1
+            if not isinstance(message, dict):
+                collector.reject(position, "(message)", "message is not an object")
+                continue
+            if message.get("type", "message") != "message":
+                collector.skip("service message(s) (joins, pins, ...), not posts")
+                continue
+            record, field, reason, from_local = _record(message, chat, timezone)
+            timed_locally += from_local and record is not None
+            if record is None:
+                text = plain_text(message.get("text"))
+                safe = {"id": message.get("id"), "text": text}
+                collector.reject(
+                    position, field, reason, json.dumps(safe, ensure_ascii=False, default=str)
+                )
+            else:
+                collector.add(record)
+    if timed_locally:
+        collector.notes.append(
+            f"{timed_locally} message time(s) read from 'date' as {timezone} local time "
+            "(the export has no date_unixtime)"
+        )
     return collector.result()

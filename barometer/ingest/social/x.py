@@ -5,39 +5,73 @@ tools, or a single JSON response. Fields used, from the v2 tweet object: ``id``,
 ``author_id``, ``created_at``, ``lang``, ``public_metrics``, ``geo.coordinates`` (GeoJSON point,
 ``[lon, lat]``), ``geo.place_id`` (resolved through ``includes.places``), and
 ``referenced_tweets`` (``type == "retweeted"`` marks a retweet). Ids become ``x:<id>``.
+
+The API escapes ``&``, ``<`` and ``>`` in ``text`` as HTML entities; they are decoded. A tweet
+whose text is X's placeholder for withheld content ("This Tweet from @user has been withheld in
+response to a report from the copyright holder", "... withheld in Germany based on local
+law(s)", "This Post is unavailable") is not a post: it is quarantined, with the ``withheld``
+object's scope when there is one. A point outside WGS84 ranges, beyond +-85.05 degrees latitude
+or at 0, 0 is dropped (the tweet is kept) and flagged in the file's notes.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from barometer.ingest.base import IngestResult
 from barometer.ingest.files import json_lines, read_text
-from barometer.ingest.quarantine import Quarantine
-from barometer.ingest.social._common import as_count, as_dict, as_list, parse_utc, to_frame
+from barometer.ingest.social._common import (
+    PostCollector,
+    as_count,
+    as_dict,
+    as_list,
+    parse_utc,
+    unescape_text,
+)
 
 SOURCE = "x"
 
+#: X's placeholder texts for content it does not show (withheld by law or copyright, suspended
+#: media, deleted); matched on the whole, stripped text.
+WITHHELD_PLACEHOLDER = re.compile(
+    r"^(?:This (?:Tweet|Post) from @\w{1,15} has been withheld\b.*"
+    r"|@\w{1,15}'s account (?:has been withheld|is temporarily unavailable)\b.*"
+    r"|This (?:Tweet|Post) (?:is unavailable|has been withheld|was deleted)\b.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
 
-def _pages(path: Path, quarantine: Quarantine) -> list[tuple[int, dict[str, Any]]]:
+
+def _pages(path: Path, collector: PostCollector) -> list[tuple[int, dict[str, Any]]]:
     pages: list[tuple[int, dict[str, Any]]] = []
     text, _ = read_text(path)
     for line_no, page, error in json_lines(text):
         if error:
-            quarantine.reject(path.name, line_no, "(json)", error, "")
+            collector.reject(line_no, "(json)", error)
         elif isinstance(page, list):
             pages.extend((line_no, p) for p in page if isinstance(p, dict))
         elif isinstance(page, dict):
             pages.append((line_no, page))
         else:
-            quarantine.reject(path.name, line_no, "(json)", "not a response object", "")
+            collector.reject(line_no, "(json)", "not a response object")
     return pages
 
 
+def _withheld_reason(tweet: dict[str, Any], text: str) -> str | None:
+    if not WITHHELD_PLACEHOLDER.match(text.strip()):
+        return None
+    withheld = as_dict(tweet.get("withheld"))
+    if withheld.get("copyright") is True:
+        return "withheld: the text is X's placeholder for content withheld on copyright grounds"
+    scope = withheld.get("scope")
+    what = f" (withheld scope: {scope})" if isinstance(scope, str) else ""
+    return f"withheld: the text is X's placeholder, not the post{what}"
+
+
 def _tweet_record(
-    tweet: dict[str, Any], places: dict[str, str]
+    tweet: dict[str, Any], places: dict[str, str], collector: PostCollector, line: int
 ) -> tuple[dict[str, object] | None, str, str]:
     """Return (record, field, reason); record is None when the tweet is rejected."""
     tweet_id = tweet.get("id")
@@ -49,11 +83,14 @@ def _tweet_record(
     text = tweet.get("text")
     if not isinstance(text, str) or not text.strip():
         return None, "text", "tweet has no text"
+    text = unescape_text(text)
+    withheld = _withheld_reason(tweet, text)
+    if withheld is not None:
+        return None, "text", withheld
     geo = as_dict(tweet.get("geo"))
     point = as_dict(geo.get("coordinates")).get("coordinates")
     lon, lat = (point[0], point[1]) if isinstance(point, list) and len(point) == 2 else (None, None)
-    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lon, lat)):
-        lon = lat = None
+    lat, lon = collector.point(line, lat, lon)
     metrics = as_dict(tweet.get("public_metrics"))
     refs = as_list(tweet.get("referenced_tweets"))
     record: dict[str, object] = {
@@ -79,12 +116,8 @@ def _safe_raw(tweet: dict[str, Any]) -> str:
 
 def read_x_v2(path: Path) -> IngestResult:
     """Read one X API v2 export file into social raw rows plus quarantine."""
-    quarantine = Quarantine(source=SOURCE)
-    records: list[dict[str, object]] = []
-    seen: set[object] = set()
-    n_read = 0
-    duplicates = 0
-    for line_no, page in _pages(path, quarantine):
+    collector = PostCollector(SOURCE, path)
+    for line_no, page in _pages(path, collector):
         includes = as_dict(page.get("includes"))
         places = {
             str(p.get("id")): str(p.get("full_name") or p.get("name") or "")
@@ -93,19 +126,12 @@ def read_x_v2(path: Path) -> IngestResult:
         }
         data = page.get("data")
         for tweet in data if isinstance(data, list) else [data] if data is not None else []:
-            n_read += 1
             if not isinstance(tweet, dict):
-                quarantine.reject(path.name, line_no, "data", "tweet is not an object", "")
+                collector.reject(line_no, "data", "tweet is not an object")
                 continue
-            record, field, reason = _tweet_record(tweet, places)
+            record, field, reason = _tweet_record(tweet, places, collector, line_no)
             if record is None:
-                quarantine.reject(path.name, line_no, field, reason, _safe_raw(tweet))
-                continue
-            if record["post_id"] in seen:
-                duplicates += 1
-                continue
-            seen.add(record["post_id"])
-            records.append(record)
-    # malformed lines are records too: count them as read
-    n_read += sum(1 for row in quarantine.rows if row["field"] == "(json)")
-    return IngestResult(to_frame(records), quarantine, n_read=n_read, n_duplicates=duplicates)
+                collector.reject(line_no, field, reason, _safe_raw(tweet))
+            else:
+                collector.add(record)
+    return collector.result()
