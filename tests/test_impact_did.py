@@ -80,8 +80,8 @@ def test_placebo_action_not_significant() -> None:
 
 def test_wild_bootstrap_is_exact_when_enumerable() -> None:
     panel = simulate_panel(effect=0.0, seed=3, n_units=6)
-    a = twfe_did(panel, ["N01"], START, n_boot=64, seed=1)
-    b = twfe_did(panel, ["N01"], START, n_boot=64, seed=2)
+    a = twfe_did(panel, ["N01"], START, n_boot=64, seed=1, bootstrap_weights="rademacher")
+    b = twfe_did(panel, ["N01"], START, n_boot=64, seed=2, bootstrap_weights="rademacher")
     pd.testing.assert_frame_equal(a, b)
     assert "64 draws" in a.loc[1, "note"]
 
@@ -121,3 +121,60 @@ def test_did_errors() -> None:
         event_study(panel, ["N01"], START, leads=1)
     with pytest.raises(EstimationError, match="expected a long panel"):
         twfe_did(panel.drop(columns="value"), ["N01"], START)
+
+
+def _mpdta_2006() -> tuple[pd.DataFrame, list[str]]:
+    """mpdta, counties first treated in 2006 against never-treated ones (one start date)."""
+    from conftest import shared_data
+
+    data = pd.read_csv(shared_data("reference", "did_mpdta", "mpdta.csv"))
+    sub = data[data["first.treat"].isin([0, 2006])]
+    panel = pd.DataFrame(
+        {
+            "unit": sub["countyreal"].astype(str),
+            "period": pd.to_datetime(sub["year"].astype(str) + "-01-01"),
+            "value": sub["lemp"],
+            "D": ((sub["first.treat"] == 2006) & (sub["year"] >= 2006)).astype(float),
+            "first_treat": sub["first.treat"],
+        }
+    )
+    treated = sorted(panel.loc[panel["first_treat"] == 2006, "unit"].unique())
+    return panel, treated
+
+
+def test_cluster_se_matches_fixest_to_1e6_on_mpdta() -> None:
+    import warnings
+
+    import pyfixest as pf
+
+    panel, treated = _mpdta_2006()
+    with warnings.catch_warnings():  # pyfixest's own pandas deprecations, not ours
+        warnings.simplefilter("ignore")
+        ref = pf.feols("value ~ D | unit + period", data=panel, vcov={"CRV1": "unit"})
+        coef, se = float(ref.coef()["D"]), float(ref.se()["D"])
+    out = twfe_did(panel, treated, "2006-01-01", n_boot=0).set_index("inference")
+    assert out.loc["cluster", "estimate"] == pytest.approx(coef, abs=1e-9)
+    assert out.loc["cluster", "se"] == pytest.approx(se, abs=1e-6)
+    # fixest ssc(fixef.K = "nested"): the 348 county dummies nested in the clusters drop out
+    full = twfe_did(panel, treated, "2006-01-01", n_boot=0, small_sample="all")
+    n, k_all, k_nested = len(panel), 1 + 1 + 348 + 4, 1 + 1 + 4
+    ratio = full.set_index("inference").loc["cluster", "se"] / out.loc["cluster", "se"]
+    assert ratio == pytest.approx(np.sqrt((n - k_nested) / (n - k_all)), rel=1e-12)
+
+
+def test_collapsed_interval_is_the_pooled_two_sample_t_on_unit_contrasts() -> None:
+    from scipy import stats
+
+    panel, treated = _mpdta_2006()
+    post = panel["period"] >= "2006-01-01"
+    means = panel.assign(post=post).pivot_table(index="unit", columns="post", values="value")
+    contrast = means[True] - means[False]
+    is_t = contrast.index.isin(treated)
+    ref = stats.ttest_ind(contrast[is_t], contrast[~is_t], equal_var=True)
+    ci = ref.confidence_interval(0.95)
+    row = twfe_did(panel, treated, "2006-01-01", n_boot=0).set_index("inference").loc["collapsed"]
+    assert row["estimate"] == pytest.approx(
+        contrast[is_t].mean() - contrast[~is_t].mean(), abs=1e-12
+    )
+    assert row["p_value"] == pytest.approx(ref.pvalue, abs=1e-10)
+    assert (row["lower"], row["upper"]) == pytest.approx((ci.low, ci.high), abs=1e-10)

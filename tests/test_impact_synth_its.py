@@ -107,3 +107,77 @@ def test_its_errors() -> None:
         segmented_regression(its_series(0.0, 1), "2024-11-01")
     with pytest.raises(EstimationError, match="too few"):
         segmented_regression(its_series(0.0, 1).iloc[16:32], "2023-01-01")
+
+
+def _counts(step: float, slope: float, seed: int = 0) -> tuple[pd.Series, pd.Series]:
+    rng = np.random.default_rng(seed)
+    t = np.arange(len(PERIODS))
+    post = PERIODS >= START
+    exposure = rng.integers(800, 1200, len(PERIODS)).astype(float)
+    log_rate = np.log(0.2) + 0.004 * t + np.log(step) * post + np.log(slope) * (t - 24) * post
+    counts = rng.poisson(exposure * np.exp(log_rate))
+    return pd.Series(counts, index=PERIODS), pd.Series(exposure, index=PERIODS)
+
+
+def test_poisson_its_step_change_matches_an_independent_glm_fit() -> None:
+    import statsmodels.formula.api as smf
+
+    counts, exposure = _counts(step=0.8, slope=1.0, seed=2)
+    out = poisson_its(counts, exposure, START, seasonality="none", slope_change=False)
+    assert out["estimand"].tolist() == ["level change (rate ratio)"]
+    frame = pd.DataFrame(
+        {"y": counts.to_numpy(), "e": exposure.to_numpy(), "t": np.arange(48.0),
+         "post": (PERIODS >= START).astype(float)}
+    )  # fmt: skip
+    ref = smf.glm(
+        "y ~ t + post", frame, family=__import__("statsmodels.api").api.families.Poisson(),
+        offset=np.log(frame["e"]),
+    ).fit(scale="X2")  # fmt: skip
+    assert out["estimate"].iloc[0] == pytest.approx(np.exp(ref.params["post"]), rel=1e-9)
+    assert out["se"].iloc[0] == pytest.approx(ref.bse["post"], rel=1e-9)
+    assert out["lower"].iloc[0] < 0.8 < out["upper"].iloc[0]
+
+
+def test_poisson_its_normal_intervals_are_wald_z() -> None:
+    counts, exposure = _counts(step=0.8, slope=1.01, seed=5)
+    t_rows = poisson_its(counts, exposure, START, interval="t")
+    z_rows = poisson_its(counts, exposure, START, interval="normal")
+    assert len(z_rows) == 2
+    b, se = np.log(z_rows["estimate"].iloc[0]), z_rows["se"].iloc[0]
+    assert z_rows["upper"].iloc[0] == pytest.approx(np.exp(b + 1.959963985 * se), rel=1e-9)
+    # same fit, wider t intervals
+    np.testing.assert_allclose(t_rows["estimate"], z_rows["estimate"])
+    assert (t_rows["upper"] - t_rows["lower"] > z_rows["upper"] - z_rows["lower"]).all()
+    with pytest.raises(EstimationError, match="interval must be"):
+        poisson_its(counts, exposure, START, interval="exact")  # type: ignore[arg-type]
+
+
+def test_segmented_regression_step_change_only() -> None:
+    panel = simulate_panel(effect=0.5, seed=9, sigma=0.05)
+    series = panel[panel["unit"] == "N01"].set_index("period")["value"]
+    full = segmented_regression(series, START)
+    step = segmented_regression(series, START, slope_change=False)
+    assert len(full) == 2 and step["estimand"].tolist() == ["level change"]
+    assert step["lower"].iloc[0] < 0.5 < step["upper"].iloc[0]
+
+
+def test_structural_counterfactual_recovers_a_planted_effect() -> None:
+    from barometer.impact.sts import structural_its
+
+    covered = 0
+    for seed in range(8):
+        wide = simulate_panel(effect=0.5, seed=seed).pivot(
+            index="period", columns="unit", values="value"
+        )
+        controls = wide.drop(columns="N01").mean(axis=1).to_frame("comparison_mean")
+        row = structural_its(wide["N01"], START, controls, n_draws=400, seed=seed).iloc[0]
+        covered += row["lower"] < 0.5 < row["upper"]
+        assert abs(row["estimate"] - 0.5) < 0.5
+    assert covered >= 6
+    placebo = simulate_panel(effect=0.0, seed=1).pivot(
+        index="period", columns="unit", values="value"
+    )
+    row = structural_its(placebo["N02"], START, None, n_draws=200).iloc[0]
+    assert "0 covariate(s)" in row["note"]
+    with pytest.raises(EstimationError, match="at least 8 periods"):
+        structural_its(placebo["N02"], "2021-03-01")

@@ -195,3 +195,19 @@ def test_locale_counts_and_ambiguous_dates(tmp_path) -> None:
     rows = read_footfall_wide(path, sensors, FootfallFormat(date_format="%d/%m/%Y")).rows
     assert rows["ts"].tolist() == [pd.Timestamp("2024-02-01 05:00", tz=UTC),
                                    pd.Timestamp("2024-03-02 05:00", tz=UTC)]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "cell", ["0000-01-01", "0000-01-01T10:00+01:00", "9999-12-31 10:00", "1500-06-01 12:00"]
+)
+def test_a_time_outside_pandas_range_is_a_quarantined_line_not_a_crash(tmp_path, cell) -> None:
+    """pandas 3 parses year 0 or 9999 at a coarser resolution; such a line is unreadable like
+    any other (found by the fuzz test: a wide file whose time cell read as year 0)."""
+    sensors = read_sensor_metadata(FIXTURES / "sensors.csv")
+    ids = list(sensors["sensor_id"][:2])
+    path = tmp_path / "wide.csv"
+    path.write_text(f"timestamp,{ids[0]},{ids[1]}\n{cell},5,6\n2024-03-05 10:00,7,8\n")
+    result = read_footfall_wide(path, sensors, FootfallFormat(timezone=UTC))
+    assert (result.n_read, len(result.rows), result.quarantined) == (4, 2, 2)
+    assert result.reconciles()
+    assert result.rows["value"].tolist() == [7.0, 8.0]

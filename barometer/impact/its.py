@@ -43,6 +43,7 @@ def _design(
     seasonal_period: int,
     seasonality: Literal["dummies", "fourier", "none"],
     harmonics: int,
+    slope_change: bool = True,
 ) -> tuple[np.ndarray, int, int]:
     pos, start_pos = period_index(index.to_series(), start)
     n = len(pos)
@@ -53,7 +54,9 @@ def _design(
         )
     t = pos.astype(float)
     post = (pos >= start_pos).astype(float)
-    cols = [np.ones(n), t, post, (t - start_pos) * post]
+    cols = [np.ones(n), t, post]
+    if slope_change:
+        cols.append((t - start_pos) * post)
     season = np.mod(pos, seasonal_period)
     if seasonality == "dummies":
         cols += [(season == s).astype(float) for s in range(1, seasonal_period)]
@@ -84,6 +87,7 @@ def segmented_regression(
     harmonics: int = 2,
     maxlags: int | None = None,
     level: float = 0.95,
+    slope_change: bool = True,
 ) -> pd.DataFrame:
     """Level and slope change of one series at ``start``, with HAC standard errors.
 
@@ -101,14 +105,18 @@ def segmented_regression(
         Newey-West truncation lag; default :func:`default_maxlags`.
     level
         Confidence level.
+    slope_change
+        ``False`` fits the step-change model (level change only, common slope).
 
     Returns
     -------
     DataFrame
-        Rows ``level change`` and ``slope change (per period)``, tidy columns.
+        Rows ``level change`` and (with ``slope_change``) ``slope change (per period)``.
     """
     y = series.dropna().sort_index()
-    x, n_pre, n_post = _design(y.index, start, seasonal_period, seasonality, harmonics)
+    x, n_pre, n_post = _design(
+        y.index, start, seasonal_period, seasonality, harmonics, slope_change
+    )
     lags = default_maxlags(len(y)) if maxlags is None else maxlags
     fit = sm.OLS(y.to_numpy(float), x).fit(
         cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}, use_t=True
@@ -118,10 +126,7 @@ def segmented_regression(
         f"OLS, Newey-West HAC SE (maxlags={lags}), t({int(fit.df_resid)}); {seasonality} "
         f"seasonality; {n_pre} pre / {n_post} post periods"
     )
-    rows = [
-        ("level change", 2),
-        ("slope change (per period)", 3),
-    ]
+    rows = [("level change", 2), ("slope change (per period)", 3)][: 2 if slope_change else 1]
     return pd.DataFrame(
         [
             {
@@ -151,6 +156,8 @@ def poisson_its(
     seasonality: Literal["dummies", "fourier", "none"] = "fourier",
     harmonics: int = 2,
     level: float = 0.95,
+    slope_change: bool = True,
+    interval: Literal["t", "normal"] = "t",
 ) -> pd.DataFrame:
     """Quasi-Poisson segmented regression of counts with ``log(exposure)`` offset.
 
@@ -160,18 +167,28 @@ def poisson_its(
         Non-negative counts per period (e.g. mixed-group interactions observed).
     exposure
         Positive exposure per period on the same index (e.g. people observed, hours).
+    slope_change
+        ``False``: the step-change model (no change in slope at ``start``).
+    interval
+        ``"t"``: t(n - k) intervals and p-values (quasi-likelihood, the dispersion is
+        estimated); ``"normal"``: Wald z intervals, as R's ``confint.default`` on a
+        quasipoisson ``glm``.
 
     Returns
     -------
     DataFrame
-        Rows ``level change (rate ratio)`` and ``slope change (rate ratio per period)``:
-        ``estimate``, ``lower``, ``upper`` are rate ratios (exp of the coefficient), ``se`` is
-        on the log scale; SEs scaled by the Pearson chi2 / df dispersion, t(n - k) intervals.
+        Rows ``level change (rate ratio)`` and (with ``slope_change``) ``slope change (rate
+        ratio per period)``: ``estimate``, ``lower``, ``upper`` are rate ratios (exp of the
+        coefficient), ``se`` is on the log scale, scaled by the Pearson chi2 / df dispersion.
     """
+    if interval not in ("t", "normal"):
+        raise EstimationError(f"interval must be 't' or 'normal'; got {interval!r}")
     data = pd.DataFrame({"y": counts, "e": exposure}).dropna().sort_index()
     if (data["y"] < 0).any() or (data["e"] <= 0).any():
         raise EstimationError("expected counts >= 0 and exposure > 0")
-    x, n_pre, n_post = _design(data.index, start, seasonal_period, seasonality, harmonics)
+    x, n_pre, n_post = _design(
+        data.index, start, seasonal_period, seasonality, harmonics, slope_change
+    )
     model = sm.GLM(
         data["y"].to_numpy(float),
         x,
@@ -180,9 +197,11 @@ def poisson_its(
     )
     fit = model.fit(scale="X2")
     df = int(fit.df_resid)
-    crit = stats.t.ppf(0.5 + level / 2, df)
+    dist: Any = stats.t(df) if interval == "t" else stats.norm()
+    crit = dist.ppf(0.5 + level / 2)
     out = []
-    for name, i in (("level change (rate ratio)", 2), ("slope change (rate ratio per period)", 3)):
+    terms = [("level change (rate ratio)", 2), ("slope change (rate ratio per period)", 3)]
+    for name, i in terms[: 2 if slope_change else 1]:
         b, se = float(fit.params[i]), float(fit.bse[i])
         out.append(
             {
@@ -192,11 +211,13 @@ def poisson_its(
                 "se": se,
                 "lower": float(np.exp(b - crit * se)),
                 "upper": float(np.exp(b + crit * se)),
-                "p_value": float(2 * stats.t.sf(abs(b / se), df)),
+                "p_value": float(2 * dist.sf(abs(b / se))),
                 "n_units": 1,
                 "n_periods": len(data),
                 "note": f"dispersion (Pearson chi2/df) = {fit.scale:.3g}; se on log scale; "
-                f"{n_pre} pre / {n_post} post periods",
+                f"{'t(' + str(df) + ')' if interval == 't' else 'normal'} intervals; "
+                f"{n_pre} pre / {n_post} post periods"
+                + ("" if slope_change else "; step change only"),
             }
         )
     return pd.DataFrame(out, columns=_COLUMNS)

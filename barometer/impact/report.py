@@ -16,11 +16,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from barometer.impact.calibration import run_methods, shipped_calibration
 from barometer.impact.did import event_study, twfe_did
 from barometer.impact.its import segmented_regression
 from barometer.impact.panel import PERIOD, UNIT, VALUE, indicator_panel, validate_action
 from barometer.impact.power import minimum_detectable_effect, simulate_power
 from barometer.impact.synth import placebo_inference
+from barometer.impact.verdict import decide, qualified_methods
 from barometer.indicators import CATALOGUE
 
 _POOLED = "treated (mean)"
@@ -90,6 +92,17 @@ def evaluate_action(
         alpha=round(1 - level, 10),
     )
     fit = sc["fit"]
+    methods = run_methods(panel, treated, start, outcome, level)
+    shipped = shipped_calibration()
+    table = shipped["table"]
+    calibration = [_clean(r) for r in table[table["outcome"] == outcome].to_dict("records")]
+    qualified = set(qualified_methods(table, outcome))
+    for row in methods:
+        cal = next((c for c in calibration if c["method"] == row["method"]), None)
+        row["calibration"] = cal
+        row["qualified"] = row["method"] in qualified
+    verdict = decide(methods, table, outcome)
+    verdict["minimum_detectable_effect"] = float(mde["mde"].iloc[0])
     result = {
         "action": {
             "id": action.id,
@@ -125,6 +138,15 @@ def evaluate_action(
         },
         "its": _records(its),
         "power": {"mde": _records(mde)[0], "simulation": _records(sim)},
+        "methods": [_clean(m) for m in methods],
+        "calibration": {
+            "setting": shipped["setting"],
+            "n_cities": shipped["n_cities"],
+            "scorer": shipped["scorer"],
+            "command": shipped["command"],
+            "rows": calibration,
+        },
+        "verdict": _clean(verdict),
     }
     result["summary_en"], result["summary_sv"] = summarise(result)
     return result
@@ -150,9 +172,12 @@ def _error_scale(panel: pd.DataFrame, start: pd.Timestamp) -> tuple[float, float
 
 
 def summarise(result: dict[str, Any]) -> tuple[str, str]:
-    """Plain-language summary in English and Swedish that states the uncertainty."""
-    head = next(r for r in result["did"] if r["inference"] == "collapsed")
-    est, lo, hi = head["estimate"], head["lower"], head["upper"]
+    """Plain-language summary in English and Swedish that states the uncertainty, led by the
+    best-calibrated method (see :mod:`barometer.impact.verdict`) and saying how that method
+    did on the simulated municipalities."""
+    verdict = result["verdict"]
+    lead = next(m for m in result["methods"] if m["method"] == verdict["lead_method"])
+    est, lo, hi = verdict["estimate"], verdict["lower"], verdict["upper"]
     pct = round(100 * result["level"])
     mde = result["power"]["mde"]["mde"]
     entry = CATALOGUE.get(result["outcome"])
@@ -162,7 +187,16 @@ def summarise(result: dict[str, Any]) -> tuple[str, str]:
     floor = 1 / (sc["n_placebos"] + 1)
     ci_en = f"{est:+.2f} ({pct}% CI {lo:.2f} to {hi:.2f})"
     ci_sv = f"{_sv(est, True)} ({pct}% KI {_sv(lo)} till {_sv(hi)})"
-    if lo <= 0 <= hi:
+    if verdict["verdict"] == "methods_disagree":
+        en = [
+            f"Estimated change in {outcome}: {ci_en} ({lead['label']}), but well-calibrated "
+            "methods point in opposite directions: we cannot say which way it changed."
+        ]
+        sv = [
+            f"Skattad förändring i {outcome_sv}: {ci_sv}, men välkalibrerade metoder pekar åt "
+            "olika håll: vi kan inte säga åt vilket håll det ändrades."
+        ]
+    elif lo <= 0 <= hi:
         en = [
             f"Estimated change in {outcome}: {ci_en}. We cannot distinguish the effect from zero."
         ]
@@ -171,6 +205,9 @@ def summarise(result: dict[str, Any]) -> tuple[str, str]:
         en_word, sv_word = ("rose", "ökade") if est > 0 else ("fell", "minskade")
         en = [f"{outcome} {en_word} relative to the comparison neighbourhoods: {ci_en}."]
         sv = [f"{outcome_sv} {sv_word} jämfört med jämförelseområdena: {ci_sv}."]
+    en_cal, sv_cal = _calibration_sentences(lead, result["calibration"], verdict["reason_code"])
+    en.append(en_cal)
+    sv.append(sv_cal)
     en.append(f"With this data, effects smaller than about {mde:.2f} would probably go undetected.")
     sv.append(
         f"Med dessa data skulle effekter mindre än ungefär {_sv(mde)} troligen inte upptäckas."
@@ -192,6 +229,35 @@ def summarise(result: dict[str, Any]) -> tuple[str, str]:
         f"(det lägsta möjliga med {sc['n_placebos']} placebon är {_sv(floor)})."
     )
     return " ".join(en), " ".join(sv)
+
+
+def _calibration_sentences(
+    lead: dict[str, Any], calibration: dict[str, Any], reason: str
+) -> tuple[str, str]:
+    """How the lead method did on the simulated municipalities, in English and Swedish."""
+    cal = lead.get("calibration")
+    if cal is None or reason in ("not_calibrated", "no_estimate"):
+        return (
+            f"Method: {lead['label']}; this outcome is not covered by the calibration study on "
+            "simulated municipalities.",
+            f"Metod: {lead['label']}; utfallet ingår inte i kalibreringsstudien på simulerade "
+            "kommuner.",
+        )
+    n = cal["n_cities"]
+    cov, fp = round(100 * cal["coverage"]), round(100 * cal["placebo_false_positive_rate"])
+    en = (
+        f"Method: {lead['label']}. On {n} simulated municipalities like this one, its 95% "
+        f"interval covered the true effect {cov}% of the time, and with no effect it wrongly "
+        f"found one in {fp}%."
+    )
+    sv = (
+        f"Metod: {lead['label']}. På {n} simulerade kommuner som denna täckte dess 95 %-intervall "
+        f"den sanna effekten i {cov} % av fallen, och utan effekt fann den felaktigt en i {fp} %."
+    )
+    if reason == "no_method_qualified":
+        en += " No method met the calibration targets (90% coverage, at most 7% false alarms)."
+        sv += " Ingen metod nådde kalibreringsmålen (90 % täckning, högst 7 % falsklarm)."
+    return en, sv
 
 
 def _sv(x: float, sign: bool = False) -> str:
@@ -280,6 +346,28 @@ def render_markdown(result: dict[str, Any]) -> str:
             f"| ITS: {r['estimand']} | HAC | {_num(r['estimate'])} | {_num(r['lower'])} "
             f"| {_num(r['upper'])} | {_num(r['p_value'])} |"
         )
+    lines += [
+        "",
+        "## Methods on simulated municipalities",
+        "",
+        f"{result['calibration']['n_cities']} simulated municipalities "
+        f"({result['calibration']['setting']}; scorer {result['calibration']['scorer']}); "
+        f"verdict: **{result['verdict']['verdict']}** "
+        f"(lead: {result['verdict']['lead_method']}, reason: {result['verdict']['reason_code']}).",
+        "",
+        "| method | estimate | lower | upper | coverage of 95% interval | placebo false "
+        "positives | bias | qualified |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for m in result["methods"]:
+        cal = m.get("calibration") or {}
+        cov = cal.get("coverage")
+        lines.append(
+            f"| {m['label']} | {_num(m['estimate'])} | {_num(m['lower'])} | {_num(m['upper'])} "
+            f"| {_pct(cov)} [{_pct(cal.get('coverage_lower'))}, "
+            f"{_pct(cal.get('coverage_upper'))}] | {_pct(cal.get('placebo_false_positive_rate'))}"
+            f" | {_num(cal.get('bias'))} | {'yes' if m['qualified'] else 'no'} |"
+        )
     pre = result["pretrend"]
     lines += [
         "",
@@ -296,3 +384,7 @@ def render_markdown(result: dict[str, Any]) -> str:
 
 def _num(x: Any) -> str:
     return "–" if x is None else f"{x:.3f}"
+
+
+def _pct(x: Any) -> str:
+    return "–" if x is None else f"{100 * x:.0f}%"

@@ -1,9 +1,12 @@
 """Impact results as flat tables for the published barometer (the app's Impact page).
 
 Runs :func:`~barometer.impact.report.evaluate_action` for every configured action and outcome
-and flattens each result into three tidy tables: estimates (one row per method and inference),
-summaries (English and Swedish) and series (event-study coefficients, the synthetic-control gap
-and each placebo's gap), so the app can draw every chart from published aggregates.
+and flattens each result into tidy tables: estimates (one row per method and inference),
+summaries (English and Swedish), series (event-study coefficients, the synthetic-control gap
+and each placebo's gap), ``impact_verdict`` (one row per action x outcome: the
+calibration-weighted verdict, machine codes only) and ``impact_calibration`` (the Monte Carlo
+study shipped with the package, one row per method x outcome), so the app can draw every chart
+and write every sentence from published aggregates.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ import pandas as pd
 
 from barometer.config import ActionConfig
 from barometer.exceptions import BarometerError
+from barometer.impact.calibration import CALIBRATION_COLUMNS, shipped_calibration
 from barometer.impact.report import evaluate_action
+from barometer.impact.verdict import VERDICT_COLUMNS
 
 ESTIMATE_COLUMNS = [
     "action_id", "outcome", "method", "inference", "estimand", "estimate", "lower", "upper",
@@ -31,6 +36,22 @@ def _estimates(action_id: str, outcome: str, result: dict[str, Any]) -> list[dic
         rows.append({**record, "inference": record.get("inference", "")})
     for record in result["its"]:
         rows.append({**record, "inference": "Newey-West"})
+    known = {"did_cluster", "did_wild_webb", "did_collapsed", "synthetic_control", "its_level"}
+    for record in result["methods"]:
+        if record["method"] in known or record["estimate"] is None:
+            continue  # already a row above, or could not run here
+        rows.append(
+            {
+                "method": record["label"],
+                "inference": record["method"],
+                "estimand": "ATT, average over post-start periods",
+                "estimate": record["estimate"],
+                "lower": record["lower"],
+                "upper": record["upper"],
+                "p_value": None,
+                "note": "calibrated" if record["qualified"] else "not calibrated to 90%/7%",
+            }
+        )
     sc = result["synthetic_control"]
     rows.append(
         {
@@ -76,12 +97,14 @@ def impact_tables(
     n_boot: int = 199,
     n_sims: int = 100,
 ) -> dict[str, pd.DataFrame]:
-    """``impact_estimates``, ``impact_summaries`` and ``impact_series`` for every action and
-    outcome. An outcome that cannot be evaluated (e.g. too few periods) gets a summary row
-    with the reason in ``error`` instead of estimates."""
+    """``impact_estimates``, ``impact_summaries``, ``impact_series`` and ``impact_verdict`` for
+    every action and outcome, and the shipped ``impact_calibration``. An outcome that cannot be
+    evaluated (e.g. too few periods) gets a summary row with the reason in ``error`` instead of
+    estimates."""
     estimates: list[dict[str, Any]] = []
     summaries: list[dict[str, Any]] = []
     series: list[dict[str, Any]] = []
+    verdicts: list[dict[str, Any]] = []
     for action in actions:
         for outcome in action.outcomes:
             try:
@@ -97,6 +120,7 @@ def impact_tables(
                 continue
             estimates += _estimates(action.id, outcome, result)
             series += _series(action.id, outcome, result)
+            verdicts.append({"action_id": action.id, "outcome": outcome, **result["verdict"]})
             summaries.append(
                 {"action_id": action.id, "outcome": outcome, "summary_en": result["summary_en"],
                  "summary_sv": result["summary_sv"], "error": ""}
@@ -105,4 +129,6 @@ def impact_tables(
         "impact_estimates": pd.DataFrame(estimates, columns=ESTIMATE_COLUMNS),
         "impact_summaries": pd.DataFrame(summaries, columns=SUMMARY_COLUMNS),
         "impact_series": pd.DataFrame(series, columns=SERIES_COLUMNS),
+        "impact_verdict": pd.DataFrame(verdicts, columns=VERDICT_COLUMNS),
+        "impact_calibration": shipped_calibration()["table"][CALIBRATION_COLUMNS],
     }

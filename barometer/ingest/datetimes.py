@@ -93,16 +93,26 @@ def parse_local(
     aware_mask = text.str.contains(_OFFSET) & text.str.contains(r"\d:\d", regex=True)
     aware = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
     if aware_mask.any():
-        aware[aware_mask] = pd.to_datetime(
-            text[aware_mask], format="ISO8601", utc=True, errors="coerce"
-        )
+        aware[aware_mask] = _in_range(
+            pd.to_datetime(text[aware_mask], format="ISO8601", utc=True, errors="coerce")
+        ).astype("datetime64[ns, UTC]")
     naive_text = text.where(~aware_mask, "")
     readable = bool(aware[aware_mask].notna().any())
     fmt = date_format or detect_format(
         naive_text, path=path, column=column, others_readable=readable
     )
     naive = pd.to_datetime(naive_text, format=fmt or "ISO8601", errors="coerce")
-    return naive.astype("datetime64[ns]"), aware
+    return _in_range(naive).astype("datetime64[ns]"), aware
+
+
+def _in_range(times: pd.Series) -> pd.Series:
+    """``times`` with NaT where a value lies outside pandas' nanosecond range (about the years
+    1677-2262): pandas parses ``0000-01-01`` at a coarser resolution, and such a cell is as
+    unreadable as any other."""
+    low, high = pd.Timestamp.min, pd.Timestamp.max
+    if times.dt.tz is not None:
+        low, high = low.tz_localize("UTC"), high.tz_localize("UTC")
+    return times.where(times.isna() | ((times >= low) & (times <= high)))
 
 
 def to_utc(naive: pd.Series, timezone: str, *, shift: bool = False) -> tuple[pd.Series, pd.Series]:
