@@ -251,7 +251,9 @@ def validity_note(root: Path, indicator: str, neighbourhood_id: str | None = Non
         return ""
     from i18n import validity_reason
 
-    reasons = list(dict.fromkeys(validity_reason(c) for c in rows["validity_note"]))
+    codes = [c for note in rows["validity_note"] for c in str(note or "").split(";")]
+    failing = [c for c in codes if c and not c.endswith(":validated")] or codes
+    reasons = list(dict.fromkeys(validity_reason(c) for c in failing))
     return t("not_validated", reason="; ".join(reasons))
 
 

@@ -246,6 +246,11 @@ class CompositeConfig(_Strict):
     weights: dict[str, float] = {"survey": 1.0, "digital": 1.0, "sensing": 1.0, "observation": 1.0}
     min_dimensions: int = Field(default=2, ge=1)
     monte_carlo_draws: int = Field(default=200, ge=20)
+    validated_only: bool = Field(
+        default=True,
+        description="build the composite from validated components only: a digital cell "
+        "resting on a model x language pair that is not validated does not enter it",
+    )
 
 
 class ActionConfig(_Strict):

@@ -27,13 +27,17 @@ from barometer.indicators import composite_spec
 from barometer.publish import indicators_table, suppress_cells
 from barometer.stats.composite import composite_index
 from barometer.stats.sensitivity import composite_sensitivity
+from barometer.validity import composite_inputs, composite_validity, indicator_validity
 
 
 @dataclass(frozen=True)
 class SourceTables:
     """The canonical tables the indicators are computed from (``scores``: the ``post_scores``
     rows of the current model versions only, see :func:`barometer.scoring.current_scores`;
-    ``margins``: population margins to rake survey weights to, or ``None`` not to rake)."""
+    ``margins``: population margins to rake survey weights to, or ``None`` not to rake;
+    ``model_validity``: the validity of the scorers of ``scores`` per language,
+    :func:`barometer.nlp.validity.model_validity_table`, or ``None`` to leave the indicators'
+    ``validity`` empty)."""
 
     posts: pd.DataFrame
     scores: pd.DataFrame
@@ -41,6 +45,7 @@ class SourceTables:
     readings: pd.DataFrame
     sessions: pd.DataFrame
     margins: pd.DataFrame | None = None
+    model_validity: pd.DataFrame | None = None
 
 
 def indicator_cells(sources: SourceTables, config: PipelineConfig) -> pd.DataFrame:
@@ -140,10 +145,17 @@ def derive_indicators(
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """(the canonical ``indicators`` table, the other derived tables by name)."""
     cells = indicator_cells(sources, config)
+    if sources.model_validity is not None:
+        cells = indicator_validity(cells, sources.posts, sources.scores, sources.model_validity)
+    else:
+        cells = cells.assign(validity=None, validity_note=None)
     published = cells[~cells["suppressed"]]
-    index = composite_cells(published, config)
+    components = composite_inputs(published, validated_only=config.composite.validated_only)
+    index = composite_validity(
+        composite_cells(components, config), components, list(composite_spec())
+    )
     nowcast_cells, nowcast_tables = nowcast_outputs(published, level=config.indicators.level)
-    nowcast_cells = nowcast_cells.assign(suppressed=False)
+    nowcast_cells = nowcast_cells.assign(suppressed=False, validity=None, validity_note=None)
     extra = [frame[cells.columns] for frame in (index, nowcast_cells) if not frame.empty]
     all_cells = pd.concat([cells, *extra], ignore_index=True)
     derived = {
@@ -156,7 +168,9 @@ def derive_indicators(
             lemmas=config.indicators.term_lemmas,
         ),
         **nowcast_tables,
-        **sensitivity_tables(published, config),
+        **sensitivity_tables(components, config),
         "measurement_invariance": trust_scale_invariance(sources.responses),
     }
+    if sources.model_validity is not None:
+        derived["model_validity"] = sources.model_validity
     return indicators_table(all_cells, run_id), derived

@@ -174,10 +174,11 @@ CATALOGUE: dict[str, Indicator] = {
             "share of authors' posts 0-1",
             -1,
             10,
-            "author-weighted share of posts the hostility classifier labels hostile, "
-            "cluster bootstrap over authors",
-            "Hostile or offensive posts",
-            "Fientliga eller kränkande inlägg",
+            "author-weighted share of posts the hostility classifier labels hostile toward a "
+            "group (derogation, dehumanisation, threats, exclusion, slurs), cluster bootstrap "
+            "over authors; posts in languages it does not score are not counted",
+            "Posts hostile toward a group",
+            "Inlägg fientliga mot en grupp",
         ),
         *[
             Indicator(

@@ -49,6 +49,7 @@ from barometer.ingest.social import (
 from barometer.ingest.survey import load_codebook, read_survey
 from barometer.live.fetch import FetchOptions, FetchReport, fetch_sources
 from barometer.live.landing import LandedPage
+from barometer.nlp.validity import model_validity_table
 from barometer.privacy import Pseudonymiser, load_key
 from barometer.publish import build_published
 from barometer.schema import (
@@ -385,13 +386,15 @@ class _Run:
     def indicators(self) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
         """The ``indicators`` table and the other derived tables to publish."""
         settings = self.config.indicators
+        versions = model_versions(self.unavailable)
         sources = SourceTables(
             posts=self.store.read(POSTS),
-            scores=current_scores(self.store.read(POST_SCORES), model_versions(self.unavailable)),
+            scores=current_scores(self.store.read(POST_SCORES), versions),
             responses=self.store.read(SURVEY_RESPONSES),
             readings=self.store.read(SENSOR_READINGS),
             sessions=self.store.read(OBSERVATIONS),
             margins=self.store.read(POPULATION_MARGINS) if settings.rake_survey else None,
+            model_validity=model_validity_table(versions),
         )
         return derive_indicators(sources, self.config, self.run_id)
 

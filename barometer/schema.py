@@ -188,11 +188,17 @@ INDICATORS = Table(
             ("n_effective", pa.float64()),
             ("method", pa.string()),
             ("suppressed", pa.bool_()),
+            ("validity", pa.string()),
+            ("validity_note", pa.string()),
             ("run_id", pa.string()),
         ]
     ),
     key=("neighbourhood_id", "period_start", "period", "indicator"),
-    description="Published indicators, long format; suppressed cells have no value/lower/upper.",
+    description=(
+        "Published indicators, long format; suppressed cells have no value/lower/upper; "
+        "validity: validated / not_validated / NULL (no text model), validity_note: the "
+        "task:version:language:status pairs it rests on (barometer.validity)"
+    ),
 )
 
 QUARANTINE = Table(

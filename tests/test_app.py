@@ -267,7 +267,11 @@ def test_models_shows_card_metrics_audit_and_nowcast(monkeypatch, enriched) -> N
     assert any("max gap 0.03" in m.value for m in at.markdown)
     assert all(not e.proto.expanded for e in at.expander)  # cards and audits start collapsed
     frames = [d.value for d in at.dataframe]
-    per_language = next(f for f in frames if "Language" in f.columns)
+    # the metrics per language of the chosen card (the model x language validity table, which
+    # the pipeline publishes for every scorer, comes first and has a "Validated" column)
+    per_language = next(
+        f for f in frames if "Language" in f.columns and "Validated" not in f.columns
+    )
     assert set(per_language["Language"]) == {"Swedish", "English"}
     assert any("Observed (survey)" in f.columns for f in frames)
 
@@ -424,15 +428,15 @@ def contract(enriched: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
             con.register("frame", frame)
             con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM frame')
             con.unregister("frame")
-        con.execute("ALTER TABLE indicators ADD COLUMN validity VARCHAR")
-        con.execute("ALTER TABLE indicators ADD COLUMN validity_note VARCHAR")
+        con.execute("ALTER TABLE indicators ADD COLUMN IF NOT EXISTS validity VARCHAR")
+        con.execute("ALTER TABLE indicators ADD COLUMN IF NOT EXISTS validity_note VARCHAR")
         con.execute(
             "UPDATE indicators SET validity = 'not_validated', "
             "validity_note = 'sentiment:lexicon-1:sv:no_test_set' "
             "WHERE indicator = 'composite_trust_index'"
         )
-        con.execute("ALTER TABLE runs ADD COLUMN demo_key BOOLEAN")
-        con.execute("ALTER TABLE runs ADD COLUMN sources_missing VARCHAR")
+        con.execute("ALTER TABLE runs ADD COLUMN IF NOT EXISTS demo_key BOOLEAN")
+        con.execute("ALTER TABLE runs ADD COLUMN IF NOT EXISTS sources_missing VARCHAR")
         con.execute("""UPDATE runs SET demo_key = true, sources_missing = '["observation"]'""")
     return root
 

@@ -205,8 +205,12 @@ def test_audit_model_records_verdict_card_and_json(tmp_path: Path) -> None:
     results, limits = audit_model("hostility", folder.name, models_dir=tmp_path, n_boot=200)
     assert limits.dialect and limits.dialect_argmax and limits.n_boot == 200
     rates = results.error_rates
-    assert rates is not None and {"lang", "target_group"} <= set(rates["by"])
-    assert set(rates.loc[rates["by"] == "lang", "group"]) == {"ar", "da", "en", "fr", "tr"}
+    # group fairness across the groups posts target; languages are compared on the same
+    # neutral sentences (counterfactuals in every language the model scores)
+    assert rates is not None and set(rates["by"]) == {"target_group"}
+    assert results.counterfactual is not None
+    assert set(results.counterfactual["scores"]["lang"]) == {"sv", "en", "fr", "tr", "ar"}
+    assert limits.max_neutral_flag_rate == 0.05
     assert results.dialect is not None and set(results.dialect["subset"]) == {"all", "gold_neither"}
     record = json.loads((folder / "audit.json").read_text())
     passed, reasons = audit_passes(results, limits)
@@ -224,11 +228,13 @@ def test_audit_model_records_verdict_card_and_json(tmp_path: Path) -> None:
 def test_cli_audit_registered_model(tmp_path: Path) -> None:
     import json
 
+    from barometer import registry
+
     shared()
     folder = _copy_model("immigration_attitude", tmp_path)
     _copy_model("hostility_target", tmp_path)
     runner = CliRunner(env={"COLUMNS": "200"})
-    base = ["--version", "2026.1", "--models-dir", str(tmp_path), "--n-boot", "100"]
+    base = ["--version", folder.name, "--models-dir", str(tmp_path), "--n-boot", "100"]
     result = runner.invoke(app, ["audit", "immigration_attitude", *base])
     assert result.exit_code == 0, result.output
     assert "verdict:" in result.output and "written to its card and audit.json" in result.output
@@ -239,7 +245,8 @@ def test_cli_audit_registered_model(tmp_path: Path) -> None:
         app, ["audit", "immigration_attitude", *base, "--shared-data", str(tmp_path / "none")]
     )
     assert missing.exit_code == 1 and "shared data folder" in missing.output
-    undefined = runner.invoke(app, ["audit", "hostility_target", *base])
+    target = registry.active_versions()["hostility_target"]
+    undefined = runner.invoke(app, ["audit", "hostility_target", "--version", target, *base[2:]])
     assert undefined.exit_code == 1 and "no bias audit is defined" in undefined.output
     assert "[audit] table" in undefined.output
 

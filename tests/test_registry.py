@@ -201,13 +201,13 @@ def test_read_annotations_majority_ties_and_agreement(tmp_path: Path) -> None:
             "text": ["du är dum", "fin dag", "idiot", "hej", "vad bra"],
             "lang": ["sv", "sv", "sv", None, "sv"],
             "label": [""] * 5,  # the empty column of sample-for-annotation is ignored
-            "label_anna": ["Offensive", "not_hostile", "hateful", None, "not_hostile"],
-            "label_bo": ["offensive ", "not_hostile", "offensive", None, "not_hostile"],
+            "label_anna": ["Hostile", "not_hostile", "hostile", None, "not_hostile"],
+            "label_bo": ["hostile ", "not_hostile", "not_hostile", None, "not_hostile"],
         }
     ).to_csv(path, index=False)
     rows, summary = read_annotations(path, config)
     assert rows["text"].tolist() == ["du är dum", "fin dag", "vad bra"]  # c tied, d unlabelled
-    assert rows["label"].tolist() == ["offensive", "not_hostile", "not_hostile"]
+    assert rows["label"].tolist() == ["hostile", "not_hostile", "not_hostile"]
     assert set(rows["split"]) == {"train"} and set(rows["lang"]) == {"sv"}
     assert (summary["n_labelled"], summary["n_ties"], summary["n_used"]) == (4, 1, 3)
     kappa = next(r for r in summary["agreement"] if r["measure"] == "cohen_kappa")
@@ -278,10 +278,16 @@ THRESHOLDS = {  # (task, corpus, lang, metric) -> lowest accepted value (publish
         "sv",
         "krippendorff_alpha_interval",
     ): 0.43,  # SVM 0.286
-    ("hostility", "davidson2017", "en", "weighted_f1"): 0.90,  # LR 0.90
-    ("hostility", "offenseval2020_tr", "tr", "binary_macro_f1"): 0.74,  # best 0.83
-    ("hostility", "dkhate", "da", "binary_macro_f1"): 0.68,  # 0.70 .. 0.81
+    # hostility toward groups: no published result on this label scheme (Davidson's hate class
+    # vs the rest); the floor is the validity criterion of barometer.nlp.validity (chance: 0.5)
+    ("hostility", "davidson2017", "en", "binary_macro_f1"): 0.60,
     ("hostility_target", "mlma", "en", "macro_f1"): 0.55,
+}
+CEILINGS = {  # (task, corpus, lang, metric) -> highest accepted value
+    # real not-hostile text in languages without hostile test rows: at most 5 % flagged (the
+    # validity limit for neutral text); Swedish paragraphs and Turkish tweets
+    ("hostility", "absabank_imm", "sv", "false_positive_rate"): 0.05,
+    ("hostility", "offenseval2020_tr", "tr", "false_positive_rate"): 0.05,
 }
 
 
@@ -297,6 +303,9 @@ def test_committed_models_load_and_meet_their_thresholds(task: str) -> None:
         if key[0] == task:
             assert found[key]["value"] >= lowest, key
             assert found[key]["lower"] <= found[key]["value"] <= found[key]["upper"]
+    for key, highest in CEILINGS.items():
+        if key[0] == task:
+            assert found[key]["value"] <= highest, key
     card = (REPO_ROOT / "models" / task / version / "card.md").read_text()
     assert "## Audit results" in card and "Licence" in card
     assert len(model.predict_proba(["hej"], ["sv"])[0]) == len(model.classes_)
@@ -307,8 +316,8 @@ def test_committed_models_score_obvious_posts() -> None:
         {
             "post_id": ["a", "b", "c", "d"],
             "text": [
-                "fuck you, you stupid bitch",
-                "Lovely concert in the park today, thanks to everyone who came!",
+                "Muslims are vermin and should all be deported",
+                "Fuck this weather, the bus is late again",
                 "Massinvandringen förstör Sverige, stoppa invandringen nu",
                 "Invandringen har varit positiv för Sverige och flyktingar ska välkomnas",
             ],
@@ -318,15 +327,15 @@ def test_committed_models_score_obvious_posts() -> None:
     rows = registry.score_with_active_models(posts)
     assert list(rows.columns) == POST_SCORES.columns
     label = rows.set_index(["task", "post_id"])["label"]
-    assert label[("hostility", "a")] != "not_hostile"
-    assert label[("hostility", "b")] == "not_hostile"
+    assert label[("hostility", "a")] == "hostile"
+    assert label[("hostility", "b")] == "not_hostile"  # profanity without a target
     assert label[("immigration_attitude", "c")] == "negative"
     assert label[("immigration_attitude", "d")] == "positive"
     gated = set(rows.loc[rows["task"] == "hostility_target", "post_id"])
-    hostile = set(
-        rows.loc[(rows["task"] == "hostility") & (rows["label"] != "not_hostile"), "post_id"]
-    )
-    assert gated == hostile
+    hostile = rows[(rows["task"] == "hostility") & (rows["label"] != "not_hostile")]
+    target_langs = registry.model_languages("hostility_target") or set(posts["lang"])
+    in_scope = set(hostile["post_id"]) & set(posts.loc[posts["lang"].isin(target_langs), "post_id"])
+    assert gated == in_scope and "a" in gated
 
 
 def test_committed_attitude_model_reproduces_its_card() -> None:
@@ -338,14 +347,15 @@ def test_committed_attitude_model_reproduces_its_card() -> None:
 
 
 def test_committed_hostility_model_reproduces_its_card() -> None:
-    for corpus in ("davidson2017", "dkhate", "offenseval2020_tr", "mlma"):
+    for corpus in ("davidson2017", "offenseval2020_tr", "mlma", "absabank_imm"):
         shared_data("text", corpus)
     from barometer.nlp.training import evaluate
 
     report = evaluate("hostility")
     assert report["ok"].all(), report[~report["ok"]]
-    davidson = report[(report["source"] == "davidson2017") & (report["metric"] == "weighted_f1")]
-    assert davidson["reproduced"].iloc[0] >= 0.90
+    english = report[(report["source"] == "davidson2017")
+                     & (report["metric"] == "binary_macro_f1")]  # fmt: skip
+    assert english["reproduced"].iloc[0] >= 0.60
 
 
 def test_committed_target_group_model_reproduces_its_card() -> None:

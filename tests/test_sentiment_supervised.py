@@ -202,5 +202,9 @@ def test_trained_sentiment_is_audited_as_a_registry_model(trained) -> None:
     assert "audit of sentiment-team written to its card and audit.json" in result.output
     record = json.loads((models / "sentiment" / "team" / "audit.json").read_text())
     assert record["thresholds"]["parity_by"] == ["lang"]
-    assert {r["lang"] for r in record["counterfactual_by_template"]} == {"sv", "en"}
+    # a model of every language is audited on the templates of every language
+    from barometer.nlp.audit import load_templates
+
+    templates = set(load_templates()[0]["lang"])
+    assert {r["lang"] for r in record["counterfactual_by_template"]} == templates
     assert "flagged = negative" in " ".join(record["notes"])

@@ -90,7 +90,8 @@ def test_nowcast_rows_fit_the_indicators_table(fitted) -> None:
     table, model = fitted
     out = nowcast(table, model)
     assert len(out) == 12 * 48  # every month, not only waves
-    assert set(out.columns) == set(INDICATORS.columns) - {"run_id"}
+    # validity columns are added by the pipeline (barometer.validity), not by the nowcast
+    assert set(out.columns) == set(INDICATORS.columns) - {"run_id", "validity", "validity_note"}
     assert (out["indicator"] == NOWCAST_NAME).all() and (out["period"] == "M").all()
     assert (out["lower"] < out["value"]).all() and (out["value"] < out["upper"]).all()
     assert "leave-one-wave-out CV RMSE" in out["method"].iloc[0]

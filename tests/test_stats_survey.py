@@ -148,14 +148,17 @@ def test_domain_means_match_a_dense_reference(apiclus1: pd.DataFrame) -> None:
 @given(
     y=st.lists(st.floats(-100, 100, allow_nan=False), min_size=3, max_size=40),
     weight=st.floats(0.5, 50),
-    pop_factor=st.floats(1.0, 20.0),
+    unsampled=st.integers(0, 800),
 )
-def test_srs_mean_and_se(y: list[float], weight: float, pop_factor: float) -> None:
-    df = pd.DataFrame({"y": y, "w": weight, "N": len(y) * pop_factor})
+def test_srs_mean_and_se(y: list[float], weight: float, unsampled: int) -> None:
+    """Simple random sampling without replacement from a population of ``N`` (a whole number:
+    the sample plus ``unsampled`` people; ``unsampled = 0`` is a census, SE 0)."""
+    population = len(y) + unsampled
+    df = pd.DataFrame({"y": y, "w": weight, "N": population})
     row = estimate_mean(df, "y", "w", fpc="N").iloc[0]
     arr = np.asarray(y)
     assert row["value"] == pytest.approx(arr.mean(), abs=1e-9)
-    expected = arr.std(ddof=1) / np.sqrt(len(y)) * np.sqrt(1 - 1 / pop_factor)
+    expected = arr.std(ddof=1) / np.sqrt(len(y)) * np.sqrt(1 - len(y) / population)
     assert row["se"] == pytest.approx(expected, rel=1e-7, abs=1e-9)
     assert row["df"] == len(y) - 1
     assert row["n_effective"] == pytest.approx(len(y))

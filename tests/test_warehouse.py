@@ -95,6 +95,8 @@ def test_indicator_schema_roundtrip(tmp_path) -> None:
             "n_effective": [12.0],
             "method": ["m"],
             "suppressed": [False],
+            "validity": ["not_validated"],
+            "validity_note": ["hostility:2026.3:sv:no_test_set"],
             "run_id": ["r"],
         }
     )

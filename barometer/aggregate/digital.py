@@ -23,7 +23,9 @@ class DigitalSpec:
     label_task: str | None = None
 
 
-HOSTILE = ("hateful", "offensive")
+#: labels counted as hostile: ``hostile`` (hostility toward a group, the current scheme) and the
+#: ``hateful`` / ``offensive`` of hostility versions before 2026.3
+HOSTILE = ("hostile", "hateful", "offensive")
 
 
 def _equals(value: str) -> Callable[[pd.Series], pd.Series]:

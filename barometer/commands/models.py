@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -137,3 +137,71 @@ def activate(
         console.print(f"{task} {version} is active (--force; its card says why)")
     else:
         console.print(f"{task} {version} passed its audit and is active")
+
+
+def validate(
+    tasks: Annotated[
+        list[str] | None,
+        typer.Argument(help="tasks to validate (default: every active trained model)"),
+    ] = None,
+    version: Annotated[
+        str | None, typer.Option(help="version to validate (one task only; default: active)")
+    ] = None,
+    models_dir: Annotated[Path | None, typer.Option(help="models folder")] = None,
+    shared_data: Annotated[Path | None, typer.Option(help="shared data folder")] = None,
+    suite: Annotated[
+        Path | None, typer.Option(help="functional test suite (default tests/functional/...)")
+    ] = None,
+    warehouse: Annotated[
+        Path | None,
+        typer.Option(help="publish the model_validity table into this built warehouse"),
+    ] = None,
+) -> None:
+    """Validate text models per language and print (and publish) the model x language table:
+    test data, metric with interval, functional-test pass rate, neutral-text flag rate, audit
+    verdict, validated or why not."""
+    from barometer import registry
+    from barometer.nlp.validity import current_versions, model_validity_table, validate_model
+    from barometer.validity import publish_model_validity
+
+    try:
+        active = registry.active_versions(models_dir)
+        names = list(tasks or sorted(active))
+        if version is not None and len(names) != 1:
+            raise BarometerError("--version needs exactly one task")
+        for task in names:
+            if task not in active and version is None:
+                raise BarometerError(f"no active version of '{task}'; name one with --version")
+            validate_model(task, version, models_dir=models_dir, shared_data=shared_data,
+                           suite_path=suite)  # fmt: skip
+        table = model_validity_table(current_versions(models_dir), models_dir=models_dir)
+        if warehouse is not None:
+            publish_model_validity(warehouse, table)
+    except BarometerError as exc:
+        raise _fail(exc) from None
+    console.print(validity_table(table))
+    if warehouse is not None:
+        console.print(f"published model_validity ({len(table)} rows) to {warehouse}")
+
+
+def validity_table(frame: Any) -> Table:
+    """The model x language table as a rich table."""
+
+    def number(value: Any, digits: int = 2) -> str:
+        return "–" if value is None or value != value else f"{float(value):.{digits}f}"
+
+    table = Table("task", "version", "lang", "data (n)", "metric [95% interval]", "functional",
+                  "neutral flagged", "audit", "validated")  # fmt: skip
+    for row in frame.itertuples(index=False):
+        data = "–" if not isinstance(row.test_set, str) else f"{row.test_set} ({row.n_test})"
+        metric = "–"
+        if isinstance(row.metric, str):
+            metric = (f"{row.metric} {number(row.value)} "
+                      f"[{number(row.lower)}, {number(row.upper)}]")  # fmt: skip
+        verdict = "yes" if row.validated else f"[red]no[/] ({escape(str(row.reason))})"
+        table.add_row(
+            str(row.task), str(row.model_version), str(row.language), escape(data), metric,
+            number(row.functional_pass_rate), number(row.neutral_flag_rate),
+            str(row.audit_verdict), verdict,
+        )  # fmt: skip
+    return table

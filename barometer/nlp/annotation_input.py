@@ -21,10 +21,13 @@ from barometer.exceptions import EstimationError, InputError
 
 def _task_labels(config: dict[str, Any], known: list[str]) -> list[str]:
     """The class names an annotation may use: ``task.labels``, else the corpus label scheme."""
-    from barometer.nlp.corpora import HOSTILITY_LABELS, TARGET_LABELS
+    from barometer.nlp.corpora import GROUP_HOSTILITY_LABELS, HOSTILITY_LABELS, TARGET_LABELS
 
     task = config["task"]
-    schemes = {"hostility": HOSTILITY_LABELS, "target": TARGET_LABELS}
+    schemes = {
+        "hostility": HOSTILITY_LABELS, "group_hostility": GROUP_HOSTILITY_LABELS,
+        "target": TARGET_LABELS,
+    }  # fmt: skip
     return list(task.get("labels") or schemes.get(task["label_column"], ()) or known)
 
 

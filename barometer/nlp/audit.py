@@ -65,6 +65,7 @@ __all__ = [
     "AuditThresholds",
     "FlagView",
     "audit_card_section",
+    "audit_groups",
     "audit_markdown",
     "audit_model",
     "audit_passes",
@@ -382,16 +383,41 @@ def run_audit(
     return results
 
 
-def _audit_sentences(
-    shared_data: str | Path | None, languages: Sequence[str], notes: list[str]
-) -> pd.DataFrame:
-    """Counterfactual sentences (packaged terms + Swedish nationalities when available)."""
-    templates, groups = load_templates()
-    if shared_data is not None and (Path(shared_data) / NATIONALITIES_FILE).is_file():
-        groups = pd.concat([groups, load_swedish_nationalities(shared_data)], ignore_index=True)
+def audit_groups(shared_data: str | Path | None, notes: list[str] | None = None) -> pd.DataFrame:
+    """The audit's group terms, disjoint from every training term.
+
+    The packaged lists of ``audit_templates.toml`` plus, when ``shared_data`` has them, the
+    Swedish nationalities of Språkbanken with an odd row id (training uses the even ones, see
+    :func:`barometer.nlp.augment.sprakbanken_groups`); any group with a form that training uses
+    (:func:`barometer.nlp.augment.training_forms`, in any language) is dropped, so a model
+    cannot pass the audit because it saw the audit's groups swapped in training.
+    """
+    from barometer.nlp.augment import sprakbanken_groups, training_forms
+
+    notes = notes if notes is not None else []
+    _, groups = load_templates()
+    have_shared = shared_data is not None and (Path(shared_data) / NATIONALITIES_FILE).is_file()
+    if have_shared:
+        odd = sprakbanken_groups(shared_data, "odd")  # type: ignore[arg-type]
+        odd = odd.assign(adj=odd["adj_pl"])[["lang", "group_type", "plural", "singular", "adj"]]
+        groups = pd.concat([groups, odd], ignore_index=True)
     else:
         notes.append("Swedish nationality terms not available: counterfactuals use "
                      "the packaged religion and ethnicity terms only")  # fmt: skip
+    used = {form for _, form in training_forms(shared_data=shared_data if have_shared else None)}
+    forms = groups[["plural", "singular", "adj"]].apply(lambda c: c.str.lower())
+    clash = forms.isin(used).any(axis=1)
+    return (
+        groups[~clash.to_numpy()].drop_duplicates(subset=["lang", "plural"]).reset_index(drop=True)
+    )
+
+
+def _audit_sentences(
+    shared_data: str | Path | None, languages: Sequence[str], notes: list[str]
+) -> pd.DataFrame:
+    """Counterfactual sentences: the audit templates filled with :func:`audit_groups`."""
+    templates, _ = load_templates()
+    groups = audit_groups(shared_data, notes)
     if languages:  # a model that scores only some languages is audited in those
         templates = templates[templates["lang"].isin(list(languages))]
     return counterfactual_sentences(templates, groups)

@@ -47,6 +47,8 @@ class AuditThresholds(BaseModel):
     max_fpr_ratio: float = Field(default=1.5, ge=1)
     max_fnr_ratio: float = Field(default=1.5, ge=1)
     max_dialect_flag_ratio: float = Field(default=1.5, ge=1)
+    max_neutral_flag_rate: float = Field(default=1.0, ge=0, le=1)  # per language, of the
+    # counterfactual sentences (all neutral or positive) flagged; 1.0 = no limit
     min_group_n: int = Field(default=30, ge=1)
     # how a registered model is audited (:func:`audit_model`); not limits
     parity_by: list[str] = Field(default_factory=lambda: ["lang", "target_group"])
@@ -91,6 +93,15 @@ def audit_passes(results: AuditResults, thresholds: AuditThresholds) -> tuple[bo
                 f"{worst['group_type']}: {worst['lowest']} {worst['min']:.3f} vs "
                 f"{worst['highest']} {worst['max']:.3f})"
             )
+        scores = results.counterfactual.get("scores")
+        if scores is not None and len(scores) and thresholds.max_neutral_flag_rate < 1.0:
+            rates = (scores["score"] > 0.5).groupby(scores["lang"]).mean()
+            for lang, rate in rates.items():
+                if float(rate) > thresholds.max_neutral_flag_rate:
+                    reasons.append(
+                        f"{float(rate):.1%} of the neutral {lang} counterfactual sentences "
+                        f"flagged > {thresholds.max_neutral_flag_rate:.0%}"
+                    )
     if results.error_rates is not None:
         limits = {"fpr": thresholds.max_fpr_ratio, "fnr": thresholds.max_fnr_ratio}
         ratios = rate_ratios(results.error_rates, min_n=thresholds.min_group_n)

@@ -256,7 +256,13 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
             f"classifier must be 'svm', 'logistic' or 'nbsvm', got {self.classifier!r}"
         )
 
-    def fit(self, X: Any, y: Any, langs: Sequence[str | None] | None = None) -> TextClassifier:
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        langs: Sequence[str | None] | None = None,
+        sample_weight: Any = None,
+    ) -> TextClassifier:
         """Fit the feature weights, the linear model and its calibration on texts ``X``.
 
         Parameters
@@ -267,6 +273,10 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
             One label per text.
         langs : sequence of str, optional
             ISO 639-1 code per text; overrides a ``lang`` column; "und" when absent.
+        sample_weight : sequence of float, optional
+            Weight of each text in the linear model and in its calibration (e.g.
+            :func:`barometer.nlp.balance.prior_weights`, which gives every language the same
+            class shares so that no feature can learn a language's base rate).
 
         Returns
         -------
@@ -283,8 +293,15 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         self.calibrated_ = CalibratedClassifierCV(
             self.build_linear_model(), method=self.calibration, cv=folds, ensemble=False
         )
+        weights = None
+        if sample_weight is not None:
+            weights = np.asarray(sample_weight, dtype=np.float64)
+            if weights.shape != labels.shape:
+                raise ValueError(
+                    f"expected one weight per text ({len(labels)}), got {weights.shape}"
+                )
         with strict_convergence():
-            self.calibrated_.fit(features, labels)
+            self.calibrated_.fit(features, labels, sample_weight=weights)
         self.classes_ = self.calibrated_.classes_
         return self
 

@@ -4,7 +4,10 @@ Every reader returns one tidy frame with the columns of :data:`CORPUS_COLUMNS`:
 
 - ``text``, ``lang`` (ISO 639-1), ``source`` (corpus name), ``split`` (``train`` / ``dev`` /
   ``test``);
-- ``hostility``: the common hostility scheme (:data:`HOSTILITY_LABELS`) or missing;
+- ``hostility``: the common hostility-type scheme (:data:`HOSTILITY_LABELS`) or missing;
+- ``group_hostility``: hostility *toward a group* (:data:`GROUP_HOSTILITY_LABELS`: derogation,
+  dehumanisation, threats or slurs aimed at a group of people; profanity or abuse aimed at one
+  person is not group hostility) or missing where the corpus cannot tell;
 - ``target``: the group a hostile post targets (:data:`TARGET_LABELS`) or missing;
 - ``attitude``: sentiment toward immigration on 1..5 (continuous) or NaN;
 - ``sentiment``: general sentiment of the post (``negative`` / ``neutral`` / ``positive``) or
@@ -27,6 +30,24 @@ mlma           ``sentiment`` (multi-label, "_")       exactly ``normal`` -> not_
 ``hostile`` (binary) is ``hateful`` or ``offensive``. MLMA's ``target`` column (origin, gender,
 religion, sexual_orientation, disability, other) is kept for hostile MLMA tweets only.
 
+``group_hostility`` (``hostile`` / ``not_hostile``; what the barometer's hostility task predicts):
+
+============== ========================================================================
+corpus         mapping
+============== ========================================================================
+davidson2017   hate speech (Davidson et al.'s definition: hatred toward a targeted group)
+               -> hostile; offensive and neither -> not_hostile. Training rows whose
+               majority is offensive / neither but where an annotator voted hate speech
+               are ambiguous and left out of training (kept in the test split)
+mlma           ``normal`` -> not_hostile; any other hostility type aimed at a group
+               -> hostile; aimed at an ``individual`` (MLMA's ``group`` column) ->
+               not_hostile (abuse of one person, not of a group)
+dkhate,        NOT -> not_hostile; OFF -> missing (OLID sub-task A does not say whether
+offenseval_tr  an offensive post targets a group)
+absabank_imm   attitude toward immigration >= 3 (neutral or positive) -> not_hostile;
+               lower -> missing (negative attitude is not by itself hostility)
+============== ========================================================================
+
 Corpora without a fixed test split (Davidson, MLMA) get a stratified held-out test part of
 ``heldout_fraction`` (10 %, as in Davidson et al. 2017), drawn with a fixed seed.
 """
@@ -47,6 +68,9 @@ from barometer.exceptions import InputError
 DEFAULT_DATA_ROOT = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 HOSTILITY_LABELS: tuple[str, ...] = ("hateful", "offensive", "not_hostile")
+GROUP_HOSTILITY_LABELS: tuple[str, ...] = ("hostile", "not_hostile")
+#: ABSAbank-Imm attitude (1..5) from which a text counts as not hostile toward a group
+NOT_HOSTILE_ATTITUDE = 3.0
 TARGET_LABELS: tuple[str, ...] = (
     "origin",
     "religion",
@@ -56,7 +80,8 @@ TARGET_LABELS: tuple[str, ...] = (
     "other",
 )
 CORPUS_COLUMNS: tuple[str, ...] = (
-    "text", "lang", "source", "split", "hostility", "target", "attitude", "sentiment",
+    "text", "lang", "source", "split", "hostility", "group_hostility", "target", "attitude",
+    "sentiment",
 )  # fmt: skip
 
 
@@ -71,7 +96,7 @@ def _frame(
         {"text": text.fillna("").astype(str).to_numpy(), "lang": lang, "source": source}
     )
     df["split"] = split.to_numpy() if isinstance(split, pd.Series) else split
-    for col in ("hostility", "target", "sentiment"):
+    for col in ("hostility", "group_hostility", "target", "sentiment"):
         value = labels.get(col)
         df[col] = value.to_numpy() if isinstance(value, pd.Series) else value
         df[col] = df[col].astype(object)
@@ -119,7 +144,11 @@ def read_absabank_imm(root: Path, heldout_fraction: float, seed: int) -> pd.Data
     parts = []
     for split in ("train", "dev", "test"):
         df = _read_tsv(root / "text" / "absabank_imm" / f"absabank-imm_{split}.tsv")
-        parts.append(_frame(df["text"], "sv", "absabank_imm", split, attitude=df["label"]))
+        group = df["label"].map(lambda v: "not_hostile" if v >= NOT_HOSTILE_ATTITUDE else None)
+        parts.append(
+            _frame(df["text"], "sv", "absabank_imm", split, attitude=df["label"],
+                   group_hostility=group)
+        )  # fmt: skip
     return pd.concat(parts, ignore_index=True)
 
 
@@ -129,7 +158,10 @@ def read_davidson2017(root: Path, heldout_fraction: float, seed: int) -> pd.Data
     mapping = {0: "hateful", 1: "offensive", 2: "not_hostile"}
     labels = df["class"].map(mapping)
     split = heldout_split(labels, heldout_fraction, seed)
-    return _frame(df["tweet"], "en", "davidson2017", split, hostility=labels)
+    group = pd.Series(np.where(df["class"] == 0, "hostile", "not_hostile"), index=df.index)
+    ambiguous = (df["class"] != 0) & (df["hate_speech"] > 0) & (split == "train")
+    group = group.where(~ambiguous, None)
+    return _frame(df["tweet"], "en", "davidson2017", split, hostility=labels, group_hostility=group)
 
 
 def read_dkhate(root: Path, heldout_fraction: float, seed: int) -> pd.DataFrame:
@@ -140,7 +172,10 @@ def read_dkhate(root: Path, heldout_fraction: float, seed: int) -> pd.DataFrame:
         df = _read_tsv(folder / f"offenseval-da-{name}-v1.tsv")
         df = df[df["subtask_a"].isin(["OFF", "NOT"])]
         labels = df["subtask_a"].map({"OFF": "offensive", "NOT": "not_hostile"})
-        parts.append(_frame(df["tweet"], "da", "dkhate", split, hostility=labels))
+        group = labels.where(labels == "not_hostile", None)
+        parts.append(
+            _frame(df["tweet"], "da", "dkhate", split, hostility=labels, group_hostility=group)
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -155,15 +190,15 @@ def read_offenseval2020_tr(root: Path, heldout_fraction: float, seed: int) -> pd
     )
     test = test.merge(gold, on="id", how="inner", validate="one_to_one")
     mapping = {"OFF": "offensive", "NOT": "not_hostile"}
-    return pd.concat(
-        [
-            _frame(
-                df["tweet"], "tr", "offenseval2020_tr", split, hostility=df["label"].map(mapping)
-            )
-            for split, df in (("train", train), ("test", test))
-        ],
-        ignore_index=True,
-    )
+    parts = []
+    for split, df in (("train", train), ("test", test)):
+        labels = df["label"].map(mapping)
+        group = labels.where(labels == "not_hostile", None)
+        parts.append(
+            _frame(df["tweet"], "tr", "offenseval2020_tr", split, hostility=labels,
+                   group_hostility=group)
+        )  # fmt: skip
+    return pd.concat(parts, ignore_index=True)
 
 
 def _mlma_hostility(sentiment: pd.Series) -> pd.Series:
@@ -188,14 +223,20 @@ def read_mlma(root: Path, heldout_fraction: float, seed: int) -> pd.DataFrame:
         hostility = _mlma_hostility(df["sentiment"])
         target = df["target"].where((hostility != "not_hostile") & df["target"].isin(TARGET_LABELS))
         split = heldout_split(hostility, heldout_fraction, seed)
-        parts.append(_frame(df["tweet"], lang, "mlma", split, hostility=hostility, target=target))
+        at_group = (hostility != "not_hostile") & (df["group"] != "individual")
+        group = pd.Series(np.where(at_group, "hostile", "not_hostile"), index=df.index)
+        parts.append(
+            _frame(df["tweet"], lang, "mlma", split, hostility=hostility, target=target,
+                   group_hostility=group)
+        )  # fmt: skip
     return pd.concat(parts, ignore_index=True)
 
 
 def read_annotation_csv(path: Path, heldout_fraction: float = 0.0, seed: int = 13) -> pd.DataFrame:
     """An annotation file (CSV with ``text``, ``label`` and optional ``lang``, ``split``).
 
-    ``label`` fills the ``hostility``, ``target``, ``sentiment`` and ``attitude`` columns alike
+    ``label`` fills the ``hostility``, ``group_hostility``, ``target``, ``sentiment`` and
+    ``attitude`` columns alike
     (attitude only where it is numeric), so one file can train any task. A file with a
     ``split`` column keeps it (empty cells are training rows). A file without one is treated
     like the corpora without a fixed test split: a stratified ``heldout_fraction`` of its rows
@@ -212,8 +253,9 @@ def read_annotation_csv(path: Path, heldout_fraction: float = 0.0, seed: int = 1
     label = df["label"].astype(str).where(df["label"].notna())
     numeric = pd.to_numeric(df["label"], errors="coerce")
     out = _frame(
-        df["text"], "und", path.stem, "train", hostility=label, target=label, sentiment=label
-    )
+        df["text"], "und", path.stem, "train", hostility=label, group_hostility=label,
+        target=label, sentiment=label,
+    )  # fmt: skip
     out["attitude"] = numeric.to_numpy(dtype=float)
     if "lang" in df.columns:
         out["lang"] = df["lang"].fillna("und").astype(str).to_numpy()

@@ -63,6 +63,17 @@ def class_recall(k: int, code: int) -> Metric:
     return lambda t, p: float(_f1_per_class(_confusion(t, p, k))[1][code])
 
 
+def false_positive_rate(negative: int) -> Metric:
+    """Share of the items of class ``negative`` predicted as any other class (NaN without
+    such items)."""
+
+    def metric(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+        negatives = y_true == negative
+        return float((y_pred[negatives] != negative).mean()) if negatives.any() else float("nan")
+
+    return metric
+
+
 def krippendorff_alpha_interval(a: np.ndarray, b: np.ndarray) -> float:
     """Krippendorff's alpha (interval metric) of two complete codings ``a`` and ``b``.
 

@@ -39,7 +39,9 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 
-def log_count_ratio(X: Any, positive: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+def log_count_ratio(
+    X: Any, positive: np.ndarray, alpha: float = 1.0, sample_weight: Any = None
+) -> np.ndarray:
     """Naive-Bayes log-count ratio ``r`` of each feature for the rows in ``positive``.
 
     Parameters
@@ -50,6 +52,8 @@ def log_count_ratio(X: Any, positive: np.ndarray, alpha: float = 1.0) -> np.ndar
         Rows of the class.
     alpha : float, default 1.0
         Additive smoothing of the per-feature sums (in the units of ``X``).
+    sample_weight : array of float, shape (n_rows,), optional
+        Weight of each row in the sums (as in the SVM fitted on the scaled features).
 
     Returns
     -------
@@ -63,6 +67,9 @@ def log_count_ratio(X: Any, positive: np.ndarray, alpha: float = 1.0) -> np.ndar
     [0.693, -0.693]
     """
     positive = np.asarray(positive, dtype=bool)
+    if sample_weight is not None:
+        weights = sp.diags(np.asarray(sample_weight, dtype=np.float64))
+        X = weights @ (sp.csr_matrix(X) if not sp.issparse(X) else X)
     p = np.asarray(X[positive].sum(axis=0), dtype=np.float64).ravel() + alpha
     q = np.asarray(X[~positive].sum(axis=0), dtype=np.float64).ravel() + alpha
     return np.asarray(np.log((p / p.sum()) / (q / q.sum())), dtype=np.float64)
@@ -123,7 +130,7 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
         coefs, intercepts = [], []
         for target in targets:
             positive = labels == target
-            ratio = log_count_ratio(X, positive, self.alpha)
+            ratio = log_count_ratio(X, positive, self.alpha, sample_weight)
             svm = LinearSVC(
                 C=self.C, class_weight=self.class_weight, max_iter=self.max_iter,
                 random_state=self.random_state,

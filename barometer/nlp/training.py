@@ -91,6 +91,8 @@ def dump_config(config: dict[str, Any]) -> str:
             return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
         if isinstance(v, list | tuple):
             return "[" + ", ".join(value(x) for x in v) + "]"
+        if isinstance(v, dict):
+            return "{" + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + "}"
         return repr(v)
 
     out = []
@@ -205,6 +207,56 @@ def _heldout_annotations(labels: pd.Series, fraction: float, seed: int) -> np.nd
     return heldout_split(labels, fraction, seed).to_numpy()
 
 
+def training_set(
+    train: pd.DataFrame, config: dict[str, Any]
+) -> tuple[pd.DataFrame, np.ndarray | None, dict[str, Any]]:
+    """The rows a model is fitted on, their sample weights and a summary for the card.
+
+    ``[augment]`` (optional) adds counterfactual group-term swaps, template sentences and
+    spelling variants (:func:`barometer.nlp.augment.augment_training`; numeric template scores
+    are binned like the corpus scores); ``[balance]`` (optional, ``prior > 0``) gives every
+    ``by`` group the positive share ``prior`` (:func:`barometer.nlp.balance.prior_weights`).
+    Without either section the rows are returned unchanged with no weights.
+    """
+    from barometer.nlp.augment import augment_training
+    from barometer.nlp.balance import prior_weights
+    from barometer.nlp.corpora import DEFAULT_DATA_ROOT
+
+    augment, balance, task = config.get("augment", {}), config.get("balance", {}), config["task"]
+    if not augment and not float(balance.get("prior", 0) or 0):
+        return train, None, {}
+    rows = train
+    if augment:
+        root = config["data"].get("root") or DEFAULT_DATA_ROOT
+        rows = augment_training(train, augment, shared_data=root)
+        if task.get("bins") and "value" in rows.columns:
+            missing = rows["label"].isna() & rows["value"].notna()
+            codes = np.digitize(rows.loc[missing, "value"].to_numpy(float),
+                                np.asarray(task["bins"], dtype=float))  # fmt: skip
+            rows.loc[missing, "label"] = np.asarray(task["labels"], dtype=object)[codes]
+    weights = rows["weight"].to_numpy(float) if "weight" in rows.columns else None
+    unbalanced: list[str] = []
+    if float(balance.get("prior", 0) or 0) > 0:
+        cap = balance.get("max_pooled", 0)
+        weights, unbalanced = prior_weights(
+            rows, positive=str(balance["positive"]), prior=float(balance["prior"]),
+            by=list(balance.get("by", ["lang", "source"])), max_pooled=float(cap) if cap else None,
+        )  # fmt: skip
+    counts = rows.groupby(["lang", "source", "label"]).size()
+    mass = pd.Series(weights if weights is not None else np.ones(len(rows)), index=rows.index)
+    mass = mass.groupby([rows["lang"], rows["source"], rows["label"]]).sum()
+    note = {
+        "rows": len(rows), "original_rows": len(train),
+        "groups": [
+            {"lang": k[0], "source": k[1], "label": k[2], "rows": int(counts[k]),
+             "weight": round(float(mass[k]), 1)}
+            for k in counts.index
+        ],
+        "unbalanced": unbalanced,
+    }  # fmt: skip
+    return rows.reset_index(drop=True), weights, note
+
+
 def evaluate_predictions(
     estimator: TextClassifier, test: pd.DataFrame, config: dict[str, Any]
 ) -> list[dict[str, Any]]:
@@ -232,12 +284,19 @@ def evaluate_predictions(
             continue
         t, p = y_true[mask], y_pred[mask]
         where: dict[str, Any] = {"source": source, "lang": lang, **boot}
-        rows.append(M.metric_row("macro_f1", M.macro_f1(k), t, p, **where))
-        rows.append(M.metric_row("weighted_f1", M.weighted_f1(k), t, p, **where))
+        one_class = len(np.unique(t)) < 2
+        if not (one_class and ev.get("skip_one_class", False)):
+            rows.append(M.metric_row("macro_f1", M.macro_f1(k), t, p, **where))
+            rows.append(M.metric_row("weighted_f1", M.weighted_f1(k), t, p, **where))
         if negative in classes:
             neg = classes.index(negative)
             tb, pb = (t != neg).astype(np.int64), (p != neg).astype(np.int64)
-            rows.append(M.metric_row("binary_macro_f1", M.macro_f1(2), tb, pb, **where))
+            if not (one_class and ev.get("skip_one_class", False)):
+                rows.append(M.metric_row("binary_macro_f1", M.macro_f1(2), tb, pb, **where))
+            if ev.get("false_positive_rate", False) and (tb == 0).any():
+                rows.append(
+                    M.metric_row("false_positive_rate", M.false_positive_rate(0), tb, pb, **where)
+                )
         for name in task.get("report_classes", []):
             if name in classes and (t == classes.index(name)).any():
                 code = classes.index(name)
@@ -259,13 +318,20 @@ def evaluate_predictions(
 
 
 def _cross_validate(
-    estimator: TextClassifier, train: pd.DataFrame, folds: int, seed: int
+    estimator: TextClassifier,
+    train: pd.DataFrame,
+    folds: int,
+    seed: int,
+    weights: np.ndarray | None = None,
 ) -> dict[str, Any]:
     features = estimator.featurise(train[["text", "lang"]])
     labels = train["label"].to_numpy(dtype=object)
     split = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    params = {} if weights is None else {"sample_weight": weights}
     with strict_convergence():
-        predicted = cross_val_predict(estimator.build_linear_model(), features, labels, cv=split)
+        predicted = cross_val_predict(
+            estimator.build_linear_model(), features, labels, cv=split, params=params
+        )
     classes = [str(c) for c in estimator.classes_]
     scores = []
     for _, test_idx in split.split(features, labels):
@@ -335,7 +401,9 @@ def train(
     if config["task"].get("bins"):
         means = train_df.groupby("label")["value"].mean()
         estimator.set_params(class_values={str(k): float(v) for k, v in means.items()})
-    estimator.fit(train_df[["text", "lang"]], train_df["label"])
+    n_train = len(train_df)
+    train_df, weights, balance_note = training_set(train_df, config)
+    estimator.fit(train_df[["text", "lang"]], train_df["label"], sample_weight=weights)
     cv = {}
     if config["cv"]["report"]:
         cv = _cross_validate(
@@ -343,6 +411,7 @@ def train(
             train_df,
             int(config["calibration"]["cv_folds"]),
             int(config["calibration"]["seed"]),
+            weights,
         )
     dev = df[df["split"] == "dev"]
     if config["task"].get("stretch_on") == "dev" and estimator.class_values and len(dev) > 1:
@@ -354,7 +423,8 @@ def train(
     rows = evaluate_predictions(estimator, df[df["split"] == "test"], config)
     metrics = {
         "task": task, "version": version, "test": rows, "cv": cv,
-        "n_train": len(train_df), "n_test": int((df["split"] == "test").sum()),
+        "n_train": n_train, "n_test": int((df["split"] == "test").sum()),
+        "training_set": balance_note,
         "classes": [str(c) for c in estimator.classes_],
         "headline": _headline(rows, config),
         "values": {

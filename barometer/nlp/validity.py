@@ -1,0 +1,353 @@
+"""Validity of each model x language pair: measured error, functional tests, neutral-text flags,
+audit; and the ``model_validity`` table the barometer publishes.
+
+A text model *covers* a language when it scores its posts (``scoring.languages``); it is
+*validated* in that language when everything below holds, with the limits of the ``[validity]``
+table of its config (:class:`ValidityCriteria`):
+
+1. a labelled test set in the language with both classes, of at least ``min_n_test`` items,
+   whose ``metric`` (from the version's ``metrics.json``, which ``barometer evaluate``
+   reproduces) has a lower interval bound of at least ``min_metric_lower`` (in every corpus
+   that tests the language);
+2. the functional suite's pass rate in the language (:mod:`barometer.nlp.functional`) is at
+   least ``min_functional_pass_rate`` (tasks with a suite; a language without cases fails
+   when ``require_functional``);
+3. the share of neutral text flagged (the bias audit's counterfactual sentences and the suite's
+   neutral and positive group mentions, in that language) is at most
+   ``max_neutral_flag_rate``;
+4. the version's bias audit passed (``audit.json`` of this very model file).
+
+:func:`validate_model` computes the rows of a registered version and writes them to
+``validity.json`` beside it (and the card's "Validity" section); :func:`model_validity_table`
+assembles the published table from those records for the active versions, with one row per
+language that a rule-based scorer covers (no labelled test set, so not validated).
+Reason codes (``reason``, comma-separated; NULL when validated): ``no_test_set``,
+``test_set_too_small``, ``metric_below_threshold``, ``no_functional_cases``,
+``functional_tests_failed``, ``too_many_neutral_flags``, ``audit_failed``,
+``audit_not_run``, ``not_evaluated`` (no ``validity.json`` for this model file).
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from barometer.exceptions import ConfigError, InputError, ModelError
+
+VALIDITY_FILE = "validity.json"
+#: Columns of the published ``model_validity`` table (cross-team contract).
+COLUMNS: tuple[str, ...] = (
+    "task", "model_version", "language", "test_set", "n_test", "metric", "value", "lower",
+    "upper", "functional_pass_rate", "neutral_flag_rate", "audit_verdict", "validated", "reason",
+)  # fmt: skip
+#: Language code of a row that stands for every language (scorers that score every post).
+ANY_LANGUAGE = "*"
+
+
+class ValidityCriteria(BaseModel):
+    """Limits a model x language pair must meet to count as validated ([validity] in a TOML)."""
+
+    model_config = ConfigDict(extra="forbid")
+    metric: str = "macro_f1"
+    min_metric_lower: float = Field(default=0.6, ge=0, le=1)
+    min_n_test: int = Field(default=100, ge=1)
+    functional_suite: str = ""  # "" = none; "default" = tests/functional/hostility_cases.csv
+    require_functional: bool = True
+    min_functional_pass_rate: float = Field(default=0.7, ge=0, le=1)
+    max_neutral_flag_rate: float = Field(default=0.05, ge=0, le=1)
+    measure_neutral: bool = True  # False for a gated model that never sees neutral posts
+
+
+def criteria_of(config: dict[str, Any]) -> ValidityCriteria:
+    """The ``[validity]`` table of a config (defaults when absent)."""
+    try:
+        return ValidityCriteria(**config.get("validity", {}))
+    except ValidationError as exc:
+        raise ConfigError(f"invalid [validity] table: {exc}") from exc
+
+
+def _metric_row(
+    metrics: list[dict[str, Any]], lang: str, metric: str
+) -> tuple[dict[str, Any] | None, list[str]]:
+    """The test metric row of a language and the corpora with test rows in that language.
+
+    Where several corpora test the language, the row of the corpus with the lowest lower
+    interval bound is taken (each corpus is a measurement, and the language is only as valid
+    as its worst one); the pooled ``all`` row is not used, because pooling corpora with
+    different label shares and styles rewards telling the corpora apart.
+    """
+    mine = [r for r in metrics if r["lang"] == lang and r["source"] != "all"]
+    sources = sorted({r["source"] for r in mine})
+    chosen = [r for r in mine if r["metric"] == metric]
+    if not chosen:
+        return None, sources
+    return min(chosen, key=lambda r: (r["lower"], r["source"])), sources
+
+
+def _audit_verdict(task: str, version: str, models_dir: str | Path | None) -> str:
+    from barometer import registry
+
+    audit = registry.read_audit(task, version, models_dir)
+    if not audit:
+        return "not_run"
+    expected = registry.read_manifest(task, version, models_dir)["files"][registry.MODEL_FILE]
+    if audit.get("model_sha256") != expected:
+        return "not_run"
+    return "pass" if audit.get("passed") else "fail"
+
+
+def _neutral_texts(
+    languages: list[str], shared_data: Path, suite: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Neutral text per language: the audit's counterfactual sentences and the suite's neutral
+    and positive mentions (``text, lang``)."""
+    from barometer.nlp.audit import _audit_sentences
+    from barometer.nlp.functional import NEUTRAL_FUNCTIONALITIES
+
+    parts = [_audit_sentences(shared_data, languages, [])[["text", "lang"]]]
+    if suite is not None:
+        neutral = suite[suite["functionality"].isin(NEUTRAL_FUNCTIONALITIES)]
+        parts.append(neutral.loc[neutral["lang"].isin(languages), ["text", "lang"]])
+    return pd.concat(parts, ignore_index=True)
+
+
+def validity_rows(
+    task: str,
+    version: str,
+    *,
+    models_dir: str | Path | None = None,
+    shared_data: str | Path | None = None,
+    suite_path: str | Path | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """(one row per covered language in :data:`COLUMNS`, the functional summary or None)."""
+    from barometer import registry
+    from barometer.nlp.corpora import DEFAULT_DATA_ROOT
+    from barometer.nlp.functional import load_suite, run_suite, summarise
+    from barometer.nlp.model_audit import FlagView
+
+    folder = registry.version_dir(task, version, models_dir)
+    config = tomllib.loads((folder / "config.toml").read_text(encoding="utf-8"))
+    criteria = criteria_of(config)
+    metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))["test"]
+    model = registry.load_model(task, version, models_dir=models_dir)
+    languages = list(config["scoring"].get("languages") or sorted({r["lang"] for r in metrics}))
+    root = Path(shared_data or config["data"].get("root") or DEFAULT_DATA_ROOT)
+    if not root.is_dir():
+        raise InputError(
+            f"shared data folder {root} not found: validating {task} needs the audit's group "
+            "terms; pass --shared-data PATH (the folder holding text/ and lexicons/)"
+        )
+    negative = str(config["task"].get("negative_label", ""))
+    positive = "" if negative else str((config["task"].get("report_classes") or [""])[0])
+    view = FlagView(model, negative=negative, positive=positive)
+    suite = summary = results = None
+    if criteria.functional_suite:
+        path = None if criteria.functional_suite == "default" else criteria.functional_suite
+        suite = load_suite(suite_path or path)
+        flagged = next(str(c) for c in model.classes_ if str(c) != negative)
+        results = run_suite(model, suite, positive=flagged)
+        summary = summarise(results)
+    neutral = _neutral_texts(languages, root, suite) if criteria.measure_neutral else None
+    if neutral is not None:
+        neutral = neutral.assign(flag=view.flag(neutral["text"].tolist(), neutral["lang"].tolist()))
+    verdict = _audit_verdict(task, version, models_dir)
+    rows = []
+    for lang in languages:
+        row, sources = _metric_row(metrics, lang, criteria.metric)
+        reasons = []
+        if row is None:
+            reasons.append("no_test_set")
+            fallback = [
+                r for r in metrics if r["lang"] == lang and r["metric"] == "false_positive_rate"
+            ]
+            row = fallback[0] if len(fallback) == 1 else None
+        else:
+            if row["n"] < criteria.min_n_test:
+                reasons.append("test_set_too_small")
+            if not (row["lower"] >= criteria.min_metric_lower):
+                reasons.append("metric_below_threshold")
+        functional = np.nan
+        if summary is not None:
+            part = summary[(summary["lang"] == lang) & (summary["functionality"] == "all")]
+            functional = float(part["pass_rate"].iloc[0]) if len(part) else np.nan
+            if np.isnan(functional) and criteria.require_functional:
+                reasons.append("no_functional_cases")
+            elif functional < criteria.min_functional_pass_rate:
+                reasons.append("functional_tests_failed")
+        flag_rate = np.nan
+        if neutral is not None:
+            mine = neutral[neutral["lang"] == lang]
+            flag_rate = float(mine["flag"].mean()) if len(mine) else np.nan
+            if not (flag_rate <= criteria.max_neutral_flag_rate):
+                reasons.append("too_many_neutral_flags")
+        if verdict != "pass":
+            reasons.append("audit_failed" if verdict == "fail" else "audit_not_run")
+        rows.append(
+            {"task": task, "model_version": version, "language": lang,
+             "test_set": "+".join(sources) or None, "n_test": row["n"] if row else None,
+             "metric": row["metric"] if row else None, "value": row["value"] if row else None,
+             "lower": row["lower"] if row else None, "upper": row["upper"] if row else None,
+             "functional_pass_rate": functional, "neutral_flag_rate": flag_rate,
+             "audit_verdict": verdict, "validated": not reasons,
+             "reason": ",".join(reasons) or None}
+        )  # fmt: skip
+    return pd.DataFrame(rows, columns=list(COLUMNS)), summary
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for row in frame.to_dict("records"):
+        out.append(
+            {str(k): (None if isinstance(v, float) and not np.isfinite(v) else
+                      v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
+        )  # fmt: skip
+    return out
+
+
+def validity_markdown(rows: pd.DataFrame, summary: pd.DataFrame | None, command: str) -> str:
+    """The card's "Validity" section."""
+    from barometer.nlp.audit_report import markdown_table
+    from barometer.nlp.functional import functional_markdown
+
+    shown = rows.drop(columns=["task", "model_version"]).rename(
+        columns={"functional_pass_rate": "functional", "neutral_flag_rate": "neutral_flagged"}
+    )
+    parts = [
+        f"Run `{command}` to reproduce; every number is in `{VALIDITY_FILE}` beside the model. "
+        "A language not listed is not scored (the model abstains: no row, the indicator says "
+        "the language is not measured).",
+        "",
+        markdown_table(shown),
+    ]
+    if summary is not None:
+        parts += [
+            "",
+            "Functional tests (`tests/functional/hostility_cases.csv`, hand-written; pass rate "
+            "and cases passed):",
+            "",
+            functional_markdown(summary),
+        ]
+    return "\n".join(parts)
+
+
+def validate_model(
+    task: str,
+    version: str | None = None,
+    *,
+    models_dir: str | Path | None = None,
+    shared_data: str | Path | None = None,
+    suite_path: str | Path | None = None,
+    record: bool = True,
+) -> pd.DataFrame:
+    """Validity rows of a registered version (the active one by default); with ``record``,
+    written to ``validity.json`` (tied to the SHA-256 of ``model.skops``) and to the card's
+    "Validity" section."""
+    from barometer import registry
+
+    version = version or registry.active_versions(models_dir).get(task)
+    if version is None:
+        raise ModelError(f"no active version of '{task}'; name one with --version")
+    rows, summary = validity_rows(task, version, models_dir=models_dir, shared_data=shared_data,
+                                  suite_path=suite_path)  # fmt: skip
+    if record:
+        folder = registry.version_dir(task, version, models_dir)
+        config = tomllib.loads((folder / "config.toml").read_text(encoding="utf-8"))
+        payload = {
+            "task": task, "version": version,
+            "model_sha256": registry.read_manifest(task, version, models_dir)["files"][
+                registry.MODEL_FILE],
+            "criteria": criteria_of(config).model_dump(),
+            "validated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "rows": _records(rows),
+            "functional": _records(summary) if summary is not None else [],
+        }  # fmt: skip
+        registry.write_atomic(folder / VALIDITY_FILE, json.dumps(payload, indent=1) + "\n")
+        registry.rehash(folder, VALIDITY_FILE)
+        command = f"barometer validate {task} --version {version}"
+        registry.update_card_section(task, version, "Validity",
+                                     validity_markdown(rows, summary, command),
+                                     models_dir=models_dir)  # fmt: skip
+    return rows
+
+
+def stored_validity(
+    task: str, version: str, models_dir: str | Path | None = None
+) -> pd.DataFrame | None:
+    """The rows of ``validity.json`` of a version, or None when it was never validated or the
+    record is of another model file."""
+    from barometer import registry
+
+    path = registry.version_dir(task, version, models_dir) / VALIDITY_FILE
+    if not path.is_file():
+        return None
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    expected = registry.read_manifest(task, version, models_dir)["files"][registry.MODEL_FILE]
+    if payload.get("model_sha256") != expected:
+        return None
+    return pd.DataFrame(payload["rows"], columns=list(COLUMNS))
+
+
+def _unvalidated(task: str, version: str, languages: list[str], reason: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"task": task, "model_version": version, "language": lang, "test_set": None,
+          "n_test": None, "metric": None, "value": None, "lower": None, "upper": None,
+          "functional_pass_rate": None, "neutral_flag_rate": None, "audit_verdict": "not_run",
+          "validated": False, "reason": reason} for lang in languages],
+        columns=list(COLUMNS),
+    )  # fmt: skip
+
+
+def current_versions(models_dir: str | Path | None = None) -> dict[str, str]:
+    """Task -> ``post_scores`` model version of every scorer the pipeline runs: the rule-based
+    ones, replaced by the active registry models of ``models_dir`` under the same name."""
+    from barometer import registry
+    from barometer.scoring import RULE_BASED
+
+    versions = {task: version for task, (version, _) in RULE_BASED.items()}
+    versions.update(registry.active_model_versions(models_dir))
+    return versions
+
+
+def model_validity_table(
+    versions: dict[str, str], *, models_dir: str | Path | None = None
+) -> pd.DataFrame:
+    """The published ``model_validity`` table for the scorers in ``versions`` (task -> the
+    ``model_version`` it writes to ``post_scores``, as :func:`barometer.scoring.model_versions`
+    returns): the stored validity of each active registry model (``not_evaluated`` rows
+    when there is none), and for rule-based scorers one row per language they cover
+    (``*`` for every language) with reason ``no_test_set``."""
+    from barometer import registry
+    from barometer.scoring import covered_languages
+
+    active = registry.active_versions(models_dir)
+    frames = []
+    for task in sorted(versions):
+        if task in active:
+            version = active[task]
+            stored = stored_validity(task, version, models_dir)
+            if stored is None:
+                languages = registry.model_languages(task, models_dir)
+                stored = _unvalidated(task, version, sorted(languages or [ANY_LANGUAGE]),
+                                      "not_evaluated")  # fmt: skip
+            frames.append(stored)
+        else:
+            languages = covered_languages(task)
+            frames.append(_unvalidated(task, versions[task],
+                                       sorted(languages or [ANY_LANGUAGE]),
+                                       "no_test_set"))  # fmt: skip
+    if not frames:
+        return pd.DataFrame(columns=list(COLUMNS))
+    out = pd.concat(frames, ignore_index=True)
+    out["validated"] = out["validated"].astype(bool)
+    for column in ("n_test",):
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype("Int64")
+    for column in ("value", "lower", "upper", "functional_pass_rate", "neutral_flag_rate"):
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype(float)
+    return out[list(COLUMNS)]

@@ -1,0 +1,204 @@
+"""Validity of published indicators: which text models and languages each number rests on.
+
+Every digital indicator cell (neighbourhood x month) is computed from posts that some text
+scorers labelled (:data:`barometer.aggregate.digital.DIGITAL_SPECS`: the task whose posts form
+the denominator and, for the target-group shares, the task that labels them). For each cell,
+:func:`indicator_validity` collects the (task, language) pairs of the located original posts in
+it and looks them up in the ``model_validity`` table (:mod:`barometer.nlp.validity`):
+
+- ``validity`` is ``validated`` when every pair whose posts the scorer measured is validated,
+  else ``not_validated``; NULL for indicators that rest on no text model (survey, sensing,
+  observation);
+- ``validity_note`` lists each pair as ``task:model_version:language:status`` joined by ``;``
+  (sorted), status ``validated``, the first reason code of the table's ``reason`` (e.g.
+  ``audit_failed``, ``no_test_set``), or ``language_not_supported`` for posts in a language the
+  scorer does not cover (it gives them no row: the cell's share is of the other languages'
+  posts only). Machine codes; the app words them.
+
+:func:`composite_inputs` drops the not-validated digital cells before the composite is built
+(``[composite] validated_only``, on by default), and :func:`composite_validity` marks each
+composite cell by the digital components that entered it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from barometer.aggregate.cells import month_start
+from barometer.aggregate.digital import DIGITAL_SPECS
+from barometer.nlp.validity import ANY_LANGUAGE
+
+VALIDATED, NOT_VALIDATED = "validated", "not_validated"
+NOT_MEASURED = "language_not_supported"
+
+
+def _short_version(task: str, version: str) -> str:
+    """``hostility-2026.3`` -> ``2026.3`` (registry versions carry their task as a prefix)."""
+    prefix = f"{task}-"
+    return version[len(prefix) :] if version.startswith(prefix) else version
+
+
+def _status_lookup(table: pd.DataFrame) -> dict[tuple[str, str], tuple[str, bool, str]]:
+    """(task, language) -> (model_version, validated, status code)."""
+    out = {}
+    for row in table.itertuples(index=False):
+        reason = str(row.reason).split(",")[0] if isinstance(row.reason, str) else ""
+        status = VALIDATED if bool(row.validated) else (reason or NOT_VALIDATED)
+        out[(str(row.task), str(row.language))] = (str(row.model_version), bool(row.validated),
+                                                   status)  # fmt: skip
+    return out
+
+
+def _cell_languages(posts: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    """``neighbourhood_id, period_start, task, lang, measured`` for every located original
+    post and every task that scores posts (``measured``: the task gave the post a row)."""
+    located = posts[~posts["is_repost"] & posts["neighbourhood_id"].notna()]
+    base = located[["post_id", "neighbourhood_id", "created_at", "lang"]].copy()
+    base["period_start"] = month_start(base["created_at"])
+    base["lang"] = base["lang"].fillna("und").astype(str)
+    frames = []
+    for task in sorted(scores["task"].unique()):
+        ids = set(scores.loc[scores["task"] == task, "post_id"])
+        part = base.assign(task=task, measured=base["post_id"].isin(ids))
+        frames.append(part)
+    if not frames:
+        return pd.DataFrame(columns=["neighbourhood_id", "period_start", "task", "lang",
+                                     "measured"])  # fmt: skip
+    both = pd.concat(frames, ignore_index=True)
+    keys = ["neighbourhood_id", "period_start", "task", "lang"]
+    return both.groupby(keys)["measured"].any().reset_index()
+
+
+def indicator_validity(
+    cells: pd.DataFrame,
+    posts: pd.DataFrame,
+    scores: pd.DataFrame,
+    table: pd.DataFrame,
+) -> pd.DataFrame:
+    """``cells`` with ``validity`` and ``validity_note`` (see the module docstring).
+
+    ``posts`` need ``post_id, neighbourhood_id, created_at, lang, is_repost``; ``scores`` are
+    the current ``post_scores`` rows; ``table`` is the ``model_validity`` table of the scorers
+    that wrote them (:func:`barometer.nlp.validity.model_validity_table`).
+    """
+    out = cells.assign(validity=pd.Series(None, index=cells.index, dtype=object),
+                       validity_note=pd.Series(None, index=cells.index, dtype=object))  # fmt: skip
+    if out.empty or scores.empty or posts.empty:
+        return out
+    tasks_of = {spec.indicator: sorted({spec.task, spec.label_task or spec.task})
+                for spec in DIGITAL_SPECS}  # fmt: skip
+    lookup = _status_lookup(table)
+    versions = dict(zip(table["task"].astype(str), table["model_version"].astype(str),
+                        strict=True))  # fmt: skip
+    langs = _cell_languages(posts, scores)
+    langs["period_start"] = pd.to_datetime(langs["period_start"])
+    by_cell: dict[tuple[str, pd.Timestamp, str], list[tuple[str, bool]]] = {}
+    for row in langs.itertuples(index=False):
+        key = (str(row.neighbourhood_id), pd.Timestamp(str(row.period_start)), str(row.task))
+        by_cell.setdefault(key, []).append((str(row.lang), bool(row.measured)))
+    periods = pd.to_datetime(out["period_start"])
+    validity: list[str | None] = []
+    notes: list[str | None] = []
+    for indicator, nbh, period in zip(out["indicator"], out["neighbourhood_id"], periods,
+                                      strict=True):  # fmt: skip
+        tasks = tasks_of.get(str(indicator))
+        if tasks is None:
+            validity.append(None)
+            notes.append(None)
+            continue
+        entries, ok = [], True
+        for task in tasks:
+            version = _short_version(task, versions.get(task, "unknown"))
+            for lang, measured in by_cell.get((str(nbh), pd.Timestamp(period), task), []):
+                if not measured:
+                    entries.append(f"{task}:{version}:{lang}:{NOT_MEASURED}")
+                    continue
+                found = lookup.get((task, lang)) or lookup.get((task, ANY_LANGUAGE))
+                status = found[2] if found else "no_validity_record"
+                ok &= bool(found and found[1])
+                entries.append(f"{task}:{version}:{lang}:{status}")
+        measured_any = any(not e.endswith(f":{NOT_MEASURED}") for e in entries)
+        validity.append((VALIDATED if ok else NOT_VALIDATED) if measured_any else NOT_VALIDATED)
+        notes.append(";".join(sorted(entries)) or None)
+    out["validity"] = pd.Series(validity, index=out.index, dtype=object)
+    out["validity_note"] = pd.Series(notes, index=out.index, dtype=object)
+    return out
+
+
+def composite_inputs(cells: pd.DataFrame, *, validated_only: bool) -> pd.DataFrame:
+    """The cells the composite may use: with ``validated_only``, not-validated cells are
+    dropped (cells of indicators resting on no text model have ``validity`` NULL and stay)."""
+    if not validated_only or "validity" not in cells.columns:
+        return cells
+    return cells[(cells["validity"] != NOT_VALIDATED).to_numpy(dtype=bool)]
+
+
+def composite_validity(
+    index: pd.DataFrame, used: pd.DataFrame, components: list[str]
+) -> pd.DataFrame:
+    """Composite cells with ``validity`` (``not_validated`` when a digital component cell of the
+    same neighbourhood and month that entered it is not validated, ``validated`` when all are,
+    NULL when none entered) and ``validity_note`` (``indicator:status`` of those components)."""
+    out = index.assign(validity=pd.Series(None, index=index.index, dtype=object),
+                       validity_note=pd.Series(None, index=index.index, dtype=object))  # fmt: skip
+    if out.empty or "validity" not in used.columns:
+        return out
+    digital = used[used["indicator"].isin(components) & used["validity"].notna()]
+    if digital.empty:
+        return out
+    digital = digital.assign(period_start=pd.to_datetime(digital["period_start"]))
+    grouped = {
+        (str(k[0]), pd.Timestamp(str(k[1]))): part
+        for k, part in digital.groupby(["neighbourhood_id", "period_start"])
+    }
+    validity: list[str | None] = []
+    notes: list[str | None] = []
+    for nbh, period in zip(out["neighbourhood_id"], pd.to_datetime(out["period_start"]),
+                           strict=True):  # fmt: skip
+        part = grouped.get((str(nbh), pd.Timestamp(period)))
+        if part is None:
+            validity.append(None)
+            notes.append(None)
+            continue
+        ok = bool((part["validity"] == VALIDATED).all())
+        validity.append(VALIDATED if ok else NOT_VALIDATED)
+        notes.append(
+            ";".join(
+                sorted(f"{i}:{v}" for i, v in zip(part["indicator"], part["validity"], strict=True))
+            )
+        )
+    out["validity"] = pd.Series(validity, index=out.index, dtype=object)
+    out["validity_note"] = pd.Series(notes, index=out.index, dtype=object)
+    return out
+
+
+__all__ = [
+    "NOT_MEASURED",
+    "NOT_VALIDATED",
+    "VALIDATED",
+    "composite_inputs",
+    "composite_validity",
+    "indicator_validity",
+    "publish_model_validity",
+]
+
+
+def publish_model_validity(root: str | Path, table: pd.DataFrame) -> None:
+    """Replace the ``model_validity`` table of an already published warehouse (every other
+    published table is kept as it is), in one atomic publish."""
+    from barometer.exceptions import WarehouseError
+    from barometer.warehouse import Warehouse, open_published
+
+    store = Warehouse(root)
+    if not store.duckdb_path.is_file():
+        raise WarehouseError(
+            f"no published barometer at {store.duckdb_path}: run the pipeline first, or leave "
+            "out --warehouse to only print and record the validity"
+        )
+    with open_published(root) as con:
+        names = [str(r[0]) for r in con.execute("SHOW TABLES").fetchall()]
+        frames = {name: con.execute(f'SELECT * FROM "{name}"').df() for name in names}
+    frames["model_validity"] = table
+    store.publish(frames)
