@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from barometer.commands import fetch as fetch_commands
 from barometer.commands import impact as impact_commands
 from barometer.commands import ingest as ingest_commands
 from barometer.commands import models as models_commands
@@ -55,10 +56,15 @@ def run(
     allow_demo_key: Annotated[
         bool, typer.Option(help="accept the public demo key for data not marked synthetic")
     ] = False,
+    no_fetch: Annotated[
+        bool, typer.Option("--no-fetch", help="do not fetch the live sources first")
+    ] = False,
 ) -> None:
-    """Ingest, enrich, score, aggregate and publish one pipeline into its warehouse; exits with
-    status 1 when an input file could not be read or stored (the others are published)."""
+    """Fetch the live sources (if any), then ingest, enrich, score, aggregate and publish one
+    pipeline into its warehouse; exits with status 1 when an input file could not be read or
+    stored, or a live source failed (everything else is published)."""
     from barometer.config import load_config
+    from barometer.live.fetch import FetchOptions
     from barometer.pipeline import run_pipeline
 
     try:
@@ -67,9 +73,12 @@ def run(
             warehouse=warehouse,
             show_progress=not quiet,
             allow_demo_key=allow_demo_key,
+            fetch=None if no_fetch else FetchOptions(),
         )
     except BarometerError as exc:
         raise _fail(exc) from None
+    if "fetch" in report.manifest:
+        fetch_commands.print_fetch(report.manifest["fetch"])
     _print_run(report.manifest, report.new_rows)
     console.print(f"warehouse: {report.warehouse}")
     if report.failed_inputs:
@@ -81,6 +90,9 @@ def run(
             highlight=False,
             soft_wrap=True,
         )
+    if report.manifest.get("fetch", {}).get("errors"):
+        errors.print("a live source failed: the barometer was built from what is stored")
+    if report.failed_inputs or report.manifest.get("fetch", {}).get("errors"):
         raise typer.Exit(code=1)
 
 
@@ -130,6 +142,8 @@ def status(
             str(entry.get("skipped", entry.get("error", ""))),
         )
     console.print(inputs)
+    if "fetch" in last:
+        fetch_commands.print_fetch(last["fetch"])
     _print_run(last, last.get("new_rows", {}))
 
 
@@ -187,6 +201,7 @@ app.command(name="agreement")(nlp_tools.agreement)
 app.command(name="ingest")(ingest_commands.ingest)
 app.command(name="erase")(privacy_commands.erase)
 app.command(name="prune")(privacy_commands.prune)
+app.command(name="fetch")(fetch_commands.fetch)
 
 
 def main() -> None:

@@ -6,9 +6,12 @@ period, removed from a warehouse.
   their scores (a social source), survey answers (``survey``), or the observer's pseudonym on
   observation sessions (``observer``; the counts of what they observed stay). The pseudonym is
   kept in the ``erasures`` table, so rows of theirs in files ingested later are not stored
-  (:func:`drop_erased`). Nothing here records the raw id.
-- :func:`prune_posts`: posts created before a date, and their scores, are deleted, and the
-  shortened raw copies of rows quarantined by runs before it are blanked. The warehouse records
+  (:func:`drop_erased`). Raw pages of the live sources (``landing/``) that hold the id are
+  deleted (the posts of others on those pages stay in the canonical tables; only a rebuild
+  from the landing folder would lack them). Nothing here records the raw id.
+- :func:`prune_posts`: posts created before a date, and their scores, are deleted, the
+  shortened raw copies of rows quarantined by runs before it are blanked, and the raw pages of
+  the live sources fetched before it (``landing/``) are deleted. The warehouse records
   ``pruned_before``; every later run keeps the published cells of those months as they were
   (:func:`frozen_cells`), so pruning raw posts never changes the published aggregates of the
   months it emptied.
@@ -20,12 +23,16 @@ the write lock and republish afterwards. Tables are rewritten with
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from barometer.exceptions import BarometerError
+from barometer.live.landing import META_SUFFIX, PAGE_SUFFIX
 from barometer.privacy import Pseudonymiser
 from barometer.schema import (
     ERASURES,
@@ -101,6 +108,8 @@ def erase_person(
             removed[POST_SCORES.name] = int(gone.sum())
             store.replace(POSTS, posts[~theirs])
             store.replace(POST_SCORES, scores[~gone])
+    needle = json.dumps(person_id).encode()
+    removed["landing_pages"] = _delete_pages(store, lambda page: needle in page.read_bytes())
     now = pd.Timestamp(datetime.now(UTC))
     frame = pd.DataFrame({"namespace": [source], "pseudonym": [pseudonym], "erased_at": [now]})
     store.append(ERASURES, frame)
@@ -114,6 +123,8 @@ def prune_posts(store: Warehouse, before: date) -> dict[str, Any]:
     posts = store.read(POSTS)
     old = (posts["created_at"] < cutoff).to_numpy()
     removed = {POSTS.name: int(old.sum()), POST_SCORES.name: 0, "quarantine_raw": 0}
+    stamp = before.strftime("%Y%m%d")
+    removed["landing_pages"] = _delete_pages(store, lambda page: page.name[:8] < stamp)
     if old.any():
         ids = set(posts.loc[old, "post_id"])
         scores = store.read(POST_SCORES)
@@ -131,6 +142,20 @@ def prune_posts(store: Warehouse, before: date) -> dict[str, Any]:
     latest = max(before, date.fromisoformat(previous)) if previous else before
     store.update_metadata(pruned_before=latest.isoformat())
     return {"before": before.isoformat(), "removed": removed}
+
+
+def _delete_pages(store: Warehouse, doomed: Callable[[Path], bool]) -> int:
+    """Delete the landed pages (and their meta files) for which ``doomed(page)``; how many.
+    Page names start with the UTC time they were fetched (``20261130T060102...``)."""
+    deleted = 0
+    for page in sorted((store.root / "landing").glob(f"*/*/*{PAGE_SUFFIX}")):
+        if doomed(page):
+            page.with_name(page.name.removesuffix(PAGE_SUFFIX) + META_SUFFIX).unlink(
+                missing_ok=True
+            )
+            page.unlink()
+            deleted += 1
+    return deleted
 
 
 def pruned_before(store: Warehouse) -> date | None:

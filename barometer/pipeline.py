@@ -64,6 +64,8 @@ from barometer.ingest.social import (
     read_x_v2,
 )
 from barometer.ingest.survey import load_codebook, read_survey
+from barometer.live.fetch import FetchOptions, FetchReport, fetch_sources
+from barometer.live.landing import LandedPage
 from barometer.nlp.validity import model_validity_table
 from barometer.privacy import Pseudonymiser, redact_quoted
 from barometer.publish import build_published
@@ -132,6 +134,7 @@ class RunReport:
     warehouse: Path
     manifest: dict[str, Any]
     new_rows: dict[str, int] = field(default_factory=dict)
+    fetch: FetchReport | None = None
 
     @property
     def failed_inputs(self) -> list[dict[str, Any]]:
@@ -174,6 +177,7 @@ class _Run:
         self.boundaries: Boundaries = plan.boundaries
         self.gazetteer = Gazetteer(self.boundaries)
         self.social_files = plan.social_files
+        self.fetch_report: FetchReport | None = None
         #: tasks this run cannot score -> why (e.g. sentiment without its lexicon packages)
         self.unavailable = plan.unavailable
         self.lexicon_dir = plan.lexicon_dir
@@ -323,6 +327,29 @@ class _Run:
         )
         return result, posts
 
+    def fetch_live(self, options: FetchOptions) -> None:
+        """Fetch the live sources: each new page is landed, then ingested by
+        :meth:`ingest_page`, then its cursor stored (:mod:`barometer.live.fetch`)."""
+        self.fetch_report = fetch_sources(
+            self.config.sources.live,
+            self.config.fetch,
+            self.store.root,
+            ingest=self.ingest_page,
+            options=options,
+            say=lambda line: self.console.print(
+                line, markup=False, highlight=False, soft_wrap=True
+            ),
+        )
+
+    def ingest_page(self, page: LandedPage, adapter: str, server: str | None) -> dict[str, Any]:
+        """Read, enrich and store one landed page, like an exported file of that format."""
+        entry = input_entry(page.path, f"live:{page.source}")
+        self.inputs.append(entry)
+        extra = {"server": server} if server is not None else {}  # Mastodon ids are per server
+        source = SocialSource(format=adapter, path=str(page.path), **extra)  # type: ignore[arg-type]
+        self._load(entry, POSTS, partial(self._read_social, source, page.path))
+        return entry
+
     def ingest_survey(self) -> None:
         survey = self.config.sources.survey
         if survey is None:
@@ -463,6 +490,7 @@ class _Run:
             "new_rows": self.new_rows,
             "step_seconds": dict(self.step_seconds),
             "row_counts": {name: self.store.count(table) for name, table in TABLES.items()},
+            **({"fetch": self.fetch_report.to_dict()} if self.fetch_report is not None else {}),
         }
 
     def impact(self, indicators: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -542,9 +570,11 @@ def run_pipeline(
     console: Console | None = None,
     show_progress: bool = True,
     allow_demo_key: bool = False,
+    fetch: FetchOptions | None = None,
 ) -> RunReport:
     """Run every step of ``config`` into ``warehouse`` (default: the config's store path).
 
+    With ``fetch``, the live sources (``[[sources.live]]``) are fetched first.
     ``allow_demo_key`` lets ``demo_key = true`` build from files that are not marked synthetic
     (:mod:`barometer.keys`); the manifest records it either way.
     """
@@ -558,6 +588,8 @@ def run_pipeline(
     ):
         run = _Run(plan, store, console)
         run.timed("ingest reference", run.ingest_reference)
+        if fetch is not None and config.sources.live:
+            run.timed("fetch live sources", partial(run.fetch_live, fetch))
         run.timed("ingest social", lambda: run.ingest_social(progress))
         steps: list[tuple[str, Callable[[], object]]] = [
             ("ingest survey", run.ingest_survey),
@@ -572,7 +604,7 @@ def run_pipeline(
         task = progress.add_task("aggregate, indicators and publish", total=1)
         manifest = run.derive_and_publish()
         progress.advance(task)
-    return RunReport(run.run_id, root, manifest, run.new_rows)
+    return RunReport(run.run_id, root, manifest, run.new_rows, run.fetch_report)
 
 
 def run_ingest(
@@ -632,3 +664,27 @@ def republish(
         manifest[step] = details
         store.write_manifest(manifest)
     return RunReport(run.run_id, root, manifest, run.new_rows)
+
+
+def run_fetch(
+    config: PipelineConfig,
+    *,
+    warehouse: Path | None = None,
+    console: Console | None = None,
+    options: FetchOptions | None = None,
+    allow_demo_key: bool = False,
+) -> RunReport:
+    """Fetch the live sources of ``config`` into ``warehouse`` and store their posts (no
+    scoring, no indicators); writes a run manifest with a ``fetch`` section. Holds the
+    warehouse's write lock, like every writer."""
+    console = console or Console(stderr=True)
+    root = warehouse if warehouse is not None else config.resolve(config.store.path)
+    plan = plan_run(config, root, allow_demo_key=allow_demo_key, need_inputs=False)
+    with Warehouse.open_for_writing(root) as store:
+        run = _Run(plan, store, console)
+        run.timed("ingest reference", run.ingest_reference)
+        run.timed("fetch live sources", partial(run.fetch_live, options or FetchOptions()))
+        manifest = run.manifest(finished=True)
+        manifest["steps"] = ["fetch"]
+        store.write_manifest(manifest)
+    return RunReport(run.run_id, root, manifest, run.new_rows, run.fetch_report)

@@ -48,7 +48,9 @@ DUCKDB_FILE = "barometer.duckdb"
 METADATA_FILE = "warehouse.json"
 FORMAT = "barometer-warehouse"
 #: what a warehouse folder may hold (plus hidden temporary files of these)
-_KNOWN_ENTRIES = frozenset({"parquet", "manifests", DUCKDB_FILE, METADATA_FILE, LOCK_FILE})
+_KNOWN_ENTRIES = frozenset(
+    {"parquet", "manifests", DUCKDB_FILE, METADATA_FILE, LOCK_FILE, "landing", "live"}
+)  # landing/ and live/: raw pages and fetch state of the live sources (barometer.live)
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -63,6 +65,9 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+atomic_write_bytes = _atomic_write_bytes  # public name for the landing folder and fetch state
 
 
 def _table_bytes(arrow: pa.Table) -> bytes:
