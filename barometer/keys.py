@@ -68,7 +68,7 @@ def check_key_file(key_file: Path, warehouse: Path | None) -> None:
     """Refuse a key file that others may read or that lies inside ``warehouse``."""
     if not key_file.is_file():
         raise ConfigError(f"pseudonym key file {key_file} does not exist")
-    if warehouse is not None and key_file.resolve().is_relative_to(warehouse.resolve()):
+    if warehouse is not None and key_file.resolve().is_relative_to(Path(warehouse).resolve()):
         raise ConfigError(
             f"pseudonym key file {key_file} is inside the warehouse {warehouse}: whoever gets "
             "a copy of the warehouse could reverse its pseudonyms; move the key outside it "

@@ -579,7 +579,7 @@ def run_pipeline(
     (:mod:`barometer.keys`); the manifest records it either way.
     """
     console = console or Console(stderr=True)
-    root = warehouse if warehouse is not None else config.resolve(config.store.path)
+    root = Path(warehouse) if warehouse is not None else config.resolve(config.store.path)
     plan = plan_run(config, root, allow_demo_key=allow_demo_key)
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with (
@@ -620,7 +620,7 @@ def run_ingest(
     cannot be read; writes a run manifest, so a later ``run`` does not read the files again.
     """
     console = console or Console(stderr=True)
-    root = warehouse if warehouse is not None else config.resolve(config.store.path)
+    root = Path(warehouse) if warehouse is not None else config.resolve(config.store.path)
     plan = plan_run(config, root, allow_demo_key=allow_demo_key)
     with Warehouse.open_for_writing(root) as store, Progress(console=console, disable=True) as bar:
         run = _Run(plan, store, console)
@@ -650,7 +650,7 @@ def republish(
     ``barometer erase`` and ``barometer prune``; input files are not read.
     """
     console = console or Console(stderr=True)
-    root = warehouse if warehouse is not None else config.resolve(config.store.path)
+    root = Path(warehouse) if warehouse is not None else config.resolve(config.store.path)
     previous = Warehouse(root).manifests()
     if not previous:
         raise WarehouseError(f"no barometer has been built in {root}; nothing to {step}")
@@ -678,7 +678,7 @@ def run_fetch(
     scoring, no indicators); writes a run manifest with a ``fetch`` section. Holds the
     warehouse's write lock, like every writer."""
     console = console or Console(stderr=True)
-    root = warehouse if warehouse is not None else config.resolve(config.store.path)
+    root = Path(warehouse) if warehouse is not None else config.resolve(config.store.path)
     plan = plan_run(config, root, allow_demo_key=allow_demo_key, need_inputs=False)
     with Warehouse.open_for_writing(root) as store:
         run = _Run(plan, store, console)

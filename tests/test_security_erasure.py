@@ -204,3 +204,27 @@ def test_erase_says_plainly_what_is_wrong(mini_warehouse, tmp_path) -> None:
                                      "--warehouse", str(tmp_path / "none")])  # fmt: skip
     assert empty.exit_code == 1 and "Traceback" not in empty.output
     assert not (tmp_path / "none").exists()
+
+
+def test_raw_landing_pages_follow_retention_and_erasure(mini_warehouse, tmp_path) -> None:
+    root = tmp_path / "wh"
+    shutil.copytree(mini_warehouse, root, ignore=shutil.ignore_patterns(".lock"))
+    folder = root / "landing" / "masto" / "tag-botkyrka"
+    folder.mkdir(parents=True)
+    pages = {
+        "old": ("20240101T000000000000Z-aaaa", b'[{"account": {"id": "77"}}]'),
+        "theirs": ("20240601T000000000000Z-bbbb", b'[{"author_id": "9001", "text": "hej"}]'),
+        "kept": ("20240601T000000000000Z-cccc", b'[{"author_id": "9002", "text": "hej"}]'),
+    }
+    for stem, body in pages.values():
+        (folder / f"{stem}.page.json").write_bytes(body)
+        (folder / f"{stem}.meta.json").write_text("{}")
+    pruned = CliRunner().invoke(app, ["prune", "--before", "2024-03-01", "--warehouse", str(root)])
+    assert pruned.exit_code == 0, pruned.output
+    assert "1 landing pages" in " ".join(pruned.output.split())
+    erased = CliRunner().invoke(
+        app, ["erase", "--source", "x", "--author-id", "9001", "--warehouse", str(root)]
+    )
+    assert erased.exit_code == 0, erased.output
+    left = sorted(p.name for p in folder.iterdir())
+    assert left == [f"{pages['kept'][0]}.meta.json", f"{pages['kept'][0]}.page.json"]
