@@ -12,12 +12,21 @@ from typing import Annotated, Any
 import typer
 
 import barometer
+from barometer.commands import fetch as fetch_commands
 from barometer.commands import impact as impact_commands
 from barometer.commands import ingest as ingest_commands
 from barometer.commands import models as models_commands
 from barometer.commands import nlp_tools
+from barometer.commands import privacy as privacy_commands
 from barometer.commands import survey as survey_commands
-from barometer.commands.output import console, help_text, plain_table, say, show_errors
+from barometer.commands.output import (
+    console,
+    help_text,
+    plain_table,
+    print_error,
+    say,
+    show_errors,
+)
 from barometer.exceptions import WarehouseError
 from barometer.synthetic import DEFAULT_SEED
 
@@ -60,14 +69,41 @@ def run(
         typer.Option(help=help_text("warehouse folder (default: [store] path of the config)")),
     ] = None,
     quiet: Annotated[bool, typer.Option(help="no progress bars")] = False,
+    allow_demo_key: Annotated[
+        bool, typer.Option(help="accept the public demo key for data not marked synthetic")
+    ] = False,
+    no_fetch: Annotated[
+        bool, typer.Option("--no-fetch", help="do not fetch the live sources first")
+    ] = False,
 ) -> None:
-    """Ingest, enrich, score, aggregate and publish one pipeline into its warehouse."""
+    """Fetch the live sources (if any), then ingest, enrich, score, aggregate and publish one
+    pipeline into its warehouse; exits with status 1 when an input file could not be read or
+    stored, or a live source failed (everything else is published)."""
     from barometer.config import load_config
+    from barometer.live.fetch import FetchOptions
     from barometer.pipeline import run_pipeline
 
-    report = run_pipeline(load_config(config), warehouse=warehouse, show_progress=not quiet)
+    report = run_pipeline(
+        load_config(config),
+        warehouse=warehouse,
+        show_progress=not quiet,
+        allow_demo_key=allow_demo_key,
+        fetch=None if no_fetch else FetchOptions(),
+    )
+    if "fetch" in report.manifest:
+        fetch_commands.print_fetch(report.manifest["fetch"])
     _print_run(report.manifest, report.new_rows)
     say(f"warehouse: {report.warehouse}")
+    if report.failed_inputs:
+        names = ", ".join(Path(e["path"]).name for e in report.failed_inputs)
+        print_error(
+            f"{len(report.failed_inputs)} input file(s) could not be read or stored: {names}; "
+            "everything else was published. Fix them and run again: the next run reads them"
+        )
+    if report.manifest.get("fetch", {}).get("errors"):
+        print_error("a live source failed: the barometer was built from what is stored")
+    if report.failed_inputs or report.manifest.get("fetch", {}).get("errors"):
+        raise typer.Exit(code=1)
 
 
 def _print_run(manifest: dict[str, Any], new_rows: dict[str, int]) -> None:
@@ -84,24 +120,35 @@ def _print_run(manifest: dict[str, Any], new_rows: dict[str, int]) -> None:
 def status(
     warehouse: Annotated[Path, typer.Option(help="warehouse folder")] = Path("warehouse"),
 ) -> None:
-    """Show the last run of a warehouse: inputs, row counts and quarantined rows."""
-    from barometer.warehouse import Warehouse
+    """Show the last run of a warehouse: inputs, row counts and quarantined rows (reads only:
+    creates, repairs and locks nothing)."""
+    from barometer.warehouse import Warehouse, is_warehouse
 
-    if not warehouse.is_dir():
+    if not is_warehouse(warehouse):
         raise WarehouseError(f"no warehouse at {warehouse}: run 'barometer run CONFIG'")
     manifests = Warehouse(warehouse).manifests()
     if not manifests:
         raise WarehouseError(f"{warehouse} has no completed run yet")
     last = manifests[-1]
     say(f"{len(manifests)} run(s); last: {last['run_id']} ({last['code_version']})")
+    if last.get("demo_key"):
+        print_error(
+            "built with the public demo key: its pseudonyms protect nobody; for synthetic data "
+            "only",
+            label="warning",
+        )
+    for warning in last.get("warnings", []):
+        print_error(warning, label="warning")
     counts = ("n_read", "n_kept", "n_quarantined", "n_duplicates")
     rows = [
         (entry["source"], Path(entry["path"]).name, *(str(entry.get(k, "")) for k in counts),
-         str(entry.get("skipped", "")))
+         str(entry.get("skipped", entry.get("error", ""))))
         for entry in last["inputs"]
     ]  # fmt: skip
     columns = ["source", "file", "read", "kept", "quarantined", "duplicates", "note"]
     console.print(plain_table("inputs of the last run", columns, rows))
+    if "fetch" in last:
+        fetch_commands.print_fetch(last["fetch"])
     _print_run(last, last.get("new_rows", {}))
 
 
@@ -169,6 +216,9 @@ app.command(name="audit")(nlp_tools.audit)
 app.command(name="sample-for-annotation")(nlp_tools.sample_for_annotation)
 app.command(name="agreement")(nlp_tools.agreement)
 app.command(name="ingest")(ingest_commands.ingest)
+app.command(name="erase")(privacy_commands.erase)
+app.command(name="prune")(privacy_commands.prune)
+app.command(name="fetch")(fetch_commands.fetch)
 
 
 def main() -> None:

@@ -22,13 +22,18 @@ def ingest(
         Path | None,
         typer.Option(help=help_text("warehouse folder (default: [store] path of the config)")),
     ] = None,
+    allow_demo_key: Annotated[
+        bool, typer.Option(help="accept the public demo key for data not marked synthetic")
+    ] = False,
 ) -> None:
     """Ingest, enrich and store the inputs of one pipeline (no scoring or indicators); exits
     with status 1 when a file could not be read (the other files are still stored)."""
     from barometer.config import load_config
     from barometer.pipeline import run_ingest
 
-    report = run_ingest(load_config(config), warehouse=warehouse, console=console)
+    report = run_ingest(
+        load_config(config), warehouse=warehouse, console=console, allow_demo_key=allow_demo_key
+    )
     inputs = report.manifest["inputs"]
     failed = [entry for entry in inputs if "error" in entry]
     skipped = [entry for entry in inputs if "skipped" in entry]

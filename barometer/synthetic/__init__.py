@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from barometer.exceptions import ConfigError
+from barometer.keys import SYNTHETIC_MARKER, SYNTHETIC_TEXT
 from barometer.locations import sample_dir, shared_data_dir
 from barometer.synthetic import municipality, observation, sensing, social, survey
 from barometer.synthetic._common import (
@@ -300,6 +301,7 @@ def generate_sample(
         },
     }
     write_bytes(out_dir / "GROUND_TRUTH.json", (_pretty(truth) + "\n").encode("utf-8"))
+    write_bytes(out_dir / SYNTHETIC_MARKER, SYNTHETIC_TEXT.encode("utf-8"))
     truth["files"] = _hashes(out_dir)
     return truth
 
