@@ -1,4 +1,4 @@
-"""Streamlit router of the barometer app: `streamlit run app/main.py`.
+"""Streamlit router of the barometer app (started by `barometer app`).
 
 The page scripts live in `app/views/` (not `pages/`, so Streamlit never runs one on its own,
 outside this router). When `.streamlit/secrets.toml` has an ``[auth]`` section (an OIDC
