@@ -1,20 +1,23 @@
-"""A corpus of malformed files: each gets one clear InputError naming the file and the problem,
-or loads with every record accounted for; never another exception. The pipeline reports a bad
+"""A corpus of malformed files: each reader gives the specific outcome for each (one clear
+InputError naming the file and the problem, or exact counts of what it kept and quarantined);
+never another exception. The pipeline reports a bad
 file in one line and goes on with the others."""
 
 import gzip
 import json
+import re
 import shutil
 
 import pandas as pd
 import pytest
 from conftest import FIXTURES
-from ingest_readers import CSV_READERS, JSON_READERS, READERS
+from ingest_readers import CSV_READERS, JSON_READERS, READERS, SITES
 from typer.testing import CliRunner
 
 from barometer.cli import app
 from barometer.config import load_config
 from barometer.exceptions import InputError
+from barometer.ingest.pldp import read_pldp_sessions
 from barometer.ingest.social import read_crowdtangle, read_mastodon, read_x_v2
 from barometer.ingest.survey import read_survey_file
 from barometer.pipeline import run_ingest, run_pipeline
@@ -40,23 +43,147 @@ CORPUS: dict[str, bytes] = {
 }
 
 
-def _expect_clean(reader, path) -> None:
-    try:
-        result = reader(path)
-    except InputError as exc:
-        message = str(exc)
-        assert str(path) in message, message
-        assert "\n" not in message and "Traceback" not in message
-        return
-    assert result.reconciles(), (path.name, result.n_read, len(result.rows), result.quarantined)
+# -- what each reader must do with each case --------------------------------------------------
+# Either an InputError whose message (after the file's path) matches the pattern, or exact
+# counts (read, accepted, quarantined) when the reader keeps going and quarantines records.
+
+EMPTY = r"the file is empty"
+NUL = r"binary data \(NUL bytes\), not a text file"
+NOT_JSON = r"not valid JSON at line 1, column 1: Expecting value"
+#: readers of one JSON document (a bad document is one error, nothing to quarantine)
+JSON_DOCUMENTS = {"mastodon", "reddit", "reddit_ndjson", "telegram", "kobo_api"}
+#: readers of JSON Lines: every line that is not a JSON object is one quarantined record
+JSON_LINES = {"x_v2", "tabular_jsonl", "crowdtangle_api"}
+BINARY = {
+    "tabular_parquet": r"not a readable Parquet file",
+    "survey_sav": r"not a readable SPSS \.sav file",
+    "survey_dta": r"not a readable Stata \.dta file",
+    "survey_xlsx": r"not a readable Excel \.xlsx workbook",
+}
+#: what a CSV reader says when the file's header has none of the columns it needs
+NO_COLUMNS = {
+    "crowdtangle": r"missing required columns \['URL', 'Post Created'\]; found \[",
+    "tabular_csv": r"\[sources\.social\.column_mapping\] id = 'id' names no column of the file",
+    "survey_csv": r"variables \['RID', .*\] named in the codebook are not in th",
+    "sensing_wide": r"no time column found; name it in the pipeline config: \[sources\.sensing\]",
+    "sensing_long": r"no count column found; name it in the pipeline config: \[sources\.sensing\]",
+    "sensing_leeds": r"\[sources\.sensing\] columns\.count = 'InCount' names no column of the file",
+    "kobo": r"\[sources\.observation\] fields\.observation_id = '_uuid' names no column",
+    "pldp": r"\[sources\.observation\] pldp_fields\.survey_id = 'survey_id' names no column",
+}
+#: the cases that are a CSV table (id,time,text or a,b,c headers) read as JSON or by column
+TABLES = {"cp1252_text", "header_only", "ragged", "unclosed_quote", "utf16", "wrong_columns"}
+TRUNCATED = {
+    "truncated_json": r"not valid JSON at line 1, column 59: Unterminated string",
+    "truncated_array": r"not valid JSON at line 1, column 37: Expecting ',' delimiter \(truncated",
+}
+SCALAR = {
+    "mastodon": r"expected Mastodon statuses \(a JSON array, one Status object, .*\), found int",
+    "reddit": r"expected a Reddit listing",
+    "reddit_ndjson": r"expected a Reddit listing",
+    "telegram": r"expected a Telegram Desktop JSON export",
+    "kobo_api": r"expected KoboToolbox submissions",
+    "crowdtangle_api": r"expected CrowdTangle API responses",
+}
+
+
+def _lines(case: str) -> int:
+    """Non-blank lines of a case: the records a line-based reader must account for."""
+    data = CORPUS[case]
+    text = (
+        data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data.decode("latin-1")
+    )
+    return sum(1 for line in text.split("\n") if line.strip())
+
+
+def expected(case: str, name: str) -> str | tuple[int, int, int]:
+    """The outcome ``name`` must give on ``case``: an error pattern or (read, accepted, quar.)."""
+    if case == "empty":
+        return EMPTY
+    if case == "whitespace":  # blank text is empty, but not to the SPSS, Stata and Excel readers
+        return BINARY[name] if name in BINARY and name != "tabular_parquet" else EMPTY
+    if name in BINARY:
+        return BINARY[name]
+    if case in ("binary_nul", "zip_header"):
+        return NUL
+    if case == "undecodable":  # CSV readers try cp1252 first, JSON must be UTF-8
+        legacy = "" if name in JSON_DOCUMENTS | JSON_LINES else ", nor cp1252"
+        return rf"not valid UTF-8 \(byte 0x81 at offset 26\){legacy}; re-save the file as UTF-8"
+    json_reader = name in JSON_DOCUMENTS | JSON_LINES
+    if case == "cp1252_text" and json_reader:
+        return r"not valid UTF-8 \(byte 0xd6 at offset 41\); re-save the file as UTF-8"
+    if name in JSON_LINES:
+        if case == "deep_json" and name == "crowdtangle_api":
+            return r"JSON nested too deeply to read"
+        if case == "json_scalar" and name == "crowdtangle_api":
+            return SCALAR[name]
+        return (_lines(case), 0, _lines(case))
+    if name in JSON_DOCUMENTS:
+        if case == "deep_json":
+            return r"JSON nested too deeply to read"
+        if case == "json_scalar":
+            return SCALAR[name]
+        return TRUNCATED.get(case, NOT_JSON)
+    return _csv_outcome(case, name)
+
+
+def _csv_outcome(case: str, name: str) -> str | tuple[int, int, int]:
+    """CSV readers: the mapped reader accepts an id,time,text table (in cp1252 or UTF-16 too) and
+    quarantines its malformed records; the others name the columns they miss. CrowdTangle and
+    Kobo also read JSON exports, so a JSON text is read as JSON there."""
+    if name == "tabular_csv" and case in {"cp1252_text", "utf16"}:
+        return (1, 1, 0)
+    if name == "tabular_csv" and case == "ragged":  # 2 and 4 fields under a 3-field header
+        return (2, 0, 2)
+    if name == "tabular_csv" and case == "unclosed_quote":  # the quote runs to the end
+        return (1, 0, 1)
+    if name == "survey_csv" and case == "ragged":
+        return r"not a readable CSV table: Error tokenizing data\. C error: Expected 3 fields"
+    if name == "survey_csv" and case == "unclosed_quote":
+        return r"not a readable CSV table: Error tokenizing data\. C error: EOF inside string"
+    if name == "sensing_wide" and case in {"cp1252_text", "utf16"}:  # 'time' found: id, text?
+        return r"sensor columns \['id', 'text'\] have no entry in the sensor metadata file"
+    if name in {"crowdtangle", "kobo"} and case == "deep_json":
+        return r"JSON nested too deeply to read"
+    if name == "crowdtangle" and case in TRUNCATED:  # a JSON page: its one record quarantined
+        return (1, 0, 1)
+    if name == "kobo" and case in TRUNCATED:
+        return TRUNCATED[case]
+    if name == "kobo" and case == "json_scalar":
+        return r"fields\.observation_id = '_uuid' names no column; found columns \[\] \(1 header"
+    return NO_COLUMNS[name]
 
 
 @pytest.mark.parametrize("name,suffix,reader", READERS, ids=[r[0] for r in READERS])
 @pytest.mark.parametrize("case", sorted(CORPUS))
 def test_bad_input_corpus(tmp_path, name, suffix, reader, case) -> None:
+    """Each reader gives its specific outcome on each malformed file: one InputError that names
+    the file and the problem on one line, or exact counts of what it kept and quarantined."""
     path = tmp_path / f"{case}{suffix}"
     path.write_bytes(CORPUS[case])
-    _expect_clean(reader, path)
+    outcome = expected(case, name)
+    if isinstance(outcome, str):
+        with pytest.raises(InputError) as caught:
+            reader(path)
+        message = str(caught.value)
+        assert message.startswith(f"{path}: "), message
+        assert re.search(outcome, message[len(str(path)) + 2 :]), message
+        assert "\n" not in message and "Traceback" not in message
+        return
+    result = reader(path)
+    assert (result.n_read, len(result.rows), result.quarantined) == outcome
+    assert result.reconciles()
+
+
+def test_a_pldp_table_of_malformed_records_quarantines_them(tmp_path) -> None:
+    """A PLDP CSV whose every record has the wrong number of fields loses none of them."""
+    lines = (FIXTURES / "pldp.csv").read_text().splitlines()
+    header = lines[0]
+    path = tmp_path / "pldp.csv"
+    path.write_text("\n".join([header, "p-9,s1", "p-10,s1,x,y"]) + "\n")
+    result = read_pldp_sessions(path, SITES)
+    assert (result.n_read, len(result.rows), result.quarantined) == (2, 0, 2)
+    assert sorted(row["line"] for row in result.quarantine.rows) == [2, 3]
 
 
 @pytest.mark.parametrize("name,suffix,reader", READERS, ids=[r[0] for r in READERS])

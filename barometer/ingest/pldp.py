@@ -254,7 +254,12 @@ def read_pldp_sessions(
     in_row = context is None
     wanted: tuple[str, ...] = ("survey_id", "row_total", "conversing", "mixed", "conflict")
     wanted += CONTEXT_FIELDS if in_row else ()
-    tables = [(t, _Columns(path, t, fields, wanted)) for t in tallies if not t.frame.empty]
+    # a CSV is checked even without good rows (its bad rows are records); an empty sheet is not
+    tables = [
+        (t, _Columns(path, t, fields, wanted))
+        for t in tallies
+        if in_row or not t.frame.empty or t.bad_rows
+    ]
     anywhere = {name for _, columns in tables for name in columns.found}
     for table, columns in tables:
         times = _times(table, columns, timezone, path) if in_row else {}
