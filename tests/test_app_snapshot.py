@@ -15,13 +15,13 @@ from types import ModuleType
 
 import duckdb
 import pytest
-from conftest import REPO_ROOT
+from conftest import APP_DIR
 
 from barometer.warehouse import DUCKDB_FILE
 
 
 def _app_data(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    monkeypatch.syspath_prepend(str(REPO_ROOT / "app"))
+    monkeypatch.syspath_prepend(str(APP_DIR))
     return importlib.import_module("data")
 
 
