@@ -689,3 +689,31 @@ def test_every_page_is_all_swedish(monkeypatch, contract, page) -> None:
         identifiers |= {m for m in IDENTIFIER.findall(text) if m not in data_names}
     assert not english, sorted(english)
     assert not identifiers, sorted(identifiers)
+
+
+def test_translation_parts_share_no_key_and_keep_their_placeholders(monkeypatch) -> None:
+    """The translation table's parts never redefine a key (a later one would silently win), and
+    each label's Swedish fills the same placeholders as its English."""
+    import importlib
+    from string import Formatter
+
+    monkeypatch.syspath_prepend(str(APP_DIR))
+    parts = [
+        importlib.import_module("i18n_labels").LABELS,
+        importlib.import_module("i18n_sentences").SENTENCES,
+        importlib.import_module("i18n_findings").FINDINGS,
+    ]
+    keys = [key for part in parts for key in part]
+    assert len(keys) == len(set(keys))
+    assert importlib.import_module("i18n").TEXT.keys() == set(keys)
+
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in Formatter().parse(text) if name}
+
+    differ = {
+        key: (fields(en), fields(sv))
+        for part in parts
+        for key, (en, sv) in part.items()
+        if fields(en) != fields(sv)
+    }
+    assert differ == {}
