@@ -143,6 +143,9 @@ def test_every_command_prints_a_barometer_error_as_one_line(tmp_path: Path) -> N
         ["status", "--warehouse", str(tmp_path / "[empty]")],
         ["agreement", str(tmp_path / "[labels].csv")],
         ["activate", "toy", "v1", "--models-dir", str(tmp_path / "[models]")],
+        ["fetch", missing],
+        ["erase", "--source", "x", "--author-id", "1", "--config", missing],
+        ["prune", "--before", "2024-01-01", "--config", missing],
     ]
     for command in commands:
         result = _runner().invoke(app, command)
@@ -158,6 +161,7 @@ def test_help_strings_show_the_config_tables_they_name() -> None:
         "impact": "[[actions]] entry",
         "audit": "[audit] table",
         "survey-estimates": "[output] csv of the config",
+        "fetch": "[[sources.live]] tables",
     }
     for command, text in expected.items():
         result = _runner().invoke(app, [command, "--help"])
