@@ -198,12 +198,6 @@ def vega_number_expr(digits: int = 1, percent: bool = False) -> str:
     return expr
 
 
-def kind_label(kind: str) -> str:
-    """An alert's kind (rise, decline, change_point) in the chosen language."""
-    key = f"kind_{kind}"
-    return t(key) if key in TEXT else t("kind_other")
-
-
 def dimension(name: str) -> str:
     return _pick(DIMENSIONS.get(name, (name.replace("_", " "), name.replace("_", " "))))
 

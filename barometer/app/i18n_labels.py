@@ -92,9 +92,6 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "kind": ("Kind", "Typ"),
     "message": ("Message", "Meddelande"),
-    "kind_rise": ("rise", "ökning"),
-    "kind_decline": ("decline", "minskning"),
-    "kind_change_point": ("change point", "brytpunkt"),
     "trend": ("The index month by month", "Indexet månad för månad"),
     "trend_caption": (
         "Bands: 95% intervals. Dashed lines: an intercultural action starts (hover for its name).",

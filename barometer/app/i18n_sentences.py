@@ -29,7 +29,6 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "not_validated": ("Not validated: {reason}.", "Inte validerad: {reason}."),
     "n_month": ("{n} month", "{n} månad"),
     "n_months": ("{n} months", "{n} månader"),
-    "kind_other": ("other", "annat"),
     "better": ("better", "bättre"),
     "worse": ("worse", "sämre"),
     "within_uncertainty": ("within the uncertainty", "inom osäkerheten"),

@@ -40,18 +40,6 @@ class SentimentBank:
     covered: frozenset[str]
     scorer: str
 
-    def negative_rate(self) -> pd.DataFrame:
-        """``P(labelled negative | language, planted class)``: languages x classes, NaN where
-        the scorer does not cover the language."""
-        table = {
-            cls: {
-                lang: float(self.flags[(lang, cls)].mean()) if lang in self.covered else np.nan
-                for lang in BANK_LANGS
-            }
-            for cls in CLASSES
-        }
-        return pd.DataFrame(table).loc[list(BANK_LANGS), list(CLASSES)]
-
 
 def _texts(rng: np.random.Generator, lang: str, cls: str, n: int) -> list[str]:
     """``n`` posts of one language and class as the generator writes them."""

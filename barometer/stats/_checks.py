@@ -33,21 +33,6 @@ def require_columns(df: pd.DataFrame, columns: Sequence[str | None]) -> None:
         )
 
 
-def check_level(level: float) -> None:
-    """Raise :class:`EstimationError` unless ``0 < level < 1``."""
-    if not 0.0 < level < 1.0:
-        raise EstimationError(f"level must be strictly between 0 and 1; got {level}")
-
-
-def factor_codes(column: pd.Series, what: str) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes and sorted labels of a design column that must have no missing value."""
-    codes, labels = pd.factorize(column, sort=True)
-    if (codes < 0).any():
-        first = column.index[int(np.flatnonzero(codes < 0)[0])]
-        raise EstimationError(f"{what} column '{column.name}' is missing at row {first!r}")
-    return codes, np.asarray(labels)
-
-
 def positive_weights(df: pd.DataFrame, weight: str) -> np.ndarray:
     """The ``weight`` column as floats, checked to be numeric, finite and positive."""
     if not pd.api.types.is_numeric_dtype(df[weight]):
