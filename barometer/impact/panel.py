@@ -201,3 +201,43 @@ def validate_action(
 
 def _months_between(a: pd.Timestamp, b: pd.Timestamp) -> int:
     return (b.year - a.year) * 12 + (b.month - a.month)
+
+
+#: The unit name of the treated units' per-period mean (one synthetic-control target).
+POOLED = "treated (mean)"
+
+
+def pool_treated(panel: pd.DataFrame, treated: list[str], name: str = POOLED) -> pd.DataFrame:
+    """Replace the treated units by their per-period mean, as unit ``name``."""
+    is_t = panel[UNIT].isin(treated)
+    mean = panel[is_t].groupby(PERIOD, as_index=False)[VALUE].mean().assign(**{UNIT: name})
+    return pd.concat([panel.loc[~is_t, [UNIT, PERIOD, VALUE]], mean], ignore_index=True)
+
+
+def error_scale(panel: pd.DataFrame, start: pd.Timestamp) -> tuple[float, float]:
+    """Residual SD (in the indicator's unit) and lag-1 autocorrelation (clipped to 0-0.95, with
+    a first-order bias correction ``+ 1 / T``) of the two-way demeaned pre-period panel."""
+    pre = panel[panel[PERIOD] < start].pivot(index=PERIOD, columns=UNIT, values=VALUE)
+    pre = pre.dropna(axis=1)
+    r = pre - pre.mean(axis=0) - pre.mean(axis=1).to_numpy()[:, None] + pre.to_numpy().mean()
+    t, n = r.shape
+    sigma = float(np.sqrt(np.sum(r.to_numpy() ** 2) / ((t - 1) * (n - 1))))
+    x = r.to_numpy()
+    rho = float(np.sum(x[1:] * x[:-1]) / np.sum(x**2)) + 1.0 / t  # first-order bias fix
+    return sigma, float(np.clip(rho, 0.0, 0.95))
+
+
+def comparison_units(
+    panel: pd.DataFrame, action: Any, treated: list[str]
+) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """(the panel of treated and comparison units, the comparison units, those left out).
+
+    The comparison is the action's donor pool, else every untreated neighbourhood. A unit with
+    suppressed (small) cells leaves gaps that the event study and the synthetic control cannot
+    fill: only comparison units observed every month are used.
+    """
+    comparison = [u for u in (action.comparison or sorted(set(panel[UNIT]))) if u not in treated]
+    months = panel.groupby(UNIT)[PERIOD].nunique()
+    gappy = [u for u in comparison if months.get(u, 0) < panel[PERIOD].nunique()]
+    comparison = [u for u in comparison if u not in gappy]
+    return panel[panel[UNIT].isin([*treated, *comparison])], comparison, gappy

@@ -19,13 +19,21 @@ import pandas as pd
 from barometer.impact.calibration import run_methods, shipped_calibration
 from barometer.impact.did import event_study, twfe_did
 from barometer.impact.its import segmented_regression
-from barometer.impact.panel import PERIOD, UNIT, VALUE, indicator_panel, validate_action
+from barometer.impact.panel import (
+    PERIOD,
+    POOLED,
+    UNIT,
+    VALUE,
+    comparison_units,
+    error_scale,
+    indicator_panel,
+    pool_treated,
+    validate_action,
+)
 from barometer.impact.power import minimum_detectable_effect, simulate_power
 from barometer.impact.synth import placebo_inference
 from barometer.impact.verdict import decide, qualified_methods
 from barometer.indicators import CATALOGUE
-
-_POOLED = "treated (mean)"
 
 
 def evaluate_action(
@@ -62,13 +70,7 @@ def evaluate_action(
     first, last = panel[PERIOD].min(), panel[PERIOD].max()
     validate_action(action, set(panel[UNIT]), (first, last))
     treated = list(action.neighbourhoods)
-    comparison = [u for u in (action.comparison or sorted(set(panel[UNIT]))) if u not in treated]
-    # a comparison unit with suppressed (small) cells leaves gaps that the event study and the
-    # synthetic control cannot fill: only comparison units observed every month are used
-    months = panel.groupby(UNIT)[PERIOD].nunique()
-    gappy = [u for u in comparison if months.get(u, 0) < panel[PERIOD].nunique()]
-    comparison = [u for u in comparison if u not in gappy]
-    panel = panel[panel[UNIT].isin([*treated, *comparison])]
+    panel, comparison, gappy = comparison_units(panel, action, treated)
     start = pd.Timestamp(action.start)
     n_pre = int(panel.loc[panel[PERIOD] < start, PERIOD].nunique())
     n_post = int(panel.loc[panel[PERIOD] >= start, PERIOD].nunique())
@@ -77,36 +79,21 @@ def evaluate_action(
     es, pretrend = event_study(
         panel, treated, start, leads=min(6, n_pre), lags=min(12, n_post - 1), level=level
     )
-    pooled = _pool_treated(panel, treated)
-    sc = placebo_inference(pooled, _POOLED, start, comparison)
-    series = pooled[pooled[UNIT] == _POOLED].set_index(PERIOD)[VALUE]
+    pooled = pool_treated(panel, treated, POOLED)
+    sc = placebo_inference(pooled, POOLED, start, comparison)
+    series = pooled[pooled[UNIT] == POOLED].set_index(PERIOD)[VALUE]
     its = segmented_regression(
         series, start, seasonality="dummies" if len(series) >= 36 else "fourier", level=level
     )
-    sigma, rho = _error_scale(panel, start)
+    sigma, rho = error_scale(panel, start)
+    alpha = round(1 - level, 10)
     mde = minimum_detectable_effect(
-        sigma, n_pre, n_post, len(treated), len(comparison), alpha=round(1 - level, 10), rho=rho
+        sigma, n_pre, n_post, len(treated), len(comparison), alpha=alpha, rho=rho
     )
-    sim = simulate_power(
-        panel,
-        treated,
-        start,
-        [0.0, float(mde["mde"].iloc[0])],
-        n_sims,
-        seed,
-        alpha=round(1 - level, 10),
-    )
-    fit = sc["fit"]
-    methods = run_methods(panel, treated, start, outcome, level)
-    shipped = shipped_calibration()
-    table = shipped["table"]
-    calibration = [_clean(r) for r in table[table["outcome"] == outcome].to_dict("records")]
-    qualified = set(qualified_methods(table, outcome))
-    for row in methods:
-        cal = next((c for c in calibration if c["method"] == row["method"]), None)
-        row["calibration"] = cal
-        row["qualified"] = row["method"] in qualified
-    verdict = decide(methods, table, outcome)
+    effects = [0.0, float(mde["mde"].iloc[0])]
+    sim = simulate_power(panel, treated, start, effects, n_sims, seed, alpha=alpha)
+    methods, calibration, shipped = _calibrated_methods(panel, treated, start, outcome, level)
+    verdict = decide(methods, shipped["table"], outcome)
     verdict["minimum_detectable_effect"] = float(mde["mde"].iloc[0])
     result = {
         "action": {
@@ -128,20 +115,7 @@ def evaluate_action(
         "did": _records(did),
         "event_study": _records(es),
         "pretrend": _clean(pretrend),
-        "synthetic_control": {
-            "effect": fit["effect"],
-            "lower": sc["lower"],
-            "upper": sc["upper"],
-            "interval_level": sc["interval_level"],
-            "p_value": sc["p_value"],
-            "effect_p_value": sc["effect_p_value"],
-            "pre_rmspe": fit["pre_rmspe"],
-            "post_rmspe": fit["post_rmspe"],
-            "n_placebos": sc["n_placebos"],
-            "weights": _clean(fit["weights"].round(6).to_dict()),
-            "gap": _series(fit["gap"]),
-            "placebo_gaps": {u: _series(sc["placebo_gaps"][u]) for u in sc["placebo_gaps"]},
-        },
+        "synthetic_control": _synthetic_control(sc),
         "its": _records(its),
         "power": {"mde": _records(mde)[0], "simulation": _records(sim)},
         "methods": [_clean(m) for m in methods],
@@ -158,23 +132,39 @@ def evaluate_action(
     return result
 
 
-def _pool_treated(panel: pd.DataFrame, treated: list[str]) -> pd.DataFrame:
-    """Replace the treated units by their per-period mean (one synthetic-control target)."""
-    is_t = panel[UNIT].isin(treated)
-    mean = panel[is_t].groupby(PERIOD, as_index=False)[VALUE].mean().assign(**{UNIT: _POOLED})
-    return pd.concat([panel.loc[~is_t, [UNIT, PERIOD, VALUE]], mean], ignore_index=True)
+def _calibrated_methods(
+    panel: pd.DataFrame, treated: list[str], start: pd.Timestamp, outcome: str, level: float
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+    """(every method's estimate with its calibration row and whether it qualified, the
+    outcome's calibration rows, the shipped calibration study)."""
+    methods = run_methods(panel, treated, start, outcome, level)
+    shipped = shipped_calibration()
+    table = shipped["table"]
+    calibration = [_clean(r) for r in table[table["outcome"] == outcome].to_dict("records")]
+    qualified = set(qualified_methods(table, outcome))
+    for row in methods:
+        row["calibration"] = next((c for c in calibration if c["method"] == row["method"]), None)
+        row["qualified"] = row["method"] in qualified
+    return methods, calibration, shipped
 
 
-def _error_scale(panel: pd.DataFrame, start: pd.Timestamp) -> tuple[float, float]:
-    """Residual SD and lag-1 autocorrelation of the two-way demeaned pre-period panel."""
-    pre = panel[panel[PERIOD] < start].pivot(index=PERIOD, columns=UNIT, values=VALUE)
-    pre = pre.dropna(axis=1)
-    r = pre - pre.mean(axis=0) - pre.mean(axis=1).to_numpy()[:, None] + pre.to_numpy().mean()
-    t, n = r.shape
-    sigma = float(np.sqrt(np.sum(r.to_numpy() ** 2) / ((t - 1) * (n - 1))))
-    x = r.to_numpy()
-    rho = float(np.sum(x[1:] * x[:-1]) / np.sum(x**2)) + 1.0 / t  # first-order bias fix
-    return sigma, float(np.clip(rho, 0.0, 0.95))
+def _synthetic_control(sc: dict[str, Any]) -> dict[str, Any]:
+    """The synthetic control's fit and placebo inference, JSON-serialisable."""
+    fit = sc["fit"]
+    return {
+        "effect": fit["effect"],
+        "lower": sc["lower"],
+        "upper": sc["upper"],
+        "interval_level": sc["interval_level"],
+        "p_value": sc["p_value"],
+        "effect_p_value": sc["effect_p_value"],
+        "pre_rmspe": fit["pre_rmspe"],
+        "post_rmspe": fit["post_rmspe"],
+        "n_placebos": sc["n_placebos"],
+        "weights": _clean(fit["weights"].round(6).to_dict()),
+        "gap": _series(fit["gap"]),
+        "placebo_gaps": {u: _series(sc["placebo_gaps"][u]) for u in sc["placebo_gaps"]},
+    }
 
 
 def summarise(result: dict[str, Any]) -> tuple[str, str]:
