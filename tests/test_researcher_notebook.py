@@ -39,7 +39,10 @@ def test_retrain_and_audit_notebook_runs(tmp_path: Path, monkeypatch: pytest.Mon
         assert expected in text, expected
     version_dir = tmp_path / "models" / "hostility" / "team-demo"
     assert (version_dir / "audit.json").is_file()
-    assert registry.active_versions(tmp_path / "models") == {"hostility": "team-demo"}
+    # the team's folder activates its own hostility model over the packaged defaults
+    packaged = registry.active_versions()
+    assert registry.active_versions(tmp_path / "models") == {**packaged, "hostility": "team-demo"}
+    assert packaged["hostility"] != "team-demo"
     assert registry.audit_problems("hostility", "team-demo", tmp_path / "models") == [] or (
         "## Activation" in (version_dir / "card.md").read_text(encoding="utf-8")
     )
