@@ -234,25 +234,8 @@ def fit_fay_herriot(
     y_all = direct[y].to_numpy(dtype=float, na_value=np.nan)
     v_all = direct[vardir].to_numpy(dtype=float, na_value=np.nan)
     sampled = ~np.isnan(y_all)
-    bad = sampled & ~(np.isfinite(v_all) & (v_all > 0))
-    if bad.any():
-        row = direct.index[int(np.flatnonzero(bad)[0])]
-        raise EstimationError(
-            f"'{vardir}' must be a finite positive sampling variance for every area with a "
-            f"direct estimate; area row {row!r} has {v_all[bad][0]}"
-        )
+    _check_sampled(direct, design, vardir, x_all[sampled], v_all, sampled)
     yv, xv, dv = y_all[sampled], x_all[sampled], v_all[sampled]
-    m, p = xv.shape
-    if p and np.linalg.matrix_rank(xv) < p:
-        raise EstimationError(
-            f"the design matrix of the {m} sampled areas has rank "
-            f"{np.linalg.matrix_rank(xv)} < {p} columns {list(design.columns)}; drop "
-            "collinear covariates or merge factor levels without sampled areas"
-        )
-    if m <= p + 1:
-        raise EstimationError(
-            f"expected more sampled areas than model terms + 1; got {m} areas, {p} terms"
-        )
     a, info, iterations = _fisher_scoring(yv, xv, dv, method, max_iter, tol)
 
     vi = 1.0 / (a + dv)
@@ -269,29 +252,7 @@ def fit_fay_herriot(
             "p_value": 2.0 * stats.norm.sf(np.abs(z)),
         }
     )
-
-    synthetic_pred = x_all @ beta
-    xqx = np.einsum("ij,jk,ik->i", x_all, q, x_all)
-    gamma = np.zeros(len(y_all))
-    mse = a + xqx  # synthetic areas
-    eblup = synthetic_pred.copy()
-    sum_vi, sum_vi2 = float(vi.sum()), float(np.sum(vi**2))
-    var_a = 2.0 * m / sum_vi**2 if method == "FH" else 2.0 / sum_vi2
-    gam = a / (a + dv)
-    b_d = 1.0 - gam
-    g1 = dv * gam
-    g2 = b_d**2 * xqx[sampled]
-    g3 = b_d**2 * var_a / (a + dv)
-    mse_s = g1 + g2 + 2.0 * g3
-    if method == "ML":
-        bias = -np.trace(q @ ((vi**2)[:, None] * xv).T @ xv) / sum_vi2
-        mse_s = mse_s - bias * b_d**2
-    elif method == "FH":
-        bias = 2.0 * (m * sum_vi2 - sum_vi**2) / sum_vi**3
-        mse_s = mse_s - bias * b_d**2
-    gamma[sampled] = gam
-    mse[sampled] = mse_s
-    eblup[sampled] = synthetic_pred[sampled] + gam * (yv - synthetic_pred[sampled])
+    eblup, mse, gamma, var_a = _eblup_and_mse(x_all, y_all, sampled, dv, vi, q, beta, a, method)
 
     zc = stats.norm.ppf(0.5 + level / 2.0)
     se = np.sqrt(mse)
@@ -321,3 +282,74 @@ def fit_fay_herriot(
     )
     refvar_se = float(np.sqrt(1.0 / info)) if method == "REML" else float(np.sqrt(var_a))
     return FayHerriotResult(method, a, refvar_se, iterations, beta_frame, areas[AREA_COLUMNS])
+
+
+def _check_sampled(
+    direct: pd.DataFrame,
+    design: pd.DataFrame,
+    vardir: str,
+    xv: np.ndarray,
+    v_all: np.ndarray,
+    sampled: np.ndarray,
+) -> None:
+    """Raise :class:`EstimationError` unless every sampled area has a finite positive sampling
+    variance and the sampled areas' design has full rank and more rows than terms + 1."""
+    bad = sampled & ~(np.isfinite(v_all) & (v_all > 0))
+    if bad.any():
+        row = direct.index[int(np.flatnonzero(bad)[0])]
+        raise EstimationError(
+            f"'{vardir}' must be a finite positive sampling variance for every area with a "
+            f"direct estimate; area row {row!r} has {v_all[bad][0]}"
+        )
+    m, p = xv.shape
+    if p and np.linalg.matrix_rank(xv) < p:
+        raise EstimationError(
+            f"the design matrix of the {m} sampled areas has rank "
+            f"{np.linalg.matrix_rank(xv)} < {p} columns {list(design.columns)}; drop "
+            "collinear covariates or merge factor levels without sampled areas"
+        )
+    if m <= p + 1:
+        raise EstimationError(
+            f"expected more sampled areas than model terms + 1; got {m} areas, {p} terms"
+        )
+
+
+def _eblup_and_mse(
+    x_all: np.ndarray,
+    y_all: np.ndarray,
+    sampled: np.ndarray,
+    dv: np.ndarray,
+    vi: np.ndarray,
+    q: np.ndarray,
+    beta: np.ndarray,
+    a: float,
+    method: FHMethod,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """(EBLUP, MSE, shrinkage gamma, the variance of the estimated ``A``) of every area: the
+    EBLUP and the second-order MSE of the method for sampled areas (g1 + g2 + 2 g3, with the
+    ML / FH bias terms), ``x'beta`` and ``A + x'Qx`` for the others."""
+    xv, yv = x_all[sampled], y_all[sampled]
+    m = len(yv)
+    synthetic_pred = x_all @ beta
+    xqx = np.einsum("ij,jk,ik->i", x_all, q, x_all)
+    gamma = np.zeros(len(y_all))
+    mse = a + xqx  # synthetic areas
+    eblup = synthetic_pred.copy()
+    sum_vi, sum_vi2 = float(vi.sum()), float(np.sum(vi**2))
+    var_a = 2.0 * m / sum_vi**2 if method == "FH" else 2.0 / sum_vi2
+    gam = a / (a + dv)
+    b_d = 1.0 - gam
+    g1 = dv * gam
+    g2 = b_d**2 * xqx[sampled]
+    g3 = b_d**2 * var_a / (a + dv)
+    mse_s = g1 + g2 + 2.0 * g3
+    if method == "ML":
+        bias = -np.trace(q @ ((vi**2)[:, None] * xv).T @ xv) / sum_vi2
+        mse_s = mse_s - bias * b_d**2
+    elif method == "FH":
+        bias = 2.0 * (m * sum_vi2 - sum_vi**2) / sum_vi**3
+        mse_s = mse_s - bias * b_d**2
+    gamma[sampled] = gam
+    mse[sampled] = mse_s
+    eblup[sampled] = synthetic_pred[sampled] + gam * (yv - synthetic_pred[sampled])
+    return eblup, mse, gamma, var_a
