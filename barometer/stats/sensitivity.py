@@ -237,15 +237,7 @@ def composite_sensitivity(
     # every (normalisation, dropped indicator) combination, precomputed once
     norm_levels = sorted(set(normalisations) | {normalisation})
     drop_levels = ["none", *names] if drop_indicators else ["none"]
-    dim_scores: dict[tuple[str, str], np.ndarray] = {}
-    for method in norm_levels:
-        scales = [fit_scale(values[:, i], method, spec[n][1], None) for i, n in enumerate(names)]
-        normed = normalise_columns(values, scales)
-        for dropped in drop_levels:
-            x = normed.copy()
-            if dropped != "none":
-                x[:, names.index(dropped)] = np.nan
-            dim_scores[method, dropped] = dimension_scores(x, members)
+    dim_scores = _dimension_score_table(values, names, spec, members, norm_levels, drop_levels)
 
     def aggregate(method: str, dropped: str, agg: str, w: np.ndarray) -> np.ndarray:
         """Raw composite (draws x units) for one assumption combination, ``w`` (draws x dims)."""
@@ -303,6 +295,39 @@ def composite_sensitivity(
     for j, dim in enumerate(dims):
         edges = np.quantile(draw_w[:, j], np.linspace(0, 1, 11)[1:-1])
         factors.append((f"weight:{dim}", np.searchsorted(edges, draw_w[:, j]).astype(str)))
+    assumptions = _assumption_table(factors, ranks, scores, nominal_rank)
+    return {"scores": scores_out, "ranks": ranks_out, "assumptions": assumptions}
+
+
+def _dimension_score_table(
+    values: np.ndarray,
+    names: list[str],
+    spec: Mapping[str, tuple[str, int]],
+    members: np.ndarray,
+    norm_levels: list[str],
+    drop_levels: list[str],
+) -> dict[tuple[str, str], np.ndarray]:
+    """Dimension scores (units x dimensions) for every (normalisation, dropped indicator)."""
+    dim_scores: dict[tuple[str, str], np.ndarray] = {}
+    for method in norm_levels:
+        scales = [fit_scale(values[:, i], method, spec[n][1], None) for i, n in enumerate(names)]
+        normed = normalise_columns(values, scales)
+        for dropped in drop_levels:
+            x = normed.copy()
+            if dropped != "none":
+                x[:, names.index(dropped)] = np.nan
+            dim_scores[method, dropped] = dimension_scores(x, members)
+    return dim_scores
+
+
+def _assumption_table(
+    factors: list[tuple[str, np.ndarray]],
+    ranks: np.ndarray,
+    scores: np.ndarray,
+    nominal_rank: np.ndarray,
+) -> pd.DataFrame:
+    """One row per varied assumption (its levels, first-order variance shares of ranks and
+    scores, mean |rank shift| per level) and a last row ``interactions`` (``1 - sum``)."""
     records: list[dict[str, object]] = []
     for name, groups in factors:
         level_shift = {
@@ -326,5 +351,4 @@ def composite_sensitivity(
         "score_variance_share": max(1.0 - table["score_variance_share"].sum(), 0.0),
         "mean_abs_rank_shift": "",
     }
-    assumptions = pd.concat([table, pd.DataFrame([rest])], ignore_index=True)
-    return {"scores": scores_out, "ranks": ranks_out, "assumptions": assumptions}
+    return pd.concat([table, pd.DataFrame([rest])], ignore_index=True)
