@@ -126,3 +126,26 @@ def test_doctests() -> None:
 def test_errors(call, message: str) -> None:
     with pytest.raises(EstimationError, match=message):
         call()
+
+
+@given(
+    st.lists(
+        st.one_of(st.floats(-1e6, 1e6), st.just(np.inf), st.just(-np.inf), st.just(np.nan)),
+        min_size=1,
+        max_size=200,
+    ),
+    st.sampled_from([0.5, 0.8, 0.9, 0.95, 0.99]),
+)
+def test_outward_interval_is_the_order_statistics_just_outside(draws, level) -> None:
+    """``method="outward"`` picks, of the sorted draws that are not NaN, the ones at
+    ``floor(a (B - 1))`` and ``ceil((1 - a) (B - 1))`` with ``a = (1 - level) / 2`` (the bias
+    audit's definition, infinite draws included), and (NaN, NaN) without any draw."""
+    x = np.array(draws, dtype=float)
+    kept = np.sort(x[~np.isnan(x)])
+    lower, upper = percentile_interval(x, level, method="outward", skip_nan=True)
+    if not len(kept):
+        assert np.isnan(lower) and np.isnan(upper)
+        return
+    a, last = (1 - level) / 2, len(kept) - 1
+    assert float(lower) == kept[int(np.floor(a * last))]
+    assert float(upper) == kept[int(np.ceil((1 - a) * last))]
