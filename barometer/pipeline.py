@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 import barometer
+from barometer.audit.validity import model_validity_table
 from barometer.config import PipelineConfig, SocialSource
 from barometer.derive import SourceTables, derive_indicators
 from barometer.enrich import (
@@ -47,7 +48,6 @@ from barometer.ingest.social import (
     read_x_v2,
 )
 from barometer.ingest.survey import load_codebook, read_survey
-from barometer.nlp.validity import model_validity_table
 from barometer.privacy import Pseudonymiser, load_key
 from barometer.publish import build_published
 from barometer.schema import (

@@ -7,8 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
-from barometer.exceptions import EstimationError, InputError
-from barometer.nlp.annotation import (
+from barometer.annotation.sampling import (
     agreement,
     allocate,
     cohen_kappa,
@@ -16,6 +15,7 @@ from barometer.nlp.annotation import (
     sample_for_annotation,
     uncertainty_from_scores,
 )
+from barometer.exceptions import EstimationError, InputError
 
 NA = np.nan
 #: Krippendorff (2011), "Computing Krippendorff's alpha-reliability", example C:

@@ -10,11 +10,8 @@ import pandas as pd
 import pytest
 
 from barometer import registry
-from barometer.exceptions import InputError
-from barometer.nlp.audit import _audit_sentences
-from barometer.nlp.augment import template_rows
-from barometer.nlp.classifiers import TextClassifier
-from barometer.nlp.functional import (
+from barometer.audit.counterfactual import _audit_sentences
+from barometer.audit.functional import (
     FUNCTIONALITIES,
     SUITE_FILE,
     functional_markdown,
@@ -23,7 +20,10 @@ from barometer.nlp.functional import (
     run_suite,
     summarise,
 )
-from barometer.nlp.training import load_config
+from barometer.exceptions import InputError
+from barometer.nlp.classifiers import TextClassifier
+from barometer.training.augment import template_rows
+from barometer.training.train import load_config
 from tests.conftest import REPO_ROOT
 
 KINDS = {"hostile": "hostile", "benign": "not_hostile", "positive": "not_hostile",

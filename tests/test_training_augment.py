@@ -8,8 +8,8 @@ import re
 import pandas as pd
 import pytest
 
-from barometer.nlp.audit import audit_groups, counterfactual_sentences, load_templates
-from barometer.nlp.augment import (
+from barometer.audit.counterfactual import audit_groups, counterfactual_sentences, load_templates
+from barometer.training.augment import (
     augment_training,
     sentence_rows,
     spelling_variants,
@@ -138,7 +138,7 @@ def test_groups_the_corpora_name_often_are_swapped_not_audited() -> None:
     is a training group, so the audit only holds groups whose names the model cannot have
     learnt a label for from the corpora."""
     root = shared_data()
-    from barometer.nlp.corpora import load_corpora
+    from barometer.training.corpora import load_corpora
 
     corpora = load_corpora(["davidson2017", "mlma", "offenseval2020_tr", "absabank_imm"], root)
     train = corpora[corpora["split"] == "train"]

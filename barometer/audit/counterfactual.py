@@ -15,16 +15,16 @@ scorer, the rumour matcher, the hostility classifier, a researcher's own pipelin
   observed shares, which is the same distribution as resampling the group's items with
   replacement (the rates depend on the items only through those counts), vectorised.
 * **Flag-rate ratio** (:func:`flag_rate_ratio`): share of flagged texts in two groups (e.g.
-  African-American-English-aligned vs white-aligned tweets, :mod:`barometer.nlp.dialect`) and
+  African-American-English-aligned vs white-aligned tweets, :mod:`barometer.audit.dialect`) and
   their ratio, with a bootstrap interval (independent binomial redraws of each group).
 * **Thresholds** (:class:`AuditThresholds`, :func:`audit_passes`) turn the numbers into a
   pass / fail with reasons; :func:`audit_markdown` writes the section a model card includes
-  (both in :mod:`barometer.nlp.audit_report`, re-exported here).
+  (both in :mod:`barometer.audit.report`, re-exported here).
 * **Registered models** (:func:`audit_model`): a version of the model registry is audited on
   the held-out test split its own config names, with the ``[audit]`` table of that config
   (else of ``models/configs/<task>.toml``); the verdict goes to ``audit.json`` beside the
   artefact and to the card's "Audit results" section, and gates
-  :func:`barometer.registry.activate` (in :mod:`barometer.nlp.model_audit`, re-exported here).
+  :func:`barometer.registry.activate` (in :mod:`barometer.audit.model_audit`, re-exported here).
 """
 
 from __future__ import annotations
@@ -39,9 +39,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from barometer.data import read_data_toml
-from barometer.exceptions import InputError
-from barometer.nlp.audit_report import (
+from barometer.audit.model_audit import (
+    FlagView,
+    audit_card_section,
+    audit_model,
+    audit_record,
+    model_audit_thresholds,
+)
+from barometer.audit.report import (
     AuditResults,
     AuditThresholds,
     audit_markdown,
@@ -50,13 +55,8 @@ from barometer.nlp.audit_report import (
     markdown_table,
     rate_ratios,
 )
-from barometer.nlp.model_audit import (
-    FlagView,
-    audit_card_section,
-    audit_model,
-    audit_record,
-    model_audit_thresholds,
-)
+from barometer.data import read_data_toml
+from barometer.exceptions import InputError
 
 __all__ = [
     "BOOTSTRAP",
@@ -365,7 +365,7 @@ def run_audit(
         results.error_rates = error_rates(
             predictions, y_true="y_true", y_pred="y_pred", by=by, n_boot=n_boot, seed=seed
         )
-    from barometer.nlp.dialect import DAVIDSON_FILE, dialect_audit, load_davidson_dialects
+    from barometer.audit.dialect import DAVIDSON_FILE, dialect_audit, load_davidson_dialects
 
     if (
         flag is not None
@@ -388,11 +388,11 @@ def audit_groups(shared_data: str | Path | None, notes: list[str] | None = None)
 
     The packaged lists of ``audit_templates.toml`` plus, when ``shared_data`` has them, the
     Swedish nationalities of Språkbanken with an odd row id (training uses the even ones, see
-    :func:`barometer.nlp.augment.sprakbanken_groups`); any group with a form that training uses
-    (:func:`barometer.nlp.augment.training_forms`, in any language) is dropped, so a model
+    :func:`barometer.training.augment.sprakbanken_groups`); any group with a form that training uses
+    (:func:`barometer.training.augment.training_forms`, in any language) is dropped, so a model
     cannot pass the audit because it saw the audit's groups swapped in training.
     """
-    from barometer.nlp.augment import sprakbanken_groups, training_forms
+    from barometer.training.augment import sprakbanken_groups, training_forms
 
     notes = notes if notes is not None else []
     _, groups = load_templates()

@@ -5,7 +5,7 @@ config names, with the ``[audit]`` table of that config (else of
 ``models/configs/<task>.toml``); the verdict goes to ``audit.json`` beside the artefact
 (:func:`audit_record`) and to the card's "Audit results" section (:func:`audit_card_section`),
 and gates :func:`barometer.registry.activate`. Every name is re-exported by
-:mod:`barometer.nlp.audit`.
+:mod:`barometer.audit.counterfactual`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from barometer.exceptions import ConfigError, InputError, ModelError
-from barometer.nlp.audit_report import (
+from barometer.audit.report import (
     AuditResults,
     AuditThresholds,
     audit_markdown,
@@ -27,6 +26,7 @@ from barometer.nlp.audit_report import (
     load_audit_thresholds,
     rate_ratios,
 )
+from barometer.exceptions import ConfigError, InputError, ModelError
 
 
 class FlagView:
@@ -114,10 +114,10 @@ def audit_model(
         If no ``[audit]`` table is defined for the task.
     """
     from barometer import registry
-    from barometer.nlp.audit import _audit_sentences, counterfactual_audit, error_rates
-    from barometer.nlp.corpora import DEFAULT_DATA_ROOT, read_davidson2017
-    from barometer.nlp.dialect import dialect_audit, load_davidson_dialects
-    from barometer.nlp.training import load_training_rows
+    from barometer.audit.counterfactual import _audit_sentences, counterfactual_audit, error_rates
+    from barometer.audit.dialect import dialect_audit, load_davidson_dialects
+    from barometer.training.corpora import DEFAULT_DATA_ROOT, read_davidson2017
+    from barometer.training.train import load_training_rows
 
     version = version or registry.active_versions(models_dir).get(task)
     if version is None:

@@ -1,8 +1,8 @@
 """Verdict of a bias audit: thresholds, pass / fail with reasons, and the model-card section.
 
 :class:`AuditThresholds` (the ``[audit]`` table of a model config) and :func:`audit_passes` turn
-the numbers of :mod:`barometer.nlp.audit` into a verdict; :func:`audit_markdown` writes the
-section a model card includes. Every name is re-exported by :mod:`barometer.nlp.audit`.
+the numbers of :mod:`barometer.audit.counterfactual` into a verdict; :func:`audit_markdown`
+writes the section a model card includes. Every name is re-exported by :mod:`barometer.audit`.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ table of its config (:class:`ValidityCriteria`):
    whose ``metric`` (from the version's ``metrics.json``, which ``barometer evaluate``
    reproduces) has a lower interval bound of at least ``min_metric_lower`` (in every corpus
    that tests the language);
-2. the functional suite's pass rate in the language (:mod:`barometer.nlp.functional`) is at
+2. the functional suite's pass rate in the language (:mod:`barometer.audit.functional`) is at
    least ``min_functional_pass_rate`` (tasks with a suite; a language without cases fails
    when ``require_functional``);
 3. the share of neutral text flagged (the bias audit's counterfactual sentences and the suite's
@@ -108,8 +108,8 @@ def _neutral_texts(
 ) -> pd.DataFrame:
     """Neutral text per language: the audit's counterfactual sentences and the suite's neutral
     and positive mentions (``text, lang``)."""
-    from barometer.nlp.audit import _audit_sentences
-    from barometer.nlp.functional import NEUTRAL_FUNCTIONALITIES
+    from barometer.audit.counterfactual import _audit_sentences
+    from barometer.audit.functional import NEUTRAL_FUNCTIONALITIES
 
     parts = [_audit_sentences(shared_data, languages, [])[["text", "lang"]]]
     if suite is not None:
@@ -128,9 +128,9 @@ def validity_rows(
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """(one row per covered language in :data:`COLUMNS`, the functional summary or None)."""
     from barometer import registry
-    from barometer.nlp.corpora import DEFAULT_DATA_ROOT
-    from barometer.nlp.functional import load_suite, run_suite, summarise
-    from barometer.nlp.model_audit import FlagView
+    from barometer.audit.functional import load_suite, run_suite, summarise
+    from barometer.audit.model_audit import FlagView
+    from barometer.training.corpora import DEFAULT_DATA_ROOT
 
     folder = registry.version_dir(task, version, models_dir)
     config = tomllib.loads((folder / "config.toml").read_text(encoding="utf-8"))
@@ -213,8 +213,8 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def validity_markdown(rows: pd.DataFrame, summary: pd.DataFrame | None, command: str) -> str:
     """The card's "Validity" section."""
-    from barometer.nlp.audit_report import markdown_table
-    from barometer.nlp.functional import functional_markdown
+    from barometer.audit.functional import functional_markdown
+    from barometer.audit.report import markdown_table
 
     shown = rows.drop(columns=["task", "model_version"]).rename(
         columns={"functional_pass_rate": "functional", "neutral_flag_rate": "neutral_flagged"}

@@ -275,7 +275,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
             ISO 639-1 code per text; overrides a ``lang`` column; "und" when absent.
         sample_weight : sequence of float, optional
             Weight of each text in the linear model and in its calibration (e.g.
-            :func:`barometer.nlp.balance.prior_weights`, which gives every language the same
+            :func:`barometer.training.balance.prior_weights`, which gives every language the same
             class shares so that no feature can learn a language's base rate).
 
         Returns

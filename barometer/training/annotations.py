@@ -1,8 +1,8 @@
 """Annotation files as training rows: majority labels, ties, agreement, the card section.
 
-The CSV that ``barometer sample-for-annotation`` writes (:mod:`barometer.nlp.annotation`),
+The CSV that ``barometer sample-for-annotation`` writes (:mod:`barometer.annotation.sampling`),
 once a team filled its ``label`` column (or one ``label_NAME`` column per annotator), is read by
-:func:`read_annotations` into training rows for :func:`barometer.nlp.training.train` (which
+:func:`read_annotations` into training rows for :func:`barometer.training.train.train` (which
 re-exports both functions); :func:`annotations_markdown` writes the card's "Annotations"
 section.
 """
@@ -21,7 +21,7 @@ from barometer.exceptions import EstimationError, InputError
 
 def _task_labels(config: dict[str, Any], known: list[str]) -> list[str]:
     """The class names an annotation may use: ``task.labels``, else the corpus label scheme."""
-    from barometer.nlp.corpora import GROUP_HOSTILITY_LABELS, HOSTILITY_LABELS, TARGET_LABELS
+    from barometer.training.corpora import GROUP_HOSTILITY_LABELS, HOSTILITY_LABELS, TARGET_LABELS
 
     task = config["task"]
     schemes = {
@@ -51,7 +51,7 @@ def read_annotations(
         or more annotators, ``agreement`` (Krippendorff's alpha and pairwise Cohen's kappa rows,
         nominal) or ``agreement_note`` when it is undefined.
     """
-    from barometer.nlp.annotation import agreement
+    from barometer.annotation.sampling import agreement
 
     path = Path(path)
     if not path.is_file():

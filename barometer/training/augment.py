@@ -15,8 +15,9 @@ seeded, all applied to training rows only (test splits are never touched):
 * :func:`spelling_variants`: a share of the template sentences (hostile and benign alike, so the
   noise carries no label) gets one obfuscated word (``musl1mer``, ``j*vla``, ``haaate``).
 
-The training term list is disjoint from the audit's (:func:`barometer.nlp.audit.audit_groups`
-drops every audit term that is a training form), so an audit cannot pass by construction.
+The training term list is disjoint from the audit's
+(:func:`barometer.audit.counterfactual.audit_groups` drops every audit term that is a training
+form), so an audit cannot pass by construction.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def sprakbanken_groups(shared_data: str | Path, parity: str) -> pd.DataFrame:
     """Swedish nationality groups of Språkbanken's ``nationaliteter.csv`` with an ``even`` or
     ``odd`` row id, in the sv forms of ``training_groups.toml`` (training uses the even rows, the
     audit the odd ones)."""
-    from barometer.nlp.audit import load_swedish_nationalities
+    from barometer.audit.counterfactual import load_swedish_nationalities
 
     if parity not in ("even", "odd"):
         raise ValueError(f"parity must be 'even' or 'odd', got {parity!r}")

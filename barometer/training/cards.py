@@ -128,12 +128,13 @@ def _training_section(config: dict[str, Any], note: dict[str, Any]) -> str:
     if not note:
         return ""
     augment, balance = config.get("augment", {}), config.get("balance", {})
-    lines = ["", "Training set (`barometer.nlp.training.training_set`):", ""]
+    lines = ["", "Training set (`barometer.training.train.training_set`):", ""]
     if augment:
         kinds = ", ".join(f"{k} -> {v}" for k, v in augment.get("templates", {}).items())
         lines.append(
-            f"- augmentation (`barometer.nlp.augment`): {augment.get('swaps', 0)} counterfactual "
-            f"group-term swaps per training text naming a training group; templates ({kinds}) "
+            f"- augmentation (`barometer.training.augment`): {augment.get('swaps', 0)} "
+            "counterfactual group-term swaps per training text naming a training group; "
+            f"templates ({kinds}) "
             f"in {', '.join(augment.get('languages', []))}; spelling variants in "
             f"{float(augment.get('spelling_share', 0)):.0%} of the templates; "
             f"{float(augment.get('context_share', 0)):.0%} of the templates joined with a real "
@@ -141,7 +142,7 @@ def _training_section(config: dict[str, Any], note: dict[str, Any]) -> str:
         )
     if balance and float(balance.get("prior", 0) or 0) > 0:
         lines.append(
-            f"- weights (`barometer.nlp.balance.prior_weights`): every "
+            f"- weights (`barometer.training.balance.prior_weights`): every "
             f"{' x '.join(balance.get('by', []))} group has the {balance['positive']} share "
             f"{float(balance['prior']):.2f}; one-class corpora pooled with their language's "
             f"templates (at most {balance.get('max_pooled') or 'all'} rows' weight). "
@@ -206,7 +207,7 @@ Classes: {", ".join(metrics["classes"])}. Headline: {metrics.get("headline") or 
 
 {chr(10).join(data_lines)}
 
-Label mapping: see `barometer/nlp/corpora.py` (module docstring).
+Label mapping: see `barometer/training/corpora.py` (module docstring).
 Training rows: {metrics["n_train"]}; test rows: {metrics["n_test"]}.
 The corpora text is not stored in this repository.
 {training}

@@ -11,7 +11,7 @@ and checks them against ``metrics.json`` and the card.
 Annotation files (``data.annotations`` or ``barometer train TASK --annotations FILE.csv``): the
 CSV that ``barometer sample-for-annotation`` writes, once a team filled its ``label`` column (or
 one ``label_NAME`` column per annotator), adds training rows; see
-:func:`barometer.nlp.annotation_input.read_annotations`.
+:func:`barometer.training.annotations.read_annotations`.
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from barometer import registry
 from barometer.exceptions import ConfigError, ModelError
-from barometer.nlp import metrics as M
-from barometer.nlp.annotation_input import annotations_markdown, read_annotations
-from barometer.nlp.cards import metrics_table, render_card
 from barometer.nlp.classifiers import TextClassifier, strict_convergence
-from barometer.nlp.corpora import can_hold_out, heldout_split, load_corpora
+from barometer.training import metrics as M
+from barometer.training.annotations import annotations_markdown, read_annotations
+from barometer.training.cards import metrics_table, render_card
+from barometer.training.corpora import can_hold_out, heldout_split, load_corpora
 
 #: Absolute tolerance of `evaluate` when comparing reproduced with stored metrics.
 TOLERANCE = 1e-6
@@ -213,14 +213,14 @@ def training_set(
     """The rows a model is fitted on, their sample weights and a summary for the card.
 
     ``[augment]`` (optional) adds counterfactual group-term swaps, template sentences and
-    spelling variants (:func:`barometer.nlp.augment.augment_training`; numeric template scores
+    spelling variants (:func:`barometer.training.augment.augment_training`; numeric template scores
     are binned like the corpus scores); ``[balance]`` (optional, ``prior > 0``) gives every
-    ``by`` group the positive share ``prior`` (:func:`barometer.nlp.balance.prior_weights`).
+    ``by`` group the positive share ``prior`` (:func:`barometer.training.balance.prior_weights`).
     Without either section the rows are returned unchanged with no weights.
     """
-    from barometer.nlp.augment import augment_training
-    from barometer.nlp.balance import prior_weights
-    from barometer.nlp.corpora import DEFAULT_DATA_ROOT
+    from barometer.training.augment import augment_training
+    from barometer.training.balance import prior_weights
+    from barometer.training.corpora import DEFAULT_DATA_ROOT
 
     augment, balance, task = config.get("augment", {}), config.get("balance", {}), config["task"]
     if not augment and not float(balance.get("prior", 0) or 0):
@@ -372,7 +372,7 @@ def train(
     activate : bool, default False
         Make the new version the active one; :func:`barometer.registry.activate` refuses a
         version without a passing bias audit, so audit it first
-        (:func:`barometer.nlp.audit.audit_model`; ``barometer train --activate`` does both).
+        (:func:`barometer.audit.audit_model`; ``barometer train --activate`` does both).
     data_root : path, optional
         Overrides ``data.root`` (the shared data folder).
     annotations : list of path, optional
