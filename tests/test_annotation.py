@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
-from barometer.annotation.sampling import (
+from barometer.annotation import (
     agreement,
     allocate,
     cohen_kappa,

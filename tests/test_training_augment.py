@@ -8,17 +8,11 @@ import re
 import pandas as pd
 import pytest
 
-from barometer.audit.counterfactual import audit_groups, counterfactual_sentences, load_templates
-from barometer.training.augment import (
-    augment_training,
-    sentence_rows,
-    spelling_variants,
-    swap_group_terms,
-    template_rows,
-    training_forms,
-    training_groups,
-    with_context,
-)
+from barometer.audit import audit_groups, counterfactual_sentences, load_templates
+from barometer.training.augment import augment_training, sentence_rows, swap_group_terms
+from barometer.training.config import AugmentConfig
+from barometer.training.groups import training_forms, training_groups
+from barometer.training.templates import spelling_variants, template_rows, with_context
 from tests.conftest import shared_data
 
 KINDS = {"hostile": "hostile", "benign": "not_hostile", "positive": "not_hostile",
@@ -77,7 +71,7 @@ def test_swapped_texts_share_their_original_weight() -> None:
         {"text": ["I met Somalis today", "nice weather"], "lang": "en",
          "label": ["not_hostile"] * 2, "source": "x", "split": "train"}
     )  # fmt: skip
-    out = augment_training(frame, {"swaps": 2, "seed": 0})
+    out = augment_training(frame, AugmentConfig(swaps=2, seed=0))
     assert len(out) == 4
     assert out["weight"].sum() == pytest.approx(2.0)
     assert out.loc[out["text"] == "nice weather", "weight"].item() == 1.0

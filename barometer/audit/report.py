@@ -1,8 +1,10 @@
 """Verdict of a bias audit: thresholds, pass / fail with reasons, and the model-card section.
 
 :class:`AuditThresholds` (the ``[audit]`` table of a model config) and :func:`audit_passes` turn
-the numbers of :mod:`barometer.audit.counterfactual` into a verdict; :func:`audit_markdown`
-writes the section a model card includes. Every name is re-exported by :mod:`barometer.audit`.
+the numbers of :mod:`barometer.audit.counterfactual`, :mod:`barometer.audit.parity` and
+:mod:`barometer.audit.dialect` into a verdict; :func:`audit_markdown` writes the section a model
+card includes. :class:`AuditThresholds` is defined with the rest of the training config in
+:mod:`barometer.training.config`.
 """
 
 from __future__ import annotations
@@ -14,47 +16,20 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
+from barometer.audit.parity import rate_ratios
 from barometer.exceptions import ConfigError
+from barometer.training.config import AuditThresholds
 
-# -- error-rate ratios across groups ------------------------------------------------------------
-
-
-def rate_ratios(rates: pd.DataFrame, *, min_n: int = 30) -> pd.DataFrame:
-    """Highest / lowest rate across groups with at least ``min_n`` items, per (by, metric)."""
-    kept = rates[(rates["n_effective"] >= min_n) & rates["value"].notna()]
-    rows = []
-    for (column, metric), part in kept.groupby(["by", "metric"], sort=True):
-        values = part["value"].to_numpy(float)
-        high, low = part.iloc[int(values.argmax())], part.iloc[int(values.argmin())]
-        hi, lo = float(values.max()), float(values.min())
-        ratio = 1.0 if hi == 0 else (hi / lo if lo > 0 else np.inf)
-        rows.append((column, metric, high["group"], low["group"], hi, lo, ratio, len(part)))
-    return pd.DataFrame(
-        rows, columns=["by", "metric", "highest", "lowest", "high", "low", "ratio", "n_groups"]
-    )
-
-
-# -- thresholds, verdict and model-card section -------------------------------------------------
-
-
-class AuditThresholds(BaseModel):
-    """Limits a model must meet to be activated without ``--force`` ([audit] in a TOML)."""
-
-    model_config = ConfigDict(extra="forbid")
-    max_counterfactual_spread: float = Field(default=0.10, ge=0)
-    max_fpr_ratio: float = Field(default=1.5, ge=1)
-    max_fnr_ratio: float = Field(default=1.5, ge=1)
-    max_dialect_flag_ratio: float = Field(default=1.5, ge=1)
-    max_neutral_flag_rate: float = Field(default=1.0, ge=0, le=1)  # per language, of the
-    # counterfactual sentences (all neutral or positive) flagged; 1.0 = no limit
-    min_group_n: int = Field(default=30, ge=1)
-    # how a registered model is audited (:func:`audit_model`); not limits
-    parity_by: list[str] = Field(default_factory=lambda: ["lang", "target_group"])
-    dialect: bool = False  # TwitterAAE audit on Davidson's held-out tweets
-    dialect_argmax: bool = False  # AA vs White argmax instead of the 0.8 cut-off
-    n_boot: int = Field(default=1000, ge=10)
+__all__ = [
+    "AuditResults",
+    "AuditThresholds",
+    "audit_markdown",
+    "audit_passes",
+    "load_audit_thresholds",
+    "markdown_table",
+]
 
 
 def load_audit_thresholds(path: str | Path | None) -> AuditThresholds:
@@ -80,47 +55,65 @@ class AuditResults:
     notes: list[str] = field(default_factory=list)
 
 
+def _counterfactual_reasons(
+    counterfactual: dict[str, pd.DataFrame], thresholds: AuditThresholds
+) -> list[str]:
+    reasons = []
+    table = counterfactual["by_template"]
+    worst = table.iloc[int(table["spread"].to_numpy().argmax())] if len(table) else None
+    if worst is not None and float(worst["spread"]) > thresholds.max_counterfactual_spread:
+        reasons.append(
+            f"counterfactual spread {worst['spread']:.3f} > "
+            f"{thresholds.max_counterfactual_spread} (template {worst['template_id']}, "
+            f"{worst['group_type']}: {worst['lowest']} {worst['min']:.3f} vs "
+            f"{worst['highest']} {worst['max']:.3f})"
+        )
+    scores = counterfactual.get("scores")
+    if scores is not None and len(scores) and thresholds.max_neutral_flag_rate < 1.0:
+        rates = (scores["score"] > 0.5).groupby(scores["lang"]).mean()
+        for lang, rate in rates.items():
+            if float(rate) > thresholds.max_neutral_flag_rate:
+                reasons.append(
+                    f"{float(rate):.1%} of the neutral {lang} counterfactual sentences "
+                    f"flagged > {thresholds.max_neutral_flag_rate:.0%}"
+                )
+    return reasons
+
+
+def _parity_reasons(rates: pd.DataFrame, thresholds: AuditThresholds) -> list[str]:
+    limits = {"fpr": thresholds.max_fpr_ratio, "fnr": thresholds.max_fnr_ratio}
+    reasons = []
+    for row in rate_ratios(rates, min_n=thresholds.min_group_n).itertuples():
+        if float(row.ratio) > limits[str(row.metric)]:  # type: ignore[arg-type]
+            reasons.append(
+                f"{str(row.metric).upper()} ratio by {row.by} {row.ratio:.2f} > "
+                f"{limits[str(row.metric)]} ({row.highest} {row.high:.3f} vs "
+                f"{row.lowest} {row.low:.3f})"
+            )
+    return reasons
+
+
+def _dialect_reasons(dialect: pd.DataFrame, thresholds: AuditThresholds) -> list[str]:
+    reasons = []
+    for row in dialect[dialect["quantity"] == "ratio"].itertuples():
+        if float(row.value) > thresholds.max_dialect_flag_ratio:  # type: ignore[arg-type]
+            scope = getattr(row, "subset", "all")
+            reasons.append(
+                f"dialect flag-rate ratio {row.group} ({scope}) {row.value:.2f} "
+                f"[{row.lower:.2f}, {row.upper:.2f}] > {thresholds.max_dialect_flag_ratio}"
+            )
+    return reasons
+
+
 def audit_passes(results: AuditResults, thresholds: AuditThresholds) -> tuple[bool, list[str]]:
     """Return (passed, reasons): one reason per violated threshold (empty when passed)."""
     reasons: list[str] = []
     if results.counterfactual is not None:
-        table = results.counterfactual["by_template"]
-        worst = table.iloc[int(table["spread"].to_numpy().argmax())] if len(table) else None
-        if worst is not None and float(worst["spread"]) > thresholds.max_counterfactual_spread:
-            reasons.append(
-                f"counterfactual spread {worst['spread']:.3f} > "
-                f"{thresholds.max_counterfactual_spread} (template {worst['template_id']}, "
-                f"{worst['group_type']}: {worst['lowest']} {worst['min']:.3f} vs "
-                f"{worst['highest']} {worst['max']:.3f})"
-            )
-        scores = results.counterfactual.get("scores")
-        if scores is not None and len(scores) and thresholds.max_neutral_flag_rate < 1.0:
-            rates = (scores["score"] > 0.5).groupby(scores["lang"]).mean()
-            for lang, rate in rates.items():
-                if float(rate) > thresholds.max_neutral_flag_rate:
-                    reasons.append(
-                        f"{float(rate):.1%} of the neutral {lang} counterfactual sentences "
-                        f"flagged > {thresholds.max_neutral_flag_rate:.0%}"
-                    )
+        reasons += _counterfactual_reasons(results.counterfactual, thresholds)
     if results.error_rates is not None:
-        limits = {"fpr": thresholds.max_fpr_ratio, "fnr": thresholds.max_fnr_ratio}
-        ratios = rate_ratios(results.error_rates, min_n=thresholds.min_group_n)
-        for row in ratios.itertuples():
-            if float(row.ratio) > limits[str(row.metric)]:  # type: ignore[arg-type]
-                reasons.append(
-                    f"{str(row.metric).upper()} ratio by {row.by} {row.ratio:.2f} > "
-                    f"{limits[str(row.metric)]} ({row.highest} {row.high:.3f} vs "
-                    f"{row.lowest} {row.low:.3f})"
-                )
+        reasons += _parity_reasons(results.error_rates, thresholds)
     if results.dialect is not None:
-        ratio_rows = results.dialect[results.dialect["quantity"] == "ratio"]
-        for row in ratio_rows.itertuples():
-            if float(row.value) > thresholds.max_dialect_flag_ratio:  # type: ignore[arg-type]
-                scope = getattr(row, "subset", "all")
-                reasons.append(
-                    f"dialect flag-rate ratio {row.group} ({scope}) {row.value:.2f} "
-                    f"[{row.lower:.2f}, {row.upper:.2f}] > {thresholds.max_dialect_flag_ratio}"
-                )
+        reasons += _dialect_reasons(results.dialect, thresholds)
     return not reasons, reasons
 
 
@@ -138,35 +131,37 @@ def markdown_table(frame: pd.DataFrame, *, digits: int = 3) -> str:
     return "\n".join([head, rule, *body])
 
 
+def _counterfactual_markdown(counterfactual: dict[str, pd.DataFrame]) -> list[str]:
+    table = counterfactual["by_template"]
+    summary = (
+        table.groupby(["lang", "group_type"])
+        .agg(templates=("template_id", "count"), groups=("n_groups", "max"),
+             max_spread=("spread", "max"), mean_spread=("spread", "mean"),
+             mean_std=("std", "mean"))
+        .reset_index()
+    )  # fmt: skip
+    by_group = counterfactual["by_group"]
+    extreme = by_group.loc[by_group["deviation"].abs().nlargest(5).index]
+    return ["### Counterfactual term swaps", "", markdown_table(summary), "",
+            "Groups furthest from the mean of their language and type:", "",
+            markdown_table(extreme), ""]  # fmt: skip
+
+
 def audit_markdown(results: AuditResults, thresholds: AuditThresholds) -> str:
     """Return the "Bias audit" section of a model card."""
     passed, reasons = audit_passes(results, thresholds)
+    limits = ", ".join(
+        f"{k} = {v}" for k, v in thresholds.model_dump().items() if k.startswith(("max_", "min_"))
+    )
     lines = [
         f"## Bias audit: {results.task} ({results.model_version})",
         "",
-        f"**Verdict: {'PASS' if passed else 'FAIL'}** against thresholds "
-        + ", ".join(
-            f"{k} = {v}"
-            for k, v in thresholds.model_dump().items()
-            if k.startswith(("max_", "min_"))
-        ),
+        f"**Verdict: {'PASS' if passed else 'FAIL'}** against thresholds {limits}",
         "",
     ]
     lines += [f"- {reason}" for reason in reasons] + ([""] if reasons else [])
     if results.counterfactual is not None:
-        table = results.counterfactual["by_template"]
-        summary = (
-            table.groupby(["lang", "group_type"])
-            .agg(templates=("template_id", "count"), groups=("n_groups", "max"),
-                 max_spread=("spread", "max"), mean_spread=("spread", "mean"),
-                 mean_std=("std", "mean"))
-            .reset_index()
-        )  # fmt: skip
-        by_group = results.counterfactual["by_group"]
-        extreme = by_group.loc[by_group["deviation"].abs().nlargest(5).index]
-        lines += ["### Counterfactual term swaps", "", markdown_table(summary), "",
-                  "Groups furthest from the mean of their language and type:", "",
-                  markdown_table(extreme), ""]  # fmt: skip
+        lines += _counterfactual_markdown(results.counterfactual)
     if results.error_rates is not None:
         lines += ["### Error-rate parity", "", markdown_table(results.error_rates), "",
                   markdown_table(rate_ratios(results.error_rates, min_n=thresholds.min_group_n)),

@@ -16,23 +16,23 @@ import numpy as np
 import pandas as pd
 
 from barometer import registry
+from barometer.annotation.agreement import agreement
 from barometer.exceptions import EstimationError, InputError
+from barometer.training.config import TaskConfig, TrainingConfig
+from barometer.training.corpora import GROUP_HOSTILITY_LABELS, HOSTILITY_LABELS, TARGET_LABELS
 
 
-def _task_labels(config: dict[str, Any], known: list[str]) -> list[str]:
+def _task_labels(task: TaskConfig, known: list[str]) -> list[str]:
     """The class names an annotation may use: ``task.labels``, else the corpus label scheme."""
-    from barometer.training.corpora import GROUP_HOSTILITY_LABELS, HOSTILITY_LABELS, TARGET_LABELS
-
-    task = config["task"]
     schemes = {
         "hostility": HOSTILITY_LABELS, "group_hostility": GROUP_HOSTILITY_LABELS,
         "target": TARGET_LABELS,
     }  # fmt: skip
-    return list(task.get("labels") or schemes.get(task["label_column"], ()) or known)
+    return list(task.labels or schemes.get(task.label_column, ()) or known)
 
 
 def read_annotations(
-    path: str | Path, config: dict[str, Any], *, known: list[str] | None = None
+    path: str | Path, config: TrainingConfig, *, known: list[str] | None = None
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Training rows from a labelled annotation CSV (``barometer sample-for-annotation``).
 
@@ -51,8 +51,6 @@ def read_annotations(
         or more annotators, ``agreement`` (Krippendorff's alpha and pairwise Cohen's kappa rows,
         nominal) or ``agreement_note`` when it is undefined.
     """
-    from barometer.annotation.sampling import agreement
-
     path = Path(path)
     if not path.is_file():
         raise InputError(f"annotation file {path} not found")
@@ -64,14 +62,14 @@ def read_annotations(
             f"annotation file {path}: expected a text column and a filled label column ('label', "
             f"or one 'label_NAME' per annotator); got columns {list(raw.columns)}"
         )
-    task, bins = config["task"], list(config["task"].get("bins", []))
+    task, bins = config.task, list(config.task.bins)
     cells = raw[columns].apply(lambda c: c.str.strip().str.lower()).replace("", np.nan)
     values = cells.apply(pd.to_numeric, errors="coerce")
     if bins:  # numbers binned into the ordered classes, as load_task_data does
         codes = np.digitize(values.fillna(0).to_numpy(float), np.asarray(bins, dtype=float))
-        names = np.asarray(task["labels"], dtype=object)[codes]
+        names = np.asarray(task.labels, dtype=object)[codes]
         cells = cells.mask(values.notna(), pd.DataFrame(names, cells.index, cells.columns))
-    labels = _task_labels(config, known or [])
+    labels = _task_labels(task, known or [])
     lookup = {str(name).lower(): str(name) for name in labels}
     long = (
         cells.rename_axis("_row")
@@ -84,7 +82,7 @@ def read_annotations(
         numbers = f" or numbers (binned at {bins})" if bins else ""
         raise InputError(
             f"annotation file {path}: labels {unknown[:10]} are not classes of task "
-            f"{task['name']!r}; expected {labels}{numbers}"
+            f"{task.name!r}; expected {labels}{numbers}"
         )
     mapped = cells.apply(lambda c: c.map(lookup))
     counts = pd.crosstab(long["_row"], long["_value"].map(lookup))
