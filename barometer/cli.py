@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from barometer.commands import fetch as fetch_commands
 from barometer.commands import impact as impact_commands
 from barometer.commands import ingest as ingest_commands
 from barometer.commands import models as models_commands
@@ -51,17 +52,32 @@ def run(
         Path | None, typer.Option(help="warehouse folder (default: [store] path of the config)")
     ] = None,
     quiet: Annotated[bool, typer.Option(help="no progress bars")] = False,
+    no_fetch: Annotated[
+        bool, typer.Option("--no-fetch", help="do not fetch the live sources first")
+    ] = False,
 ) -> None:
-    """Ingest, enrich, score, aggregate and publish one pipeline into its warehouse."""
+    """Fetch the live sources (if any), then ingest, enrich, score, aggregate and publish one
+    pipeline into its warehouse."""
     from barometer.config import load_config
+    from barometer.live.fetch import FetchOptions
     from barometer.pipeline import run_pipeline
 
     try:
-        report = run_pipeline(load_config(config), warehouse=warehouse, show_progress=not quiet)
+        report = run_pipeline(
+            load_config(config),
+            warehouse=warehouse,
+            show_progress=not quiet,
+            fetch=None if no_fetch else FetchOptions(),
+        )
     except BarometerError as exc:
         raise _fail(exc) from None
+    if "fetch" in report.manifest:
+        fetch_commands.print_fetch(report.manifest["fetch"])
     _print_run(report.manifest, report.new_rows)
     console.print(f"warehouse: {report.warehouse}")
+    if report.manifest.get("fetch", {}).get("errors"):
+        errors.print("a live source failed: the barometer was built from what is stored")
+        raise typer.Exit(code=1)
 
 
 def _print_run(manifest: dict[str, object], new_rows: dict[str, int]) -> None:
@@ -101,6 +117,8 @@ def status(
             str(entry.get("skipped", "")),
         )
     console.print(inputs)
+    if "fetch" in last:
+        fetch_commands.print_fetch(last["fetch"])
     _print_run(last, last.get("new_rows", {}))
 
 
@@ -156,6 +174,7 @@ app.command(name="audit")(nlp_tools.audit)
 app.command(name="sample-for-annotation")(nlp_tools.sample_for_annotation)
 app.command(name="agreement")(nlp_tools.agreement)
 app.command(name="ingest")(ingest_commands.ingest)
+app.command(name="fetch")(fetch_commands.fetch)
 
 
 def main() -> None:

@@ -29,6 +29,7 @@ from barometer.ingest.pldp import PldpFields
 from barometer.ingest.social.tabular import ColumnMapping
 from barometer.ingest.social.telegram import CHAT_TYPES
 from barometer.ingest.timezones import zone_setting_problem
+from barometer.live.config import FetchSettings, LiveSource, check_unique_names
 
 
 class _Strict(BaseModel):
@@ -181,9 +182,17 @@ class ObservationSource(_Strict):
 
 class SourcesConfig(_Strict):
     social: list[SocialSource] = []
+    live: list[LiveSource] = Field(
+        default=[], description="live connectors fetched by 'barometer fetch' (and 'run')"
+    )
     survey: SurveySource | None = None
     sensing: SensingSource | None = None
     observation: ObservationSource | None = None
+
+    @model_validator(mode="after")
+    def _distinct_live_names(self) -> SourcesConfig:
+        check_unique_names(self.live)
+        return self
 
 
 class NlpConfig(_Strict):
@@ -265,6 +274,7 @@ class PipelineConfig(_Strict):
     boundaries: BoundariesConfig
     privacy: PrivacyConfig = PrivacyConfig()
     sources: SourcesConfig = SourcesConfig()
+    fetch: FetchSettings = FetchSettings()
     nlp: NlpConfig = NlpConfig()
     indicators: IndicatorsConfig = IndicatorsConfig()
     composite: CompositeConfig = CompositeConfig()

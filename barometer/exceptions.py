@@ -42,3 +42,18 @@ class ModelIntegrityError(ModelError):
 
 class ActivationRefused(ModelError):
     """A model version has no passing bias audit, so it is not activated without ``force``."""
+
+
+class FetchError(BarometerError):
+    """A live source cannot be fetched (refused credentials, unknown timeline, no answer).
+
+    The message names the source and what to fix; the other live sources are still fetched.
+    """
+
+
+class RateLimited(FetchError):
+    """A server asks to wait longer than a run may wait; the next run resumes from the cursor."""
+
+    def __init__(self, message: str, resume_at: float) -> None:
+        super().__init__(message)
+        self.resume_at = resume_at  # Unix time (seconds) the server names for its reset

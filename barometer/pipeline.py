@@ -48,6 +48,8 @@ from barometer.ingest.social import (
     read_x_v2,
 )
 from barometer.ingest.survey import load_codebook, read_survey
+from barometer.live.fetch import FetchOptions, FetchReport, fetch_sources
+from barometer.live.landing import LandedPage
 from barometer.privacy import Pseudonymiser, load_key
 from barometer.publish import build_published
 from barometer.schema import (
@@ -115,6 +117,7 @@ class RunReport:
     warehouse: Path
     manifest: dict[str, Any]
     new_rows: dict[str, int] = field(default_factory=dict)
+    fetch: FetchReport | None = None
 
 
 def code_version() -> str:
@@ -162,6 +165,7 @@ class _Run:
         )
         self.boundaries: Boundaries = load_boundaries(config.resolve(config.boundaries.path))
         self.gazetteer = Gazetteer(self.boundaries)
+        self.fetch_report: FetchReport | None = None
         #: tasks this run cannot score -> why (e.g. sentiment without its lexicon packages)
         self.unavailable = unavailable_tasks()
         for task, why in self.unavailable.items():
@@ -258,6 +262,29 @@ class _Run:
             language_prior=self.config.nlp.language_prior,
         )
         return result, posts
+
+    def fetch_live(self, options: FetchOptions) -> None:
+        """Fetch the live sources: each new page is landed, then ingested by
+        :meth:`ingest_page`, then its cursor stored (:mod:`barometer.live.fetch`)."""
+        self.fetch_report = fetch_sources(
+            self.config.sources.live,
+            self.config.fetch,
+            self.store.root,
+            ingest=self.ingest_page,
+            options=options,
+            say=lambda line: self.console.print(
+                line, markup=False, highlight=False, soft_wrap=True
+            ),
+        )
+
+    def ingest_page(self, page: LandedPage, adapter: str, server: str | None) -> dict[str, Any]:
+        """Read, enrich and store one landed page, like an exported file of that format."""
+        entry = _input_entry(page.path, f"live:{page.source}")
+        self.inputs.append(entry)
+        extra = {"server": server} if server is not None else {}  # Mastodon ids are per server
+        source = SocialSource(format=adapter, path=str(page.path), **extra)  # type: ignore[arg-type]
+        self._load(entry, POSTS, partial(self._read_social, source, page.path))
+        return entry
 
     def ingest_survey(self) -> None:
         survey = self.config.sources.survey
@@ -384,6 +411,7 @@ class _Run:
             "new_rows": self.new_rows,
             "step_seconds": dict(self.step_seconds),
             "row_counts": {name: self.store.count(table) for name, table in TABLES.items()},
+            **({"fetch": self.fetch_report.to_dict()} if self.fetch_report is not None else {}),
         }
 
 
@@ -406,8 +434,12 @@ def run_pipeline(
     warehouse: Path | None = None,
     console: Console | None = None,
     show_progress: bool = True,
+    fetch: FetchOptions | None = None,
 ) -> RunReport:
-    """Run every step of ``config`` into ``warehouse`` (default: the config's store path)."""
+    """Run every step of ``config`` into ``warehouse`` (default: the config's store path).
+
+    With ``fetch``, the live sources (``[[sources.live]]``) are fetched first.
+    """
     console = console or Console(stderr=True)
     root = warehouse if warehouse is not None else config.resolve(config.store.path)
     store = Warehouse(root)
@@ -415,6 +447,8 @@ def run_pipeline(
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, disable=not show_progress) as progress:
         run.timed("ingest reference", run.ingest_reference)
+        if fetch is not None and config.sources.live:
+            run.timed("fetch live sources", partial(run.fetch_live, fetch))
         run.timed("ingest social", lambda: run.ingest_social(progress))
         steps: list[tuple[str, Callable[[], object]]] = [
             ("ingest survey", run.ingest_survey),
@@ -446,7 +480,7 @@ def run_pipeline(
         manifest["step_seconds"]["publish"] = round(time.perf_counter() - started, 3)
         store.write_manifest(manifest)
         progress.advance(task)
-    return RunReport(run.run_id, root, manifest, run.new_rows)
+    return RunReport(run.run_id, root, manifest, run.new_rows, run.fetch_report)
 
 
 def run_ingest(
@@ -471,3 +505,24 @@ def run_ingest(
     manifest["steps"] = ["ingest"]
     store.write_manifest(manifest)
     return RunReport(run.run_id, root, manifest, run.new_rows)
+
+
+def run_fetch(
+    config: PipelineConfig,
+    *,
+    warehouse: Path | None = None,
+    console: Console | None = None,
+    options: FetchOptions | None = None,
+) -> RunReport:
+    """Fetch the live sources of ``config`` into ``warehouse`` and store their posts (no
+    scoring, no indicators); writes a run manifest with a ``fetch`` section."""
+    console = console or Console(stderr=True)
+    root = warehouse if warehouse is not None else config.resolve(config.store.path)
+    store = Warehouse(root)
+    run = _Run(config, store, console)
+    run.timed("ingest reference", run.ingest_reference)
+    run.timed("fetch live sources", partial(run.fetch_live, options or FetchOptions()))
+    manifest = run.manifest(finished=True)
+    manifest["steps"] = ["fetch"]
+    store.write_manifest(manifest)
+    return RunReport(run.run_id, root, manifest, run.new_rows, run.fetch_report)

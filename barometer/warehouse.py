@@ -53,6 +53,9 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+atomic_write_bytes = _atomic_write_bytes  # public name for the landing folder and fetch state
+
+
 def _table_bytes(arrow: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
     pq.write_table(arrow, sink, compression="zstd")

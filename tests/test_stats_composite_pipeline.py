@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import shared_data
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from barometer.exceptions import EstimationError
@@ -201,6 +201,7 @@ def test_pipeline_errors() -> None:
     values=st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=5, max_size=40),
     winmax=st.integers(1, 8),
 )
+@example(values=[0.0, 0.0, 1.0, 6.6212202750435956e-121, 2.225073858507203e-309], winmax=1)
 def test_winsorising_never_widens_the_range_and_keeps_the_order(values, winmax) -> None:
     x = np.asarray(values)
     if np.unique(x).size < 4:

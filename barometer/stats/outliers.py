@@ -43,7 +43,13 @@ def skew_kurtosis(x: np.ndarray) -> tuple[float, float]:
     v = x[~np.isnan(x)]
     if v.size < 4:
         raise EstimationError(f"skewness and kurtosis need >= 4 non-missing values; got {v.size}")
-    if np.ptp(v) == 0:
+    spread = np.ptp(v)
+    if spread == 0:
+        return 0.0, 0.0
+    # both are invariant to location and scale; standardising first keeps the moments of
+    # tiny (subnormal) values from underflowing to 0/0
+    v = (v - v.mean()) / spread
+    if np.var(v) == 0:
         return 0.0, 0.0
     return float(stats.skew(v, bias=False)), float(stats.kurtosis(v, bias=False))
 
