@@ -19,6 +19,7 @@ from barometer.commands import impact as impact_commands
 from barometer.commands import ingest as ingest_commands
 from barometer.commands import models as models_commands
 from barometer.commands import nlp_tools
+from barometer.commands import privacy as privacy_commands
 from barometer.commands import survey as survey_commands
 from barometer.exceptions import BarometerError
 
@@ -52,12 +53,16 @@ def run(
         Path | None, typer.Option(help="warehouse folder (default: [store] path of the config)")
     ] = None,
     quiet: Annotated[bool, typer.Option(help="no progress bars")] = False,
+    allow_demo_key: Annotated[
+        bool, typer.Option(help="accept the public demo key for data not marked synthetic")
+    ] = False,
     no_fetch: Annotated[
         bool, typer.Option("--no-fetch", help="do not fetch the live sources first")
     ] = False,
 ) -> None:
     """Fetch the live sources (if any), then ingest, enrich, score, aggregate and publish one
-    pipeline into its warehouse."""
+    pipeline into its warehouse; exits with status 1 when an input file could not be read or
+    stored, or a live source failed (everything else is published)."""
     from barometer.config import load_config
     from barometer.live.fetch import FetchOptions
     from barometer.pipeline import run_pipeline
@@ -67,6 +72,7 @@ def run(
             load_config(config),
             warehouse=warehouse,
             show_progress=not quiet,
+            allow_demo_key=allow_demo_key,
             fetch=None if no_fetch else FetchOptions(),
         )
     except BarometerError as exc:
@@ -75,8 +81,18 @@ def run(
         fetch_commands.print_fetch(report.manifest["fetch"])
     _print_run(report.manifest, report.new_rows)
     console.print(f"warehouse: {report.warehouse}")
+    if report.failed_inputs:
+        names = ", ".join(Path(e["path"]).name for e in report.failed_inputs)
+        errors.print(
+            f"[bold red]error:[/] {len(report.failed_inputs)} input file(s) could not be read "
+            f"or stored: {names}; everything else was published. Fix them and run again: "
+            "the next run reads them",
+            highlight=False,
+            soft_wrap=True,
+        )
     if report.manifest.get("fetch", {}).get("errors"):
         errors.print("a live source failed: the barometer was built from what is stored")
+    if report.failed_inputs or report.manifest.get("fetch", {}).get("errors"):
         raise typer.Exit(code=1)
 
 
@@ -96,16 +112,25 @@ def _print_run(manifest: dict[str, object], new_rows: dict[str, int]) -> None:
 def status(
     warehouse: Annotated[Path, typer.Option(help="warehouse folder")] = Path("warehouse"),
 ) -> None:
-    """Show the last run of a warehouse: inputs, row counts and quarantined rows."""
-    from barometer.warehouse import Warehouse
+    """Show the last run of a warehouse: inputs, row counts and quarantined rows (reads only:
+    creates, repairs and locks nothing)."""
+    from barometer.warehouse import Warehouse, is_warehouse
 
-    if not warehouse.is_dir():
+    if not is_warehouse(warehouse):
         raise _fail(BarometerError(f"no warehouse at {warehouse}: run 'barometer run CONFIG'"))
     manifests = Warehouse(warehouse).manifests()
     if not manifests:
         raise _fail(BarometerError(f"{warehouse} has no completed run yet"))
     last = manifests[-1]
     console.print(f"{len(manifests)} run(s); last: {last['run_id']} ({last['code_version']})")
+    if last.get("demo_key"):
+        console.print(
+            "[bold yellow]built with the public demo key:[/] its pseudonyms protect nobody; "
+            "for synthetic data only",
+            highlight=False,
+        )
+    for warning in last.get("warnings", []):
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     inputs = Table(title="inputs of the last run")
     for column in ("source", "file", "read", "kept", "quarantined", "duplicates", "note"):
         inputs.add_column(column)
@@ -114,7 +139,7 @@ def status(
             entry["source"],
             Path(entry["path"]).name,
             *(str(entry.get(k, "")) for k in ("n_read", "n_kept", "n_quarantined", "n_duplicates")),
-            str(entry.get("skipped", "")),
+            str(entry.get("skipped", entry.get("error", ""))),
         )
     console.print(inputs)
     if "fetch" in last:
@@ -174,6 +199,8 @@ app.command(name="audit")(nlp_tools.audit)
 app.command(name="sample-for-annotation")(nlp_tools.sample_for_annotation)
 app.command(name="agreement")(nlp_tools.agreement)
 app.command(name="ingest")(ingest_commands.ingest)
+app.command(name="erase")(privacy_commands.erase)
+app.command(name="prune")(privacy_commands.prune)
 app.command(name="fetch")(fetch_commands.fetch)
 
 

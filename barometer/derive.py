@@ -8,6 +8,7 @@ outputs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -19,10 +20,12 @@ from barometer.aggregate import (
     aggregate_survey,
     coverage_table,
 )
+from barometer.aggregate.cells import empty_cells
 from barometer.aggregate.invariance import trust_scale_invariance
 from barometer.aggregate.nowcasting import nowcast_outputs
 from barometer.aggregate.terms import term_shifts
 from barometer.config import PipelineConfig
+from barometer.exceptions import EstimationError
 from barometer.indicators import composite_spec
 from barometer.publish import indicators_table, suppress_cells
 from barometer.stats.composite import composite_index
@@ -48,24 +51,55 @@ class SourceTables:
     model_validity: pd.DataFrame | None = None
 
 
-def indicator_cells(sources: SourceTables, config: PipelineConfig) -> pd.DataFrame:
-    """Every source's indicator cells, with small cells suppressed."""
+def _computed(
+    name: str, compute: Callable[[], pd.DataFrame], skipped: list[str] | None
+) -> pd.DataFrame:
+    """``compute()``, or (when ``skipped`` collects them) no cells and a note of why not."""
+    try:
+        return compute()
+    except EstimationError as exc:
+        if skipped is None:
+            raise
+        skipped.append(f"{name} indicators not computed: {exc}")
+        return empty_cells()
+
+
+def indicator_cells(
+    sources: SourceTables, config: PipelineConfig, skipped: list[str] | None = None
+) -> pd.DataFrame:
+    """Every source's indicator cells, with small cells suppressed.
+
+    With ``skipped``, a dimension whose data cannot be estimated (say, a survey wave of one
+    respondent) is left out and the reason appended to ``skipped``; the others are computed.
+    """
     settings = config.indicators
-    digital = aggregate_digital(
-        sources.posts,
-        sources.scores,
-        n_boot=settings.bootstrap_reps,
-        level=settings.level,
-        seed=settings.seed,
+    level = settings.level
+    digital = _computed(
+        "digital",
+        lambda: aggregate_digital(
+            sources.posts,
+            sources.scores,
+            n_boot=settings.bootstrap_reps,
+            level=level,
+            seed=settings.seed,
+        ),
+        skipped,
     )
     cells = pd.concat(
         [
-            digital,
-            aggregate_survey(sources.responses, digital, level=settings.level,
-                             margins=sources.margins),
-            aggregate_sensing(sources.readings, level=settings.level),
-            aggregate_observation(sources.sessions, level=settings.level),
-        ],
+            frame
+            for frame in (
+                digital,
+                _computed("survey", lambda: aggregate_survey(
+                    sources.responses, digital, level=level, margins=sources.margins), skipped),
+                _computed("sensing", lambda: aggregate_sensing(sources.readings, level=level),
+                          skipped),
+                _computed("observation",
+                          lambda: aggregate_observation(sources.sessions, level=level), skipped),
+            )
+            if not frame.empty
+        ]
+        or [empty_cells()],
         ignore_index=True,
     )  # fmt: skip
     return suppress_cells(
@@ -140,11 +174,40 @@ def sensitivity_tables(cells: pd.DataFrame, config: PipelineConfig) -> dict[str,
     return {"composite_ranks": ranks, "composite_assumptions": result["assumptions"]}
 
 
+_CELL_KEY = ["neighbourhood_id", "period_start", "period", "indicator"]
+#: indicators computed from other indicators (recomputed over frozen cells, then frozen too)
+_DERIVED = ("composite_trust_index", "nowcast_ppltrst")
+
+
+def with_frozen(cells: pd.DataFrame, frozen: pd.DataFrame | None) -> pd.DataFrame:
+    """``cells`` with every cell of ``frozen`` (stored cells of months whose posts were pruned,
+    see :mod:`barometer.erasure`) in place of the recomputed one of the same key."""
+    if frozen is None or frozen.empty:
+        return cells
+    frozen = frozen.assign(period_start=pd.to_datetime(frozen["period_start"]).dt.date)
+    dates = pd.to_datetime(cells["period_start"]).dt.date
+    keys = pd.MultiIndex.from_frame(cells[_CELL_KEY].assign(period_start=dates).astype(str))
+    taken = keys.isin(pd.MultiIndex.from_frame(frozen[_CELL_KEY].astype(str)))
+    kept = cells[~taken].assign(period_start=dates[~taken])
+    return pd.concat([kept, frozen[cells.columns]], ignore_index=True)
+
+
 def derive_indicators(
-    sources: SourceTables, config: PipelineConfig, run_id: str
+    sources: SourceTables,
+    config: PipelineConfig,
+    run_id: str,
+    frozen: pd.DataFrame | None = None,
+    skipped: list[str] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    """(the canonical ``indicators`` table, the other derived tables by name)."""
-    cells = indicator_cells(sources, config)
+    """(the canonical ``indicators`` table, the other derived tables by name).
+
+    ``frozen``: published cells to keep as they are (months whose raw posts were pruned); the
+    composite and the nowcast are computed over them, so later months do not move either.
+    ``skipped``: see :func:`indicator_cells`.
+    """
+    cells = indicator_cells(sources, config, skipped)
+    if frozen is not None:
+        cells = with_frozen(cells, frozen[~frozen["indicator"].isin(_DERIVED)])
     if sources.model_validity is not None:
         cells = indicator_validity(cells, sources.posts, sources.scores, sources.model_validity)
     else:
@@ -157,7 +220,7 @@ def derive_indicators(
     nowcast_cells, nowcast_tables = nowcast_outputs(published, level=config.indicators.level)
     nowcast_cells = nowcast_cells.assign(suppressed=False, validity=None, validity_note=None)
     extra = [frame[cells.columns] for frame in (index, nowcast_cells) if not frame.empty]
-    all_cells = pd.concat([cells, *extra], ignore_index=True)
+    all_cells = with_frozen(pd.concat([cells, *extra], ignore_index=True), frozen)
     derived = {
         "coverage": coverage_table(
             sources.posts, sources.responses, sources.readings, sources.sessions

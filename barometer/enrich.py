@@ -2,7 +2,8 @@
 
 Pure functions from data frames to data frames; nothing here touches disk. After this step no
 raw identifier is left: author, respondent and observer ids become keyed pseudonyms, texts are
-PII-scrubbed, and coordinates are reduced to a neighbourhood id (they are not stored).
+PII-scrubbed, Telegram chat ids in post ids are pseudonymised, and coordinates are reduced to a
+neighbourhood id (they are not stored).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from barometer.geo import Boundaries, Gazetteer, assign_neighbourhoods, assign_points
@@ -21,6 +23,27 @@ from barometer.schema import OBSERVATIONS, POSTS, SENSOR_READINGS, SURVEY_RESPON
 def _text_hash(author: str, text: str) -> str:
     normalised = " ".join(text.casefold().split())
     return hashlib.sha256(f"{author}\x1f{normalised}".encode()).hexdigest()[:32]
+
+
+def hide_chat_ids(
+    post_ids: pd.Series, sources: pd.Series, pseudonymiser: Pseudonymiser
+) -> pd.Series:
+    """Post ids with the Telegram chat id replaced by a keyed pseudonym.
+
+    Telegram message ids are unique only within a chat, so a post id is
+    ``telegram:<chat id>:<message id>``; in an export of a personal chat the chat id is the
+    other person's user id (or name). It becomes ``telegram:chat-<20 hex>:<message id>``,
+    stable for one key (a re-run deduplicates as before), irreversible without it.
+    """
+    ids = post_ids.astype(str).tolist()
+    telegram = (sources == "telegram").to_numpy()
+    for index in np.flatnonzero(telegram):
+        if ids[index].count(":") < 2:
+            continue
+        chat, message = ids[index].split(":", 1)[1].rsplit(":", 1)
+        hidden = pseudonymiser.pseudonym("telegram-chat", chat).removeprefix("telegram-")
+        ids[index] = f"telegram:{hidden}:{message}"
+    return pd.Series(ids, index=post_ids.index, dtype=object)
 
 
 def enrich_posts(
@@ -47,7 +70,7 @@ def enrich_posts(
         return pd.DataFrame(columns=POSTS.columns)
     located = assign_neighbourhoods(raw, boundaries, gazetteer)
     out = pd.DataFrame(index=located.index)
-    out["post_id"] = located["post_id"]
+    out["post_id"] = hide_chat_ids(located["post_id"], located["source"], pseudonymiser)
     out["source"] = located["source"]
     out["created_at"] = located["created_at"]
     out["author_pseudonym"] = [

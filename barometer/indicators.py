@@ -45,6 +45,8 @@ class Indicator:
     label_en: str
     label_sv: str
     in_composite: bool = False
+    #: the total this indicator is a part of (its cells are guarded against differencing)
+    part_of: str | None = None
 
     @property
     def counted(self) -> str:
@@ -63,6 +65,23 @@ class Indicator:
         """Whether a small cell could point at people (respondents or authors), so the
         pipeline's privacy floor ``[privacy] min_cell_size`` applies."""
         return self.counted in ("respondents", "authors")
+
+    @property
+    def cell_rule(self) -> str:
+        """When a cell of this indicator is suppressed, in words (``k``: ``min_cell``, raised
+        to the pipeline's ``[privacy] min_cell_size`` for indicators counting people)."""
+        rule = f"fewer than k {self.counted} in the cell"
+        if self.dimension == "digital":
+            rule += (
+                ", or fewer than k authors with a flagged post (numerator), or fewer than k "
+                "with a post not flagged (complement)"
+            )
+        if self.part_of:
+            rule += (
+                f"; also when {self.part_of} minus its published parts would rest on fewer "
+                "than k authors (secondary suppression)"
+            )
+        return f"suppressed when {rule}" if self.min_cell else "never suppressed"
 
 
 COUNTED = {
@@ -191,6 +210,7 @@ CATALOGUE: dict[str, Indicator] = {
                 "assigns to this group, cluster bootstrap over authors",
                 f"Hostile posts targeting {en}",
                 f"Fientliga inlägg mot {sv}",
+                part_of="digital_hostility_share",
             )
             for group, (en, sv) in TARGET_GROUPS.items()
         ],
@@ -266,6 +286,15 @@ CATALOGUE: dict[str, Indicator] = {
 }
 
 
+def families() -> dict[str, list[str]]:
+    """Totals and the indicators that are parts of them: total -> parts."""
+    out: dict[str, list[str]] = {}
+    for indicator in CATALOGUE.values():
+        if indicator.part_of:
+            out.setdefault(indicator.part_of, []).append(indicator.name)
+    return out
+
+
 def composite_spec() -> dict[str, tuple[str, int]]:
     """Indicators entering the composite index: name -> (dimension, direction)."""
     return {i.name: (i.dimension, i.direction) for i in CATALOGUE.values() if i.in_composite}
@@ -286,6 +315,8 @@ def catalogue_table() -> list[dict[str, object]]:
             "in_composite": i.in_composite,
             "counted": i.counted,
             "inputs": ", ".join(i.inputs),
+            "part_of": i.part_of,
+            "cell_rule": i.cell_rule,
         }
         for i in CATALOGUE.values()
     ]

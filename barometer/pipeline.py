@@ -4,13 +4,20 @@
 Incremental: an input file whose SHA-256 an earlier run already ingested is not read again, and
 only posts without scores from the active model versions are scored. Idempotent: re-running on the
 same inputs adds no row and republishes the same numbers (all resampling is seeded).
+
+Safe to interrupt and to repeat: the config, the key and every source's file list are checked
+before the warehouse folder is touched; the run holds the warehouse's write lock throughout; a
+file that cannot be read or stored is that file's error (recorded in the manifest, retried by
+the next run) and the other files go on; a step that cannot be computed is skipped with a
+warning. A run killed at any point leaves the warehouse as the last completed write left it,
+and the next run finishes the work.
 """
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +27,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 import barometer
@@ -32,10 +40,19 @@ from barometer.enrich import (
     enrich_sensor_readings,
     enrich_survey,
 )
-from barometer.exceptions import InputError
-from barometer.geo import Boundaries, Gazetteer, load_boundaries
+from barometer.erasure import (
+    drop_erased,
+    erased_pseudonyms,
+    frozen_cells,
+    frozen_coverage,
+    pruned_before,
+)
+from barometer.exceptions import InputError, WarehouseError
+from barometer.geo import Boundaries, Gazetteer
 from barometer.impact.tables import impact_tables
 from barometer.ingest.base import IngestResult
+from barometer.ingest.files import one_line
+from barometer.ingest.limits import MAX_TEXT_CHARS, cap_texts
 from barometer.ingest.observation import read_kobo_sessions, read_sites
 from barometer.ingest.pldp import read_pldp_sessions
 from barometer.ingest.sensing import read_footfall_long, read_footfall_wide, read_sensor_metadata
@@ -50,8 +67,10 @@ from barometer.ingest.social import (
 from barometer.ingest.survey import load_codebook, read_survey
 from barometer.live.fetch import FetchOptions, FetchReport, fetch_sources
 from barometer.live.landing import LandedPage
-from barometer.privacy import Pseudonymiser, load_key
+from barometer.privacy import Pseudonymiser, redact_quoted
 from barometer.publish import build_published
+from barometer.read import table as published_table
+from barometer.run_plan import RunPlan, input_entry, missing_sources, plan_run
 from barometer.schema import (
     NEIGHBOURHOODS,
     OBSERVATIONS,
@@ -67,14 +86,12 @@ from barometer.schema import (
 )
 from barometer.scoring import (
     BatchScorer,
-    city_lexicon_dir,
     current_scores,
     gate,
     model_versions,
     score_task,
-    unavailable_tasks,
 )
-from barometer.warehouse import Warehouse, file_sha256
+from barometer.warehouse import Warehouse
 
 _T = TypeVar("_T")
 SCORE_BATCH = 20_000  # posts per scoring batch: bounds memory on large imports
@@ -119,6 +136,11 @@ class RunReport:
     new_rows: dict[str, int] = field(default_factory=dict)
     fetch: FetchReport | None = None
 
+    @property
+    def failed_inputs(self) -> list[dict[str, Any]]:
+        """Manifest entries of the input files that could not be read or stored this run."""
+        return [entry for entry in self.manifest["inputs"] if "error" in entry]
+
 
 def code_version() -> str:
     """Package version plus the git commit when run from a checkout."""
@@ -135,47 +157,54 @@ def code_version() -> str:
     return f"{barometer.__version__}+{commit}" if commit else barometer.__version__
 
 
-def _input_entry(path: Path, source: str) -> dict[str, Any]:
-    return {
-        "source": source,
-        "path": str(path),
-        "sha256": file_sha256(path),
-        "bytes": path.stat().st_size,
-    }
-
-
 class _Run:
     """State of one pipeline run (kept out of the public API)."""
 
-    def __init__(self, config: PipelineConfig, store: Warehouse, console: Console) -> None:
-        self.config = config
+    def __init__(self, plan: RunPlan, store: Warehouse, console: Console) -> None:
+        self.config = plan.config
         self.store = store
         self.console = console
+        self.key = plan.key
         self.started = datetime.now(UTC)
-        stamp = self.started.strftime("%Y%m%dT%H%M%S")
-        self.run_id = f"{stamp}-{hashlib.sha256(stamp.encode()).hexdigest()[:6]}"
+        self.run_id = f"{self.started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}"
         self.inputs: list[dict[str, Any]] = []
+        self.warnings: list[str] = []
         self.step_seconds: dict[str, float] = {}
         self.new_rows: dict[str, int] = {name: 0 for name in TABLES}
-        self.seen = store.seen_input_hashes()
-        privacy = config.privacy
-        key_file = config.resolve(privacy.key_file) if privacy.key_file else None
-        self.pseudonymiser = Pseudonymiser(
-            load_key(env_var=privacy.key_env, key_file=key_file, demo=privacy.demo_key)
-        )
-        self.boundaries: Boundaries = load_boundaries(config.resolve(config.boundaries.path))
+        self.pseudonymiser = Pseudonymiser(plan.key.key)
+        #: every text value of the config: quoted in a message, these are not data
+        self.config_strings = _strings(self.config.model_dump(mode="json"))
+        self.boundaries: Boundaries = plan.boundaries
         self.gazetteer = Gazetteer(self.boundaries)
+        self.social_files = plan.social_files
         self.fetch_report: FetchReport | None = None
         #: tasks this run cannot score -> why (e.g. sentiment without its lexicon packages)
-        self.unavailable = unavailable_tasks()
+        self.unavailable = plan.unavailable
+        self.lexicon_dir = plan.lexicon_dir
+        legacy = store.claim_key(plan.key.fingerprint)
+        self.seen = store.seen_input_hashes()
+        self.erased = erased_pseudonyms(store)
+        #: ``sources_missing`` of the run before, for a republish that reads no input file
+        self.carried_missing: list[str] | None = None
+        if plan.key.demo:
+            self.warn(
+                "built with the public demo key: its pseudonyms protect nobody (anyone can "
+                "recompute them from public ids); for synthetic data only"
+            )
+        if legacy:
+            self.warn(legacy)
         for task, why in self.unavailable.items():
-            console.print(f"[bold yellow]warning:[/] {task} not scored: {why}", highlight=False)
-        configured = config.nlp.lexicon_dir
-        self.lexicon_dir, lexicon_warning = city_lexicon_dir(
-            config.resolve(configured) if configured is not None else None
+            self.warn(f"{task} not scored: {why}")
+        if plan.lexicon_warning:
+            self.warn(plan.lexicon_warning)
+
+    def warn(self, message: str) -> None:
+        """Print a warning and keep it for the manifest (values quoted from data redacted)."""
+        message = self.redact(message)
+        self.warnings.append(message)
+        self.console.print(
+            f"[bold yellow]warning:[/] {escape(message)}", highlight=False, soft_wrap=True
         )
-        if lexicon_warning:
-            console.print(f"[bold yellow]warning:[/] {lexicon_warning}", highlight=False)
 
     def timed(self, label: str, step: Callable[[], _T]) -> _T:
         started = time.perf_counter()
@@ -186,9 +215,10 @@ class _Run:
     def _load(
         self, entry: dict[str, Any], table: Table, read: Callable[[], tuple[IngestResult, Any]]
     ) -> None:
-        """Read, enrich and store one input file. A file that cannot be read (InputError) is
-        recorded in the manifest entry as ``error`` and reported in one line; the run goes on
-        with the other files, and a later run tries the file again."""
+        """Read, enrich and store one input file. Any error while doing so is this file's
+        error: recorded in the manifest entry as ``error`` and reported in one line (values
+        from the file redacted); the run goes on with the other files, and a later run tries
+        the file again (it is not marked ingested)."""
         try:
             result, rows = read()
             if not result.reconciles():
@@ -197,11 +227,30 @@ class _Run:
                     f"{len(result.rows)}, quarantined {result.quarantined}, duplicates "
                     f"{result.n_duplicates}; please report this as a bug"
                 )
+            rows, dropped = drop_erased(table, rows, self.erased)
+            if dropped:
+                result.notes.append(f"{dropped} row(s) of erased people not stored")
+            self._record(entry, result, table.name, self.store.append(table, rows))
         except InputError as exc:
-            entry["error"] = str(exc)
-            self.console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-            return
-        self._record(entry, result, table.name, self.store.append(table, rows))
+            self._file_error(entry, str(exc))
+        except Exception as exc:
+            self._file_error(
+                entry,
+                f"{entry['path']}: could not be read or stored ({type(exc).__name__}: "
+                f"{one_line(exc)}); the other files went on, and the next run tries it again",
+            )
+
+    def _file_error(self, entry: dict[str, Any], message: str) -> None:
+        entry.pop("ingested", None)
+        entry["error"] = self.redact(message)
+        self.console.print(
+            f"[bold red]error:[/] {escape(entry['error'])}", highlight=False, soft_wrap=True
+        )
+
+    def redact(self, message: str) -> str:
+        """``message`` with values quoted from input files redacted (values that the pipeline
+        config holds, such as column names, are kept)."""
+        return redact_quoted(message, keep_identifiers=True, keep=self.config_strings)
 
     def _record(self, entry: dict[str, Any], result: IngestResult, table: str, added: int) -> None:
         self.new_rows["quarantine"] += self.store.append(
@@ -216,7 +265,7 @@ class _Run:
             n_new=added,
         )
         if result.notes:
-            entry["notes"] = list(result.notes)
+            entry["notes"] = [self.redact(n) for n in result.notes]
         self.new_rows[table] += added
         self.console.print(
             f"{Path(entry['path']).name}: read {result.n_read:,} = {len(result.rows):,} accepted"
@@ -226,12 +275,23 @@ class _Run:
         )
 
     def _todo(self, path: Path, source: str) -> dict[str, Any] | None:
-        entry = _input_entry(path, source)
-        self.inputs.append(entry)
+        entry = self._describe(path, source)
+        if "error" in entry:
+            return None
         if entry["sha256"] in self.seen:
             entry.update(ingested=True, skipped="already ingested by an earlier run")
             self.console.print(f"{path.name}: already ingested by an earlier run", highlight=False)
             return None
+        return entry
+
+    def _describe(self, path: Path, source: str) -> dict[str, Any]:
+        """The manifest entry of an input file (hash and size, or why it cannot be read)."""
+        entry = input_entry(path, source)
+        self.inputs.append(entry)
+        if "error" in entry:
+            self.console.print(
+                f"[bold red]error:[/] {escape(entry['error'])}", highlight=False, soft_wrap=True
+            )
         return entry
 
     def ingest_reference(self) -> None:
@@ -243,7 +303,7 @@ class _Run:
             self.store.replace(POPULATION_MARGINS, margins[POPULATION_MARGINS.columns])
 
     def ingest_social(self, progress: Progress) -> None:
-        files = self.config.social_files()
+        files = self.social_files
         task = progress.add_task("ingest social media", total=len(files))
         for source, path in files:
             entry = self._todo(path, f"social:{source.format}")
@@ -254,6 +314,10 @@ class _Run:
     def _read_social(self, source: SocialSource, path: Path) -> tuple[IngestResult, pd.DataFrame]:
         options = social_reader_options(source, self.config.timezone)
         result = SOCIAL_READERS[source.format](path, **options)
+        if "text" in result.rows.columns:
+            result.rows["text"], cut = cap_texts(result.rows["text"])
+            if cut:
+                result.notes.append(f"{cut} post text(s) cut to {MAX_TEXT_CHARS:,} characters")
         posts = enrich_posts(
             result.rows,
             boundaries=self.boundaries,
@@ -279,7 +343,7 @@ class _Run:
 
     def ingest_page(self, page: LandedPage, adapter: str, server: str | None) -> dict[str, Any]:
         """Read, enrich and store one landed page, like an exported file of that format."""
-        entry = _input_entry(page.path, f"live:{page.source}")
+        entry = input_entry(page.path, f"live:{page.source}")
         self.inputs.append(entry)
         extra = {"server": server} if server is not None else {}  # Mastodon ids are per server
         source = SocialSource(format=adapter, path=str(page.path), **extra)  # type: ignore[arg-type]
@@ -293,7 +357,7 @@ class _Run:
         path = self.config.resolve(survey.path)
         codebook_path = self.config.resolve(survey.codebook)
         entry = self._todo(path, "survey")
-        self.inputs.append(_input_entry(codebook_path, "survey codebook"))
+        self._describe(codebook_path, "survey codebook")
         if entry is None:
             return
 
@@ -308,7 +372,7 @@ class _Run:
         if sensing is None:
             return
         sensors_path = self.config.resolve(sensing.sensors)
-        self.inputs.append(_input_entry(sensors_path, "sensing metadata"))
+        self._describe(sensors_path, "sensing metadata")
         paths = self.config.files(sensing.readings, "sensing", "[sources.sensing] readings")
         reader = read_footfall_long if sensing.layout == "long" else read_footfall_wide
         for path in paths:
@@ -328,7 +392,7 @@ class _Run:
         if observation is None:
             return
         sites_path = self.config.resolve(observation.sites)
-        self.inputs.append(_input_entry(sites_path, "observation sites"))
+        self._describe(sites_path, "observation sites")
         key = "[sources.observation] sessions"
         for path in self.config.files(observation.sessions, "observation", key):
             entry = self._todo(path, "observation")
@@ -396,7 +460,13 @@ class _Run:
             margins=self.store.read(POPULATION_MARGINS) if settings.rake_survey else None,
             model_validity=model_validity_table(versions),
         )
-        return derive_indicators(sources, self.config, self.run_id)
+        skipped: list[str] = []
+        out = derive_indicators(
+            sources, self.config, self.run_id, frozen=frozen_cells(self.store), skipped=skipped
+        )
+        for reason in skipped:
+            self.warn(reason)
+        return out
 
     def manifest(self, finished: bool) -> dict[str, Any]:
         return {
@@ -405,14 +475,79 @@ class _Run:
             "started_at": self.started.isoformat(),
             "finished_at": datetime.now(UTC).isoformat() if finished else None,
             "code_version": code_version(),
+            "config": self.config.model_dump(mode="json", exclude_unset=True),
+            "demo_key": self.key.demo,
+            "key_fingerprint": self.key.fingerprint,
             "model_versions": model_versions(self.unavailable),
             "tasks_not_scored": dict(self.unavailable),
             "inputs": self.inputs,
+            "sources_missing": self.carried_missing
+            if self.carried_missing is not None
+            else missing_sources(
+                self.config, self.inputs, {n: self.store.count(t) for n, t in TABLES.items()}
+            ),
+            "warnings": list(self.warnings),
             "new_rows": self.new_rows,
             "step_seconds": dict(self.step_seconds),
             "row_counts": {name: self.store.count(table) for name, table in TABLES.items()},
             **({"fetch": self.fetch_report.to_dict()} if self.fetch_report is not None else {}),
         }
+
+    def impact(self, indicators: pd.DataFrame) -> dict[str, pd.DataFrame]:
+        """The impact tables, or none (with a warning) when they cannot be computed."""
+        try:
+            return impact_tables(indicators, self.config.actions, seed=self.config.indicators.seed)
+        except Exception as exc:
+            self.warn(f"impact of the actions not evaluated ({type(exc).__name__}: {exc})")
+            return {}
+
+    def derive_and_publish(self) -> dict[str, Any]:
+        """Aggregate, compute the indicators, publish them and write the manifest; returns it."""
+        store = self.store
+        indicators, derived = self.timed("aggregate and indicators", self.indicators)
+        self.check_derived(derived)
+        started = time.perf_counter()
+        indicators = _keep_stored_if_unchanged(store, indicators)
+        store.replace(TABLES["indicators"], indicators)
+        manifest = self.manifest(finished=True)
+        coverage = derived.pop("coverage")
+        cutoff = pruned_before(store)
+        if cutoff is not None and store.duckdb_path.is_file():
+            coverage = frozen_coverage(coverage, published_table(store.root, "coverage"), cutoff)
+        published = build_published(
+            indicators=indicators,
+            neighbourhoods=store.read(NEIGHBOURHOODS),
+            coverage=coverage,
+            quarantine=store.read(QUARANTINE),
+            config=self.config,
+            manifest=manifest,
+        )
+        published.update(derived)
+        published.update(self.impact(indicators))
+        manifest["warnings"] = list(self.warnings)
+        store.publish(published)
+        manifest["step_seconds"]["publish"] = round(time.perf_counter() - started, 3)
+        store.write_manifest(manifest)
+        return manifest
+
+    def check_derived(self, derived: dict[str, pd.DataFrame]) -> None:
+        """Warn about derived steps that could not be computed."""
+        summary = derived.get("nowcast_summary")
+        if self.config.sources.survey is not None and summary is not None and not summary.empty:
+            method = str(summary["method"].iloc[0])
+            if method.startswith("not fitted"):
+                self.warn(f"nowcast skipped: {method.removeprefix('not fitted: ')}")
+
+
+def _strings(value: object) -> frozenset[str]:
+    """Every string (value or key) inside a JSON-like value."""
+    if isinstance(value, str):
+        return frozenset([value])
+    if isinstance(value, dict):
+        return frozenset().union(*(_strings(k) | _strings(v) for k, v in value.items()))
+    if isinstance(value, list):
+        return frozenset().union(*(_strings(v) for v in value))
+    return frozenset()
 
 
 def _keep_stored_if_unchanged(store: Warehouse, fresh: pd.DataFrame) -> pd.DataFrame:
@@ -434,18 +569,24 @@ def run_pipeline(
     warehouse: Path | None = None,
     console: Console | None = None,
     show_progress: bool = True,
+    allow_demo_key: bool = False,
     fetch: FetchOptions | None = None,
 ) -> RunReport:
     """Run every step of ``config`` into ``warehouse`` (default: the config's store path).
 
     With ``fetch``, the live sources (``[[sources.live]]``) are fetched first.
+    ``allow_demo_key`` lets ``demo_key = true`` build from files that are not marked synthetic
+    (:mod:`barometer.keys`); the manifest records it either way.
     """
     console = console or Console(stderr=True)
-    root = warehouse if warehouse is not None else config.resolve(config.store.path)
-    store = Warehouse(root)
-    run = _Run(config, store, console)
+    root = Path(warehouse) if warehouse is not None else config.resolve(config.store.path)
+    plan = plan_run(config, root, allow_demo_key=allow_demo_key)
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, disable=not show_progress) as progress:
+    with (
+        Warehouse.open_for_writing(root) as store,
+        Progress(*columns, console=console, disable=not show_progress) as progress,
+    ):
+        run = _Run(plan, store, console)
         run.timed("ingest reference", run.ingest_reference)
         if fetch is not None and config.sources.live:
             run.timed("fetch live sources", partial(run.fetch_live, fetch))
@@ -461,30 +602,17 @@ def run_pipeline(
             run.timed(label, step)
             progress.advance(task)
         task = progress.add_task("aggregate, indicators and publish", total=1)
-        indicators, derived = run.timed("aggregate and indicators", run.indicators)
-        started = time.perf_counter()
-        indicators = _keep_stored_if_unchanged(store, indicators)
-        store.replace(TABLES["indicators"], indicators)
-        manifest = run.manifest(finished=True)
-        published = build_published(
-            indicators=indicators,
-            neighbourhoods=store.read(NEIGHBOURHOODS),
-            coverage=derived.pop("coverage"),
-            quarantine=store.read(QUARANTINE),
-            config=config,
-            manifest=manifest,
-        )
-        published.update(derived)
-        published.update(impact_tables(indicators, config.actions, seed=config.indicators.seed))
-        store.publish(published)
-        manifest["step_seconds"]["publish"] = round(time.perf_counter() - started, 3)
-        store.write_manifest(manifest)
+        manifest = run.derive_and_publish()
         progress.advance(task)
     return RunReport(run.run_id, root, manifest, run.new_rows, run.fetch_report)
 
 
 def run_ingest(
-    config: PipelineConfig, *, warehouse: Path | None = None, console: Console | None = None
+    config: PipelineConfig,
+    *,
+    warehouse: Path | None = None,
+    console: Console | None = None,
+    allow_demo_key: bool = False,
 ) -> RunReport:
     """Ingest, enrich and store the inputs of ``config`` only (no scoring, no indicators).
 
@@ -492,18 +620,49 @@ def run_ingest(
     cannot be read; writes a run manifest, so a later ``run`` does not read the files again.
     """
     console = console or Console(stderr=True)
-    root = warehouse if warehouse is not None else config.resolve(config.store.path)
-    store = Warehouse(root)
-    run = _Run(config, store, console)
-    with Progress(console=console, disable=True) as progress:
+    root = Path(warehouse) if warehouse is not None else config.resolve(config.store.path)
+    plan = plan_run(config, root, allow_demo_key=allow_demo_key)
+    with Warehouse.open_for_writing(root) as store, Progress(console=console, disable=True) as bar:
+        run = _Run(plan, store, console)
         run.timed("ingest reference", run.ingest_reference)
-        run.timed("ingest social", lambda: run.ingest_social(progress))
+        run.timed("ingest social", lambda: run.ingest_social(bar))
         run.timed("ingest survey", run.ingest_survey)
         run.timed("ingest sensing", run.ingest_sensing)
         run.timed("ingest observation", run.ingest_observation)
-    manifest = run.manifest(finished=True)
-    manifest["steps"] = ["ingest"]
-    store.write_manifest(manifest)
+        manifest = run.manifest(finished=True)
+        manifest["steps"] = ["ingest"]
+        store.write_manifest(manifest)
+    return RunReport(run.run_id, root, manifest, run.new_rows)
+
+
+def republish(
+    config: PipelineConfig,
+    change: Callable[[Warehouse, Pseudonymiser], dict[str, Any]],
+    *,
+    step: str,
+    warehouse: Path | None = None,
+    console: Console | None = None,
+    allow_demo_key: bool = False,
+) -> RunReport:
+    """Apply ``change`` to an existing warehouse under its write lock (``change`` gets the store
+    and the pseudonymiser of the warehouse's key, and returns what it did), then recompute and
+    publish everything; the manifest records the change under ``step``. Used by
+    ``barometer erase`` and ``barometer prune``; input files are not read.
+    """
+    console = console or Console(stderr=True)
+    root = Path(warehouse) if warehouse is not None else config.resolve(config.store.path)
+    previous = Warehouse(root).manifests()
+    if not previous:
+        raise WarehouseError(f"no barometer has been built in {root}; nothing to {step}")
+    plan = plan_run(config, root, allow_demo_key=allow_demo_key, need_inputs=False)
+    with Warehouse.open_for_writing(root) as store:
+        run = _Run(plan, store, console)
+        details = run.timed(step, lambda: change(store, run.pseudonymiser))
+        run.carried_missing = previous[-1].get("sources_missing", [])
+        manifest = run.derive_and_publish()
+        manifest["steps"] = [step, "publish"]
+        manifest[step] = details
+        store.write_manifest(manifest)
     return RunReport(run.run_id, root, manifest, run.new_rows)
 
 
@@ -513,16 +672,19 @@ def run_fetch(
     warehouse: Path | None = None,
     console: Console | None = None,
     options: FetchOptions | None = None,
+    allow_demo_key: bool = False,
 ) -> RunReport:
     """Fetch the live sources of ``config`` into ``warehouse`` and store their posts (no
-    scoring, no indicators); writes a run manifest with a ``fetch`` section."""
+    scoring, no indicators); writes a run manifest with a ``fetch`` section. Holds the
+    warehouse's write lock, like every writer."""
     console = console or Console(stderr=True)
-    root = warehouse if warehouse is not None else config.resolve(config.store.path)
-    store = Warehouse(root)
-    run = _Run(config, store, console)
-    run.timed("ingest reference", run.ingest_reference)
-    run.timed("fetch live sources", partial(run.fetch_live, options or FetchOptions()))
-    manifest = run.manifest(finished=True)
-    manifest["steps"] = ["fetch"]
-    store.write_manifest(manifest)
+    root = Path(warehouse) if warehouse is not None else config.resolve(config.store.path)
+    plan = plan_run(config, root, allow_demo_key=allow_demo_key, need_inputs=False)
+    with Warehouse.open_for_writing(root) as store:
+        run = _Run(plan, store, console)
+        run.timed("ingest reference", run.ingest_reference)
+        run.timed("fetch live sources", partial(run.fetch_live, options or FetchOptions()))
+        manifest = run.manifest(finished=True)
+        manifest["steps"] = ["fetch"]
+        store.write_manifest(manifest)
     return RunReport(run.run_id, root, manifest, run.new_rows, run.fetch_report)

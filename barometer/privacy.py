@@ -1,13 +1,13 @@
 """Privacy of residents: keyed pseudonyms, PII scrubbing and small-cell suppression.
 
 - Author, respondent and observer ids are replaced by keyed HMAC-SHA256 pseudonyms before
-  anything is stored. The key comes from an environment variable or a key file kept outside the
-  warehouse; without one the pipeline refuses to run, except with the explicit demo key (for the
-  synthetic sample municipality only). Pseudonyms are stable for one key, so one author counts
-  once per period, and cannot be reversed without the key.
+  anything is stored (the key: :mod:`barometer.keys`). Pseudonyms are stable for one key, so
+  one author counts once per period, and cannot be reversed without the key.
 - Stored text has e-mail addresses, phone numbers, Swedish personal identity numbers
-  (personnummer and samordningsnummer, recognised by their Luhn checksum), @handles and profile
-  URLs replaced by placeholders.
+  (personnummer and samordningsnummer, recognised by their Luhn checksum), @handles, Reddit
+  ``u/`` mentions and profile URLs replaced by placeholders.
+- Messages about input (quarantine reasons, file errors) never quote a cell in full:
+  :func:`redact_quoted` scrubs each quoted value and cuts it to a few characters.
 - Published cells built from fewer than ``min_cell_size`` units are suppressed.
 """
 
@@ -15,49 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
-from pathlib import Path
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
-
-from barometer.exceptions import ConfigError
-
-#: The key used with ``demo_key = true``: public, so pseudonyms made with it protect nothing.
-DEMO_KEY = b"barometer-demo-key-NOT-SECRET-synthetic-data-only"
-MIN_KEY_BYTES = 16
-
-
-def load_key(
-    *, env_var: str = "BAROMETER_PSEUDONYM_KEY", key_file: Path | None = None, demo: bool = False
-) -> bytes:
-    """Return the pseudonymisation key.
-
-    Looks first at the environment variable ``env_var``, then at ``key_file``. With neither,
-    returns :data:`DEMO_KEY` only when ``demo`` is true, and otherwise raises
-    :class:`ConfigError` explaining how to provide a key.
-    """
-    value = os.environ.get(env_var, "")
-    if value:
-        key = value.encode("utf-8")
-    elif key_file is not None:
-        if not key_file.is_file():
-            raise ConfigError(f"pseudonym key file {key_file} does not exist")
-        key = key_file.read_bytes().strip()
-    elif demo:
-        return DEMO_KEY
-    else:
-        raise ConfigError(
-            f"no pseudonymisation key: set the environment variable {env_var} or "
-            "[privacy] key_file in the pipeline config (keep the key outside the warehouse); "
-            "only the synthetic sample may use demo_key = true"
-        )
-    if len(key) < MIN_KEY_BYTES:
-        raise ConfigError(
-            f"pseudonymisation key is {len(key)} bytes; use at least {MIN_KEY_BYTES} random bytes"
-        )
-    return key
 
 
 class Pseudonymiser:
@@ -79,20 +41,38 @@ class Pseudonymiser:
         return raw_ids.map(mapping).astype("object")
 
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Every pattern runs in linear time on adversarial input (tests/test_security_scrub.py): each
+# has bounded quantifiers or a look-behind that lets a match start only at the first character
+# of a run, so the engine never rescans a long token from every position.
+# E-mail: local part of at most 64 characters (RFC 5321) starting a run of local-part
+# characters, domain labels of at most 63 characters
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 _PROFILE_URL = re.compile(
     r"https?://(?:www\.)?(?:twitter\.com|x\.com|facebook\.com|instagram\.com|t\.me|"
-    r"reddit\.com/u(?:ser)?|tiktok\.com/@|[\w.-]+/@)[/\w.@-]*",
+    r"reddit\.com/u(?:ser)?|tiktok\.com/@|[\w.-]{1,253}/@)[/\w.@-]*",
     re.IGNORECASE,
 )
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
-_HANDLE = re.compile(r"(?<![\w@])@\w{1,30}(?:@[\w.-]+)?")
+_HANDLE = re.compile(r"(?<![\w@])@\w{1,30}(?:@[\w.-]{1,253})?")
+# Reddit user mentions: u/name and /u/name (3-20 letters, digits, _ or -)
+_REDDIT_USER = re.compile(r"(?<![\w/])/?[uU]/[A-Za-z0-9_-]{3,20}(?![\w-])")
 # Swedish personal identity numbers: (YY)YYMMDD[-+]NNNC
 _PERSONNUMMER = re.compile(r"(?<!\d)(?:19|20)?(\d{6})[-+ ]?(\d{4})(?!\d)")
 # Swedish phone numbers: +46 / 0046 / 0, then digit groups with optional separators; a match
 # must hold 9-12 digits (a number with area code) and not sit inside a date, time or longer
 # number ("2024-07-02 09:00" is not a phone number)
 _PHONE = re.compile(r"(?<![\w+\-:/.])(?:\+46|0046|0)[\s-]?\d{1,3}(?:[\s-]?\d{2,4}){1,4}(?![\d:])")
+
+#: every pattern of this module, for the linear-time tests and benchmark
+PATTERNS: dict[str, re.Pattern[str]] = {
+    "email": _EMAIL,
+    "profile_url": _PROFILE_URL,
+    "url": _URL,
+    "handle": _HANDLE,
+    "reddit_user": _REDDIT_USER,
+    "personnummer": _PERSONNUMMER,
+    "phone": _PHONE,
+}
 
 
 def _replace_phone(match: re.Match[str]) -> str:
@@ -126,14 +106,73 @@ def scrub_pii(text: str) -> str:
     """Replace identifying details in ``text`` with placeholders.
 
     Order matters: profile URLs before other URLs, e-mails before @handles, personnummer
-    before phone numbers (a personnummer with a failing checksum is left alone).
+    before phone numbers (a personnummer with a failing checksum is left alone). Runs in time
+    linear in ``len(text)``.
     """
     text = _PROFILE_URL.sub("<profile_url>", text)
     text = _EMAIL.sub("<email>", text)
     text = _URL.sub("<url>", text)
     text = _HANDLE.sub("<user>", text)
+    text = _REDDIT_USER.sub("<user>", text)
     text = _PERSONNUMMER.sub(_replace_personnummer, text)
     return _PHONE.sub(_replace_phone, text)
+
+
+#: characters of a quoted value kept by :func:`redact_quoted` (then "…")
+QUOTE_KEEP = 3
+#: messages are cut to this many characters before redaction (a cell can be megabytes long)
+MESSAGE_MAX_CHARS = 2000
+_SHAPE = re.compile(r"(?:[\d\s:.,/+\-TZ]|<[a-z_]{1,14}>){0,40}")  # numbers, dates, placeholders
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,39}")
+_OPENERS = frozenset(" \t([{,=:")
+
+
+def _redacted(value: str, keep_identifiers: bool, keep: Collection[str]) -> str:
+    if value in keep:
+        return value
+    value = scrub_pii(value)
+    if _SHAPE.fullmatch(value) or (keep_identifiers and _IDENTIFIER.fullmatch(value)):
+        return value
+    return value if len(value) <= QUOTE_KEEP else value[:QUOTE_KEEP] + "…"
+
+
+def redact_quoted(
+    message: str, *, keep_identifiers: bool = False, keep: Collection[str] = ()
+) -> str:
+    """``message`` with every quoted value (``'...'`` or ``"..."`` as ``repr`` writes them)
+    PII-scrubbed and cut to :data:`QUOTE_KEEP` characters, and the rest PII-scrubbed.
+
+    A value is kept whole when it holds only digits, separators and the letters of a timestamp
+    (``'2024-13-01'``, ``'1,5'``: what a reader needs to see a format problem), or, with
+    ``keep_identifiers``, when it is one short token such as a column name (``'created_at'``);
+    for file-level errors, whose values are mostly the file's header. Values in ``keep`` (what
+    the operator wrote in the pipeline config, say) are kept as they are. A quote mark that follows
+    a letter is an apostrophe, not a quote. A message longer than :data:`MESSAGE_MAX_CHARS`
+    is cut first; a quote left open by the cut runs to the end. Linear in ``len(message)``.
+
+    >>> redact_quoted("unreadable timestamp 'ring Anna Svensson 070-123 45 67'")
+    "unreadable timestamp 'rin…'"
+    >>> redact_quoted("found '2024-13-45' in the file's header")
+    "found '2024-13-45' in the file's header"
+    """
+    text = message[:MESSAGE_MAX_CHARS]
+    out: list[str] = []
+    plain_start = 0
+    i = 0
+    while i < len(text):
+        quote = text[i]
+        if quote in "'\"" and (i == 0 or text[i - 1] in _OPENERS):
+            j = i + 1
+            while j < len(text) and text[j] != quote:
+                j += 2 if text[j] == "\\" else 1
+            out.append(scrub_pii(text[plain_start:i]))
+            value = text[i + 1 : min(j, len(text))]
+            out.append(f"{quote}{_redacted(value, keep_identifiers, keep)}{quote}")
+            i = plain_start = j + 1
+            continue
+        i += 1
+    out.append(scrub_pii(text[plain_start:]))
+    return "".join(out)
 
 
 def scrub_texts(texts: pd.Series) -> pd.Series:

@@ -1,8 +1,10 @@
 """Publish step: indicator cells -> the tables the app reads (aggregates only, never raw text).
 
 Suppression happens here: a cell built from fewer units than its indicator's ``min_cell`` (and
-never fewer than the pipeline's ``min_cell_size``) keeps its key and ``n_effective`` but loses its
-value and interval. The composite index is computed from unsuppressed components only.
+never fewer than the pipeline's ``min_cell_size``), a share whose numerator or complement counts
+fewer people than that, and a part of a total that differencing could single out keep their key
+and ``n_effective`` but lose their value and interval (:mod:`barometer.disclosure`). The
+composite index is computed from unsuppressed components only.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import pandas as pd
 import shapely
 
 from barometer.config import PipelineConfig
-from barometer.indicators import CATALOGUE, catalogue_table
+from barometer.disclosure import drop_disclosure_columns, small_sides, suppress_differencing
+from barometer.indicators import CATALOGUE, catalogue_table, families
 from barometer.privacy import suppress_small_cells
 from barometer.registry import list_models, version_dir
 from barometer.schema import INDICATORS
@@ -24,15 +27,19 @@ from barometer.stats.trends import alerts
 def suppress_cells(
     cells: pd.DataFrame, *, min_cell_size: int, overrides: dict[str, int] | None = None
 ) -> pd.DataFrame:
-    """Apply each indicator's minimum cell size.
+    """Apply each indicator's minimum cell size ``k``, on both sides of a share, then guard
+    totals against differencing (:mod:`barometer.disclosure`).
 
-    The threshold is the catalogue's ``min_cell`` (or the config's override for that
-    indicator). For indicators counting people (respondents, authors) it is never below the
-    pipeline's ``min_cell_size`` privacy floor; days of sensing and observation sessions count
-    no person, so only their own minimum applies.
+    ``k`` is the catalogue's ``min_cell`` (or the config's override for that indicator). For
+    indicators counting people (respondents, authors) it is never below the pipeline's
+    ``min_cell_size`` privacy floor, and a share of people is also suppressed when its
+    numerator or its complement counts fewer than ``k`` people; days of sensing and
+    observation sessions count no person, so only their own minimum applies. The columns that
+    carry people counts for this are dropped from the result.
     """
     overrides = overrides or {}
     frames = []
+    thresholds: dict[str, int] = {}
     for indicator, group in cells.groupby("indicator", sort=False):
         name = str(indicator)
         entry = CATALOGUE[name]
@@ -41,10 +48,14 @@ def suppress_cells(
             threshold = max(threshold, min_cell_size)
         if name == "composite_trust_index":
             threshold = 0  # built from already-suppressed components
-        frames.append(suppress_small_cells(group.assign(suppressed=False), min_cell_size=threshold))
+        thresholds[name] = threshold
+        marked = group.assign(suppressed=small_sides(group, threshold) if entry.protects_people
+                              else False)  # fmt: skip
+        frames.append(suppress_small_cells(marked, min_cell_size=threshold))
     if not frames:
-        return cells.assign(suppressed=pd.Series(dtype=bool))
-    return pd.concat(frames, ignore_index=True)
+        return drop_disclosure_columns(cells.assign(suppressed=pd.Series(dtype=bool)))
+    out = suppress_differencing(pd.concat(frames, ignore_index=True), families(), thresholds)
+    return drop_disclosure_columns(out)
 
 
 def indicators_table(cells: pd.DataFrame, run_id: str) -> pd.DataFrame:
@@ -99,6 +110,10 @@ def actions_table(config: PipelineConfig) -> pd.DataFrame:
 
 
 def runs_table(manifest: dict[str, Any]) -> pd.DataFrame:
+    """One row describing the run: when, which code, row counts, which tasks were not scored,
+    whether it used the public demo key (``demo_key``), the keyed fingerprint of its key
+    (``key_fingerprint``, never the key) and the configured sources without data
+    (``sources_missing``, a JSON list such as ``["sensing", "reddit"]``)."""
     return pd.DataFrame(
         [
             {
@@ -110,9 +125,12 @@ def runs_table(manifest: dict[str, Any]) -> pd.DataFrame:
                 "tasks_not_scored": json.dumps(
                     manifest.get("tasks_not_scored", {}), sort_keys=True
                 ),
+                "demo_key": bool(manifest.get("demo_key", False)),
+                "key_fingerprint": manifest.get("key_fingerprint"),
+                "sources_missing": json.dumps(manifest.get("sources_missing", [])),
             }
         ]
-    )
+    ).astype({"demo_key": bool, "key_fingerprint": "string", "sources_missing": "string"})
 
 
 #: indicators watched for alerts: deseasonalised or model-based series (raw digital shares

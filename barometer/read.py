@@ -1,14 +1,24 @@
 """Read-only queries on a published barometer (the DuckDB file), for the app and reports.
 
 Nothing here can see raw posts: the DuckDB file holds aggregates only.
+
+Every query takes a ``source``: a warehouse folder (each query opens the current publish on its
+own), or a :class:`Published` snapshot (``with read.Published(root) as snap: ...``), which pins
+one publish for all its queries, so a page rendered from one snapshot never mixes two publishes
+even when a run publishes a new barometer halfway through the render. A run replaces the DuckDB
+file atomically, and an open connection keeps reading the file it opened.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from types import TracebackType
 
+import duckdb
 import pandas as pd
 
 from barometer.warehouse import open_published
@@ -21,22 +31,64 @@ def default_warehouse() -> Path:
     return Path(os.environ.get(WAREHOUSE_ENV, "warehouse"))
 
 
-def _query(root: Path, sql: str, params: list[object] | None = None) -> pd.DataFrame:
-    with open_published(root) as con:
+class Published:
+    """One publish of a barometer, pinned: every query made through it reads the same publish.
+
+    Open one per page render (or per report) and close it after; ``run_id`` names the publish
+    (use it as a cache key, so that cached results of two publishes are never mixed).
+    """
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self.con = open_published(self.root)
+        found = self.con.execute("SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1")
+        row = found.fetchone()
+        self.run_id = str(row[0]) if row else ""
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Published:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+#: where a query reads: a warehouse folder (the current publish) or a pinned snapshot
+Source = Path | Published
+
+
+@contextmanager
+def _connection(source: Source) -> Iterator[duckdb.DuckDBPyConnection]:
+    if isinstance(source, Published):
+        yield source.con
+    else:
+        with open_published(source) as con:
+            yield con
+
+
+def _query(root: Source, sql: str, params: list[object] | None = None) -> pd.DataFrame:
+    with _connection(root) as con:
         return con.execute(sql, params or []).df()
 
 
-def neighbourhoods(root: Path) -> pd.DataFrame:
+def neighbourhoods(root: Source) -> pd.DataFrame:
     """``neighbourhood_id, name, population, geojson`` (GeoJSON geometry string, WGS84)."""
     return _query(root, "SELECT * FROM neighbourhoods ORDER BY name")
 
 
-def indicator_catalogue(root: Path) -> pd.DataFrame:
+def indicator_catalogue(root: Source) -> pd.DataFrame:
     return _query(root, "SELECT * FROM indicator_catalogue")
 
 
 def indicator_values(
-    root: Path, indicator: str, neighbourhood_ids: list[str] | None = None
+    root: Source, indicator: str, neighbourhood_ids: list[str] | None = None
 ) -> pd.DataFrame:
     """All published cells of one indicator (optionally some neighbourhoods), by time."""
     sql = "SELECT * FROM indicators WHERE indicator = ?"
@@ -49,7 +101,7 @@ def indicator_values(
     return frame
 
 
-def periods(root: Path, indicator: str) -> list[date]:
+def periods(root: Source, indicator: str) -> list[date]:
     """Months with at least one unsuppressed value of ``indicator``, oldest first."""
     frame = _query(
         root,
@@ -60,16 +112,16 @@ def periods(root: Path, indicator: str) -> list[date]:
     return [pd.Timestamp(v).date() for v in frame["period_start"]]
 
 
-def actions(root: Path) -> pd.DataFrame:
+def actions(root: Source) -> pd.DataFrame:
     return _query(root, "SELECT * FROM actions ORDER BY start")
 
 
-def last_run(root: Path) -> dict[str, object]:
+def last_run(root: Source) -> dict[str, object]:
     frame = _query(root, "SELECT * FROM runs ORDER BY started_at DESC LIMIT 1")
     return {str(k): v for k, v in frame.iloc[0].items()} if not frame.empty else {}
 
 
-def indicators_all(root: Path) -> pd.DataFrame:
+def indicators_all(root: Source) -> pd.DataFrame:
     """The whole published ``indicators`` table (for evaluators' tools)."""
     frame = _query(
         root, "SELECT * FROM indicators ORDER BY indicator, neighbourhood_id, period_start"
@@ -78,9 +130,9 @@ def indicators_all(root: Path) -> pd.DataFrame:
     return frame
 
 
-def table(root: Path, name: str) -> pd.DataFrame:
+def table(root: Source, name: str) -> pd.DataFrame:
     """A published table by name; an empty frame when this barometer has no such table."""
-    with open_published(root) as con:
+    with _connection(root) as con:
         names = {row[0] for row in con.execute("SHOW TABLES").fetchall()}
         if name not in names:
             return pd.DataFrame()
@@ -90,13 +142,15 @@ def table(root: Path, name: str) -> pd.DataFrame:
 # --- Queries for the app's pages (SQL only; each returns a tidy frame, empty when absent). ---
 
 
-def table_names(root: Path) -> set[str]:
+def table_names(root: Source) -> set[str]:
     """Names of the tables this published barometer holds."""
-    with open_published(root) as con:
+    with _connection(root) as con:
         return {row[0] for row in con.execute("SHOW TABLES").fetchall()}
 
 
-def _query_if(root: Path, needs: str, sql: str, params: list[object] | None = None) -> pd.DataFrame:
+def _query_if(
+    root: Source, needs: str, sql: str, params: list[object] | None = None
+) -> pd.DataFrame:
     """``sql`` when the table ``needs`` is published, else an empty frame."""
     if needs not in table_names(root):
         return pd.DataFrame()
@@ -104,7 +158,7 @@ def _query_if(root: Path, needs: str, sql: str, params: list[object] | None = No
 
 
 def indicator_series(
-    root: Path, indicators: list[str], neighbourhood_ids: list[str]
+    root: Source, indicators: list[str], neighbourhood_ids: list[str]
 ) -> pd.DataFrame:
     """Unsuppressed cells of several indicators for several neighbourhoods, by time."""
     frame = _query(
@@ -118,7 +172,7 @@ def indicator_series(
     return frame
 
 
-def indicator_names(root: Path, like: str = "%") -> list[str]:
+def indicator_names(root: Source, like: str = "%") -> list[str]:
     """Published indicator names matching the SQL pattern ``like``, sorted."""
     frame = _query(
         root,
@@ -128,7 +182,9 @@ def indicator_names(root: Path, like: str = "%") -> list[str]:
     return [str(v) for v in frame["indicator"]]
 
 
-def latest_changes(root: Path, neighbourhood_id: str, until: date, like: str = "%") -> pd.DataFrame:
+def latest_changes(
+    root: Source, neighbourhood_id: str, until: date, like: str = "%"
+) -> pd.DataFrame:
     """Per indicator matching ``like``: the latest unsuppressed cell at or before ``until`` and
     the change from the cell before it.
 
@@ -163,7 +219,7 @@ def latest_changes(root: Path, neighbourhood_id: str, until: date, like: str = "
     )
 
 
-def recent_alerts(root: Path, until: date, months: int = 3) -> pd.DataFrame:
+def recent_alerts(root: Source, until: date, months: int = 3) -> pd.DataFrame:
     """Alerts dated in the ``months`` months up to and including ``until``, newest first."""
     return _query_if(
         root,
@@ -175,7 +231,7 @@ def recent_alerts(root: Path, until: date, months: int = 3) -> pd.DataFrame:
 
 
 def source_positions(
-    root: Path, indicators: list[str], neighbourhood_ids: list[str]
+    root: Source, indicators: list[str], neighbourhood_ids: list[str]
 ) -> pd.DataFrame:
     """Where each source places a neighbourhood against the municipality, month by month.
 
@@ -210,7 +266,7 @@ def source_positions(
 
 
 def top_term_shifts(
-    root: Path, neighbourhood_id: str, period_start: date, n: int = 20
+    root: Source, neighbourhood_id: str, period_start: date, n: int = 20
 ) -> pd.DataFrame:
     """The ``n`` terms whose share shifted most (either way) in one neighbourhood and month."""
     return _query_if(
@@ -222,7 +278,7 @@ def top_term_shifts(
     )
 
 
-def term_shift_periods(root: Path) -> list[date]:
+def term_shift_periods(root: Source) -> list[date]:
     """Months with published term shifts, oldest first."""
     frame = _query_if(
         root, "term_shifts", "SELECT DISTINCT period_start FROM term_shifts ORDER BY 1"
@@ -230,7 +286,7 @@ def term_shift_periods(root: Path) -> list[date]:
     return [pd.Timestamp(v).date() for v in frame.get("period_start", [])]
 
 
-def suppressed_counts(root: Path) -> pd.DataFrame:
+def suppressed_counts(root: Source) -> pd.DataFrame:
     """Cells per indicator: published, suppressed (below the minimum cell size)."""
     return _query(
         root,
@@ -239,7 +295,7 @@ def suppressed_counts(root: Path) -> pd.DataFrame:
     )
 
 
-def source_freshness(root: Path) -> pd.DataFrame:
+def source_freshness(root: Source) -> pd.DataFrame:
     """Per source in ``coverage``: first and latest month with rows, and total rows."""
     return _query_if(
         root,
@@ -249,7 +305,7 @@ def source_freshness(root: Path) -> pd.DataFrame:
     )
 
 
-def runs(root: Path) -> pd.DataFrame:
+def runs(root: Source) -> pd.DataFrame:
     """Every published run, newest first."""
     return _query(root, "SELECT * FROM runs ORDER BY started_at DESC")
 

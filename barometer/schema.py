@@ -221,6 +221,20 @@ QUARANTINE = Table(
     "rejected on one line for the same reason (tweets of one X page) each keep their row.",
 )
 
+ERASURES = Table(
+    name="erasures",
+    schema=pa.schema(
+        [
+            ("namespace", pa.string()),
+            ("pseudonym", pa.string()),
+            ("erased_at", UTC_TS),
+        ]
+    ),
+    key=("namespace", "pseudonym"),
+    description="People erased on request (GDPR art. 17), by pseudonym only: their rows are "
+    "deleted and rows of theirs in files ingested later are not stored.",
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -233,6 +247,7 @@ TABLES: dict[str, Table] = {
         POPULATION_MARGINS,
         INDICATORS,
         QUARANTINE,
+        ERASURES,
     )
 }
 

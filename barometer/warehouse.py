@@ -3,6 +3,8 @@
 Layout of a warehouse folder::
 
     warehouse/
+      warehouse.json                                what built it: format, key fingerprint
+      .lock                                         the writers' lock (barometer.locking)
       parquet/<table>/part-<content hash>.parquet   canonical tables (append-only parts)
       barometer.duckdb                              published tables the app reads
       manifests/<run_id>.json                       one manifest per pipeline run
@@ -14,6 +16,9 @@ Layout of a warehouse folder::
   a whole table folder with two renames and repairs an interrupted swap when the store is opened.
 - The DuckDB file holds only *published* tables (aggregates, never raw text), so the app can open
   it read-only without any access to posts.
+- **One writer**: ``Warehouse(root)`` only reads and creates nothing; every write goes through
+  :meth:`Warehouse.open_for_writing`, which validates the folder, takes the lock, and only then
+  repairs interrupted swaps and deletes the temporary files a killed writer left behind.
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +41,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from barometer.exceptions import WarehouseError
+from barometer.locking import LOCK_FILE, WarehouseLock
 from barometer.schema import Table, empty_frame, to_arrow
 
 DUCKDB_FILE = "barometer.duckdb"
+METADATA_FILE = "warehouse.json"
+FORMAT = "barometer-warehouse"
+#: what a warehouse folder may hold (plus hidden temporary files of these)
+_KNOWN_ENTRIES = frozenset(
+    {"parquet", "manifests", DUCKDB_FILE, METADATA_FILE, LOCK_FILE, "landing", "live"}
+)  # landing/ and live/: raw pages and fetch state of the live sources (barometer.live)
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -70,17 +84,85 @@ def content_hash(arrow: pa.Table) -> str:
     return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
 
 
+def _ours(name: str) -> bool:
+    """Whether a top-level entry name is one a warehouse writes (or a temporary file of one)."""
+    return name in _KNOWN_ENTRIES or name.startswith((f".{DUCKDB_FILE}.", f".{METADATA_FILE}."))
+
+
+def is_warehouse(root: Path) -> bool:
+    """Whether ``root`` is a warehouse folder: it has a ``warehouse.json``, or (a warehouse
+    built before those existed) only warehouse entries, among them ``parquet`` or
+    ``manifests``."""
+    if (root / METADATA_FILE).is_file():
+        return True
+    if not root.is_dir():
+        return False
+    names = {p.name for p in root.iterdir()}
+    return bool(names & {"parquet", "manifests"}) and all(_ours(n) for n in names)
+
+
+def check_warehouse_path(root: Path) -> None:
+    """Refuse a folder that must not become a warehouse: a file system root, an existing file,
+    or a folder that holds other things (writing there would mix the barometer's files with
+    them, and erasure or pruning could not tell which files are its own). An empty folder, a
+    warehouse, or a folder holding only what a writer killed at its start left (the lock) is
+    accepted."""
+    resolved = root.resolve()
+    if resolved == Path(resolved.anchor):
+        raise WarehouseError(
+            f"{root} is the root of the file system; give the warehouse a folder of its own, "
+            "e.g. --warehouse ./warehouse"
+        )
+    if resolved.exists() and not resolved.is_dir():
+        raise WarehouseError(f"{root} is a file, not a warehouse folder")
+    if resolved.is_dir() and not is_warehouse(resolved):
+        foreign = sorted(p.name for p in resolved.iterdir() if not _ours(p.name))
+        if foreign:
+            raise WarehouseError(
+                f"{root} is not empty and is not a barometer warehouse (it holds "
+                f"{', '.join(foreign[:3])}{', ...' if len(foreign) > 3 else ''}); give a new or "
+                "empty folder (the warehouse keeps only its own files)"
+            )
+
+
 class Warehouse:
-    """A warehouse folder. Opening it creates the folder if needed and repairs interrupted swaps."""
+    """A warehouse folder. ``Warehouse(root)`` reads and creates nothing; writing needs
+    :meth:`open_for_writing` (the lock)."""
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
         self.parquet_dir = self.root / "parquet"
         self.manifest_dir = self.root / "manifests"
         self.duckdb_path = self.root / DUCKDB_FILE
-        self.parquet_dir.mkdir(parents=True, exist_ok=True)
-        self.manifest_dir.mkdir(parents=True, exist_ok=True)
-        self._repair_swaps()
+        self._lock: WarehouseLock | None = None
+
+    @classmethod
+    @contextmanager
+    def open_for_writing(cls, root: Path | str) -> Iterator[Warehouse]:
+        """Validate ``root`` (:func:`check_warehouse_path`), create it if needed, take the
+        writers' lock, repair interrupted swaps and remove a killed writer's temporary files;
+        the lock is released when the block ends."""
+        root = Path(root)
+        check_warehouse_path(root)
+        root.mkdir(parents=True, exist_ok=True)
+        store = cls(root)
+        with WarehouseLock(root) as lock:
+            store._lock = lock
+            try:
+                store.parquet_dir.mkdir(exist_ok=True)
+                store.manifest_dir.mkdir(exist_ok=True)
+                store._repair_swaps()
+                store._remove_leftovers()
+                yield store
+            finally:
+                store._lock = None
+
+    def _writing(self) -> None:
+        if self._lock is None or not self._lock.held:
+            raise WarehouseError(
+                f"{self.root} is open read-only; writing needs Warehouse.open_for_writing "
+                "(the writers' lock)"
+            )
 
     # -- canonical tables -------------------------------------------------------------------
     def table_dir(self, table: Table) -> Path:
@@ -114,6 +196,7 @@ class Warehouse:
 
         Rows repeating a key inside ``frame`` are stored once (the first occurrence wins).
         """
+        self._writing()
         if frame.empty:
             return 0
         key = list(table.key)
@@ -134,6 +217,7 @@ class Warehouse:
 
     def replace(self, table: Table, frame: pd.DataFrame) -> int:
         """Replace a whole (derived) table with ``frame``, atomically; return the row count."""
+        self._writing()
         arrow = to_arrow(frame.reset_index(drop=True), table)
         target = self.table_dir(table)
         staging = self.parquet_dir / f".{table.name}.new-{uuid.uuid4().hex[:8]}"
@@ -159,6 +243,69 @@ class Warehouse:
         for leftover in self.parquet_dir.glob(".*.new-*"):
             shutil.rmtree(leftover, ignore_errors=True)
 
+    def _remove_leftovers(self) -> None:
+        """Delete the temporary files of writes a killed writer never finished (``.*.tmp``:
+        parts, manifests, the DuckDB file being built); they may hold posts' text."""
+        for leftover in self.root.rglob(".*.tmp*"):
+            if leftover.is_file():
+                leftover.unlink(missing_ok=True)
+
+    # -- what built the warehouse -------------------------------------------------------------
+    def metadata(self) -> dict[str, Any]:
+        """``warehouse.json``: format, version, key fingerprint; empty before the first run."""
+        path = self.root / METADATA_FILE
+        if not path.is_file():
+            return {}
+        try:
+            found = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise WarehouseError(f"{path} is unreadable: {exc}") from exc
+        return found if isinstance(found, dict) else {}
+
+    def update_metadata(self, **fields: Any) -> dict[str, Any]:
+        """Set ``fields`` in ``warehouse.json`` (atomically); returns the new metadata."""
+        self._writing()
+        meta = {**self.metadata(), **fields}
+        data = json.dumps(meta, indent=2, sort_keys=True, default=str).encode()
+        _atomic_write_bytes(self.root / METADATA_FILE, data)
+        return meta
+
+    def claim_key(self, fingerprint: str) -> str:
+        """Check that the warehouse was built with the key of ``fingerprint``, recording it on
+        the first write; returns a warning for a warehouse built before fingerprints (its key
+        cannot be checked), else ``""``.
+
+        Raises :class:`WarehouseError` when the warehouse was built with another key: its
+        pseudonyms would not match this key's, so every author and respondent would be
+        counted twice.
+        """
+        self._writing()
+        meta = self.metadata()
+        recorded = meta.get("key_fingerprint")
+        if recorded == fingerprint:
+            return ""
+        if recorded:
+            raise WarehouseError(
+                f"{self.root} was built with another pseudonymisation key (fingerprint "
+                f"{recorded}; this key's: {fingerprint}): its pseudonyms would not match, and "
+                "every author and respondent would be counted twice. Run with the key it was "
+                "built with, or build into a new, empty warehouse folder to start over with "
+                "this key (docs/SECURITY.md, 'Key rotation')"
+            )
+        legacy = bool(self.manifests())
+        self.update_metadata(
+            format=FORMAT,
+            version=1,
+            key_fingerprint=fingerprint,
+            created_at=meta.get("created_at") or datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        if legacy:
+            return (
+                f"{self.root} was built before warehouses recorded their key, so this key "
+                "cannot be checked against the one that built it; it is recorded now"
+            )
+        return ""
+
     # -- published tables (DuckDB) ------------------------------------------------------------
     def publish(self, tables: dict[str, pd.DataFrame]) -> None:
         """Write published tables into the DuckDB file, all in one transaction.
@@ -166,6 +313,7 @@ class Warehouse:
         The file is rebuilt next to the old one and renamed into place, so readers never see a
         half-published state.
         """
+        self._writing()
         staging = self.root / f".{DUCKDB_FILE}.{uuid.uuid4().hex[:8]}.tmp"
         try:
             with duckdb.connect(str(staging)) as con:
@@ -179,6 +327,7 @@ class Warehouse:
 
     # -- manifests ----------------------------------------------------------------------------
     def write_manifest(self, manifest: dict[str, Any]) -> Path:
+        self._writing()
         path = self.manifest_dir / f"{manifest['run_id']}.json"
         data = json.dumps(manifest, indent=2, sort_keys=True, default=str).encode()
         _atomic_write_bytes(path, data)
@@ -186,6 +335,8 @@ class Warehouse:
 
     def manifests(self) -> list[dict[str, Any]]:
         """All run manifests, oldest first."""
+        if not self.manifest_dir.is_dir():
+            return []
         found = [json.loads(p.read_text()) for p in self.manifest_dir.glob("*.json")]
         return sorted(found, key=lambda m: str(m.get("started_at", "")))
 

@@ -62,3 +62,16 @@ def mini_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("mini") / "warehouse"
     run_pipeline(load_config(FIXTURES / "mini.toml"), warehouse=root, show_progress=False)
     return root
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """The sample municipality built once per session: (warehouse, run manifest). Tests that
+    change a warehouse work on a copy (``shutil.copytree``)."""
+    from barometer.config import load_config
+    from barometer.pipeline import run_pipeline
+
+    root = tmp_path_factory.mktemp("sample") / "warehouse"
+    config = load_config(REPO_ROOT / "pipelines" / "botkyrka_sample.toml")
+    report = run_pipeline(config, warehouse=root, show_progress=False)
+    return root, report.manifest

@@ -35,11 +35,8 @@ EFFECT_INDICATORS = [
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    root = tmp_path_factory.mktemp("sample") / "warehouse"
-    config = load_config(REPO_ROOT / "pipelines" / "botkyrka_sample.toml")
-    report = run_pipeline(config, warehouse=root, show_progress=False)
-    return root, report.manifest
+def built(sample_warehouse: tuple[Path, dict]) -> tuple[Path, dict]:
+    return sample_warehouse
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +103,12 @@ def test_declining_neighbourhood_recovered(indicators) -> None:
 
 
 def test_composite_tracks_latent_trust(indicators) -> None:
+    """Where all its dimensions are published, the index tracks the planted trust. In the
+    smallest neighbourhoods fewer than 10 authors a month post anything negative, so the
+    digital share is suppressed (numerator below k) and the index rests on sensing and
+    observation alone; those months are left out here, and counted."""
     index = indicators[indicators["indicator"] == "composite_trust_index"]
+    digital = indicators[indicators["indicator"] == "digital_negative_share"]
     latent = pd.DataFrame(
         [
             {"neighbourhood_id": n, "period_start": pd.Timestamp(f"{m}-01"), "latent": v}
@@ -116,7 +118,9 @@ def test_composite_tracks_latent_trust(indicators) -> None:
     )
     merged = index.merge(latent, on=["neighbourhood_id", "period_start"])
     assert len(merged) == 360
-    assert merged["value"].corr(merged["latent"]) > 0.8
+    complete = merged.merge(digital[["neighbourhood_id", "period_start"]])
+    assert len(complete) > len(merged) / 2  # the larger neighbourhoods keep every month
+    assert complete["value"].corr(complete["latent"]) > 0.8
 
 
 def test_every_interval_contains_its_value(indicators) -> None:

@@ -160,13 +160,14 @@ def test_pipeline_reports_a_bad_file_and_loads_the_others(broken_config, tmp_pat
 
 def test_ingest_command_prints_counts_and_errors(broken_config, tmp_path) -> None:
     config_path = broken_config.base_dir / "mini.toml"
-    result = CliRunner().invoke(app, ["ingest", str(config_path), "--warehouse", str(tmp_path)])
+    root = tmp_path / "wh"
+    result = CliRunner().invoke(app, ["ingest", str(config_path), "--warehouse", str(root)])
     assert result.exit_code == 1  # a file could not be read
     output = " ".join(result.output.split())
     assert "x_page.jsonl: read 8 = 4 accepted + 1 duplicates + 3 quarantined" in output
     assert "footfall_wide.csv: read 142 = 140 accepted + 0 duplicates + 2 quarantined" in output
     assert "zz_broken.jsonl: binary data (NUL bytes)" in output
     assert "Traceback" not in result.output
-    assert Warehouse(tmp_path).count(POSTS) == 6
-    again = run_ingest(broken_config, warehouse=tmp_path)
+    assert Warehouse(root).count(POSTS) == 6
+    again = run_ingest(broken_config, warehouse=root)
     assert sum(again.new_rows.values()) == 0

@@ -166,18 +166,18 @@ def test_rows_of_an_older_model_version_do_not_reach_the_indicators(
 
     warehouse = tmp_path / "wh"
     first = run_pipeline(formats_config, warehouse=warehouse, show_progress=False)
-    store = Warehouse(first.warehouse)
-    scores = store.read(POST_SCORES)
-    old = scores[scores["task"] == "hostility"].assign(
-        model_version="hostility-2020.1", label="hateful", probability=1.0
-    )
-    assert store.append(POST_SCORES, old) == len(old) > 0
+    with Warehouse.open_for_writing(first.warehouse) as store:
+        scores = store.read(POST_SCORES)
+        old = scores[scores["task"] == "hostility"].assign(
+            model_version="hostility-2020.1", label="hateful", probability=1.0
+        )
+        assert store.append(POST_SCORES, old) == len(old) > 0
     seen = []
     derive = pipeline_module.derive_indicators
 
-    def spy(sources, config, run_id):
+    def spy(sources, config, run_id, **options):
         seen.append(sources.scores)
-        return derive(sources, config, run_id)
+        return derive(sources, config, run_id, **options)
 
     monkeypatch.setattr(pipeline_module, "derive_indicators", spy)
     run_pipeline(formats_config, warehouse=warehouse, show_progress=False)

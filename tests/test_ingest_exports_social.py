@@ -92,10 +92,10 @@ def test_same_reason_rejects_on_one_line_each_keep_a_quarantine_row(tmp_path) ->
     result = read_x_v2(path)
     assert result.quarantined == 3 and result.n_read == 3
     assert {(r["line"], r["field"]) for r in result.quarantine.rows} == {(1, "created_at")}
-    store = Warehouse(tmp_path / "wh")
-    assert store.append(QUARANTINE, result.quarantine.to_frame("run")) == 3
-    assert store.count(QUARANTINE) == 3
-    assert store.append(QUARANTINE, result.quarantine.to_frame("again")) == 0  # idempotent
+    with Warehouse.open_for_writing(tmp_path / "wh") as store:
+        assert store.append(QUARANTINE, result.quarantine.to_frame("run")) == 3
+        assert store.count(QUARANTINE) == 3
+        assert store.append(QUARANTINE, result.quarantine.to_frame("again")) == 0  # idempotent
 
 
 def test_tabular_coordinates_are_checked_the_same_way(tmp_path) -> None:

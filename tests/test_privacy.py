@@ -4,14 +4,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from barometer.exceptions import ConfigError
-from barometer.privacy import (
-    DEMO_KEY,
-    Pseudonymiser,
-    load_key,
-    luhn_valid,
-    scrub_pii,
-    suppress_small_cells,
-)
+from barometer.keys import DEMO_KEY, load_key
+from barometer.privacy import Pseudonymiser, luhn_valid, scrub_pii, suppress_small_cells
 
 
 def _personnummer_with_check(first9: str) -> str:
@@ -43,6 +37,7 @@ def test_load_key_from_file(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BAROMETER_PSEUDONYM_KEY", raising=False)
     key_file = tmp_path / "key"
     key_file.write_bytes(b"k" * 20 + b"\n")
+    key_file.chmod(0o600)
     assert load_key(key_file=key_file) == b"k" * 20
     with pytest.raises(ConfigError, match="does not exist"):
         load_key(key_file=tmp_path / "missing")

@@ -28,14 +28,18 @@ def _observations(ids: list[str]) -> pd.DataFrame:
 
 
 def test_append_is_idempotent(tmp_path) -> None:
-    store = Warehouse(tmp_path / "wh")
+    with Warehouse.open_for_writing(tmp_path / "wh") as store:
+        _append_three(store)
+    assert not list((tmp_path / "wh").rglob("*.tmp"))
+
+
+def _append_three(store: Warehouse) -> None:
     assert store.append(OBSERVATIONS, _observations(["a", "b", "b"])) == 2
     assert store.append(OBSERVATIONS, _observations(["a", "b"])) == 0
     assert store.append(OBSERVATIONS, _observations(["b", "c"])) == 1
     assert store.count(OBSERVATIONS) == 3
     assert sorted(store.read(OBSERVATIONS)["observation_id"]) == ["a", "b", "c"]
     assert len(store.parts(OBSERVATIONS)) == 2
-    assert not list((tmp_path / "wh").rglob("*.tmp"))
 
 
 def test_read_empty_table_has_schema_columns(tmp_path) -> None:
@@ -44,24 +48,28 @@ def test_read_empty_table_has_schema_columns(tmp_path) -> None:
 
 
 def test_append_rejects_wrong_columns(tmp_path) -> None:
-    with pytest.raises(SchemaError, match="missing \\['n_conflicts'\\]"):
-        Warehouse(tmp_path).append(OBSERVATIONS, _observations(["a"]).drop(columns="n_conflicts"))
+    with (
+        Warehouse.open_for_writing(tmp_path) as store,
+        pytest.raises(SchemaError, match="missing \\['n_conflicts'\\]"),
+    ):
+        store.append(OBSERVATIONS, _observations(["a"]).drop(columns="n_conflicts"))
 
 
 def test_replace_swaps_whole_table_and_repairs_interrupted_swap(tmp_path) -> None:
-    store = Warehouse(tmp_path)
-    store.replace(OBSERVATIONS, _observations(["a", "b"]))
-    store.replace(OBSERVATIONS, _observations(["c"]))
-    assert store.read(OBSERVATIONS)["observation_id"].tolist() == ["c"]
+    with Warehouse.open_for_writing(tmp_path) as store:
+        store.replace(OBSERVATIONS, _observations(["a", "b"]))
+        store.replace(OBSERVATIONS, _observations(["c"]))
+        assert store.read(OBSERVATIONS)["observation_id"].tolist() == ["c"]
     # simulate a crash between the two renames of replace(): the table folder is retired
     os.replace(store.table_dir(OBSERVATIONS), store.parquet_dir / ".observations.old-dead")
-    reopened = Warehouse(tmp_path)
-    assert reopened.read(OBSERVATIONS)["observation_id"].tolist() == ["c"]
+    assert Warehouse(tmp_path).read(OBSERVATIONS).empty  # readers do not repair
+    with Warehouse.open_for_writing(tmp_path) as reopened:
+        assert reopened.read(OBSERVATIONS)["observation_id"].tolist() == ["c"]
 
 
 def test_publish_and_open_read_only(tmp_path) -> None:
-    store = Warehouse(tmp_path)
-    store.publish({"numbers": pd.DataFrame({"x": [1, 2]})})
+    with Warehouse.open_for_writing(tmp_path) as store:
+        store.publish({"numbers": pd.DataFrame({"x": [1, 2]})})
     with open_published(tmp_path) as con:
         assert con.execute("SELECT sum(x) FROM numbers").fetchone() == (3,)
         with pytest.raises(duckdb.Error):
@@ -74,10 +82,10 @@ def test_open_published_without_build(tmp_path) -> None:
 
 
 def test_manifests_and_seen_inputs(tmp_path) -> None:
-    store = Warehouse(tmp_path)
-    store.write_manifest(
-        {"run_id": "r1", "started_at": "2024", "inputs": [{"sha256": "abc", "ingested": True}]}
-    )
+    with Warehouse.open_for_writing(tmp_path) as store:
+        store.write_manifest(
+            {"run_id": "r1", "started_at": "2024", "inputs": [{"sha256": "abc", "ingested": True}]}
+        )
     assert store.seen_input_hashes() == {"abc"}
     assert [m["run_id"] for m in store.manifests()] == ["r1"]
 
@@ -100,8 +108,8 @@ def test_indicator_schema_roundtrip(tmp_path) -> None:
             "run_id": ["r"],
         }
     )
-    store = Warehouse(tmp_path)
-    store.replace(INDICATORS, frame)
+    with Warehouse.open_for_writing(tmp_path) as store:
+        store.replace(INDICATORS, frame)
     back = store.read(INDICATORS)
     assert back.iloc[0]["period_start"] == frame.iloc[0]["period_start"]
     assert back.iloc[0]["value"] == 1.0

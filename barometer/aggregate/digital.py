@@ -1,4 +1,11 @@
-"""Digital indicators: author-weighted shares of post labels per neighbourhood x month."""
+"""Digital indicators: author-weighted shares of post labels per neighbourhood x month.
+
+Besides the share, each cell carries what disclosure control needs (dropped before
+publication, see :mod:`barometer.disclosure`): ``n_numerator``, the authors with at least one
+flagged post, ``n_complement``, those with at least one post not flagged, and, for the
+hostility total and its target-group parts, ``flagged_authors``, the set of flagged authors'
+pseudonyms (to check that the total minus the published parts singles out nobody).
+"""
 
 from __future__ import annotations
 
@@ -103,5 +110,33 @@ def aggregate_digital(
             level=level,
             seed=seed + offset,
         )
-        frames.append(to_cells(shares, spec.indicator))
+        cells = to_cells(shares, spec.indicator)
+        frames.append(cells.join(_people(scored, keep_sets=spec.task == "hostility"), on=_KEYS))
     return pd.concat(frames, ignore_index=True) if frames else empty_cells()
+
+
+_KEYS = ["neighbourhood_id", "period_start"]
+
+
+def _people(scored: pd.DataFrame, *, keep_sets: bool) -> pd.DataFrame:
+    """Per cell: authors with a flagged post, authors with an unflagged one (and, with
+    ``keep_sets``, the set of flagged authors)."""
+    by_author = scored.groupby([*_KEYS, "author_pseudonym"], observed=True)["flag"]
+    per_author = by_author.agg(["max", "min"]).reset_index()
+    per_author["flagged"] = per_author["max"] > 0
+    per_author["unflagged"] = per_author["min"] < 1
+    grouped = per_author.groupby(_KEYS, observed=True)
+    out = pd.DataFrame(
+        {
+            "n_numerator": grouped["flagged"].sum().astype(float),
+            "n_complement": grouped["unflagged"].sum().astype(float),
+        }
+    )
+    if keep_sets:
+        flagged = per_author[per_author["flagged"]].groupby(_KEYS, observed=True)
+        sets = flagged["author_pseudonym"].agg(frozenset)
+        out["flagged_authors"] = sets.reindex(out.index)
+        out["flagged_authors"] = out["flagged_authors"].map(
+            lambda s: s if isinstance(s, frozenset) else frozenset()
+        )
+    return out

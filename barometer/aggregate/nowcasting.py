@@ -8,21 +8,28 @@ nowcast on trust.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from barometer.aggregate.cells import CELL_COLUMNS
 from barometer.exceptions import EstimationError
-from barometer.stats.nowcast import fit_nowcast, nowcast
+from barometer.stats.nowcast import DEFAULT_PREDICTORS, fit_nowcast, nowcast
 
 
 def nowcast_outputs(
     cells: pd.DataFrame, *, level: float
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """(nowcast cells, {"nowcast_validation", "nowcast_summary"}); empty when the survey has
-    too few waves to validate a nowcast (the summary then says why)."""
+    too few waves to validate a nowcast, or no predictor is published at all (the summary then
+    says why). Predictors with no published cell (all suppressed, or a source not configured)
+    are left out of the model."""
+    values = cells.dropna(subset=["value"])
+    predictors = [p for p in DEFAULT_PREDICTORS if (values["indicator"] == p).any()]
     try:
-        model = fit_nowcast(cells, level=level)
-    except EstimationError as exc:
+        if not predictors:
+            raise EstimationError(f"none of the predictors {list(DEFAULT_PREDICTORS)} is published")
+        model = fit_nowcast(cells, predictors=predictors, level=level)
+    except (EstimationError, np.linalg.LinAlgError, ValueError) as exc:
         summary = pd.DataFrame(
             [{"rmse": None, "mae": None, "r2": None, "coverage": None,
               "baseline_rmse": None, "n_waves": 0, "method": f"not fitted: {exc}"}]

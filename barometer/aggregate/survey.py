@@ -124,13 +124,13 @@ def aggregate_survey(
         try:
             design = wave_design(wave, margins)
         except EstimationError as exc:
-            raise EstimationError(f"survey wave {wave_id}: {exc}") from exc
+            raise EstimationError(f"survey wave {wave_id!r}: {exc}") from exc
         month = month_start(pd.Series([wave["interview_date"].median()])).iloc[0]
         for item, indicator in DIRECT_ITEMS.items():
             try:
                 estimate = design.by("neighbourhood_id").mean(item, level)
             except EstimationError as exc:
-                raise EstimationError(f"survey wave {wave_id}, item {item}: {exc}") from exc
+                raise EstimationError(f"survey wave {wave_id!r}, item {item}: {exc}") from exc
             estimate["period_start"] = month
             frames.append(to_cells(estimate, indicator))
             if item == "ppltrst":

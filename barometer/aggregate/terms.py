@@ -2,10 +2,13 @@
 
 Privacy: a term is published only when at least ``min_authors`` distinct authors used it in
 *each* window compared, so no rare word can point at a person; texts themselves never leave the
-warehouse. Shares are author-level: the share of a window's authors who used the term at least
-once (a prolific account counts once) is counted once per term, and a term's share is its
-count over all (author, term) pairs of the window, so windows of different lengths compare
-(a proportion shift, as in word-shift graphs). Placeholders (``<url>``, ``<user>``), numbers, tokens
+warehouse. The municipality-wide row of a term (``"all"``) is dropped when it minus the term's
+published neighbourhood rows would rest on 1 to ``min_authors - 1`` authors (differencing).
+
+Shares are author-level: the share of a window's authors who used the term at least once (a
+prolific account counts once) is counted once per term, and a term's share is its count over
+all (author, term) pairs of the window, so windows of different lengths compare (a proportion
+shift, as in word-shift graphs). Placeholders (``<url>``, ``<user>``), numbers, tokens
 shorter than three characters and each language's spaCy stop words are ignored.
 
 With ``lemmas``, words are counted by their lemma where ``spacy-lookups-data`` has a table for
@@ -110,6 +113,27 @@ def term_shifts(
     picked = pd.concat(
         [ranked.groupby("neighbourhood_id").head(top), ranked.groupby("neighbourhood_id").tail(top)]
     ).drop_duplicates(subset=["neighbourhood_id", "term"])
+    picked = _without_differencing(picked, terms, min_authors)
     out = picked.rename(columns={"recent": "n_authors_recent", "before": "n_authors_before"})
     out["period_start"] = recent_start.date()
     return out[TERM_COLUMNS].sort_values(["neighbourhood_id", "shift"], ignore_index=True)
+
+
+def _without_differencing(picked: pd.DataFrame, terms: pd.DataFrame, k: int) -> pd.DataFrame:
+    """``picked`` without the ``"all"`` rows whose authors, minus those of the term's published
+    neighbourhood rows, are 1 to ``k - 1`` people (counted as authors, or as the published
+    counts' difference) in either window."""
+    local = picked[picked["neighbourhood_id"] != "all"]
+    shown = set(zip(local["neighbourhood_id"], local["term"], strict=True))
+    users = terms.groupby(["neighbourhood_id", "term", "window"])["author_pseudonym"].agg(set)
+    drop = []
+    for index, row in picked[picked["neighbourhood_id"] == "all"].iterrows():
+        places = [n for n, t in shown if t == row["term"]]
+        for window in ("recent", "before"):
+            everyone = users.get(("all", row["term"], window), set())
+            covered = set().union(*(users.get((n, row["term"], window), set()) for n in places))
+            difference = row[window] - local.loc[local["term"] == row["term"], window].sum()
+            if 0 < len(everyone - covered) < k or 0 < difference < k:
+                drop.append(index)
+                break
+    return picked.drop(index=drop)

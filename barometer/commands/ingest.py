@@ -24,6 +24,9 @@ def ingest(
     warehouse: Annotated[
         Path | None, typer.Option(help="warehouse folder (default: [store] path of the config)")
     ] = None,
+    allow_demo_key: Annotated[
+        bool, typer.Option(help="accept the public demo key for data not marked synthetic")
+    ] = False,
 ) -> None:
     """Ingest, enrich and store the inputs of one pipeline (no scoring or indicators); exits
     with status 1 when a file could not be read (the other files are still stored)."""
@@ -31,7 +34,9 @@ def ingest(
     from barometer.pipeline import run_ingest
 
     try:
-        report = run_ingest(load_config(config), warehouse=warehouse, console=console)
+        report = run_ingest(
+            load_config(config), warehouse=warehouse, console=console, allow_demo_key=allow_demo_key
+        )
     except BarometerError as exc:
         errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=1) from None

@@ -63,6 +63,11 @@ def evaluate_action(
     validate_action(action, set(panel[UNIT]), (first, last))
     treated = list(action.neighbourhoods)
     comparison = [u for u in (action.comparison or sorted(set(panel[UNIT]))) if u not in treated]
+    # a comparison unit with suppressed (small) cells leaves gaps that the event study and the
+    # synthetic control cannot fill: only comparison units observed every month are used
+    months = panel.groupby(UNIT)[PERIOD].nunique()
+    gappy = [u for u in comparison if months.get(u, 0) < panel[PERIOD].nunique()]
+    comparison = [u for u in comparison if u not in gappy]
     panel = panel[panel[UNIT].isin([*treated, *comparison])]
     start = pd.Timestamp(action.start)
     n_pre = int(panel.loc[panel[PERIOD] < start, PERIOD].nunique())
@@ -109,6 +114,7 @@ def evaluate_action(
             "title": action.title,
             "neighbourhoods": treated,
             "comparison": comparison,
+            "comparison_with_gaps": gappy,
             "start": str(start.date()),
         },
         "outcome": outcome,

@@ -36,6 +36,10 @@ def one_line(exc: BaseException) -> str:
 
 #: Encodings tried, in order, for CSV files that are not UTF-8.
 LEGACY_ENCODINGS: tuple[str, ...] = ("cp1252",)
+#: Largest CSV cell read (the csv module's default, 128 KiB, would refuse a whole file for one
+#: long cell; a long post's text is cut later, see barometer.ingest.limits).
+CSV_FIELD_LIMIT = 256 * 1024 * 1024
+csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
 
 
 def read_bytes(path: Path) -> bytes:

@@ -3,8 +3,13 @@
 Adapters never drop a row silently. A row that cannot become a canonical row is recorded with its
 file, line (1-based line of a text file, or 1-based data row of a table), its number among the
 file's rejected records (``record``: one line can hold several records, e.g. the tweets of an X
-page), field and a reason in plain words; ``raw`` keeps a PII-scrubbed, shortened copy for the
-data-quality page.
+page), field and a reason in plain words; ``raw`` keeps a PII-scrubbed, shortened copy for
+whoever fixes the file.
+
+Privacy, for every adapter at once: the reason is published (``quarantine_summary``), so any
+value it quotes is scrubbed and cut to a few characters (:func:`barometer.privacy.redact_quoted`;
+file, line and field already say where to look; the field's own name is kept); ``raw`` is cut
+*before* it is scrubbed, so a 20 MB cell costs no more than a short one.
 """
 
 from __future__ import annotations
@@ -13,10 +18,24 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from barometer.privacy import scrub_pii
+from barometer.privacy import redact_quoted, scrub_pii
 from barometer.schema import QUARANTINE, empty_frame
 
 RAW_MAX_CHARS = 300
+#: characters scrubbed beyond the cut, so that an e-mail or phone number straddling it is
+#: still recognised whole (an e-mail address is at most 320 characters)
+_SCRUB_MARGIN = 400
+
+
+def shortened_raw(raw: object) -> str:
+    """The first :data:`RAW_MAX_CHARS` characters of ``raw``, PII-scrubbed, without a cut-off
+    last word (which could be the first half of an identifier)."""
+    text = str(raw)
+    head = scrub_pii(text[: RAW_MAX_CHARS + _SCRUB_MARGIN])
+    if len(text) <= RAW_MAX_CHARS and len(head) <= RAW_MAX_CHARS:
+        return head
+    cut = head[:RAW_MAX_CHARS]
+    return (cut.rsplit(maxsplit=1)[0] if " " in cut else "") + " …"
 
 
 @dataclass
@@ -27,7 +46,6 @@ class Quarantine:
     rows: list[dict[str, object]] = field(default_factory=list)
 
     def reject(self, file: str, line: int, field_name: str, reason: str, raw: object = "") -> None:
-        text = scrub_pii(str(raw))[:RAW_MAX_CHARS]
         self.rows.append(
             {
                 "source": self.source,
@@ -35,8 +53,8 @@ class Quarantine:
                 "line": int(line),
                 "record": len(self.rows) + 1,
                 "field": field_name,
-                "reason": reason,
-                "raw": text,
+                "reason": redact_quoted(reason, keep={field_name}),
+                "raw": shortened_raw(raw),
             }
         )
 

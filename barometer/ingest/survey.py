@@ -208,7 +208,7 @@ def read_survey(path: Path, codebook: Codebook) -> IngestResult:
         values, out_of_scale = rescale(raw[mapping.source], mapping)
         reasons = raw[mapping.source].map(
             lambda v, m=mapping: (
-                f"value {v} outside {m.scale_min:g}-{m.scale_max:g} "
+                f"value {v!r} outside {m.scale_min:g}-{m.scale_max:g} "
                 f"and not a missing code {m.missing_codes}"
             )
         )

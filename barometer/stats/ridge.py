@@ -47,8 +47,12 @@ def standardised_design(
     training."""
     x_train = train[features].to_numpy(dtype=float, na_value=np.nan)
     x_test = test[features].to_numpy(dtype=float, na_value=np.nan)
-    mean = np.nanmean(x_train, axis=0)
-    x_train = np.where(np.isnan(x_train), mean, x_train)
+    observed = ~np.isnan(x_train)
+    counts = observed.sum(axis=0)
+    # a feature no training row observes (a fold without that source) is imputed as 0: it is
+    # constant in training, so it gets no weight (np.nanmean would give NaN and break the SVD)
+    mean = np.where(observed, x_train, 0.0).sum(axis=0) / np.maximum(counts, 1)
+    x_train = np.where(observed, x_train, mean)
     x_test = np.where(np.isnan(x_test), mean, x_test)
     sd = x_train.std(axis=0)
     sd = np.where(sd > 0, sd, 1.0)

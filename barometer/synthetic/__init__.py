@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from barometer.keys import SYNTHETIC_MARKER, SYNTHETIC_TEXT
 from barometer.synthetic import municipality, observation, sensing, social, survey
 from barometer.synthetic._common import (
     PERIOD_END,
@@ -267,6 +268,7 @@ def generate_sample(
         },
     }
     write_bytes(out_dir / "GROUND_TRUTH.json", (_pretty(truth) + "\n").encode("utf-8"))
+    write_bytes(out_dir / SYNTHETIC_MARKER, SYNTHETIC_TEXT.encode("utf-8"))
     truth["files"] = _hashes(out_dir)
     return truth
 
