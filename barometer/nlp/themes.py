@@ -172,12 +172,6 @@ class ThemeTagger(TextInput, BaseEstimator):
                             ] = re.compile(fast)
         return self
 
-    @property
-    def languages_(self) -> list[str]:
-        """Languages that have at least one theme list."""
-        check_is_fitted(self, "patterns_")
-        return sorted(self.patterns_)
-
     def predict_indicator(self, X: Any, langs: Any) -> np.ndarray:
         """Return a boolean matrix (n_texts, n_themes): does text i mention theme j."""
         check_is_fitted(self, "patterns_")

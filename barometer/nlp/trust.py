@@ -58,8 +58,6 @@ from barometer.nlp.text import normalise_text
 from barometer.schema import POST_SCORES
 
 MODEL_VERSION = "trust-patterns-v1"
-TRUST_LABELS: tuple[str, ...] = ("trust", "distrust", "none")
-TARGETS: tuple[str, ...] = ("interpersonal", "institutional")
 
 _SV_INST = (
     r"polis\w*|kommun\w*|myndighet\w*|politiker\w*|staten|regering\w*|skol\w*|"
