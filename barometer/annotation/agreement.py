@@ -144,7 +144,7 @@ def krippendorff_alpha(data: Any, *, level: Level = "nominal") -> float:
     >>> krippendorff_alpha([[1, 2, 3], [1, 2, 3]])
     1.0
     >>> round(krippendorff_alpha([[1.0, 2, 3, 4], [1.0, 2, 3, 5]], level="interval"), 4)
-    0.9273
+    0.9369
     """
     if level not in LEVELS:
         raise InputError(f"level must be nominal, ordinal, interval or ratio, got {level!r}")

@@ -31,8 +31,10 @@ def percentile_interval(draws: np.ndarray, level: float) -> tuple[float, float]:
 
     Examples
     --------
-    >>> percentile_interval(np.arange(101.0), 0.9)
-    (5.0, 95.0)
+    >>> percentile_interval(np.arange(101.0), 0.5)
+    (25.0, 75.0)
+    >>> percentile_interval(np.array([np.nan, np.nan]), 0.9)
+    (nan, nan)
     """
     kept = np.sort(draws[~np.isnan(draws)])
     if not len(kept):
