@@ -62,11 +62,11 @@ def train(
     data_root: DataOption = None,
 ) -> None:
     """Train, evaluate and register a text model from its config."""
+    from barometer.audit import audit_model
     from barometer.locations import training_config
-    from barometer.nlp.audit import audit_model
-    from barometer.nlp.training import train as train_model
     from barometer.registry import activate as activate_model
     from barometer.registry import models_root
+    from barometer.training import train as train_model
 
     root = models_root(output)  # refuses before training when there is nowhere to write
     name = train_model(
@@ -88,7 +88,7 @@ def evaluate(
     data_root: DataOption = None,
 ) -> None:
     """Re-run a model's test evaluation and check every number of its card."""
-    from barometer.nlp.training import evaluate as evaluate_model
+    from barometer.training import evaluate as evaluate_model
 
     report = evaluate_model(task, version, models_dir=models_dir, data_root=data_root)
     rows = [
@@ -168,7 +168,7 @@ def validate(
     test data, metric with interval, functional-test pass rate, neutral-text flag rate, audit
     verdict, validated or why not."""
     from barometer import registry
-    from barometer.nlp.validity import current_versions, model_validity_table, validate_model
+    from barometer.audit.validity import current_versions, model_validity_table, validate_model
     from barometer.validity import publish_model_validity
 
     active = registry.active_versions(models_dir)

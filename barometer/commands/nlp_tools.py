@@ -60,14 +60,14 @@ def audit(
     verdict is written to the card ("Audit results") and to audit.json beside the model, where
     `barometer activate` reads it.
     """
-    from barometer.nlp.audit import (
+    from barometer.audit import (
         audit_markdown,
         audit_model,
         audit_passes,
         load_audit_thresholds,
         run_audit,
     )
-    from barometer.nlp.audit_tasks import audit_kind, rule_based_scorer
+    from barometer.audit.tasks import audit_kind, rule_based_scorer
 
     shared = shared_data_dir(shared_data) if shared_data or os.environ.get(DATA_ENV) else None
     if audit_kind(task, version, models_dir) == "model":
@@ -120,8 +120,8 @@ def sample_for_annotation(
 ) -> None:
     """Write a CSV of posts to label: most uncertain for the model + stratified by
     neighbourhood and language."""
-    from barometer.nlp.annotation import sample_for_annotation as sample
-    from barometer.nlp.annotation import uncertainty_from_scores
+    from barometer.annotation import sample_for_annotation as sample
+    from barometer.annotation import uncertainty_from_scores
     from barometer.schema import POST_SCORES, POSTS
     from barometer.scoring import current_scores, model_versions
     from barometer.warehouse import Warehouse
@@ -167,7 +167,7 @@ def agreement(
     level: Annotated[str, typer.Option(help="nominal, ordinal, interval or ratio")] = "nominal",
 ) -> None:
     """Inter-annotator agreement: Krippendorff's alpha and pairwise Cohen's kappa."""
-    from barometer.nlp.annotation import agreement as compute
+    from barometer.annotation import agreement as compute
 
     frame = _read_table(labels)
     chosen = columns or [c for c in frame.columns if c.startswith("label_")]

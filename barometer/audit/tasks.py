@@ -1,11 +1,11 @@
 """Which kind of bias audit a task gets, declared by the task rather than guessed by the CLI.
 
 A task of the model registry (hostility, immigration_attitude, a team's supervised sentiment,
-...) is audited by :func:`barometer.nlp.model_audit.audit_model` on its config's held-out test
-split. The rule-based scorers declared in :data:`RULE_BASED_SCORERS` (the sentiment lexicon,
-the rumour matcher) have no test split; they are audited with :func:`barometer.nlp.audit.
-run_audit` on the counterfactual sentences and dialect data, flagging a text by the rule that
-their own entry declares.
+...) is audited by :func:`barometer.audit.model_audit.audit_model` on its config's held-out
+test split. The rule-based scorers declared in :data:`RULE_BASED_SCORERS` (the sentiment
+lexicon, the rumour matcher) have no test split; they are audited with
+:func:`barometer.audit.scorer_audit.run_audit` on the counterfactual sentences and dialect
+data, flagging a text by the rule that their own entry declares.
 """
 
 from __future__ import annotations
