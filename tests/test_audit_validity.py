@@ -22,6 +22,7 @@ from barometer.audit.validity import (
     validate_model,
 )
 from barometer.cli import app
+from barometer.locations import packaged_models_dir
 from barometer.validity import (
     NOT_VALIDATED,
     VALIDATED,
@@ -188,11 +189,15 @@ def test_cli_validate_prints_and_publishes(mini_warehouse: Path, tmp_path: Path)
     shutil.copytree(mini_warehouse, warehouse)
     models = tmp_path / "models"
     _small_model(models)
+    packaged = {p: p.read_bytes() for p in packaged_models_dir().rglob("*") if p.is_file()}
     result = CliRunner(env={"COLUMNS": "250"}).invoke(
         app, ["validate", "--models-dir", str(models), "--shared-data", str(root),
               "--warehouse", str(warehouse)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
+    # the packaged defaults it validated are recorded in the city's folder, never in the package
+    assert {p: p.read_bytes() for p in packaged_models_dir().rglob("*") if p.is_file()} == packaged
+    assert (models / "immigration_attitude" / "2026.2" / "validity.json").is_file()
     assert "hostility" in result.output and "neutral flagged" in result.output
     with duckdb.connect(str(warehouse / "barometer.duckdb"), read_only=True) as con:
         table = con.execute("SELECT * FROM model_validity").df()

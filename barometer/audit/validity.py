@@ -268,8 +268,8 @@ def validate_model(
         raise ModelError(f"no active version of '{task}'; name one with --version")
     rows, summary = validity_rows(task, version, models_dir=models_dir, shared_data=shared_data,
                                   suite_path=suite_path)  # fmt: skip
-    if record:
-        folder = registry.version_dir(task, version, models_dir)
+    if record:  # in the city's models folder: a packaged version is copied there first
+        folder = registry.writable_version_dir(task, version, models_dir)
         config = version_config(task, version, models_dir)
         payload = {
             "task": task, "version": version,
