@@ -173,6 +173,11 @@ def test_overview_key_figures_alerts_and_brief(monkeypatch, mini_warehouse) -> N
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Social Trust Index"] == "100 / 100"  # whole points on a 0-100 index
     assert tiles["Survey"] == "6.6 / 10" and tiles["Sensing"].endswith("%")
+    # a tile's trend line is an image that says its trend, drawn when it has two months or more
+    # (in the mini build only the index has: the other sources have one wave or month)
+    assert _svg_labels(at) == [
+        "Trend from Mar 2024 to May 2024: from 100 to 100; lowest 100, highest 100."
+    ]
     assert any("No alerts" in i.value for i in at.info)  # the mini build raises none
     keys = {b.key for b in at.download_button}
     assert {"overview_brief", "overview_table_csv"} <= keys
@@ -640,6 +645,14 @@ def _all_data_values(node: object) -> list[dict]:
     return out
 
 
+def _svg_labels(at: AppTest) -> list[str]:
+    """The text alternatives (``aria-label``) of the inline SVG images on the page."""
+    import html as html_
+
+    bodies = [e.proto.body for e in at.get("html")]
+    return [html_.unescape(m) for b in bodies for m in re.findall(r'aria-label="([^"]*)"', b)]
+
+
 def visible_texts(at: AppTest) -> list[str]:
     """Every string a user can read on the rendered page (charts included), except the
     technical documents shown as such (model cards and audits, labelled "på engelska")."""
@@ -664,6 +677,7 @@ def visible_texts(at: AppTest) -> list[str]:
         texts += [str(v) for col in frame.columns for v in frame[col] if isinstance(v, str)]
     for chart in at.get("arrow_vega_lite_chart"):
         texts += _chart_texts(json_.loads(chart.proto.spec))
+    texts += _svg_labels(at)  # read out by screen readers
     return [t for t in texts if t]
 
 
