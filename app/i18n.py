@@ -310,6 +310,15 @@ TEXT |= {
     "choose": ("Choose", "Välj"),
     "how_computed": ("How this is computed, and the numbers", "Så räknas det, och siffrorna"),
     "not_validated": ("Not validated: {reason}.", "Inte validerad: {reason}."),
+    "component_not_validated": (
+        "it includes {labels}, measured with a text model that is not validated",
+        "det bygger på {labels}, som mäts med en textmodell som inte är validerad",
+    ),
+    "component_short": ("it includes {labels}", "det bygger på {labels}"),
+    "not_validated_tile": (
+        "Not validated: {models} (hover the ? for why).",
+        "Inte validerad: {models} (håll muspekaren över ? för att se varför).",
+    ),
     "n_month": ("{n} month", "{n} månad"),
     "n_months": ("{n} months", "{n} månader"),
     "kind_other": ("other", "annat"),
@@ -940,6 +949,8 @@ TASKS = {
     "immigration_attitude": ("attitude to immigration", "attityd till invandring"),
     "sentiment": ("sentiment", "sentiment"),
     "trust": ("trust expressions", "uttryck för tillit"),
+    "trust_expression": ("trust expressions", "uttryck för tillit"),
+    "theme": ("themes", "teman"),
     "rumour": ("rumours", "rykten"),
     "rumours": ("rumours", "rykten"),
     "themes": ("themes", "teman"),
@@ -951,6 +962,8 @@ LANGUAGES = {
     "es": ("Spanish", "spanska"), "de": ("German", "tyska"), "fa": ("Persian", "persiska"),
     "pl": ("Polish", "polska"), "it": ("Italian", "italienska"), "fr": ("French", "franska"),
     "all": ("all languages", "alla språk"),
+    "und": ("posts of unknown language", "inlägg på okänt språk"),
+    "other": ("other languages", "övriga språk"),
 }  # fmt: skip
 VALIDITY_REASONS = {
     "audit_failed": ("it fails its bias audit", "den klarar inte sin granskning av snedvridning"),
@@ -985,6 +998,17 @@ VALIDITY_REASONS = {
     ),
     "language_not_supported": ("the language is not supported", "språket stöds inte"),
     "unsupported_language": ("the language is not supported", "språket stöds inte"),
+}  # fmt: skip
+#: the reasons that name "the language", for several languages at once
+VALIDITY_REASONS_PLURAL = {
+    "no_test_set": ("it has no test data in these languages", "den saknar testdata på språken"),
+    "no_test_data": ("it has no test data in these languages", "den saknar testdata på språken"),
+    "not_evaluated": (
+        "it has not been evaluated in these languages",
+        "den har inte utvärderats på dessa språk",
+    ),
+    "language_not_supported": ("these languages are not supported", "språken stöds inte"),
+    "unsupported_language": ("these languages are not supported", "språken stöds inte"),
 }  # fmt: skip
 METHODS_SV = {  # indicator (or name prefix) -> Swedish method text (English: the catalogue's)
     "composite_trust_index": "Normaliserat, viktat sammanvägt mått av dimensionerna enkät, "
@@ -1022,17 +1046,37 @@ def language_name(code: str) -> str:
     return _pick(LANGUAGES.get(code, (code, code)))
 
 
-def validity_reason(code: object) -> str:
-    """A ``validity_note`` code (``task:version:language:reason``) in words."""
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {t('and')} " + items[-1]
+
+
+def parse_validity(code: object) -> tuple[str, str, str]:
+    """``(task, language, reason)`` of a ``validity_note`` code ``task:version:language:reason``
+    (empty strings where a part is missing)."""
     parts = str(code or "").split(":")
     task = parts[0] if parts and parts[0] else ""
     language = parts[2] if len(parts) > 2 else ""
     reason = parts[-1] if len(parts) > 1 else ""
-    why = _pick(VALIDITY_REASONS.get(reason, ("it has not passed validation",
-                                              "den har inte klarat valideringen")))  # fmt: skip
-    model = t("the_model", task=task_label(task)) if task else t("the_text_model")
-    where = t("in_language", language=language_name(language)) if language else ""
-    return f"{model}{where}: {why}"
+    return task, language, reason
+
+
+def model_name(task: str) -> str:
+    """``the sentiment model`` / ``modellen för sentiment`` (``the text model`` without one)."""
+    return t("the_model", task=task_label(task)) if task else t("the_text_model")
+
+
+def validity_reason(code: object, languages: list[str] | None = None) -> str:
+    """A ``validity_note`` code (``task:version:language:reason``) in words; ``languages``:
+    every language code the same reason applies to (default: the code's own), named together
+    ("the sentiment model in Arabic and English: it has no test data in these languages")."""
+    task, language, reason = parse_validity(code)
+    codes = [c for c in (languages if languages is not None else [language]) if c]
+    pair = VALIDITY_REASONS.get(reason, ("it has not passed validation",
+                                         "den har inte klarat valideringen"))  # fmt: skip
+    if len(codes) > 1:
+        pair = VALIDITY_REASONS_PLURAL.get(reason, pair)
+    where = t("in_language", language=_and([language_name(c) for c in codes])) if codes else ""
+    return f"{model_name(task)}{where}: {_pick(pair)}"
 
 
 def method_text(indicator: str, english: str) -> str:

@@ -4,13 +4,15 @@ Drawn from the published monthly cells of one neighbourhood and indicator (the l
 :data:`MONTHS` months up to the chosen one): the central values as a line, their 95% intervals
 as a pale band, the chosen month as a dot. The line takes the tile's verdict colour (better /
 worse when the last change is clear, grey otherwise). For screen readers and axe the SVG is an
-image (``role="img"``) whose ``aria-label`` and ``<title>`` give the first and last month with
-their values and the lowest and highest value, in the chosen language; the plot itself is
-``aria-hidden``. No script, no network: it is plain markup, safe in ``st.html``.
+image whose text alternative gives the first and last month with their values and the lowest
+and highest value, in the chosen language. The page shows it as an ``<img>`` with that ``alt``
+text and the SVG as a ``data:`` URI (``st.html`` sanitises to plain HTML and drops inline SVG;
+an image is kept, and is what screen readers and axe expect). No script, no network.
 """
 
 from __future__ import annotations
 
+import base64
 from datetime import date
 from html import escape
 
@@ -39,6 +41,12 @@ def trend_words(cells: pd.DataFrame, unit: Unit) -> str:
     )
 
 
+def _months(cells: pd.DataFrame, until: date) -> pd.DataFrame:
+    """The last :data:`MONTHS` months with a value up to ``until``, in time order."""
+    shown = cells[(cells["period_start"] <= until) & cells["value"].notna()]
+    return shown.sort_values("period_start").tail(MONTHS)
+
+
 def _points(xs: list[float], ys: list[float]) -> str:
     return " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
 
@@ -49,8 +57,7 @@ def sparkline_svg(cells: pd.DataFrame, until: date, unit: Unit, verdict: str = "
     ``cells``: one neighbourhood's cells of one indicator (``period_start``, ``value``,
     ``lower``, ``upper``); ``verdict``: ``"better"``, ``"worse"`` or ``""`` (the line's colour).
     """
-    shown = cells[(cells["period_start"] <= until) & cells["value"].notna()]
-    shown = shown.sort_values("period_start").tail(MONTHS)
+    shown = _months(cells, until)
     if len(shown) < 2:
         return ""
     values = shown["value"].astype(float).tolist()
@@ -68,7 +75,8 @@ def sparkline_svg(cells: pd.DataFrame, until: date, unit: Unit, verdict: str = "
     colour = COLOURS.get(verdict, COLOURS[""])
     words = escape(trend_words(shown, unit))
     return (
-        f'<svg role="img" aria-label="{words}" viewBox="0 0 {WIDTH:.0f} {HEIGHT:.0f}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{words}" '
+        f'viewBox="0 0 {WIDTH:.0f} {HEIGHT:.0f}" '
         f'width="{WIDTH:.0f}" height="{HEIGHT:.0f}" style="display:block">'
         f"<title>{words}</title>"
         '<g aria-hidden="true">'
@@ -80,4 +88,19 @@ def sparkline_svg(cells: pd.DataFrame, until: date, unit: Unit, verdict: str = "
     )
 
 
-__all__ = ["MONTHS", "sparkline_svg", "trend_words"]
+def sparkline_html(cells: pd.DataFrame, until: date, unit: Unit, verdict: str = "") -> str:
+    """The trend as an ``<img>`` for ``st.html`` (``""`` when there is no trend to draw): the
+    SVG of :func:`sparkline_svg` as a ``data:`` URI, its words as ``alt`` and hover ``title``."""
+    svg = sparkline_svg(cells, until, unit, verdict)
+    if not svg:
+        return ""
+    words = escape(trend_words(_months(cells, until), unit))
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (
+        f'<img src="data:image/svg+xml;base64,{data}" alt="{words}" title="{words}" '
+        f'width="{WIDTH:.0f}" height="{HEIGHT:.0f}" '
+        f'style="display:block;width:100%;max-width:{WIDTH:.0f}px;height:auto"/>'
+    )
+
+
+__all__ = ["MONTHS", "sparkline_html", "sparkline_svg", "trend_words"]

@@ -175,7 +175,7 @@ def test_overview_key_figures_alerts_and_brief(monkeypatch, mini_warehouse) -> N
     assert tiles["Survey"] == "6.6 / 10" and tiles["Sensing"].endswith("%")
     # a tile's trend line is an image that says its trend, drawn when it has two months or more
     # (in the mini build only the index has: the other sources have one wave or month)
-    assert _svg_labels(at) == [
+    assert _image_texts(at) == [
         "Trend from Mar 2024 to May 2024: from 100 to 100; lowest 100, highest 100."
     ]
     assert any("No alerts" in i.value for i in at.info)  # the mini build raises none
@@ -474,6 +474,51 @@ def test_figures_on_unvalidated_models_say_so(monkeypatch, contract, enriched) -
     assert list(table["Validated"]) == ["no", "yes"]
 
 
+def test_validity_notes_group_languages_and_name_the_composites_parts(
+    monkeypatch, contract, tmp_path
+) -> None:
+    root = tmp_path / "wh"
+    shutil.copytree(contract, root)
+    with duckdb.connect(str(root / "barometer.duckdb")) as con:
+        con.execute(
+            "UPDATE indicators SET validity = 'not_validated', validity_note = CASE indicator "
+            "WHEN 'composite_trust_index' THEN 'digital_negative_share:not_validated' ELSE "
+            "'sentiment:lexicon-1:sv:no_test_set;sentiment:lexicon-1:en:no_test_set;"
+            "sentiment:lexicon-1:so:language_not_supported' END "
+            "WHERE indicator IN ('composite_trust_index', 'digital_negative_share')"
+        )
+        con.execute(  # the mini build suppresses its few posts' cells: publish them here
+            "UPDATE indicators SET suppressed = false, value = 0.2, lower = 0.1, upper = 0.3 "
+            "WHERE indicator = 'digital_negative_share'"
+        )
+    at = _run(monkeypatch, root)
+    assert not at.exception, at.exception
+    label = "Negative posts (author-weighted share)"
+    composite = (
+        f"Not validated: it includes {label}, measured with a text model that is not validated."
+    )
+    assert [w.value for w in at.warning if "Not validated" in w.value] == [composite]
+    # the tile says it in short, with the reasons on its "?"
+    tile = f":orange[Not validated: it includes {label} (hover the ? for why).]"
+    sentiment = (
+        "Not validated: the sentiment model in Swedish and English: it has no test data in "
+        "these languages; the sentiment model in Somali: the language is not supported."
+    )
+    assert {c.value: c.proto.help for c in at.caption if "Not validated" in c.value} == {
+        tile: composite,
+        ":orange[Not validated: the sentiment model (hover the ? for why).]": sentiment,
+    }
+    at.switch_page("views/trends.py").run()
+    at.selectbox(key="trends_indicator").set_value("digital_negative_share").run()
+    assert [w.value for w in at.warning if "Not validated" in w.value] == [sentiment]
+    at.session_state["language"] = "sv"
+    at.run()
+    assert [w.value for w in at.warning if "Inte validerad" in w.value] == [
+        "Inte validerad: modellen för sentiment på svenska och engelska: den saknar testdata på "
+        "språken; modellen för sentiment på somaliska: språket stöds inte."
+    ]
+
+
 def test_impact_reads_the_published_verdict_and_calibration(monkeypatch, contract) -> None:
     at = _run(monkeypatch, contract, "impact")
     assert not at.exception, at.exception
@@ -645,12 +690,12 @@ def _all_data_values(node: object) -> list[dict]:
     return out
 
 
-def _svg_labels(at: AppTest) -> list[str]:
-    """The text alternatives (``aria-label``) of the inline SVG images on the page."""
+def _image_texts(at: AppTest) -> list[str]:
+    """The text alternatives (``alt``) of the images the page draws in HTML (tile trends)."""
     import html as html_
 
     bodies = [e.proto.body for e in at.get("html")]
-    return [html_.unescape(m) for b in bodies for m in re.findall(r'aria-label="([^"]*)"', b)]
+    return [html_.unescape(m) for b in bodies for m in re.findall(r'<img [^>]*alt="([^"]*)"', b)]
 
 
 def visible_texts(at: AppTest) -> list[str]:
@@ -677,7 +722,7 @@ def visible_texts(at: AppTest) -> list[str]:
         texts += [str(v) for col in frame.columns for v in frame[col] if isinstance(v, str)]
     for chart in at.get("arrow_vega_lite_chart"):
         texts += _chart_texts(json_.loads(chart.proto.spec))
-    texts += _svg_labels(at)  # read out by screen readers
+    texts += _image_texts(at)  # read out by screen readers
     return [t for t in texts if t]
 
 

@@ -3,6 +3,7 @@ drawn from the months up to the chosen one, coloured by the tile's verdict."""
 
 from __future__ import annotations
 
+import base64
 import xml.etree.ElementTree as ET
 from datetime import date
 from types import ModuleType
@@ -37,7 +38,7 @@ def _cells(values: list[float], start_month: int = 1, half: float = 2.0) -> pd.D
 
 
 def _parse(svg: str) -> ET.Element:
-    return ET.fromstring(svg.replace("<svg ", f'<svg xmlns="{SVG[1:-1]}" ', 1))
+    return ET.fromstring(svg)
 
 
 def test_the_trend_is_said_in_words_in_both_languages(app) -> None:
@@ -99,3 +100,19 @@ def test_the_line_takes_the_tiles_verdict_colour(app, verdict, colour) -> None:
     index = units.Unit("index")
     svg = sparkline.sparkline_svg(_cells([1.0, 2.0]), date(2025, 2, 1), index, verdict)
     assert _parse(svg).find(f"{SVG}g/{SVG}polyline").get("stroke") == colour
+
+
+def test_the_page_shows_it_as_an_image_with_the_words_as_its_text(app) -> None:
+    sparkline, i18n, units = app
+    cells = _cells([47.0, 40.0, 50.0, 44.0])
+    with i18n.using("sv"):
+        tag = sparkline.sparkline_html(cells, date(2025, 4, 1), units.Unit("index"), "worse")
+        svg = sparkline.sparkline_svg(cells, date(2025, 4, 1), units.Unit("index"), "worse")
+    image = ET.fromstring(tag)
+    words = "Utvecklingen från jan 2025 till apr 2025: från 47 till 44; lägst 40, högst 50."
+    assert image.get("alt") == words and image.get("title") == words
+    prefix = "data:image/svg+xml;base64,"
+    assert image.get("src").startswith(prefix)
+    assert base64.b64decode(image.get("src")[len(prefix) :]).decode() == svg  # a standalone SVG
+    assert _parse(svg).tag == f"{SVG}svg"
+    assert sparkline.sparkline_html(_cells([5.0]), date(2025, 1, 1), units.Unit("index")) == ""

@@ -11,7 +11,7 @@ import streamlit as st
 import ui
 from brief import brief_html
 from i18n import dimension, lang, method_text, month, t
-from sparkline import sparkline_svg
+from sparkline import sparkline_html
 from units import direction_word
 
 INDEX = "composite_trust_index"
@@ -138,13 +138,12 @@ for column, (name, cell) in zip(st.columns(max(len(kpis), 1)), kpis.iterrows(), 
                    upper=unit.value(cell["upper"]),
                    previous=ui.month_or_dash(cell["previous_start"])),
         )  # fmt: skip
-        trend = sparkline_svg(history[history["indicator"] == name], period, unit, trend_colour)
+        trend = sparkline_html(history[history["indicator"] == name], period, unit, trend_colour)
         if trend:
             st.html(trend)
-        st.caption(ui.label(root, str(name)))
-        note = ui.validity_note(root, str(name), focus)
-        if note:
-            st.caption(f":orange[{note}]")
+        if ui.label(root, str(name)) != dimension(str(catalogue.loc[name, "dimension"])):
+            st.caption(ui.label(root, str(name)))
+        ui.validity_caption(root, str(name), focus)
 
 st.subheader(t("alerts"))
 alerts = data.recent_alerts(root, period)
