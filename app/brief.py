@@ -14,8 +14,8 @@ from html import escape
 
 import pandas as pd
 from i18n import dimension, lang, month, t
-from matplotlib.figure import Figure
 from mapview import index_class
+from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 from units import unit_of
 
