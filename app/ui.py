@@ -239,14 +239,15 @@ def headline(text: str, details: Callable[[], None] | None = None) -> None:
 
 
 def _failing_codes(
-    root: read.Source, indicator: str, neighbourhood_id: str | None = None
+    root: read.Source, indicator: str | Sequence[str], neighbourhood_id: str | None = None
 ) -> list[str]:
-    """The ``validity_note`` codes of the published cells of ``indicator`` (in one
-    neighbourhood) that rest on a model that is not validated."""
+    """The ``validity_note`` codes of the published cells of ``indicator`` (one name or
+    several; in one neighbourhood) that rest on a model that is not validated."""
     flags = data.validity_flags(root)
     if flags.empty:
         return []
-    rows = flags[flags["indicator"] == indicator]
+    names = [indicator] if isinstance(indicator, str) else list(indicator)
+    rows = flags[flags["indicator"].isin(names)]
     if neighbourhood_id is not None:
         rows = rows[
             rows["neighbourhood_id"].isna() | (rows["neighbourhood_id"] == neighbourhood_id)
@@ -255,9 +256,11 @@ def _failing_codes(
     return [c for c in codes if c and not c.endswith(":validated")] or codes
 
 
-def validity_note(root: read.Source, indicator: str, neighbourhood_id: str | None = None) -> str:
-    """``Not validated: <reasons>`` when a published cell of ``indicator`` (in one
-    neighbourhood) rests on a model that is not validated, else ``""``; the languages that
+def validity_note(
+    root: read.Source, indicator: str | Sequence[str], neighbourhood_id: str | None = None
+) -> str:
+    """``Not validated: <reasons>`` when a published cell of ``indicator`` (one name or several,
+    in one neighbourhood) rests on a model that is not validated, else ``""``; the languages that
     share a model and a reason are named together, and the composite names its components."""
     from i18n import parse_validity, validity_reason
 
