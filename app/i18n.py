@@ -638,6 +638,16 @@ TEXT |= {
         "{n} textmodeller används ({tasks}); deras testresultat per språk och granskningar av "
         "snedvridning finns nedan.",
     ),
+    "language_code": ("the language “{code}”", "språket ”{code}”"),
+    "hl_models_grouped": (
+        "{bad} of {n} model–language pairs are not validated: {items}. The most common reason: "
+        "{reason} ({k} of {bad}). Figures that rest on them are marked “not validated” across "
+        "the app; the table below gives every reason.",
+        "{bad} av {n} kombinationer av modell och språk är inte validerade: {items}. Det "
+        "vanligaste skälet: {reason} ({k} av {bad}). Siffror som bygger på dem är märkta "
+        "”inte validerad” i hela appen; tabellen nedan ger alla skäl.",
+    ),
+    "task_in_n_languages": ("{task} in {n} languages", "{task} på {n} språk"),
     "model_in_language": ("{task} in {language}", "{task} på {language}"),
     "validity_table": ("Validity per model and language", "Validitet per modell och språk"),
     "version": ("Version", "Version"),
@@ -995,7 +1005,12 @@ LANGUAGES = {
     "tr": ("Turkish", "turkiska"), "so": ("Somali", "somaliska"), "fi": ("Finnish", "finska"),
     "es": ("Spanish", "spanska"), "de": ("German", "tyska"), "fa": ("Persian", "persiska"),
     "pl": ("Polish", "polska"), "it": ("Italian", "italienska"), "fr": ("French", "franska"),
-    "all": ("all languages", "alla språk"),
+    "da": ("Danish", "danska"), "no": ("Norwegian", "norska"), "nb": ("Norwegian", "norska"),
+    "ru": ("Russian", "ryska"), "uk": ("Ukrainian", "ukrainska"), "ku": ("Kurdish", "kurdiska"),
+    "ti": ("Tigrinya", "tigrinja"), "am": ("Amharic", "amhariska"), "ps": ("Pashto", "pashto"),
+    "bs": ("Bosnian", "bosniska"), "hr": ("Croatian", "kroatiska"), "sr": ("Serbian", "serbiska"),
+    "el": ("Greek", "grekiska"), "ro": ("Romanian", "rumänska"), "syc": ("Syriac", "syriska"),
+    "all": ("all languages", "alla språk"), "*": ("all languages", "alla språk"),
     "und": ("posts of unknown language", "inlägg på okänt språk"),
     "other": ("other languages", "övriga språk"),
 }  # fmt: skip
@@ -1077,7 +1092,37 @@ def task_label(task: str) -> str:
 
 
 def language_name(code: str) -> str:
-    return _pick(LANGUAGES.get(code, (code, code)))
+    """A language code in words (``sv`` -> Swedish / svenska); a code the table lacks is named
+    as a code (``the language “xx”``)."""
+    if code in LANGUAGES:
+        return _pick(LANGUAGES[code])
+    return t("language_code", code=code)
+
+
+TEST_SETS = {  # published test-set ids -> their names as their authors write them
+    "davidson2017": ("Davidson et al. 2017", "Davidson m.fl. 2017"), "mlma": ("MLMA", "MLMA"),
+    "absabank_imm": ("ABSAbank-Imm", "ABSAbank-Imm"),
+    "offenseval2020_tr": ("OffensEval 2020", "OffensEval 2020"),
+    "all": ("all test sets", "alla testmängder"),
+}  # fmt: skip
+
+
+def test_set_name(code: object) -> str:
+    """A test set's name (``davidson2017`` -> Davidson et al. 2017; others without ``_``)."""
+    text = str(code or "")
+    return _pick(TEST_SETS[text]) if text in TEST_SETS else text.replace("_", " ")
+
+
+ORIGIN_GROUPS = {
+    "born_in_sweden": ("born in Sweden", "födda i Sverige"),
+    "born_abroad": ("born abroad", "födda utomlands"),
+}
+
+
+def origin_groups(groups: str) -> str:
+    """``born_in_sweden|born_abroad`` -> ``born in Sweden and born abroad``."""
+    names = [_pick(ORIGIN_GROUPS.get(g, (g.replace("_", " "),) * 2)) for g in groups.split("|")]
+    return _and([n for n in names if n]) if names else ""
 
 
 def _and(items: list[str]) -> str:

@@ -519,6 +519,41 @@ def test_validity_notes_group_languages_and_name_the_composites_parts(
     ]
 
 
+def test_many_unvalidated_models_are_summed_up_not_listed(monkeypatch, contract, tmp_path) -> None:
+    root = tmp_path / "wh"
+    shutil.copytree(contract, root)
+    languages = ["ar", "en", "sv", "tr", "da"]
+    validity = pd.DataFrame({
+        "task": ["sentiment"] * 5 + ["hostility"], "model_version": ["lexicon-v2"] * 5 + ["1"],
+        "language": [*languages, "sv"], "test_set": [None] * 6, "n_test": [None] * 6,
+        "metric": [None] * 6, "value": [None] * 6, "lower": [None] * 6, "upper": [None] * 6,
+        "functional_pass_rate": [None] * 6, "neutral_flag_rate": [None] * 6,
+        "audit_verdict": ["not_run"] * 5 + ["fail"], "validated": [False] * 6,
+        "reason": ["no_test_set"] * 5 + ["metric_below_threshold,audit_failed"],
+    })  # fmt: skip
+    groups = "born_in_sweden|born_abroad"
+    with duckdb.connect(str(root / "barometer.duckdb")) as con:
+        con.register("frame", validity)
+        con.execute("CREATE OR REPLACE TABLE model_validity AS SELECT * FROM frame")
+        con.execute(f"UPDATE measurement_invariance SET groups = '{groups}'")
+    at = _run(monkeypatch, root, "models")
+    assert not at.exception, at.exception
+    assert at.markdown[0].value == (
+        "#### 6 of 6 model–language pairs are not validated: sentiment in 5 languages and "
+        "hostility in Swedish. The most common reason: it has no test data in this language "
+        "(5 of 6). Figures that rest on them are marked “not validated” across the app; the "
+        "table below gives every reason."
+    )
+    table = next(d.value for d in at.dataframe if "Validated" in d.value.columns)
+    assert list(table["Language"]) == ["Arabic", "English", "Swedish", "Turkish", "Danish",
+                                       "Swedish"]  # fmt: skip
+    assert table["Reason"].iloc[-1] == (
+        "its accuracy is below the required level; it fails its bias audit"
+    )
+    assert set(table["Metric"]) == {"–"}  # no "nan" where nothing was measured
+    assert any("origin groups (born in Sweden and born abroad)" in w.value for w in at.warning)
+
+
 def test_impact_reads_the_published_verdict_and_calibration(monkeypatch, contract) -> None:
     at = _run(monkeypatch, contract, "impact")
     assert not at.exception, at.exception
