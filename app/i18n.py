@@ -938,6 +938,11 @@ def month(day: date, short: bool = False) -> str:
     return f"{names[lang()][day.month - 1]} {day.year}"
 
 
+def day(value: date) -> str:
+    """``2 December 2026`` / ``2 december 2026``."""
+    return f"{value.day} {MONTHS[lang()][value.month - 1]} {value.year}"
+
+
 def vega_month_expr() -> str:
     """A Vega expression that labels a time axis with this language's short month names."""
     names = ",".join(f"'{m}'" for m in MONTHS_SHORT[lang()])

@@ -8,7 +8,7 @@ import data
 import pandas as pd
 import streamlit as st
 import ui
-from i18n import language_name, month, pct, t
+from i18n import language_name, month, pct, t, vega_number_expr
 from units import Unit
 
 st.title(t("nav_drivers"))
@@ -131,7 +131,8 @@ else:
                 axis=alt.Axis(labelOverlap=False))
     )  # fmt: skip
     chart = bars.mark_bar().encode(
-        x=alt.X("shift_pp:Q", title=t("shift"), axis=charts.number_axis(Unit("scale10"))),
+        # shifts are often under one point: two decimals, so no two ticks read alike
+        x=alt.X("shift_pp:Q", title=t("shift"), axis=alt.Axis(labelExpr=vega_number_expr(2))),
         color=alt.Color(
             "direction:N",
             title=None,

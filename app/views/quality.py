@@ -10,7 +10,7 @@ import data
 import pandas as pd
 import streamlit as st
 import ui
-from i18n import dimension, lang, month, num, pct, t
+from i18n import day, dimension, lang, month, num, pct, t
 
 st.title(t("nav_quality"))
 root = ui.warehouse()
@@ -83,7 +83,9 @@ if last is not None:
         if counts.get(k)
     ]
     n_bad = int(quarantine["rows"].sum()) if not quarantine.empty else 0
-    text = t("hl_quality", when=str(last["finished_at"])[:10], held=ui.join(held))
+    finished = pd.Timestamp(last["finished_at"])
+    when = day(finished.date()) if not pd.isna(finished) else "–"
+    text = t("hl_quality", when=when, held=ui.join(held))
     if n_bad:
         top = quarantine.assign(c=quarantine["reason"].map(reason_category)).groupby("c")[
             "rows"].sum().idxmax()  # fmt: skip
