@@ -1118,6 +1118,28 @@ def test_set_name(code: object) -> str:
     return _pick(TEST_SETS[text]) if text in TEST_SETS else text.replace("_", " ")
 
 
+METRICS = {  # published metric names -> words
+    "macro_f1": ("macro-F1", "makro-F1"), "binary_macro_f1": ("binary macro-F1", "binär makro-F1"),
+    "weighted_f1": ("weighted F1", "viktad F1"), "micro_f1": ("micro-F1", "mikro-F1"),
+    "false_positive_rate": ("false-alarm rate", "andel falsklarm"),
+    "false_negative_rate": ("miss rate", "andel missade"),
+    "accuracy": ("accuracy", "träffsäkerhet"), "auc": ("AUC", "AUC"),
+    "precision_hostile": ("precision (hostile)", "precision (fientlig)"),
+    "recall_hostile": ("recall (hostile)", "täckning (fientlig)"),
+    "precision": ("precision", "precision"), "recall": ("recall", "täckning"),
+    "brier": ("Brier score", "Brier-poäng"), "ece": ("calibration error", "kalibreringsfel"),
+}  # fmt: skip
+
+
+def metric_label(name: object) -> str:
+    """A published metric name in words (``binary_macro_f1`` -> binary macro-F1); others
+    without underscores."""
+    text = str(name)
+    if text in METRICS:
+        return _pick(METRICS[text])
+    return text.replace("_", " ").replace("macro f1", "macro-F1")
+
+
 ORIGIN_GROUPS = {
     "born_in_sweden": ("born in Sweden", "födda i Sverige"),
     "born_abroad": ("born abroad", "födda utomlands"),

@@ -526,7 +526,8 @@ def test_many_unvalidated_models_are_summed_up_not_listed(monkeypatch, contract,
     validity = pd.DataFrame({
         "task": ["sentiment"] * 5 + ["hostility"], "model_version": ["lexicon-v2"] * 5 + ["1"],
         "language": [*languages, "sv"], "test_set": [None] * 6, "n_test": [None] * 6,
-        "metric": [None] * 6, "value": [None] * 6, "lower": [None] * 6, "upper": [None] * 6,
+        "metric": [None] * 5 + ["false_positive_rate"], "value": [None] * 5 + [0.012],
+        "lower": [None] * 5 + [0.004], "upper": [None] * 5 + [0.021],
         "functional_pass_rate": [None] * 6, "neutral_flag_rate": [None] * 6,
         "audit_verdict": ["not_run"] * 5 + ["fail"], "validated": [False] * 6,
         "reason": ["no_test_set"] * 5 + ["metric_below_threshold,audit_failed"],
@@ -550,8 +551,13 @@ def test_many_unvalidated_models_are_summed_up_not_listed(monkeypatch, contract,
     assert table["Reason"].iloc[-1] == (
         "its accuracy is below the required level; it fails its bias audit"
     )
-    assert set(table["Metric"]) == {"–"}  # no "nan" where nothing was measured
+    assert list(table["Metric"]) == ["–"] * 5 + ["false-alarm rate 0.01 (0.00 – 0.02)"]
     assert any("origin groups (born in Sweden and born abroad)" in w.value for w in at.warning)
+    at.session_state["language"] = "sv"
+    at.run()
+    table = next(d.value for d in at.dataframe if "Validerad" in d.value.columns)
+    assert table["Mått"].iloc[-1] == "andel falsklarm 0,01 (0,00 – 0,02)"
+    assert any("(födda i Sverige och födda utomlands)" in w.value for w in at.warning)
 
 
 def test_impact_reads_the_published_verdict_and_calibration(monkeypatch, contract) -> None:

@@ -9,6 +9,7 @@ import streamlit as st
 import ui
 from i18n import (
     language_name,
+    metric_label,
     num,
     origin_groups,
     pct,
@@ -28,7 +29,7 @@ FEW = 4  # up to this many pairs not validated, the headline names each with its
 
 
 def metric_name(name: object) -> str:
-    return str(name).replace("_", " ").replace("macro f1", "macro-F1")
+    return metric_label(name)
 
 
 def headline_text() -> str:
