@@ -157,8 +157,13 @@ else:
     chart = bars.mark_bar(color=ui.MORE) + bars.mark_text(align="left", dx=3).encode(
         text="sum(rows):Q"
     )
-    st.altair_chart(chart.properties(height=28 * quarantine["category"].nunique() + 40),
-                    key="quality_quarantine_chart", width="stretch",
+    # room on the left: Vega measures the labels in its own font, a little narrower than the
+    # page's, and would clip the longest reason's first letters
+    chart = chart.properties(
+        height=28 * quarantine["category"].nunique() + 40,
+        padding={"left": 24, "top": 5, "right": 5, "bottom": 5},
+    )
+    st.altair_chart(chart, key="quality_quarantine_chart", width="stretch",
                     alt=t("quarantine_alt"))  # fmt: skip
     columns = {"source_text": t("source"), "file": t("file"), "field": t("field"),
                "category": t("reason"), "rows_text": t("rows")}  # fmt: skip
