@@ -4,6 +4,7 @@ coloured like every other "60", and a "±10" is in the class its legend says."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from types import ModuleType
 
 import pandas as pd
@@ -12,11 +13,13 @@ from conftest import REPO_ROOT
 
 
 @pytest.fixture()
-def mapview(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+def mapview(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
     monkeypatch.syspath_prepend(str(REPO_ROOT / "app"))
+    import i18n
     import mapview
 
-    return mapview
+    with i18n.using("en"):  # whatever language an earlier test's app run left behind
+        yield mapview
 
 
 @pytest.mark.parametrize(

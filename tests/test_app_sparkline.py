@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from datetime import date
 from types import ModuleType
 
@@ -16,13 +17,14 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture()
-def app(monkeypatch: pytest.MonkeyPatch) -> tuple[ModuleType, ModuleType, ModuleType]:
+def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ModuleType, ModuleType, ModuleType]]:
     monkeypatch.syspath_prepend(str(REPO_ROOT / "app"))
     import i18n
     import sparkline
     import units
 
-    return sparkline, i18n, units
+    with i18n.using("en"):  # whatever language an earlier test's app run left behind
+        yield sparkline, i18n, units
 
 
 def _cells(values: list[float], start_month: int = 1, half: float = 2.0) -> pd.DataFrame:

@@ -3,6 +3,7 @@ the calibration study cannot vouch for never read as "could be chance"."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from types import ModuleType
 
 import pandas as pd
@@ -11,13 +12,14 @@ from conftest import REPO_ROOT
 
 
 @pytest.fixture()
-def app(monkeypatch: pytest.MonkeyPatch) -> tuple[ModuleType, ModuleType, ModuleType]:
+def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ModuleType, ModuleType, ModuleType]]:
     monkeypatch.syspath_prepend(str(REPO_ROOT / "app"))
     import i18n
     import units
     import verdict
 
-    return verdict, i18n, units
+    with i18n.using("en"):  # whatever language an earlier test's app run left behind
+        yield verdict, i18n, units
 
 
 @pytest.mark.parametrize(
