@@ -31,6 +31,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 import barometer
+from barometer.audit.validity import model_validity_table
 from barometer.config import PipelineConfig, SocialSource
 from barometer.derive import SourceTables, derive_indicators
 from barometer.enrich import (
@@ -66,7 +67,6 @@ from barometer.ingest.social import (
 from barometer.ingest.survey import load_codebook, read_survey
 from barometer.live.fetch import FetchOptions, FetchReport, fetch_sources
 from barometer.live.landing import LandedPage
-from barometer.nlp.validity import model_validity_table
 from barometer.privacy import Pseudonymiser, redact_quoted
 from barometer.publish import build_published
 from barometer.read import table as published_table
