@@ -9,7 +9,7 @@ outputs.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -20,7 +20,7 @@ from barometer.aggregate import (
     aggregate_survey,
     coverage_table,
 )
-from barometer.aggregate.cells import empty_cells
+from barometer.aggregate.cells import empty_cells, in_zone
 from barometer.aggregate.invariance import trust_scale_invariance
 from barometer.aggregate.nowcasting import nowcast_outputs
 from barometer.aggregate.terms import term_shifts
@@ -51,6 +51,19 @@ class SourceTables:
     model_validity: pd.DataFrame | None = None
 
 
+#: the canonical timestamp column of each source table
+_TIMES = {"posts": "created_at", "responses": "interview_date", "readings": "ts",
+          "sessions": "start"}  # fmt: skip
+
+
+def in_city_time(sources: SourceTables, timezone: str) -> SourceTables:
+    """``sources`` with every timestamp on the city's clock (``timezone``, the config's), so
+    that indicator months, coverage months, sensor days and hours of the week are the city's
+    calendar, not UTC's (see :func:`barometer.aggregate.cells.month_start`)."""
+    return replace(sources, **{name: in_zone(getattr(sources, name), column, timezone)
+                               for name, column in _TIMES.items()})  # fmt: skip
+
+
 def _computed(
     name: str, compute: Callable[[], pd.DataFrame], skipped: list[str] | None
 ) -> pd.DataFrame:
@@ -74,6 +87,7 @@ def indicator_cells(
     """
     settings = config.indicators
     level = settings.level
+    sources = in_city_time(sources, config.timezone)
     digital = _computed(
         "digital",
         lambda: aggregate_digital(
@@ -205,6 +219,7 @@ def derive_indicators(
     composite and the nowcast are computed over them, so later months do not move either.
     ``skipped``: see :func:`indicator_cells`.
     """
+    sources = in_city_time(sources, config.timezone)
     cells = indicator_cells(sources, config, skipped)
     if frozen is not None:
         cells = with_frozen(cells, frozen[~frozen["indicator"].isin(_DERIVED)])

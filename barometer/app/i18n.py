@@ -1,8 +1,8 @@
 """The app's one translation table: every label in English and Swedish.
 
 The labels themselves live in :mod:`i18n_labels`, :mod:`i18n_sentences` and :mod:`i18n_findings`
-(pure data, joined here into ``TEXT``); this module picks the language and formats numbers
-and dates.
+(pure data, joined here into ``TEXT``), the names of published codes in :mod:`i18n_vocabulary`;
+this module picks the language and formats numbers, dates and codes.
 
 Pages call ``t("key")`` (or ``t("key", name=...)`` for labels with placeholders); the language
 is the sidebar's choice in ``st.session_state["lang"]``. Indicator names come from the published
@@ -20,6 +20,16 @@ import streamlit as st
 from i18n_findings import FINDINGS
 from i18n_labels import LABELS
 from i18n_sentences import SENTENCES
+from i18n_vocabulary import (
+    LANGUAGES,
+    METHODS_SV,
+    METRICS,
+    ORIGIN_GROUPS,
+    TASKS,
+    TEST_SETS,
+    VALIDITY_REASONS,
+    VALIDITY_REASONS_PLURAL,
+)
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from barometer.read import catalogue
@@ -183,6 +193,11 @@ def month(day: date, short: bool = False) -> str:
     return f"{names[lang()][day.month - 1]} {day.year}"
 
 
+def day(value: date) -> str:
+    """``2 December 2026`` / ``2 december 2026``."""
+    return f"{value.day} {MONTHS[lang()][value.month - 1]} {value.year}"
+
+
 def vega_month_expr() -> str:
     """A Vega expression that labels a time axis with this language's short month names."""
     names = ",".join(f"'{m}'" for m in MONTHS_SHORT[lang()])
@@ -227,105 +242,71 @@ def indicator_label(name: str, labels: dict[str, tuple[str, str]]) -> str:
     return name.replace("_", " ")
 
 
-TASKS = {
-    "hostility": ("hostility", "fientlighet"),
-    "hostility_target": ("hostility target group", "fientlighetens målgrupp"),
-    "immigration_attitude": ("attitude to immigration", "attityd till invandring"),
-    "sentiment": ("sentiment", "sentiment"),
-    "trust": ("trust expressions", "uttryck för tillit"),
-    "rumour": ("rumours", "rykten"),
-    "rumours": ("rumours", "rykten"),
-    "themes": ("themes", "teman"),
-    "language": ("language identification", "språkidentifiering"),
-}
-LANGUAGES = {
-    "sv": ("Swedish", "svenska"), "en": ("English", "engelska"), "ar": ("Arabic", "arabiska"),
-    "tr": ("Turkish", "turkiska"), "so": ("Somali", "somaliska"), "fi": ("Finnish", "finska"),
-    "es": ("Spanish", "spanska"), "de": ("German", "tyska"), "fa": ("Persian", "persiska"),
-    "pl": ("Polish", "polska"), "it": ("Italian", "italienska"), "fr": ("French", "franska"),
-    "all": ("all languages", "alla språk"),
-}  # fmt: skip
-VALIDITY_REASONS = {
-    "audit_failed": ("it fails its bias audit", "den klarar inte sin granskning av snedvridning"),
-    "audit_not_run": (
-        "its bias audit has not been run",
-        "dess granskning av snedvridning har inte gjorts",
-    ),
-    "not_run": ("it has not been tested", "den har inte testats"),
-    "no_test_set": ("it has no test data in this language", "den saknar testdata på språket"),
-    "no_test_data": ("it has no test data in this language", "den saknar testdata på språket"),
-    "not_evaluated": (
-        "it has not been evaluated in this language",
-        "den har inte utvärderats på språket",
-    ),
-    "below_threshold": (
-        "its accuracy is below the required level",
-        "dess träffsäkerhet är under kravnivån",
-    ),
-    "metric_below_threshold": (
-        "its accuracy is below the required level",
-        "dess träffsäkerhet är under kravnivån",
-    ),
-    "functional_failed": ("it fails its functional tests", "den klarar inte sina funktionstester"),
-    "functional_tests_failed": (
-        "it fails its functional tests",
-        "den klarar inte sina funktionstester",
-    ),
-    "neutral_flags": ("it flags too many neutral texts", "den flaggar för många neutrala texter"),
-    "too_many_neutral_flags": (
-        "it flags too many neutral texts",
-        "den flaggar för många neutrala texter",
-    ),
-    "language_not_supported": ("the language is not supported", "språket stöds inte"),
-    "unsupported_language": ("the language is not supported", "språket stöds inte"),
-}  # fmt: skip
-METHODS_SV = {  # indicator (or name prefix) -> Swedish method text (English: the catalogue's)
-    catalogue.COMPOSITE_INDEX: "Normaliserat, viktat sammanvägt mått av dimensionerna enkät, "
-    "digitalt, sensorer och observation; intervallet från en Monte Carlo-simulering.",
-    catalogue.SURVEY_TRUST: "Designbaserat viktat medelvärde, Taylor-linjäriserat standardfel, "
-    "t-intervall.",
-    catalogue.SURVEY_TRUST_SMALL_AREA: "Fay-Herriot-skattning för små områden (EBLUP, REML) per "
-    "enkätomgång, Prasad-Rao-MSE; hjälpvariabel: andelen negativa inlägg.",
-    "survey_": "Designbaserat viktat medelvärde, Taylor-linjäriserat standardfel, t-intervall.",
-    "nowcast_": "Ridge-regression av enkättilliten på månadens digitala, sensor- och "
-    "observationsindikatorer; prognosintervall från korsvalidering över enkätomgångar.",
-    catalogue.HOSTILITY_PREFIX: "Andel per skribent av inlägg som fientlighetsmodellen märker som "
-    "fientliga, klusterbootstrap över skribenter.",
-    catalogue.IMMIGRATION_PREFIX: "Andel per skribent av svenska inlägg som attitydmodellen läser "
-    "som negativa till invandring, klusterbootstrap över skribenter.",
-    catalogue.RUMOUR_PREFIX: "Andel per skribent av inlägg som liknar ryktekatalogen, "
-    "klusterbootstrap över skribenter.",
-    catalogue.THEME_PREFIX: "Andel per skribent av inlägg om temat (ordlistor per språk), "
-    "klusterbootstrap över skribenter.",
-    "digital_": "Andel per skribent (varje skribent räknas en gång), klusterbootstrap över "
-    "skribenter.",
-    "sensing_": "Kvot mellan uppmätta och förväntade besökare (sensorns normalnivå per "
-    "veckotimme och månad), dagar som kluster, flaggade mätningar utelämnade.",
-    "observation_": "Sammanvägd kvot × 100, kvasi-Poisson-intervall (spridning mellan "
-    "observationstillfällen).",
-}
-
-
 def task_label(task: str) -> str:
     """A text model's task in words (``immigration_attitude`` -> attitude to immigration)."""
     return _pick(TASKS.get(task, (task.replace("_", " "), task.replace("_", " "))))
 
 
 def language_name(code: str) -> str:
-    return _pick(LANGUAGES.get(code, (code, code)))
+    """A language code in words (``sv`` -> Swedish / svenska); a code the table lacks is named
+    as a code (``the language “xx”``)."""
+    if code in LANGUAGES:
+        return _pick(LANGUAGES[code])
+    return t("language_code", code=code)
 
 
-def validity_reason(code: object) -> str:
-    """A ``validity_note`` code (``task:version:language:reason``) in words."""
+def test_set_name(code: object) -> str:
+    """A test set's name (``davidson2017`` -> Davidson et al. 2017; others without ``_``)."""
+    text = str(code or "")
+    return _pick(TEST_SETS[text]) if text in TEST_SETS else text.replace("_", " ")
+
+
+def metric_label(name: object) -> str:
+    """A published metric name in words (``binary_macro_f1`` -> binary macro-F1); others
+    without underscores."""
+    text = str(name)
+    if text in METRICS:
+        return _pick(METRICS[text])
+    return text.replace("_", " ").replace("macro f1", "macro-F1")
+
+
+def origin_groups(groups: str) -> str:
+    """``born_in_sweden|born_abroad`` -> ``born in Sweden and born abroad``."""
+    names = [_pick(ORIGIN_GROUPS.get(g, (g.replace("_", " "),) * 2)) for g in groups.split("|")]
+    return _and([n for n in names if n]) if names else ""
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {t('and')} " + items[-1]
+
+
+def parse_validity(code: object) -> tuple[str, str, str]:
+    """``(task, language, reason)`` of a ``validity_note`` code ``task:version:language:reason``
+    (empty strings where a part is missing)."""
     parts = str(code or "").split(":")
     task = parts[0] if parts and parts[0] else ""
     language = parts[2] if len(parts) > 2 else ""
     reason = parts[-1] if len(parts) > 1 else ""
-    why = _pick(VALIDITY_REASONS.get(reason, ("it has not passed validation",
-                                              "den har inte klarat valideringen")))  # fmt: skip
-    model = t("the_model", task=task_label(task)) if task else t("the_text_model")
-    where = t("in_language", language=language_name(language)) if language else ""
-    return f"{model}{where}: {why}"
+    return task, language, reason
+
+
+def model_name(task: str) -> str:
+    """``the sentiment model`` / ``modellen för sentiment`` (``the text model`` without one)."""
+    return t("the_model", task=task_label(task)) if task else t("the_text_model")
+
+
+def validity_reason(code: object, languages: list[str] | None = None) -> str:
+    """A ``validity_note`` code (``task:version:language:reason``) in words; ``languages``:
+    every language code the same reason applies to (default: the code's own), named together
+    ("the sentiment model in Arabic and English: it has no test data in these languages")."""
+    task, language, reason = parse_validity(code)
+    codes = [c for c in (languages if languages is not None else [language]) if c]
+    pair = VALIDITY_REASONS.get(reason, ("it has not passed validation",
+                                         "den har inte klarat valideringen"))  # fmt: skip
+    if len(codes) > 1:
+        pair = VALIDITY_REASONS_PLURAL.get(reason, pair)
+    where = t("in_language", language=_and([language_name(c) for c in codes])) if codes else ""
+    return f"{model_name(task)}{where}: {_pick(pair)}"
 
 
 def method_text(indicator: str, english: str) -> str:

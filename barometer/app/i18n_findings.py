@@ -11,6 +11,8 @@ FINDINGS: dict[str, tuple[str, str]] = {
     "method_synth": ("synthetic control", "syntetisk kontroll"),
     "method_cs": ("staggered difference-in-differences", "förskjuten skillnad-i-skillnader"),
     "method_event": ("event study", "händelsestudie"),
+    "method_sdid": ("synthetic difference-in-differences", "syntetisk skillnad-i-skillnader"),
+    "method_sts": ("structural time series", "strukturell tidsseriemodell"),
     "method_other": ("another method", "en annan metod"),
     "verdict_numbers": (
         "{method}: {estimate}, 95% interval {lower} to {upper}",
@@ -31,6 +33,22 @@ FINDINGS: dict[str, tuple[str, str]] = {
         "cannot be told apart from chance.",
         "Ingen metod finner en tydlig förändring i {outcome} efter insatsen ({numbers}): "
         "förändringen går inte att skilja från slumpen.",
+    ),
+    "verdict_untested": (
+        "The methods point to a {direction} in {outcome} after the action ({numbers}), but "
+        "{why}, so the barometer does not call it a proven effect. Read it as a likely "
+        "{direction} to follow up.",
+        "Metoderna pekar på en {direction} i {outcome} efter insatsen ({numbers}), men {why}, "
+        "så barometern kallar det inte en belagd effekt. Läs det som en trolig {direction} "
+        "att följa upp.",
+    ),
+    "why_not_calibrated": (
+        "no method has been tested on simulated cities for this outcome",
+        "ingen metod har prövats på simulerade kommuner för detta utfall",
+    ),
+    "why_no_method_qualified": (
+        "no method passed its test on simulated cities for this outcome",
+        "ingen metod klarade sitt prov på simulerade kommuner för detta utfall",
     ),
     "verdict_opposite": (
         "The methods disagree about {outcome}: {agree} point one way, {disagree} the other. "
@@ -68,6 +86,22 @@ FINDINGS: dict[str, tuple[str, str]] = {
         "noll och dess p-värde är under 0,10 (det minsta möjliga för syntetisk kontroll med nio "
         "jämförelseområden). Skillnad-i-skillnader leder, med sitt försiktigaste intervall "
         "(ett värde per område).",
+    ),
+    "verdict_rule_published": (
+        "**How the methods are reconciled.** Each method compares the neighbourhood of the "
+        "action with the others, before and after it started. Every method was first tried on "
+        "simulated cities with a known effect; only those whose 95% interval held the true "
+        "effect at least 90% of the time, found an effect in at most 7% of cities without one, "
+        "and were not biased get a vote, and the most powerful of them leads. The verdict is "
+        "a rise or a fall when the lead's 95% interval excludes zero and no voting method "
+        "points the other way.",
+        "**Så vägs metoderna samman.** Varje metod jämför insatsens område med de andra, före "
+        "och efter starten. Alla metoder prövades först på simulerade kommuner med känd "
+        "effekt; bara de vars 95 %-intervall täckte den sanna effekten minst 90 % av gångerna, "
+        "som fann en effekt i högst 7 % av kommunerna utan någon och som inte var snedvridna "
+        "får rösta, och den med störst styrka leder. Utslaget blir en ökning eller minskning "
+        "när den ledande metodens 95 %-intervall utesluter noll och ingen röstande metod "
+        "pekar åt andra hållet.",
     ),
     "impact_where": ("{title}, started {start}.", "{title}, startade {start}."),
     "clear_effect": ("clear effect", "tydlig effekt"),
@@ -129,6 +163,16 @@ FINDINGS: dict[str, tuple[str, str]] = {
         "{n} textmodeller används ({tasks}); deras testresultat per språk och granskningar av "
         "snedvridning finns nedan.",
     ),
+    "language_code": ("the language “{code}”", "språket ”{code}”"),
+    "hl_models_grouped": (
+        "{bad} of {n} model–language pairs are not validated: {items}. The most common reason: "
+        "{reason} ({k} of {bad}). Figures that rest on them are marked “not validated” across "
+        "the app; the table below gives every reason.",
+        "{bad} av {n} kombinationer av modell och språk är inte validerade: {items}. Det "
+        "vanligaste skälet: {reason} ({k} av {bad}). Siffror som bygger på dem är märkta "
+        "”inte validerad” i hela appen; tabellen nedan ger alla skäl.",
+    ),
+    "task_in_n_languages": ("{task} in {n} languages", "{task} på {n} språk"),
     "model_in_language": ("{task} in {language}", "{task} på {language}"),
     "validity_table": ("Validity per model and language", "Validitet per modell och språk"),
     "version": ("Version", "Version"),

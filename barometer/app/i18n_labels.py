@@ -70,6 +70,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "föregående publicerade värde ({previous}); den kallas bättre eller sämre bara när den "
         "är större än osäkerheten i de två värdena.",
     ),
+    "spark_alt": (
+        "Trend from {first_month} to {last_month}: from {first} to {last}; lowest {low}, "
+        "highest {high}.",
+        "Utvecklingen från {first_month} till {last_month}: från {first} till {last}; lägst "
+        "{low}, högst {high}.",
+    ),
     "kpi_interval": (
         "{month} · interval {lower} to {upper}",
         "{month} · intervall {lower} till {upper}",

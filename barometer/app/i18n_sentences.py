@@ -27,6 +27,15 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "choose": ("Choose", "Välj"),
     "how_computed": ("How this is computed, and the numbers", "Så räknas det, och siffrorna"),
     "not_validated": ("Not validated: {reason}.", "Inte validerad: {reason}."),
+    "component_not_validated": (
+        "it includes {labels}, measured with a text model that is not validated",
+        "det bygger på {labels}, som mäts med en textmodell som inte är validerad",
+    ),
+    "component_short": ("it includes {labels}", "det bygger på {labels}"),
+    "not_validated_tile": (
+        "Not validated: {models} (hover the ? for why).",
+        "Inte validerad: {models} (håll muspekaren över ? för att se varför).",
+    ),
     "n_month": ("{n} month", "{n} månad"),
     "n_months": ("{n} months", "{n} månader"),
     "better": ("better", "bättre"),

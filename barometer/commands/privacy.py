@@ -101,7 +101,8 @@ def _date(value: str) -> date:
 @show_errors()
 def prune(
     before: Annotated[
-        str, typer.Option(help="delete raw posts created before this date (YYYY-MM-DD, UTC)")
+        str,
+        typer.Option(help="delete raw posts created before this date (YYYY-MM-DD, city time)"),
     ],
     warehouse: WarehouseOption = Path("warehouse"),
     config: ConfigOption = None,
@@ -113,9 +114,10 @@ def prune(
     from barometer.pipeline import republish
 
     cutoff = _date(before)
+    settings = _config(config, warehouse)
     report = republish(
-        _config(config, warehouse),
-        lambda store, _: prune_posts(store, cutoff),
+        settings,
+        lambda store, _: prune_posts(store, cutoff, settings.timezone),
         step="prune",
         warehouse=warehouse,
         console=errors,
