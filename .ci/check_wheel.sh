@@ -14,7 +14,8 @@ DEV_PYTHON="${DEV_PYTHON:-.venv/bin/python}"
 WORK="$(mktemp -d -t barometer-wheel-XXXXXX)"
 APP_PID=""
 cleanup() {
-  if [ -n "$APP_PID" ]; then kill "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; fi
+  # `barometer app` runs Streamlit as its child: end the app's whole process group
+  if [ -n "$APP_PID" ]; then kill -- "-$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -63,7 +64,7 @@ grep -q "hostility" models.log
 
 echo "== wheel: barometer app"
 PORT="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-"$BAROMETER" app --warehouse city/warehouse --port "$PORT" > app.log 2>&1 &
+setsid "$BAROMETER" app --warehouse city/warehouse --port "$PORT" > app.log 2>&1 &
 APP_PID=$!
 for _ in $(seq 120); do
   if "$PY" -c "import urllib.request, sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:$PORT/_stcore/health', timeout=2).read() != b'ok')" 2>/dev/null; then
