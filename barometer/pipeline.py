@@ -18,7 +18,7 @@ from __future__ import annotations
 import subprocess
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -54,6 +54,7 @@ from barometer.ingest.files import one_line
 from barometer.ingest.limits import MAX_TEXT_CHARS, cap_texts
 from barometer.ingest.observation import read_kobo_sessions, read_sites
 from barometer.ingest.pldp import read_pldp_sessions
+from barometer.ingest.quarantine import Quarantine
 from barometer.ingest.sensing import read_footfall_long, read_footfall_wide, read_sensor_metadata
 from barometer.ingest.social import (
     read_crowdtangle,
@@ -61,12 +62,13 @@ from barometer.ingest.social import (
     read_reddit,
     read_tabular,
     read_telegram,
-    read_x_v2,
 )
+from barometer.ingest.social.x import iter_x_v2
 from barometer.ingest.survey import load_codebook, read_survey
 from barometer.live.fetch import FetchOptions, FetchReport, fetch_sources
 from barometer.live.landing import LandedPage
 from barometer.nlp.validity import model_validity_table
+from barometer.partitions import post_partitions
 from barometer.privacy import Pseudonymiser, redact_quoted
 from barometer.publish import build_published
 from barometer.read import table as published_table
@@ -96,13 +98,24 @@ from barometer.warehouse import Warehouse
 _T = TypeVar("_T")
 SCORE_BATCH = 20_000  # posts per scoring batch: bounds memory on large imports
 
-SOCIAL_READERS: dict[str, Callable[..., IngestResult]] = {
-    "x_v2": read_x_v2,
-    "mastodon": read_mastodon,
-    "reddit": read_reddit,
-    "crowdtangle": read_crowdtangle,
-    "telegram": read_telegram,
-    "tabular": read_tabular,
+
+def _whole(reader: Callable[..., IngestResult]) -> Callable[..., Iterator[IngestResult]]:
+    """A reader of whole files as a stream of one batch."""
+
+    def stream(path: Path, **options: Any) -> Iterator[IngestResult]:
+        yield reader(path, **options)
+
+    return stream
+
+
+#: format -> reader yielding batches of the file (X streams; the others read whole files)
+SOCIAL_READERS: dict[str, Callable[..., Iterator[IngestResult]]] = {
+    "x_v2": iter_x_v2,
+    "mastodon": _whole(read_mastodon),
+    "reddit": _whole(read_reddit),
+    "crowdtangle": _whole(read_crowdtangle),
+    "telegram": _whole(read_telegram),
+    "tabular": _whole(read_tabular),
 }
 
 
@@ -215,22 +228,41 @@ class _Run:
     def _load(
         self, entry: dict[str, Any], table: Table, read: Callable[[], tuple[IngestResult, Any]]
     ) -> None:
-        """Read, enrich and store one input file. Any error while doing so is this file's
+        """Read, enrich and store one input file (see :meth:`_load_batches`)."""
+        self._load_batches(entry, table, lambda: iter([read()]))
+
+    def _load_batches(
+        self,
+        entry: dict[str, Any],
+        table: Table,
+        batches: Callable[[], Iterator[tuple[IngestResult, pd.DataFrame]]],
+    ) -> None:
+        """Read, enrich and store one input file, batch by batch (posts go to their
+        partitions, :mod:`barometer.partitions`). Any error while doing so is this file's
         error: recorded in the manifest entry as ``error`` and reported in one line (values
         from the file redacted); the run goes on with the other files, and a later run tries
-        the file again (it is not marked ingested)."""
+        the file again (it is not marked ingested; batches stored before the error are not
+        stored twice)."""
+        total: IngestResult | None = None
+        added = 0
         try:
-            result, rows = read()
-            if not result.reconciles():
-                raise InputError(
-                    f"{entry['path']}: counts do not reconcile: read {result.n_read}, kept "
-                    f"{len(result.rows)}, quarantined {result.quarantined}, duplicates "
-                    f"{result.n_duplicates}; please report this as a bug"
+            for result, rows in batches():
+                rows, dropped = drop_erased(table, rows, self.erased)
+                if dropped:
+                    result.notes.append(f"{dropped} row(s) of erased people not stored")
+                added += self._store(table, rows)
+                total = _add_counts(total, result)
+                self.new_rows["quarantine"] += self.store.append(
+                    QUARANTINE, result.quarantine.to_frame(self.run_id)
                 )
-            rows, dropped = drop_erased(table, rows, self.erased)
-            if dropped:
-                result.notes.append(f"{dropped} row(s) of erased people not stored")
-            self._record(entry, result, table.name, self.store.append(table, rows))
+            assert total is not None, "a reader yields at least one batch"
+            if not total.reconciles():
+                raise InputError(
+                    f"{entry['path']}: counts do not reconcile: read {total.n_read}, kept "
+                    f"{total.n_kept}, quarantined {total.quarantined}, duplicates "
+                    f"{total.n_duplicates}; please report this as a bug"
+                )
+            self._record(entry, total, table.name, added)
         except InputError as exc:
             self._file_error(entry, str(exc))
         except Exception as exc:
@@ -239,6 +271,18 @@ class _Run:
                 f"{entry['path']}: could not be read or stored ({type(exc).__name__}: "
                 f"{one_line(exc)}); the other files went on, and the next run tries it again",
             )
+
+    def _store(self, table: Table, rows: pd.DataFrame) -> int:
+        """Append ``rows`` (posts into their partitions); how many were new."""
+        if table.name != POSTS.name:
+            return self.store.append(table, rows)
+        if rows.empty:
+            return 0
+        where = post_partitions(rows)
+        return sum(
+            self.store.append(POSTS, rows.iloc[index], partition=str(name))
+            for name, index in pd.Series(range(len(rows))).groupby(where, sort=True)
+        )
 
     def _file_error(self, entry: dict[str, Any], message: str) -> None:
         entry.pop("ingested", None)
@@ -253,13 +297,10 @@ class _Run:
         return redact_quoted(message, keep_identifiers=True, keep=self.config_strings)
 
     def _record(self, entry: dict[str, Any], result: IngestResult, table: str, added: int) -> None:
-        self.new_rows["quarantine"] += self.store.append(
-            QUARANTINE, result.quarantine.to_frame(self.run_id)
-        )
         entry.update(
             ingested=True,
             n_read=result.n_read,
-            n_kept=len(result.rows),
+            n_kept=result.n_kept,
             n_quarantined=result.quarantined,
             n_duplicates=result.n_duplicates,
             n_new=added,
@@ -268,7 +309,7 @@ class _Run:
             entry["notes"] = [self.redact(n) for n in result.notes]
         self.new_rows[table] += added
         self.console.print(
-            f"{Path(entry['path']).name}: read {result.n_read:,} = {len(result.rows):,} accepted"
+            f"{Path(entry['path']).name}: read {result.n_read:,} = {result.n_kept:,} accepted"
             f" + {result.n_duplicates:,} duplicates + {result.quarantined:,} quarantined",
             highlight=False,
             soft_wrap=True,
@@ -308,24 +349,29 @@ class _Run:
         for source, path in files:
             entry = self._todo(path, f"social:{source.format}")
             if entry is not None:
-                self._load(entry, POSTS, partial(self._read_social, source, path))
+                self._load_batches(entry, POSTS, partial(self._read_social, source, path))
             progress.advance(task)
 
-    def _read_social(self, source: SocialSource, path: Path) -> tuple[IngestResult, pd.DataFrame]:
+    def _read_social(
+        self, source: SocialSource, path: Path
+    ) -> Iterator[tuple[IngestResult, pd.DataFrame]]:
+        """The file's batches (:data:`SOCIAL_READERS`), each capped and enriched."""
         options = social_reader_options(source, self.config.timezone)
-        result = SOCIAL_READERS[source.format](path, **options)
-        if "text" in result.rows.columns:
-            result.rows["text"], cut = cap_texts(result.rows["text"])
-            if cut:
-                result.notes.append(f"{cut} post text(s) cut to {MAX_TEXT_CHARS:,} characters")
-        posts = enrich_posts(
-            result.rows,
-            boundaries=self.boundaries,
-            pseudonymiser=self.pseudonymiser,
-            gazetteer=self.gazetteer,
-            language_prior=self.config.nlp.language_prior,
-        )
-        return result, posts
+        for result in SOCIAL_READERS[source.format](path, **options):
+            if "text" in result.rows.columns:
+                result.rows["text"], cut = cap_texts(result.rows["text"])
+                if cut:
+                    result.notes.append(f"{cut} post text(s) cut to {MAX_TEXT_CHARS:,} characters")
+            posts = enrich_posts(
+                result.rows,
+                boundaries=self.boundaries,
+                pseudonymiser=self.pseudonymiser,
+                gazetteer=self.gazetteer,
+                language_prior=self.config.nlp.language_prior,
+            )
+            result.n_kept = len(result.rows)
+            result.rows = result.rows.iloc[0:0]  # the raw rows are not needed any more
+            yield result, posts
 
     def fetch_live(self, options: FetchOptions) -> None:
         """Fetch the live sources: each new page is landed, then ingested by
@@ -347,7 +393,7 @@ class _Run:
         self.inputs.append(entry)
         extra = {"server": server} if server is not None else {}  # Mastodon ids are per server
         source = SocialSource(format=adapter, path=str(page.path), **extra)  # type: ignore[arg-type]
-        self._load(entry, POSTS, partial(self._read_social, source, page.path))
+        self._load_batches(entry, POSTS, partial(self._read_social, source, page.path))
         return entry
 
     def ingest_survey(self) -> None:
@@ -418,23 +464,35 @@ class _Run:
             self._load(entry, OBSERVATIONS, read)
 
     def score(self) -> None:
-        """Score, per task, the posts without a row of that task's active model version.
+        """Score, per task, the posts without a row of that task's active model version,
+        one partition of posts at a time (:mod:`barometer.partitions`): memory holds one
+        partition's posts and scores, whatever the number of posts.
 
         Posts no task has scored yet go through :class:`~barometer.scoring.BatchScorer` in
         batches (shared normalisation and hashing; same rows as per task); the rest, per task.
         """
-        posts = self.store.read(POSTS, columns=["post_id", "text", "lang"])
+        self._scorer: BatchScorer | None = None
+        for partition in self.store.partitions(POSTS):
+            self._score_partition(partition)
+            self.store.release_keys(POST_SCORES, partition)
+
+    def _score_partition(self, partition: str) -> None:
         columns = ["post_id", "task", "model_version", "label"]
-        scored = self.store.read(POST_SCORES, columns=columns)
+        posts = self.store.read(POSTS, columns=["post_id", "text", "lang"], partition=partition)
+        scored = self.store.read(POST_SCORES, columns=columns, partition=partition)
+        if partition and self.store.parts(POST_SCORES, ""):  # scores written before partitions
+            legacy = self.store.read(POST_SCORES, columns=columns, partition="")
+            scored = pd.concat([scored, legacy[legacy["post_id"].isin(set(posts["post_id"]))]])
         lexicon_dir = self.lexicon_dir
         versions = model_versions(self.unavailable)
         current = scored[scored["model_version"].isin(set(versions.values()))]
         fresh = posts[~posts["post_id"].isin(set(current["post_id"]))]
         if not fresh.empty:
-            scorer = BatchScorer(lexicon_dir=lexicon_dir, skip=self.unavailable)
+            if self._scorer is None:
+                self._scorer = BatchScorer(lexicon_dir=lexicon_dir, skip=self.unavailable)
             for start in range(0, len(fresh), SCORE_BATCH):
-                rows = scorer.score(fresh.iloc[start : start + SCORE_BATCH])
-                self.new_rows["post_scores"] += self.store.append(POST_SCORES, rows)
+                rows = self._scorer.score(fresh.iloc[start : start + SCORE_BATCH])
+                self.new_rows["post_scores"] += self.store.append(POST_SCORES, rows, partition)
                 scored = pd.concat([scored, rows[columns]], ignore_index=True)
         done = set(fresh["post_id"])
         for task, version in versions.items():
@@ -444,7 +502,7 @@ class _Run:
             if todo.empty:
                 continue
             rows = score_task(task, todo, lexicon_dir=lexicon_dir)
-            self.new_rows["post_scores"] += self.store.append(POST_SCORES, rows)
+            self.new_rows["post_scores"] += self.store.append(POST_SCORES, rows, partition)
             scored = pd.concat([scored, rows[columns]], ignore_index=True)
 
     def indicators(self) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
@@ -537,6 +595,19 @@ class _Run:
             method = str(summary["method"].iloc[0])
             if method.startswith("not fitted"):
                 self.warn(f"nowcast skipped: {method.removeprefix('not fitted: ')}")
+
+
+def _add_counts(total: IngestResult | None, batch: IngestResult) -> IngestResult:
+    """The counts and notes of a file's batches so far (rows and quarantine not kept)."""
+    if total is None:
+        total = IngestResult(batch.rows.iloc[0:0], Quarantine(batch.quarantine.source), 0)
+        total.n_kept = total.n_quarantined = 0
+    total.n_read += batch.n_read
+    total.n_duplicates += batch.n_duplicates
+    total.n_kept += batch.n_kept
+    total.n_quarantined = (total.n_quarantined or 0) + batch.quarantined
+    total.notes.extend(batch.notes)
+    return total
 
 
 def _strings(value: object) -> frozenset[str]:

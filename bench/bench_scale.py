@@ -196,6 +196,7 @@ def run_pipeline_process(
     code: Path | None = None,
     options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, BAROMETER_MODELS_DIR=str(REPO / "models"))
     if code is not None:
         env["PYTHONPATH"] = str(code)
