@@ -14,15 +14,16 @@ from dataclasses import dataclass
 import pandas as pd
 
 from barometer.aggregate import (
-    aggregate_digital,
     aggregate_observation,
     aggregate_sensing,
     aggregate_survey,
     coverage_table,
 )
 from barometer.aggregate.cells import empty_cells
+from barometer.aggregate.digital import digital_from_stats
 from barometer.aggregate.invariance import trust_scale_invariance
 from barometer.aggregate.nowcasting import nowcast_outputs
+from barometer.aggregate.post_summaries import PostSummaries, summarise_posts
 from barometer.aggregate.terms import term_shifts
 from barometer.config import PipelineConfig
 from barometer.exceptions import EstimationError
@@ -49,6 +50,16 @@ class SourceTables:
     sessions: pd.DataFrame
     margins: pd.DataFrame | None = None
     model_validity: pd.DataFrame | None = None
+    #: the posts' summaries when built partition by partition; ``posts`` then need hold only
+    #: the months the term shifts compare (see :mod:`barometer.aggregate.post_summaries`)
+    summaries: PostSummaries | None = None
+
+    def post_summaries(self) -> PostSummaries:
+        """:attr:`summaries`, or those of all of :attr:`posts` and :attr:`scores`."""
+        if self.summaries is None:
+            object.__setattr__(self, "summaries", summarise_posts(self.posts, self.scores))
+        assert self.summaries is not None
+        return self.summaries
 
 
 def _computed(
@@ -76,9 +87,8 @@ def indicator_cells(
     level = settings.level
     digital = _computed(
         "digital",
-        lambda: aggregate_digital(
-            sources.posts,
-            sources.scores,
+        lambda: digital_from_stats(
+            sources.post_summaries().cell_stats,
             n_boot=settings.bootstrap_reps,
             level=level,
             seed=settings.seed,
@@ -209,7 +219,13 @@ def derive_indicators(
     if frozen is not None:
         cells = with_frozen(cells, frozen[~frozen["indicator"].isin(_DERIVED)])
     if sources.model_validity is not None:
-        cells = indicator_validity(cells, sources.posts, sources.scores, sources.model_validity)
+        cells = indicator_validity(
+            cells,
+            sources.posts,
+            sources.scores,
+            sources.model_validity,
+            languages=sources.post_summaries().languages,
+        )
     else:
         cells = cells.assign(validity=None, validity_note=None)
     published = cells[~cells["suppressed"]]
@@ -223,7 +239,11 @@ def derive_indicators(
     all_cells = with_frozen(pd.concat([cells, *extra], ignore_index=True), frozen)
     derived = {
         "coverage": coverage_table(
-            sources.posts, sources.responses, sources.readings, sources.sessions
+            sources.posts,
+            sources.responses,
+            sources.readings,
+            sources.sessions,
+            social=sources.post_summaries().coverage,
         ),
         "term_shifts": term_shifts(
             sources.posts,

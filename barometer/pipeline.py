@@ -31,6 +31,14 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 import barometer
+from barometer.aggregate.post_summaries import (
+    SUMMARY_COLUMNS,
+    PartitionSummary,
+    PostSummaries,
+    merge_summaries,
+    summarise_partition,
+    term_window_start,
+)
 from barometer.config import PipelineConfig, SocialSource
 from barometer.derive import SourceTables, derive_indicators
 from barometer.enrich import (
@@ -68,7 +76,7 @@ from barometer.ingest.survey import load_codebook, read_survey
 from barometer.live.fetch import FetchOptions, FetchReport, fetch_sources
 from barometer.live.landing import LandedPage
 from barometer.nlp.validity import model_validity_table
-from barometer.partitions import post_partitions
+from barometer.partitions import month_of, post_partitions
 from barometer.privacy import Pseudonymiser, redact_quoted
 from barometer.publish import build_published
 from barometer.read import table as published_table
@@ -84,6 +92,7 @@ from barometer.schema import (
     SURVEY_RESPONSES,
     TABLES,
     Table,
+    empty_frame,
     to_arrow,
 )
 from barometer.scoring import (
@@ -506,17 +515,24 @@ class _Run:
             scored = pd.concat([scored, rows[columns]], ignore_index=True)
 
     def indicators(self) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-        """The ``indicators`` table and the other derived tables to publish."""
+        """The ``indicators`` table and the other derived tables to publish. Posts are read
+        one partition at a time into their summaries
+        (:mod:`barometer.aggregate.post_summaries`); texts only of the months the term
+        shifts compare."""
         settings = self.config.indicators
         versions = model_versions(self.unavailable)
+        summaries = merge_summaries(
+            [self._summarise(partition, versions) for partition in self.store.partitions(POSTS)]
+        )
         sources = SourceTables(
-            posts=self.store.read(POSTS),
-            scores=current_scores(self.store.read(POST_SCORES), versions),
+            posts=self._term_posts(summaries),
+            scores=empty_frame(POST_SCORES),
             responses=self.store.read(SURVEY_RESPONSES),
             readings=self.store.read(SENSOR_READINGS),
             sessions=self.store.read(OBSERVATIONS),
             margins=self.store.read(POPULATION_MARGINS) if settings.rake_survey else None,
             model_validity=model_validity_table(versions),
+            summaries=summaries,
         )
         skipped: list[str] = []
         out = derive_indicators(
@@ -525,6 +541,31 @@ class _Run:
         for reason in skipped:
             self.warn(reason)
         return out
+
+    def _partition_scores(self, partition: str, post_ids: set[str]) -> pd.DataFrame:
+        """The stored scores of one partition's posts (and of its posts scored before
+        partitions, at the table's top level)."""
+        scores = self.store.read(POST_SCORES, partition=partition)
+        if partition and self.store.parts(POST_SCORES, ""):
+            legacy = self.store.read(POST_SCORES, partition="")
+            scores = pd.concat([scores, legacy[legacy["post_id"].isin(post_ids)]])
+        return scores
+
+    def _summarise(self, partition: str, versions: dict[str, str]) -> PartitionSummary:
+        posts = self.store.read(POSTS, columns=SUMMARY_COLUMNS, partition=partition)
+        scores = self._partition_scores(partition, set(posts["post_id"]))
+        return summarise_partition(posts, current_scores(scores, versions))
+
+    def _term_posts(self, summaries: PostSummaries) -> pd.DataFrame:
+        """The posts (with their text) of the months the term shifts compare."""
+        start = term_window_start(summaries.coverage)
+        if start is None:
+            return empty_frame(POSTS)
+        first = f"{start:%Y-%m}"
+        months = {p: month_of(p) for p in self.store.partitions(POSTS)}
+        wanted = [p for p, month in months.items() if month is None or month >= first]
+        frames = [self.store.read(POSTS, partition=p) for p in wanted]
+        return pd.concat(frames, ignore_index=True) if frames else empty_frame(POSTS)
 
     def manifest(self, finished: bool) -> dict[str, Any]:
         return {
