@@ -57,40 +57,45 @@ def _cell_languages(posts: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     return merge_cell_languages([cell_language_part(posts, scores)])
 
 
+#: one partition's part of :func:`_cell_languages`: (cell x language pairs, measured per
+#: cell x language x task, the tasks that scored any of its posts)
+LanguagePart = tuple[pd.DataFrame, pd.DataFrame, list[str]]
+
+
 _LANG_KEYS = ["neighbourhood_id", "period_start", "lang"]
 
 
-def cell_language_part(
-    posts: pd.DataFrame, scores: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def cell_language_part(posts: pd.DataFrame, scores: pd.DataFrame) -> LanguagePart:
     """What :func:`_cell_languages` needs of one partition of posts: (the cell x language
     pairs of its located original posts, ``measured`` per cell x task x language for the tasks
-    that scored any of its posts); :func:`merge_cell_languages` combines partitions."""
+    that scored any of its posts, those tasks); :func:`merge_cell_languages` combines
+    partitions."""
     located = posts[~posts["is_repost"].astype(bool) & posts["neighbourhood_id"].notna()]
     base = located[["post_id", "neighbourhood_id", "created_at", "lang"]].copy()
     base["period_start"] = month_start(base["created_at"])
     base["lang"] = base["lang"].fillna("und").astype(str)
     frames = []
-    for task in sorted(scores["task"].unique()):
+    tasks = sorted(scores["task"].unique())
+    for task in tasks:
         ids = set(scores.loc[scores["task"] == task, "post_id"])
         frames.append(base.assign(task=task, measured=base["post_id"].isin(ids)))
     combos = base[_LANG_KEYS].drop_duplicates()
     if not frames:
-        return combos, pd.DataFrame(columns=[*_LANG_KEYS, "task", "measured"])
+        return combos, pd.DataFrame(columns=[*_LANG_KEYS, "task", "measured"]), tasks
     both = pd.concat(frames, ignore_index=True)
     measured = both.groupby([*_LANG_KEYS, "task"])["measured"].any().reset_index()
-    return combos, measured
+    return combos, measured, tasks
 
 
-def merge_cell_languages(parts: list[tuple[pd.DataFrame, pd.DataFrame]]) -> pd.DataFrame:
+def merge_cell_languages(parts: list[LanguagePart]) -> pd.DataFrame:
     """:func:`_cell_languages` from the :func:`cell_language_part` of every partition: every
     cell x language pair, for every task that scored a post anywhere."""
     keys = ["neighbourhood_id", "period_start", "task", "lang"]
-    measured = pd.concat([m for _, m in parts if not m.empty] or [parts[0][1]])
-    tasks = sorted(set(measured["task"]))
+    measured = pd.concat([m for _, m, _ in parts if not m.empty] or [parts[0][1]])
+    tasks = sorted({task for _, _, found in parts for task in found})
     if not tasks:
         return pd.DataFrame(columns=[*keys, "measured"])
-    combos = pd.concat([c for c, _ in parts]).drop_duplicates()
+    combos = pd.concat([c for c, _, _ in parts]).drop_duplicates()
     grid = combos.merge(pd.DataFrame({"task": tasks}), how="cross")
     found = measured.groupby(keys)["measured"].any()
     grid = grid.join(found, on=keys)

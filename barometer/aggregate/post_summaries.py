@@ -23,7 +23,7 @@ import pandas as pd
 
 from barometer.aggregate.cell_stats import cell_stats, merge_cell_stats
 from barometer.aggregate.cells import month_start
-from barometer.validity import cell_language_part, merge_cell_languages
+from barometer.validity import LanguagePart, cell_language_part, merge_cell_languages
 
 #: columns of ``posts`` the summaries read (no text)
 SUMMARY_COLUMNS = [
@@ -42,8 +42,7 @@ class PartitionSummary:
     """The summaries of one partition of posts."""
 
     cell_stats: pd.DataFrame
-    language_combos: pd.DataFrame
-    language_measured: pd.DataFrame
+    languages: LanguagePart
     coverage: pd.DataFrame
 
 
@@ -59,7 +58,6 @@ class PostSummaries:
 
 def summarise_partition(posts: pd.DataFrame, scores: pd.DataFrame) -> PartitionSummary:
     """The summaries of ``posts`` (:data:`SUMMARY_COLUMNS`) and their current ``scores``."""
-    combos, measured = cell_language_part(posts, scores)
     original = posts[~posts["is_repost"].astype(bool)]
     coverage = (
         original[["neighbourhood_id"]]
@@ -68,7 +66,7 @@ def summarise_partition(posts: pd.DataFrame, scores: pd.DataFrame) -> PartitionS
         .size()
         .rename(columns={"size": "rows"})
     )
-    return PartitionSummary(cell_stats(posts, scores), combos, measured, coverage)
+    return PartitionSummary(cell_stats(posts, scores), cell_language_part(posts, scores), coverage)
 
 
 def merge_summaries(parts: list[PartitionSummary]) -> PostSummaries:
@@ -80,7 +78,7 @@ def merge_summaries(parts: list[PartitionSummary]) -> PostSummaries:
     coverage = grouped.agg(rows=("rows", "sum"))
     return PostSummaries(
         cell_stats=merge_cell_stats([p.cell_stats for p in parts]),
-        languages=merge_cell_languages([(p.language_combos, p.language_measured) for p in parts]),
+        languages=merge_cell_languages([p.languages for p in parts]),
         coverage=coverage,
         n_posts=int(coverage["rows"].sum()),
     )
