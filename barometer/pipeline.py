@@ -97,11 +97,13 @@ from barometer.schema import (
 )
 from barometer.scoring import (
     BatchScorer,
+    active_gates,
     current_scores,
     gate,
     model_versions,
     score_task,
 )
+from barometer.summary_cache import SummaryCache
 from barometer.warehouse import Warehouse
 
 _T = TypeVar("_T")
@@ -192,6 +194,8 @@ class _Run:
         self.inputs: list[dict[str, Any]] = []
         self.warnings: list[str] = []
         self.step_seconds: dict[str, float] = {}
+        #: partitions of posts read by the score and aggregate steps (the rest were current)
+        self.partitions_read: dict[str, int] = {"scored": 0, "summarised": 0, "total": 0}
         self.new_rows: dict[str, int] = {name: 0 for name in TABLES}
         self.pseudonymiser = Pseudonymiser(plan.key.key)
         #: every text value of the config: quoted in a message, these are not data
@@ -481,9 +485,19 @@ class _Run:
         batches (shared normalisation and hashing; same rows as per task); the rest, per task.
         """
         self._scorer: BatchScorer | None = None
-        for partition in self.store.partitions(POSTS):
+        cache = self.summary_cache()
+        partitions = self.store.partitions(POSTS)
+        todo = [p for p in partitions if not cache.is_scored(p)]
+        for partition in todo:
             self._score_partition(partition)
             self.store.release_keys(POST_SCORES, partition)
+            cache.mark_scored(partition)
+        self.partitions_read["scored"] = len(todo)
+        self.partitions_read["total"] = len(partitions)
+
+    def summary_cache(self) -> SummaryCache:
+        """The per-partition records of this warehouse for the active models."""
+        return SummaryCache(self.store, model_versions(self.unavailable), active_gates())
 
     def _score_partition(self, partition: str) -> None:
         columns = ["post_id", "task", "model_version", "label"]
@@ -521,9 +535,18 @@ class _Run:
         shifts compare."""
         settings = self.config.indicators
         versions = model_versions(self.unavailable)
-        summaries = merge_summaries(
-            [self._summarise(partition, versions) for partition in self.store.partitions(POSTS)]
-        )
+        cache = self.summary_cache()
+        partitions = self.store.partitions(POSTS)
+        parts = []
+        for partition in partitions:
+            summary = cache.load(partition)
+            if summary is None:
+                summary = self._summarise(partition, versions)
+                cache.save(partition, summary)
+                self.partitions_read["summarised"] += 1
+            parts.append(summary)
+        cache.keep_only(partitions)
+        summaries = merge_summaries(parts)
         sources = SourceTables(
             posts=self._term_posts(summaries),
             scores=empty_frame(POST_SCORES),
@@ -588,6 +611,7 @@ class _Run:
             "warnings": list(self.warnings),
             "new_rows": self.new_rows,
             "step_seconds": dict(self.step_seconds),
+            "partitions_read": dict(self.partitions_read),
             "row_counts": {name: self.store.count(table) for name, table in TABLES.items()},
             **({"fetch": self.fetch_report.to_dict()} if self.fetch_report is not None else {}),
         }
