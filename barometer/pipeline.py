@@ -32,15 +32,14 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 import barometer
 from barometer.aggregate.post_summaries import (
-    SUMMARY_COLUMNS,
-    PartitionSummary,
     PostSummaries,
     merge_summaries,
-    summarise_partition,
     term_window_start,
 )
 from barometer.config import PipelineConfig, SocialSource
 from barometer.derive import SourceTables, derive_indicators
+from barometer.engine import Engine, LocalEngine
+from barometer.engine.tasks import score_partition, summarise
 from barometer.enrich import (
     enrich_observations,
     enrich_posts,
@@ -96,18 +95,13 @@ from barometer.schema import (
     to_arrow,
 )
 from barometer.scoring import (
-    BatchScorer,
     active_gates,
-    current_scores,
-    gate,
     model_versions,
-    score_task,
 )
 from barometer.summary_cache import SummaryCache
 from barometer.warehouse import Warehouse
 
 _T = TypeVar("_T")
-SCORE_BATCH = 20_000  # posts per scoring batch: bounds memory on large imports
 
 
 def _whole(reader: Callable[..., IngestResult]) -> Callable[..., Iterator[IngestResult]]:
@@ -184,8 +178,12 @@ def code_version() -> str:
 class _Run:
     """State of one pipeline run (kept out of the public API)."""
 
-    def __init__(self, plan: RunPlan, store: Warehouse, console: Console) -> None:
+    def __init__(
+        self, plan: RunPlan, store: Warehouse, console: Console, engine: Engine | None = None
+    ) -> None:
         self.config = plan.config
+        #: where the per-partition tasks of the score and aggregate steps run
+        self.engine: Engine = engine or LocalEngine()
         self.store = store
         self.console = console
         self.key = plan.key
@@ -477,19 +475,20 @@ class _Run:
             self._load(entry, OBSERVATIONS, read)
 
     def score(self) -> None:
-        """Score, per task, the posts without a row of that task's active model version,
-        one partition of posts at a time (:mod:`barometer.partitions`): memory holds one
-        partition's posts and scores, whatever the number of posts.
-
-        Posts no task has scored yet go through :class:`~barometer.scoring.BatchScorer` in
-        batches (shared normalisation and hashing; same rows as per task); the rest, per task.
-        """
-        self._scorer: BatchScorer | None = None
+        """Score, per task, the posts without a row of that task's active model version, one
+        partition of posts at a time (:func:`barometer.engine.tasks.score_partition`, run by
+        the run's engine): memory holds one partition's posts and scores, whatever the number
+        of posts. Partitions left fully scored by an earlier run, and unchanged since, are not
+        read (:mod:`barometer.summary_cache`)."""
         cache = self.summary_cache()
         partitions = self.store.partitions(POSTS)
         todo = [p for p in partitions if not cache.is_scored(p)]
-        for partition in todo:
-            self._score_partition(partition)
+        lexicon_dir = str(self.lexicon_dir) if self.lexicon_dir is not None else None
+        results = self.engine.map(
+            score_partition, todo, str(self.store.root), lexicon_dir, frozenset(self.unavailable)
+        )
+        for partition, rows in zip(todo, results, strict=True):
+            self.new_rows["post_scores"] += self.store.append(POST_SCORES, rows, partition)
             self.store.release_keys(POST_SCORES, partition)
             cache.mark_scored(partition)
         self.partitions_read["scored"] = len(todo)
@@ -498,35 +497,6 @@ class _Run:
     def summary_cache(self) -> SummaryCache:
         """The per-partition records of this warehouse for the active models."""
         return SummaryCache(self.store, model_versions(self.unavailable), active_gates())
-
-    def _score_partition(self, partition: str) -> None:
-        columns = ["post_id", "task", "model_version", "label"]
-        posts = self.store.read(POSTS, columns=["post_id", "text", "lang"], partition=partition)
-        scored = self.store.read(POST_SCORES, columns=columns, partition=partition)
-        if partition and self.store.parts(POST_SCORES, ""):  # scores written before partitions
-            legacy = self.store.read(POST_SCORES, columns=columns, partition="")
-            scored = pd.concat([scored, legacy[legacy["post_id"].isin(set(posts["post_id"]))]])
-        lexicon_dir = self.lexicon_dir
-        versions = model_versions(self.unavailable)
-        current = scored[scored["model_version"].isin(set(versions.values()))]
-        fresh = posts[~posts["post_id"].isin(set(current["post_id"]))]
-        if not fresh.empty:
-            if self._scorer is None:
-                self._scorer = BatchScorer(lexicon_dir=lexicon_dir, skip=self.unavailable)
-            for start in range(0, len(fresh), SCORE_BATCH):
-                rows = self._scorer.score(fresh.iloc[start : start + SCORE_BATCH])
-                self.new_rows["post_scores"] += self.store.append(POST_SCORES, rows, partition)
-                scored = pd.concat([scored, rows[columns]], ignore_index=True)
-        done = set(fresh["post_id"])
-        for task, version in versions.items():
-            mine = scored[(scored["task"] == task) & (scored["model_version"] == version)]
-            seen = done | set(mine["post_id"])
-            todo = gate(task, posts[~posts["post_id"].isin(seen)], scored)
-            if todo.empty:
-                continue
-            rows = score_task(task, todo, lexicon_dir=lexicon_dir)
-            self.new_rows["post_scores"] += self.store.append(POST_SCORES, rows, partition)
-            scored = pd.concat([scored, rows[columns]], ignore_index=True)
 
     def indicators(self) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
         """The ``indicators`` table and the other derived tables to publish. Posts are read
@@ -537,14 +507,14 @@ class _Run:
         versions = model_versions(self.unavailable)
         cache = self.summary_cache()
         partitions = self.store.partitions(POSTS)
-        parts = []
-        for partition in partitions:
-            summary = cache.load(partition)
-            if summary is None:
-                summary = self._summarise(partition, versions)
-                cache.save(partition, summary)
-                self.partitions_read["summarised"] += 1
-            parts.append(summary)
+        found = {p: cache.load(p) for p in partitions}
+        todo = [p for p, summary in found.items() if summary is None]
+        results = self.engine.map(summarise, todo, str(self.store.root), versions)
+        for partition, summary in zip(todo, results, strict=True):
+            cache.save(partition, summary)
+            found[partition] = summary
+        self.partitions_read["summarised"] = len(todo)
+        parts = [s for s in found.values() if s is not None]
         cache.keep_only(partitions)
         summaries = merge_summaries(parts)
         sources = SourceTables(
@@ -564,20 +534,6 @@ class _Run:
         for reason in skipped:
             self.warn(reason)
         return out
-
-    def _partition_scores(self, partition: str, post_ids: set[str]) -> pd.DataFrame:
-        """The stored scores of one partition's posts (and of its posts scored before
-        partitions, at the table's top level)."""
-        scores = self.store.read(POST_SCORES, partition=partition)
-        if partition and self.store.parts(POST_SCORES, ""):
-            legacy = self.store.read(POST_SCORES, partition="")
-            scores = pd.concat([scores, legacy[legacy["post_id"].isin(post_ids)]])
-        return scores
-
-    def _summarise(self, partition: str, versions: dict[str, str]) -> PartitionSummary:
-        posts = self.store.read(POSTS, columns=SUMMARY_COLUMNS, partition=partition)
-        scores = self._partition_scores(partition, set(posts["post_id"]))
-        return summarise_partition(posts, current_scores(scores, versions))
 
     def _term_posts(self, summaries: PostSummaries) -> pd.DataFrame:
         """The posts (with their text) of the months the term shifts compare."""
@@ -707,10 +663,13 @@ def run_pipeline(
     show_progress: bool = True,
     allow_demo_key: bool = False,
     fetch: FetchOptions | None = None,
+    engine: Engine | None = None,
 ) -> RunReport:
     """Run every step of ``config`` into ``warehouse`` (default: the config's store path).
 
-    With ``fetch``, the live sources (``[[sources.live]]``) are fetched first.
+    With ``fetch``, the live sources (``[[sources.live]]``) are fetched first. ``engine``:
+    where the per-partition score and aggregate tasks run (default: this process,
+    :mod:`barometer.engine`); the caller closes it.
     ``allow_demo_key`` lets ``demo_key = true`` build from files that are not marked synthetic
     (:mod:`barometer.keys`); the manifest records it either way.
     """
@@ -722,7 +681,7 @@ def run_pipeline(
         Warehouse.open_for_writing(root) as store,
         Progress(*columns, console=console, disable=not show_progress) as progress,
     ):
-        run = _Run(plan, store, console)
+        run = _Run(plan, store, console, engine)
         run.timed("ingest reference", run.ingest_reference)
         if fetch is not None and config.sources.live:
             run.timed("fetch live sources", partial(run.fetch_live, fetch))
