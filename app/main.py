@@ -8,6 +8,7 @@ holds the language switch (``st.session_state["lang"]``); pages read published t
 through the cached queries in `app/data.py`.
 """
 
+import data
 import streamlit as st
 import ui
 from i18n import LANGS, t
@@ -54,4 +55,7 @@ pages = [
     st.Page(script, title=t(title), icon=f":material/{icon}:", url_path=path, default=i == 0)
     for i, (script, title, icon, path) in enumerate(PAGES)
 ]
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+finally:
+    data.close_snapshot()  # the render is over: the next one reads the newest publish

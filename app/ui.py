@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from pathlib import Path
 
 import data
 import pandas as pd
 import streamlit as st
 from i18n import indicator_label, lang, month, t, task_label
 from units import unit_of
+
+from barometer import read
 
 PERIOD = "period"  # date: the month chosen last, on any page
 FOCUS = "neighbourhood"  # str: the neighbourhood chosen last (single-neighbourhood views)
@@ -66,18 +67,19 @@ def require_sign_in() -> None:
 # --- the warehouse and its banners ---------------------------------------------------------
 
 
-def warehouse() -> Path:
-    """The published warehouse (after the sign-in gate), with its banners; or stop the page
-    after explaining how to build one."""
+def warehouse() -> read.Published:
+    """The publish this render shows (after the sign-in gate: a pinned snapshot, so every
+    query of the page reads the same publish), with its banners; or stop the page after
+    explaining how to build one."""
     require_sign_in()
-    root = data.warehouse()
-    if not data.published(root):
+    snap = data.published(data.warehouse())
+    if snap is None:
         st.stop()
-    banners(root)
-    return root
+    banners(snap)
+    return snap
 
 
-def banners(root: Path) -> None:
+def banners(root: read.Source) -> None:
     """Plain banners about how the last run was built: the public demo key, sources or text
     models that gave no data."""
     run = data.last_run(root)
@@ -196,16 +198,16 @@ def pick_neighbourhoods(names: dict[str, str], key: str) -> list[str]:
     return chosen
 
 
-def area_names(root: Path) -> dict[str, str]:
+def area_names(root: read.Source) -> dict[str, str]:
     areas = data.neighbourhoods(root)
     return dict(zip(areas["neighbourhood_id"], areas["name"], strict=True))
 
 
-def label(root: Path, indicator: str) -> str:
+def label(root: read.Source, indicator: str) -> str:
     return indicator_label(indicator, data.labels(root))
 
 
-def actions(root: Path) -> pd.DataFrame:
+def actions(root: read.Source) -> pd.DataFrame:
     """The configured actions with ``title_shown``: the title in the chosen language (the
     config's ``title_sv`` in Swedish when given, else its ``title``)."""
     frame = data.actions(root)
@@ -218,7 +220,7 @@ def actions(root: Path) -> pd.DataFrame:
     return frame.assign(title_shown=titles)
 
 
-def unit(root: Path, indicator: str):  # type: ignore[no-untyped-def]
+def unit(root: read.Source, indicator: str):  # type: ignore[no-untyped-def]
     """The :class:`units.Unit` of ``indicator`` (from the published catalogue)."""
     catalogue = data.catalogue(root)
     row = catalogue[catalogue["indicator"] == indicator]
@@ -236,7 +238,7 @@ def headline(text: str, details: Callable[[], None] | None = None) -> None:
             details()
 
 
-def validity_note(root: Path, indicator: str, neighbourhood_id: str | None = None) -> str:
+def validity_note(root: read.Source, indicator: str, neighbourhood_id: str | None = None) -> str:
     """``not validated: <reason>`` when a published cell of ``indicator`` (in one
     neighbourhood) rests on a model that is not validated; else ``""``."""
     flags = data.validity_flags(root)
@@ -257,7 +259,7 @@ def validity_note(root: Path, indicator: str, neighbourhood_id: str | None = Non
     return t("not_validated", reason="; ".join(reasons))
 
 
-def show_validity(root: Path, indicator: str, neighbourhood_id: str | None = None) -> str:
+def show_validity(root: read.Source, indicator: str, neighbourhood_id: str | None = None) -> str:
     """Show the "not validated" note (as a warning) where it applies; return it."""
     note = validity_note(root, indicator, neighbourhood_id)
     if note:

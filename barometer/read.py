@@ -310,16 +310,16 @@ def runs(root: Source) -> pd.DataFrame:
     return _query(root, "SELECT * FROM runs ORDER BY started_at DESC")
 
 
-def columns(root: Path, name: str) -> set[str]:
+def columns(root: Source, name: str) -> set[str]:
     """Column names of a published table (empty when the table is absent)."""
-    with open_published(root) as con:
+    with _connection(root) as con:
         found = con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [name]
         ).fetchall()
     return {str(row[0]) for row in found}
 
 
-def validity_flags(root: Path) -> pd.DataFrame:
+def validity_flags(root: Source) -> pd.DataFrame:
     """Published cells that rest on a model that is not validated: ``indicator,
     neighbourhood_id, period_start, validity_note`` (``indicators.validity = 'not_validated'``);
     a barometer that publishes no validity (an older warehouse) gets the flags of its active
@@ -344,7 +344,7 @@ MODEL_INDICATORS = {
 }
 
 
-def _audit_flags(root: Path) -> pd.DataFrame:
+def _audit_flags(root: Source) -> pd.DataFrame:
     flags = pd.DataFrame(columns=["indicator", "neighbourhood_id", "period_start", "validity_note"])
     if "audit_passed" not in columns(root, "model_cards"):
         return flags

@@ -224,18 +224,19 @@ __all__ = [
 
 def publish_model_validity(root: str | Path, table: pd.DataFrame) -> None:
     """Replace the ``model_validity`` table of an already published warehouse (every other
-    published table is kept as it is), in one atomic publish."""
+    published table is kept as it is), in one atomic publish under the writers' lock."""
     from barometer.exceptions import WarehouseError
     from barometer.warehouse import Warehouse, open_published
 
-    store = Warehouse(root)
-    if not store.duckdb_path.is_file():
+    published = Warehouse(root).duckdb_path
+    if not published.is_file():
         raise WarehouseError(
-            f"no published barometer at {store.duckdb_path}: run the pipeline first, or leave "
+            f"no published barometer at {published}: run the pipeline first, or leave "
             "out --warehouse to only print and record the validity"
         )
-    with open_published(root) as con:
-        names = [str(r[0]) for r in con.execute("SHOW TABLES").fetchall()]
-        frames = {name: con.execute(f'SELECT * FROM "{name}"').df() for name in names}
-    frames["model_validity"] = table
-    store.publish(frames)
+    with Warehouse.open_for_writing(root) as store:
+        with open_published(root) as con:
+            names = [str(r[0]) for r in con.execute("SHOW TABLES").fetchall()]
+            frames = {name: con.execute(f'SELECT * FROM "{name}"').df() for name in names}
+        frames["model_validity"] = table
+        store.publish(frames)
