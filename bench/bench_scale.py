@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,14 +43,22 @@ BASELINE_REF = "1c31110"  # main before issue 13: whole files read, whole tables
 PAGE = 100  # tweets per response page (the API's maximum per page is 100)
 
 RUN_ONE = """
-import json, resource, sys, time
+import contextlib, json, resource, sys, time
 from pathlib import Path
 from barometer.config import load_config
 from barometer.pipeline import run_pipeline
 started = time.perf_counter()
-report = run_pipeline(load_config(sys.argv[1]), warehouse=Path(sys.argv[2]), show_progress=False,
-                      **json.loads(sys.argv[3]))
-out = {"step_seconds": report.manifest["step_seconds"], "row_counts": report.manifest["row_counts"],
+options = json.loads(sys.argv[3])
+with contextlib.ExitStack() as stack:
+    if options.get("engine", "local") != "local":
+        from barometer.engine import make_engine
+        options["engine"] = stack.enter_context(make_engine(options["engine"], workers=2))
+    else:
+        options.pop("engine", None)
+    report = run_pipeline(load_config(sys.argv[1]), warehouse=Path(sys.argv[2]),
+                          show_progress=False, **options)
+out = {"partitions_read": report.manifest.get("partitions_read"),
+       "step_seconds": report.manifest["step_seconds"], "row_counts": report.manifest["row_counts"],
        "seconds": time.perf_counter() - started,
        "peak_mib": max(resource.getrusage(who).ru_maxrss / 1024
                        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))}
@@ -87,14 +96,15 @@ def sample_tweets() -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
     return tweets, places
 
 
-def generate(n_posts: int, folder: Path, seed: int = 0) -> list[Path]:
-    """Write ``n_posts`` generated posts as X export files in ``folder``; returns the files."""
+def generate(n_posts: int, folder: Path, seed: int = 0, week: datetime | None = None) -> list[Path]:
+    """Write ``n_posts`` generated posts as X export files in ``folder``; returns the files.
+    With ``week``, all of them fall in the seven days from ``week`` (file ``x_week_*``)."""
     tweets, places = sample_tweets()
     folder.mkdir(parents=True, exist_ok=True)
     marker = REPO / "data_samples" / "SYNTHETIC.txt"  # invented posts: the demo key may be used
     (folder / marker.name).write_bytes(marker.read_bytes())
     with contextlib.ExitStack() as files:
-        _write_posts(n_posts, folder, tweets, places, files, seed)
+        _write_posts(n_posts, folder, tweets, places, files, seed, week)
     return sorted(folder.glob("x_*.jsonl.gz"))
 
 
@@ -105,9 +115,8 @@ def _write_posts(
     places: dict[str, dict[str, Any]],
     files: contextlib.ExitStack,
     seed: int,
+    week: datetime | None,
 ) -> None:
-    from datetime import datetime, timedelta
-
     rng = random.Random(seed)
     copies = max(1, round(n_posts / len(tweets)))
     handles: dict[str, Any] = {}
@@ -129,10 +138,12 @@ def _write_posts(
         tweet = dict(rng.choice(tweets))
         created = datetime.fromisoformat(str(tweet["created_at"]).replace("Z", "+00:00"))
         created += timedelta(seconds=rng.randrange(3600))
-        tweet["id"] = str(2_000_000_000_000_000_000 + i)
+        if week is not None:
+            created = week + timedelta(seconds=rng.randrange(7 * 86400))
+        tweet["id"] = str((3 if week else 2) * 1_000_000_000_000_000_000 + i)
         tweet["author_id"] = f"{tweet.get('author_id')}{rng.randrange(copies):05d}"
         tweet["created_at"] = created.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-        year = created.strftime("%Y")
+        year = created.strftime("week_%Y%m%d" if week else "%Y")
         if year not in handles:
             handles[year] = files.enter_context(
                 gzip.open(folder / f"x_{year}.jsonl.gz", "wt", encoding="utf-8", compresslevel=3)  # noqa: SIM115
@@ -259,6 +270,8 @@ def print_run(label: str, result: dict[str, Any], n_posts: int) -> None:
     for step, seconds in result["step_seconds"].items():
         rate = n_posts / seconds if seconds > 0 else float("inf")
         print(f"  {step:34s} {seconds:9.2f} {rate:11,.0f}")
+    if result.get("partitions_read"):
+        print(f"  partitions read {result['partitions_read']}")
 
 
 def main() -> None:
@@ -267,6 +280,12 @@ def main() -> None:
     parser.add_argument("--baseline", default=BASELINE_REF, help="git revision of the baseline")
     parser.add_argument("--no-baseline", action="store_true", help="run the current code only")
     parser.add_argument("--keep", type=Path, help="work folder to keep (default: a temporary one)")
+    parser.add_argument(
+        "--engine", default="local", choices=["local", "dask"], help="engine of the current code"
+    )
+    parser.add_argument(
+        "--week", action="store_true", help="then add one week of posts (N/156) and run again"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
@@ -279,9 +298,17 @@ def main() -> None:
             f"in {time.perf_counter() - started:.0f} s; load {os.getloadavg()[0]:.2f}"
         )
         config = write_config(work, work / "posts" / "x_*.jsonl.gz")
-        current = run_pipeline_process(config, work / "warehouse")
+        current = run_pipeline_process(config, work / "warehouse", options={"engine": args.engine})
         n = current["row_counts"]["posts"]
-        print_run("current code, cold", current, n)
+        print_run(f"current code ({args.engine} engine), cold", current, n)
+        if args.week:
+            n_week = max(1, args.posts // 156)  # the sample spans three years
+            generate(n_week, work / "posts", seed=1, week=datetime(2026, 1, 5, tzinfo=UTC))
+            again = run_pipeline_process(
+                config, work / "warehouse", options={"engine": args.engine}
+            )
+            print_run(f"one added week ({n_week:,} posts) into that warehouse", again, n_week)
+            print(f"  partitions read: {again['partitions_read']}")
         if not args.no_baseline:
             code = export_revision(args.baseline, work / "baseline_code")
             base = run_pipeline_process(config, work / "warehouse_baseline", code=code)
