@@ -516,7 +516,7 @@ class _Run:
         self.partitions_read["summarised"] = len(todo)
         parts = [s for s in found.values() if s is not None]
         cache.keep_only(partitions)
-        summaries = merge_summaries(parts)
+        summaries = merge_summaries(parts, overlapping="" in partitions)
         sources = SourceTables(
             posts=self._term_posts(summaries),
             scores=empty_frame(POST_SCORES),

@@ -96,6 +96,8 @@ def merge_cell_languages(parts: list[LanguagePart]) -> pd.DataFrame:
     if not tasks:
         return pd.DataFrame(columns=[*keys, "measured"])
     combos = pd.concat([c for c, _, _ in parts]).drop_duplicates()
+    if combos.empty:
+        return pd.DataFrame(columns=[*keys, "measured"])
     grid = combos.merge(pd.DataFrame({"task": tasks}), how="cross")
     found = measured.groupby(keys)["measured"].any()
     grid = grid.join(found, on=keys)

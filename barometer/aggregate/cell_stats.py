@@ -74,15 +74,19 @@ def cell_stats(posts: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else empty_cell_stats()
 
 
-def merge_cell_stats(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """One ``cell_stats`` table from per-partition ones: rows of the same cell, author and
-    indicator (two sources of one month, or two parts of one partition) are added up; sorted
-    by indicator, neighbourhood, month and author."""
+def merge_cell_stats(parts: list[pd.DataFrame], *, overlapping: bool = True) -> pd.DataFrame:
+    """One ``cell_stats`` table from per-partition ones; rows keep the parts' order (the
+    digital aggregate sorts each indicator's rows itself).
+
+    With ``overlapping``, rows of the same cell, author and indicator in two parts are added
+    up. Partitions of posts never share such a row (a partition is one source and one month,
+    and a pseudonym names its source), so the pipeline passes ``False`` unless the warehouse
+    still holds parts written before partitions (which may share any row with the others).
+    """
     kept = [p for p in parts if not p.empty]
     if not kept:
         return empty_cell_stats()
     stacked = pd.concat(kept, ignore_index=True)
-    if stacked.duplicated(_KEY).any():
+    if overlapping and len(kept) > 1 and stacked.duplicated(_KEY).any():
         stacked = stacked.groupby(_KEY, sort=False).sum().reset_index()
-    order = ["indicator", "neighbourhood_id", "period_start", "author_pseudonym"]
-    return stacked.sort_values(order, kind="stable").reset_index(drop=True)[CELL_STATS_COLUMNS]
+    return stacked[CELL_STATS_COLUMNS]

@@ -69,15 +69,18 @@ def summarise_partition(posts: pd.DataFrame, scores: pd.DataFrame) -> PartitionS
     return PartitionSummary(cell_stats(posts, scores), cell_language_part(posts, scores), coverage)
 
 
-def merge_summaries(parts: list[PartitionSummary]) -> PostSummaries:
-    """One :class:`PostSummaries` from every partition's."""
+def merge_summaries(parts: list[PartitionSummary], *, overlapping: bool = True) -> PostSummaries:
+    """One :class:`PostSummaries` from every partition's (``overlapping``: see
+    :func:`~barometer.aggregate.cell_stats.merge_cell_stats`)."""
     if not parts:
         parts = [summarise_partition(_no_posts(), pd.DataFrame(columns=["post_id", "task"]))]
     coverage = pd.concat([p.coverage for p in parts], ignore_index=True)
     grouped = coverage.groupby(["neighbourhood_id", "period_start"], dropna=False, as_index=False)
     coverage = grouped.agg(rows=("rows", "sum"))
+    if coverage.empty:  # the same empty frame, however many empty parts
+        coverage = pd.DataFrame(columns=["neighbourhood_id", "period_start", "rows"])
     return PostSummaries(
-        cell_stats=merge_cell_stats([p.cell_stats for p in parts]),
+        cell_stats=merge_cell_stats([p.cell_stats for p in parts], overlapping=overlapping),
         languages=merge_cell_languages([p.languages for p in parts]),
         coverage=coverage,
         n_posts=int(coverage["rows"].sum()),
