@@ -40,7 +40,7 @@ class SourceTables:
     rows of the current model versions only, see :func:`barometer.scoring.current_scores`;
     ``margins``: population margins to rake survey weights to, or ``None`` not to rake;
     ``model_validity``: the validity of the scorers of ``scores`` per language,
-    :func:`barometer.nlp.validity.model_validity_table`, or ``None`` to leave the indicators'
+    :func:`barometer.audit.validity.model_validity_table`, or ``None`` to leave the indicators'
     ``validity`` empty)."""
 
     posts: pd.DataFrame

@@ -36,6 +36,7 @@ from barometer.aggregate.post_summaries import (
     merge_summaries,
     term_window_start,
 )
+from barometer.audit.validity import model_validity_table
 from barometer.config import PipelineConfig, SocialSource
 from barometer.derive import SourceTables, derive_indicators
 from barometer.engine import Engine, LocalEngine
@@ -74,7 +75,6 @@ from barometer.ingest.social.x import iter_x_v2
 from barometer.ingest.survey import load_codebook, read_survey
 from barometer.live.fetch import FetchOptions, FetchReport, fetch_sources
 from barometer.live.landing import LandedPage
-from barometer.nlp.validity import model_validity_table
 from barometer.partitions import month_of, post_partitions
 from barometer.privacy import Pseudonymiser, redact_quoted
 from barometer.publish import build_published

@@ -10,7 +10,7 @@ says otherwise)::
     models/<task>/<version>/metrics.json  tidy evaluation rows (reproduced by `evaluate`)
     models/<task>/<version>/card.md       the model card
     models/<task>/<version>/config.toml    the resolved training config
-    models/<task>/<version>/audit.json    the bias audit (barometer.nlp.audit.audit_model)
+    models/<task>/<version>/audit.json    the bias audit (barometer.audit.audit_model)
 
 Loading verifies the SHA-256 of ``model.skops`` against the manifest, then checks that the file
 holds no type outside :data:`TRUSTED_TYPES` before ``skops.io.load`` is called with that list.
@@ -91,7 +91,7 @@ def record_audit(
     *,
     models_dir: str | Path | None = None,
 ) -> Path:
-    """Write an audit (``barometer.nlp.audit.audit_record``) beside the model, tied to the
+    """Write an audit (``barometer.audit.audit_record``) beside the model, tied to the
     SHA-256 of ``model.skops``, and put ``card_section`` in the card's "Audit results"."""
     folder = version_dir(task, version, models_dir)
     stamped = {

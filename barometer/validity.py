@@ -4,7 +4,7 @@ Every digital indicator cell (neighbourhood x month) is computed from posts that
 scorers labelled (:data:`barometer.aggregate.digital.DIGITAL_SPECS`: the task whose posts form
 the denominator and, for the target-group shares, the task that labels them). For each cell,
 :func:`indicator_validity` collects the (task, language) pairs of the located original posts in
-it and looks them up in the ``model_validity`` table (:mod:`barometer.nlp.validity`):
+it and looks them up in the ``model_validity`` table (:mod:`barometer.audit.validity`):
 
 - ``validity`` is ``validated`` when every pair whose posts the scorer measured is validated,
   else ``not_validated``; NULL for indicators that rest on no text model (survey, sensing,
@@ -28,7 +28,7 @@ import pandas as pd
 
 from barometer.aggregate.cells import month_start
 from barometer.aggregate.digital import DIGITAL_SPECS
-from barometer.nlp.validity import ANY_LANGUAGE
+from barometer.audit.validity import ANY_LANGUAGE
 
 VALIDATED, NOT_VALIDATED = "validated", "not_validated"
 NOT_MEASURED = "language_not_supported"
@@ -116,7 +116,7 @@ def indicator_validity(
 
     ``posts`` need ``post_id, neighbourhood_id, created_at, lang, is_repost``; ``scores`` are
     the current ``post_scores`` rows; ``table`` is the ``model_validity`` table of the scorers
-    that wrote them (:func:`barometer.nlp.validity.model_validity_table`). ``languages``:
+    that wrote them (:func:`barometer.audit.validity.model_validity_table`). ``languages``:
     their :func:`_cell_languages`, when computed already (partition by partition, see
     :func:`merge_cell_languages`); ``posts`` and ``scores`` are then not used.
     """

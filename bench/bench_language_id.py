@@ -1,7 +1,7 @@
 """Language ID on short social posts: detectors side by side (accuracy, ``und`` share, posts/s).
 
 No real Swedish tweet set is available here, so the evaluation set is built from the labelled
-corpora in ``../shared/data/text`` (read with :func:`barometer.nlp.corpora.load_corpora`):
+corpora in ``../shared/data/text`` (read with :func:`barometer.training.corpora.load_corpora`):
 absabank_imm (Swedish editorials and Flashback forum posts), dkhate (Danish tweets and posts),
 offenseval2020_tr (Turkish tweets), MLMA (English, French and Arabic tweets) and Davidson
 (English tweets). French stands for a language outside the supported set: the right answer
@@ -40,7 +40,6 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 
-from barometer.nlp.corpora import load_corpora
 from barometer.nlp.language import (
     OTHER,
     SUPPORTED_LANGUAGES,
@@ -50,6 +49,7 @@ from barometer.nlp.language import (
     clean_for_detection,
     detect_languages,
 )
+from barometer.training.corpora import load_corpora
 
 SOURCES = ["absabank_imm", "dkhate", "offenseval2020_tr", "mlma", "davidson2017"]
 DECORATIONS = ["😂", "❤️", "👍", "🙄", "😡", "🎉", "@granne", "@Botkyrka_kommun", "#fittja",

@@ -1,6 +1,6 @@
 """Calibrate and measure the lexicon sentiment scorer per language, on labelled posts.
 
-Data (``../shared/data/text`` via :func:`barometer.nlp.corpora.load_corpora`, or a city's own
+Data (``../shared/data/text`` via :func:`barometer.training.corpora.load_corpora`, or a city's own
 annotation file):
 
 * **sv**: ABSAbank-Imm (Swedish editorials and Flashback forum posts), the mean annotator
@@ -13,9 +13,9 @@ annotation file):
   stratified 30 % is): the city's own posts, which is what the band should be calibrated on.
 
 Per language: the neutral band that maximises macro-F1 on the tuning rows
-(:func:`barometer.nlp.sentiment_calibration.calibrate_neutral_band`), then macro-F1 on the held-out
-rows with a 95 % percentile bootstrap interval, at that band and at VADER's 0.05. ``--write``
-stores the bands that beat 0.05 on the held-out rows in
+(:func:`barometer.training.sentiment_calibration.calibrate_neutral_band`), then macro-F1 on the
+held-out rows with a 95 % percentile bootstrap interval, at that band and at VADER's 0.05.
+``--write`` stores the bands that beat 0.05 on the held-out rows in
 ``barometer/data/sentiment_calibration.toml``. Also printed: the share of
 emoji occurrences in the shared tweet corpora that have a valence (the Emoji Sentiment Ranking
 table, against the 34 emoji the scorer rated before).
@@ -32,10 +32,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from barometer.nlp.corpora import load_corpora
 from barometer.nlp.lexicons import LexiconSentimentScorer, load_emoticons
-from barometer.nlp.sentiment_calibration import calibrate_neutral_band, evaluate_band
 from barometer.nlp.text import EMOJI_RE, normalise_text
+from barometer.training.corpora import load_corpora
+from barometer.training.sentiment_calibration import calibrate_neutral_band, evaluate_band
 
 OUT = Path(__file__).parents[1] / "barometer" / "data" / "sentiment_calibration.toml"
 #: The emoji the scorer rated by hand before the Emoji Sentiment Ranking (for the comparison).

@@ -11,10 +11,10 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import f1_score
 
 from barometer.exceptions import SchemaError
-from barometer.nlp import metrics as M
 from barometer.nlp.classifiers import TextClassifier
 from barometer.nlp.hashing import hash_char_ngrams
 from barometer.schema import POST_SCORES
+from barometer.training import metrics as M
 
 HOSTILE = [
     "you are a stupid idiot", "shut up you moron", "go to hell you idiot",

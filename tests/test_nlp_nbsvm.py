@@ -69,7 +69,7 @@ def test_binary_and_multiclass_calibration_give_probabilities() -> None:
 
 
 def test_bad_inputs_raise_plain_errors() -> None:
-    with pytest.raises(ValueError, match="non-negative"):
+    with pytest.raises(ValueError, match="Negative values in data passed to NBSVMClassifier"):
         NBSVMClassifier().fit(np.array([[1.0, -1.0], [0.0, 1.0]]), ["a", "b"])
     with pytest.raises(ValueError, match="at least two classes"):
         NBSVMClassifier().fit(np.array([[1.0, 0.0], [0.0, 1.0]]), ["a", "a"])

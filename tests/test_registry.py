@@ -15,8 +15,8 @@ from barometer import registry
 from barometer.cli import app
 from barometer.exceptions import ConfigError, ModelError, ModelIntegrityError
 from barometer.nlp.classifiers import TextClassifier
-from barometer.nlp.training import load_config, parse_override
 from barometer.schema import POST_SCORES
+from barometer.training import load_training_config, parse_override
 
 CONFIGS = REPO_ROOT / "models" / "configs"
 TEXTS = ["you stupid idiot", "shut up moron", "lovely day today", "nice concert"] * 6
@@ -93,10 +93,12 @@ def test_override_parsing_and_unknown_keys() -> None:
     assert parse_override("calibration.method=isotonic") == ("calibration", "method", "isotonic")
     with pytest.raises(ConfigError, match=r"section.key=value"):
         parse_override("C=2")
-    config = load_config(CONFIGS / "hostility.toml", ["classifier.C=2.0", "cv.report=false"])
-    assert config["classifier"]["C"] == 2.0 and config["cv"]["report"] is False
+    config = load_training_config(
+        CONFIGS / "hostility.toml", ["classifier.C=2.0", "cv.report=false"]
+    )
+    assert config.classifier.C == 2.0 and config.cv.report is False
     with pytest.raises(ConfigError, match=r"no key classifier.gamma"):
-        load_config(CONFIGS / "hostility.toml", ["classifier.gamma=1"])
+        load_training_config(CONFIGS / "hostility.toml", ["classifier.gamma=1"])
 
 
 def test_cli_train_with_overrides_then_audit_activate_and_evaluate(tmp_path: Path) -> None:
@@ -191,9 +193,9 @@ def test_committed_default_models_are_audited_or_forced_with_a_reason() -> None:
 
 def test_read_annotations_majority_ties_and_agreement(tmp_path: Path) -> None:
     from barometer.exceptions import InputError
-    from barometer.nlp.training import read_annotations
+    from barometer.training import read_annotations
 
-    config = load_config(CONFIGS / "hostility.toml")
+    config = load_training_config(CONFIGS / "hostility.toml")
     path = tmp_path / "labelled.csv"
     pd.DataFrame(
         {
@@ -218,7 +220,7 @@ def test_read_annotations_majority_ties_and_agreement(tmp_path: Path) -> None:
     pd.DataFrame({"text": ["x"], "label": [None]}).to_csv(path, index=False)
     with pytest.raises(InputError, match=r"expected a text column and a filled label column"):
         read_annotations(path, config)
-    binned = load_config(CONFIGS / "immigration_attitude.toml")
+    binned = load_training_config(CONFIGS / "immigration_attitude.toml")
     pd.DataFrame(
         {"text": ["x", "y"], "label_1": ["1", "4.5"], "label_2": ["2", "positive"]}
     ).to_csv(path, index=False)
@@ -229,7 +231,7 @@ def test_read_annotations_majority_ties_and_agreement(tmp_path: Path) -> None:
 
 def test_cli_train_with_an_annotation_file(tmp_path: Path) -> None:
     shared_data("text", "absabank_imm")
-    from barometer.nlp.corpora import load_corpora
+    from barometer.training.corpora import load_corpora
 
     gold = load_corpora(["absabank_imm"]).query("split == 'train'").tail(40)
     path = tmp_path / "team.csv"
@@ -255,7 +257,7 @@ def test_cli_train_with_an_annotation_file(tmp_path: Path) -> None:
 
 def test_evaluate_flags_a_changed_metric(tmp_path: Path) -> None:
     shared_data("text", "absabank_imm")
-    from barometer.nlp.training import evaluate, train
+    from barometer.training import evaluate, train
 
     overrides = ["data.max_rows_per_source=60", "evaluation.n_boot=20", "calibration.cv_folds=2"]
     version = train(
@@ -279,7 +281,7 @@ THRESHOLDS = {  # (task, corpus, lang, metric) -> lowest accepted value (publish
         "krippendorff_alpha_interval",
     ): 0.43,  # SVM 0.286
     # hostility toward groups: no published result on this label scheme (Davidson's hate class
-    # vs the rest); the floor is the validity criterion of barometer.nlp.validity (chance: 0.5)
+    # vs the rest); the floor is the validity criterion of barometer.audit.validity (chance: 0.5)
     ("hostility", "davidson2017", "en", "binary_macro_f1"): 0.60,
     ("hostility_target", "mlma", "en", "macro_f1"): 0.55,
 }
@@ -340,7 +342,7 @@ def test_committed_models_score_obvious_posts() -> None:
 
 def test_committed_attitude_model_reproduces_its_card() -> None:
     shared_data("text", "absabank_imm")
-    from barometer.nlp.training import evaluate
+    from barometer.training import evaluate
 
     report = evaluate("immigration_attitude")
     assert report["ok"].all(), report[~report["ok"]]
@@ -349,7 +351,7 @@ def test_committed_attitude_model_reproduces_its_card() -> None:
 def test_committed_hostility_model_reproduces_its_card() -> None:
     for corpus in ("davidson2017", "offenseval2020_tr", "mlma", "absabank_imm"):
         shared_data("text", corpus)
-    from barometer.nlp.training import evaluate
+    from barometer.training import evaluate
 
     report = evaluate("hostility")
     assert report["ok"].all(), report[~report["ok"]]
@@ -360,7 +362,7 @@ def test_committed_hostility_model_reproduces_its_card() -> None:
 
 def test_committed_target_group_model_reproduces_its_card() -> None:
     shared_data("text", "mlma")
-    from barometer.nlp.training import evaluate
+    from barometer.training import evaluate
 
     report = evaluate("hostility_target")
     assert report["ok"].all(), report[~report["ok"]]

@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 from barometer import scoring
 from barometer.cli import app
 from barometer.exceptions import ConfigError, InputError
-from barometer.nlp.corpora import read_annotation_csv
-from barometer.nlp.training import evaluate
+from barometer.training import evaluate
+from barometer.training.corpora import read_annotation_csv
 
 WORDS = {
     ("sv", "positive"): ["härligt", "toppen", "underbart"],
@@ -173,7 +173,7 @@ def test_annotation_only_training_needs_enough_rows_per_class(tmp_path: Path) ->
     assert result.exit_code != 0
     assert "held out" in result.output and "label more rows" in result.output
     with pytest.raises(ConfigError, match="at least 2 rows per class"):
-        from barometer.nlp.training import _heldout_annotations
+        from barometer.training.data import _heldout_annotations
 
         _heldout_annotations(pd.Series(["a", "b", "b"]), 0.2, 0)
 
@@ -203,7 +203,7 @@ def test_trained_sentiment_is_audited_as_a_registry_model(trained) -> None:
     record = json.loads((models / "sentiment" / "team" / "audit.json").read_text())
     assert record["thresholds"]["parity_by"] == ["lang"]
     # a model of every language is audited on the templates of every language
-    from barometer.nlp.audit import load_templates
+    from barometer.audit import load_templates
 
     templates = set(load_templates()[0]["lang"])
     assert {r["lang"] for r in record["counterfactual_by_template"]} == templates

@@ -46,10 +46,10 @@ def train(
     data_root: Annotated[Path | None, typer.Option(help="shared data folder")] = None,
 ) -> None:
     """Train, evaluate and register a text model from its config."""
-    from barometer.nlp.audit import audit_model
-    from barometer.nlp.training import train as train_model
+    from barometer.audit import audit_model
     from barometer.registry import activate as activate_model
     from barometer.registry import models_root
+    from barometer.training import train as train_model
 
     try:
         name = train_model(
@@ -76,7 +76,7 @@ def evaluate(
     data_root: Annotated[Path | None, typer.Option(help="shared data folder")] = None,
 ) -> None:
     """Re-run a model's test evaluation and check every number of its card."""
-    from barometer.nlp.training import evaluate as evaluate_model
+    from barometer.training import evaluate as evaluate_model
 
     try:
         report = evaluate_model(task, version, models_dir=models_dir, data_root=data_root)
@@ -161,7 +161,7 @@ def validate(
     test data, metric with interval, functional-test pass rate, neutral-text flag rate, audit
     verdict, validated or why not."""
     from barometer import registry
-    from barometer.nlp.validity import current_versions, model_validity_table, validate_model
+    from barometer.audit.validity import current_versions, model_validity_table, validate_model
     from barometer.validity import publish_model_validity
 
     try:

@@ -28,7 +28,7 @@ def _load_scorer(task: str, shared: Path) -> tuple[Any, str, Callable[[np.ndarra
     """Return (scorer, model_version, flag rule) of an unregistered scorer (sentiment, rumour).
 
     Models of the registry (hostility, immigration_attitude, ...) are audited by
-    :func:`barometer.nlp.audit.audit_model` instead.
+    :func:`barometer.audit.audit_model` instead.
     """
     if task == "sentiment":
         from barometer.nlp.lexicons import MODEL_VERSION, LexiconSentimentScorer
@@ -94,7 +94,7 @@ def audit(
     verdict is written to the card ("Audit results") and to audit.json beside the model, where
     `barometer activate` reads it.
     """
-    from barometer.nlp.audit import (
+    from barometer.audit import (
         audit_markdown,
         audit_model,
         audit_passes,
@@ -164,8 +164,8 @@ def sample_for_annotation(
 ) -> None:
     """Write a CSV of posts to label: most uncertain for the model + stratified by
     neighbourhood and language."""
-    from barometer.nlp.annotation import sample_for_annotation as sample
-    from barometer.nlp.annotation import uncertainty_from_scores
+    from barometer.annotation import sample_for_annotation as sample
+    from barometer.annotation import uncertainty_from_scores
     from barometer.schema import POST_SCORES, POSTS
     from barometer.scoring import current_scores, model_versions
     from barometer.warehouse import Warehouse
@@ -213,7 +213,7 @@ def agreement(
     level: Annotated[str, typer.Option(help="nominal, ordinal, interval or ratio")] = "nominal",
 ) -> None:
     """Inter-annotator agreement: Krippendorff's alpha and pairwise Cohen's kappa."""
-    from barometer.nlp.annotation import agreement as compute
+    from barometer.annotation import agreement as compute
 
     try:
         frame = _read_table(labels)

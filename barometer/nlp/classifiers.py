@@ -33,7 +33,8 @@ import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from html import unescape
-from typing import Any
+from numbers import Integral, Real
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -41,24 +42,21 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from barometer.exceptions import SchemaError
-from barometer.nlp.hashing import hash_char_ngrams
+from barometer.nlp.inputs import UNDETERMINED, TextInput, require_post_columns, split_texts
 from barometer.nlp.nbsvm import NBSVMClassifier
 from barometer.nlp.text import normalise_texts
+from barometer.nlp.text_features import lang_block, raw_counts
 from barometer.schema import POST_SCORES
 
-#: Word tokens: the normalisation placeholders, words, and any other non-space character
-#: (emoji, "!", "?") as a token of its own.
-TOKEN_PATTERN = r"<url>|<user>|\w+|[^\w\s]"
 
-
-class TextClassifier(ClassifierMixin, BaseEstimator):
+class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
     """Calibrated linear text classifier over hashed word and character n-grams.
 
     Parameters
@@ -117,6 +115,28 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         The fitted calibrated model.
     """
 
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "task": [str],
+        "model_version": [str],
+        "word_ngram_range": [tuple],
+        "char_ngram_range": [tuple],
+        "n_features": [Interval(Integral, 1, None, closed="left")],
+        "sublinear_tf": ["boolean"],
+        "lang_feature": ["boolean"],
+        "classifier": [StrOptions({"svm", "logistic", "nbsvm"})],
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "calibration": [StrOptions({"sigmoid", "isotonic"})],
+        "cv": [Interval(Integral, 2, None, closed="left")],
+        "class_values": [dict, None],
+        "value_center": [Real, None],
+        "value_scale": [Real],
+        "languages": [tuple, None],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
     def __init__(
         self,
         *,
@@ -161,47 +181,10 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     # -- features -------------------------------------------------------------------------
-    def _word_hasher(self) -> HashingVectorizer | None:
-        if min(self.word_ngram_range) <= 0:
-            return None
-        return HashingVectorizer(
-            analyzer="word",
-            token_pattern=TOKEN_PATTERN,
-            ngram_range=tuple(self.word_ngram_range),
-            n_features=self.n_features,
-            lowercase=False,
-            alternate_sign=False,
-            norm=None,
-            dtype=np.float32,
-        )
-
-    def _lang_block(self, langs: list[str]) -> sp.csr_matrix:
-        n, k = len(langs), len(self.langs_)
-        codes = np.searchsorted(self.langs_, np.asarray(langs, dtype=object))
-        codes = np.minimum(codes, max(k - 1, 0))
-        hit = (self.langs_[codes] == np.asarray(langs, dtype=object)) if k else np.zeros(n, bool)
-        rows = np.flatnonzero(hit)
-        data = np.ones(len(rows), dtype=np.float32)
-        return sp.csr_matrix((data, (rows, codes[rows])), shape=(n, k))
-
-    def _counts(self, normalised: list[str]) -> list[tuple[str, sp.csr_matrix]]:
-        blocks = []
-        word = self._word_hasher()
-        if word is not None:
-            blocks.append(("word", word.transform(normalised)))
-        if min(self.char_ngram_range) > 0:
-            low, high = self.char_ngram_range
-            chars = hash_char_ngrams(normalised, (low, high), self.n_features)
-            blocks.append(("char", chars))
-        if not blocks:
-            raise ValueError(
-                "word_ngram_range and char_ngram_range are both (0, 0); switch one of them on"
-            )
-        return blocks
-
     def _features(self, texts: list[str], langs: list[str], *, fit: bool = False) -> sp.csr_matrix:
         normalised = normalise_texts([unescape(t) if "&" in t else t for t in texts], langs)
-        counts = self._counts(normalised)
+        counts = raw_counts(normalised, self.word_ngram_range, self.char_ngram_range,
+                            self.n_features)  # fmt: skip
         if fit:
             self.tfidf_ = {
                 name: TfidfTransformer(sublinear_tf=self.sublinear_tf).fit(block)
@@ -209,7 +192,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
             }
         blocks = [self.tfidf_[name].transform(block) for name, block in counts]
         if self.lang_feature:
-            blocks.append(self._lang_block(langs))
+            blocks.append(lang_block(self.langs_, langs))
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
     def hashing_key(self) -> tuple[object, ...]:
@@ -229,7 +212,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         names = [n for n in ("word", "char") if n in self.tfidf_]
         blocks = [self.tfidf_[name].transform(counts[name]) for name in names]
         if self.lang_feature:
-            blocks.append(self._lang_block(list(langs)))
+            blocks.append(lang_block(self.langs_, list(langs)))
         features = sp.hstack(blocks, format="csr", dtype=np.float32)
         if features.shape[0] == 0:
             return np.empty((0, len(self.classes_)))
@@ -275,7 +258,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
             ISO 639-1 code per text; overrides a ``lang`` column; "und" when absent.
         sample_weight : sequence of float, optional
             Weight of each text in the linear model and in its calibration (e.g.
-            :func:`barometer.nlp.balance.prior_weights`, which gives every language the same
+            :func:`barometer.training.balance.prior_weights`, which gives every language the same
             class shares so that no feature can learn a language's base rate).
 
         Returns
@@ -283,6 +266,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         TextClassifier
             ``self``, fitted.
         """
+        self._validate_params()
         texts, codes = _texts_and_langs(X, langs)
         labels = np.asarray([str(v) for v in y], dtype=object)
         if len(labels) != len(texts):
@@ -353,11 +337,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         ``posts`` needs ``post_id``, ``text`` and ``lang``. Only posts in ``languages`` are
         scored when it is set; the others get no row.
         """
-        missing = [c for c in ("post_id", "text", "lang") if c not in posts.columns]
-        if missing:
-            raise SchemaError(
-                f"score_posts expects posts with columns post_id, text, lang; missing {missing}"
-            )
+        require_post_columns(posts)
         if self.languages is not None:
             posts = posts[posts["lang"].isin(list(self.languages))]
         proba = self.predict_proba(posts[["text", "lang"]])
@@ -384,18 +364,6 @@ def strict_convergence() -> Iterator[None]:
 
 
 def _texts_and_langs(X: Any, langs: Sequence[str | None] | None) -> tuple[list[str], list[str]]:
-    """Split ``X`` (texts or a frame with ``text``/``lang``) into texts and language codes."""
-    if isinstance(X, pd.DataFrame):
-        if "text" not in X.columns:
-            raise SchemaError(f"expected a 'text' column, got columns {list(X.columns)}")
-        if langs is None and "lang" in X.columns:
-            langs = X["lang"].tolist()
-        X = X["text"]
-    elif isinstance(X, str):
-        raise TypeError("expected a sequence of texts, got a single str; wrap it in a list")
-    texts = [t if isinstance(t, str) else "" for t in X]
-    if langs is None:
-        return texts, ["und"] * len(texts)
-    if len(langs) != len(texts):
-        raise ValueError(f"expected one language per text ({len(texts)}), got {len(langs)}")
-    return texts, [lg if isinstance(lg, str) and lg else "und" for lg in langs]
+    """Texts and language codes of ``X`` ("und" where no language is given)."""
+    texts, codes = split_texts(X, langs)
+    return texts, codes if codes is not None else [UNDETERMINED] * len(texts)

@@ -8,16 +8,16 @@ are normalised and tokenised exactly like posts, so multi-word entries ("can't s
 token n-grams, longest first. Entries naming groups of people are dropped (group words carry no
 sentiment by themselves, see :func:`~barometer.nlp.lexicon_sources.group_terms`).
 
-Rules (token level, after :func:`barometer.nlp.text.normalise_text` and
-:func:`barometer.nlp.text.tokenise`):
+Rules (:mod:`barometer.nlp.lexicon_rules`; token level, after
+:func:`barometer.nlp.text.normalise_text` and :func:`barometer.nlp.text.tokenise`):
 
-* Negation: a valenced token within :data:`NEGATION_SCOPE` (3) tokens after a negator of its
-  language (:data:`NEGATORS`), with no punctuation in between, is multiplied by -0.74 (VADER's
+* Negation: a valenced token within 3 tokens after a negator of its language, with no
+  punctuation in between, is multiplied by -0.74 (VADER's
   constant). Turkish "değil"/"yok" and Persian "نیست" follow what they negate, so for them the
   1-2 tokens *before* are flipped. Suffix negation (Turkish "sevmiyorum") is not handled.
   Negators themselves carry no valence (AFINN-en rates "no" as -1), so with negation on, a
   multi-word entry that starts with a negator ("inte bra") is not used: the rule decides.
-* Intensifiers (:data:`INTENSIFIERS`) multiply the next valenced token by 1.3; Swedish words
+* Intensifiers multiply the next valenced token by 1.3; Swedish words
   with the prefix "jätte" are looked up without it and intensified ("jättebra" = 1.3 x "bra").
 * No guessing of unknown words: a token is its lexicon entry, an emoticon or emoji, or nothing
   (an earlier fallback folded doubled letters and read "finne" as "fine", "att" as "at").
@@ -46,9 +46,19 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from barometer.data import read_data_toml
-from barometer.exceptions import InputError, SchemaError
+from barometer.exceptions import InputError
 from barometer.nlp.batch import normalise_batch
+from barometer.nlp.inputs import TextInput, require_post_columns, split_texts
 from barometer.nlp.language import detect_languages
+from barometer.nlp.lexicon_rules import (
+    BOUNDARIES,
+    Lookup,
+    compound,
+    prefixed_value,
+    rule_totals,
+    rule_words,
+    sum_valences,
+)
 from barometer.nlp.lexicon_sources import (
     PACKAGED_SOURCES,
     emoji_valences,
@@ -64,42 +74,11 @@ Lexicon = dict[tuple[str, ...], float]
 
 MODEL_VERSION = "lexicon-v2"
 LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
-ALPHA = 15 / 16
-NEGATION_SCALAR = -0.74
-INTENSIFIER_SCALAR = 1.3
-NEGATION_SCOPE = 3
 #: Neutral band of a language without a calibrated one (VADER's +-0.05).
 DEFAULT_NEUTRAL_BAND = 0.05
 _CACHE_LIMIT = 1_000_000
-
-#: Negators that precede what they negate.
-NEGATORS: dict[str, frozenset[str]] = {
-    "sv": frozenset({"inte", "ej", "aldrig", "ingen", "inga", "inget", "icke", "knappast"}),
-    "en": frozenset({
-        "not", "no", "never", "n't", "nobody", "nothing", "none", "neither", "nor", "cannot",
-        "dont", "doesnt", "didnt", "isnt", "wasnt", "arent", "cant", "wont", "aint", "without",
-    }),
-    "da": frozenset({"ikke", "aldrig", "ingen", "intet", "ingenting"}),
-    "ar": frozenset({"لا", "لم", "لن", "ليس", "ليست", "ما", "غير"}),
-    "fa": frozenset({"نه"}),
-    "tr": frozenset(),
-}  # fmt: skip
-#: Negators that follow what they negate (flip the 1-2 tokens before them).
-POSTPOSED_NEGATORS: dict[str, frozenset[str]] = {
-    "tr": frozenset({"değil", "degil", "yok"}),
-    "fa": frozenset({"نیست"}),
-}
 #: Languages with a packaged lexicon (the scorer's default ``languages``).
 LEXICON_LANGUAGES: tuple[str, ...] = tuple(PACKAGED_SOURCES)
-
-INTENSIFIERS: dict[str, frozenset[str]] = {
-    "sv": frozenset({"mycket", "jätte", "väldigt", "så", "riktigt", "otroligt", "extremt"}),
-    "en": frozenset({"very", "so", "really", "extremely", "super", "totally", "incredibly"}),
-    "da": frozenset({"meget", "rigtig", "virkelig", "super"}),
-    "tr": frozenset({"çok", "gerçekten", "son derece"}),
-}
-INTENSIFIER_PREFIXES: dict[str, tuple[str, ...]] = {"sv": ("jätte",)}
-_BOUNDARIES = frozenset({".", ",", "!", "?", ";", ":", "…", "،", "؟", "—", "-", "men", "but"})
 
 
 def load_lexicon(lang: str, lexicon_dir: str | Path | None = None) -> Lexicon:
@@ -147,7 +126,7 @@ def neutral_bands() -> dict[str, float]:
     return {lang: float(entry["neutral_band"]) for lang, entry in table.items()}
 
 
-class LexiconSentimentScorer(BaseEstimator):
+class LexiconSentimentScorer(TextInput, BaseEstimator):
     """Rule-based multilingual sentiment from lexicons, as a scikit-learn estimator.
 
     Parameters
@@ -229,18 +208,9 @@ class LexiconSentimentScorer(BaseEstimator):
     def _texts_and_langs(
         self, X: Any, langs: Sequence[str | None] | None
     ) -> tuple[list[str], list[str]]:
-        if isinstance(X, pd.DataFrame):
-            if "text" not in X.columns:
-                raise SchemaError(f"expected a 'text' column, got columns {list(X.columns)}")
-            if langs is None and "lang" in X.columns:
-                langs = X["lang"].tolist()
-            X = X["text"]
-        texts = [t if isinstance(t, str) else "" for t in X]
-        if langs is None:
-            return texts, detect_languages(texts)
-        if len(langs) != len(texts):
-            raise ValueError(f"expected one language per text ({len(texts)}), got {len(langs)}")
-        return texts, [lg if isinstance(lg, str) else "und" for lg in langs]
+        """Texts and language codes of ``X`` (detected where none are given)."""
+        texts, codes = split_texts(X, langs)
+        return texts, codes if codes is not None else detect_languages(texts)
 
     def decision_function(self, X: Any, langs: Sequence[str | None] | None = None) -> np.ndarray:
         """Return the compound sentiment of each text, in [-1, 1] (NaN: no lexicon).
@@ -307,73 +277,50 @@ class LexiconSentimentScorer(BaseEstimator):
         table: dict[str, tuple[float, bool, bool, bool, bool]] = self.__dict__.setdefault(
             "_token_props", {}
         ).setdefault(lang, {})
-        negators = NEGATORS.get(lang, frozenset()) if self.negation else frozenset()
-        postposed = POSTPOSED_NEGATORS.get(lang, frozenset()) if self.negation else frozenset()
-        boosters = INTENSIFIERS.get(lang, frozenset()) if self.intensifiers else frozenset()
-        prefixes = INTENSIFIER_PREFIXES.get(lang, ()) if self.intensifiers else ()
+        words = rule_words(lang, negation=self.negation, intensifiers=self.intensifiers)
+        lookup = self._lookup_in(lang)
         for tok in set(tokens) - table.keys():
-            rule = tok in negators or tok in postposed or tok in boosters
-            value = None if rule else self._lookup(tok, lang)
+            rule = words.is_rule_word(tok)
+            value = None if rule else lookup(tok)
             if value is None and not rule:
-                for prefix in prefixes:
-                    if tok.startswith(prefix) and len(tok) > len(prefix) + 1:
-                        rest = self._lookup(tok[len(prefix) :], lang)
-                        value = None if rest is None else rest * INTENSIFIER_SCALAR
-                        break
+                value = prefixed_value(tok, words, lookup)
             table[tok] = (
-                math.nan if value is None else value,
-                tok in negators, tok in postposed, tok in boosters, tok in _BOUNDARIES,
+                math.nan if value is None else value, tok in words.negators,
+                tok in words.postposed, tok in words.boosters, tok in BOUNDARIES,
             )  # fmt: skip
         return np.array([table[t] for t in tokens], dtype=np.float64).reshape(-1, 5)
 
+    def _multiword_docs(self, tokens: list[str], doc: np.ndarray, lang: str) -> set[int]:
+        """Posts where a multi-word lexicon entry may start (scored by the exact rule loop)."""
+        pairs = self.__dict__.setdefault("_pairs", {}).get(lang)
+        if pairs is None:
+            pairs = {k[:2] for k in self.lexicons_[lang] if len(k) > 1}
+            self._pairs[lang] = pairs
+        if not pairs:
+            return set()
+        firsts = {p[0] for p in pairs}
+        same_next = np.flatnonzero(doc[1:] == doc[:-1])
+        return {
+            int(doc[i]) for i in same_next.tolist()
+            if tokens[i] in firsts and (tokens[i], tokens[i + 1]) in pairs
+        }  # fmt: skip
+
     def _compound_lang(self, texts: list[str], lang: str) -> np.ndarray:
         tokens, doc = self._tokens(texts, lang)
-        n_docs, n = len(texts), len(tokens)
-        totals = np.zeros(n_docs)
-        if n:
-            props = self._token_table(tokens, lang)
-            value, neg, post, boost, bound = (props[:, k] for k in range(5))
-            neg, post, boost, bound = neg > 0, post > 0, boost > 0, bound > 0
-            # posts where a multi-word entry may start: the exact rule loop
-            pairs = self.__dict__.setdefault("_pairs", {}).get(lang)
-            if pairs is None:
-                pairs = {k[:2] for k in self.lexicons_[lang] if len(k) > 1}
-                self._pairs[lang] = pairs
-            loop_docs: set[int] = set()
-            if pairs:
-                firsts = {p[0] for p in pairs}
-                same_next = np.flatnonzero(doc[1:] == doc[:-1])
-                for i in same_next.tolist():
-                    if tokens[i] in firsts and (tokens[i], tokens[i + 1]) in pairs:
-                        loop_docs.add(int(doc[i]))
-            has_value = ~np.isnan(value)
-            v = np.where(has_value, value, 0.0)
-            idx = np.arange(n)
-            prev_same = np.zeros(n, dtype=bool)
-            prev_same[1:] = doc[1:] == doc[:-1]
-            boosted = prev_same & np.roll(boost, 1)
-            v = np.where(boosted, v * INTENSIFIER_SCALAR, v)
-            negated = np.zeros(n, dtype=bool)
-            decided = np.zeros(n, dtype=bool)
-            for k in range(1, NEGATION_SCOPE + 1):
-                j = idx - k
-                valid = (j >= 0) & (doc[np.maximum(j, 0)] == doc)
-                jj = np.maximum(j, 0)
-                hit = ~decided & valid & (bound[jj] | neg[jj])
-                negated |= hit & ~bound[jj] & neg[jj]
-                decided |= hit | ~valid
-            for k in (1, 2):
-                j = np.minimum(idx + k, n - 1)
-                negated |= (idx + k < n) & (doc[j] == doc) & post[j]
-            v = np.where(negated, v * NEGATION_SCALAR, v)
-            v[~has_value] = 0.0
-            totals = np.bincount(doc, weights=v, minlength=n_docs).astype(np.float64)
-            if loop_docs:
-                starts = np.searchsorted(doc, np.arange(n_docs))
-                ends = np.searchsorted(doc, np.arange(n_docs), side="right")
-                for d in loop_docs:
-                    totals[d] = self._sum_valences(tokens[starts[d] : ends[d]], lang)
-        return totals / np.sqrt(totals * totals + ALPHA)
+        n_docs = len(texts)
+        if not tokens:
+            return compound(np.zeros(n_docs))
+        totals = rule_totals(self._token_table(tokens, lang), doc, n_docs)
+        loop_docs = self._multiword_docs(tokens, doc, lang)
+        if loop_docs:
+            words = rule_words(lang, negation=self.negation, intensifiers=self.intensifiers)
+            lookup = self._lookup_in(lang)
+            starts = np.searchsorted(doc, np.arange(n_docs))
+            ends = np.searchsorted(doc, np.arange(n_docs), side="right")
+            for d in loop_docs:
+                totals[d] = sum_valences(tokens[starts[d] : ends[d]], self.lexicons_[lang],
+                                         self.max_ngram_[lang], lookup, words)  # fmt: skip
+        return compound(totals)
 
     def predict(self, X: Any, langs: Sequence[str | None] | None = None) -> np.ndarray:
         """Return "negative" / "neutral" / "positive" per text (None where unscored)."""
@@ -404,11 +351,7 @@ class LexiconSentimentScorer(BaseEstimator):
         chosen label. ``probability`` is NaN: a lexicon compound is not a probability, and a
         squashing of it would be read as one. Posts in unscored languages get no row.
         """
-        missing = [c for c in ("post_id", "text", "lang") if c not in posts.columns]
-        if missing:
-            raise SchemaError(
-                f"score_posts expects posts with columns post_id, text, lang; missing {missing}"
-            )
+        require_post_columns(posts)
         labels = self.predict(posts[["text", "lang"]])
         keep = np.array([lab is not None for lab in labels], dtype=bool)
         out = pd.DataFrame(
@@ -423,58 +366,12 @@ class LexiconSentimentScorer(BaseEstimator):
         )
         return out.reset_index(drop=True)
 
-    def _lookup(self, token: str, lang: str) -> float | None:
-        value = self.lexicons_[lang].get((token,))
-        if value is None:
-            value = self.emoticons_.get(token)
-        return value
+    def _lookup_in(self, lang: str) -> Lookup:
+        """Valence of one token in ``lang``: its lexicon entry, else an emoticon or emoji."""
+        lexicon, emoticons = self.lexicons_[lang], self.emoticons_
 
-    def _sum_valences(self, tokens: list[str], lang: str) -> float:
-        lex, max_n = self.lexicons_[lang], self.max_ngram_[lang]
-        negators = NEGATORS.get(lang, frozenset()) if self.negation else frozenset()
-        postposed = POSTPOSED_NEGATORS.get(lang, frozenset()) if self.negation else frozenset()
-        boosters = INTENSIFIERS.get(lang, frozenset()) if self.intensifiers else frozenset()
-        prefixes = INTENSIFIER_PREFIXES.get(lang, ()) if self.intensifiers else ()
-        total, i, n = 0.0, 0, len(tokens)
-        while i < n:
-            tok = tokens[i]
-            width, value = 1, None
-            if tok in negators or tok in postposed or tok in boosters:
-                i += 1
-                continue
-            for size in range(min(max_n, n - i), 1, -1):
-                value = lex.get(tuple(tokens[i : i + size]))
-                if value is not None:
-                    width = size
-                    break
-            if value is None:
-                value = self._lookup(tok, lang)
-            if value is None:
-                for prefix in prefixes:
-                    if tok.startswith(prefix) and len(tok) > len(prefix) + 1:
-                        rest = self._lookup(tok[len(prefix) :], lang)
-                        value = None if rest is None else rest * INTENSIFIER_SCALAR
-                        break
-            if value is not None:
-                if i > 0 and tokens[i - 1] in boosters:
-                    value *= INTENSIFIER_SCALAR
-                if _negated_before(tokens, i, negators) or _negated_after(
-                    tokens, i + width, postposed
-                ):
-                    value *= NEGATION_SCALAR
-                total += value
-            i += width
-        return total
+        def lookup(token: str) -> float | None:
+            value = lexicon.get((token,))
+            return emoticons.get(token) if value is None else value
 
-
-def _negated_before(tokens: list[str], i: int, negators: frozenset[str]) -> bool:
-    for j in range(i - 1, max(i - NEGATION_SCOPE, 0) - 1, -1):
-        if tokens[j] in _BOUNDARIES:
-            return False
-        if tokens[j] in negators:
-            return True
-    return False
-
-
-def _negated_after(tokens: list[str], end: int, postposed: frozenset[str]) -> bool:
-    return any(tokens[j] in postposed for j in range(end, min(end + 2, len(tokens))))
+        return lookup

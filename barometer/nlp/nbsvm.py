@@ -30,13 +30,17 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
+from numbers import Integral, Real
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.svm import LinearSVC
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils import Tags
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, check_non_negative, validate_data
 
 
 def log_count_ratio(
@@ -83,9 +87,10 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
     C : float, default 0.5
         Inverse regularisation strength of each binary ``LinearSVC``.
     alpha : float, default 1.0
-        Smoothing of the naive-Bayes feature sums.
+        Smoothing of the naive-Bayes feature sums (> 0).
     class_weight : {"balanced"} or dict, optional
-        Passed to each binary ``LinearSVC`` (the class is ``True``, the rest ``False``).
+        "balanced": each binary ``LinearSVC`` balances its class against the rest. A dict
+        (label -> weight) multiplies the weight of every row of that label in each SVM.
     max_iter : int, default 2000
         Iterations of each ``LinearSVC``.
     random_state : int, default 0
@@ -99,7 +104,19 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
         ``r * w`` per class (one row for two classes: the second class against the first).
     intercept_ : ndarray of float64, shape (n_classes,) or (1,)
         Intercept of each binary SVM.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    n_iter_ : int
+        Most iterations any binary SVM ran.
     """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
 
     def __init__(
         self,
@@ -116,36 +133,66 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.random_state = random_state
 
+    def __sklearn_tags__(self) -> Tags:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.input_tags.positive_only = True
+        return tags
+
+    def _weights(self, y: np.ndarray, sample_weight: Any) -> tuple[Any, Any]:
+        """(checked sample weights of the log-count ratios, weights of the SVMs: the same times
+        the ``class_weight`` dict of each row's label)."""
+        weights = None
+        if sample_weight is not None:
+            weights = np.asarray(sample_weight, dtype=np.float64)
+            if weights.shape != y.shape:
+                raise ValueError(
+                    f"expected one sample weight per row ({len(y)}), got shape {weights.shape}"
+                )
+            if (weights < 0).any() or weights.sum() <= 0:
+                raise ValueError("sample weights must be non-negative and not all zero")
+        if not isinstance(self.class_weight, dict):
+            return weights, weights
+        per_row = np.array([float(self.class_weight.get(v, 1.0)) for v in y])
+        return weights, per_row if weights is None else weights * per_row
+
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> NBSVMClassifier:
         """Fit one NB-scaled binary ``LinearSVC`` per class (one in all for two classes)."""
-        labels = np.asarray(y)
+        self._validate_params()
+        X, labels = validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32])
+        check_classification_targets(labels)
+        check_non_negative(X, "NBSVMClassifier (input X)")
         self.classes_ = np.unique(labels)
         if len(self.classes_) < 2:
-            raise ValueError(f"NB-SVM needs at least two classes, got {self.classes_.tolist()}")
-        X = sp.csr_matrix(X) if not sp.issparse(X) else X.tocsr()
-        if X.shape[0] and X.min() < 0:
-            raise ValueError("NB-SVM needs non-negative features (counts or TF-IDF weights)")
-        self.n_features_in_ = X.shape[1]
+            raise ValueError(
+                f"NB-SVM needs at least two classes, got one class: {self.classes_.tolist()}"
+            )
+        X = sp.csr_matrix(X)
+        ratio_weights, svm_weights = self._weights(labels, sample_weight)
+        balanced = self.class_weight if self.class_weight == "balanced" else None
         targets = self.classes_[1:] if len(self.classes_) == 2 else self.classes_
-        coefs, intercepts = [], []
+        coefs, intercepts, iterations = [], [], []
         for target in targets:
             positive = labels == target
-            ratio = log_count_ratio(X, positive, self.alpha, sample_weight)
+            ratio = log_count_ratio(X, positive, self.alpha, ratio_weights)
             svm = LinearSVC(
-                C=self.C, class_weight=self.class_weight, max_iter=self.max_iter,
+                C=self.C, class_weight=balanced, max_iter=self.max_iter,
                 random_state=self.random_state,
             )  # fmt: skip
-            svm.fit(X @ sp.diags(ratio.astype(X.dtype)), positive, sample_weight=sample_weight)
+            svm.fit(X @ sp.diags(ratio.astype(X.dtype)), positive, sample_weight=svm_weights)
             coefs.append(svm.coef_.ravel() * ratio)
             intercepts.append(float(svm.intercept_[0]))
+            iterations.append(int(svm.n_iter_))
         self.coef_ = np.vstack(coefs)
         self.intercept_ = np.asarray(intercepts, dtype=np.float64)
+        self.n_iter_ = max(iterations)
         return self
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Signed distances, shape ``(n_rows, n_classes)``, or ``(n_rows,)`` for two classes
         (positive means the second class), as scikit-learn's linear classifiers return."""
         check_is_fitted(self, "coef_")
+        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)
         scores = np.asarray(X @ self.coef_.T) + self.intercept_
         return scores.ravel() if len(self.classes_) == 2 else scores
 

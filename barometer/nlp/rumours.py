@@ -49,8 +49,9 @@ from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.utils.validation import check_is_fitted
 
 from barometer.data import read_data_toml
-from barometer.exceptions import InputError, SchemaError
+from barometer.exceptions import InputError
 from barometer.nlp.batch import normalise_batch
+from barometer.nlp.inputs import TextInput, require_post_columns
 from barometer.nlp.text import normalise_texts
 from barometer.schema import POST_SCORES
 
@@ -111,7 +112,7 @@ def split_sentences(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
     return exploded.fillna("").tolist(), exploded.index.to_numpy(dtype=np.int64)
 
 
-class RumourMatcher(BaseEstimator):
+class RumourMatcher(TextInput, BaseEstimator):
     """Find catalogue rumours in posts by character n-gram TF-IDF cosine similarity.
 
     Parameters
@@ -261,11 +262,7 @@ class RumourMatcher(BaseEstimator):
         ``probability`` is the cosine similarity to the best-matching statement (in [0, 1],
         also for "none"), not a calibrated probability.
         """
-        missing = [c for c in ("post_id", "text", "lang") if c not in posts.columns]
-        if missing:
-            raise SchemaError(
-                f"score_posts expects posts with columns post_id, text, lang; missing {missing}"
-            )
+        require_post_columns(posts)
         if not hasattr(self, "statement_vectors_"):
             self.fit()
         sims = self.similarity(posts["text"].tolist(), posts["lang"].tolist())

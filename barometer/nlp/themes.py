@@ -45,8 +45,9 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from barometer.data import read_data_toml
-from barometer.exceptions import InputError, SchemaError
+from barometer.exceptions import InputError
 from barometer.nlp.batch import normalise_batch
+from barometer.nlp.inputs import TextInput, require_post_columns
 from barometer.nlp.text import normalise_text
 from barometer.schema import POST_SCORES
 
@@ -116,7 +117,7 @@ def load_taxonomy(path: str | Path | None = None) -> dict[str, dict[str, list[st
     }
 
 
-class ThemeTagger(BaseEstimator):
+class ThemeTagger(TextInput, BaseEstimator):
     """Multi-label theme tagger from keyword lists.
 
     Parameters
@@ -170,12 +171,6 @@ class ThemeTagger(BaseEstimator):
                                 key
                             ] = re.compile(fast)
         return self
-
-    @property
-    def languages_(self) -> list[str]:
-        """Languages that have at least one theme list."""
-        check_is_fitted(self, "patterns_")
-        return sorted(self.patterns_)
 
     def predict_indicator(self, X: Any, langs: Any) -> np.ndarray:
         """Return a boolean matrix (n_texts, n_themes): does text i mention theme j."""
@@ -241,11 +236,7 @@ class ThemeTagger(BaseEstimator):
 
     def score_posts(self, posts: pd.DataFrame) -> pd.DataFrame:
         """Return post_scores rows, task "theme": one per (post, theme), or "none" (see module)."""
-        missing = [c for c in ("post_id", "text", "lang") if c not in posts.columns]
-        if missing:
-            raise SchemaError(
-                f"score_posts expects posts with columns post_id, text, lang; missing {missing}"
-            )
+        require_post_columns(posts)
         if not hasattr(self, "patterns_"):
             self.fit()
         indicator = self.predict_indicator(posts["text"].tolist(), posts["lang"].tolist())

@@ -52,14 +52,12 @@ from typing import Any
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from barometer.exceptions import SchemaError
 from barometer.nlp.batch import normalise_batch
+from barometer.nlp.inputs import TextInput, require_post_columns
 from barometer.nlp.text import normalise_text
 from barometer.schema import POST_SCORES
 
 MODEL_VERSION = "trust-patterns-v1"
-TRUST_LABELS: tuple[str, ...] = ("trust", "distrust", "none")
-TARGETS: tuple[str, ...] = ("interpersonal", "institutional")
 
 _SV_INST = (
     r"polis\w*|kommun\w*|myndighet\w*|politiker\w*|staten|regering\w*|skol\w*|"
@@ -139,7 +137,7 @@ PATTERNS: tuple[TrustPattern, ...] = (
 )  # fmt: skip
 
 
-class TrustExpressionMatcher(BaseEstimator):
+class TrustExpressionMatcher(TextInput, BaseEstimator):
     """Label each post trust / distrust / none, with the target of the statement.
 
     Parameters
@@ -231,11 +229,7 @@ class TrustExpressionMatcher(BaseEstimator):
         ``distrust_institutional`` or ``none``. ``probability`` is NaN: a rule match is not a
         calibrated probability.
         """
-        missing = [c for c in ("post_id", "text", "lang") if c not in posts.columns]
-        if missing:
-            raise SchemaError(
-                f"score_posts expects posts with columns post_id, text, lang; missing {missing}"
-            )
+        require_post_columns(posts)
         if not hasattr(self, "patterns_"):
             self.fit()
         texts = [t if isinstance(t, str) else "" for t in posts["text"].tolist()]

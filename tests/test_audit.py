@@ -8,9 +8,7 @@ import pytest
 from sklearn.metrics import confusion_matrix
 from typer.testing import CliRunner
 
-from barometer.cli import app
-from barometer.exceptions import ConfigError, InputError
-from barometer.nlp.audit import (
+from barometer.audit import (
     AuditResults,
     AuditThresholds,
     audit_markdown,
@@ -20,18 +18,20 @@ from barometer.nlp.audit import (
     error_rates,
     flag_rate_ratio,
     load_audit_thresholds,
-    load_swedish_nationalities,
     load_templates,
     rate_ratios,
     score_texts,
 )
-from barometer.nlp.dialect import (
+from barometer.audit.dialect import (
     TwitterAAEModel,
     dialect_audit,
     dialect_groups,
     load_davidson_dialects,
     tokenize_tweet,
 )
+from barometer.cli import app
+from barometer.exceptions import ConfigError, InputError
+from barometer.training.groups import load_swedish_nationalities
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -195,7 +195,7 @@ def test_audit_model_records_verdict_card_and_json(tmp_path: Path) -> None:
     import json
 
     from barometer import registry
-    from barometer.nlp.audit import audit_model
+    from barometer.audit import audit_model
 
     shared()
     folder = _copy_model("hostility", tmp_path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from barometer.nlp.sentiment_calibration import (
+from barometer.training.sentiment_calibration import (
     band_labels,
     calibrate_neutral_band,
     evaluate_band,

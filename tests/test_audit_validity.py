@@ -14,14 +14,14 @@ import pytest
 from typer.testing import CliRunner
 
 from barometer import registry
-from barometer.cli import app
-from barometer.nlp.validity import (
+from barometer.audit.validity import (
     COLUMNS,
     ValidityCriteria,
     model_validity_table,
     stored_validity,
     validate_model,
 )
+from barometer.cli import app
 from barometer.validity import (
     NOT_VALIDATED,
     VALIDATED,

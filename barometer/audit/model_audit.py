@@ -4,8 +4,7 @@
 config names, with the ``[audit]`` table of that config (else of
 ``models/configs/<task>.toml``); the verdict goes to ``audit.json`` beside the artefact
 (:func:`audit_record`) and to the card's "Audit results" section (:func:`audit_card_section`),
-and gates :func:`barometer.registry.activate`. Every name is re-exported by
-:mod:`barometer.nlp.audit`.
+and gates :func:`barometer.registry.activate`.
 """
 
 from __future__ import annotations
@@ -16,64 +15,30 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import ValidationError
 
-from barometer.exceptions import ConfigError, InputError, ModelError
-from barometer.nlp.audit_report import (
+from barometer.audit.counterfactual import audit_sentences, counterfactual_audit
+from barometer.audit.dialect import dialect_audit, load_davidson_dialects
+from barometer.audit.parity import error_rates, rate_ratios
+from barometer.audit.report import (
     AuditResults,
     AuditThresholds,
     audit_markdown,
     audit_passes,
     load_audit_thresholds,
-    rate_ratios,
 )
+from barometer.audit.scorers import FlagView, flag_view
+from barometer.exceptions import ConfigError, InputError, ModelError
+from barometer.training.config import TrainingConfig, version_config
+from barometer.training.corpora import DEFAULT_DATA_ROOT, read_davidson2017
+from barometer.training.data import load_training_rows
 
 
-class FlagView:
-    """A two-class view of a multi-class model: the probability that a text is *flagged*.
-
-    Flagged means "any class but ``negative``" (hostility: hateful or offensive) or, without
-    ``negative``, "class ``positive``" (immigration_attitude: negative). :meth:`flag` applies the
-    model's own decision rule (most probable class), as scoring does.
-    """
-
-    classes_ = np.array(["not_flagged", "flagged"], dtype=object)
-
-    def __init__(self, model: Any, *, negative: str = "", positive: str = "") -> None:
-        classes = [str(c) for c in model.classes_]
-        if (negative or positive) not in classes:
-            raise InputError(
-                f"flag class {negative or positive!r} is not a class of the model {classes}; "
-                "check task.negative_label / task.report_classes in its config"
-            )
-        self.model, self.negative, self.positive = model, negative, positive
-        self.column = classes.index(negative or positive)
-
-    def predict_proba(self, texts: Any, langs: Any = None) -> np.ndarray:
-        """``[1 - p, p]`` per text, ``p`` the probability of being flagged."""
-        p = self.model.predict_proba(texts, langs)[:, self.column]
-        p = 1.0 - p if self.negative else p
-        return np.column_stack([1.0 - p, p])
-
-    def is_flag(self, labels: Any) -> np.ndarray:
-        """Whether each label counts as flagged."""
-        labels = np.asarray(labels, dtype=object).astype(str)
-        return labels != self.negative if self.negative else labels == self.positive
-
-    def flag(self, texts: Any, langs: Any = None) -> np.ndarray:
-        """Whether the model flags each text (its most probable class)."""
-        return self.is_flag(self.model.predict(texts, langs))
-
-
-def model_audit_thresholds(task: str, config: dict[str, Any]) -> AuditThresholds:
+def model_audit_thresholds(task: str, config: TrainingConfig) -> AuditThresholds:
     """The ``[audit]`` table of a version's config, else of ``models/configs/<task>.toml``."""
     from barometer.registry import REPO_ROOT
 
-    if "audit" in config:
-        try:
-            return AuditThresholds(**config["audit"])
-        except ValidationError as exc:
-            raise ConfigError(f"invalid [audit] table in the config of {task}: {exc}") from exc
+    if config.audit is not None:
+        return config.audit
     default = REPO_ROOT / "models" / "configs" / f"{task}.toml"
     if default.is_file() and "audit" in tomllib.loads(default.read_text(encoding="utf-8")):
         return load_audit_thresholds(default)
@@ -82,6 +47,59 @@ def model_audit_thresholds(task: str, config: dict[str, Any]) -> AuditThresholds
         "an [audit] table; add one (see models/configs/hostility.toml), or activate the model "
         "with force=True (`barometer activate TASK VERSION --force --reason ...`)"
     )
+
+
+def _data_root(task: str, config: TrainingConfig, shared_data: str | Path | None) -> Path:
+    """The shared data folder the audit reads (its test data, group terms, dialect model)."""
+    root = Path(shared_data or config.data.root or DEFAULT_DATA_ROOT)
+    if not root.is_dir():
+        raise InputError(
+            f"shared data folder {root} not found: the audit of {task} needs the held-out test "
+            f"data of {config.data.sources}; pass --shared-data PATH (the folder holding "
+            "text/ and lexicons/)"
+        )
+    return root
+
+
+def _parity_frame(view: FlagView, config: TrainingConfig, root: Path) -> pd.DataFrame:
+    """Truth and flag of every held-out test row, with the groups parity is measured over."""
+    data, _ = load_training_rows(config, root)
+    test = data[data["split"] == "test"].reset_index(drop=True)
+    if "target" not in test.columns:  # annotation rows carry no target group
+        test["target"] = None
+    return pd.DataFrame(
+        {"y_true": view.is_flag(test["label"]), "y_pred": view.flag(test[["text", "lang"]]),
+         "lang": test["lang"], "target_group": test["target"], "source": test["source"]}
+    )  # fmt: skip
+
+
+def _dialect_audit(
+    view: FlagView, config: TrainingConfig, root: Path, limits: AuditThresholds, seed: int
+) -> tuple[pd.DataFrame, str]:
+    """The dialect audit on Davidson's held-out tweets, and a note on the annotators' own
+    aae/white flag ratio on the same tweets."""
+    heldout = read_davidson2017(root, config.data.heldout_fraction, config.data.seed)
+    tweets = load_davidson_dialects(root, keep=heldout["split"].to_numpy() == "test")
+    cut = None if limits.dialect_argmax else 0.8
+    try:
+        flags = view.flag(tweets["text"].tolist(), ["en"] * len(tweets))
+        dialect = dialect_audit(flags, tweets, threshold=cut, n_boot=limits.n_boot, seed=seed)
+        gold = dialect_audit(
+            (tweets["gold"] != "neither").to_numpy(), tweets, threshold=cut,
+            n_boot=limits.n_boot, seed=seed,
+        )  # fmt: skip
+    except InputError as exc:
+        raise InputError(
+            f"dialect audit of {config.task.name}: {exc}; with few dialect-aligned tweets set "
+            "dialect_argmax = true in the [audit] table"
+        ) from exc
+    ratio = gold[(gold["subset"] == "all") & (gold["quantity"] == "ratio")].iloc[0]
+    note = (
+        f"dialect audit on Davidson's held-out tweets ({len(tweets)}); the annotators' own "
+        f"labels flag them at an aae/white ratio of {ratio['value']:.2f} "
+        f"[{ratio['lower']:.2f}, {ratio['upper']:.2f}]"
+    )
+    return dialect, note
 
 
 def audit_model(
@@ -103,8 +121,8 @@ def audit_model(
     ``parity_by`` group on the held-out test split of the model's config; with ``dialect``, the
     TwitterAAE flag rates on Davidson's held-out tweets. Thresholds: ``thresholds``, else
     :func:`model_audit_thresholds`; ``n_boot`` and ``dialect_argmax`` override theirs. With
-    ``record``, :func:`barometer.registry.record_audit`
-    writes ``audit.json`` and the card's "Audit results" section.
+    ``record``, :func:`barometer.registry.record_audit` writes ``audit.json`` and the card's
+    "Audit results" section.
 
     Raises
     ------
@@ -114,75 +132,32 @@ def audit_model(
         If no ``[audit]`` table is defined for the task.
     """
     from barometer import registry
-    from barometer.nlp.audit import _audit_sentences, counterfactual_audit, error_rates
-    from barometer.nlp.corpora import DEFAULT_DATA_ROOT, read_davidson2017
-    from barometer.nlp.dialect import dialect_audit, load_davidson_dialects
-    from barometer.nlp.training import load_training_rows
 
     version = version or registry.active_versions(models_dir).get(task)
     if version is None:
         raise ModelError(f"no active version of '{task}'; name one with --version")
-    folder = registry.version_dir(task, version, models_dir)
-    config = tomllib.loads((folder / "config.toml").read_text(encoding="utf-8"))
+    config = version_config(task, version, models_dir)
     limits = thresholds or model_audit_thresholds(task, config)
     changes = {"n_boot": n_boot, "dialect_argmax": dialect_argmax}
     limits = limits.model_copy(update={k: v for k, v in changes.items() if v is not None})
-    root = Path(shared_data or config["data"].get("root") or DEFAULT_DATA_ROOT)
-    if not root.is_dir():
-        raise InputError(
-            f"shared data folder {root} not found: the audit of {task} needs the held-out test "
-            f"data of {config['data']['sources']}; pass --shared-data PATH (the folder holding "
-            "text/ and lexicons/)"
-        )
-    negative = str(config["task"].get("negative_label", ""))
-    positive = "" if negative else str((config["task"].get("report_classes") or [""])[0])
-    view = FlagView(registry.load_model(task, version, models_dir=models_dir),
-                    negative=negative, positive=positive)  # fmt: skip
+    root = _data_root(task, config, shared_data)
+    view = flag_view(registry.load_model(task, version, models_dir=models_dir), config)
+    flagged = f"any class but {view.negative}" if view.negative else view.positive
     results = AuditResults(task=task, model_version=f"{task}-{version}")
     results.notes.append(
-        f"flagged = {f'any class but {negative}' if negative else positive}; counterfactual "
-        "score = probability of being flagged; error rates of the most probable class"
+        f"flagged = {flagged}; counterfactual score = probability of being flagged; error "
+        "rates of the most probable class"
     )
-    sentences = _audit_sentences(root, config["scoring"].get("languages", []), results.notes)
+    sentences = audit_sentences(root, config.scoring.languages, results.notes)
     results.counterfactual = counterfactual_audit(view, sentences, positive_label="flagged")
-    data, _ = load_training_rows(config, root)
-    test = data[data["split"] == "test"].reset_index(drop=True)
-    if "target" not in test.columns:  # annotation rows carry no target group
-        test["target"] = None
-    frame = pd.DataFrame(
-        {"y_true": view.is_flag(test["label"]), "y_pred": view.flag(test[["text", "lang"]]),
-         "lang": test["lang"], "target_group": test["target"], "source": test["source"]}
-    )  # fmt: skip
+    frame = _parity_frame(view, config, root)
     by = [c for c in limits.parity_by if c in frame.columns]
     results.error_rates = error_rates(
         frame, y_true="y_true", y_pred="y_pred", by=by, n_boot=limits.n_boot, seed=seed
     )
     if limits.dialect:
-        heldout = read_davidson2017(
-            root, float(config["data"]["heldout_fraction"]), int(config["data"]["seed"])
-        )["split"].to_numpy()
-        tweets = load_davidson_dialects(root, keep=heldout == "test")
-        cut = None if limits.dialect_argmax else 0.8
-        try:
-            flags = view.flag(tweets["text"].tolist(), ["en"] * len(tweets))
-            results.dialect = dialect_audit(
-                flags, tweets, threshold=cut, n_boot=limits.n_boot, seed=seed
-            )
-            gold = dialect_audit(
-                (tweets["gold"] != "neither").to_numpy(), tweets, threshold=cut,
-                n_boot=limits.n_boot, seed=seed,
-            )  # fmt: skip
-        except InputError as exc:
-            raise InputError(
-                f"dialect audit of {task}: {exc}; with few dialect-aligned tweets set "
-                "dialect_argmax = true in the [audit] table"
-            ) from exc
-        ratio = gold[(gold["subset"] == "all") & (gold["quantity"] == "ratio")].iloc[0]
-        results.notes.append(
-            f"dialect audit on Davidson's held-out tweets ({len(tweets)}); the annotators' own "
-            f"labels flag them at an aae/white ratio of {ratio['value']:.2f} "
-            f"[{ratio['lower']:.2f}, {ratio['upper']:.2f}]"
-        )
+        results.dialect, note = _dialect_audit(view, config, root, limits, seed)
+        results.notes.append(note)
     if record:
         command = f"barometer audit {task} --version {version}"
         registry.record_audit(

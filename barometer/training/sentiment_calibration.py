@@ -4,8 +4,8 @@ A lexicon compound ``c`` in [-1, 1] becomes a label with a symmetric band ``b``:
 ``c >= b``, negative when ``c <= -b``, neutral between. :func:`calibrate_neutral_band` picks the
 ``b`` of a grid that maximises macro-F1 on a tuning set (ties: the smallest band);
 :func:`evaluate_band` reports macro-F1 on a held-out set with a percentile bootstrap interval
-(:func:`barometer.nlp.metrics.bootstrap`). ``bench/calibrate_sentiment.py`` runs both per language
-and writes ``barometer/data/sentiment_calibration.toml``, which the scorer reads.
+(:func:`barometer.training.metrics.bootstrap`). ``bench/calibrate_sentiment.py`` runs both per
+language and writes ``barometer/data/sentiment_calibration.toml``, which the scorer reads.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from barometer.nlp.metrics import bootstrap, encode, macro_f1
+from barometer.training.metrics import bootstrap, encode, macro_f1
 
 LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
 #: Bands tried by :func:`calibrate_neutral_band`: 0.00, 0.01, ..., 0.80.

@@ -1,6 +1,6 @@
-"""Annotation support: choose posts for a city team to label, and measure their agreement.
+"""Choose posts for a city team to label.
 
-Sampling (:func:`sample_for_annotation`) mixes two parts:
+:func:`sample_for_annotation` mixes two parts:
 
 * **uncertainty sampling**: the posts the model is least sure about. For a task with one
   probability per post (binary) the uncertainty is ``1 - |2p - 1|`` (1 at p = 0.5); for several
@@ -12,34 +12,19 @@ Sampling (:func:`sample_for_annotation`) mixes two parts:
 
 The output is shuffled (so annotators do not meet all uncertain posts in a row), texts are
 PII-scrubbed again (:func:`barometer.privacy.scrub_texts`) and empty label columns are added.
-
-Agreement:
-
-* :func:`cohen_kappa` for two annotators (unweighted, linear or quadratic weights), equal to
-  :func:`sklearn.metrics.cohen_kappa_score` on complete pairs;
-* :func:`krippendorff_alpha` for any number of annotators with missing values, at nominal,
-  ordinal, interval or ratio level, through the coincidence matrix of Krippendorff (2011,
-  "Computing Krippendorff's alpha-reliability"); it reproduces that paper's example C
-  (4 coders, 12 units, missing data): nominal 0.743, ordinal 0.815, interval 0.849,
-  ratio 0.797 (3 decimals).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from barometer.exceptions import EstimationError, InputError
+from barometer.exceptions import InputError
 from barometer.privacy import scrub_texts
 
-Level = Literal["nominal", "ordinal", "interval", "ratio"]
 ANNOTATION_COLUMNS: tuple[str, ...] = ("post_id", "text", "lang", "neighbourhood_id")
-
-
-# -- sampling ----------------------------------------------------------------------------------
 
 
 def uncertainty_from_scores(scores: pd.DataFrame, *, task: str | None = None) -> pd.Series:
@@ -152,117 +137,3 @@ def sample_for_annotation(
     for column in label_columns:
         out[column] = ""
     return out
-
-
-# -- agreement ---------------------------------------------------------------------------------
-
-
-def cohen_kappa(a: Any, b: Any, *, weights: str | None = None) -> float:
-    """Cohen's kappa of two annotators over the items both labelled (missing = None/NaN).
-
-    ``weights``: None (unweighted), "linear" or "quadratic" (categories must then be ordered
-    numbers or sortable labels).
-    """
-    x, y = pd.Series(list(a), dtype=object), pd.Series(list(b), dtype=object)
-    if len(x) != len(y):
-        raise InputError(f"expected two label lists of equal length, got {len(x)} and {len(y)}")
-    both = x.notna() & y.notna()
-    x, y = x[both], y[both]
-    if len(x) == 0:
-        raise EstimationError("no item was labelled by both annotators")
-    categories = sorted(set(x) | set(y), key=lambda v: (str(type(v)), v))
-    index = {c: i for i, c in enumerate(categories)}
-    k = len(categories)
-    table = np.zeros((k, k))
-    np.add.at(table, (x.map(index).to_numpy(int), y.map(index).to_numpy(int)), 1)
-    expected = np.outer(table.sum(1), table.sum(0)) / table.sum()
-    grid = np.abs(np.subtract.outer(np.arange(k), np.arange(k))).astype(float)
-    if weights is None:
-        w = (grid > 0).astype(float)
-    elif weights in ("linear", "quadratic"):
-        w = grid if weights == "linear" else grid**2
-    else:
-        raise InputError(f"weights must be None, 'linear' or 'quadratic', got {weights!r}")
-    denominator = (w * expected).sum()
-    if denominator == 0:
-        raise EstimationError("kappa is undefined: both annotators used a single category")
-    return float(1 - (w * table).sum() / denominator)
-
-
-def _delta2(values: np.ndarray, totals: np.ndarray, level: Level) -> np.ndarray:
-    """Squared difference function of Krippendorff's alpha between all pairs of values."""
-    v, k = values[:, None], values[None, :]
-    if level == "nominal":
-        return (v != k).astype(float)
-    if level == "interval":
-        return (v - k) ** 2
-    if level == "ratio":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out = ((v - k) / (v + k)) ** 2
-        return np.nan_to_num(out)
-    if level == "ordinal":
-        cum = np.cumsum(totals)
-        i, j = np.meshgrid(np.arange(len(values)), np.arange(len(values)), indexing="ij")
-        lo, hi = np.minimum(i, j), np.maximum(i, j)
-        between = cum[hi] - np.where(lo > 0, cum[lo - 1], 0) - (totals[i] + totals[j]) / 2
-        return between**2
-    raise InputError(f"level must be nominal, ordinal, interval or ratio, got {level!r}")
-
-
-def krippendorff_alpha(data: Any, *, level: Level = "nominal") -> float:
-    """Krippendorff's alpha of a (coders x units) table with missing values (NaN / None).
-
-    Parameters
-    ----------
-    data : array-like or DataFrame
-        One row per coder, one column per unit. Units coded by fewer than two coders are not
-        pairable and are ignored. Values must be numbers for ordinal/interval/ratio levels.
-    level : {"nominal", "ordinal", "interval", "ratio"}
-
-    Examples
-    --------
-    >>> krippendorff_alpha([[1, 2, 3], [1, 2, 3]])
-    1.0
-    """
-    table = pd.DataFrame(data)
-    stacked = table.stack()
-    long = pd.DataFrame(
-        {"unit": stacked.index.get_level_values(1), "value": stacked.to_numpy()}
-    ).dropna()
-    counts = pd.crosstab(long["unit"], long["value"])  # units x values, n_uv
-    counts = counts[counts.sum(axis=1) >= 2]
-    if counts.empty:
-        raise EstimationError("alpha needs at least one unit coded by two or more coders")
-    n_uv = counts.to_numpy(float)
-    m_u = n_uv.sum(axis=1)
-    values = counts.columns.to_numpy()
-    # coincidence matrix o_ck = sum_u n_uc (n_uk - [c == k]) / (m_u - 1)
-    o = np.einsum("uc,uk->ck", n_uv / (m_u - 1)[:, None], n_uv)
-    o -= np.diag((n_uv / (m_u - 1)[:, None]).sum(axis=0))
-    totals = o.sum(axis=1)
-    n = totals.sum()
-    numeric = values.astype(float) if level != "nominal" else values
-    d2 = _delta2(np.asarray(numeric), totals, level)
-    expected = (np.outer(totals, totals) * d2).sum() / (n - 1)
-    if expected == 0:
-        raise EstimationError("alpha is undefined: all pairable values are identical")
-    return float(1 - (o * d2).sum() / expected)
-
-
-def agreement(labels: pd.DataFrame, *, level: Level = "nominal") -> pd.DataFrame:
-    """Agreement of a labelled file: alpha over all annotators and kappa for each pair.
-
-    ``labels`` has one column per annotator and one row per item (missing = NaN). Returns
-    ``measure, annotators, value, n_items`` rows.
-    """
-    if labels.shape[1] < 2:
-        raise InputError(f"expected at least two annotator columns, got {list(labels.columns)}")
-    rows = [("krippendorff_alpha_" + level, "all", krippendorff_alpha(labels.T, level=level),
-             int((labels.notna().sum(axis=1) >= 2).sum()))]  # fmt: skip
-    names = list(labels.columns)
-    for i, first in enumerate(names):
-        for second in names[i + 1 :]:
-            pair = labels[[first, second]].dropna()
-            kappa = cohen_kappa(pair[first], pair[second]) if len(pair) else np.nan
-            rows.append(("cohen_kappa", f"{first}|{second}", kappa, len(pair)))
-    return pd.DataFrame(rows, columns=["measure", "annotators", "value", "n_items"])

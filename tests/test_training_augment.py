@@ -8,17 +8,11 @@ import re
 import pandas as pd
 import pytest
 
-from barometer.nlp.audit import audit_groups, counterfactual_sentences, load_templates
-from barometer.nlp.augment import (
-    augment_training,
-    sentence_rows,
-    spelling_variants,
-    swap_group_terms,
-    template_rows,
-    training_forms,
-    training_groups,
-    with_context,
-)
+from barometer.audit import audit_groups, counterfactual_sentences, load_templates
+from barometer.training.augment import augment_training, sentence_rows, swap_group_terms
+from barometer.training.config import AugmentConfig
+from barometer.training.groups import training_forms, training_groups
+from barometer.training.templates import spelling_variants, template_rows, with_context
 from tests.conftest import shared_data
 
 KINDS = {"hostile": "hostile", "benign": "not_hostile", "positive": "not_hostile",
@@ -77,7 +71,7 @@ def test_swapped_texts_share_their_original_weight() -> None:
         {"text": ["I met Somalis today", "nice weather"], "lang": "en",
          "label": ["not_hostile"] * 2, "source": "x", "split": "train"}
     )  # fmt: skip
-    out = augment_training(frame, {"swaps": 2, "seed": 0})
+    out = augment_training(frame, AugmentConfig(swaps=2, seed=0))
     assert len(out) == 4
     assert out["weight"].sum() == pytest.approx(2.0)
     assert out.loc[out["text"] == "nice weather", "weight"].item() == 1.0
@@ -138,7 +132,7 @@ def test_groups_the_corpora_name_often_are_swapped_not_audited() -> None:
     is a training group, so the audit only holds groups whose names the model cannot have
     learnt a label for from the corpora."""
     root = shared_data()
-    from barometer.nlp.corpora import load_corpora
+    from barometer.training.corpora import load_corpora
 
     corpora = load_corpora(["davidson2017", "mlma", "offenseval2020_tr", "absabank_imm"], root)
     train = corpora[corpora["split"] == "train"]

@@ -3,7 +3,8 @@
 F1 scores are computed from confusion counts, so a bootstrap replicate costs one
 ``np.bincount`` (1,000 replicates of a 3,500-row test set take well under a second).
 Krippendorff's alpha is the interval-metric alpha for two coders (gold and model) without
-missing values, as used for ABSAbank-Imm in SuperLim-2.
+missing values, as used for ABSAbank-Imm in SuperLim-2 (the one implementation of
+:mod:`barometer.annotation.agreement`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+
+from barometer.annotation.agreement import krippendorff_alpha
+from barometer.exceptions import EstimationError
 
 Metric = Callable[[np.ndarray, np.ndarray], float]
 
@@ -75,20 +79,19 @@ def false_positive_rate(negative: int) -> Metric:
 
 
 def krippendorff_alpha_interval(a: np.ndarray, b: np.ndarray) -> float:
-    """Krippendorff's alpha (interval metric) of two complete codings ``a`` and ``b``.
+    """Krippendorff's alpha (interval metric) of two complete codings ``a`` and ``b`` (gold and
+    model), by :func:`barometer.annotation.agreement.krippendorff_alpha`; NaN where undefined
+    (no spread at all, e.g. in a bootstrap replicate).
 
     Examples
     --------
     >>> krippendorff_alpha_interval(np.array([1.0, 2, 3, 4]), np.array([1.0, 2, 3, 4]))
     1.0
     """
-    a = np.asarray(a, dtype=float)
-    b = np.asarray(b, dtype=float)
-    values = np.concatenate([a, b])
-    n_values = len(values)
-    observed = np.mean((a - b) ** 2)
-    expected = 2 * np.sum((values - values.mean()) ** 2) / (n_values - 1)
-    return float(1 - observed / expected) if expected > 0 else float("nan")
+    try:
+        return krippendorff_alpha([a, b], level="interval")
+    except EstimationError:
+        return float("nan")
 
 
 def bootstrap(

@@ -1,8 +1,8 @@
 """Annotation files as training rows: majority labels, ties, agreement, the card section.
 
-The CSV that ``barometer sample-for-annotation`` writes (:mod:`barometer.nlp.annotation`),
+The CSV that ``barometer sample-for-annotation`` writes (:mod:`barometer.annotation.sampling`),
 once a team filled its ``label`` column (or one ``label_NAME`` column per annotator), is read by
-:func:`read_annotations` into training rows for :func:`barometer.nlp.training.train` (which
+:func:`read_annotations` into training rows for :func:`barometer.training.train.train` (which
 re-exports both functions); :func:`annotations_markdown` writes the card's "Annotations"
 section.
 """
@@ -16,23 +16,23 @@ import numpy as np
 import pandas as pd
 
 from barometer import registry
+from barometer.annotation.agreement import agreement
 from barometer.exceptions import EstimationError, InputError
+from barometer.training.config import TaskConfig, TrainingConfig
+from barometer.training.corpora import GROUP_HOSTILITY_LABELS, HOSTILITY_LABELS, TARGET_LABELS
 
 
-def _task_labels(config: dict[str, Any], known: list[str]) -> list[str]:
+def _task_labels(task: TaskConfig, known: list[str]) -> list[str]:
     """The class names an annotation may use: ``task.labels``, else the corpus label scheme."""
-    from barometer.nlp.corpora import GROUP_HOSTILITY_LABELS, HOSTILITY_LABELS, TARGET_LABELS
-
-    task = config["task"]
     schemes = {
         "hostility": HOSTILITY_LABELS, "group_hostility": GROUP_HOSTILITY_LABELS,
         "target": TARGET_LABELS,
     }  # fmt: skip
-    return list(task.get("labels") or schemes.get(task["label_column"], ()) or known)
+    return list(task.labels or schemes.get(task.label_column, ()) or known)
 
 
 def read_annotations(
-    path: str | Path, config: dict[str, Any], *, known: list[str] | None = None
+    path: str | Path, config: TrainingConfig, *, known: list[str] | None = None
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Training rows from a labelled annotation CSV (``barometer sample-for-annotation``).
 
@@ -51,40 +51,23 @@ def read_annotations(
         or more annotators, ``agreement`` (Krippendorff's alpha and pairwise Cohen's kappa rows,
         nominal) or ``agreement_note`` when it is undefined.
     """
-    from barometer.nlp.annotation import agreement
-
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"annotation file {path} not found")
-    raw = pd.read_csv(path, dtype=str)
-    columns = [c for c in raw.columns
-               if (c == "label" or c.startswith("label_")) and raw[c].notna().any()]  # fmt: skip
-    if "text" not in raw.columns or not columns:
-        raise InputError(
-            f"annotation file {path}: expected a text column and a filled label column ('label', "
-            f"or one 'label_NAME' per annotator); got columns {list(raw.columns)}"
-        )
-    task, bins = config["task"], list(config["task"].get("bins", []))
-    cells = raw[columns].apply(lambda c: c.str.strip().str.lower()).replace("", np.nan)
-    values = cells.apply(pd.to_numeric, errors="coerce")
-    if bins:  # numbers binned into the ordered classes, as load_task_data does
-        codes = np.digitize(values.fillna(0).to_numpy(float), np.asarray(bins, dtype=float))
-        names = np.asarray(task["labels"], dtype=object)[codes]
-        cells = cells.mask(values.notna(), pd.DataFrame(names, cells.index, cells.columns))
-    labels = _task_labels(config, known or [])
+    raw, columns = _read_labelled(path)
+    cells, values = _cells(raw[columns], config.task)
+    labels = _task_labels(config.task, known or [])
     lookup = {str(name).lower(): str(name) for name in labels}
     long = (
         cells.rename_axis("_row")
         .reset_index()
         .melt(id_vars="_row", var_name="_annotator", value_name="_value")
+        .dropna(subset=["_value"])
     )
-    long = long.dropna(subset=["_value"])
     unknown = sorted(set(long["_value"]) - set(lookup))
     if unknown:
-        numbers = f" or numbers (binned at {bins})" if bins else ""
+        numbers = f" or numbers (binned at {config.task.bins})" if config.task.bins else ""
         raise InputError(
             f"annotation file {path}: labels {unknown[:10]} are not classes of task "
-            f"{task['name']!r}; expected {labels}{numbers}"
+            f"{config.task.name!r}; expected {labels}{numbers}"
         )
     mapped = cells.apply(lambda c: c.map(lookup))
     counts = pd.crosstab(long["_row"], long["_value"].map(lookup))
@@ -103,13 +86,44 @@ def read_annotations(
         "n_rows": len(raw), "n_labelled": len(counts), "n_ties": int(tie.sum()),
         "n_used": len(rows), "label_counts": rows["label"].value_counts().sort_index().to_dict(),
     }  # fmt: skip
-    if len(columns) >= 2:
-        try:
-            table = agreement(mapped, level="nominal")
-            summary["agreement"] = table.to_dict("records")
-        except EstimationError as exc:
-            summary["agreement_note"] = f"agreement undefined: {exc}"
-    return rows, summary
+    return rows, summary | _agreement(mapped)
+
+
+def _read_labelled(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """The file and its annotator columns (``label`` and ``label_NAME`` with a value)."""
+    if not path.is_file():
+        raise InputError(f"annotation file {path} not found")
+    raw = pd.read_csv(path, dtype=str)
+    columns = [c for c in raw.columns
+               if (c == "label" or c.startswith("label_")) and raw[c].notna().any()]  # fmt: skip
+    if "text" not in raw.columns or not columns:
+        raise InputError(
+            f"annotation file {path}: expected a text column and a filled label column ('label', "
+            f"or one 'label_NAME' per annotator); got columns {list(raw.columns)}"
+        )
+    return raw, columns
+
+
+def _cells(labels: pd.DataFrame, task: TaskConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(lower-cased labels, blank = missing, numbers binned into the task's classes; the
+    numbers themselves)."""
+    cells = labels.apply(lambda c: c.str.strip().str.lower()).replace("", np.nan)
+    values = cells.apply(pd.to_numeric, errors="coerce")
+    if task.bins:  # numbers binned into the ordered classes, as load_task_data does
+        codes = np.digitize(values.fillna(0).to_numpy(float), np.asarray(task.bins, dtype=float))
+        names = np.asarray(task.labels, dtype=object)[codes]
+        cells = cells.mask(values.notna(), pd.DataFrame(names, cells.index, cells.columns))
+    return cells, values
+
+
+def _agreement(mapped: pd.DataFrame) -> dict[str, Any]:
+    """``agreement`` rows (nominal) with two or more annotators, or why it is undefined."""
+    if mapped.shape[1] < 2:
+        return {}
+    try:
+        return {"agreement": agreement(mapped, level="nominal").to_dict("records")}
+    except EstimationError as exc:
+        return {"agreement_note": f"agreement undefined: {exc}"}
 
 
 def annotations_markdown(summaries: list[dict[str, Any]]) -> str:

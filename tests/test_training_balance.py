@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from barometer.nlp.balance import prior_weights
 from barometer.nlp.classifiers import TextClassifier
+from barometer.training.balance import prior_weights
 
 
 def _weighted_share(frame: pd.DataFrame, weights: np.ndarray, keys: list[str]) -> pd.Series:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from barometer.training.config import AugmentConfig, BalanceConfig, TrainingConfig
+
 #: corpus -> (description, licence, published result on the same split)
 CORPUS_INFO: dict[str, tuple[str, str, str]] = {
     "absabank_imm": (
@@ -107,9 +109,9 @@ def _fmt(x: Any) -> str:
     return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.3f}"
 
 
-def metrics_table(rows: list[dict[str, Any]], config: dict[str, Any]) -> str:
+def metrics_table(rows: list[dict[str, Any]], config: TrainingConfig) -> str:
     """The markdown table of test metrics (what `evaluate` checks in the card)."""
-    level = float(config["evaluation"]["level"])
+    level = config.evaluation.level
     lines = [
         f"| corpus | lang | metric | value | {level:.0%} interval | n |",
         "|---|---|---|---|---|---|",
@@ -123,30 +125,37 @@ def metrics_table(rows: list[dict[str, Any]], config: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _training_section(config: dict[str, Any], note: dict[str, Any]) -> str:
+def _augment_line(augment: AugmentConfig) -> str:
+    kinds = ", ".join(f"{k} -> {v}" for k, v in augment.templates.items())
+    return (
+        f"- augmentation (`barometer.training.augment`): {augment.swaps} "
+        "counterfactual group-term swaps per training text naming a training group; "
+        f"templates ({kinds}) in {', '.join(augment.languages)}; spelling variants in "
+        f"{augment.spelling_share:.0%} of the templates; "
+        f"{augment.context_share:.0%} of the templates joined with a real "
+        "text of their language."
+    )
+
+
+def _balance_line(balance: BalanceConfig, note: dict[str, Any]) -> str:
+    return (
+        f"- weights (`barometer.training.balance.prior_weights`): every "
+        f"{' x '.join(balance.by)} group has the {balance.positive} share "
+        f"{balance.prior:.2f}; one-class corpora pooled with their language's "
+        f"templates (at most {balance.max_pooled or 'all'} rows' weight). "
+        f"Unbalanced groups: {', '.join(note.get('unbalanced', [])) or 'none'}."
+    )
+
+
+def _training_section(config: TrainingConfig, note: dict[str, Any]) -> str:
     """Augmentation and weighting of the training rows (empty when neither was used)."""
     if not note:
         return ""
-    augment, balance = config.get("augment", {}), config.get("balance", {})
-    lines = ["", "Training set (`barometer.nlp.training.training_set`):", ""]
-    if augment:
-        kinds = ", ".join(f"{k} -> {v}" for k, v in augment.get("templates", {}).items())
-        lines.append(
-            f"- augmentation (`barometer.nlp.augment`): {augment.get('swaps', 0)} counterfactual "
-            f"group-term swaps per training text naming a training group; templates ({kinds}) "
-            f"in {', '.join(augment.get('languages', []))}; spelling variants in "
-            f"{float(augment.get('spelling_share', 0)):.0%} of the templates; "
-            f"{float(augment.get('context_share', 0)):.0%} of the templates joined with a real "
-            "text of their language."
-        )
-    if balance and float(balance.get("prior", 0) or 0) > 0:
-        lines.append(
-            f"- weights (`barometer.nlp.balance.prior_weights`): every "
-            f"{' x '.join(balance.get('by', []))} group has the {balance['positive']} share "
-            f"{float(balance['prior']):.2f}; one-class corpora pooled with their language's "
-            f"templates (at most {balance.get('max_pooled') or 'all'} rows' weight). "
-            f"Unbalanced groups: {', '.join(note.get('unbalanced', [])) or 'none'}."
-        )
+    lines = ["", "Training set (`barometer.training.data.training_set`):", ""]
+    if config.augment is not None:
+        lines.append(_augment_line(config.augment))
+    if config.balance is not None and config.balance.prior > 0:
+        lines.append(_balance_line(config.balance, note))
     lines += ["", "| lang | source | label | rows | weight |", "|---|---|---|---|---|"]
     lines += [f"| {g['lang']} | {g['source']} | {g['label']} | {g['rows']} | {g['weight']} |"
               for g in note.get("groups", [])]  # fmt: skip
@@ -156,16 +165,25 @@ def _training_section(config: dict[str, Any], note: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_card(
-    task: str, version: str, config: dict[str, Any], metrics: dict[str, Any], config_text: str
-) -> str:
-    """Render the model card of a trained model."""
-    sources = list(config["data"]["sources"]) + list(config["data"].get("extra_files", []))
+def _data_section(config: TrainingConfig, metrics: dict[str, Any]) -> str:
+    """Corpora with licences, row counts and the training-set table."""
+    sources = list(config.data.sources) + list(config.data.extra_files)
     data_lines = []
     for name in sources:
         desc, licence, _ = CORPUS_INFO.get(name, (f"annotation file {name}", "see file", ""))
         data_lines.append(f"- **{name}**: {desc}. Licence: {licence}.")
-    baselines = [f"- {name}: {CORPUS_INFO[name][2]}" for name in sources if name in CORPUS_INFO]
+    training = _training_section(config, metrics.get("training_set") or {})
+    return f"""{chr(10).join(data_lines)}
+
+Label mapping: see `barometer/training/corpora.py` (module docstring).
+Training rows: {metrics["n_train"]}; test rows: {metrics["n_test"]}.
+The corpora text is not stored in this repository.
+{training}"""
+
+
+def _model_section(config: TrainingConfig, metrics: dict[str, Any]) -> str:
+    """The classifier, its calibration, the numeric prediction and cross-validation."""
+    clf, cal = config.classifier, config.calibration
     cv = metrics.get("cv") or {}
     cv_line = (
         f"{cv['folds']}-fold stratified CV on train, {cv['metric']}: "
@@ -173,14 +191,8 @@ def render_card(
         if cv
         else "not run"
     )
-    ev, clf, cal = config["evaluation"], config["classifier"], config["calibration"]
-    training = _training_section(config, metrics.get("training_set") or {})
-    lang_block = ", a one-hot block of the language" if config["features"]["lang_feature"] else ""
-    linear_model = CLASSIFIER_NAMES.get(clf["kind"], f"`{clf['kind']}`")
-    binary = ""
-    if config["task"].get("negative_label"):
-        negative = config["task"]["negative_label"]
-        binary = f"`binary_macro_f1`: any class but `{negative}` vs `{negative}`. "
+    lang_block = ", a one-hot block of the language" if config.features.lang_feature else ""
+    linear_model = CLASSIFIER_NAMES.get(clf.kind, f"`{clf.kind}`")
     values = ""
     if metrics.get("values") and metrics["values"].get("value_center") is not None:
         v = metrics["values"]
@@ -190,11 +202,30 @@ def render_card(
             f"value_center + value_scale * (expected - value_center) with value_center = "
             f"{v['value_center']:.4f} and value_scale = {v['value_scale']:.4f} (fitted on dev)."
         )
+    name = "`barometer.nlp.classifiers.TextClassifier`"
+    return f"""Calibrated linear classifier ({name}): social-media
+normalisation, hashed word and character n-grams with TF-IDF weights{lang_block},
+{linear_model} with C = {clf.C}, probabilities from `CalibratedClassifierCV`
+({cal.method}, {cal.cv_folds} folds).{values}
+Cross-validation: {cv_line}."""
+
+
+def render_card(
+    task: str, version: str, config: TrainingConfig, metrics: dict[str, Any], config_text: str
+) -> str:
+    """Render the model card of a trained model."""
+    sources = list(config.data.sources) + list(config.data.extra_files)
+    baselines = [f"- {name}: {CORPUS_INFO[name][2]}" for name in sources if name in CORPUS_INFO]
+    ev = config.evaluation
+    binary = ""
+    if config.task.negative_label:
+        negative = config.task.negative_label
+        binary = f"`binary_macro_f1`: any class but `{negative}` vs `{negative}`. "
     return f"""# Model card: {task} {version}
 
 ## Task
 
-{config["task"].get("description", task)}
+{config.task.description or task}
 
 Classes: {", ".join(metrics["classes"])}. Headline: {metrics.get("headline") or "–"}.
 
@@ -204,23 +235,14 @@ Classes: {", ".join(metrics["classes"])}. Headline: {metrics.get("headline") or 
 
 ## Data
 
-{chr(10).join(data_lines)}
-
-Label mapping: see `barometer/nlp/corpora.py` (module docstring).
-Training rows: {metrics["n_train"]}; test rows: {metrics["n_test"]}.
-The corpora text is not stored in this repository.
-{training}
+{_data_section(config, metrics)}
 ## Model
 
-Calibrated linear classifier (`barometer.nlp.classifiers.TextClassifier`): social-media
-normalisation, hashed word and character n-grams with TF-IDF weights{lang_block},
-{linear_model} with C = {clf["C"]}, probabilities from `CalibratedClassifierCV`
-({cal["method"]}, {cal["cv_folds"]} folds).{values}
-Cross-validation: {cv_line}.
+{_model_section(config, metrics)}
 
 ## Metrics (test split)
 
-Intervals: percentile bootstrap over test items ({ev["n_boot"]} replicates, seed {ev["seed"]}).
+Intervals: percentile bootstrap over test items ({ev.n_boot} replicates, seed {ev.seed}).
 {binary}Reproduce with `barometer evaluate {task} --version {version}`.
 
 {metrics_table(metrics["test"], config)}

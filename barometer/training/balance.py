@@ -85,24 +85,8 @@ def prior_weights(
         return base, []
     is_pos = (frame["label"].astype(str) == positive).to_numpy()
     keys = frame[list(by)].astype(str).agg(":".join, axis=1).to_numpy(dtype=object)
-    has_both = {
-        key: bool(is_pos[idx].any() and (~is_pos[idx]).any())
-        for key, idx in pd.Series(range(len(keys))).groupby(keys).indices.items()
-    }
     if "lang" in by and "source" in by:
-        pools = {str(k).split(":")[0] for k, ok in has_both.items()
-                 if ok and str(k).endswith(f":{pool_source}")}  # fmt: skip
-        lang = frame["lang"].astype(str).to_numpy()
-        pooled = np.array(
-            [not has_both[key] and lang[i] in pools for i, key in enumerate(keys)], dtype=bool
-        )
-        if max_pooled is not None and pooled.any():
-            for key in set(keys[pooled]):
-                idx = np.flatnonzero(keys == key)
-                total = base[idx].sum()
-                if total > max_pooled:
-                    base[idx] = base[idx] * (max_pooled / total)
-        keys[pooled] = [f"{lang[i]}:{pool_source}" for i in np.flatnonzero(pooled)]
+        keys = _pooled_keys(frame, keys, is_pos, base, pool_source, max_pooled)
     out = base.copy()
     unbalanced = []
     for key, members in pd.Series(range(len(keys))).groupby(keys).indices.items():
@@ -115,3 +99,35 @@ def prior_weights(
         out[idx[pos]] = w[pos] * prior * total / w_pos
         out[idx[~pos]] = w[~pos] * (1 - prior) * total / w_neg
     return out / out.mean(), sorted(unbalanced)
+
+
+def _pooled_keys(
+    frame: pd.DataFrame,
+    keys: np.ndarray,
+    is_pos: np.ndarray,
+    base: np.ndarray,
+    pool_source: str,
+    max_pooled: float | None,
+) -> np.ndarray:
+    """Group keys with every one-class ``lang:source`` group moved into its language's
+    ``pool_source`` group (where that has both classes); ``base`` weights of a pooled group
+    above ``max_pooled`` in total are scaled down in place."""
+    has_both = {
+        key: bool(is_pos[idx].any() and (~is_pos[idx]).any())
+        for key, idx in pd.Series(range(len(keys))).groupby(keys).indices.items()
+    }
+    pools = {str(k).split(":")[0] for k, ok in has_both.items()
+             if ok and str(k).endswith(f":{pool_source}")}  # fmt: skip
+    lang = frame["lang"].astype(str).to_numpy()
+    pooled = np.array(
+        [not has_both[key] and lang[i] in pools for i, key in enumerate(keys)], dtype=bool
+    )
+    if max_pooled is not None and pooled.any():
+        for key in set(keys[pooled]):
+            idx = np.flatnonzero(keys == key)
+            total = base[idx].sum()
+            if total > max_pooled:
+                base[idx] = base[idx] * (max_pooled / total)
+    keys = keys.copy()
+    keys[pooled] = [f"{lang[i]}:{pool_source}" for i in np.flatnonzero(pooled)]
+    return keys

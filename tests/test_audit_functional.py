@@ -10,11 +10,8 @@ import pandas as pd
 import pytest
 
 from barometer import registry
-from barometer.exceptions import InputError
-from barometer.nlp.audit import _audit_sentences
-from barometer.nlp.augment import template_rows
-from barometer.nlp.classifiers import TextClassifier
-from barometer.nlp.functional import (
+from barometer.audit import audit_sentences
+from barometer.audit.functional import (
     FUNCTIONALITIES,
     SUITE_FILE,
     functional_markdown,
@@ -23,7 +20,10 @@ from barometer.nlp.functional import (
     run_suite,
     summarise,
 )
-from barometer.nlp.training import load_config
+from barometer.exceptions import InputError
+from barometer.nlp.classifiers import TextClassifier
+from barometer.training import version_config
+from barometer.training.templates import template_rows
 from tests.conftest import REPO_ROOT
 
 KINDS = {"hostile": "hostile", "benign": "not_hostile", "positive": "not_hostile",
@@ -53,7 +53,7 @@ def test_no_case_is_a_training_or_audit_sentence() -> None:
     augmentation or audit sentences (compared case- and punctuation-insensitively)."""
     suite = load_suite()
     generated = template_rows(KINDS, ["sv", "en", "fr", "tr", "ar"])
-    audit = _audit_sentences(None, (), [])
+    audit = audit_sentences(None, (), [])
     known = set(generated["text"].map(_normal)) | set(audit["text"].map(_normal))
     leaked = suite[suite["text"].map(_normal).isin(known)]
     assert leaked.empty, leaked["text"].tolist()
@@ -131,8 +131,8 @@ def test_committed_card_reports_the_functional_suite(committed_results: pd.DataF
 
 def test_committed_config_scores_only_languages_with_labelled_data() -> None:
     version = registry.active_versions()["hostility"]
-    config = load_config(registry.version_dir("hostility", version) / "config.toml")
-    assert config["features"]["lang_feature"] is False
-    languages = set(config["scoring"]["languages"])
+    config = version_config("hostility", version)
+    assert config.features.lang_feature is False
+    languages = set(config.scoring.languages)
     assert "so" not in languages and "und" not in languages and "da" not in languages
     assert (REPO_ROOT / "tests" / "functional" / "hostility_cases.csv") == SUITE_FILE

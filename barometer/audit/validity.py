@@ -9,7 +9,7 @@ table of its config (:class:`ValidityCriteria`):
    whose ``metric`` (from the version's ``metrics.json``, which ``barometer evaluate``
    reproduces) has a lower interval bound of at least ``min_metric_lower`` (in every corpus
    that tests the language);
-2. the functional suite's pass rate in the language (:mod:`barometer.nlp.functional`) is at
+2. the functional suite's pass rate in the language (:mod:`barometer.audit.functional`) is at
    least ``min_functional_pass_rate`` (tasks with a suite; a language without cases fails
    when ``require_functional``);
 3. the share of neutral text flagged (the bias audit's counterfactual sentences and the suite's
@@ -30,16 +30,26 @@ Reason codes (``reason``, comma-separated; NULL when validated): ``no_test_set``
 from __future__ import annotations
 
 import json
-import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from barometer.exceptions import ConfigError, InputError, ModelError
+from barometer.audit.counterfactual import audit_sentences
+from barometer.audit.functional import (
+    NEUTRAL_FUNCTIONALITIES,
+    functional_markdown,
+    load_suite,
+    run_suite,
+    summarise,
+)
+from barometer.audit.report import markdown_table
+from barometer.audit.scorers import flag_view
+from barometer.exceptions import InputError, ModelError
+from barometer.training.config import TrainingConfig, ValidityCriteria, version_config
+from barometer.training.corpora import DEFAULT_DATA_ROOT
 
 VALIDITY_FILE = "validity.json"
 #: Columns of the published ``model_validity`` table (cross-team contract).
@@ -51,26 +61,9 @@ COLUMNS: tuple[str, ...] = (
 ANY_LANGUAGE = "*"
 
 
-class ValidityCriteria(BaseModel):
-    """Limits a model x language pair must meet to count as validated ([validity] in a TOML)."""
-
-    model_config = ConfigDict(extra="forbid")
-    metric: str = "macro_f1"
-    min_metric_lower: float = Field(default=0.6, ge=0, le=1)
-    min_n_test: int = Field(default=100, ge=1)
-    functional_suite: str = ""  # "" = none; "default" = tests/functional/hostility_cases.csv
-    require_functional: bool = True
-    min_functional_pass_rate: float = Field(default=0.7, ge=0, le=1)
-    max_neutral_flag_rate: float = Field(default=0.05, ge=0, le=1)
-    measure_neutral: bool = True  # False for a gated model that never sees neutral posts
-
-
-def criteria_of(config: dict[str, Any]) -> ValidityCriteria:
+def criteria_of(config: TrainingConfig) -> ValidityCriteria:
     """The ``[validity]`` table of a config (defaults when absent)."""
-    try:
-        return ValidityCriteria(**config.get("validity", {}))
-    except ValidationError as exc:
-        raise ConfigError(f"invalid [validity] table: {exc}") from exc
+    return config.validity if config.validity is not None else ValidityCriteria()
 
 
 def _metric_row(
@@ -108,14 +101,73 @@ def _neutral_texts(
 ) -> pd.DataFrame:
     """Neutral text per language: the audit's counterfactual sentences and the suite's neutral
     and positive mentions (``text, lang``)."""
-    from barometer.nlp.audit import _audit_sentences
-    from barometer.nlp.functional import NEUTRAL_FUNCTIONALITIES
-
-    parts = [_audit_sentences(shared_data, languages, [])[["text", "lang"]]]
+    parts = [audit_sentences(shared_data, languages, [])[["text", "lang"]]]
     if suite is not None:
         neutral = suite[suite["functionality"].isin(NEUTRAL_FUNCTIONALITIES)]
         parts.append(neutral.loc[neutral["lang"].isin(languages), ["text", "lang"]])
     return pd.concat(parts, ignore_index=True)
+
+
+def _shared_root(task: str, config: TrainingConfig, shared_data: str | Path | None) -> Path:
+    root = Path(shared_data or config.data.root or DEFAULT_DATA_ROOT)
+    if not root.is_dir():
+        raise InputError(
+            f"shared data folder {root} not found: validating {task} needs the audit's group "
+            "terms; pass --shared-data PATH (the folder holding text/ and lexicons/)"
+        )
+    return root
+
+
+def _functional_summary(
+    model: Any, criteria: ValidityCriteria, negative: str, suite_path: str | Path | None
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """(the suite, its summary per language x functionality), or (None, None) without one."""
+    if not criteria.functional_suite:
+        return None, None
+    path = None if criteria.functional_suite == "default" else criteria.functional_suite
+    suite = load_suite(suite_path or path)
+    flagged = next(str(c) for c in model.classes_ if str(c) != negative)
+    return suite, summarise(run_suite(model, suite, positive=flagged))
+
+
+def _metric_reasons(
+    metrics: list[dict[str, Any]], lang: str, criteria: ValidityCriteria
+) -> tuple[dict[str, Any] | None, list[str], list[str]]:
+    """(the metric row shown, the corpora testing ``lang``, reasons from the test data)."""
+    row, sources = _metric_row(metrics, lang, criteria.metric)
+    if row is None:
+        fallback = [
+            r for r in metrics if r["lang"] == lang and r["metric"] == "false_positive_rate"
+        ]
+        return (fallback[0] if len(fallback) == 1 else None), sources, ["no_test_set"]
+    reasons = []
+    if row["n"] < criteria.min_n_test:
+        reasons.append("test_set_too_small")
+    if not (row["lower"] >= criteria.min_metric_lower):
+        reasons.append("metric_below_threshold")
+    return row, sources, reasons
+
+
+def _functional_rate(
+    summary: pd.DataFrame | None, lang: str, criteria: ValidityCriteria
+) -> tuple[float, list[str]]:
+    if summary is None:
+        return np.nan, []
+    part = summary[(summary["lang"] == lang) & (summary["functionality"] == "all")]
+    rate = float(part["pass_rate"].iloc[0]) if len(part) else np.nan
+    if np.isnan(rate) and criteria.require_functional:
+        return rate, ["no_functional_cases"]
+    return rate, ["functional_tests_failed"] if rate < criteria.min_functional_pass_rate else []
+
+
+def _neutral_rate(
+    neutral: pd.DataFrame | None, lang: str, criteria: ValidityCriteria
+) -> tuple[float, list[str]]:
+    if neutral is None:
+        return np.nan, []
+    mine = neutral[neutral["lang"] == lang]
+    rate = float(mine["flag"].mean()) if len(mine) else np.nan
+    return rate, [] if rate <= criteria.max_neutral_flag_rate else ["too_many_neutral_flags"]
 
 
 def validity_rows(
@@ -128,65 +180,26 @@ def validity_rows(
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """(one row per covered language in :data:`COLUMNS`, the functional summary or None)."""
     from barometer import registry
-    from barometer.nlp.corpora import DEFAULT_DATA_ROOT
-    from barometer.nlp.functional import load_suite, run_suite, summarise
-    from barometer.nlp.model_audit import FlagView
 
     folder = registry.version_dir(task, version, models_dir)
-    config = tomllib.loads((folder / "config.toml").read_text(encoding="utf-8"))
+    config = version_config(task, version, models_dir)
     criteria = criteria_of(config)
     metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))["test"]
     model = registry.load_model(task, version, models_dir=models_dir)
-    languages = list(config["scoring"].get("languages") or sorted({r["lang"] for r in metrics}))
-    root = Path(shared_data or config["data"].get("root") or DEFAULT_DATA_ROOT)
-    if not root.is_dir():
-        raise InputError(
-            f"shared data folder {root} not found: validating {task} needs the audit's group "
-            "terms; pass --shared-data PATH (the folder holding text/ and lexicons/)"
-        )
-    negative = str(config["task"].get("negative_label", ""))
-    positive = "" if negative else str((config["task"].get("report_classes") or [""])[0])
-    view = FlagView(model, negative=negative, positive=positive)
-    suite = summary = results = None
-    if criteria.functional_suite:
-        path = None if criteria.functional_suite == "default" else criteria.functional_suite
-        suite = load_suite(suite_path or path)
-        flagged = next(str(c) for c in model.classes_ if str(c) != negative)
-        results = run_suite(model, suite, positive=flagged)
-        summary = summarise(results)
+    languages = list(config.scoring.languages or sorted({r["lang"] for r in metrics}))
+    root = _shared_root(task, config, shared_data)
+    view = flag_view(model, config)
+    suite, summary = _functional_summary(model, criteria, view.negative, suite_path)
     neutral = _neutral_texts(languages, root, suite) if criteria.measure_neutral else None
     if neutral is not None:
         neutral = neutral.assign(flag=view.flag(neutral["text"].tolist(), neutral["lang"].tolist()))
     verdict = _audit_verdict(task, version, models_dir)
     rows = []
     for lang in languages:
-        row, sources = _metric_row(metrics, lang, criteria.metric)
-        reasons = []
-        if row is None:
-            reasons.append("no_test_set")
-            fallback = [
-                r for r in metrics if r["lang"] == lang and r["metric"] == "false_positive_rate"
-            ]
-            row = fallback[0] if len(fallback) == 1 else None
-        else:
-            if row["n"] < criteria.min_n_test:
-                reasons.append("test_set_too_small")
-            if not (row["lower"] >= criteria.min_metric_lower):
-                reasons.append("metric_below_threshold")
-        functional = np.nan
-        if summary is not None:
-            part = summary[(summary["lang"] == lang) & (summary["functionality"] == "all")]
-            functional = float(part["pass_rate"].iloc[0]) if len(part) else np.nan
-            if np.isnan(functional) and criteria.require_functional:
-                reasons.append("no_functional_cases")
-            elif functional < criteria.min_functional_pass_rate:
-                reasons.append("functional_tests_failed")
-        flag_rate = np.nan
-        if neutral is not None:
-            mine = neutral[neutral["lang"] == lang]
-            flag_rate = float(mine["flag"].mean()) if len(mine) else np.nan
-            if not (flag_rate <= criteria.max_neutral_flag_rate):
-                reasons.append("too_many_neutral_flags")
+        row, sources, reasons = _metric_reasons(metrics, lang, criteria)
+        functional, failed = _functional_rate(summary, lang, criteria)
+        flag_rate, flagged = _neutral_rate(neutral, lang, criteria)
+        reasons += failed + flagged
         if verdict != "pass":
             reasons.append("audit_failed" if verdict == "fail" else "audit_not_run")
         rows.append(
@@ -213,8 +226,6 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def validity_markdown(rows: pd.DataFrame, summary: pd.DataFrame | None, command: str) -> str:
     """The card's "Validity" section."""
-    from barometer.nlp.audit_report import markdown_table
-    from barometer.nlp.functional import functional_markdown
 
     shown = rows.drop(columns=["task", "model_version"]).rename(
         columns={"functional_pass_rate": "functional", "neutral_flag_rate": "neutral_flagged"}
@@ -258,7 +269,7 @@ def validate_model(
                                   suite_path=suite_path)  # fmt: skip
     if record:
         folder = registry.version_dir(task, version, models_dir)
-        config = tomllib.loads((folder / "config.toml").read_text(encoding="utf-8"))
+        config = version_config(task, version, models_dir)
         payload = {
             "task": task, "version": version,
             "model_sha256": registry.read_manifest(task, version, models_dir)["files"][

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from barometer.audit.parity import flag_rate_ratio
 from barometer.exceptions import InputError
 
 TOPICS: tuple[str, str, str, str] = ("aa", "hispanic", "asian", "white")
@@ -169,7 +170,7 @@ def load_davidson_dialects(
 
     Returns ``text, gold (hate | offensive | neither), aa, hispanic, asian, white`` in file order;
     with ``keep`` (one bool per tweet of the file, e.g. the held-out test split of
-    :func:`barometer.nlp.corpora.read_davidson2017`), only those tweets.
+    :func:`barometer.training.corpora.read_davidson2017`), only those tweets.
     """
     path = Path(shared_data) / DAVIDSON_FILE
     if not path.is_file():
@@ -209,13 +210,11 @@ def dialect_audit(
     Returns
     -------
     DataFrame
-        :func:`barometer.nlp.audit.flag_rate_ratio` rows for two subsets: ``all`` tweets, and
-        ``gold_neither`` (tweets the annotators called neither hateful nor offensive: there a
-        flag is a false positive, so the ratio is a false-positive-rate ratio, as in Sap et al.
-        2019).
+        :func:`barometer.audit.parity.flag_rate_ratio` rows for two subsets: ``all``
+        tweets, and ``gold_neither`` (tweets the annotators called neither hateful nor
+        offensive: there a flag is a false positive, so the ratio is a false-positive-rate ratio,
+        as in Sap et al. 2019).
     """
-    from barometer.nlp.audit import flag_rate_ratio
-
     flags = np.asarray(flags, dtype=bool)
     if len(flags) != len(tweets):
         raise InputError(f"expected one flag per tweet ({len(tweets)}), got {len(flags)}")

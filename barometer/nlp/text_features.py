@@ -1,0 +1,70 @@
+"""The feature blocks of :class:`~barometer.nlp.classifiers.TextClassifier`, before TF-IDF.
+
+Raw hashed counts of word n-grams (``HashingVectorizer`` with :data:`TOKEN_PATTERN`) and of
+``char_wb``-style character n-grams (:func:`~barometer.nlp.hashing.hash_char_ngrams`) of
+normalised texts, and the one-hot block of the post language. No vocabulary is stored: the
+hashing is fixed by ``(word_ngram_range, char_ngram_range, n_features)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from barometer.nlp.hashing import hash_char_ngrams
+
+#: Word tokens: the normalisation placeholders, words, and any other non-space character
+#: (emoji, "!", "?") as a token of its own.
+TOKEN_PATTERN = r"<url>|<user>|\w+|[^\w\s]"
+
+
+def word_hasher(ngram_range: Sequence[int], n_features: int) -> HashingVectorizer | None:
+    """The hasher of word n-grams (None when ``ngram_range`` switches them off)."""
+    if min(ngram_range) <= 0:
+        return None
+    return HashingVectorizer(
+        analyzer="word",
+        token_pattern=TOKEN_PATTERN,
+        ngram_range=(int(ngram_range[0]), int(ngram_range[1])),
+        n_features=n_features,
+        lowercase=False,
+        alternate_sign=False,
+        norm=None,
+        dtype=np.float32,
+    )
+
+
+def raw_counts(
+    normalised: list[str],
+    word_ngram_range: Sequence[int],
+    char_ngram_range: Sequence[int],
+    n_features: int,
+) -> list[tuple[str, sp.csr_matrix]]:
+    """``[("word", counts), ("char", counts)]`` of normalised texts (blocks switched on)."""
+    blocks = []
+    word = word_hasher(word_ngram_range, n_features)
+    if word is not None:
+        blocks.append(("word", word.transform(normalised)))
+    if min(char_ngram_range) > 0:
+        low, high = char_ngram_range
+        blocks.append(("char", hash_char_ngrams(normalised, (low, high), n_features)))
+    if not blocks:
+        raise ValueError(
+            "word_ngram_range and char_ngram_range are both (0, 0); switch one of them on"
+        )
+    return blocks
+
+
+def lang_block(known: np.ndarray, langs: list[str]) -> sp.csr_matrix:
+    """One-hot block of each text's language over the sorted ``known`` languages (a language
+    outside them gets an empty row)."""
+    n, k = len(langs), len(known)
+    codes = np.searchsorted(known, np.asarray(langs, dtype=object))
+    codes = np.minimum(codes, max(k - 1, 0))
+    hit = (known[codes] == np.asarray(langs, dtype=object)) if k else np.zeros(n, bool)
+    rows = np.flatnonzero(hit)
+    data = np.ones(len(rows), dtype=np.float32)
+    return sp.csr_matrix((data, (rows, codes[rows])), shape=(n, k))
