@@ -488,7 +488,9 @@ class _Run:
             score_partition, todo, str(self.store.root), lexicon_dir, frozenset(self.unavailable)
         )
         for partition, rows in zip(todo, results, strict=True):
-            self.new_rows["post_scores"] += self.store.append(POST_SCORES, rows, partition)
+            self.new_rows["post_scores"] += self.store.append(
+                POST_SCORES, rows, partition=partition
+            )
             self.store.release_keys(POST_SCORES, partition)
             cache.mark_scored(partition)
         self.partitions_read["scored"] = len(todo)
