@@ -14,6 +14,7 @@ from html import escape
 
 import pandas as pd
 from i18n import dimension, lang, month, t
+from mapview import index_class
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 from units import unit_of
@@ -52,7 +53,8 @@ def map_svg(areas: pd.DataFrame, current: pd.DataFrame, focus: str) -> str:
             else [p[0] for p in geometry["coordinates"]]
         )
         value = current["value"].get(row.neighbourhood_id) if not current.empty else None
-        fill = "#c8c8c8" if value is None or pd.isna(value) else VIRIDIS[min(int(value // 20), 4)]
+        k = None if value is None else index_class(float(value))  # as the app's map
+        fill = "#c8c8c8" if k is None else VIRIDIS[k]
         for ring in rings:
             axes.add_patch(
                 Polygon(ring, closed=True, facecolor=fill, edgecolor="#111" if

@@ -51,7 +51,7 @@ def trend_chart(
         "neighbourhood:N",
         title=t("neighbourhood"),
         scale=alt.Scale(domain=[names[i] for i in ids], range=OKABE_ITO),
-        legend=alt.Legend(orient="top"),
+        legend=alt.Legend(orient="top", symbolOpacity=1),  # not the bands' pale fill
     )
     tooltip = [
         alt.Tooltip("neighbourhood:N", title=t("neighbourhood")),

@@ -89,6 +89,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "föregående publicerade värde ({previous}); den kallas bättre eller sämre bara när den "
         "är större än osäkerheten i de två värdena.",
     ),
+    "spark_alt": (
+        "Trend from {first_month} to {last_month}: from {first} to {last}; lowest {low}, "
+        "highest {high}.",
+        "Utvecklingen från {first_month} till {last_month}: från {first} till {last}; lägst "
+        "{low}, högst {high}.",
+    ),
     "kpi_interval": (
         "{month} · interval {lower} to {upper}",
         "{month} · intervall {lower} till {upper}",
@@ -304,6 +310,15 @@ TEXT |= {
     "choose": ("Choose", "Välj"),
     "how_computed": ("How this is computed, and the numbers", "Så räknas det, och siffrorna"),
     "not_validated": ("Not validated: {reason}.", "Inte validerad: {reason}."),
+    "component_not_validated": (
+        "it includes {labels}, measured with a text model that is not validated",
+        "det bygger på {labels}, som mäts med en textmodell som inte är validerad",
+    ),
+    "component_short": ("it includes {labels}", "det bygger på {labels}"),
+    "not_validated_tile": (
+        "Not validated: {models} (hover the ? for why).",
+        "Inte validerad: {models} (håll muspekaren över ? för att se varför).",
+    ),
     "n_month": ("{n} month", "{n} månad"),
     "n_months": ("{n} months", "{n} månader"),
     "kind_other": ("other", "annat"),
@@ -471,6 +486,8 @@ TEXT |= {
     "method_synth": ("synthetic control", "syntetisk kontroll"),
     "method_cs": ("staggered difference-in-differences", "förskjuten skillnad-i-skillnader"),
     "method_event": ("event study", "händelsestudie"),
+    "method_sdid": ("synthetic difference-in-differences", "syntetisk skillnad-i-skillnader"),
+    "method_sts": ("structural time series", "strukturell tidsseriemodell"),
     "method_other": ("another method", "en annan metod"),
     "verdict_numbers": (
         "{method}: {estimate}, 95% interval {lower} to {upper}",
@@ -491,6 +508,22 @@ TEXT |= {
         "cannot be told apart from chance.",
         "Ingen metod finner en tydlig förändring i {outcome} efter insatsen ({numbers}): "
         "förändringen går inte att skilja från slumpen.",
+    ),
+    "verdict_untested": (
+        "The methods point to a {direction} in {outcome} after the action ({numbers}), but "
+        "{why}, so the barometer does not call it a proven effect. Read it as a likely "
+        "{direction} to follow up.",
+        "Metoderna pekar på en {direction} i {outcome} efter insatsen ({numbers}), men {why}, "
+        "så barometern kallar det inte en belagd effekt. Läs det som en trolig {direction} "
+        "att följa upp.",
+    ),
+    "why_not_calibrated": (
+        "no method has been tested on simulated cities for this outcome",
+        "ingen metod har prövats på simulerade kommuner för detta utfall",
+    ),
+    "why_no_method_qualified": (
+        "no method passed its test on simulated cities for this outcome",
+        "ingen metod klarade sitt prov på simulerade kommuner för detta utfall",
     ),
     "verdict_opposite": (
         "The methods disagree about {outcome}: {agree} point one way, {disagree} the other. "
@@ -528,6 +561,22 @@ TEXT |= {
         "noll och dess p-värde är under 0,10 (det minsta möjliga för syntetisk kontroll med nio "
         "jämförelseområden). Skillnad-i-skillnader leder, med sitt försiktigaste intervall "
         "(ett värde per område).",
+    ),
+    "verdict_rule_published": (
+        "**How the methods are reconciled.** Each method compares the neighbourhood of the "
+        "action with the others, before and after it started. Every method was first tried on "
+        "simulated cities with a known effect; only those whose 95% interval held the true "
+        "effect at least 90% of the time, found an effect in at most 7% of cities without one, "
+        "and were not biased get a vote, and the most powerful of them leads. The verdict is "
+        "a rise or a fall when the lead's 95% interval excludes zero and no voting method "
+        "points the other way.",
+        "**Så vägs metoderna samman.** Varje metod jämför insatsens område med de andra, före "
+        "och efter starten. Alla metoder prövades först på simulerade kommuner med känd "
+        "effekt; bara de vars 95 %-intervall täckte den sanna effekten minst 90 % av gångerna, "
+        "som fann en effekt i högst 7 % av kommunerna utan någon och som inte var snedvridna "
+        "får rösta, och den med störst styrka leder. Utslaget blir en ökning eller minskning "
+        "när den ledande metodens 95 %-intervall utesluter noll och ingen röstande metod "
+        "pekar åt andra hållet.",
     ),
     "impact_where": ("{title}, started {start}.", "{title}, startade {start}."),
     "clear_effect": ("clear effect", "tydlig effekt"),
@@ -589,6 +638,16 @@ TEXT |= {
         "{n} textmodeller används ({tasks}); deras testresultat per språk och granskningar av "
         "snedvridning finns nedan.",
     ),
+    "language_code": ("the language “{code}”", "språket ”{code}”"),
+    "hl_models_grouped": (
+        "{bad} of {n} model–language pairs are not validated: {items}. The most common reason: "
+        "{reason} ({k} of {bad}). Figures that rest on them are marked “not validated” across "
+        "the app; the table below gives every reason.",
+        "{bad} av {n} kombinationer av modell och språk är inte validerade: {items}. Det "
+        "vanligaste skälet: {reason} ({k} av {bad}). Siffror som bygger på dem är märkta "
+        "”inte validerad” i hela appen; tabellen nedan ger alla skäl.",
+    ),
+    "task_in_n_languages": ("{task} in {n} languages", "{task} på {n} språk"),
     "model_in_language": ("{task} in {language}", "{task} på {language}"),
     "validity_table": ("Validity per model and language", "Validitet per modell och språk"),
     "version": ("Version", "Version"),
@@ -879,6 +938,11 @@ def month(day: date, short: bool = False) -> str:
     return f"{names[lang()][day.month - 1]} {day.year}"
 
 
+def day(value: date) -> str:
+    """``2 December 2026`` / ``2 december 2026``."""
+    return f"{value.day} {MONTHS[lang()][value.month - 1]} {value.year}"
+
+
 def vega_month_expr() -> str:
     """A Vega expression that labels a time axis with this language's short month names."""
     names = ",".join(f"'{m}'" for m in MONTHS_SHORT[lang()])
@@ -934,6 +998,8 @@ TASKS = {
     "immigration_attitude": ("attitude to immigration", "attityd till invandring"),
     "sentiment": ("sentiment", "sentiment"),
     "trust": ("trust expressions", "uttryck för tillit"),
+    "trust_expression": ("trust expressions", "uttryck för tillit"),
+    "theme": ("themes", "teman"),
     "rumour": ("rumours", "rykten"),
     "rumours": ("rumours", "rykten"),
     "themes": ("themes", "teman"),
@@ -944,7 +1010,14 @@ LANGUAGES = {
     "tr": ("Turkish", "turkiska"), "so": ("Somali", "somaliska"), "fi": ("Finnish", "finska"),
     "es": ("Spanish", "spanska"), "de": ("German", "tyska"), "fa": ("Persian", "persiska"),
     "pl": ("Polish", "polska"), "it": ("Italian", "italienska"), "fr": ("French", "franska"),
-    "all": ("all languages", "alla språk"),
+    "da": ("Danish", "danska"), "no": ("Norwegian", "norska"), "nb": ("Norwegian", "norska"),
+    "ru": ("Russian", "ryska"), "uk": ("Ukrainian", "ukrainska"), "ku": ("Kurdish", "kurdiska"),
+    "ti": ("Tigrinya", "tigrinja"), "am": ("Amharic", "amhariska"), "ps": ("Pashto", "pashto"),
+    "bs": ("Bosnian", "bosniska"), "hr": ("Croatian", "kroatiska"), "sr": ("Serbian", "serbiska"),
+    "el": ("Greek", "grekiska"), "ro": ("Romanian", "rumänska"), "syc": ("Syriac", "syriska"),
+    "all": ("all languages", "alla språk"), "*": ("all languages", "alla språk"),
+    "und": ("posts of unknown language", "inlägg på okänt språk"),
+    "other": ("other languages", "övriga språk"),
 }  # fmt: skip
 VALIDITY_REASONS = {
     "audit_failed": ("it fails its bias audit", "den klarar inte sin granskning av snedvridning"),
@@ -980,6 +1053,17 @@ VALIDITY_REASONS = {
     "language_not_supported": ("the language is not supported", "språket stöds inte"),
     "unsupported_language": ("the language is not supported", "språket stöds inte"),
 }  # fmt: skip
+#: the reasons that name "the language", for several languages at once
+VALIDITY_REASONS_PLURAL = {
+    "no_test_set": ("it has no test data in these languages", "den saknar testdata på språken"),
+    "no_test_data": ("it has no test data in these languages", "den saknar testdata på språken"),
+    "not_evaluated": (
+        "it has not been evaluated in these languages",
+        "den har inte utvärderats på dessa språk",
+    ),
+    "language_not_supported": ("these languages are not supported", "språken stöds inte"),
+    "unsupported_language": ("these languages are not supported", "språken stöds inte"),
+}  # fmt: skip
 METHODS_SV = {  # indicator (or name prefix) -> Swedish method text (English: the catalogue's)
     "composite_trust_index": "Normaliserat, viktat sammanvägt mått av dimensionerna enkät, "
     "digitalt, sensorer och observation; intervallet från en Monte Carlo-simulering.",
@@ -1013,20 +1097,92 @@ def task_label(task: str) -> str:
 
 
 def language_name(code: str) -> str:
-    return _pick(LANGUAGES.get(code, (code, code)))
+    """A language code in words (``sv`` -> Swedish / svenska); a code the table lacks is named
+    as a code (``the language “xx”``)."""
+    if code in LANGUAGES:
+        return _pick(LANGUAGES[code])
+    return t("language_code", code=code)
 
 
-def validity_reason(code: object) -> str:
-    """A ``validity_note`` code (``task:version:language:reason``) in words."""
+TEST_SETS = {  # published test-set ids -> their names as their authors write them
+    "davidson2017": ("Davidson et al. 2017", "Davidson m.fl. 2017"), "mlma": ("MLMA", "MLMA"),
+    "absabank_imm": ("ABSAbank-Imm", "ABSAbank-Imm"),
+    "offenseval2020_tr": ("OffensEval 2020", "OffensEval 2020"),
+    "all": ("all test sets", "alla testmängder"),
+}  # fmt: skip
+
+
+def test_set_name(code: object) -> str:
+    """A test set's name (``davidson2017`` -> Davidson et al. 2017; others without ``_``)."""
+    text = str(code or "")
+    return _pick(TEST_SETS[text]) if text in TEST_SETS else text.replace("_", " ")
+
+
+METRICS = {  # published metric names -> words
+    "macro_f1": ("macro-F1", "makro-F1"), "binary_macro_f1": ("binary macro-F1", "binär makro-F1"),
+    "weighted_f1": ("weighted F1", "viktad F1"), "micro_f1": ("micro-F1", "mikro-F1"),
+    "false_positive_rate": ("false-alarm rate", "andel falsklarm"),
+    "false_negative_rate": ("miss rate", "andel missade"),
+    "accuracy": ("accuracy", "träffsäkerhet"), "auc": ("AUC", "AUC"),
+    "precision_hostile": ("precision (hostile)", "precision (fientlig)"),
+    "recall_hostile": ("recall (hostile)", "täckning (fientlig)"),
+    "precision": ("precision", "precision"), "recall": ("recall", "täckning"),
+    "brier": ("Brier score", "Brier-poäng"), "ece": ("calibration error", "kalibreringsfel"),
+}  # fmt: skip
+
+
+def metric_label(name: object) -> str:
+    """A published metric name in words (``binary_macro_f1`` -> binary macro-F1); others
+    without underscores."""
+    text = str(name)
+    if text in METRICS:
+        return _pick(METRICS[text])
+    return text.replace("_", " ").replace("macro f1", "macro-F1")
+
+
+ORIGIN_GROUPS = {
+    "born_in_sweden": ("born in Sweden", "födda i Sverige"),
+    "born_abroad": ("born abroad", "födda utomlands"),
+}
+
+
+def origin_groups(groups: str) -> str:
+    """``born_in_sweden|born_abroad`` -> ``born in Sweden and born abroad``."""
+    names = [_pick(ORIGIN_GROUPS.get(g, (g.replace("_", " "),) * 2)) for g in groups.split("|")]
+    return _and([n for n in names if n]) if names else ""
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {t('and')} " + items[-1]
+
+
+def parse_validity(code: object) -> tuple[str, str, str]:
+    """``(task, language, reason)`` of a ``validity_note`` code ``task:version:language:reason``
+    (empty strings where a part is missing)."""
     parts = str(code or "").split(":")
     task = parts[0] if parts and parts[0] else ""
     language = parts[2] if len(parts) > 2 else ""
     reason = parts[-1] if len(parts) > 1 else ""
-    why = _pick(VALIDITY_REASONS.get(reason, ("it has not passed validation",
-                                              "den har inte klarat valideringen")))  # fmt: skip
-    model = t("the_model", task=task_label(task)) if task else t("the_text_model")
-    where = t("in_language", language=language_name(language)) if language else ""
-    return f"{model}{where}: {why}"
+    return task, language, reason
+
+
+def model_name(task: str) -> str:
+    """``the sentiment model`` / ``modellen för sentiment`` (``the text model`` without one)."""
+    return t("the_model", task=task_label(task)) if task else t("the_text_model")
+
+
+def validity_reason(code: object, languages: list[str] | None = None) -> str:
+    """A ``validity_note`` code (``task:version:language:reason``) in words; ``languages``:
+    every language code the same reason applies to (default: the code's own), named together
+    ("the sentiment model in Arabic and English: it has no test data in these languages")."""
+    task, language, reason = parse_validity(code)
+    codes = [c for c in (languages if languages is not None else [language]) if c]
+    pair = VALIDITY_REASONS.get(reason, ("it has not passed validation",
+                                         "den har inte klarat valideringen"))  # fmt: skip
+    if len(codes) > 1:
+        pair = VALIDITY_REASONS_PLURAL.get(reason, pair)
+    where = t("in_language", language=_and([language_name(c) for c in codes])) if codes else ""
+    return f"{model_name(task)}{where}: {_pick(pair)}"
 
 
 def method_text(indicator: str, english: str) -> str:

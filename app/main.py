@@ -15,11 +15,17 @@ from i18n import LANGS, t
 
 st.set_page_config(page_title="Social Trust Barometer", page_icon="📊", layout="wide")
 # Captions, widget and tile labels in full-contrast ink (Streamlit's faded greys fall below
-# WCAG's 4.5:1 on white).
+# WCAG's 4.5:1 on white); tile values and changes wrap instead of being cut ("18.3 p…") in a
+# row of five tiles.
 st.html(
     "<style>[data-testid='stCaptionContainer'], [data-testid='stMetricLabel'], "
     "[data-testid='stWidgetLabel'] p, [data-testid='stMetricLabel'] p "
-    "{color: #3b3b4f !important; opacity: 1 !important;}</style>"
+    "{color: #3b3b4f !important; opacity: 1 !important;}"
+    "[data-testid='stMetricValue'] {font-size: 1.7rem;}"
+    "[data-testid='stMetricValue'], [data-testid='stMetricValue'] *, "
+    "[data-testid='stMetricDelta'], [data-testid='stMetricDelta'] * {white-space: normal "
+    "!important; text-overflow: clip !important; overflow: visible !important; "
+    "height: auto !important;}</style>"
 )
 
 

@@ -120,28 +120,41 @@ def label_size(lines: Sequence[str]) -> tuple[float, float]:
     return max(len(line) for line in lines) * CHAR_W + 6, LINE_H * len(lines) + 4
 
 
+def _as_shown(value: float) -> float:
+    """``value`` rounded as the map writes it (whole points), so that an area's colour never
+    contradicts its label (59.6 is written "60" and coloured 60–80, like every other "60")."""
+    return float(f"{value:.0f}")
+
+
 def index_class(value: float) -> int | None:
+    """The class of an index value as shown: 0-19 -> 0, 20-39 -> 1, ..., 80-100 -> 4."""
     if pd.isna(value):
         return None
-    return min(int(value // 20), len(BINS) - 1)
+    return max(0, min(int(_as_shown(value) // 20), len(BINS) - 1))
 
 
 def class_labels() -> list[str]:
-    return [f"{num(lo, 0)}–{num(hi, 0)}" for lo, hi in BINS]
+    """``0–19``, ``20–39``, ..., ``80–100``: the whole points each colour stands for."""
+    last = len(BINS) - 1
+    return [f"{num(lo, 0)}–{num(hi if i == last else hi - 1, 0)}" for i, (lo, hi) in
+            enumerate(BINS)]  # fmt: skip
 
 
 def sure_labels() -> list[str]:
     return [
         t("sure_high", hi=num(SURE[0][1], 0)),
-        t("sure_mid", lo=num(SURE[1][0], 0), hi=num(SURE[1][1], 0)),
+        t("sure_mid", lo=num(SURE[1][0] + 1, 0), hi=num(SURE[1][1], 0)),
         t("sure_low", lo=num(SURE[2][0], 0)),
     ]
 
 
 def sure_class(half_width: float) -> int | None:
+    """The "how sure" class of a half-width as shown (``±5 or less``, ``±6–10``, ``more than
+    ±10``, in whole points)."""
     if pd.isna(half_width):
         return None
-    return next(i for i, (lo, hi) in enumerate(SURE) if lo <= half_width < hi)
+    shown = _as_shown(half_width)
+    return next(i for i, (lo, hi) in enumerate(SURE) if shown <= hi or i == len(SURE) - 1)
 
 
 def map_data(areas: pd.DataFrame, current: pd.DataFrame) -> tuple[list[dict], list[dict]]:

@@ -238,25 +238,72 @@ def headline(text: str, details: Callable[[], None] | None = None) -> None:
             details()
 
 
-def validity_note(root: read.Source, indicator: str, neighbourhood_id: str | None = None) -> str:
-    """``not validated: <reason>`` when a published cell of ``indicator`` (in one
-    neighbourhood) rests on a model that is not validated; else ``""``."""
+def _failing_codes(
+    root: read.Source, indicator: str | Sequence[str], neighbourhood_id: str | None = None
+) -> list[str]:
+    """The ``validity_note`` codes of the published cells of ``indicator`` (one name or
+    several; in one neighbourhood) that rest on a model that is not validated."""
     flags = data.validity_flags(root)
     if flags.empty:
-        return ""
-    rows = flags[flags["indicator"] == indicator]
+        return []
+    names = [indicator] if isinstance(indicator, str) else list(indicator)
+    rows = flags[flags["indicator"].isin(names)]
     if neighbourhood_id is not None:
         rows = rows[
             rows["neighbourhood_id"].isna() | (rows["neighbourhood_id"] == neighbourhood_id)
         ]
-    if rows.empty:
-        return ""
-    from i18n import validity_reason
-
     codes = [c for note in rows["validity_note"] for c in str(note or "").split(";")]
-    failing = [c for c in codes if c and not c.endswith(":validated")] or codes
-    reasons = list(dict.fromkeys(validity_reason(c) for c in failing))
-    return t("not_validated", reason="; ".join(reasons))
+    return [c for c in codes if c and not c.endswith(":validated")] or codes
+
+
+def validity_note(
+    root: read.Source, indicator: str | Sequence[str], neighbourhood_id: str | None = None
+) -> str:
+    """``Not validated: <reasons>`` when a published cell of ``indicator`` (one name or several,
+    in one neighbourhood) rests on a model that is not validated, else ``""``; the languages that
+    share a model and a reason are named together, and the composite names its components."""
+    from i18n import parse_validity, validity_reason
+
+    codes = _failing_codes(root, indicator, neighbourhood_id)
+    parts = _components(codes)
+    groups: dict[tuple[str, str], list[str]] = {}
+    first: dict[tuple[str, str], str] = {}
+    for code in codes:
+        if code.split(":")[0] in parts:
+            continue
+        task, language, reason = parse_validity(code)
+        first.setdefault((task, reason), code)
+        languages = groups.setdefault((task, reason), [])
+        if language and language not in languages:
+            languages.append(language)
+    reasons = [validity_reason(first[key], languages) for key, languages in groups.items()]
+    if parts:
+        labels = _join([label(root, name) for name in parts])
+        reasons.insert(0, t("component_not_validated", labels=labels))
+    return t("not_validated", reason="; ".join(reasons)) if reasons else ""
+
+
+def _components(codes: Sequence[str]) -> list[str]:
+    """The indicators named by the composite's codes (``indicator:status``, two parts)."""
+    names = [c.split(":")[0] for c in codes if len(c.split(":")) == 2]
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def validity_caption(root: read.Source, indicator: str, neighbourhood_id: str | None) -> None:
+    """The short "not validated" line under a key-figure tile, the reasons on its ``?``."""
+    note = validity_note(root, indicator, neighbourhood_id)
+    if not note:
+        return
+    from i18n import model_name, parse_validity
+
+    codes = _failing_codes(root, indicator, neighbourhood_id)
+    parts = _components(codes)
+    if parts:
+        what = t("component_short", labels=_join([label(root, name) for name in parts]))
+    else:
+        tasks = dict.fromkeys(parse_validity(c)[0] for c in codes)
+        what = _join([model_name(task) for task in tasks])
+    st.caption(f":orange[{t('not_validated_tile', models=what)}]", help=note)
 
 
 def show_validity(root: read.Source, indicator: str, neighbourhood_id: str | None = None) -> str:

@@ -3,7 +3,8 @@
 Read from the published ``impact_verdict`` table when there is one; until then reconciled here
 from ``impact_estimates``: one row per method family (difference-in-differences with its most
 conservative inference: collapsed, else wild bootstrap, else cluster; interrupted time series'
-level change; synthetic control; any other method as published), slope changes left out. A
+level change; synthetic control; synthetic DiD; the structural time series; any other method
+as published), slope changes left out. A
 method finds a *clear* effect when its 95% interval excludes zero and its p-value (where
 published) is below 0.10, the smallest placebo p-value synthetic control can reach with nine
 comparison areas. The verdict is ``effect_up`` / ``effect_down`` when every method finds a
@@ -21,10 +22,16 @@ from i18n import pick, t
 from units import Unit
 
 CLEAR_P = 0.10
+#: published reason codes of a ``no_clear_effect`` that says nothing about chance: the methods
+#: were not (or not successfully) tested on simulated cities for this outcome
+UNTESTED = ("not_calibrated", "no_method_qualified")
 DID_PREFERENCE = ("collapsed", "wild bootstrap", "cluster")
 FAMILIES = (  # (prefix of the published method name, lower case) -> family key
     ("twfe did", "did"), ("did", "did"), ("difference", "did"),
-    ("interrupted", "its"), ("its", "its"), ("synthetic", "synth"), ("synth", "synth"),
+    ("interrupted", "its"), ("its", "its"),
+    ("synthetic did", "sdid"), ("synthetic_did", "sdid"), ("sdid", "sdid"),
+    ("structural", "sts"), ("sts", "sts"),
+    ("synthetic", "synth"), ("synth", "synth"),
     ("callaway", "cs"), ("cs", "cs"), ("event", "event"),
 )  # fmt: skip
 
@@ -130,6 +137,13 @@ def words(v: Verdict, outcome_label: str, unit: Unit) -> str:
         text = t("verdict_agree", outcome=outcome_label, n=len(v.agreeing) or "",
                  moved=t("moved_up") if v.verdict == "effect_up" else t("moved_down"),
                  numbers=numbers)  # fmt: skip
+    elif (
+        v.verdict == "no_clear_effect"
+        and v.reason_code in UNTESTED
+        and (v.lower > 0 or v.upper < 0)
+    ):  # a clear interval that the calibration study cannot vouch for
+        text = t("verdict_untested", outcome=outcome_label, numbers=numbers,
+                 direction=direction, why=t(f"why_{v.reason_code}"))  # fmt: skip
     elif v.verdict == "no_clear_effect":
         text = t("verdict_none", outcome=outcome_label, numbers=numbers)
     elif v.reason_code == "opposite_signs" or not agree:

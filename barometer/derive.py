@@ -9,7 +9,8 @@ outputs.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import pandas as pd
 
@@ -19,7 +20,7 @@ from barometer.aggregate import (
     aggregate_survey,
     coverage_table,
 )
-from barometer.aggregate.cells import empty_cells
+from barometer.aggregate.cells import empty_cells, in_zone
 from barometer.aggregate.digital import digital_from_stats
 from barometer.aggregate.invariance import trust_scale_invariance
 from barometer.aggregate.nowcasting import nowcast_outputs
@@ -62,6 +63,21 @@ class SourceTables:
         return self.summaries
 
 
+#: the canonical timestamp column of each source table
+_TIMES = {"posts": "created_at", "responses": "interview_date", "readings": "ts",
+          "sessions": "start"}  # fmt: skip
+
+
+def in_city_time(sources: SourceTables, timezone: str) -> SourceTables:
+    """``sources`` with every timestamp on the city's clock (``timezone``, the config's), so
+    that indicator months, coverage months, sensor days and hours of the week are the city's
+    calendar, not UTC's (see :func:`barometer.aggregate.cells.month_start`)."""
+    changes: dict[str, Any] = {
+        name: in_zone(getattr(sources, name), column, timezone) for name, column in _TIMES.items()
+    }
+    return replace(sources, **changes)
+
+
 def _computed(
     name: str, compute: Callable[[], pd.DataFrame], skipped: list[str] | None
 ) -> pd.DataFrame:
@@ -85,6 +101,7 @@ def indicator_cells(
     """
     settings = config.indicators
     level = settings.level
+    sources = in_city_time(sources, config.timezone)
     digital = _computed(
         "digital",
         lambda: digital_from_stats(
@@ -215,6 +232,7 @@ def derive_indicators(
     composite and the nowcast are computed over them, so later months do not move either.
     ``skipped``: see :func:`indicator_cells`.
     """
+    sources = in_city_time(sources, config.timezone)
     cells = indicator_cells(sources, config, skipped)
     if frozen is not None:
         cells = with_frozen(cells, frozen[~frozen["indicator"].isin(_DERIVED)])

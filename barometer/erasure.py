@@ -116,10 +116,12 @@ def erase_person(
     return {"source": source, "removed": removed}
 
 
-def prune_posts(store: Warehouse, before: date) -> dict[str, Any]:
-    """Delete posts created before ``before`` (UTC) and their scores, blank the raw copies of
-    rows quarantined by runs before it, and record ``pruned_before``; returns the counts."""
-    cutoff = pd.Timestamp(before, tz="UTC")
+def prune_posts(store: Warehouse, before: date, timezone: str = "UTC") -> dict[str, Any]:
+    """Delete posts created before midnight at the start of ``before`` on the city's clock
+    (``timezone``, the config's: indicator months are the city's, so a pruned month is whole)
+    and their scores, blank the raw copies of rows quarantined by runs before it, and record
+    ``pruned_before``; returns the counts."""
+    cutoff = pd.Timestamp(before).tz_localize(timezone)
     posts = store.read(POSTS)
     old = (posts["created_at"] < cutoff).to_numpy()
     removed = {POSTS.name: int(old.sum()), POST_SCORES.name: 0, "quarantine_raw": 0}

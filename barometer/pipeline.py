@@ -498,7 +498,9 @@ class _Run:
 
     def summary_cache(self) -> SummaryCache:
         """The per-partition records of this warehouse for the active models."""
-        return SummaryCache(self.store, model_versions(self.unavailable), active_gates())
+        return SummaryCache(
+            self.store, model_versions(self.unavailable), active_gates(), self.config.timezone
+        )
 
     def indicators(self) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
         """The ``indicators`` table and the other derived tables to publish. Posts are read
@@ -511,14 +513,16 @@ class _Run:
         partitions = self.store.partitions(POSTS)
         found = {p: cache.load(p) for p in partitions}
         todo = [p for p, summary in found.items() if summary is None]
-        results = self.engine.map(summarise, todo, str(self.store.root), versions)
+        results = self.engine.map(
+            summarise, todo, str(self.store.root), versions, self.config.timezone
+        )
         for partition, summary in zip(todo, results, strict=True):
             cache.save(partition, summary)
             found[partition] = summary
         self.partitions_read["summarised"] = len(todo)
         parts = [s for s in found.values() if s is not None]
         cache.keep_only(partitions)
-        summaries = merge_summaries(parts, overlapping="" in partitions)
+        summaries = merge_summaries(parts)  # city months: a cell may span two UTC months
         sources = SourceTables(
             posts=self._term_posts(summaries),
             scores=empty_frame(POST_SCORES),
@@ -542,7 +546,8 @@ class _Run:
         start = term_window_start(summaries.coverage)
         if start is None:
             return empty_frame(POSTS)
-        first = f"{start:%Y-%m}"
+        # partitions are UTC months: the month before may hold the window's first local hours
+        first = f"{start - pd.DateOffset(months=1):%Y-%m}"
         months = {p: month_of(p) for p in self.store.partitions(POSTS)}
         wanted = [p for p, month in months.items() if month is None or month >= first]
         frames = [self.store.read(POSTS, partition=p) for p in wanted]

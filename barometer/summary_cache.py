@@ -12,11 +12,12 @@ For each partition of posts (:mod:`barometer.partitions`) the warehouse keeps, i
 
 The fingerprint is a hash of the names of the partition's post and score parts (each named
 by the hash of its content, :mod:`barometer.warehouse`) and of the active model versions and
-gates, so any change to the partition (new posts, new scores, an erasure or a pruning that
-rewrites it, another model) makes it stale. A run that adds one week of posts therefore
-re-reads and re-summarises only the partitions of that week's months; the merge and the
-bootstraps then run over the compact summaries of every partition (the bootstraps share one
-random stream over all cells, so that they draw exactly what a cold run draws).
+gates and the city's time zone, so any change to the partition (new posts, new scores, an
+erasure or a pruning that rewrites it, another model) makes it stale. A run that adds one week
+of posts therefore re-reads and re-summarises only the partitions of that week's months; the
+merge and the bootstraps then run over the compact summaries of every partition (the
+bootstraps share one random stream over all cells, so that they draw exactly what a cold run
+draws).
 
 The summaries hold author pseudonyms (as the posts do): they live inside the warehouse, and
 the summaries of a partition that an erasure rewrote are replaced by the next publish (which
@@ -45,10 +46,15 @@ _FRAMES = ("cell_stats", "combos", "measured", "coverage")
 class SummaryCache:
     """The per-partition records of one warehouse (see the module docstring)."""
 
-    def __init__(self, store: Warehouse, versions: dict[str, str], gates: dict[str, Any]) -> None:
+    def __init__(
+        self, store: Warehouse, versions: dict[str, str], gates: dict[str, Any], timezone: str
+    ) -> None:
         self.store = store
         self.root = store.parquet_dir / SUMMARY_DIR
-        self.models = json.dumps({"versions": versions, "gates": gates}, sort_keys=True)
+        #: what else the records depend on: the models, and the city's clock (its months)
+        self.models = json.dumps(
+            {"versions": versions, "gates": gates, "timezone": timezone}, sort_keys=True
+        )
 
     def fingerprint(self, partition: str) -> str:
         """Hash of the partition's part names and the active models."""

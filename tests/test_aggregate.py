@@ -8,10 +8,13 @@ from scipy import optimize
 from barometer.aggregate import (
     aggregate_digital,
     aggregate_sensing,
+    coverage_table,
     footfall_baseline,
+    month_start,
     quasi_poisson_rates,
     small_area_cells,
 )
+from barometer.aggregate.cells import in_zone
 
 
 def _readings(values: np.ndarray, start: str = "2023-01-01") -> pd.DataFrame:
@@ -47,6 +50,47 @@ def test_flagged_readings_are_excluded_from_baseline_and_index() -> None:
     baseline = footfall_baseline(readings)
     assert (baseline["expected"] == 10.0).all()
     assert len(baseline) == len(readings) - 101
+
+
+def test_months_are_the_citys_calendar_months() -> None:
+    stamps = pd.Series(pd.to_datetime(["2022-12-31T23:30Z", "2023-06-30T22:30Z",
+                                       "2023-06-30T21:30Z"]))  # fmt: skip
+    assert list(month_start(stamps)) == [pd.Timestamp(d).date() for d in
+                                         ("2022-12-01", "2023-06-01", "2023-06-01")]  # fmt: skip
+    local = in_zone(stamps.to_frame("ts"), "ts", "Europe/Stockholm")["ts"]
+    # 00:30 on 1 January (UTC+1) and 00:30 on 1 July (UTC+2, summer time) in Stockholm;
+    # 23:30 on 30 June is still June
+    assert list(month_start(local)) == [pd.Timestamp(d).date() for d in
+                                        ("2023-01-01", "2023-07-01", "2023-06-01")]  # fmt: skip
+    assert (local == stamps).all()  # the same instants
+
+
+def test_coverage_counts_a_sensor_hour_in_the_citys_month() -> None:
+    # the first hour of 2023 in Stockholm is 23:00 on 31 December 2022 in UTC
+    readings = _readings(np.ones(3), start="2022-12-31T23:00")
+    empty = pd.DataFrame(columns=["neighbourhood_id", "created_at", "is_repost"])
+    none = pd.DataFrame(columns=["neighbourhood_id", "interview_date"])
+    sessions = pd.DataFrame(columns=["neighbourhood_id", "start"])
+    utc = coverage_table(empty, none, readings, sessions)
+    assert sorted(map(str, utc["period_start"])) == ["2022-12-01", "2023-01-01"]
+    local = coverage_table(empty, none, in_zone(readings, "ts", "Europe/Stockholm"), sessions)
+    assert list(map(str, local["period_start"])) == ["2023-01-01"]
+    assert local["rows"].sum() == 3
+
+
+def test_footfall_baseline_follows_the_citys_clock_across_summer_time() -> None:
+    # people come by local hour of the week: 08:00 on a Monday is 08:00 in winter and summer
+    ts = pd.date_range("2023-01-02", "2024-12-30", freq="h", tz="Europe/Stockholm")
+    local = ts.day_of_week * 24 + ts.hour
+    readings = _readings(np.ones(len(ts)))
+    readings["ts"] = ts.tz_convert("UTC")
+    readings["value"] = (1 + local).astype(float)
+    second_year = pd.Timestamp("2024-07-01").date()  # out of sample: after the baseline year
+    on_city_clock = aggregate_sensing(in_zone(readings, "ts", "Europe/Stockholm"), level=0.95)
+    assert on_city_clock.set_index("period_start").loc[second_year, "value"] == pytest.approx(1)
+    # on UTC's clock summer time shifts the pattern by an hour, and the index drifts from 1
+    on_utc = aggregate_sensing(readings, level=0.95).set_index("period_start")
+    assert on_utc.loc[second_year, "value"] != pytest.approx(1, abs=1e-3)
 
 
 def test_quasi_poisson_equals_poisson_without_overdispersion() -> None:

@@ -173,6 +173,11 @@ def test_overview_key_figures_alerts_and_brief(monkeypatch, mini_warehouse) -> N
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Social Trust Index"] == "100 / 100"  # whole points on a 0-100 index
     assert tiles["Survey"] == "6.6 / 10" and tiles["Sensing"].endswith("%")
+    # a tile's trend line is an image that says its trend, drawn when it has two months or more
+    # (in the mini build only the index has: the other sources have one wave or month)
+    assert _image_texts(at) == [
+        "Trend from Mar 2024 to May 2024: from 100 to 100; lowest 100, highest 100."
+    ]
     assert any("No alerts" in i.value for i in at.info)  # the mini build raises none
     keys = {b.key for b in at.download_button}
     assert {"overview_brief", "overview_table_csv"} <= keys
@@ -469,6 +474,92 @@ def test_figures_on_unvalidated_models_say_so(monkeypatch, contract, enriched) -
     assert list(table["Validated"]) == ["no", "yes"]
 
 
+def test_validity_notes_group_languages_and_name_the_composites_parts(
+    monkeypatch, contract, tmp_path
+) -> None:
+    root = tmp_path / "wh"
+    shutil.copytree(contract, root)
+    with duckdb.connect(str(root / "barometer.duckdb")) as con:
+        con.execute(
+            "UPDATE indicators SET validity = 'not_validated', validity_note = CASE indicator "
+            "WHEN 'composite_trust_index' THEN 'digital_negative_share:not_validated' ELSE "
+            "'sentiment:lexicon-1:sv:no_test_set;sentiment:lexicon-1:en:no_test_set;"
+            "sentiment:lexicon-1:so:language_not_supported' END "
+            "WHERE indicator IN ('composite_trust_index', 'digital_negative_share')"
+        )
+        con.execute(  # the mini build suppresses its few posts' cells: publish them here
+            "UPDATE indicators SET suppressed = false, value = 0.2, lower = 0.1, upper = 0.3 "
+            "WHERE indicator = 'digital_negative_share'"
+        )
+    at = _run(monkeypatch, root)
+    assert not at.exception, at.exception
+    label = "Negative posts (author-weighted share)"
+    composite = (
+        f"Not validated: it includes {label}, measured with a text model that is not validated."
+    )
+    assert [w.value for w in at.warning if "Not validated" in w.value] == [composite]
+    # the tile says it in short, with the reasons on its "?"
+    tile = f":orange[Not validated: it includes {label} (hover the ? for why).]"
+    sentiment = (
+        "Not validated: the sentiment model in Swedish and English: it has no test data in "
+        "these languages; the sentiment model in Somali: the language is not supported."
+    )
+    assert {c.value: c.proto.help for c in at.caption if "Not validated" in c.value} == {
+        tile: composite,
+        ":orange[Not validated: the sentiment model (hover the ? for why).]": sentiment,
+    }
+    at.switch_page("views/trends.py").run()
+    at.selectbox(key="trends_indicator").set_value("digital_negative_share").run()
+    assert [w.value for w in at.warning if "Not validated" in w.value] == [sentiment]
+    at.session_state["language"] = "sv"
+    at.run()
+    assert [w.value for w in at.warning if "Inte validerad" in w.value] == [
+        "Inte validerad: modellen för sentiment på svenska och engelska: den saknar testdata på "
+        "språken; modellen för sentiment på somaliska: språket stöds inte."
+    ]
+
+
+def test_many_unvalidated_models_are_summed_up_not_listed(monkeypatch, contract, tmp_path) -> None:
+    root = tmp_path / "wh"
+    shutil.copytree(contract, root)
+    languages = ["ar", "en", "sv", "tr", "da"]
+    validity = pd.DataFrame({
+        "task": ["sentiment"] * 5 + ["hostility"], "model_version": ["lexicon-v2"] * 5 + ["1"],
+        "language": [*languages, "sv"], "test_set": [None] * 6, "n_test": [None] * 6,
+        "metric": [None] * 5 + ["false_positive_rate"], "value": [None] * 5 + [0.012],
+        "lower": [None] * 5 + [0.004], "upper": [None] * 5 + [0.021],
+        "functional_pass_rate": [None] * 6, "neutral_flag_rate": [None] * 6,
+        "audit_verdict": ["not_run"] * 5 + ["fail"], "validated": [False] * 6,
+        "reason": ["no_test_set"] * 5 + ["metric_below_threshold,audit_failed"],
+    })  # fmt: skip
+    groups = "born_in_sweden|born_abroad"
+    with duckdb.connect(str(root / "barometer.duckdb")) as con:
+        con.register("frame", validity)
+        con.execute("CREATE OR REPLACE TABLE model_validity AS SELECT * FROM frame")
+        con.execute(f"UPDATE measurement_invariance SET groups = '{groups}'")
+    at = _run(monkeypatch, root, "models")
+    assert not at.exception, at.exception
+    assert at.markdown[0].value == (
+        "#### 6 of 6 model–language pairs are not validated: sentiment in 5 languages and "
+        "hostility in Swedish. The most common reason: it has no test data in this language "
+        "(5 of 6). Figures that rest on them are marked “not validated” across the app; the "
+        "table below gives every reason."
+    )
+    table = next(d.value for d in at.dataframe if "Validated" in d.value.columns)
+    assert list(table["Language"]) == ["Arabic", "English", "Swedish", "Turkish", "Danish",
+                                       "Swedish"]  # fmt: skip
+    assert table["Reason"].iloc[-1] == (
+        "its accuracy is below the required level; it fails its bias audit"
+    )
+    assert list(table["Metric"]) == ["–"] * 5 + ["false-alarm rate 0.01 (0.00 – 0.02)"]
+    assert any("origin groups (born in Sweden and born abroad)" in w.value for w in at.warning)
+    at.session_state["language"] = "sv"
+    at.run()
+    table = next(d.value for d in at.dataframe if "Validerad" in d.value.columns)
+    assert table["Mått"].iloc[-1] == "andel falsklarm 0,01 (0,00 – 0,02)"
+    assert any("(födda i Sverige och födda utomlands)" in w.value for w in at.warning)
+
+
 def test_impact_reads_the_published_verdict_and_calibration(monkeypatch, contract) -> None:
     at = _run(monkeypatch, contract, "impact")
     assert not at.exception, at.exception
@@ -640,6 +731,14 @@ def _all_data_values(node: object) -> list[dict]:
     return out
 
 
+def _image_texts(at: AppTest) -> list[str]:
+    """The text alternatives (``alt``) of the images the page draws in HTML (tile trends)."""
+    import html as html_
+
+    bodies = [e.proto.body for e in at.get("html")]
+    return [html_.unescape(m) for b in bodies for m in re.findall(r'<img [^>]*alt="([^"]*)"', b)]
+
+
 def visible_texts(at: AppTest) -> list[str]:
     """Every string a user can read on the rendered page (charts included), except the
     technical documents shown as such (model cards and audits, labelled "på engelska")."""
@@ -664,6 +763,7 @@ def visible_texts(at: AppTest) -> list[str]:
         texts += [str(v) for col in frame.columns for v in frame[col] if isinstance(v, str)]
     for chart in at.get("arrow_vega_lite_chart"):
         texts += _chart_texts(json_.loads(chart.proto.spec))
+    texts += _image_texts(at)  # read out by screen readers
     return [t for t in texts if t]
 
 

@@ -432,3 +432,18 @@ def test_evaluator_notebook_runs(built, monkeypatch) -> None:
         if cell.cell_type == "code"
         for out in cell.outputs
     )
+
+
+def test_every_month_is_a_stockholm_month_of_the_planted_period(built, indicators) -> None:
+    """The sample runs from January 2023 to December 2025 on Stockholm's clock: the first
+    sensor hour (00:00 on 1 January 2023 local, 23:00 on 31 December 2022 UTC) is January's."""
+    root, _ = built
+    period = TRUTH["period"]
+    first, last = (pd.Timestamp(period[k]).date() for k in ("start", "end"))
+    coverage = _published(root, "coverage")
+    months = pd.to_datetime(coverage["period_start"]).dt.date
+    assert months.min() == first and months.max() == last
+    by_source = coverage.assign(month=months).groupby("source")["month"]
+    assert by_source.min()["sensing_ok_hours"] == first
+    cells = indicators["period_start"].dt.date
+    assert cells.min() == first and cells.max() == last

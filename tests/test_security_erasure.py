@@ -123,9 +123,12 @@ def test_an_erased_person_stays_erased_in_files_ingested_later(
 def test_prune_keeps_every_published_aggregate_of_the_pruned_months(sample_warehouse, tmp_path):
     root = _copy(sample_warehouse, tmp_path)
     cutoff = pd.Timestamp("2024-01-01").date()
+    # midnight in Stockholm (the sample's timezone): indicator months are the city's, so the
+    # posts of the first hour of 1 January (still 2023 in UTC) stay, and January is unchanged
+    midnight = pd.Timestamp(cutoff).tz_localize("Europe/Stockholm")
     before = _published(root, "indicators")
     coverage_before = _published(root, "coverage")
-    old_posts = (Warehouse(root).read(POSTS)["created_at"] < pd.Timestamp(cutoff, tz="UTC")).sum()
+    old_posts = (Warehouse(root).read(POSTS)["created_at"] < midnight).sum()
     assert old_posts > 10_000
 
     result = CliRunner().invoke(app, ["prune", "--before", "2024-01-01", "--warehouse", str(root)])
@@ -133,7 +136,7 @@ def test_prune_keeps_every_published_aggregate_of_the_pruned_months(sample_wareh
     assert f"removed {old_posts:,} posts" in " ".join(result.output.split())
     store = Warehouse(root)
     posts = store.read(POSTS)
-    assert (posts["created_at"] >= pd.Timestamp(cutoff, tz="UTC")).all()
+    assert (posts["created_at"] >= midnight).all()
     assert store.read(POST_SCORES)["post_id"].isin(set(posts["post_id"])).all()
     assert store.metadata()["pruned_before"] == "2024-01-01"
 

@@ -8,7 +8,7 @@ import data
 import pandas as pd
 import streamlit as st
 import ui
-from i18n import language_name, month, pct, t
+from i18n import language_name, month, pct, t, vega_number_expr
 from units import Unit
 
 st.title(t("nav_drivers"))
@@ -65,7 +65,8 @@ def shares(cells: pd.DataFrame, key: str, title: str) -> None:
     if cells.empty:
         ui.not_published(title)
         return
-    for note in dict.fromkeys(n for n in cells["note"] if n):
+    note = ui.validity_note(root, tuple(cells["indicator"]), focus)  # one note for all bars
+    if note:
         st.warning(note, icon=":material/warning:")
     cells = cells.assign(bar_text=cells["value_text"] + cells["validity"].map(
         lambda v: f" ({v})" if v else ""))  # fmt: skip
@@ -119,6 +120,7 @@ else:
     terms = terms.assign(
         direction=terms["shift"].map(lambda s: t("more") if s > 0 else t("less")),
         shift_text=terms["shift"].map(SHARE.change),
+        shift_pp=100 * terms["shift"],  # drawn in percentage points, as its axis says
         recent_text=terms["share_recent"].map(SHARE.value),
         before_text=terms["share_before"].map(SHARE.value),
         language=terms["lang"].map(language_name),
@@ -129,7 +131,8 @@ else:
                 axis=alt.Axis(labelOverlap=False))
     )  # fmt: skip
     chart = bars.mark_bar().encode(
-        x=alt.X("shift:Q", title=t("shift"), axis=charts.number_axis(SHARE)),
+        # shifts are often under one point: two decimals, so no two ticks read alike
+        x=alt.X("shift_pp:Q", title=t("shift"), axis=alt.Axis(labelExpr=vega_number_expr(2))),
         color=alt.Color(
             "direction:N",
             title=None,

@@ -55,7 +55,7 @@ if not calibration.empty:
 
 
 def _details() -> None:
-    st.markdown(t("verdict_rule"))
+    st.markdown(t("verdict_rule_published" if not published.empty else "verdict_rule"))
     if not calibration.empty:
         st.markdown("\n".join(f"- {verdict.calibration_sentence(r)}"
                               for _, r in calibration.iterrows()))  # fmt: skip

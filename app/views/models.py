@@ -7,7 +7,17 @@ import data
 import pandas as pd
 import streamlit as st
 import ui
-from i18n import language_name, num, pct, t, task_label, validity_reason
+from i18n import (
+    language_name,
+    metric_label,
+    num,
+    origin_groups,
+    pct,
+    t,
+    task_label,
+    test_set_name,
+    validity_reason,
+)
 
 st.title(t("nav_models"))
 root = ui.warehouse()
@@ -15,8 +25,11 @@ cards = data.table(root, "model_cards")
 validity = data.table(root, "model_validity")
 
 
+FEW = 4  # up to this many pairs not validated, the headline names each with its reason
+
+
 def metric_name(name: object) -> str:
-    return str(name).replace("_", " ").replace("macro f1", "macro-F1")
+    return metric_label(name)
 
 
 def headline_text() -> str:
@@ -24,12 +37,27 @@ def headline_text() -> str:
         bad = validity[~validity["validated"].fillna(False).astype(bool)]
         if bad.empty:
             return t("hl_models_all", n=num(len(validity), 0))
-        items = [
-            t("model_in_language", task=task_label(str(r.task)), language=language_name(
-                str(r.language))) + f" ({reason_words(r)})" for r in bad.itertuples()
-        ]  # fmt: skip
-        return t("hl_models_some", bad=num(len(bad), 0), n=num(len(validity), 0),
-                 items=ui.join(items))  # fmt: skip
+        if len(bad) <= FEW:
+            items = [
+                t("model_in_language", task=task_label(str(r.task)), language=language_name(
+                    str(r.language))) + f" ({reason_words(r)})" for r in bad.itertuples()
+            ]  # fmt: skip
+            return t("hl_models_some", bad=num(len(bad), 0), n=num(len(validity), 0),
+                     items=ui.join(items))  # fmt: skip
+        # many pairs: one item per model, and the commonest reason
+        grouped = []
+        for task, pairs in bad.groupby("task", sort=False):
+            languages = [language_name(str(c)) for c in pairs["language"]]
+            grouped.append(
+                t("model_in_language", task=task_label(str(task)), language=languages[0])
+                if len(languages) == 1
+                else t("task_in_n_languages", task=task_label(str(task)), n=num(len(languages), 0))
+            )
+        reasons = pd.Series([reason_words(r, first_only=True) for r in bad.itertuples()])
+        common = reasons.value_counts()
+        return t("hl_models_grouped", bad=num(len(bad), 0), n=num(len(validity), 0),
+                 items=ui.join(grouped), reason=common.index[0],
+                 k=num(int(common.iloc[0]), 0))  # fmt: skip
     if cards.empty:
         return t("hl_models_none")
     active = cards[cards["active"].astype(bool)]
@@ -37,12 +65,15 @@ def headline_text() -> str:
              tasks=ui.join([task_label(str(x)) for x in active["task"]]))  # fmt: skip
 
 
-def reason_words(row) -> str:  # type: ignore[no-untyped-def]
-    """Why a model-language pair is not validated, in words (from ``reason`` or the audit)."""
-    reason = str(getattr(row, "reason", "") or "")
-    if str(getattr(row, "audit_verdict", "")) == "fail" and not reason:
-        reason = "audit_failed"
-    return validity_reason(f"::{reason}").split(": ", 1)[-1]
+def reason_words(row, first_only: bool = False) -> str:  # type: ignore[no-untyped-def]
+    """Why a model-language pair is not validated, in words (from ``reason``, a comma-separated
+    list of codes, or the audit): every reason, or the first one."""
+    codes = [c.strip() for c in str(getattr(row, "reason", "") or "").split(",") if c.strip()]
+    if str(getattr(row, "audit_verdict", "")) == "fail" and not codes:
+        codes = ["audit_failed"]
+    words = list(dict.fromkeys(validity_reason(f"::{c}").split(": ", 1)[-1] for c in
+                               (codes or [""])))  # fmt: skip
+    return words[0] if first_only else "; ".join(words)
 
 
 ui.headline(headline_text())
@@ -52,9 +83,9 @@ if not validity.empty:
     shown = validity.assign(
         task_text=validity["task"].map(task_label),
         language_text=validity["language"].map(language_name),
-        metric_text=[f"{metric_name(m)} {num(v, 2)} ({num(lo, 2)} – {num(hi, 2)})" for m, v, lo,
-                     hi in zip(validity["metric"], validity["value"], validity["lower"],
-                               validity["upper"], strict=True)],
+        metric_text=["–" if pd.isna(v) else f"{metric_name(m)} {num(v, 2)} ({num(lo, 2)} – "
+                     f"{num(hi, 2)})" for m, v, lo, hi in zip(validity["metric"],
+                     validity["value"], validity["lower"], validity["upper"], strict=True)],
         functional_text=validity["functional_pass_rate"].map(pct),
         neutral_text=validity["neutral_flag_rate"].map(pct),
         audit_text=validity["audit_verdict"].map(lambda v: t(f"audit_{v}")
@@ -99,11 +130,18 @@ else:
     else:
         names = sorted(metrics["metric"].dropna().unique())
         metric = st.selectbox(t("metric"), names, key="models_metric", format_func=metric_name)
-        shown = metrics[metrics["metric"] == metric].assign(
-            language=lambda f: f["lang"].map(language_name),
-            value_text=lambda f: f["value"].map(lambda v: num(v, 2)),
+        shown = metrics[metrics["metric"] == metric]
+        several = shown["lang"].duplicated(keep=False)  # one row per test set: name them
+        sources = shown["source"] if "source" in shown else pd.Series("", index=shown.index)
+        shown = shown.assign(
+            language=[language_name(str(c)) + (f" · {test_set_name(s)}" if many and s else "")
+                      for c, s, many in zip(shown["lang"], sources.fillna(""), several,
+                                            strict=True)],
+            value_text=shown["value"].map(lambda v: num(v, 2)),
+        )  # fmt: skip
+        base = alt.Chart(shown).encode(
+            y=alt.Y("language:N", title=None, axis=alt.Axis(labelLimit=320))
         )
-        base = alt.Chart(shown).encode(y=alt.Y("language:N", title=None))
         chart = base.mark_point(filled=True, size=80, color=ui.MORE).encode(
             x=alt.X("value:Q", title=metric_name(metric)),
             tooltip=[alt.Tooltip("language:N", title=t("language_col")),
@@ -112,7 +150,7 @@ else:
         if {"lower", "upper"} <= set(shown.columns):
             chart += base.mark_rule(aria=False, color=ui.MORE).encode(x="lower:Q", x2="upper:Q")
         chart += base.mark_text(dy=-12).encode(x="value:Q", text="value_text:N")
-        st.altair_chart(chart.properties(height=50 * shown["lang"].nunique() + 40),
+        st.altair_chart(chart.properties(height=50 * shown["language"].nunique() + 40),
                         key="models_metric_chart", width="stretch",
                         alt=t("metric_alt", metric=metric_name(metric)))  # fmt: skip
         with st.expander(t("numbers")):
@@ -140,7 +178,7 @@ else:
     order = {"configural": 0, "metric": 1, "scalar": 2}
     rows = invariance.assign(o=invariance["level"].map(order)).sort_values("o")
     failed = rows[~rows["holds"].astype(bool)]
-    groups = str(rows["groups"].iloc[0])
+    groups = origin_groups(str(rows["groups"].iloc[0]))
     if failed.empty:
         st.markdown(t("invariance_holds", groups=groups))
     else:

@@ -11,6 +11,7 @@ import streamlit as st
 import ui
 from brief import brief_html
 from i18n import dimension, lang, method_text, month, t
+from sparkline import sparkline_html
 from units import direction_word
 
 INDEX = "composite_trust_index"
@@ -107,10 +108,11 @@ kpis = data.latest_changes(root, focus, period).set_index("indicator")
 kpis = kpis.loc[[i for i in tiles if i in kpis.index]]
 if kpis.empty:
     st.info(t("no_kpis"))
+history = data.series(root, tuple(str(i) for i in kpis.index), (focus,))
 for column, (name, cell) in zip(st.columns(max(len(kpis), 1)), kpis.iterrows(), strict=False):
     unit = ui.unit(root, str(name))
     direction = int(catalogue.loc[name, "direction"])
-    delta, colour = None, "off"
+    delta, colour, trend_colour = None, "off", ""
     if pd.notna(cell["change"]):
         clear = headlines.clear_change(
             float(cell["change"]), (cell["upper"] - cell["lower"]) / 2,
@@ -122,7 +124,9 @@ for column, (name, cell) in zip(st.columns(max(len(kpis), 1)), kpis.iterrows(), 
         )
         if clear and direction:
             colour = "normal" if direction > 0 else "inverse"
-    with column:
+            if cell["change"] != 0:
+                trend_colour = "better" if cell["change"] * direction > 0 else "worse"
+    with column, st.container(border=True):
         st.metric(
             dimension(str(catalogue.loc[name, "dimension"])),
             unit.value_with_unit(cell["value"]),
@@ -133,12 +137,13 @@ for column, (name, cell) in zip(st.columns(max(len(kpis), 1)), kpis.iterrows(), 
                    month=month(cell["period_start"]), lower=unit.value(cell["lower"]),
                    upper=unit.value(cell["upper"]),
                    previous=ui.month_or_dash(cell["previous_start"])),
-            border=True,
         )  # fmt: skip
-        st.caption(ui.label(root, str(name)))
-        note = ui.validity_note(root, str(name), focus)
-        if note:
-            st.caption(f":orange[{note}]")
+        trend = sparkline_html(history[history["indicator"] == name], period, unit, trend_colour)
+        if trend:
+            st.html(trend)
+        if ui.label(root, str(name)) != dimension(str(catalogue.loc[name, "dimension"])):
+            st.caption(ui.label(root, str(name)))
+        ui.validity_caption(root, str(name), focus)
 
 st.subheader(t("alerts"))
 alerts = data.recent_alerts(root, period)

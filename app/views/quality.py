@@ -10,7 +10,7 @@ import data
 import pandas as pd
 import streamlit as st
 import ui
-from i18n import dimension, lang, month, num, pct, t
+from i18n import day, dimension, lang, month, num, pct, t
 
 st.title(t("nav_quality"))
 root = ui.warehouse()
@@ -83,7 +83,9 @@ if last is not None:
         if counts.get(k)
     ]
     n_bad = int(quarantine["rows"].sum()) if not quarantine.empty else 0
-    text = t("hl_quality", when=str(last["finished_at"])[:10], held=ui.join(held))
+    finished = pd.Timestamp(last["finished_at"])
+    when = day(finished.date()) if not pd.isna(finished) else "–"
+    text = t("hl_quality", when=when, held=ui.join(held))
     if n_bad:
         top = quarantine.assign(c=quarantine["reason"].map(reason_category)).groupby("c")[
             "rows"].sum().idxmax()  # fmt: skip
@@ -155,8 +157,13 @@ else:
     chart = bars.mark_bar(color=ui.MORE) + bars.mark_text(align="left", dx=3).encode(
         text="sum(rows):Q"
     )
-    st.altair_chart(chart.properties(height=28 * quarantine["category"].nunique() + 40),
-                    key="quality_quarantine_chart", width="stretch",
+    # room on the left: Vega measures the labels in its own font, a little narrower than the
+    # page's, and would clip the longest reason's first letters
+    chart = chart.properties(
+        height=28 * quarantine["category"].nunique() + 40,
+        padding={"left": 24, "top": 5, "right": 5, "bottom": 5},
+    )
+    st.altair_chart(chart, key="quality_quarantine_chart", width="stretch",
                     alt=t("quarantine_alt"))  # fmt: skip
     columns = {"source_text": t("source"), "file": t("file"), "field": t("field"),
                "category": t("reason"), "rows_text": t("rows")}  # fmt: skip

@@ -96,6 +96,9 @@ st.caption(t("trends_caption"))
 if not alerts.empty:
     st.markdown("\n".join(f"- {s}" for s in alerts["sentence"]))
 
+# the whole panel, title and legend included (Streamlit fits the chart to it): about 170 px of
+# plot under the title and the legend
+SOURCE_HEIGHT = 300
 st.subheader(t("sources"))
 st.markdown(t("sources_help"))
 present = [s for s in SOURCES if s in indicators]
@@ -112,7 +115,7 @@ colour = alt.Color(
     "neighbourhood:N",
     title=t("neighbourhood"),
     scale=alt.Scale(domain=[names[i] for i in ids], range=ui.OKABE_ITO),
-    legend=alt.Legend(orient="top"),
+    legend=alt.Legend(orient="top", symbolOpacity=1),
 )
 grid = st.columns(2)
 for i, source in enumerate(s for s in present if s in set(placed["indicator"])):
@@ -138,7 +141,7 @@ for i, source in enumerate(s for s in present if s in set(placed["indicator"])):
             color=colour,
         ),
         base.mark_line(point=True).encode(y="value:Q", color=colour, tooltip=tooltip),
-    ).properties(title=ui.label(root, source), height=190)
+    ).properties(title=ui.label(root, source), height=SOURCE_HEIGHT)
     with grid[i % 2]:
         st.altair_chart(layers, key=f"trends_source_{source}", width="stretch",
                         alt=t("source_alt", label=ui.label(root, source)))  # fmt: skip

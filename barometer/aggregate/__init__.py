@@ -2,8 +2,10 @@
 
 Pure functions, one module per source; each returns a long frame with the columns in
 :data:`~barometer.aggregate.cells.CELL_COLUMNS`. Suppression and the run id are added at
-publish time. Months are calendar months in UTC (``period = "M"``, ``period_start`` = the first
-day of the month).
+publish time. Months are the city's calendar months (``period = "M"``, ``period_start`` = the
+first day of the month): the functions read each timestamp on its own clock, and
+:func:`barometer.derive.derive_indicators` converts the canonical UTC timestamps to the config's
+``timezone`` first.
 """
 
 from barometer.aggregate.cells import CELL_COLUMNS, month_start

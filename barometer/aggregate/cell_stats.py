@@ -6,9 +6,10 @@ need, per author of the cell, only how many of their posts the task scored (``n_
 how many of those were flagged (``n_flagged``): the author's mean is ``n_flagged / n_posts``,
 the author has a flagged post when ``n_flagged > 0`` and an unflagged one when
 ``n_flagged < n_posts`` (what disclosure control counts). So the aggregate step works from this
-table, not from posts: it is built per partition of posts (a partition is one source and one
-UTC month, so every cell of a partition is complete in it), concatenated, and summed where two
-partitions share a cell and author (two sources of one month).
+table, not from posts: it is built per partition of posts (one source and one UTC month),
+concatenated, and summed where two partitions share a cell and author (cells are months on
+the city's clock, so a local month's first hours lie in the partition of the UTC month
+before).
 
 Its size grows with the authors active per cell, not with their posts.
 """
@@ -79,9 +80,9 @@ def merge_cell_stats(parts: list[pd.DataFrame], *, overlapping: bool = True) -> 
     digital aggregate sorts each indicator's rows itself).
 
     With ``overlapping``, rows of the same cell, author and indicator in two parts are added
-    up. Partitions of posts never share such a row (a partition is one source and one month,
-    and a pseudonym names its source), so the pipeline passes ``False`` unless the warehouse
-    still holds parts written before partitions (which may share any row with the others).
+    up: cells are months on the city's clock and partitions UTC months, so the first hours of a
+    local month may lie in the partition of the month before (and parts written before
+    partitions may share any row). ``False`` is for parts known to be disjoint.
     """
     kept = [p for p in parts if not p.empty]
     if not kept:

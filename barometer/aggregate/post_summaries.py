@@ -9,10 +9,10 @@ cells, authors and languages, not with the posts:
   whether each task measured them, for the indicators' ``validity``;
 - ``coverage``: original posts per neighbourhood and month (the social rows of ``coverage``).
 
-A partition of posts (:mod:`barometer.partitions`) is one source and one UTC month, so the
-summaries of one partition are complete for its cells; merging adds up the cells two
-partitions share (two sources of one month). Only the term shifts read texts, and only those
-of the months they compare (:func:`term_window_start`).
+A partition of posts (:mod:`barometer.partitions`) is one source and one UTC month; its
+summaries are built on the city's clock (the pipeline passes posts in the city's time zone),
+so a cell may draw on two partitions, and merging adds up what they share. Only the term
+shifts read texts, and only those of the months they compare (:func:`term_window_start`).
 """
 
 from __future__ import annotations

@@ -106,7 +106,8 @@ def _date(value: str) -> date:
 
 def prune(
     before: Annotated[
-        str, typer.Option(help="delete raw posts created before this date (YYYY-MM-DD, UTC)")
+        str,
+        typer.Option(help="delete raw posts created before this date (YYYY-MM-DD, city time)"),
     ],
     warehouse: WarehouseOption = Path("warehouse"),
     config: ConfigOption = None,
@@ -119,9 +120,10 @@ def prune(
 
     cutoff = _date(before)
     try:
+        settings = _config(config, warehouse)
         report = republish(
-            _config(config, warehouse),
-            lambda store, _: prune_posts(store, cutoff),
+            settings,
+            lambda store, _: prune_posts(store, cutoff, settings.timezone),
             step="prune",
             warehouse=warehouse,
             console=errors,

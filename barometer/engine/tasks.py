@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from barometer.aggregate.cells import in_zone
 from barometer.aggregate.post_summaries import (
     SUMMARY_COLUMNS,
     PartitionSummary,
@@ -75,9 +76,14 @@ def score_partition(
     return pd.concat(out, ignore_index=True) if out else empty_frame(POST_SCORES)
 
 
-def summarise(partition: str, root: str, versions: dict[str, str]) -> PartitionSummary:
-    """The :class:`PartitionSummary` of one partition's posts and current scores."""
+def summarise(
+    partition: str, root: str, versions: dict[str, str], timezone: str
+) -> PartitionSummary:
+    """The :class:`PartitionSummary` of one partition's posts and current scores, in the
+    city's months (``timezone``: the config's, see :func:`barometer.aggregate.cells.in_zone`)."""
     store = Warehouse(root)
-    posts = store.read(POSTS, columns=SUMMARY_COLUMNS, partition=partition)
+    posts = in_zone(
+        store.read(POSTS, columns=SUMMARY_COLUMNS, partition=partition), "created_at", timezone
+    )
     scores = partition_scores(store, partition, set(posts["post_id"]))
     return summarise_partition(posts, current_scores(scores, versions))
