@@ -27,7 +27,7 @@ from barometer.commands.output import (
     say,
     show_errors,
 )
-from barometer.exceptions import WarehouseError
+from barometer.exceptions import BarometerError, WarehouseError
 from barometer.synthetic import DEFAULT_SEED
 
 app = typer.Typer(
@@ -75,21 +75,38 @@ def run(
     no_fetch: Annotated[
         bool, typer.Option("--no-fetch", help="do not fetch the live sources first")
     ] = False,
+    engine: Annotated[
+        str,
+        typer.Option(help="where the per-partition score and aggregate tasks run: local or dask"),
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address (default: a LocalCluster on this machine)"),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="workers of the LocalCluster (--engine dask)")
+    ] = None,
 ) -> None:
     """Fetch the live sources (if any), then ingest, enrich, score, aggregate and publish one
     pipeline into its warehouse; exits with status 1 when an input file could not be read or
     stored, or a live source failed (everything else is published)."""
     from barometer.config import load_config
+    from barometer.engine import make_engine
     from barometer.live.fetch import FetchOptions
     from barometer.pipeline import run_pipeline
 
-    report = run_pipeline(
-        load_config(config),
-        warehouse=warehouse,
-        show_progress=not quiet,
-        allow_demo_key=allow_demo_key,
-        fetch=None if no_fetch else FetchOptions(),
-    )
+    loaded = load_config(config)
+    if scheduler is not None and engine != "dask":
+        raise BarometerError("--scheduler needs --engine dask")
+    with make_engine(engine, scheduler=scheduler, workers=workers) as runner:
+        report = run_pipeline(
+            loaded,
+            warehouse=warehouse,
+            show_progress=not quiet,
+            allow_demo_key=allow_demo_key,
+            fetch=None if no_fetch else FetchOptions(),
+            engine=runner,
+        )
     if "fetch" in report.manifest:
         fetch_commands.print_fetch(report.manifest["fetch"])
     _print_run(report.manifest, report.new_rows)

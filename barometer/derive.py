@@ -10,19 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import pandas as pd
 
 from barometer.aggregate import (
-    aggregate_digital,
     aggregate_observation,
     aggregate_sensing,
     aggregate_survey,
     coverage_table,
 )
 from barometer.aggregate.cells import empty_cells, in_zone
+from barometer.aggregate.digital import digital_from_stats
 from barometer.aggregate.invariance import trust_scale_invariance
 from barometer.aggregate.nowcasting import nowcast_outputs
+from barometer.aggregate.post_summaries import PostSummaries, summarise_posts
 from barometer.aggregate.terms import term_shifts
 from barometer.config import PipelineConfig
 from barometer.exceptions import EstimationError
@@ -49,6 +51,16 @@ class SourceTables:
     sessions: pd.DataFrame
     margins: pd.DataFrame | None = None
     model_validity: pd.DataFrame | None = None
+    #: the posts' summaries when built partition by partition; ``posts`` then need hold only
+    #: the months the term shifts compare (see :mod:`barometer.aggregate.post_summaries`)
+    summaries: PostSummaries | None = None
+
+    def post_summaries(self) -> PostSummaries:
+        """:attr:`summaries`, or those of all of :attr:`posts` and :attr:`scores`."""
+        if self.summaries is None:
+            object.__setattr__(self, "summaries", summarise_posts(self.posts, self.scores))
+        assert self.summaries is not None
+        return self.summaries
 
 
 #: the canonical timestamp column of each source table
@@ -60,8 +72,10 @@ def in_city_time(sources: SourceTables, timezone: str) -> SourceTables:
     """``sources`` with every timestamp on the city's clock (``timezone``, the config's), so
     that indicator months, coverage months, sensor days and hours of the week are the city's
     calendar, not UTC's (see :func:`barometer.aggregate.cells.month_start`)."""
-    return replace(sources, **{name: in_zone(getattr(sources, name), column, timezone)
-                               for name, column in _TIMES.items()})  # fmt: skip
+    changes: dict[str, Any] = {
+        name: in_zone(getattr(sources, name), column, timezone) for name, column in _TIMES.items()
+    }
+    return replace(sources, **changes)
 
 
 def _computed(
@@ -90,9 +104,8 @@ def indicator_cells(
     sources = in_city_time(sources, config.timezone)
     digital = _computed(
         "digital",
-        lambda: aggregate_digital(
-            sources.posts,
-            sources.scores,
+        lambda: digital_from_stats(
+            sources.post_summaries().cell_stats,
             n_boot=settings.bootstrap_reps,
             level=level,
             seed=settings.seed,
@@ -224,7 +237,13 @@ def derive_indicators(
     if frozen is not None:
         cells = with_frozen(cells, frozen[~frozen["indicator"].isin(_DERIVED)])
     if sources.model_validity is not None:
-        cells = indicator_validity(cells, sources.posts, sources.scores, sources.model_validity)
+        cells = indicator_validity(
+            cells,
+            sources.posts,
+            sources.scores,
+            sources.model_validity,
+            languages=sources.post_summaries().languages,
+        )
     else:
         cells = cells.assign(validity=None, validity_note=None)
     published = cells[~cells["suppressed"]]
@@ -238,7 +257,11 @@ def derive_indicators(
     all_cells = with_frozen(pd.concat([cells, *extra], ignore_index=True), frozen)
     derived = {
         "coverage": coverage_table(
-            sources.posts, sources.responses, sources.readings, sources.sessions
+            sources.posts,
+            sources.responses,
+            sources.readings,
+            sources.sessions,
+            social=sources.post_summaries().coverage,
         ),
         "term_shifts": term_shifts(
             sources.posts,

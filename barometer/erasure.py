@@ -33,6 +33,7 @@ import pandas as pd
 
 from barometer.exceptions import BarometerError
 from barometer.live.landing import META_SUFFIX, PAGE_SUFFIX
+from barometer.partitions import partitions_of_ids, post_partitions
 from barometer.privacy import Pseudonymiser
 from barometer.schema import (
     ERASURES,
@@ -106,8 +107,7 @@ def erase_person(
             scores = store.read(POST_SCORES)
             gone = scores["post_id"].isin(ids)
             removed[POST_SCORES.name] = int(gone.sum())
-            store.replace(POSTS, posts[~theirs])
-            store.replace(POST_SCORES, scores[~gone])
+            _replace_posts(store, posts[~theirs], scores[~gone])
     needle = json.dumps(person_id).encode()
     removed["landing_pages"] = _delete_pages(store, lambda page: needle in page.read_bytes())
     now = pd.Timestamp(datetime.now(UTC))
@@ -132,8 +132,7 @@ def prune_posts(store: Warehouse, before: date, timezone: str = "UTC") -> dict[s
         scores = store.read(POST_SCORES)
         gone = scores["post_id"].isin(ids)
         removed[POST_SCORES.name] = int(gone.sum())
-        store.replace(POSTS, posts[~old])
-        store.replace(POST_SCORES, scores[~gone])
+        _replace_posts(store, posts[~old], scores[~gone])
     quarantine = store.read(QUARANTINE)
     stamps = pd.to_datetime(quarantine["run_id"].str[:15], format="%Y%m%dT%H%M%S", errors="coerce")
     blank = (stamps.dt.tz_localize("UTC") < cutoff).to_numpy() & (quarantine["raw"] != "")
@@ -144,6 +143,13 @@ def prune_posts(store: Warehouse, before: date, timezone: str = "UTC") -> dict[s
     latest = max(before, date.fromisoformat(previous)) if previous else before
     store.update_metadata(pruned_before=latest.isoformat())
     return {"before": before.isoformat(), "removed": removed}
+
+
+def _replace_posts(store: Warehouse, posts: pd.DataFrame, scores: pd.DataFrame) -> None:
+    """Rewrite ``posts`` and ``post_scores``, each row in its partition (a score in its
+    post's, :mod:`barometer.partitions`)."""
+    store.replace(POSTS, posts, partitions=post_partitions(posts))
+    store.replace(POST_SCORES, scores, partitions=partitions_of_ids(posts, scores["post_id"]))
 
 
 def _delete_pages(store: Warehouse, doomed: Callable[[Path], bool]) -> int:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import subprocess
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -31,9 +31,16 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 import barometer
+from barometer.aggregate.post_summaries import (
+    PostSummaries,
+    merge_summaries,
+    term_window_start,
+)
 from barometer.audit.validity import model_validity_table
 from barometer.config import PipelineConfig, SocialSource
 from barometer.derive import SourceTables, derive_indicators
+from barometer.engine import Engine, LocalEngine
+from barometer.engine.tasks import score_partition, summarise
 from barometer.enrich import (
     enrich_observations,
     enrich_posts,
@@ -55,6 +62,7 @@ from barometer.ingest.files import one_line
 from barometer.ingest.limits import MAX_TEXT_CHARS, cap_texts
 from barometer.ingest.observation import read_kobo_sessions, read_sites
 from barometer.ingest.pldp import read_pldp_sessions
+from barometer.ingest.quarantine import Quarantine
 from barometer.ingest.sensing import read_footfall_long, read_footfall_wide, read_sensor_metadata
 from barometer.ingest.social import (
     read_crowdtangle,
@@ -62,12 +70,13 @@ from barometer.ingest.social import (
     read_reddit,
     read_tabular,
     read_telegram,
-    read_x_v2,
 )
+from barometer.ingest.social.x import iter_x_v2
 from barometer.ingest.survey import load_codebook, read_survey
 from barometer.live.fetch import FetchOptions, FetchReport, fetch_sources
 from barometer.live.landing import LandedPage
 from barometer.model_store import use_models_dir
+from barometer.partitions import month_of, post_partitions
 from barometer.privacy import Pseudonymiser, redact_quoted
 from barometer.publish import build_published
 from barometer.read import table as published_table
@@ -83,27 +92,36 @@ from barometer.schema import (
     SURVEY_RESPONSES,
     TABLES,
     Table,
+    empty_frame,
     to_arrow,
 )
 from barometer.scoring import (
-    BatchScorer,
-    current_scores,
-    gate,
+    active_gates,
     model_versions,
-    score_task,
 )
+from barometer.summary_cache import SummaryCache
 from barometer.warehouse import Warehouse
 
 _T = TypeVar("_T")
-SCORE_BATCH = 20_000  # posts per scoring batch: bounds memory on large imports
 
-SOCIAL_READERS: dict[str, Callable[..., IngestResult]] = {
-    "x_v2": read_x_v2,
-    "mastodon": read_mastodon,
-    "reddit": read_reddit,
-    "crowdtangle": read_crowdtangle,
-    "telegram": read_telegram,
-    "tabular": read_tabular,
+
+def _whole(reader: Callable[..., IngestResult]) -> Callable[..., Iterator[IngestResult]]:
+    """A reader of whole files as a stream of one batch."""
+
+    def stream(path: Path, **options: Any) -> Iterator[IngestResult]:
+        yield reader(path, **options)
+
+    return stream
+
+
+#: format -> reader yielding batches of the file (X streams; the others read whole files)
+SOCIAL_READERS: dict[str, Callable[..., Iterator[IngestResult]]] = {
+    "x_v2": iter_x_v2,
+    "mastodon": _whole(read_mastodon),
+    "reddit": _whole(read_reddit),
+    "crowdtangle": _whole(read_crowdtangle),
+    "telegram": _whole(read_telegram),
+    "tabular": _whole(read_tabular),
 }
 
 
@@ -161,8 +179,12 @@ def code_version() -> str:
 class _Run:
     """State of one pipeline run (kept out of the public API)."""
 
-    def __init__(self, plan: RunPlan, store: Warehouse, console: Console) -> None:
+    def __init__(
+        self, plan: RunPlan, store: Warehouse, console: Console, engine: Engine | None = None
+    ) -> None:
         self.config = plan.config
+        #: where the per-partition tasks of the score and aggregate steps run
+        self.engine: Engine = engine or LocalEngine()
         self.store = store
         self.console = console
         self.key = plan.key
@@ -171,6 +193,8 @@ class _Run:
         self.inputs: list[dict[str, Any]] = []
         self.warnings: list[str] = []
         self.step_seconds: dict[str, float] = {}
+        #: partitions of posts read by the score and aggregate steps (the rest were current)
+        self.partitions_read: dict[str, int] = {"scored": 0, "summarised": 0, "total": 0}
         self.new_rows: dict[str, int] = {name: 0 for name in TABLES}
         self.pseudonymiser = Pseudonymiser(plan.key.key)
         #: every text value of the config: quoted in a message, these are not data
@@ -216,22 +240,41 @@ class _Run:
     def _load(
         self, entry: dict[str, Any], table: Table, read: Callable[[], tuple[IngestResult, Any]]
     ) -> None:
-        """Read, enrich and store one input file. Any error while doing so is this file's
+        """Read, enrich and store one input file (see :meth:`_load_batches`)."""
+        self._load_batches(entry, table, lambda: iter([read()]))
+
+    def _load_batches(
+        self,
+        entry: dict[str, Any],
+        table: Table,
+        batches: Callable[[], Iterator[tuple[IngestResult, pd.DataFrame]]],
+    ) -> None:
+        """Read, enrich and store one input file, batch by batch (posts go to their
+        partitions, :mod:`barometer.partitions`). Any error while doing so is this file's
         error: recorded in the manifest entry as ``error`` and reported in one line (values
         from the file redacted); the run goes on with the other files, and a later run tries
-        the file again (it is not marked ingested)."""
+        the file again (it is not marked ingested; batches stored before the error are not
+        stored twice)."""
+        total: IngestResult | None = None
+        added = 0
         try:
-            result, rows = read()
-            if not result.reconciles():
-                raise InputError(
-                    f"{entry['path']}: counts do not reconcile: read {result.n_read}, kept "
-                    f"{len(result.rows)}, quarantined {result.quarantined}, duplicates "
-                    f"{result.n_duplicates}; please report this as a bug"
+            for result, rows in batches():
+                rows, dropped = drop_erased(table, rows, self.erased)
+                if dropped:
+                    result.notes.append(f"{dropped} row(s) of erased people not stored")
+                added += self._store(table, rows)
+                total = _add_counts(total, result)
+                self.new_rows["quarantine"] += self.store.append(
+                    QUARANTINE, result.quarantine.to_frame(self.run_id)
                 )
-            rows, dropped = drop_erased(table, rows, self.erased)
-            if dropped:
-                result.notes.append(f"{dropped} row(s) of erased people not stored")
-            self._record(entry, result, table.name, self.store.append(table, rows))
+            assert total is not None, "a reader yields at least one batch"
+            if not total.reconciles():
+                raise InputError(
+                    f"{entry['path']}: counts do not reconcile: read {total.n_read}, kept "
+                    f"{total.n_kept}, quarantined {total.quarantined}, duplicates "
+                    f"{total.n_duplicates}; please report this as a bug"
+                )
+            self._record(entry, total, table.name, added)
         except InputError as exc:
             self._file_error(entry, str(exc))
         except Exception as exc:
@@ -240,6 +283,18 @@ class _Run:
                 f"{entry['path']}: could not be read or stored ({type(exc).__name__}: "
                 f"{one_line(exc)}); the other files went on, and the next run tries it again",
             )
+
+    def _store(self, table: Table, rows: pd.DataFrame) -> int:
+        """Append ``rows`` (posts into their partitions); how many were new."""
+        if table.name != POSTS.name:
+            return self.store.append(table, rows)
+        if rows.empty:
+            return 0
+        where = post_partitions(rows)
+        return sum(
+            self.store.append(POSTS, rows.iloc[index], partition=str(name))
+            for name, index in pd.Series(range(len(rows))).groupby(where, sort=True)
+        )
 
     def _file_error(self, entry: dict[str, Any], message: str) -> None:
         entry.pop("ingested", None)
@@ -254,13 +309,10 @@ class _Run:
         return redact_quoted(message, keep_identifiers=True, keep=self.config_strings)
 
     def _record(self, entry: dict[str, Any], result: IngestResult, table: str, added: int) -> None:
-        self.new_rows["quarantine"] += self.store.append(
-            QUARANTINE, result.quarantine.to_frame(self.run_id)
-        )
         entry.update(
             ingested=True,
             n_read=result.n_read,
-            n_kept=len(result.rows),
+            n_kept=result.n_kept,
             n_quarantined=result.quarantined,
             n_duplicates=result.n_duplicates,
             n_new=added,
@@ -269,7 +321,7 @@ class _Run:
             entry["notes"] = [self.redact(n) for n in result.notes]
         self.new_rows[table] += added
         self.console.print(
-            f"{Path(entry['path']).name}: read {result.n_read:,} = {len(result.rows):,} accepted"
+            f"{Path(entry['path']).name}: read {result.n_read:,} = {result.n_kept:,} accepted"
             f" + {result.n_duplicates:,} duplicates + {result.quarantined:,} quarantined",
             highlight=False,
             soft_wrap=True,
@@ -309,24 +361,29 @@ class _Run:
         for source, path in files:
             entry = self._todo(path, f"social:{source.format}")
             if entry is not None:
-                self._load(entry, POSTS, partial(self._read_social, source, path))
+                self._load_batches(entry, POSTS, partial(self._read_social, source, path))
             progress.advance(task)
 
-    def _read_social(self, source: SocialSource, path: Path) -> tuple[IngestResult, pd.DataFrame]:
+    def _read_social(
+        self, source: SocialSource, path: Path
+    ) -> Iterator[tuple[IngestResult, pd.DataFrame]]:
+        """The file's batches (:data:`SOCIAL_READERS`), each capped and enriched."""
         options = social_reader_options(source, self.config.timezone)
-        result = SOCIAL_READERS[source.format](path, **options)
-        if "text" in result.rows.columns:
-            result.rows["text"], cut = cap_texts(result.rows["text"])
-            if cut:
-                result.notes.append(f"{cut} post text(s) cut to {MAX_TEXT_CHARS:,} characters")
-        posts = enrich_posts(
-            result.rows,
-            boundaries=self.boundaries,
-            pseudonymiser=self.pseudonymiser,
-            gazetteer=self.gazetteer,
-            language_prior=self.config.nlp.language_prior,
-        )
-        return result, posts
+        for result in SOCIAL_READERS[source.format](path, **options):
+            if "text" in result.rows.columns:
+                result.rows["text"], cut = cap_texts(result.rows["text"])
+                if cut:
+                    result.notes.append(f"{cut} post text(s) cut to {MAX_TEXT_CHARS:,} characters")
+            posts = enrich_posts(
+                result.rows,
+                boundaries=self.boundaries,
+                pseudonymiser=self.pseudonymiser,
+                gazetteer=self.gazetteer,
+                language_prior=self.config.nlp.language_prior,
+            )
+            result.n_kept = len(result.rows)
+            result.rows = result.rows.iloc[0:0]  # the raw rows are not needed any more
+            yield result, posts
 
     def fetch_live(self, options: FetchOptions) -> None:
         """Fetch the live sources: each new page is landed, then ingested by
@@ -348,7 +405,7 @@ class _Run:
         self.inputs.append(entry)
         extra = {"server": server} if server is not None else {}  # Mastodon ids are per server
         source = SocialSource(format=adapter, path=str(page.path), **extra)  # type: ignore[arg-type]
-        self._load(entry, POSTS, partial(self._read_social, source, page.path))
+        self._load_batches(entry, POSTS, partial(self._read_social, source, page.path))
         return entry
 
     def ingest_survey(self) -> None:
@@ -419,47 +476,63 @@ class _Run:
             self._load(entry, OBSERVATIONS, read)
 
     def score(self) -> None:
-        """Score, per task, the posts without a row of that task's active model version.
+        """Score, per task, the posts without a row of that task's active model version, one
+        partition of posts at a time (:func:`barometer.engine.tasks.score_partition`, run by
+        the run's engine): memory holds one partition's posts and scores, whatever the number
+        of posts. Partitions left fully scored by an earlier run, and unchanged since, are not
+        read (:mod:`barometer.summary_cache`)."""
+        cache = self.summary_cache()
+        partitions = self.store.partitions(POSTS)
+        todo = [p for p in partitions if not cache.is_scored(p)]
+        lexicon_dir = str(self.lexicon_dir) if self.lexicon_dir is not None else None
+        results = self.engine.map(
+            score_partition, todo, str(self.store.root), lexicon_dir, frozenset(self.unavailable)
+        )
+        for partition, rows in zip(todo, results, strict=True):
+            self.new_rows["post_scores"] += self.store.append(
+                POST_SCORES, rows, partition=partition
+            )
+            self.store.release_keys(POST_SCORES, partition)
+            cache.mark_scored(partition)
+        self.partitions_read["scored"] = len(todo)
+        self.partitions_read["total"] = len(partitions)
 
-        Posts no task has scored yet go through :class:`~barometer.scoring.BatchScorer` in
-        batches (shared normalisation and hashing; same rows as per task); the rest, per task.
-        """
-        posts = self.store.read(POSTS, columns=["post_id", "text", "lang"])
-        columns = ["post_id", "task", "model_version", "label"]
-        scored = self.store.read(POST_SCORES, columns=columns)
-        lexicon_dir = self.lexicon_dir
-        versions = model_versions(self.unavailable)
-        current = scored[scored["model_version"].isin(set(versions.values()))]
-        fresh = posts[~posts["post_id"].isin(set(current["post_id"]))]
-        if not fresh.empty:
-            scorer = BatchScorer(lexicon_dir=lexicon_dir, skip=self.unavailable)
-            for start in range(0, len(fresh), SCORE_BATCH):
-                rows = scorer.score(fresh.iloc[start : start + SCORE_BATCH])
-                self.new_rows["post_scores"] += self.store.append(POST_SCORES, rows)
-                scored = pd.concat([scored, rows[columns]], ignore_index=True)
-        done = set(fresh["post_id"])
-        for task, version in versions.items():
-            mine = scored[(scored["task"] == task) & (scored["model_version"] == version)]
-            seen = done | set(mine["post_id"])
-            todo = gate(task, posts[~posts["post_id"].isin(seen)], scored)
-            if todo.empty:
-                continue
-            rows = score_task(task, todo, lexicon_dir=lexicon_dir)
-            self.new_rows["post_scores"] += self.store.append(POST_SCORES, rows)
-            scored = pd.concat([scored, rows[columns]], ignore_index=True)
+    def summary_cache(self) -> SummaryCache:
+        """The per-partition records of this warehouse for the active models."""
+        return SummaryCache(
+            self.store, model_versions(self.unavailable), active_gates(), self.config.timezone
+        )
 
     def indicators(self) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-        """The ``indicators`` table and the other derived tables to publish."""
+        """The ``indicators`` table and the other derived tables to publish. Posts are read
+        one partition at a time into their summaries
+        (:mod:`barometer.aggregate.post_summaries`); texts only of the months the term
+        shifts compare."""
         settings = self.config.indicators
         versions = model_versions(self.unavailable)
+        cache = self.summary_cache()
+        partitions = self.store.partitions(POSTS)
+        found = {p: cache.load(p) for p in partitions}
+        todo = [p for p, summary in found.items() if summary is None]
+        results = self.engine.map(
+            summarise, todo, str(self.store.root), versions, self.config.timezone
+        )
+        for partition, summary in zip(todo, results, strict=True):
+            cache.save(partition, summary)
+            found[partition] = summary
+        self.partitions_read["summarised"] = len(todo)
+        parts = [s for s in found.values() if s is not None]
+        cache.keep_only(partitions)
+        summaries = merge_summaries(parts)  # city months: a cell may span two UTC months
         sources = SourceTables(
-            posts=self.store.read(POSTS),
-            scores=current_scores(self.store.read(POST_SCORES), versions),
+            posts=self._term_posts(summaries),
+            scores=empty_frame(POST_SCORES),
             responses=self.store.read(SURVEY_RESPONSES),
             readings=self.store.read(SENSOR_READINGS),
             sessions=self.store.read(OBSERVATIONS),
             margins=self.store.read(POPULATION_MARGINS) if settings.rake_survey else None,
             model_validity=model_validity_table(versions),
+            summaries=summaries,
         )
         skipped: list[str] = []
         out = derive_indicators(
@@ -468,6 +541,18 @@ class _Run:
         for reason in skipped:
             self.warn(reason)
         return out
+
+    def _term_posts(self, summaries: PostSummaries) -> pd.DataFrame:
+        """The posts (with their text) of the months the term shifts compare."""
+        start = term_window_start(summaries.coverage)
+        if start is None:
+            return empty_frame(POSTS)
+        # partitions are UTC months: the month before may hold the window's first local hours
+        first = f"{start - pd.DateOffset(months=1):%Y-%m}"
+        months = {p: month_of(p) for p in self.store.partitions(POSTS)}
+        wanted = [p for p, month in months.items() if month is None or month >= first]
+        frames = [self.store.read(POSTS, partition=p) for p in wanted]
+        return pd.concat(frames, ignore_index=True) if frames else empty_frame(POSTS)
 
     def manifest(self, finished: bool) -> dict[str, Any]:
         return {
@@ -490,6 +575,7 @@ class _Run:
             "warnings": list(self.warnings),
             "new_rows": self.new_rows,
             "step_seconds": dict(self.step_seconds),
+            "partitions_read": dict(self.partitions_read),
             "row_counts": {name: self.store.count(table) for name, table in TABLES.items()},
             **({"fetch": self.fetch_report.to_dict()} if self.fetch_report is not None else {}),
         }
@@ -540,6 +626,19 @@ class _Run:
                 self.warn(f"nowcast skipped: {method.removeprefix('not fitted: ')}")
 
 
+def _add_counts(total: IngestResult | None, batch: IngestResult) -> IngestResult:
+    """The counts and notes of a file's batches so far (rows and quarantine not kept)."""
+    if total is None:
+        total = IngestResult(batch.rows.iloc[0:0], Quarantine(batch.quarantine.source), 0)
+        total.n_kept = total.n_quarantined = 0
+    total.n_read += batch.n_read
+    total.n_duplicates += batch.n_duplicates
+    total.n_kept += batch.n_kept
+    total.n_quarantined = (total.n_quarantined or 0) + batch.quarantined
+    total.notes.extend(batch.notes)
+    return total
+
+
 def _strings(value: object) -> frozenset[str]:
     """Every string (value or key) inside a JSON-like value."""
     if isinstance(value, str):
@@ -572,10 +671,13 @@ def run_pipeline(
     show_progress: bool = True,
     allow_demo_key: bool = False,
     fetch: FetchOptions | None = None,
+    engine: Engine | None = None,
 ) -> RunReport:
     """Run every step of ``config`` into ``warehouse`` (default: the config's store path).
 
-    With ``fetch``, the live sources (``[[sources.live]]``) are fetched first.
+    With ``fetch``, the live sources (``[[sources.live]]``) are fetched first. ``engine``:
+    where the per-partition score and aggregate tasks run (default: this process,
+    :mod:`barometer.engine`); the caller closes it.
     ``allow_demo_key`` lets ``demo_key = true`` build from files that are not marked synthetic
     (:mod:`barometer.keys`); the manifest records it either way.
     """
@@ -588,7 +690,7 @@ def run_pipeline(
         Warehouse.open_for_writing(root) as store,
         Progress(*columns, console=console, disable=not show_progress) as progress,
     ):
-        run = _Run(plan, store, console)
+        run = _Run(plan, store, console, engine)
         run.timed("ingest reference", run.ingest_reference)
         if fetch is not None and config.sources.live:
             run.timed("fetch live sources", partial(run.fetch_live, fetch))

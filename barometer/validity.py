@@ -54,21 +54,55 @@ def _status_lookup(table: pd.DataFrame) -> dict[tuple[str, str], tuple[str, bool
 def _cell_languages(posts: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     """``neighbourhood_id, period_start, task, lang, measured`` for every located original
     post and every task that scores posts (``measured``: the task gave the post a row)."""
-    located = posts[~posts["is_repost"] & posts["neighbourhood_id"].notna()]
+    return merge_cell_languages([cell_language_part(posts, scores)])
+
+
+#: one partition's part of :func:`_cell_languages`: (cell x language pairs, measured per
+#: cell x language x task, the tasks that scored any of its posts)
+LanguagePart = tuple[pd.DataFrame, pd.DataFrame, list[str]]
+
+
+_LANG_KEYS = ["neighbourhood_id", "period_start", "lang"]
+
+
+def cell_language_part(posts: pd.DataFrame, scores: pd.DataFrame) -> LanguagePart:
+    """What :func:`_cell_languages` needs of one partition of posts: (the cell x language
+    pairs of its located original posts, ``measured`` per cell x task x language for the tasks
+    that scored any of its posts, those tasks); :func:`merge_cell_languages` combines
+    partitions."""
+    located = posts[~posts["is_repost"].astype(bool) & posts["neighbourhood_id"].notna()]
     base = located[["post_id", "neighbourhood_id", "created_at", "lang"]].copy()
     base["period_start"] = month_start(base["created_at"])
     base["lang"] = base["lang"].fillna("und").astype(str)
     frames = []
-    for task in sorted(scores["task"].unique()):
+    tasks = sorted(scores["task"].unique())
+    for task in tasks:
         ids = set(scores.loc[scores["task"] == task, "post_id"])
-        part = base.assign(task=task, measured=base["post_id"].isin(ids))
-        frames.append(part)
+        frames.append(base.assign(task=task, measured=base["post_id"].isin(ids)))
+    combos = base[_LANG_KEYS].drop_duplicates()
     if not frames:
-        return pd.DataFrame(columns=["neighbourhood_id", "period_start", "task", "lang",
-                                     "measured"])  # fmt: skip
+        return combos, pd.DataFrame(columns=[*_LANG_KEYS, "task", "measured"]), tasks
     both = pd.concat(frames, ignore_index=True)
+    measured = both.groupby([*_LANG_KEYS, "task"])["measured"].any().reset_index()
+    return combos, measured, tasks
+
+
+def merge_cell_languages(parts: list[LanguagePart]) -> pd.DataFrame:
+    """:func:`_cell_languages` from the :func:`cell_language_part` of every partition: every
+    cell x language pair, for every task that scored a post anywhere."""
     keys = ["neighbourhood_id", "period_start", "task", "lang"]
-    return both.groupby(keys)["measured"].any().reset_index()
+    measured = pd.concat([m for _, m, _ in parts if not m.empty] or [parts[0][1]])
+    tasks = sorted({task for _, _, found in parts for task in found})
+    if not tasks:
+        return pd.DataFrame(columns=[*keys, "measured"])
+    combos = pd.concat([c for c, _, _ in parts]).drop_duplicates()
+    if combos.empty:
+        return pd.DataFrame(columns=[*keys, "measured"])
+    grid = combos.merge(pd.DataFrame({"task": tasks}), how="cross")
+    found = measured.groupby(keys)["measured"].any()
+    grid = grid.join(found, on=keys)
+    grid["measured"] = grid["measured"].fillna(False).astype(bool)
+    return grid.sort_values(keys, ignore_index=True)[[*keys, "measured"]]
 
 
 def indicator_validity(
@@ -76,23 +110,28 @@ def indicator_validity(
     posts: pd.DataFrame,
     scores: pd.DataFrame,
     table: pd.DataFrame,
+    languages: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """``cells`` with ``validity`` and ``validity_note`` (see the module docstring).
 
     ``posts`` need ``post_id, neighbourhood_id, created_at, lang, is_repost``; ``scores`` are
     the current ``post_scores`` rows; ``table`` is the ``model_validity`` table of the scorers
-    that wrote them (:func:`barometer.audit.validity.model_validity_table`).
+    that wrote them (:func:`barometer.audit.validity.model_validity_table`). ``languages``:
+    their :func:`_cell_languages`, when computed already (partition by partition, see
+    :func:`merge_cell_languages`); ``posts`` and ``scores`` are then not used.
     """
     out = cells.assign(validity=pd.Series(None, index=cells.index, dtype=object),
                        validity_note=pd.Series(None, index=cells.index, dtype=object))  # fmt: skip
-    if out.empty or scores.empty or posts.empty:
+    if languages is None:
+        languages = _cell_languages(posts, scores) if not (scores.empty or posts.empty) else None
+    if out.empty or languages is None or languages.empty:
         return out
     tasks_of = {spec.indicator: sorted({spec.task, spec.label_task or spec.task})
                 for spec in DIGITAL_SPECS}  # fmt: skip
     lookup = _status_lookup(table)
     versions = dict(zip(table["task"].astype(str), table["model_version"].astype(str),
                         strict=True))  # fmt: skip
-    langs = _cell_languages(posts, scores)
+    langs = languages.copy()
     langs["period_start"] = pd.to_datetime(langs["period_start"])
     by_cell: dict[tuple[str, pd.Timestamp, str], list[tuple[str, bool]]] = {}
     for row in langs.itertuples(index=False):

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -135,6 +136,8 @@ class Warehouse:
         self.manifest_dir = self.root / "manifests"
         self.duckdb_path = self.root / DUCKDB_FILE
         self._lock: WarehouseLock | None = None
+        #: (table, partition) -> sorted 64-bit hashes of the stored keys (see :meth:`append`)
+        self._key_index: dict[tuple[str, str], np.ndarray] = {}
 
     @classmethod
     @contextmanager
@@ -168,20 +171,38 @@ class Warehouse:
     def table_dir(self, table: Table) -> Path:
         return self.parquet_dir / table.name
 
-    def parts(self, table: Table) -> list[Path]:
+    def parts(self, table: Table, partition: str | None = None) -> list[Path]:
+        """The table's part files: all of them (``partition=None``), or those of one partition
+        folder (``""``: the table's top level, where unpartitioned tables keep theirs)."""
         folder = self.table_dir(table)
-        return sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
+        if not folder.is_dir():
+            return []
+        if partition is None:
+            return sorted(folder.rglob("part-*.parquet"))
+        return sorted((folder / partition).glob("part-*.parquet"))
 
-    def read(self, table: Table, columns: Iterable[str] | None = None) -> pd.DataFrame:
-        """Read a canonical table (all parts); an empty frame of the right shape if none."""
+    def partitions(self, table: Table) -> list[str]:
+        """The partition folders holding parts of ``table`` (relative, ``""`` = top level)."""
+        folder = self.table_dir(table)
+        found = {p.parent.relative_to(folder).as_posix() for p in self.parts(table)}
+        return sorted("" if name == "." else name for name in found)
+
+    def read(
+        self,
+        table: Table,
+        columns: Iterable[str] | None = None,
+        partition: str | None = None,
+    ) -> pd.DataFrame:
+        """Read a canonical table (all parts, or one partition's); an empty frame of the right
+        shape if none."""
         wanted = list(columns) if columns is not None else table.columns
-        parts = self.parts(table)
+        parts = self.parts(table, partition)
         if not parts:
             return empty_frame(table)[wanted]
         try:
-            arrow = pq.ParquetDataset([str(p) for p in parts], schema=table.schema).read(
-                columns=wanted
-            )
+            arrow = pq.ParquetDataset(
+                [str(p) for p in parts], schema=table.schema, partitioning=None
+            ).read(columns=wanted)
         except (pa.ArrowInvalid, OSError) as exc:
             raise WarehouseError(
                 f"cannot read table '{table.name}' in {self.table_dir(table)}: {exc}"
@@ -191,45 +212,95 @@ class Warehouse:
     def count(self, table: Table) -> int:
         return sum(pq.ParquetFile(p).metadata.num_rows for p in self.parts(table))
 
-    def append(self, table: Table, frame: pd.DataFrame) -> int:
+    def append(self, table: Table, frame: pd.DataFrame, partition: str | None = None) -> int:
         """Store the rows of ``frame`` whose key is not in the table yet; return how many.
 
         Rows repeating a key inside ``frame`` are stored once (the first occurrence wins).
+        With ``partition`` (a folder such as ``source=x/month=2024-05``, see
+        :mod:`barometer.partitions`) the rows go there, and keys are checked against that
+        partition and the table's top level only (its rows cannot be elsewhere), through an
+        index of 64-bit key hashes kept for the writer's session (8 bytes per stored row of
+        the partitions it touched; a hash match is confirmed on the stored keys, so the
+        result is exact).
         """
         self._writing()
         if frame.empty:
             return 0
         key = list(table.key)
         fresh = frame.drop_duplicates(subset=key, keep="first")
-        existing = self.read(table, columns=key)
-        if not existing.empty:
-            stored = pd.MultiIndex.from_frame(existing.astype(str))
-            candidate = pd.MultiIndex.from_frame(fresh[key].astype(str))
-            fresh = fresh[~candidate.isin(stored)]
+        if partition is None:
+            existing = self.read(table, columns=key)
+            fresh = fresh[~_isin_keys(fresh, existing, key)]
+        else:
+            fresh = self._unseen(table, partition, fresh, key)
         if fresh.empty:
             return 0
         arrow = to_arrow(fresh.reset_index(drop=True), table)
         digest = content_hash(arrow)
-        _atomic_write_bytes(
-            self.table_dir(table) / f"part-{digest[:24]}.parquet", _table_bytes(arrow)
-        )
+        folder = self.table_dir(table) / (partition or "")
+        _atomic_write_bytes(folder / f"part-{digest[:24]}.parquet", _table_bytes(arrow))
+        if partition is not None:
+            index = self._key_index[(table.name, partition)]
+            self._key_index[(table.name, partition)] = np.union1d(index, _key_hashes(fresh, key))
         return len(fresh)
 
-    def replace(self, table: Table, frame: pd.DataFrame) -> int:
-        """Replace a whole (derived) table with ``frame``, atomically; return the row count."""
+    def release_keys(self, table: Table, partition: str) -> None:
+        """Forget the key index of one partition (memory; it is rebuilt when needed)."""
+        self._key_index.pop((table.name, partition), None)
+
+    def _unseen(
+        self, table: Table, partition: str, fresh: pd.DataFrame, key: list[str]
+    ) -> pd.DataFrame:
+        """The rows of ``fresh`` whose key is neither in ``partition`` nor at the top level."""
+        hashes = _key_hashes(fresh, key)
+        maybe = np.zeros(len(fresh), dtype=bool)
+        for where in dict.fromkeys([partition, ""]):
+            cached = self._key_index.get((table.name, where))
+            if cached is None:
+                stored = self.read(table, columns=key, partition=where)
+                cached = np.unique(_key_hashes(stored, key))
+                self._key_index[(table.name, where)] = cached
+            maybe |= np.isin(hashes, cached)
+        if not maybe.any():
+            return fresh
+        stored = pd.concat(
+            [self.read(table, columns=key, partition=w) for w in dict.fromkeys([partition, ""])]
+        )
+        clash = np.zeros(len(fresh), dtype=bool)
+        clash[maybe] = _isin_keys(fresh[maybe], stored, key)
+        return fresh[~clash]
+
+    def replace(
+        self, table: Table, frame: pd.DataFrame, partitions: np.ndarray | None = None
+    ) -> int:
+        """Replace a whole (derived) table with ``frame``, atomically; return the row count.
+        ``partitions``: the partition folder of each row (:mod:`barometer.partitions`)."""
         self._writing()
-        arrow = to_arrow(frame.reset_index(drop=True), table)
+        frame = frame.reset_index(drop=True)
         target = self.table_dir(table)
         staging = self.parquet_dir / f".{table.name}.new-{uuid.uuid4().hex[:8]}"
         staging.mkdir(parents=True)
-        digest = content_hash(arrow)
-        _atomic_write_bytes(staging / f"part-{digest[:24]}.parquet", _table_bytes(arrow))
+        groups = (
+            [("", frame)]
+            if partitions is None
+            else [
+                (str(name), frame.iloc[rows])
+                for name, rows in pd.Series(np.arange(len(frame))).groupby(
+                    np.asarray(partitions, dtype=object), sort=True
+                )
+            ]
+        )
+        for name, rows in groups or [("", frame)]:
+            arrow = to_arrow(rows.reset_index(drop=True), table)
+            digest = content_hash(arrow)
+            _atomic_write_bytes(staging / name / f"part-{digest[:24]}.parquet", _table_bytes(arrow))
         retired = self.parquet_dir / f".{table.name}.old-{uuid.uuid4().hex[:8]}"
         if target.exists():
             os.replace(target, retired)
         os.replace(staging, target)
         shutil.rmtree(retired, ignore_errors=True)
-        return arrow.num_rows
+        self._key_index = {k: v for k, v in self._key_index.items() if k[0] != table.name}
+        return len(frame)
 
     def _repair_swaps(self) -> None:
         """Finish or roll back a :meth:`replace` interrupted between its two renames."""
@@ -348,6 +419,22 @@ class Warehouse:
             for entry in manifest.get("inputs", [])
             if entry.get("ingested")
         }
+
+
+def _key_hashes(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """A 64-bit hash of each row's key (keys compared as text, as :meth:`Warehouse.append`
+    always has)."""
+    if frame.empty:
+        return np.empty(0, dtype=np.uint64)
+    return pd.util.hash_pandas_object(frame[key].astype(str), index=False).to_numpy()
+
+
+def _isin_keys(frame: pd.DataFrame, stored: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """Whether each row's key (as text) is among ``stored``'s."""
+    if stored.empty or frame.empty:
+        return np.zeros(len(frame), dtype=bool)
+    known = pd.MultiIndex.from_frame(stored[key].astype(str))
+    return np.asarray(pd.MultiIndex.from_frame(frame[key].astype(str)).isin(known), dtype=bool)
 
 
 def open_published(root: Path | str) -> duckdb.DuckDBPyConnection:

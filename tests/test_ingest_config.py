@@ -162,7 +162,7 @@ def test_rows_of_an_older_model_version_do_not_reach_the_indicators(
 ) -> None:
     """After a model upgrade the warehouse holds both versions' rows; the indicators are
     computed from the current version's rows only."""
-    import barometer.pipeline as pipeline_module
+    import barometer.engine.tasks as tasks_module
 
     warehouse = tmp_path / "wh"
     first = run_pipeline(formats_config, warehouse=warehouse, show_progress=False)
@@ -173,15 +173,15 @@ def test_rows_of_an_older_model_version_do_not_reach_the_indicators(
         )
         assert store.append(POST_SCORES, old) == len(old) > 0
     seen = []
-    derive = pipeline_module.derive_indicators
+    summarise = tasks_module.summarise_partition
 
-    def spy(sources, config, run_id, **options):
-        seen.append(sources.scores)
-        return derive(sources, config, run_id, **options)
+    def spy(posts, scores):  # the scores each partition's summaries are built from
+        seen.append(scores)
+        return summarise(posts, scores)
 
-    monkeypatch.setattr(pipeline_module, "derive_indicators", spy)
+    monkeypatch.setattr(tasks_module, "summarise_partition", spy)
     run_pipeline(formats_config, warehouse=warehouse, show_progress=False)
-    used = seen[0]
+    used = pd.concat(seen, ignore_index=True)
     assert "hostility-2020.1" not in set(used["model_version"])
     hostility = used[used["task"] == "hostility"]
     assert hostility["post_id"].is_unique and len(hostility) == len(old)

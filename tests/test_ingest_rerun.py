@@ -30,8 +30,8 @@ KILLED_RUN = textwrap.dedent(
 
     original = Warehouse.append
 
-    def append(self, table, frame):
-        added = original(self, table, frame)
+    def append(self, table, frame, **where):
+        added = original(self, table, frame, **where)
         if table.name == "posts" and added:
             os.kill(os.getpid(), signal.SIGKILL)
         return added
@@ -93,10 +93,10 @@ def test_crash_inside_an_append_then_rerun(tmp_path, clean, monkeypatch) -> None
     root = tmp_path / "wh"
     original = Warehouse.append
 
-    def failing(self, table, frame):
+    def failing(self, table, frame, **where):
         if table.name == OBSERVATIONS.name:
             raise RuntimeError("disk full")
-        return original(self, table, frame)
+        return original(self, table, frame, **where)
 
     monkeypatch.setattr(Warehouse, "append", failing)
     report = run_ingest(load_config(FIXTURES / "mini.toml"), warehouse=root)

@@ -50,8 +50,8 @@ KILLED_FETCH = textwrap.dedent(
         Landing.write = landed
     elif point == "posts stored":
         append = Warehouse.append
-        def stored(self, table, frame):
-            added = append(self, table, frame)
+        def stored(self, table, frame, **where):
+            added = append(self, table, frame, **where)
             if table.name == "posts" and added:
                 die()
             return added

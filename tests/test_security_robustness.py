@@ -18,10 +18,10 @@ from barometer.warehouse import Warehouse
 def test_an_unstorable_survey_file_is_that_files_error(tmp_path, monkeypatch) -> None:
     original = Warehouse.append
 
-    def append(self, table, frame):  # the survey's rows cannot be stored, whatever the reason
+    def append(self, table, frame, **where):  # the survey's rows cannot be stored at all
         if table.name == SURVEY_RESPONSES.name:
             raise SchemaError("table 'survey_responses', column 'weight': cannot store values")
-        return original(self, table, frame)
+        return original(self, table, frame, **where)
 
     monkeypatch.setattr(Warehouse, "append", append)
     root = tmp_path / "wh"

@@ -12,10 +12,13 @@ def coverage_table(
     responses: pd.DataFrame,
     readings: pd.DataFrame,
     sessions: pd.DataFrame,
+    social: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Rows per source, neighbourhood and month (``neighbourhood_id`` null = not placed).
 
-    Sensing counts clean hours (flag ``ok``) and flagged hours separately.
+    Sensing counts clean hours (flag ``ok``) and flagged hours separately. ``social``: the
+    original posts' rows per neighbourhood and month when counted already (partition by
+    partition, :mod:`barometer.aggregate.post_summaries`); ``posts`` are then not read.
     """
     parts = []
 
@@ -30,7 +33,10 @@ def coverage_table(
         )
         parts.append(grouped.assign(source=source))
 
-    count(posts[~posts["is_repost"]], "created_at", "social")
+    if social is None:
+        count(posts[~posts["is_repost"]], "created_at", "social")
+    elif not social.empty:
+        parts.append(social.assign(source="social"))
     count(responses, "interview_date", "survey")
     count(readings[readings["flag"] == "ok"], "ts", "sensing_ok_hours")
     count(readings[readings["flag"] != "ok"], "ts", "sensing_flagged_hours")

@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from barometer import indicators as catalogue
-from barometer.aggregate.cells import empty_cells, month_start, to_cells
+from barometer.aggregate.cell_stats import cell_stats
+from barometer.aggregate.cells import empty_cells, to_cells
 from barometer.indicators import TARGET_GROUPS, THEMES
-from barometer.stats.resample import author_weighted_shares
+from barometer.stats.resample import shares_from_clusters
 
 
 @dataclass(frozen=True)
@@ -85,47 +87,50 @@ def aggregate_digital(
     neighbourhood. A post enters a share only if that task scored it (e.g. no sentiment lexicon
     exists for Somali, so Somali posts are not in the negative share). Each author's posts in a
     cell are averaged first, so every author counts once. Trust labels are ``trust_<target>`` /
-    ``distrust_<target>``; a post may carry several theme labels.
+    ``distrust_<target>``; a post may carry several theme labels. Computed from the posts'
+    :func:`~barometer.aggregate.cell_stats.cell_stats` (see :func:`digital_from_stats`).
     """
-    located = posts[~posts["is_repost"] & posts["neighbourhood_id"].notna()]
-    base = located[["post_id", "author_pseudonym", "neighbourhood_id", "created_at"]].copy()
-    base["period_start"] = month_start(base["created_at"])
+    return digital_from_stats(cell_stats(posts, scores), n_boot=n_boot, level=level, seed=seed)
+
+
+def digital_from_stats(
+    stats: pd.DataFrame, *, n_boot: int, level: float, seed: int
+) -> pd.DataFrame:
+    """The digital cells from the ``cell_stats`` table (one row per cell x author x
+    indicator, :mod:`barometer.aggregate.cell_stats`): the bootstrap resamples its author
+    rows, as it resampled the authors of the posts; indicator ``k`` of :data:`DIGITAL_SPECS`
+    draws from ``seed + k``."""
     frames = []
+    by_indicator = dict(tuple(stats.groupby("indicator", sort=False))) if len(stats) else {}
     for offset, spec in enumerate(DIGITAL_SPECS):
-        denominator = scores.loc[scores["task"] == spec.task, "post_id"].unique()
-        labelled = scores[scores["task"] == (spec.label_task or spec.task)]
-        if len(denominator) == 0:
+        rows = by_indicator.get(spec.indicator)
+        if rows is None or rows.empty:
             continue
-        passed = spec.test(labelled["label"].astype(str)).to_numpy(dtype=bool)
-        flagged = set(labelled["post_id"].to_numpy()[passed])
-        scored = base[base["post_id"].isin(set(denominator))].copy()
-        if scored.empty:
-            continue
-        scored["flag"] = scored["post_id"].isin(flagged).astype(float)
-        shares = author_weighted_shares(
-            scored,
-            by=["neighbourhood_id", "period_start"],
-            cluster="author_pseudonym",
-            indicator="flag",
-            n_boot=n_boot,
-            level=level,
-            seed=seed + offset,
+        rows = rows.sort_values([*_KEYS, "author_pseudonym"], kind="stable")
+        per_cluster = pd.DataFrame(
+            {
+                **{c: rows[c].to_numpy() for c in [*_KEYS, "author_pseudonym"]},
+                "mean": rows["n_flagged"].to_numpy(dtype=float) / rows["n_posts"].to_numpy(),
+                "size": rows["n_posts"].to_numpy(dtype=np.int64),
+            }
+        )
+        shares = shares_from_clusters(
+            per_cluster, _KEYS, n_boot=n_boot, level=level, seed=seed + offset
         )
         cells = to_cells(shares, spec.indicator)
-        frames.append(cells.join(_people(scored, keep_sets=spec.task == "hostility"), on=_KEYS))
+        frames.append(cells.join(_people(rows, keep_sets=spec.task == "hostility"), on=_KEYS))
     return pd.concat(frames, ignore_index=True) if frames else empty_cells()
 
 
 _KEYS = ["neighbourhood_id", "period_start"]
 
 
-def _people(scored: pd.DataFrame, *, keep_sets: bool) -> pd.DataFrame:
-    """Per cell: authors with a flagged post, authors with an unflagged one (and, with
-    ``keep_sets``, the set of flagged authors)."""
-    by_author = scored.groupby([*_KEYS, "author_pseudonym"], observed=True)["flag"]
-    per_author = by_author.agg(["max", "min"]).reset_index()
-    per_author["flagged"] = per_author["max"] > 0
-    per_author["unflagged"] = per_author["min"] < 1
+def _people(rows: pd.DataFrame, *, keep_sets: bool) -> pd.DataFrame:
+    """Per cell, from its ``cell_stats`` rows: authors with a flagged post, authors with an
+    unflagged one (and, with ``keep_sets``, the set of flagged authors)."""
+    per_author = rows.assign(
+        flagged=rows["n_flagged"] > 0, unflagged=rows["n_flagged"] < rows["n_posts"]
+    )
     grouped = per_author.groupby(_KEYS, observed=True)
     out = pd.DataFrame(
         {

@@ -14,6 +14,7 @@ way everywhere:
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
@@ -22,7 +23,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import pandas as pd
 
@@ -108,11 +109,95 @@ def load_json(path: Path) -> Any:
         raise InputError(f"{path}: JSON nested too deeply to read") from exc
 
 
-def json_lines(text: str) -> Iterator[tuple[int, Any | None, str]]:
+#: bytes read at a time when a file is streamed
+STREAM_BLOCK = 1 << 20
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    """The file's bytes as a stream (``.gz`` decompressed as it is read)."""
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    try:
+        return cast(IO[bytes], gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the file: {one_line(exc)}") from exc
+
+
+def _corrupt(path: Path, exc: BaseException) -> InputError:
+    return InputError(f"{path}: cannot read the file (truncated or corrupt?): {one_line(exc)}")
+
+
+def check_text_stream(path: Path) -> bool:
+    """Check, in one streaming pass with memory bounded by :data:`STREAM_BLOCK`, what
+    :func:`read_text` checks on a whole file (missing, truncated or corrupt gzip, empty,
+    binary, not UTF-8), raising the same :class:`InputError`; returns whether the file is
+    UTF-16 (which :func:`text_lines` then reads whole, as :func:`read_text` does)."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    offset = 0
+    blank = True
+    with _open_binary(path) as handle:
+        try:
+            while block := handle.read(STREAM_BLOCK):
+                if offset == 0 and block.startswith((b"\xff\xfe", b"\xfe\xff")):
+                    return True
+                if b"\x00" in block:
+                    raise InputError(
+                        f"{path}: binary data (NUL bytes), not a text file; is the file "
+                        "extension right?"
+                    )
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError as exc:
+                    at = offset + exc.start
+                    raise InputError(
+                        f"{path}: not valid UTF-8 (byte 0x{block[exc.start]:02x} at offset "
+                        f"{at}); re-save the file as UTF-8"
+                    ) from exc
+                blank = blank and not block.lstrip(b"\xef\xbb\xbf").strip()
+                offset += len(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{path}: not valid UTF-8 (the file ends inside a character); re-save the file "
+                "as UTF-8"
+            ) from exc
+        except (OSError, EOFError, zlib.error) as exc:
+            raise _corrupt(path, exc) from exc
+    if blank:
+        raise InputError(f"{path}: the file is empty")
+    return False
+
+
+def text_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, line) of a text file, streamed (``.gz`` included) with memory bounded by
+    the longest line; the file is checked first (:func:`check_text_stream`), so a file that
+    :func:`read_text` would refuse raises the same :class:`InputError` before any line is
+    yielded. Lines end at ``\\n`` only (as :func:`json_lines` splits)."""
+    if check_text_stream(path):
+        text, _ = read_text(path)
+        yield from enumerate(text.split("\n"), start=1)
+        return
+    with _open_binary(path) as handle:
+        try:
+            for line_no, raw in enumerate(handle, start=1):
+                if line_no == 1:
+                    raw = raw.removeprefix(b"\xef\xbb\xbf")
+                yield line_no, raw.decode("utf-8").removesuffix("\n")
+        except (OSError, EOFError, zlib.error) as exc:  # changed since it was checked
+            raise _corrupt(path, exc) from exc
+
+
+def stream_json_lines(path: Path) -> Iterator[tuple[int, Any | None, str]]:
+    """:func:`json_lines` of a file, streamed line by line (see :func:`text_lines`)."""
+    for line_no, line in text_lines(path):
+        yield from json_lines(line, start=line_no)
+
+
+def json_lines(text: str, start: int = 1) -> Iterator[tuple[int, Any | None, str]]:
     """(line number, parsed value or None, error message) per non-empty line of JSON Lines.
 
     Lines end at ``\n`` only: U+2028 and friends may appear unescaped inside JSON strings."""
-    for line_no, line in enumerate(text.split("\n"), start=1):
+    for line_no, line in enumerate(text.split("\n"), start=start):
         if not line.strip():
             continue
         try:

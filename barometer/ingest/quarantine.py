@@ -44,6 +44,8 @@ class Quarantine:
 
     source: str
     rows: list[dict[str, object]] = field(default_factory=list)
+    #: rejected records of the file handed on before these (:meth:`drain`)
+    offset: int = 0
 
     def reject(self, file: str, line: int, field_name: str, reason: str, raw: object = "") -> None:
         self.rows.append(
@@ -51,7 +53,7 @@ class Quarantine:
                 "source": self.source,
                 "file": file,
                 "line": int(line),
-                "record": len(self.rows) + 1,
+                "record": self.offset + len(self.rows) + 1,
                 "field": field_name,
                 "reason": redact_quoted(reason, keep={field_name}),
                 "raw": shortened_raw(raw),
@@ -60,6 +62,18 @@ class Quarantine:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def drain(self) -> Quarantine:
+        """The rows collected so far, handed on (a streaming reader's batch); numbering of the
+        file's rejected records goes on from them."""
+        taken = Quarantine(self.source, self.rows, self.offset)
+        self.offset += len(self.rows)
+        self.rows = []
+        return taken
+
+    def merged(self, later: Quarantine) -> Quarantine:
+        """These rows followed by those of a later batch of the same file."""
+        return Quarantine(self.source, self.rows + later.rows, self.offset)
 
     def to_frame(self, run_id: str = "") -> pd.DataFrame:
         if not self.rows:

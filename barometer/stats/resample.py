@@ -115,10 +115,23 @@ def author_weighted_shares(
     """
     by = list(by)
     kept = _check(df, [*by, cluster, indicator], cluster, indicator, n_boot, level)
-    rng = np.random.default_rng(seed)
     keys = [*by, cluster]
     per_cluster = kept.groupby(keys, sort=True, observed=True)[indicator].agg(["mean", "size"])
-    per_cluster = per_cluster.reset_index()
+    return shares_from_clusters(per_cluster.reset_index(), by, n_boot, level, seed)
+
+
+def shares_from_clusters(
+    per_cluster: pd.DataFrame,
+    by: list[str],
+    n_boot: int = 999,
+    level: float = 0.95,
+    seed: int | np.random.Generator | None = None,
+) -> pd.DataFrame:
+    """:func:`author_weighted_shares` from its sufficient statistics: one row per group x
+    cluster, sorted by the ``by`` columns then the cluster, with ``mean`` (the cluster's mean
+    indicator in the group) and ``size`` (its rows). Same result, row for row and draw for
+    draw, as :func:`author_weighted_shares` on the rows these summarise."""
+    rng = np.random.default_rng(seed)
     if per_cluster.empty:
         raise EstimationError(f"every row has a missing value in the grouping columns {by}")
     if by:

@@ -133,6 +133,8 @@ class PostCollector:
         self.notes: list[str] = []
         self.skipped: dict[str, int] = {}
         self.implausible_points: list[tuple[int, str]] = []
+        self._drained = 0  # records (and duplicates among them) handed on by drain()
+        self._drained_duplicates = 0
 
     def skip(self, what: str) -> None:
         """Something in the file that is not a record (a stub, a service message)."""
@@ -160,7 +162,41 @@ class PostCollector:
         self.seen.add(record["post_id"])
         self.records.append(record)
 
+    @property
+    def pending(self) -> int:
+        """Records read since the last :meth:`drain`."""
+        return self.n_read - self._drained
+
+    def drain(self) -> IngestResult:
+        """The records read since the last drain, as a result of their own (no notes: they
+        come with :meth:`result`); the file's post ids stay known, so a repeat in a later
+        batch still counts as a duplicate."""
+        batch = IngestResult(
+            to_frame(self.records),
+            self.quarantine.drain(),
+            n_read=self.n_read - self._drained,
+            n_duplicates=self.duplicates - self._drained_duplicates,
+        )
+        self.records = []
+        self._drained, self._drained_duplicates = self.n_read, self.duplicates
+        return batch
+
     def result(self) -> IngestResult:
+        """The records not drained yet and the file's notes (the whole file when nothing was
+        drained)."""
+        if self._drained:
+            last = self.drain()
+            last.notes = self._notes()
+            return last
+        return IngestResult(
+            to_frame(self.records),
+            self.quarantine,
+            n_read=self.n_read,
+            n_duplicates=self.duplicates,
+            notes=self._notes(),
+        )
+
+    def _notes(self) -> list[str]:
         notes = self.notes + [f"skipped {n} {what}" for what, n in self.skipped.items()]
         if self.implausible_points:
             shown = "; ".join(f"line {line}: {why}" for line, why in self.implausible_points[:5])
@@ -169,10 +205,4 @@ class PostCollector:
                 f"{len(self.implausible_points)} post(s) with implausible coordinates kept "
                 f"without them ({shown}{f'; and {more} more' if more > 0 else ''})"
             )
-        return IngestResult(
-            to_frame(self.records),
-            self.quarantine,
-            n_read=self.n_read,
-            n_duplicates=self.duplicates,
-            notes=notes,
-        )
+        return notes

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from barometer.ingest.base import IngestResult
-from barometer.ingest.files import json_lines, read_text
+from barometer.ingest.base import STREAM_BATCH, IngestResult
+from barometer.ingest.files import stream_json_lines
 from barometer.ingest.social._common import (
     PostCollector,
     as_count,
@@ -44,19 +45,17 @@ WITHHELD_PLACEHOLDER = re.compile(
 )
 
 
-def _pages(path: Path, collector: PostCollector) -> list[tuple[int, dict[str, Any]]]:
-    pages: list[tuple[int, dict[str, Any]]] = []
-    text, _ = read_text(path)
-    for line_no, page, error in json_lines(text):
+def _pages(path: Path, collector: PostCollector) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, response page) of the file, streamed line by line."""
+    for line_no, page, error in stream_json_lines(path):
         if error:
             collector.reject(line_no, "(json)", error)
         elif isinstance(page, list):
-            pages.extend((line_no, p) for p in page if isinstance(p, dict))
+            yield from ((line_no, p) for p in page if isinstance(p, dict))
         elif isinstance(page, dict):
-            pages.append((line_no, page))
+            yield line_no, page
         else:
             collector.reject(line_no, "(json)", "not a response object")
-    return pages
 
 
 def _withheld_reason(tweet: dict[str, Any], text: str) -> str | None:
@@ -116,6 +115,14 @@ def _safe_raw(tweet: dict[str, Any]) -> str:
 
 def read_x_v2(path: Path) -> IngestResult:
     """Read one X API v2 export file into social raw rows plus quarantine."""
+    return IngestResult.merge(list(iter_x_v2(path)))
+
+
+def iter_x_v2(path: Path, batch_size: int = STREAM_BATCH) -> Iterator[IngestResult]:
+    """Read one X API v2 export file as a stream of results of about ``batch_size`` records
+    each (rows plus quarantine; the file's notes come with the last one), holding one batch
+    and the file's post ids (to count repeats) in memory. A file that cannot be read at all
+    raises its :class:`~barometer.exceptions.InputError` before the first batch."""
     collector = PostCollector(SOURCE, path)
     for line_no, page in _pages(path, collector):
         includes = as_dict(page.get("includes"))
@@ -134,4 +141,6 @@ def read_x_v2(path: Path) -> IngestResult:
                 collector.reject(line_no, field, reason, _safe_raw(tweet))
             else:
                 collector.add(record)
-    return collector.result()
+        if collector.pending >= batch_size:
+            yield collector.drain()
+    yield collector.result()

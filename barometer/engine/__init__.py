@@ -1,0 +1,35 @@
+"""Engines: where the per-partition tasks of the score and aggregate steps run.
+
+- ``local`` (the default, :class:`~barometer.engine.local.LocalEngine`): one after the other
+  in this process;
+- ``dask`` (:class:`~barometer.engine.dask.DaskEngine`): as tasks on a ``dask.distributed``
+  cluster (a scheduler address, or a :class:`~dask.distributed.LocalCluster` on this
+  machine), each worker reading its partitions from the warehouse path and loading the
+  models once.
+
+Both run the same functions (:mod:`barometer.engine.tasks`) over the same Parquet layout, and
+the driver stores their results in the same order, so they publish the same tables.
+"""
+
+from __future__ import annotations
+
+from barometer.engine.local import Engine, LocalEngine
+
+ENGINES = ("local", "dask")
+
+
+def make_engine(name: str, scheduler: str | None = None, workers: int | None = None) -> Engine:
+    """The engine called ``name`` (``local`` or ``dask``; ``scheduler``: a Dask scheduler
+    address, default a LocalCluster of ``workers`` processes)."""
+    if name == "local":
+        return LocalEngine()
+    if name == "dask":
+        from barometer.engine.dask import DaskEngine
+
+        return DaskEngine(scheduler=scheduler, workers=workers)
+    from barometer.exceptions import ConfigError
+
+    raise ConfigError(f"unknown engine '{name}'; choose one of {', '.join(ENGINES)}")
+
+
+__all__ = ["ENGINES", "Engine", "LocalEngine", "make_engine"]

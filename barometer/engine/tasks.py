@@ -1,0 +1,89 @@
+"""The per-partition work of the score and aggregate steps, as plain functions of the
+warehouse path and a partition name, so that any engine can run them where the data is
+(:mod:`barometer.engine.local` in this process, :mod:`barometer.engine.dask` on a cluster's
+workers). They only read the warehouse; the driver, which holds the writers' lock, stores
+what they return.
+
+Models are loaded once per process (:func:`scorer`), however many partitions it scores.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from barometer.aggregate.cells import in_zone
+from barometer.aggregate.post_summaries import (
+    SUMMARY_COLUMNS,
+    PartitionSummary,
+    summarise_partition,
+)
+from barometer.schema import POST_SCORES, POSTS, empty_frame
+from barometer.scoring import BatchScorer, current_scores, gate, model_versions, score_task
+from barometer.warehouse import Warehouse
+
+SCORE_BATCH = 20_000  # posts per scoring batch: bounds the memory of one batch's features
+_SCORE_COLUMNS = ["post_id", "task", "model_version", "label"]
+
+
+@cache
+def scorer(lexicon_dir: str | None, skip: frozenset[str]) -> BatchScorer:
+    """The batch scorer of the active models, built once per process."""
+    return BatchScorer(lexicon_dir=Path(lexicon_dir) if lexicon_dir else None, skip=skip)
+
+
+def partition_scores(store: Warehouse, partition: str, post_ids: set[str]) -> pd.DataFrame:
+    """The stored scores of one partition's posts (and of its posts scored before partitions,
+    at the table's top level)."""
+    scores = store.read(POST_SCORES, partition=partition)
+    if partition and store.parts(POST_SCORES, ""):
+        legacy = store.read(POST_SCORES, partition="")
+        scores = pd.concat([scores, legacy[legacy["post_id"].isin(post_ids)]])
+    return scores
+
+
+def score_partition(
+    partition: str, root: str, lexicon_dir: str | None, skip: frozenset[str]
+) -> pd.DataFrame:
+    """The new ``post_scores`` rows of one partition: per task, its posts without a row of
+    the task's active model version. Posts no task has scored yet go through
+    :class:`~barometer.scoring.BatchScorer` in batches (shared normalisation and hashing;
+    same rows as per task); the rest (a new or upgraded model, a gate that now lets a post
+    through), per task."""
+    store = Warehouse(root)
+    posts = store.read(POSTS, columns=["post_id", "text", "lang"], partition=partition)
+    scored = partition_scores(store, partition, set(posts["post_id"]))[_SCORE_COLUMNS]
+    versions = model_versions(skip)
+    current = scored[scored["model_version"].isin(set(versions.values()))]
+    fresh = posts[~posts["post_id"].isin(set(current["post_id"]))]
+    out: list[pd.DataFrame] = []
+    if not fresh.empty:
+        batch_scorer = scorer(lexicon_dir, skip)
+        for start in range(0, len(fresh), SCORE_BATCH):
+            out.append(batch_scorer.score(fresh.iloc[start : start + SCORE_BATCH]))
+        scored = pd.concat([scored, *(rows[_SCORE_COLUMNS] for rows in out)], ignore_index=True)
+    done = set(fresh["post_id"])
+    for task, version in versions.items():
+        mine = scored[(scored["task"] == task) & (scored["model_version"] == version)]
+        todo = gate(task, posts[~posts["post_id"].isin(done | set(mine["post_id"]))], scored)
+        if todo.empty:
+            continue
+        rows = score_task(task, todo, lexicon_dir=Path(lexicon_dir) if lexicon_dir else None)
+        out.append(rows)
+        scored = pd.concat([scored, rows[_SCORE_COLUMNS]], ignore_index=True)
+    return pd.concat(out, ignore_index=True) if out else empty_frame(POST_SCORES)
+
+
+def summarise(
+    partition: str, root: str, versions: dict[str, str], timezone: str
+) -> PartitionSummary:
+    """The :class:`PartitionSummary` of one partition's posts and current scores, in the
+    city's months (``timezone``: the config's, see :func:`barometer.aggregate.cells.in_zone`)."""
+    store = Warehouse(root)
+    posts = in_zone(
+        store.read(POSTS, columns=SUMMARY_COLUMNS, partition=partition), "created_at", timezone
+    )
+    scores = partition_scores(store, partition, set(posts["post_id"]))
+    return summarise_partition(posts, current_scores(scores, versions))

@@ -1,0 +1,119 @@
+"""Incremental runs (issue 13): a run that adds one week of posts reads only the partitions
+it touched, and publishes what a cold run over the same files publishes."""
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from conftest import FIXTURES
+
+from barometer.config import load_config
+from barometer.pipeline import run_pipeline
+from barometer.schema import POSTS
+from barometer.summary_cache import SUMMARY_DIR
+from barometer.warehouse import Warehouse
+
+#: columns that differ between two runs by construction
+_RUN_COLUMNS = {"run_id", "started_at", "finished_at", "code_version", "step_seconds"}
+
+
+def _published(root: Path) -> dict[str, pd.DataFrame]:
+    with duckdb.connect(str(root / "barometer.duckdb"), read_only=True) as con:
+        tables = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        names = [r[0] for r in tables]
+        out = {}
+        for name in names:
+            if name == "runs":
+                continue
+            frame = con.execute(f'SELECT * FROM "{name}"').df()
+            frame = frame.drop(columns=[c for c in frame.columns if c in _RUN_COLUMNS])
+            out[name] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
+    return out
+
+
+def _week(first_id: int) -> str:
+    """One week of posts (7-13 April 2024, after the fixture's March), one page per day."""
+    pages = []
+    for day in range(7):
+        tweets = [
+            {
+                "id": str(first_id + 10 * day + k),
+                "text": ["Så fin kväll i Westby", "Jag litar inte på någon i Östby", "Trevligt"][k],
+                "author_id": str(9100 + k),
+                "created_at": f"2024-04-{7 + day:02d}T1{k}:00:00.000Z",
+                "lang": "sv",
+                "geo": {
+                    "coordinates": {"type": "Point", "coordinates": [17.05 + 0.1 * (k % 2), 59.05]}
+                },
+            }
+            for k in range(3)
+        ]
+        pages.append(json.dumps({"data": tweets}, ensure_ascii=False))
+    return "\n".join(pages) + "\n"
+
+
+@pytest.fixture
+def city(tmp_path: Path) -> Path:
+    """The mini fixtures, with the X source read from every ``x_*.jsonl`` file."""
+    folder = tmp_path / "city"
+    shutil.copytree(FIXTURES, folder, ignore=shutil.ignore_patterns("live", "synth*"))
+    (folder / "x_page.jsonl").rename(folder / "x_march.jsonl")
+    config = (folder / "mini.toml").read_text(encoding="utf-8")
+    (folder / "mini.toml").write_text(config.replace('"x_page.jsonl"', '"x_*.jsonl"'))
+    return folder
+
+
+def test_an_added_week_reads_only_its_partitions(city: Path, tmp_path: Path) -> None:
+    config = city / "mini.toml"
+    growing = tmp_path / "growing"
+    first = run_pipeline(load_config(config), warehouse=growing, show_progress=False)
+    before = Warehouse(growing).partitions(POSTS)
+    assert first.manifest["partitions_read"]["summarised"] == len(before)
+
+    (city / "x_week.jsonl").write_text(_week(5000), encoding="utf-8")
+    second = run_pipeline(load_config(config), warehouse=growing, show_progress=False)
+    after = Warehouse(growing).partitions(POSTS)
+    touched = sorted(set(after) - set(before))
+    assert touched == ["source=x/month=2024-04"]
+    read = second.manifest["partitions_read"]
+    assert read == {"scored": 1, "summarised": 1, "total": len(after)}
+    assert second.new_rows["posts"] == 21
+
+    cold = tmp_path / "cold"
+    run_pipeline(load_config(config), warehouse=cold, show_progress=False)
+    grown, fresh = _published(growing), _published(cold)
+    assert grown.keys() == fresh.keys()
+    for name in fresh:
+        pd.testing.assert_frame_equal(grown[name], fresh[name], obj=name)
+
+    third = run_pipeline(load_config(config), warehouse=growing, show_progress=False)
+    assert third.manifest["partitions_read"] == {"scored": 0, "summarised": 0, "total": len(after)}
+
+
+def test_a_partition_rewritten_by_an_erasure_is_summarised_again(
+    city: Path, tmp_path: Path
+) -> None:
+    from barometer.erasure import erase_person
+    from barometer.pipeline import republish
+
+    config = load_config(city / "mini.toml")
+    root = tmp_path / "wh"
+    run_pipeline(config, warehouse=root, show_progress=False)
+    summaries = root / "parquet" / SUMMARY_DIR
+    stored = {p: p.read_bytes() for p in summaries.rglob("cell_stats.parquet")}
+    assert stored
+    report = republish(
+        config,
+        lambda store, pseudo: erase_person(store, pseudo, source="x", person_id="9001"),
+        step="erase",
+        warehouse=root,
+    )
+    assert report.manifest["erase"]["removed"]["posts"] >= 1
+    assert report.manifest["partitions_read"]["summarised"] >= 1
+    pseudonyms = set(Warehouse(root).read(POSTS)["author_pseudonym"])
+    for path in summaries.rglob("cell_stats.parquet"):
+        authors = set(pd.read_parquet(path)["author_pseudonym"])
+        assert authors <= pseudonyms  # no summary keeps the erased author
