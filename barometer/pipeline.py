@@ -75,7 +75,7 @@ from barometer.ingest.social.x import iter_x_v2
 from barometer.ingest.survey import load_codebook, read_survey
 from barometer.live.fetch import FetchOptions, FetchReport, fetch_sources
 from barometer.live.landing import LandedPage
-from barometer.model_store import use_models_dir
+from barometer.model_store import city_models_dir, use_models_dir
 from barometer.partitions import month_of, post_partitions
 from barometer.privacy import Pseudonymiser, redact_quoted
 from barometer.publish import build_published
@@ -485,8 +485,14 @@ class _Run:
         partitions = self.store.partitions(POSTS)
         todo = [p for p in partitions if not cache.is_scored(p)]
         lexicon_dir = str(self.lexicon_dir) if self.lexicon_dir is not None else None
+        models_dir = city_models_dir()  # the config's folder, for workers in other processes
         results = self.engine.map(
-            score_partition, todo, str(self.store.root), lexicon_dir, frozenset(self.unavailable)
+            score_partition,
+            todo,
+            str(self.store.root),
+            lexicon_dir,
+            frozenset(self.unavailable),
+            str(models_dir) if models_dir else None,
         )
         for partition, rows in zip(todo, results, strict=True):
             self.new_rows["post_scores"] += self.store.append(

@@ -4,11 +4,14 @@ warehouse path and a partition name, so that any engine can run them where the d
 workers). They only read the warehouse; the driver, which holds the writers' lock, stores
 what they return.
 
-Models are loaded once per process (:func:`scorer`), however many partitions it scores.
+Models are loaded once per process and set of active models (:func:`scorer`), however many
+partitions it scores; the city's models folder travels with each task, so a worker on another
+machine reads the same models as the driver.
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from functools import cache
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from barometer.aggregate.post_summaries import (
     PartitionSummary,
     summarise_partition,
 )
+from barometer.model_store import city_models_dir, use_models_dir
 from barometer.schema import POST_SCORES, POSTS, empty_frame
 from barometer.scoring import BatchScorer, current_scores, gate, model_versions, score_task
 from barometer.warehouse import Warehouse
@@ -28,9 +32,22 @@ SCORE_BATCH = 20_000  # posts per scoring batch: bounds the memory of one batch'
 _SCORE_COLUMNS = ["post_id", "task", "model_version", "label"]
 
 
-@cache
 def scorer(lexicon_dir: str | None, skip: frozenset[str]) -> BatchScorer:
-    """The batch scorer of the active models, built once per process."""
+    """The batch scorer of the active models, built once per process for each models folder
+    and set of active versions (a model activated, or a city folder used, between two runs of
+    one process gets a scorer of its own, loaded and verified from its files)."""
+    folder = city_models_dir()
+    versions = tuple(sorted(model_versions(skip).items()))
+    return _scorer(lexicon_dir, skip, str(folder) if folder else None, versions)
+
+
+@cache
+def _scorer(
+    lexicon_dir: str | None,
+    skip: frozenset[str],
+    models_dir: str | None,
+    versions: tuple[tuple[str, str], ...],
+) -> BatchScorer:
     return BatchScorer(lexicon_dir=Path(lexicon_dir) if lexicon_dir else None, skip=skip)
 
 
@@ -45,13 +62,25 @@ def partition_scores(store: Warehouse, partition: str, post_ids: set[str]) -> pd
 
 
 def score_partition(
-    partition: str, root: str, lexicon_dir: str | None, skip: frozenset[str]
+    partition: str,
+    root: str,
+    lexicon_dir: str | None,
+    skip: frozenset[str],
+    models_dir: str | None = None,
 ) -> pd.DataFrame:
     """The new ``post_scores`` rows of one partition: per task, its posts without a row of
     the task's active model version. Posts no task has scored yet go through
     :class:`~barometer.scoring.BatchScorer` in batches (shared normalisation and hashing;
     same rows as per task); the rest (a new or upgraded model, a gate that now lets a post
-    through), per task."""
+    through), per task. ``models_dir``: the city's models folder the driver uses (None: this
+    process's own default)."""
+    with use_models_dir(models_dir) if models_dir else nullcontext():
+        return _score_partition(partition, root, lexicon_dir, skip)
+
+
+def _score_partition(
+    partition: str, root: str, lexicon_dir: str | None, skip: frozenset[str]
+) -> pd.DataFrame:
     store = Warehouse(root)
     posts = store.read(POSTS, columns=["post_id", "text", "lang"], partition=partition)
     scored = partition_scores(store, partition, set(posts["post_id"]))[_SCORE_COLUMNS]
