@@ -12,6 +12,7 @@ always means every test ran.
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from barometer import locations
@@ -52,6 +53,25 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.outcome = "failed"
         report.longrepr = f"skipped under CI=true, where every test must run: {reason}"
+
+
+def observation_rows(ids: list[str]) -> pd.DataFrame:
+    """Canonical observation rows with the given ids (one session each, same site and hour)."""
+    n = len(ids)
+    return pd.DataFrame(
+        {
+            "observation_id": ids,
+            "site_id": ["s1"] * n,
+            "neighbourhood_id": ["west"] * n,
+            "start": pd.to_datetime(["2024-05-01T10:00Z"] * n),
+            "end": pd.to_datetime(["2024-05-01T11:00Z"] * n),
+            "n_people": [10] * n,
+            "n_interactions": [3] * n,
+            "n_mixed_interactions": [1] * n,
+            "n_conflicts": [0] * n,
+            "observer_pseudonym": ["observer-1"] * n,
+        }
+    )
 
 
 def shared_data(*parts: str) -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import FIXTURES, REPO_ROOT
+from conftest import FIXTURES, REPO_ROOT, observation_rows
 from typer.testing import CliRunner
 
 import barometer.pipeline as pipeline_module
@@ -27,28 +27,10 @@ from barometer.schema import OBSERVATIONS, TABLES
 from barometer.warehouse import Warehouse, check_warehouse_path, is_warehouse
 
 
-def _observations(ids: list[str]) -> pd.DataFrame:
-    n = len(ids)
-    return pd.DataFrame(
-        {
-            "observation_id": ids,
-            "site_id": ["s1"] * n,
-            "neighbourhood_id": ["west"] * n,
-            "start": pd.to_datetime(["2024-05-01T10:00Z"] * n),
-            "end": pd.to_datetime(["2024-05-01T11:00Z"] * n),
-            "n_people": [10] * n,
-            "n_interactions": [3] * n,
-            "n_mixed_interactions": [1] * n,
-            "n_conflicts": [0] * n,
-            "observer_pseudonym": ["observer-1"] * n,
-        }
-    )
-
-
 def test_a_second_writer_is_refused_while_the_first_writes(tmp_path) -> None:
     root = tmp_path / "wh"
     with Warehouse.open_for_writing(root) as first:
-        first.append(OBSERVATIONS, _observations(["a"]))
+        first.append(OBSERVATIONS, observation_rows(["a"]))
         with pytest.raises(WarehouseError, match="another barometer command is writing"):
             run_ingest(load_config(FIXTURES / "mini.toml"), warehouse=root)
         with pytest.raises(WarehouseError, match=f"process {os.getpid()}"):
@@ -61,7 +43,7 @@ def test_a_second_writer_is_refused_while_the_first_writes(tmp_path) -> None:
 def test_readers_write_nothing_and_cannot_write(tmp_path) -> None:
     root = tmp_path / "wh"
     with Warehouse.open_for_writing(root) as store:
-        store.append(OBSERVATIONS, _observations(["a"]))
+        store.append(OBSERVATIONS, observation_rows(["a"]))
         staging = store.parquet_dir / ".observations.new-0123abcd"  # a replace() in progress
         staging.mkdir()
         part_tmp = store.table_dir(OBSERVATIONS) / ".part-x.parquet.abc.tmp"
@@ -73,13 +55,13 @@ def test_readers_write_nothing_and_cannot_write(tmp_path) -> None:
         assert "Traceback" not in result.output
         assert staging.is_dir() and part_tmp.is_file()
         with pytest.raises(WarehouseError, match="open read-only"):
-            reader.append(OBSERVATIONS, _observations(["b"]))
+            reader.append(OBSERVATIONS, observation_rows(["b"]))
 
 
 def test_the_next_writer_cleans_up_after_a_killed_one(tmp_path) -> None:
     root = tmp_path / "wh"
     with Warehouse.open_for_writing(root) as store:
-        store.append(OBSERVATIONS, _observations(["a"]))
+        store.append(OBSERVATIONS, observation_rows(["a"]))
     leftovers = [
         store.table_dir(OBSERVATIONS) / ".part-0123.parquet.x1y2.tmp",
         root / ".barometer.duckdb.0a1b2c3d.tmp",

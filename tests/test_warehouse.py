@@ -3,28 +3,11 @@ import os
 import duckdb
 import pandas as pd
 import pytest
+from conftest import observation_rows
 
 from barometer.exceptions import SchemaError, WarehouseError
 from barometer.schema import INDICATORS, OBSERVATIONS, QUARANTINE
 from barometer.warehouse import Warehouse, open_published
-
-
-def _observations(ids: list[str]) -> pd.DataFrame:
-    n = len(ids)
-    return pd.DataFrame(
-        {
-            "observation_id": ids,
-            "site_id": ["s1"] * n,
-            "neighbourhood_id": ["west"] * n,
-            "start": pd.to_datetime(["2024-05-01T10:00Z"] * n),
-            "end": pd.to_datetime(["2024-05-01T11:00Z"] * n),
-            "n_people": [10] * n,
-            "n_interactions": [3] * n,
-            "n_mixed_interactions": [1] * n,
-            "n_conflicts": [0] * n,
-            "observer_pseudonym": ["observer-1"] * n,
-        }
-    )
 
 
 def test_append_is_idempotent(tmp_path) -> None:
@@ -34,9 +17,9 @@ def test_append_is_idempotent(tmp_path) -> None:
 
 
 def _append_three(store: Warehouse) -> None:
-    assert store.append(OBSERVATIONS, _observations(["a", "b", "b"])) == 2
-    assert store.append(OBSERVATIONS, _observations(["a", "b"])) == 0
-    assert store.append(OBSERVATIONS, _observations(["b", "c"])) == 1
+    assert store.append(OBSERVATIONS, observation_rows(["a", "b", "b"])) == 2
+    assert store.append(OBSERVATIONS, observation_rows(["a", "b"])) == 0
+    assert store.append(OBSERVATIONS, observation_rows(["b", "c"])) == 1
     assert store.count(OBSERVATIONS) == 3
     assert sorted(store.read(OBSERVATIONS)["observation_id"]) == ["a", "b", "c"]
     assert len(store.parts(OBSERVATIONS)) == 2
@@ -52,13 +35,13 @@ def test_append_rejects_wrong_columns(tmp_path) -> None:
         Warehouse.open_for_writing(tmp_path) as store,
         pytest.raises(SchemaError, match="missing \\['n_conflicts'\\]"),
     ):
-        store.append(OBSERVATIONS, _observations(["a"]).drop(columns="n_conflicts"))
+        store.append(OBSERVATIONS, observation_rows(["a"]).drop(columns="n_conflicts"))
 
 
 def test_replace_swaps_whole_table_and_repairs_interrupted_swap(tmp_path) -> None:
     with Warehouse.open_for_writing(tmp_path) as store:
-        store.replace(OBSERVATIONS, _observations(["a", "b"]))
-        store.replace(OBSERVATIONS, _observations(["c"]))
+        store.replace(OBSERVATIONS, observation_rows(["a", "b"]))
+        store.replace(OBSERVATIONS, observation_rows(["c"]))
         assert store.read(OBSERVATIONS)["observation_id"].tolist() == ["c"]
     # simulate a crash between the two renames of replace(): the table folder is retired
     os.replace(store.table_dir(OBSERVATIONS), store.parquet_dir / ".observations.old-dead")
