@@ -57,10 +57,11 @@ class SourceTables:
 
     def post_summaries(self) -> PostSummaries:
         """:attr:`summaries`, or those of all of :attr:`posts` and :attr:`scores`."""
-        if self.summaries is None:
-            object.__setattr__(self, "summaries", summarise_posts(self.posts, self.scores))
-        assert self.summaries is not None
-        return self.summaries
+        summaries = self.summaries
+        if summaries is None:
+            summaries = summarise_posts(self.posts, self.scores)
+            object.__setattr__(self, "summaries", summaries)
+        return summaries
 
 
 #: the canonical timestamp column of each source table

@@ -267,7 +267,8 @@ class _Run:
                 self.new_rows["quarantine"] += self.store.append(
                     QUARANTINE, result.quarantine.to_frame(self.run_id)
                 )
-            assert total is not None, "a reader yields at least one batch"
+            if total is None:
+                raise InputError(f"{entry['path']}: the reader gave no batch; please report this")
             if not total.reconciles():
                 raise InputError(
                     f"{entry['path']}: counts do not reconcile: read {total.n_read}, kept "

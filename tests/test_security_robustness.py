@@ -105,3 +105,20 @@ def test_sources_without_data_are_named_as_the_app_labels_them(tmp_path) -> None
     ]
     counts = {"survey_responses": 4, "sensor_readings": 0, "observations": 2}
     assert missing_sources(config, inputs, counts) == ["x", "sensing"]
+
+
+def test_a_reader_that_gives_no_batch_is_that_files_error(tmp_path, monkeypatch) -> None:
+    from barometer import pipeline
+
+    monkeypatch.setitem(pipeline.SOCIAL_READERS, "x_v2", lambda path, **options: iter(()))
+    root = tmp_path / "wh"
+    result = CliRunner().invoke(
+        app, ["run", str(FIXTURES / "mini.toml"), "--warehouse", str(root), "--quiet"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    manifest = Warehouse(root).manifests()[-1]
+    assert "could not be read or stored: x_page.jsonl" in " ".join(result.output.split())
+    x = next(e for e in manifest["inputs"] if e["source"] == "social:x_v2")
+    assert "the reader gave no batch" in x["error"] and "ingested" not in x
+    assert Warehouse(root).count(OBSERVATIONS) == 2  # the other files went on
