@@ -29,6 +29,7 @@ import pandas as pd
 from barometer.aggregate.cells import month_start
 from barometer.aggregate.digital import DIGITAL_SPECS
 from barometer.audit.validity import ANY_LANGUAGE
+from barometer.ids import isin_ids
 
 VALIDATED, NOT_VALIDATED = "validated", "not_validated"
 NOT_MEASURED = "language_not_supported"
@@ -77,8 +78,8 @@ def cell_language_part(posts: pd.DataFrame, scores: pd.DataFrame) -> LanguagePar
     frames = []
     tasks = sorted(scores["task"].unique())
     for task in tasks:
-        ids = set(scores.loc[scores["task"] == task, "post_id"])
-        frames.append(base.assign(task=task, measured=base["post_id"].isin(ids)))
+        ids = scores.loc[scores["task"] == task, "post_id"]
+        frames.append(base.assign(task=task, measured=isin_ids(base["post_id"], ids)))
     combos = base[_LANG_KEYS].drop_duplicates()
     if not frames:
         return combos, pd.DataFrame(columns=[*_LANG_KEYS, "task", "measured"]), tasks

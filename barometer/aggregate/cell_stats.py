@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from barometer.aggregate.cells import month_start
+from barometer.ids import isin_ids
 
 #: columns of the ``cell_stats`` table; one row per key (the first four)
 CELL_STATS_COLUMNS = [
@@ -59,11 +60,11 @@ def cell_stats(posts: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
             continue
         labelled = scores[scores["task"] == (spec.label_task or spec.task)]
         passed = spec.test(labelled["label"].astype(str)).to_numpy(dtype=bool)
-        flagged = set(labelled["post_id"].to_numpy()[passed])
-        scored = base[base["post_id"].isin(set(denominator))]
+        flagged = labelled["post_id"].to_numpy()[passed]
+        scored = base[isin_ids(base["post_id"], denominator)]
         if scored.empty:
             continue
-        flag = scored["post_id"].isin(flagged).to_numpy(dtype=np.int64)
+        flag = isin_ids(scored["post_id"], flagged).astype(np.int64)
         grouped = (
             scored[["neighbourhood_id", "period_start", "author_pseudonym"]]
             .assign(n_posts=1, n_flagged=flag)

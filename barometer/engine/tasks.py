@@ -23,6 +23,7 @@ from barometer.aggregate.post_summaries import (
     PartitionSummary,
     summarise_partition,
 )
+from barometer.ids import isin_ids
 from barometer.model_store import city_models_dir, use_models_dir
 from barometer.schema import POST_SCORES, POSTS, empty_frame
 from barometer.scoring import BatchScorer, current_scores, gate, model_versions, score_task
@@ -51,13 +52,13 @@ def _scorer(
     return BatchScorer(lexicon_dir=Path(lexicon_dir) if lexicon_dir else None, skip=skip)
 
 
-def partition_scores(store: Warehouse, partition: str, post_ids: set[str]) -> pd.DataFrame:
+def partition_scores(store: Warehouse, partition: str, post_ids: pd.Series) -> pd.DataFrame:
     """The stored scores of one partition's posts (and of its posts scored before partitions,
     at the table's top level)."""
     scores = store.read(POST_SCORES, partition=partition)
     if partition and store.parts(POST_SCORES, ""):
         legacy = store.read(POST_SCORES, partition="")
-        scores = pd.concat([scores, legacy[legacy["post_id"].isin(post_ids)]])
+        scores = pd.concat([scores, legacy[isin_ids(legacy["post_id"], post_ids)]])
     return scores
 
 
@@ -83,20 +84,20 @@ def _score_partition(
 ) -> pd.DataFrame:
     store = Warehouse(root)
     posts = store.read(POSTS, columns=["post_id", "text", "lang"], partition=partition)
-    scored = partition_scores(store, partition, set(posts["post_id"]))[_SCORE_COLUMNS]
+    scored = partition_scores(store, partition, posts["post_id"])[_SCORE_COLUMNS]
     versions = model_versions(skip)
     current = scored[scored["model_version"].isin(set(versions.values()))]
-    fresh = posts[~posts["post_id"].isin(set(current["post_id"]))]
+    fresh = posts[~isin_ids(posts["post_id"], current["post_id"])]
     out: list[pd.DataFrame] = []
     if not fresh.empty:
         batch_scorer = scorer(lexicon_dir, skip)
         for start in range(0, len(fresh), SCORE_BATCH):
             out.append(batch_scorer.score(fresh.iloc[start : start + SCORE_BATCH]))
         scored = pd.concat([scored, *(rows[_SCORE_COLUMNS] for rows in out)], ignore_index=True)
-    done = set(fresh["post_id"])
+    done = isin_ids(posts["post_id"], fresh["post_id"])
     for task, version in versions.items():
         mine = scored[(scored["task"] == task) & (scored["model_version"] == version)]
-        todo = gate(task, posts[~posts["post_id"].isin(done | set(mine["post_id"]))], scored)
+        todo = gate(task, posts[~(done | isin_ids(posts["post_id"], mine["post_id"]))], scored)
         if todo.empty:
             continue
         rows = score_task(task, todo, lexicon_dir=Path(lexicon_dir) if lexicon_dir else None)
@@ -114,5 +115,5 @@ def summarise(
     posts = in_zone(
         store.read(POSTS, columns=SUMMARY_COLUMNS, partition=partition), "created_at", timezone
     )
-    scores = partition_scores(store, partition, set(posts["post_id"]))
+    scores = partition_scores(store, partition, posts["post_id"])
     return summarise_partition(posts, current_scores(scores, versions))
