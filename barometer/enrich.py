@@ -46,6 +46,11 @@ def hide_chat_ids(
     return pd.Series(ids, index=post_ids.index, dtype=object)
 
 
+def post_hints(lang_hint: pd.Series) -> list[str | None]:
+    """The platform language hints of a batch as detect_languages takes them."""
+    return lang_hint.where(lang_hint.notna(), None).tolist()
+
+
 def enrich_posts(
     raw: pd.DataFrame,
     *,
@@ -53,6 +58,7 @@ def enrich_posts(
     pseudonymiser: Pseudonymiser,
     gazetteer: Gazetteer | None = None,
     language_prior: Mapping[str, float] | None = None,
+    detect_language: bool = True,
 ) -> pd.DataFrame:
     """Social raw rows -> canonical ``posts`` rows.
 
@@ -64,7 +70,9 @@ def enrich_posts(
     with the platform hint where it agrees with the script, the author's other posts in the same
     batch and the city's ``language_prior`` (config ``nlp.language_prior``): a code of
     :data:`~barometer.nlp.language.SUPPORTED_LANGUAGES`, ``"other"`` (a language outside them,
-    kept with its hint in ``lang_hint``) or ``"und"``.
+    kept with its hint in ``lang_hint``) or ``"und"``. Without ``detect_language``, ``lang``
+    is left empty for the caller to fill (:mod:`barometer.enrich_stream`: the author context
+    of a whole file streamed in batches).
     """
     if raw.empty:
         return pd.DataFrame(columns=POSTS.columns)
@@ -78,13 +86,14 @@ def enrich_posts(
         for src, aid in zip(located["source"], located["author_id"], strict=True)
     ]
     out["text"] = scrub_texts(located["text"])
-    hints = located["lang_hint"].where(located["lang_hint"].notna(), None).tolist()
-    out["lang"] = detect_languages(
-        out["text"].tolist(),
-        hints=hints,
-        authors=out["author_pseudonym"].tolist(),
-        prior=language_prior,
-    )
+    out["lang"] = None
+    if detect_language:
+        out["lang"] = detect_languages(
+            out["text"].tolist(),
+            hints=post_hints(located["lang_hint"]),
+            authors=out["author_pseudonym"].tolist(),
+            prior=language_prior,
+        )
     out["lang_hint"] = located["lang_hint"]
     out["neighbourhood_id"] = located["neighbourhood_id"]
     out["geo_method"] = located["geo_method"]

@@ -43,10 +43,10 @@ from barometer.engine import Engine, LocalEngine
 from barometer.engine.tasks import score_partition, summarise
 from barometer.enrich import (
     enrich_observations,
-    enrich_posts,
     enrich_sensor_readings,
     enrich_survey,
 )
+from barometer.enrich_stream import enrich_social_batches
 from barometer.erasure import (
     drop_erased,
     erased_pseudonyms,
@@ -59,7 +59,6 @@ from barometer.geo import Boundaries, Gazetteer
 from barometer.impact.tables import impact_tables
 from barometer.ingest.base import IngestResult
 from barometer.ingest.files import one_line
-from barometer.ingest.limits import MAX_TEXT_CHARS, cap_texts
 from barometer.ingest.observation import read_kobo_sessions, read_sites
 from barometer.ingest.pldp import read_pldp_sessions
 from barometer.ingest.quarantine import Quarantine
@@ -368,23 +367,17 @@ class _Run:
     def _read_social(
         self, source: SocialSource, path: Path
     ) -> Iterator[tuple[IngestResult, pd.DataFrame]]:
-        """The file's batches (:data:`SOCIAL_READERS`), each capped and enriched."""
+        """The file's batches (:data:`SOCIAL_READERS`), each capped and enriched, languages
+        decided on the whole file (:mod:`barometer.enrich_stream`)."""
         options = social_reader_options(source, self.config.timezone)
-        for result in SOCIAL_READERS[source.format](path, **options):
-            if "text" in result.rows.columns:
-                result.rows["text"], cut = cap_texts(result.rows["text"])
-                if cut:
-                    result.notes.append(f"{cut} post text(s) cut to {MAX_TEXT_CHARS:,} characters")
-            posts = enrich_posts(
-                result.rows,
-                boundaries=self.boundaries,
-                pseudonymiser=self.pseudonymiser,
-                gazetteer=self.gazetteer,
-                language_prior=self.config.nlp.language_prior,
-            )
-            result.n_kept = len(result.rows)
-            result.rows = result.rows.iloc[0:0]  # the raw rows are not needed any more
-            yield result, posts
+        yield from enrich_social_batches(
+            SOCIAL_READERS[source.format](path, **options),
+            boundaries=self.boundaries,
+            pseudonymiser=self.pseudonymiser,
+            gazetteer=self.gazetteer,
+            language_prior=self.config.nlp.language_prior,
+            spill_dir=self.store.root,
+        )
 
     def fetch_live(self, options: FetchOptions) -> None:
         """Fetch the live sources: each new page is landed, then ingested by

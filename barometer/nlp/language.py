@@ -247,25 +247,86 @@ def detector_evidence(cleaned: Sequence[str]) -> np.ndarray:
     return evidence
 
 
-def _normalised(matrix: np.ndarray) -> np.ndarray:
+def normalise_rows(matrix: np.ndarray) -> np.ndarray:
     total = matrix.sum(axis=1, keepdims=True)
     return np.divide(matrix, total, out=np.zeros_like(matrix), where=total > 0)
 
 
-def _author_priors(
-    authors: Sequence[object], posterior: np.ndarray, evidence_rows: np.ndarray, city: np.ndarray
+def author_evidence(posterior: np.ndarray, has_evidence: np.ndarray) -> np.ndarray:
+    """Per post, the column of :data:`LANGUAGE_CODES` it counts for in its author's language
+    mix (its most probable language when detected with posterior >= :data:`AUTHOR_EVIDENCE`
+    from enough letters), else -1 (step 3)."""
+    if not len(posterior):
+        return np.zeros(0, dtype=np.int64)
+    sure = has_evidence & (posterior.max(axis=1) >= AUTHOR_EVIDENCE)
+    return np.where(sure, posterior.argmax(axis=1), -1).astype(np.int64)
+
+
+def add_author_evidence(totals: np.ndarray, codes: np.ndarray, own: np.ndarray) -> None:
+    """Count, in place, each post's :func:`author_evidence` ``own`` in its author's row of
+    ``totals`` (authors, :data:`LANGUAGE_CODES`); ``codes``: the author's row, -1 for none."""
+    keep = (codes >= 0) & (own >= 0)
+    np.add.at(totals, (codes[keep], own[keep]), 1.0)
+
+
+def author_priors(
+    codes: np.ndarray, own: np.ndarray, totals: np.ndarray, city: np.ndarray
 ) -> np.ndarray:
-    """Per post: its author's language mix from the author's other confident posts (step 3)."""
-    codes = pd.factorize(pd.Series(list(authors), dtype=object), use_na_sentinel=True)[0]
-    sure = evidence_rows & (posterior.max(axis=1) >= AUTHOR_EVIDENCE) & (codes >= 0)
-    own = np.zeros_like(posterior)
-    own[np.flatnonzero(sure), posterior[sure].argmax(axis=1)] = 1.0
-    totals = np.zeros((max(int(codes.max()) + 1, 1), posterior.shape[1]))
-    np.add.at(totals, codes[codes >= 0], own[codes >= 0])
-    counts = np.where((codes >= 0)[:, None], totals[np.maximum(codes, 0)] - own, 0.0)
+    """Per post: its author's language mix from the author's *other* confident posts (the
+    author's row of ``totals`` less the post's own :func:`author_evidence`), smoothed toward
+    the ``city`` prior with :data:`AUTHOR_PSEUDOCOUNT` pseudo-posts (step 3). The counts are
+    whole numbers, so the result does not depend on the order posts were counted in."""
+    mine = np.zeros((len(codes), len(LANGUAGE_CODES)))
+    keep = (codes >= 0) & (own >= 0)
+    mine[np.flatnonzero(keep), own[keep]] = 1.0
+    if not len(totals):
+        totals = np.zeros((1, len(LANGUAGE_CODES)))
+    counts = np.where((codes >= 0)[:, None], totals[np.maximum(codes, 0)] - mine, 0.0)
     return (counts + AUTHOR_PSEUDOCOUNT * city) / (
         counts.sum(axis=1, keepdims=True) + AUTHOR_PSEUDOCOUNT
     )
+
+
+def language_evidence(
+    texts: Sequence[str],
+    hints: Sequence[str | None],
+    *,
+    prior: Mapping[str, float] | None = None,
+    min_chars: int = 3,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(likelihood, hint column, city prior, has evidence)`` of each post: the detector
+    evidence over its script's candidates (steps 1-2), the column of :data:`LANGUAGE_CODES`
+    its trusted hint boosts by :data:`HINT_WEIGHT` (-1: none, step 4), the city prior and
+    whether it has ``min_chars`` letters. ``hints`` must be normalised already."""
+    n = len(texts)
+    cleaned = [clean_for_detection(t if isinstance(t, str) else "") for t in texts]
+    scripts = dominant_scripts(cleaned)
+    candidates = _candidates(scripts)
+    letters = np.array([len(c) - c.count(" ") for c in cleaned], dtype=np.int64)
+    has_evidence = letters >= min_chars
+    evidence = np.ones((n, len(LANGUAGE_CODES)))
+    rows = np.flatnonzero(has_evidence)
+    if len(rows):
+        evidence[rows] = detector_evidence([cleaned[i] for i in rows])
+    hinted = np.full(n, -1, dtype=np.int64)
+    for i, (hint, script) in enumerate(zip(hints, scripts, strict=True)):
+        if script_agrees(hint, script):
+            hinted[i] = _INDEX.get(hint or "", _OTHER_COL)
+    return evidence * candidates, hinted, prior_vector(prior), has_evidence
+
+
+def hint_boost(hinted: np.ndarray) -> np.ndarray:
+    """The (n, :data:`LANGUAGE_CODES`) factors of :func:`language_evidence`'s hint column."""
+    boost = np.ones((len(hinted), len(LANGUAGE_CODES)))
+    rows = np.flatnonzero(hinted >= 0)
+    boost[rows, hinted[rows]] = HINT_WEIGHT
+    return boost
+
+
+def author_codes(authors: Sequence[object]) -> tuple[np.ndarray, pd.Index]:
+    """(row per post, distinct authors) of ``authors``; -1 for a post without an author."""
+    codes, uniques = pd.factorize(pd.Series(list(authors), dtype=object), use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64), pd.Index(uniques)
 
 
 def language_posteriors(
@@ -280,28 +341,34 @@ def language_posteriors(
     the module docstring; every row sums to 1). ``hints`` must be normalised already."""
     n = len(texts)
     norm_hints = list(hints) if hints is not None else [None] * n
-    cleaned = [clean_for_detection(t if isinstance(t, str) else "") for t in texts]
-    scripts = dominant_scripts(cleaned)
-    candidates = _candidates(scripts)
-    letters = np.array([len(c) - c.count(" ") for c in cleaned])
-    has_evidence = letters >= min_chars
-    evidence = np.ones((n, len(LANGUAGE_CODES)))
-    rows = np.flatnonzero(has_evidence)
-    if len(rows):
-        evidence[rows] = detector_evidence([cleaned[i] for i in rows])
-    boost = np.ones((n, len(LANGUAGE_CODES)))
-    for i, (hint, script) in enumerate(zip(norm_hints, scripts, strict=True)):
-        if script_agrees(hint, script):
-            boost[i, _INDEX.get(hint or "", _OTHER_COL)] = HINT_WEIGHT
-    city = prior_vector(prior)
-    likelihood = evidence * candidates
-    posterior = _normalised(likelihood * city * boost)
+    likelihood, hinted, city, has_evidence = language_evidence(
+        texts, norm_hints, prior=prior, min_chars=min_chars
+    )
+    boost = hint_boost(hinted)
+    posterior = normalise_rows(likelihood * city * boost)
     if authors is not None:
         if len(authors) != n:
             raise ValueError(f"expected one author per text ({n}), got {len(authors)} authors")
-        author_prior = _author_priors(authors, posterior, has_evidence, city)
-        posterior = _normalised(likelihood * author_prior * boost)
+        codes, uniques = author_codes(authors)
+        own = author_evidence(posterior, has_evidence)
+        totals = np.zeros((max(len(uniques), 1), len(LANGUAGE_CODES)))
+        add_author_evidence(totals, codes, own)
+        author_prior = author_priors(codes, own, totals, city)
+        posterior = normalise_rows(likelihood * author_prior * boost)
     return posterior
+
+
+def decide(posterior: np.ndarray, min_confidence: float = 0.5) -> list[str]:
+    """The language of each row of a posterior: its most probable code of
+    :data:`LANGUAGE_CODES` when at least ``min_confidence``, else ``"und"`` (step 5)."""
+    if not len(posterior):
+        return []
+    best = posterior.argmax(axis=1)
+    sure = posterior[np.arange(len(posterior)), best] >= min_confidence
+    return [
+        LANGUAGE_CODES[b] if ok else UNDETERMINED
+        for b, ok in zip(best.tolist(), sure.tolist(), strict=True)
+    ]
 
 
 def detect_languages(
@@ -371,9 +438,6 @@ def detect_languages(
         prior=prior,
         min_chars=min_chars,
     )
-    best = posterior.argmax(axis=1)
-    sure = posterior[np.arange(len(todo)), best] >= min_confidence
-    for i, b, ok in zip(todo, best.tolist(), sure.tolist(), strict=True):
-        if ok:
-            result[i] = LANGUAGE_CODES[b]
+    for i, code in zip(todo, decide(posterior, min_confidence), strict=True):
+        result[i] = code
     return result
