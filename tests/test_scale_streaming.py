@@ -134,3 +134,37 @@ def test_the_sample_run_stores_posts_and_scores_by_source_and_month(sample_wareh
         assert set(post_partitions(posts)) == {partition}
         scores = store.read(POST_SCORES, columns=["post_id"], partition=partition)
         assert set(scores["post_id"]) <= set(posts["post_id"])
+
+
+def test_repeats_across_many_batches_are_duplicates_and_the_ids_take_16_bytes(
+    tmp_path: Path,
+) -> None:
+    """Every third tweet repeats one of an earlier batch: batch by batch, the kept rows and
+    the duplicates equal the whole file's, and the drained ids are kept as hashes only."""
+    tweets = [
+        {"id": str(i), "text": f"Hej {i}", "author_id": "7", "created_at": "2024-01-02T03:04:05Z"}
+        for i in range(300)
+    ]
+    pages = [{"data": [t, tweets[i // 2]]} for i, t in enumerate(tweets)]
+    path = tmp_path / "x.jsonl"
+    path.write_text("\n".join(json.dumps(p) for p in pages) + "\n", encoding="utf-8")
+    whole = next(iter_x_v2(path, batch_size=10**9))
+    batches = list(iter_x_v2(path, batch_size=5))
+    rows = pd.concat([b.rows for b in batches if len(b.rows)], ignore_index=True)
+    pd.testing.assert_frame_equal(rows, whole.rows)
+    assert whole.n_duplicates == 300 and len(whole.rows) == 300
+    assert sum(b.n_duplicates for b in batches) == 300
+    assert all(b.reconciles() for b in batches)
+
+
+def test_seen_ids_are_exact_on_distinct_ids() -> None:
+    from barometer.ingest.social.id_set import SeenIds
+
+    seen = SeenIds()
+    for start in range(0, 50_000, 10_000):
+        batch = [f"x:{i}" for i in range(start, start + 10_000)]
+        assert not seen.seen(batch).any()
+        seen.add(batch)
+    assert len(seen) == 50_000 and seen.nbytes == 16 * 50_000
+    probe = [f"x:{i}" for i in range(45_000, 55_000)]
+    assert seen.seen(probe).tolist() == [i < 50_000 for i in range(45_000, 55_000)]

@@ -11,6 +11,7 @@ import pandas as pd
 from barometer.ingest.base import IngestResult
 from barometer.ingest.numbers import parse_count
 from barometer.ingest.quarantine import Quarantine
+from barometer.ingest.social.id_set import SeenIds
 
 SOCIAL_RAW_COLUMNS: list[str] = [
     "post_id",
@@ -121,13 +122,16 @@ def point_problem(lat: object, lon: object) -> str | None:
 
 class PostCollector:
     """Counts, deduplicates and quarantines the records of one file, so that
-    ``n_read == kept + quarantined + duplicates`` holds by construction."""
+    ``n_read == kept + quarantined + duplicates`` holds by construction. A record whose id
+    came in an earlier, drained batch (:class:`~barometer.ingest.social.id_set.SeenIds`)
+    is counted as a duplicate when its own batch is drained."""
 
     def __init__(self, source: str, path: Path) -> None:
         self.file = path.name
         self.quarantine = Quarantine(source=source)
         self.records: list[dict[str, object]] = []
-        self.seen: set[object] = set()
+        self.seen: set[object] = set()  # ids of the batch not yet drained (exact)
+        self.handed_on = SeenIds()  # ids of the drained batches (16 bytes each)
         self.n_read = 0
         self.duplicates = 0
         self.notes: list[str] = []
@@ -171,6 +175,12 @@ class PostCollector:
         """The records read since the last drain, as a result of their own (no notes: they
         come with :meth:`result`); the file's post ids stay known, so a repeat in a later
         batch still counts as a duplicate."""
+        repeats = self.handed_on.seen([r["post_id"] for r in self.records])
+        if repeats.any():
+            self.duplicates += int(repeats.sum())
+            self.records = [r for r, again in zip(self.records, repeats, strict=True) if not again]
+        self.handed_on.add([r["post_id"] for r in self.records])
+        self.seen = set()
         batch = IngestResult(
             to_frame(self.records),
             self.quarantine.drain(),
