@@ -189,8 +189,15 @@ def write_config(folder: Path, posts_glob: Path) -> Path:
 def export_revision(ref: str, folder: Path) -> Path:
     """The package of git revision ``ref`` exported to ``folder`` (for ``PYTHONPATH``)."""
     folder.mkdir(parents=True, exist_ok=True)
+    listed = subprocess.run(
+        ["git", "-C", str(REPO), "ls-tree", "--name-only", ref],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    paths = [p for p in ("barometer", "models") if p in listed]  # later: models in the package
     archive = subprocess.run(
-        ["git", "-C", str(REPO), "archive", ref, "barometer", "models"],
+        ["git", "-C", str(REPO), "archive", ref, *paths],
         check=True,
         capture_output=True,
     ).stdout
@@ -207,9 +214,10 @@ def run_pipeline_process(
 ) -> dict[str, Any]:
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
-    if code is not None:  # a revision before the packaged layout: its models beside its code
+    if code is not None:
         env["PYTHONPATH"] = str(code)
-        env["BAROMETER_MODELS_DIR"] = str(code / "models")
+        if (code / "models").is_dir():  # a revision before the packaged layout
+            env["BAROMETER_MODELS_DIR"] = str(code / "models")
     started = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-c", RUN_ONE, str(config), str(warehouse), json.dumps(options or {})],

@@ -53,26 +53,37 @@ def cell_stats(posts: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     located = posts[~posts["is_repost"].astype(bool) & posts["neighbourhood_id"].notna()]
     base = located[["post_id", "author_pseudonym", "neighbourhood_id", "created_at"]].copy()
     base["period_start"] = month_start(base["created_at"])
+    keys = ["neighbourhood_id", "period_start", "author_pseudonym"]
+    # one integer per cell x author, numbered in sorted key order; then each indicator's
+    # counts are two bincounts instead of a groupby over the string keys
+    group = base.groupby(keys, sort=True).ngroup().to_numpy()
+    valid = group >= 0  # a missing key (no author, no time) is in no cell
+    n_groups = int(group[valid].max()) + 1 if valid.any() else 0
+    first = np.zeros(n_groups, dtype=np.int64)
+    first[group[valid][::-1]] = np.flatnonzero(valid)[::-1]  # each group's first row
+    groups = base[keys].iloc[first].reset_index(drop=True)
     frames = []
     for spec in DIGITAL_SPECS:
-        denominator = scores.loc[scores["task"] == spec.task, "post_id"].unique()
+        denominator = scores.loc[scores["task"] == spec.task, "post_id"]
         if len(denominator) == 0:
             continue
         labelled = scores[scores["task"] == (spec.label_task or spec.task)]
         passed = spec.test(labelled["label"].astype(str)).to_numpy(dtype=bool)
-        flagged = labelled["post_id"].to_numpy()[passed]
-        scored = base[isin_ids(base["post_id"], denominator)]
-        if scored.empty:
+        scored = isin_ids(base["post_id"], denominator) & valid
+        if not scored.any():
             continue
-        flag = isin_ids(scored["post_id"], flagged).astype(np.int64)
-        grouped = (
-            scored[["neighbourhood_id", "period_start", "author_pseudonym"]]
-            .assign(n_posts=1, n_flagged=flag)
-            .groupby(["neighbourhood_id", "period_start", "author_pseudonym"], sort=True)
-            .sum()
-            .reset_index()
+        flag = scored & isin_ids(base["post_id"], labelled["post_id"].to_numpy()[passed])
+        n_posts = np.bincount(group[scored], minlength=n_groups)
+        present = n_posts > 0
+        frames.append(
+            groups[present]
+            .reset_index(drop=True)
+            .assign(
+                indicator=spec.indicator,
+                n_posts=n_posts[present].astype(np.int64),
+                n_flagged=np.bincount(group[flag], minlength=n_groups)[present].astype(np.int64),
+            )[CELL_STATS_COLUMNS]
         )
-        frames.append(grouped.assign(indicator=spec.indicator)[CELL_STATS_COLUMNS])
     return pd.concat(frames, ignore_index=True) if frames else empty_cell_stats()
 
 
