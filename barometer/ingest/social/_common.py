@@ -175,11 +175,10 @@ class PostCollector:
         """The records read since the last drain, as a result of their own (no notes: they
         come with :meth:`result`); the file's post ids stay known, so a repeat in a later
         batch still counts as a duplicate."""
-        repeats = self.handed_on.seen([r["post_id"] for r in self.records])
+        repeats = self.handed_on.add_new([r["post_id"] for r in self.records])
         if repeats.any():
             self.duplicates += int(repeats.sum())
             self.records = [r for r, again in zip(self.records, repeats, strict=True) if not again]
-        self.handed_on.add([r["post_id"] for r in self.records])
         self.seen = set()
         batch = IngestResult(
             to_frame(self.records),

@@ -42,7 +42,17 @@ class SeenIds:
 
     def seen(self, ids: Sequence[object]) -> np.ndarray:
         """Boolean per id: whether it was :meth:`add`-ed before."""
+        return self._found(*_hashes(ids))
+
+    def add_new(self, ids: Sequence[object]) -> np.ndarray:
+        """Boolean per id: whether it was added before; adds the others (each id hashed once;
+        ``ids`` distinct among themselves)."""
         first, second = _hashes(ids)
+        found = self._found(first, second)
+        self._insert(first[~found], second[~found])
+        return found
+
+    def _found(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
         left = np.searchsorted(self._first, first, side="left")
         right = np.searchsorted(self._first, first, side="right")
         found = np.zeros(len(first), dtype=bool)
@@ -52,9 +62,10 @@ class SeenIds:
 
     def add(self, ids: Sequence[object]) -> None:
         """Remember ``ids`` (distinct among themselves and from those added before)."""
-        if not len(ids):
-            return
-        first, second = _hashes(ids)
+        if len(ids):
+            self._insert(*_hashes(ids))
+
+    def _insert(self, first: np.ndarray, second: np.ndarray) -> None:
         order = np.argsort(first, kind="stable")
         at = np.searchsorted(self._first, first[order])  # a merge: O(ids) per batch, no re-sort
         self._first = np.insert(self._first, at, first[order])
