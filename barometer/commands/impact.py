@@ -34,6 +34,7 @@ def impact(
 ) -> None:
     """Estimate an action's effect with DiD, event study, synthetic control and ITS; write
     JSON, Markdown and PNG reports with a plain-language summary in English and Swedish."""
+    from barometer.commands.impact_report import summary_text, write_markdown
     from barometer.config import load_config
     from barometer.impact.report import evaluate_action, write_report
     from barometer.locations import sample_config
@@ -52,8 +53,9 @@ def impact(
     folder = out or root / "reports" / action_id
     for name in outcomes:
         result = evaluate_action(indicators, action, name, seed=seed)
-        paths = write_report(result, folder / name)
+        write_report(result, folder / name)
+        markdown = write_markdown(result, folder / name)
         console.print(Text(name, style="bold"))
-        say(result["summary_en"])
-        say(result["summary_sv"])
-        say(f"report: {paths['markdown']}\n")
+        say(summary_text(result["summary"], "en"))
+        say(summary_text(result["summary"], "sv"))
+        say(f"report: {markdown}\n")
