@@ -89,3 +89,14 @@ def test_trust_expressions_only_for_a_covered_language(trust: TrustExpressionMat
 def test_one_language_per_text(call) -> None:
     with pytest.raises(LanguageMismatchError):
         call()
+
+
+def test_a_frame_of_posts_reads_its_lang_column(themes, rumours, trust) -> None:
+    posts = pd.DataFrame(
+        {"text": [THEME_TEXT, RUMOUR_TEXT, TRUST_TEXT, TRUST_TEXT], "lang": ["sv", "sv", "sv", ""]}
+    )
+    texts, codes = posts["text"].tolist(), ["sv", "sv", "sv", "und"]
+    assert themes.predict(posts, None) == themes.predict(texts, codes)
+    assert rumours.predict(posts, None).tolist() == rumours.predict(texts, codes).tolist()
+    assert trust.match(posts, None).equals(trust.match(texts, codes))
+    assert trust.match(posts, None)["label"].tolist() == ["none", "none", "distrust", "none"]
