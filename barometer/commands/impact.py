@@ -10,6 +10,7 @@ from rich.text import Text
 
 from barometer.commands.output import console, help_text, say, show_errors
 from barometer.exceptions import ConfigError
+from barometer.indicators import COMPOSITE_INDEX
 
 
 @show_errors()
@@ -49,7 +50,7 @@ def impact(
     action = matches[0]
     root = warehouse or pipeline.resolve(pipeline.store.path)
     indicators = indicators_all(root)
-    outcomes = outcome or action.outcomes or ["composite_trust_index"]
+    outcomes = outcome or action.outcomes or [COMPOSITE_INDEX]
     folder = out or root / "reports" / action_id
     for name in outcomes:
         result = evaluate_action(indicators, action, name, seed=seed)
