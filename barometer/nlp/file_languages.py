@@ -18,12 +18,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from barometer.nlp.language import (
-    LANGUAGE_CODES,
+from barometer.nlp.author_languages import (
     add_author_evidence,
     author_codes,
     author_evidence,
     author_priors,
+)
+from barometer.nlp.language import (
+    LANGUAGE_CODES,
     decide,
     hint_boost,
     language_evidence,

@@ -31,9 +31,10 @@ Decision rule for one post (all steps vectorised over a batch):
    config's ``nlp.language_prior``; when not given, :data:`DEFAULT_OTHER_PRIOR` for ``other``
    and equal shares for the rest; a language the prior leaves out gets :data:`PRIOR_FLOOR`).
    With ``authors``, each post's prior becomes its author's language mix from the author's
-   *other* posts in the batch (those detected with posterior >= :data:`AUTHOR_EVIDENCE` from
-   at least ``min_chars`` letters), smoothed toward the city prior with
-   :data:`AUTHOR_PSEUDOCOUNT` pseudo-posts.
+   *other* posts in the batch (those detected with posterior >= ``AUTHOR_EVIDENCE`` from at
+   least ``min_chars`` letters), smoothed toward the city prior with ``AUTHOR_PSEUDOCOUNT``
+   pseudo-posts (:mod:`barometer.nlp.author_languages`; a whole file streamed in batches:
+   :mod:`barometer.nlp.file_languages`).
 4. **Platform hint** (X / Mastodon ``lang``): trusted only where its language is written in the
    text's script (:func:`barometer.nlp.scripts.script_agrees`; ``ja`` on Latin-script English is
    ignored); a trusted hint multiplies the prior of its language (``other`` for an unsupported
@@ -61,8 +62,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
+from barometer.nlp import author_languages as authors_of
 from barometer.nlp.scripts import dominant_scripts, script_agrees
 from barometer.nlp.text import EMOJI_RE, HASHTAG_RE, MENTION_RE, URL_RE
 
@@ -86,10 +87,6 @@ FAST_SURE = 0.9
 FASTTEXT_MIN_CHARS = 12
 #: Factor on the prior of a trusted platform hint's language.
 HINT_WEIGHT = 20.0
-#: Pseudo-posts of the city prior mixed into an author's language counts.
-AUTHOR_PSEUDOCOUNT = 2.0
-#: Posterior at which a post counts as evidence of its author's language.
-AUTHOR_EVIDENCE = 0.8
 #: Prior share of a language the configured prior leaves out.
 PRIOR_FLOOR = 0.005
 #: Prior share of ``other`` when no prior is configured (the supported languages share the rest
@@ -252,41 +249,6 @@ def normalise_rows(matrix: np.ndarray) -> np.ndarray:
     return np.divide(matrix, total, out=np.zeros_like(matrix), where=total > 0)
 
 
-def author_evidence(posterior: np.ndarray, has_evidence: np.ndarray) -> np.ndarray:
-    """Per post, the column of :data:`LANGUAGE_CODES` it counts for in its author's language
-    mix (its most probable language when detected with posterior >= :data:`AUTHOR_EVIDENCE`
-    from enough letters), else -1 (step 3)."""
-    if not len(posterior):
-        return np.zeros(0, dtype=np.int64)
-    sure = has_evidence & (posterior.max(axis=1) >= AUTHOR_EVIDENCE)
-    return np.where(sure, posterior.argmax(axis=1), -1).astype(np.int64)
-
-
-def add_author_evidence(totals: np.ndarray, codes: np.ndarray, own: np.ndarray) -> None:
-    """Count, in place, each post's :func:`author_evidence` ``own`` in its author's row of
-    ``totals`` (authors, :data:`LANGUAGE_CODES`); ``codes``: the author's row, -1 for none."""
-    keep = (codes >= 0) & (own >= 0)
-    np.add.at(totals, (codes[keep], own[keep]), 1.0)
-
-
-def author_priors(
-    codes: np.ndarray, own: np.ndarray, totals: np.ndarray, city: np.ndarray
-) -> np.ndarray:
-    """Per post: its author's language mix from the author's *other* confident posts (the
-    author's row of ``totals`` less the post's own :func:`author_evidence`), smoothed toward
-    the ``city`` prior with :data:`AUTHOR_PSEUDOCOUNT` pseudo-posts (step 3). The counts are
-    whole numbers, so the result does not depend on the order posts were counted in."""
-    mine = np.zeros((len(codes), len(LANGUAGE_CODES)))
-    keep = (codes >= 0) & (own >= 0)
-    mine[np.flatnonzero(keep), own[keep]] = 1.0
-    if not len(totals):
-        totals = np.zeros((1, len(LANGUAGE_CODES)))
-    counts = np.where((codes >= 0)[:, None], totals[np.maximum(codes, 0)] - mine, 0.0)
-    return (counts + AUTHOR_PSEUDOCOUNT * city) / (
-        counts.sum(axis=1, keepdims=True) + AUTHOR_PSEUDOCOUNT
-    )
-
-
 def language_evidence(
     texts: Sequence[str],
     hints: Sequence[str | None],
@@ -323,12 +285,6 @@ def hint_boost(hinted: np.ndarray) -> np.ndarray:
     return boost
 
 
-def author_codes(authors: Sequence[object]) -> tuple[np.ndarray, pd.Index]:
-    """(row per post, distinct authors) of ``authors``; -1 for a post without an author."""
-    codes, uniques = pd.factorize(pd.Series(list(authors), dtype=object), use_na_sentinel=True)
-    return np.asarray(codes, dtype=np.int64), pd.Index(uniques)
-
-
 def language_posteriors(
     texts: Sequence[str],
     hints: Sequence[str | None] | None = None,
@@ -349,11 +305,11 @@ def language_posteriors(
     if authors is not None:
         if len(authors) != n:
             raise ValueError(f"expected one author per text ({n}), got {len(authors)} authors")
-        codes, uniques = author_codes(authors)
-        own = author_evidence(posterior, has_evidence)
+        codes, uniques = authors_of.author_codes(authors)
+        own = authors_of.author_evidence(posterior, has_evidence)
         totals = np.zeros((max(len(uniques), 1), len(LANGUAGE_CODES)))
-        add_author_evidence(totals, codes, own)
-        author_prior = author_priors(codes, own, totals, city)
+        authors_of.add_author_evidence(totals, codes, own)
+        author_prior = authors_of.author_priors(codes, own, totals, city)
         posterior = normalise_rows(likelihood * author_prior * boost)
     return posterior
 
