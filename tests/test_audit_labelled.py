@@ -234,3 +234,17 @@ def test_pipeline_publishes_validated_only_where_every_language_is(
     assert notes[1] == notes[2] == f"sentiment:{VERSION}:sv:validated"
     assert set(table.loc[table["validated"], "language"]) == {"sv"}
     assert np.all(table["validated"] == table["reason"].isna())
+
+
+def test_per_language_limits_default_to_the_issue_goals() -> None:
+    from barometer.audit.labelled import criteria_for
+    from barometer.exceptions import ConfigError
+    from barometer.training.config import ValidityCriteria
+
+    criteria = criteria_for("sentiment")
+    assert (criteria.metric_limit("sv"), criteria.metric_limit("ar")) == (0.62, 0.52)
+    assert criteria.metric_limit("en") == criteria.min_metric_lower == 0.60
+    assert criteria.min_n_test == 100
+    assert ValidityCriteria().metric_limit("sv") == ValidityCriteria().min_metric_lower
+    with pytest.raises(ConfigError, match=r"only validity\.KEY=VALUE"):
+        criteria_for("sentiment", ["classifier.C=2"])

@@ -20,7 +20,8 @@ table of its config (:class:`ValidityCriteria`):
 :func:`validate_model` computes the rows of a registered version and writes them to
 ``validity.json`` beside it (and the card's "Validity" section); :func:`model_validity_table`
 assembles the published table from those records for the active versions, with one row per
-language that a rule-based scorer covers (no labelled test set, so not validated).
+language that a rule-based scorer covers: not validated (``no_test_set``) unless the city
+validated that scorer version on its own labelled posts (:mod:`barometer.audit.labelled`).
 Reason codes (``reason``, comma-separated; NULL when validated): ``no_test_set``,
 ``test_set_too_small``, ``metric_below_threshold``, ``no_functional_cases``,
 ``functional_tests_failed``, ``too_many_neutral_flags``, ``audit_failed``,
