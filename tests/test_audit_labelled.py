@@ -198,6 +198,7 @@ def test_cli_writes_to_the_city_folder_never_the_package(
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "labelled:to_label.csv (24)" in result.output
+    assert "measured on to_label.csv in en, sv; validated in sv" in result.output
     assert {p: p.read_bytes() for p in packaged_models_dir().rglob("*") if p.is_file()} == packaged
     assert (models / "sentiment" / VERSION / "validity.json").is_file()
     refused = CliRunner().invoke(app, ["validate", "theme", "--labelled", str(labelled_csv),

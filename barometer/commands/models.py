@@ -195,8 +195,12 @@ def validate(
     if labelled is not None:
         if len(names) != 1 or version is not None:
             raise ModelError("--labelled needs exactly one task (sentiment) and no --version")
-        validate_labelled(names[0], labelled, models_dir=models_dir, overrides=list(set_ or []),
-                          lexicon_dir=lexicon_dir)  # fmt: skip
+        measured = validate_labelled(names[0], labelled, models_dir=models_dir,
+                                     overrides=list(set_ or []),
+                                     lexicon_dir=lexicon_dir)  # fmt: skip
+        passed = ", ".join(sorted(measured.loc[measured["validated"].astype(bool), "language"]))
+        say(f"{names[0]} {measured['model_version'].iloc[0]} measured on {labelled.name} in "
+            f"{', '.join(measured['language'])}; validated in {passed or 'none'}")  # fmt: skip
         names = []
     elif set_ or lexicon_dir is not None:
         raise ModelError("--set and --lexicon-dir go with --labelled")
