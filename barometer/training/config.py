@@ -77,6 +77,7 @@ class FeaturesConfig(Section):
     n_features: int = Field(gt=0)  # hash buckets per block
     sublinear_tf: bool
     lang_feature: bool
+    min_word_df: int = Field(default=0, ge=0)  # > 0: words in fewer training texts -> one token
 
     @model_validator(mode="after")
     def _ranges(self) -> FeaturesConfig:

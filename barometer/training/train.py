@@ -46,6 +46,7 @@ def build_estimator(config: TrainingConfig) -> TextClassifier:
         n_features=feats.n_features,
         sublinear_tf=feats.sublinear_tf,
         lang_feature=feats.lang_feature,
+        min_word_df=feats.min_word_df,
         classifier=clf.kind,
         C=clf.C,
         class_weight=None if clf.class_weight in ("", "none") else clf.class_weight,
