@@ -113,6 +113,7 @@ class AugmentConfig(Section):
     context_share: Fraction = 0.0
     context_label: str = ""
     pseudo_groups: int = Field(default=0, ge=0)
+    unseen_groups: bool = False  # + the unseen-word placeholder as a group (min_word_df > 0)
     seed: int = 0
 
 

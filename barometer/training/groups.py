@@ -150,6 +150,52 @@ def pseudo_groups(lang: str, n: int, *, seed: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+_FIRST_WORD_RE = re.compile(r"\w+")
+
+
+def unseen_groups(groups: pd.DataFrame) -> pd.DataFrame:
+    """Placeholder groups: the shapes of the (non-slur) ``groups`` with their first word replaced
+    by :data:`~barometer.nlp.text_features.UNSEEN_WORD`, one row per distinct shape and language
+    (en "Somalis" and "Vietnamese people" give ``_unk_`` and ``_unk_ people``).
+
+    A model that masks unseen words (``features.min_word_df``) reads every group it never saw
+    as these shapes; filled into hostile and benign templates alike (and used as swap targets),
+    they teach that the slot itself says nothing about hostility. English rows come with both
+    articles ("a _unk_", "an _unk_"), as the name behind the placeholder decides which.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"lang": ["en", "en"], "group_type": ["origin", "origin"],
+    ...                   "group": ["Somalis", "Irish people"], "plural": ["Somalis", "Irish people"],
+    ...                   "singular": ["Somali", "Irish person"], "adj": ["Somali", "Irish"]})
+    >>> unseen_groups(t)[["plural", "singular", "a_singular"]].values.tolist()
+    [['_unk_', '_unk_', 'a _unk_'], ['_unk_', '_unk_', 'an _unk_'], \
+['_unk_ people', '_unk_ person', 'a _unk_ person'], ['_unk_ people', '_unk_ person', 'an _unk_ person']]
+    """
+    from barometer.nlp.text_features import UNSEEN_WORD
+
+    slots = [c for c in groups.columns if c not in ("lang", "group_type", "group", "a_singular")]
+    rows: list[dict[str, Any]] = []
+    seen: set[tuple[object, ...]] = set()
+    for row in groups[groups["group_type"] != "slur"].to_dict("records"):
+        forms = {
+            slot: _FIRST_WORD_RE.sub(UNSEEN_WORD, str(row[slot]), count=1)
+            if isinstance(row.get(slot), str) and row[slot] else None
+            for slot in slots
+        }  # fmt: skip
+        shape = (row["lang"], *forms.values())
+        if shape in seen:
+            continue
+        seen.add(shape)
+        base = {"lang": row["lang"], "group_type": "unseen", "group": forms[slots[0]], **forms}
+        singular = forms.get("singular")
+        if row["lang"] == "en" and singular:
+            rows += [{**base, "a_singular": f"{art} {singular}"} for art in ("a", "an")]
+        else:
+            rows.append(base)
+    return pd.DataFrame(rows)
+
+
 def training_groups(
     path: str | Path | None = None, *, shared_data: str | Path | None = None
 ) -> pd.DataFrame:
