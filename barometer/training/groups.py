@@ -165,12 +165,11 @@ def unseen_groups(groups: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> t = pd.DataFrame({"lang": ["en", "en"], "group_type": ["origin", "origin"],
-    ...                   "group": ["Somalis", "Irish people"], "plural": ["Somalis", "Irish people"],
+    >>> t = pd.DataFrame({"lang": "en", "group_type": "origin", "group": ["Somalis", "Irish"],
+    ...                   "plural": ["Somalis", "Irish people"],
     ...                   "singular": ["Somali", "Irish person"], "adj": ["Somali", "Irish"]})
-    >>> unseen_groups(t)[["plural", "singular", "a_singular"]].values.tolist()
-    [['_unk_', '_unk_', 'a _unk_'], ['_unk_', '_unk_', 'an _unk_'], \
-['_unk_ people', '_unk_ person', 'a _unk_ person'], ['_unk_ people', '_unk_ person', 'an _unk_ person']]
+    >>> unseen_groups(t)["a_singular"].tolist()
+    ['a _unk_', 'an _unk_', 'a _unk_ person', 'an _unk_ person']
     """
     from barometer.nlp.text_features import UNSEEN_WORD
 
