@@ -98,3 +98,32 @@ def test_shared_counts_of_masked_texts_equal_predict_proba_and_survive_skops() -
         restored.predict_proba_counts(counts, langs), model.predict_proba(texts, langs), atol=1e-6
     )
     assert len(_fit(0).hashing_key()) == 3  # models without a vocabulary share counts as before
+
+
+def test_unseen_words_leave_the_vocabulary_so_training_names_read_as_a_slot() -> None:
+    texts, labels = _training()
+    masked = TextClassifier(
+        n_features=2**14, cv=3, min_word_df=2, lang_feature=False, unseen_words=tuple(GROUPS)
+    ).fit(texts, labels, langs=["en"] * len(texts))
+    assert not set(GROUPS) & set(masked.vocabulary_)
+    names = [*GROUPS, *UNSEEN]
+    neutral = _p_hostile(masked, [f"my neighbours are {g} and we had coffee" for g in names])
+    np.testing.assert_allclose(neutral, neutral[0], atol=1e-12)
+    assert (_p_hostile(masked, [f"{g} are disgusting animals" for g in names]) > 0.5).all()
+
+
+def test_group_name_words_are_the_first_words_of_training_forms() -> None:
+    from barometer.training.groups import group_name_words, unseen_groups
+
+    words = group_name_words(["sv", "en"])
+    assert {"somalier", "somalierna", "somaliska", "muslims", "vietnamese"} <= set(words)
+    assert not {"people", "person", "och", "the"} & set(words)
+    # a training group's forms, masked, are exactly the shapes of unseen_groups
+    from barometer.training.groups import training_groups
+
+    table = training_groups()
+    en = table[(table["lang"] == "en") & (table["group_type"] != "slur")]
+    plurals = [str(p).lower() for p in en["plural"]]
+    vocab = frozenset(w for p in plurals for w in p.split()[1:])  # all but the name
+    masked = set(mask_unseen(plurals, vocab))
+    assert masked == set(unseen_groups(en)["plural"])

@@ -87,6 +87,10 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
         one placeholder before both featurisers
         (:func:`~barometer.nlp.text_features.mask_unseen`): unseen words, such as group names
         the model never saw, all give the same features. 0 keeps every word.
+    unseen_words : tuple of str, default ()
+        Normalised words left out of the vocabulary however frequent (with ``min_word_df > 0``):
+        e.g. the training group names, so that a group mention is read by its place in the
+        sentence and never by the name (every name gives the features of an unseen word).
     classifier : {"svm", "logistic", "nbsvm"}, default "svm"
         ``LinearSVC``, ``LogisticRegression`` (L2, lbfgs) or
         :class:`~barometer.nlp.nbsvm.NBSVMClassifier` (one-vs-rest ``LinearSVC`` over features
@@ -131,6 +135,7 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
 
     #: Versions saved before ``min_word_df`` existed keep every word.
     min_word_df: int = 0
+    unseen_words: tuple[str, ...] = ()
     _vocabulary_set: frozenset[str] | None = None
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
@@ -142,6 +147,7 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
         "sublinear_tf": ["boolean"],
         "lang_feature": ["boolean"],
         "min_word_df": [Interval(Integral, 0, None, closed="left")],
+        "unseen_words": [tuple],
         "classifier": [StrOptions({"svm", "logistic", "nbsvm"})],
         "C": [Interval(Real, 0, None, closed="neither")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
@@ -167,6 +173,7 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
         sublinear_tf: bool = True,
         lang_feature: bool = True,
         min_word_df: int = 0,
+        unseen_words: tuple[str, ...] = (),
         classifier: str = "svm",
         C: float = 0.5,
         class_weight: str | None = None,
@@ -188,6 +195,7 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
         self.sublinear_tf = sublinear_tf
         self.lang_feature = lang_feature
         self.min_word_df = min_word_df
+        self.unseen_words = unseen_words
         self.classifier = classifier
         self.C = C
         self.class_weight = class_weight
@@ -227,7 +235,9 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
         normalised = normalise_texts([unescape(t) if "&" in t else t for t in texts], langs)
         if fit:
             min_df = int(self.min_word_df)
-            self.vocabulary_ = learn_vocabulary(normalised, min_df) if min_df > 0 else []
+            unseen = set(self.unseen_words)
+            learnt = learn_vocabulary(normalised, min_df) if min_df > 0 else []
+            self.vocabulary_ = [w for w in learnt if w not in unseen]
             self._vocabulary_set = None
         normalised = self.mask_unseen(normalised)
         counts = raw_counts(normalised, self.word_ngram_range, self.char_ngram_range,

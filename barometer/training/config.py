@@ -78,6 +78,7 @@ class FeaturesConfig(Section):
     sublinear_tf: bool
     lang_feature: bool
     min_word_df: int = Field(default=0, ge=0)  # > 0: words in fewer training texts -> one token
+    mask_groups: bool = False  # training group names read as unseen words (min_word_df > 0)
 
     @model_validator(mode="after")
     def _ranges(self) -> FeaturesConfig:

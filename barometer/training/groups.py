@@ -195,6 +195,33 @@ def unseen_groups(groups: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def group_name_words(
+    languages: list[str], *, shared_data: str | Path | None = None
+) -> tuple[str, ...]:
+    """The normalised first word of every (non-slur) training group form of ``languages``:
+    the words :func:`unseen_groups` replaces, for ``TextClassifier(unseen_words=...)``.
+
+    Examples
+    --------
+    >>> words = group_name_words(["en"])
+    >>> "somalis" in words and "vietnamese" in words and "people" not in words
+    True
+    """
+    from barometer.nlp.text import normalise_texts
+
+    table = training_groups(shared_data=shared_data)
+    table = table[(table["group_type"] != "slur") & table["lang"].isin(languages)]
+    slots = [c for c in table.columns if c not in ("lang", "group_type", "group")]
+    forms, langs = [], []
+    for row in table.to_dict("records"):
+        for slot in slots:
+            if isinstance(row.get(slot), str) and row[slot]:
+                forms.append(row[slot])
+                langs.append(row["lang"])
+    words = {m.group() for t in normalise_texts(forms, langs) if (m := _FIRST_WORD_RE.search(t))}
+    return tuple(sorted(words))
+
+
 def training_groups(
     path: str | Path | None = None, *, shared_data: str | Path | None = None
 ) -> pd.DataFrame:
