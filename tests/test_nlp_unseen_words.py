@@ -74,15 +74,17 @@ def test_masking_keeps_punctuation_placeholders_and_spacing() -> None:
         "",
     ]
     assert mask_unseen(["many armenians"], vocab | {"armenians"}) == ["many armenians"]
+    assert mask_unseen(["sri lankans, bosnians and x"], vocab) == [f"{UNSEEN_WORD}, {UNSEEN_WORD}"]
 
 
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.text(alphabet="abcdefgh ,!", max_size=30), max_size=8))
-def test_masking_is_idempotent_and_keeps_the_word_count(texts: list[str]) -> None:
+def test_masking_is_idempotent_and_never_adds_words(texts: list[str]) -> None:
     vocab = frozenset({"ab", "cd", UNSEEN_WORD})
     once = mask_unseen(texts, vocab)
     assert mask_unseen(once, vocab) == once
-    assert [len(t.split()) for t in once] == [len(t.split()) for t in texts]
+    assert all(len(m.split()) <= len(t.split()) for m, t in zip(once, texts, strict=True))
+    assert all(f"{UNSEEN_WORD} {UNSEEN_WORD}" not in m for m in once)
 
 
 def test_shared_counts_of_masked_texts_equal_predict_proba_and_survive_skops() -> None:

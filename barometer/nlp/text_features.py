@@ -26,6 +26,7 @@ TOKEN_PATTERN = r"<url>|<user>|\w+|[^\w\s]"
 #: token, so that the word and character featurisers read it like any other word).
 UNSEEN_WORD = "_unk_"
 _WORD_RE = re.compile(r"\w+")
+_UNSEEN_RUN_RE = re.compile(rf"\b{UNSEEN_WORD}(?: {UNSEEN_WORD})+\b")
 
 
 def learn_vocabulary(normalised: Iterable[str], min_df: int) -> list[str]:
@@ -43,15 +44,17 @@ def learn_vocabulary(normalised: Iterable[str], min_df: int) -> list[str]:
 
 
 def mask_unseen(normalised: Sequence[str], vocabulary: frozenset[str]) -> list[str]:
-    r"""Replace every ``\w+`` word outside ``vocabulary`` by :data:`UNSEEN_WORD`.
+    r"""Replace every ``\w+`` word outside ``vocabulary`` by :data:`UNSEEN_WORD`, and a run of
+    them (words separated by single spaces) by one.
 
     Every word the model never saw in training (a group name, a place, a typo) then gives the
     same word and character n-grams, so none gets a weight of its own from the n-grams it happens
-    to share with trained words (hash buckets, character n-grams, the TF-IDF norm).
+    to share with trained words (hash buckets, character n-grams, the TF-IDF norm); a name of two
+    unseen words ("Sri Lankans") reads like a name of one.
 
     Examples
     --------
-    >>> mask_unseen(["many armenians live here!"], frozenset({"many", "live", "here"}))
+    >>> mask_unseen(["many sri lankans live here!"], frozenset({"many", "live", "here"}))
     ['many _unk_ live here!']
     """
 
@@ -59,7 +62,7 @@ def mask_unseen(normalised: Sequence[str], vocabulary: frozenset[str]) -> list[s
         word = match.group()
         return word if word in vocabulary else UNSEEN_WORD
 
-    return [_WORD_RE.sub(keep, text) for text in normalised]
+    return [_UNSEEN_RUN_RE.sub(UNSEEN_WORD, _WORD_RE.sub(keep, text)) for text in normalised]
 
 
 def word_hasher(ngram_range: Sequence[int], n_features: int) -> HashingVectorizer | None:
