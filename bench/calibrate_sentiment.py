@@ -20,7 +20,11 @@ held-out rows with a 95 % percentile bootstrap interval, at that band and at VAD
 emoji occurrences in the shared tweet corpora that have a valence (the Emoji Sentiment Ranking
 table, against the 34 emoji the scorer rated before).
 
-Usage: ``python bench/calibrate_sentiment.py [--annotations FILE] [--write]``.
+``--export-labelled CSV`` writes the held-out test rows as a labelled CSV for ``barometer validate
+sentiment --labelled CSV`` (the packaged scorer, through the pipeline's code path).
+
+Usage: ``python bench/calibrate_sentiment.py [--annotations FILE] [--write | --export-labelled
+CSV]``.
 """
 
 from __future__ import annotations
@@ -71,6 +75,21 @@ def annotation_sets(path: Path) -> dict[str, tuple[pd.DataFrame, str]]:
     }
 
 
+def export_labelled(sets: dict[str, tuple[pd.DataFrame, str]], path: Path) -> None:
+    """The test rows of every set as a labelled CSV (``text, lang, label``): the held-out posts
+    the bands were not tuned on, to measure the packaged scorer through the CLI."""
+    parts = [
+        pd.DataFrame({"text": f.loc[f["split"] == "test", "text"], "lang": lang,
+                      "label": f.loc[f["split"] == "test", "y"]})
+        for lang, (f, _) in sets.items()
+    ]  # fmt: skip
+    out = pd.concat(parts, ignore_index=True)
+    out = out[out["text"].fillna("").str.strip() != ""]
+    out.to_csv(path, index=False)
+    counts = out.groupby("lang")["label"].value_counts().to_dict()
+    print(f"wrote {len(out)} labelled test rows to {path}: {counts}")
+
+
 def emoji_coverage(table: dict[str, float]) -> None:
     corpora = load_corpora(["dkhate", "offenseval2020_tr", "mlma", "davidson2017"])
     found = [e for t in corpora["text"] for e in EMOJI_RE.findall(normalise_text(t))]
@@ -90,8 +109,16 @@ def main() -> None:
     parser.add_argument("--annotations", type=Path)
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--n-boot", type=int, default=1000)
+    parser.add_argument(
+        "--export-labelled", type=Path, metavar="CSV",
+        help="write the held-out test rows (text, lang, label) for `barometer validate "
+        "sentiment --labelled CSV` and stop",
+    )  # fmt: skip
     args = parser.parse_args()
     sets = annotation_sets(args.annotations) if args.annotations else shared_sets()
+    if args.export_labelled:
+        export_labelled(sets, args.export_labelled)
+        return
     scorer = LexiconSentimentScorer(neutral_band=0.05).fit()
     entries = []
     print(

@@ -20,7 +20,8 @@ table of its config (:class:`ValidityCriteria`):
 :func:`validate_model` computes the rows of a registered version and writes them to
 ``validity.json`` beside it (and the card's "Validity" section); :func:`model_validity_table`
 assembles the published table from those records for the active versions, with one row per
-language that a rule-based scorer covers (no labelled test set, so not validated).
+language that a rule-based scorer covers: not validated (``no_test_set``) unless the city
+validated that scorer version on its own labelled posts (:mod:`barometer.audit.labelled`).
 Reason codes (``reason``, comma-separated; NULL when validated): ``no_test_set``,
 ``test_set_too_small``, ``metric_below_threshold``, ``no_functional_cases``,
 ``functional_tests_failed``, ``too_many_neutral_flags``, ``audit_failed``,
@@ -45,6 +46,7 @@ from barometer.audit.functional import (
     run_suite,
     summarise,
 )
+from barometer.audit.labelled import stored_labelled
 from barometer.audit.report import markdown_table
 from barometer.audit.scorers import flag_view
 from barometer.exceptions import InputError, ModelError
@@ -144,7 +146,7 @@ def _metric_reasons(
     reasons = []
     if row["n"] < criteria.min_n_test:
         reasons.append("test_set_too_small")
-    if not (row["lower"] >= criteria.min_metric_lower):
+    if not (row["lower"] >= criteria.metric_limit(lang)):
         reasons.append("metric_below_threshold")
     return row, sources, reasons
 
@@ -327,6 +329,15 @@ def current_versions(models_dir: str | Path | None = None) -> dict[str, str]:
     return versions
 
 
+def with_labelled(rows: pd.DataFrame, labelled: pd.DataFrame) -> pd.DataFrame:
+    """A rule-based scorer's ``no_test_set`` rows, with the languages of its city-labelled
+    validation (:mod:`barometer.audit.labelled`) replaced by their measured rows."""
+    if labelled.empty:
+        return rows
+    kept = rows[~rows["language"].isin(labelled["language"])]
+    return pd.concat([kept, labelled], ignore_index=True).sort_values("language", ignore_index=True)
+
+
 def model_validity_table(
     versions: dict[str, str], *, models_dir: str | Path | None = None
 ) -> pd.DataFrame:
@@ -334,7 +345,9 @@ def model_validity_table(
     ``model_version`` it writes to ``post_scores``, as :func:`barometer.scoring.model_versions`
     returns): the stored validity of each active registry model (``not_evaluated`` rows
     when there is none), and for rule-based scorers one row per language they cover
-    (``*`` for every language) with reason ``no_test_set``."""
+    (``*`` for every language): measured on the city's labelled posts where
+    ``barometer validate TASK --labelled FILE`` recorded it for this scorer version
+    (:func:`with_labelled`), else reason ``no_test_set``."""
     from barometer import registry
     from barometer.scoring import covered_languages
 
@@ -351,9 +364,9 @@ def model_validity_table(
             frames.append(stored)
         else:
             languages = covered_languages(task)
-            frames.append(_unvalidated(task, versions[task],
-                                       sorted(languages or [ANY_LANGUAGE]),
-                                       "no_test_set"))  # fmt: skip
+            rows = _unvalidated(task, versions[task], sorted(languages or [ANY_LANGUAGE]),
+                                "no_test_set")  # fmt: skip
+            frames.append(with_labelled(rows, stored_labelled(task, versions[task], models_dir)))
     if not frames:
         return pd.DataFrame(columns=list(COLUMNS))
     out = pd.concat(frames, ignore_index=True)

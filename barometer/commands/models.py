@@ -163,11 +163,28 @@ def validate(
         Path | None,
         typer.Option(help="publish the model_validity table into this built warehouse"),
     ] = None,
+    labelled: Annotated[
+        Path | None,
+        typer.Option(
+            help="the city's labelled posts (CSV: text, lang, label or label_NAME; e.g. a "
+            "filled `barometer sample-for-annotation` file) to validate the rule-based "
+            "sentiment scorer on, per language"
+        ),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="with --labelled: override a limit, validity.KEY=VALUE"),
+    ] = None,
+    lexicon_dir: Annotated[
+        Path | None,
+        typer.Option(help="with --labelled: the city's own word lists, as [nlp] lexicon_dir"),
+    ] = None,
 ) -> None:
     """Validate text models per language and print (and publish) the model x language table:
     test data, metric with interval, functional-test pass rate, neutral-text flag rate, audit
     verdict, validated or why not."""
     from barometer import registry
+    from barometer.audit.labelled import validate_labelled
     from barometer.audit.validity import current_versions, model_validity_table, validate_model
     from barometer.validity import publish_model_validity
 
@@ -175,6 +192,18 @@ def validate(
     names = list(tasks or sorted(active))
     if version is not None and len(names) != 1:
         raise ModelError("--version needs exactly one task")
+    if labelled is not None:
+        if len(names) != 1 or version is not None:
+            raise ModelError("--labelled needs exactly one task (sentiment) and no --version")
+        measured = validate_labelled(names[0], labelled, models_dir=models_dir,
+                                     overrides=list(set_ or []),
+                                     lexicon_dir=lexicon_dir)  # fmt: skip
+        passed = ", ".join(sorted(measured.loc[measured["validated"].astype(bool), "language"]))
+        say(f"{names[0]} {measured['model_version'].iloc[0]} measured on {labelled.name} in "
+            f"{', '.join(measured['language'])}; validated in {passed or 'none'}")  # fmt: skip
+        names = []
+    elif set_ or lexicon_dir is not None:
+        raise ModelError("--set and --lexicon-dir go with --labelled")
     for task in names:
         if task not in active and version is None:
             raise ModelError(f"no active version of '{task}'; name one with --version")

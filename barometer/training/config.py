@@ -188,6 +188,12 @@ class ValidityCriteria(Section):
     min_functional_pass_rate: Fraction = 0.7
     max_neutral_flag_rate: Fraction = 0.05
     measure_neutral: bool = True  # False for a gated model that never sees neutral posts
+    #: language -> its own ``min_metric_lower`` (e.g. the issue's sentiment goals per language)
+    min_metric_lower_by_language: dict[str, Fraction] = Field(default_factory=dict)
+
+    def metric_limit(self, lang: str) -> float:
+        """The lowest acceptable lower interval bound of the metric in ``lang``."""
+        return float(self.min_metric_lower_by_language.get(lang, self.min_metric_lower))
 
 
 class TrainingConfig(Section):
