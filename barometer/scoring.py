@@ -212,10 +212,12 @@ class BatchScorer:
             for task, version in active.items()
         }
         self.hashers: dict[tuple[object, ...], HashedCounts] = {}
+        self.maskers: dict[tuple[object, ...], Callable[[list[str]], list[str]]] = {}
         for model in self.models.values():
-            key = model.hashing_key()
+            key = model.hashing_key()  # a model with a vocabulary adds it: masked texts
             if key not in self.hashers:
-                self.hashers[key] = HashedCounts(*key)
+                self.hashers[key] = HashedCounts(*key[:3])
+                self.maskers[key] = model.mask_unseen
 
     def score(self, posts: pd.DataFrame) -> pd.DataFrame:
         """``post_scores`` rows of every task for ``posts`` (``post_id``, ``text`` and ``lang``
@@ -266,7 +268,10 @@ class BatchScorer:
                 plain = unescape(t)
                 if plain != t:
                     clf_norm[i] = normalise_batch([plain], [langs[i]])[0]
-        counts = {key: hasher.transform(clf_norm) for key, hasher in self.hashers.items()}
+        counts = {
+            key: hasher.transform(self.maskers[key](clf_norm))
+            for key, hasher in self.hashers.items()
+        }
         labels: dict[str, np.ndarray] = {}
         for task in model_versions(self.skip):
             if task not in self.models:

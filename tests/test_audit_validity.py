@@ -197,7 +197,8 @@ def test_cli_validate_prints_and_publishes(mini_warehouse: Path, tmp_path: Path)
     assert result.exit_code == 0, result.output
     # the packaged defaults it validated are recorded in the city's folder, never in the package
     assert {p: p.read_bytes() for p in packaged_models_dir().rglob("*") if p.is_file()} == packaged
-    assert (models / "immigration_attitude" / "2026.2" / "validity.json").is_file()
+    active = registry.active_versions()["immigration_attitude"]
+    assert (models / "immigration_attitude" / active / "validity.json").is_file()
     assert "hostility" in result.output and "neutral flagged" in result.output
     with duckdb.connect(str(warehouse / "barometer.duckdb"), read_only=True) as con:
         table = con.execute("SELECT * FROM model_validity").df()

@@ -141,3 +141,27 @@ def test_groups_the_corpora_name_often_are_swapped_not_audited() -> None:
         pattern = r"(?<!\w)(?:" + "|".join(map(re.escape, forms)) + r")(?!\w)"
         named = train.loc[train["lang"] == row.lang, "text"].str.lower().str.contains(pattern)
         assert named.sum() < 10, (row.lang, row.plural, int(named.sum()))
+
+
+def test_unseen_slot_fills_hostile_and_benign_templates_and_swaps() -> None:
+    from barometer.nlp.text_features import UNSEEN_WORD
+    from barometer.training.groups import unseen_groups
+
+    shapes = unseen_groups(training_groups())
+    assert set(shapes["group_type"]) == {"unseen"}
+    # every shape names the placeholder in place of the group's first word, nothing else
+    for form in shapes["plural"]:
+        assert form.split()[0].startswith(UNSEEN_WORD)
+    en = shapes[shapes["lang"] == "en"]
+    assert {"a _unk_", "an _unk_"} <= set(en["a_singular"])
+    assert "_unk_ people" in set(en["plural"])
+    rows = template_rows(KINDS, ["en", "sv"], max_per_kind=0, seed=0, unseen=True)
+    unk = rows[rows["text"].str.contains(UNSEEN_WORD, regex=False)]
+    for lang in ("en", "sv"):
+        kinds = set(unk.loc[unk["lang"] == lang, "kind"])
+        assert {"hostile", "benign", "counter"} <= kinds
+    assert not template_rows(KINDS, ["en"], seed=0)["text"].str.contains(UNSEEN_WORD).any()
+    frame = pd.DataFrame({"text": ["I hate Somalis"] * 3, "lang": "en", "label": "hostile"})
+    swapped = swap_group_terms(frame, 40, seed=3, unseen=True)
+    assert swapped["text"].str.contains(f"I hate {UNSEEN_WORD}", regex=False).any()
+    assert not swap_group_terms(frame, 40, seed=3)["text"].str.contains(UNSEEN_WORD).any()

@@ -52,12 +52,18 @@ from sklearn.utils.validation import check_is_fitted
 from barometer.nlp.inputs import TextInput, require_post_columns, texts_and_codes
 from barometer.nlp.nbsvm import NBSVMClassifier
 from barometer.nlp.text import normalise_texts
-from barometer.nlp.text_features import lang_block, raw_counts
+from barometer.nlp.text_features import (
+    UNSEEN_WORD,
+    lang_block,
+    learn_vocabulary,
+    mask_unseen,
+    raw_counts,
+)
 from barometer.schema import POST_SCORES
 
 
 class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
-    """Calibrated linear text classifier over hashed word and character n-grams.
+    r"""Calibrated linear text classifier over hashed word and character n-grams.
 
     Parameters
     ----------
@@ -75,6 +81,16 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
         Use ``1 + log(tf)`` term frequencies.
     lang_feature : bool, default True
         Add a one-hot block of the post language.
+    min_word_df : int, default 0
+        When > 0, a vocabulary of the ``\w+`` words found in at least ``min_word_df`` training
+        texts is learnt, and every other word (in training and in prediction) is replaced by
+        one placeholder before both featurisers
+        (:func:`~barometer.nlp.text_features.mask_unseen`): unseen words, such as group names
+        the model never saw, all give the same features. 0 keeps every word.
+    unseen_words : tuple of str, default ()
+        Normalised words left out of the vocabulary however frequent (with ``min_word_df > 0``):
+        e.g. the training group names, so that a group mention is read by its place in the
+        sentence and never by the name (every name gives the features of an unseen word).
     classifier : {"svm", "logistic", "nbsvm"}, default "svm"
         ``LinearSVC``, ``LogisticRegression`` (L2, lbfgs) or
         :class:`~barometer.nlp.nbsvm.NBSVMClassifier` (one-vs-rest ``LinearSVC`` over features
@@ -109,11 +125,18 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
         The class labels, sorted.
     langs_ : ndarray of str
         Languages of the one-hot block (seen in training).
+    vocabulary_ : list of str
+        The kept words (``min_word_df > 0``; empty otherwise).
     tfidf_ : dict of str to TfidfTransformer
         Fitted inverse document frequencies of the ``"word"`` and ``"char"`` blocks.
     calibrated_ : CalibratedClassifierCV
         The fitted calibrated model.
     """
+
+    #: Versions saved before ``min_word_df`` existed keep every word.
+    min_word_df: int = 0
+    unseen_words: tuple[str, ...] = ()
+    _vocabulary_set: frozenset[str] | None = None
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "task": [str],
@@ -123,6 +146,8 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
         "n_features": [Interval(Integral, 1, None, closed="left")],
         "sublinear_tf": ["boolean"],
         "lang_feature": ["boolean"],
+        "min_word_df": [Interval(Integral, 0, None, closed="left")],
+        "unseen_words": [tuple],
         "classifier": [StrOptions({"svm", "logistic", "nbsvm"})],
         "C": [Interval(Real, 0, None, closed="neither")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
@@ -147,6 +172,8 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
         n_features: int = 2**18,
         sublinear_tf: bool = True,
         lang_feature: bool = True,
+        min_word_df: int = 0,
+        unseen_words: tuple[str, ...] = (),
         classifier: str = "svm",
         C: float = 0.5,
         class_weight: str | None = None,
@@ -167,6 +194,8 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
         self.n_features = n_features
         self.sublinear_tf = sublinear_tf
         self.lang_feature = lang_feature
+        self.min_word_df = min_word_df
+        self.unseen_words = unseen_words
         self.classifier = classifier
         self.C = C
         self.class_weight = class_weight
@@ -181,8 +210,36 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     # -- features -------------------------------------------------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(super().__getstate__())
+        state.pop("_vocabulary_set", None)  # a cache, rebuilt from vocabulary_
+        return state
+
+    def _vocabulary(self) -> frozenset[str] | None:
+        words = getattr(self, "vocabulary_", None)
+        if not words:
+            return None
+        cached = getattr(self, "_vocabulary_set", None)
+        if cached is None:
+            cached = frozenset(words) | {UNSEEN_WORD}
+            self._vocabulary_set = cached
+        return cached
+
+    def mask_unseen(self, normalised: list[str]) -> list[str]:
+        """Normalised texts with every word outside the vocabulary replaced by the placeholder
+        (unchanged when the model keeps every word)."""
+        vocabulary = self._vocabulary()
+        return normalised if vocabulary is None else mask_unseen(normalised, vocabulary)
+
     def _features(self, texts: list[str], langs: list[str], *, fit: bool = False) -> sp.csr_matrix:
         normalised = normalise_texts([unescape(t) if "&" in t else t for t in texts], langs)
+        if fit:
+            min_df = int(self.min_word_df)
+            unseen = set(self.unseen_words)
+            learnt = learn_vocabulary(normalised, min_df) if min_df > 0 else []
+            self.vocabulary_ = [w for w in learnt if w not in unseen]
+            self._vocabulary_set = None
+        normalised = self.mask_unseen(normalised)
         counts = raw_counts(normalised, self.word_ngram_range, self.char_ngram_range,
                             self.n_features)  # fmt: skip
         if fit:
@@ -196,18 +253,23 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
     def hashing_key(self) -> tuple[object, ...]:
-        """Hashing parameters (see :class:`barometer.nlp.batch.HashedCounts`)."""
-        return (
+        """Hashing parameters: the first three are those of
+        :class:`barometer.nlp.batch.HashedCounts`; a model with a vocabulary adds its words, as
+        its counts are those of :meth:`mask_unseen` texts."""
+        key: tuple[object, ...] = (
             tuple(self.word_ngram_range) if min(self.word_ngram_range) > 0 else (0, 0),
             tuple(self.char_ngram_range) if min(self.char_ngram_range) > 0 else (0, 0),
             int(self.n_features),
         )
+        vocabulary = self._vocabulary()
+        return key if vocabulary is None else (*key, vocabulary)
 
     def predict_proba_counts(
         self, counts: dict[str, sp.csr_matrix], langs: Sequence[str]
     ) -> np.ndarray:
         """:meth:`predict_proba` from shared raw counts (``HashedCounts.transform`` of the
-        normalised, HTML-unescaped texts): only this model's TF-IDF and linear model run."""
+        normalised, HTML-unescaped texts after :meth:`mask_unseen`): only this model's TF-IDF
+        and linear model run."""
         check_is_fitted(self, "calibrated_")
         names = [n for n in ("word", "char") if n in self.tfidf_]
         blocks = [self.tfidf_[name].transform(counts[name]) for name in names]

@@ -8,7 +8,9 @@ hashing is fixed by ``(word_ngram_range, char_ngram_range, n_features)``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -19,6 +21,48 @@ from barometer.nlp.hashing import hash_char_ngrams
 #: Word tokens: the normalisation placeholders, words, and any other non-space character
 #: (emoji, "!", "?") as a token of its own.
 TOKEN_PATTERN = r"<url>|<user>|\w+|[^\w\s]"
+
+#: The one word that stands for every word outside a model's vocabulary (a single ``\w+``
+#: token, so that the word and character featurisers read it like any other word).
+UNSEEN_WORD = "_unk_"
+_WORD_RE = re.compile(r"\w+")
+_UNSEEN_RUN_RE = re.compile(rf"\b{UNSEEN_WORD}(?: {UNSEEN_WORD})+\b")
+
+
+def learn_vocabulary(normalised: Iterable[str], min_df: int) -> list[str]:
+    r"""The sorted ``\w+`` words of normalised texts that occur in at least ``min_df`` of them.
+
+    Examples
+    --------
+    >>> learn_vocabulary(["a b", "a c", "a b!"], min_df=2)
+    ['a', 'b']
+    """
+    df: Counter[str] = Counter()
+    for text in normalised:
+        df.update(set(_WORD_RE.findall(text)))
+    return sorted(w for w, n in df.items() if n >= min_df)
+
+
+def mask_unseen(normalised: Sequence[str], vocabulary: frozenset[str]) -> list[str]:
+    r"""Replace every ``\w+`` word outside ``vocabulary`` by :data:`UNSEEN_WORD`, and a run of
+    them (words separated by single spaces) by one.
+
+    Every word the model never saw in training (a group name, a place, a typo) then gives the
+    same word and character n-grams, so none gets a weight of its own from the n-grams it happens
+    to share with trained words (hash buckets, character n-grams, the TF-IDF norm); a name of two
+    unseen words ("Sri Lankans") reads like a name of one.
+
+    Examples
+    --------
+    >>> mask_unseen(["many sri lankans live here!"], frozenset({"many", "live", "here"}))
+    ['many _unk_ live here!']
+    """
+
+    def keep(match: re.Match[str]) -> str:
+        word = match.group()
+        return word if word in vocabulary else UNSEEN_WORD
+
+    return [_UNSEEN_RUN_RE.sub(UNSEEN_WORD, _WORD_RE.sub(keep, text)) for text in normalised]
 
 
 def word_hasher(ngram_range: Sequence[int], n_features: int) -> HashingVectorizer | None:

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from barometer.training.config import AugmentConfig
-from barometer.training.groups import training_groups
+from barometer.training.groups import training_groups, unseen_groups
 from barometer.training.templates import spelling_variants, template_rows, with_context
 
 
@@ -82,20 +82,30 @@ class _Swap:
 
 
 def swap_group_terms(
-    frame: pd.DataFrame, k: int, *, seed: int, shared_data: str | Path | None = None
+    frame: pd.DataFrame,
+    k: int,
+    *,
+    seed: int,
+    shared_data: str | Path | None = None,
+    unseen: bool = False,
 ) -> pd.DataFrame:
     """``k`` counterfactual copies of every row of ``frame`` whose text names a training group.
 
     Each copy maps every group named in the text to another group of the same language (drawn
     with ``seed``, a different one per copy where possible) in the same grammatical form (the
     plural when the target group lacks that form). Copies keep every other column, and get
-    ``swap_of`` = the original's index; rows without a group term give no copy.
+    ``swap_of`` = the original's index; rows without a group term give no copy. With
+    ``unseen``, the placeholder groups of :func:`~barometer.training.groups.unseen_groups` are
+    swap targets as well.
     """
     if k <= 0 or frame.empty:
         return frame.iloc[0:0].assign(swap_of=pd.Series(dtype="int64"))
     rng = np.random.default_rng(seed)
     groups = training_groups(shared_data=shared_data)
     groups = groups[groups["group_type"] != "slur"]
+    if unseen:  # one article per shape: a swap keeps the text's own article
+        extra = unseen_groups(groups).drop(columns="a_singular", errors="ignore")
+        groups = pd.concat([groups, extra.drop_duplicates()], ignore_index=True)
     copies = []
     for lang, part in frame.groupby("lang", sort=True):
         table = groups[groups["lang"] == lang].reset_index(drop=True)
@@ -144,6 +154,7 @@ def augment_training(
     ``settings`` is the ``[augment]`` table of a training config: ``templates`` (kind ->
     label, see :func:`~barometer.training.templates.template_rows`), ``languages``,
     ``compositional``, ``max_per_kind``, ``pseudo_groups`` (made-up group names per language),
+    ``unseen_groups`` (the placeholder of unseen words in the group slot of templates and swaps),
     ``context_share`` and ``context_label`` (:func:`~barometer.training.templates.with_context`,
     contexts from the training rows of that label), ``swaps`` (copies per text that names a
     group), ``spelling_share``, ``seed`` and ``sentences_of`` (sources whose paragraphs are
@@ -158,7 +169,9 @@ def augment_training(
         base = pd.concat([base[~split], sentence_rows(base[split])], ignore_index=True)
     base = base.assign(weight=1.0)
     k = settings.swaps
-    copies = swap_group_terms(base, k, seed=settings.seed, shared_data=shared_data)
+    copies = swap_group_terms(
+        base, k, seed=settings.seed, shared_data=shared_data, unseen=settings.unseen_groups
+    )
     if len(copies):
         swapped = base.index.isin(copies["swap_of"].unique())
         base.loc[swapped, "weight"] = 1.0 / (k + 1)
@@ -181,7 +194,7 @@ def _template_part(
     extra = template_rows(
         dict(settings.templates), list(settings.languages), shared_data=shared_data,
         compositional=settings.compositional, max_per_kind=settings.max_per_kind, seed=seed,
-        pseudo=settings.pseudo_groups,
+        pseudo=settings.pseudo_groups, unseen=settings.unseen_groups,
     )  # fmt: skip
     extra["text"] = spelling_variants(
         extra["text"].tolist(), settings.spelling_share, seed=seed + 1

@@ -192,6 +192,12 @@ def _model_section(config: TrainingConfig, metrics: dict[str, Any]) -> str:
         else "not run"
     )
     lang_block = ", a one-hot block of the language" if config.features.lang_feature else ""
+    if config.features.min_word_df > 0:
+        lang_block += (
+            f"; words found in fewer than {config.features.min_word_df} training texts are "
+            "replaced by one placeholder word before both featurisers, so every unseen word "
+            "(a group name the model never saw) gives the same features"
+        )
     linear_model = CLASSIFIER_NAMES.get(clf.kind, f"`{clf.kind}`")
     values = ""
     if metrics.get("values") and metrics["values"].get("value_center") is not None:

@@ -77,6 +77,8 @@ class FeaturesConfig(Section):
     n_features: int = Field(gt=0)  # hash buckets per block
     sublinear_tf: bool
     lang_feature: bool
+    min_word_df: int = Field(default=0, ge=0)  # > 0: words in fewer training texts -> one token
+    mask_groups: bool = False  # training group names read as unseen words (min_word_df > 0)
 
     @model_validator(mode="after")
     def _ranges(self) -> FeaturesConfig:
@@ -112,6 +114,7 @@ class AugmentConfig(Section):
     context_share: Fraction = 0.0
     context_label: str = ""
     pseudo_groups: int = Field(default=0, ge=0)
+    unseen_groups: bool = False  # + the unseen-word placeholder as a group (min_word_df > 0)
     seed: int = 0
 
 

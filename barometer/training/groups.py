@@ -150,6 +150,78 @@ def pseudo_groups(lang: str, n: int, *, seed: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+_FIRST_WORD_RE = re.compile(r"\w+")
+
+
+def unseen_groups(groups: pd.DataFrame) -> pd.DataFrame:
+    """Placeholder groups: the shapes of the (non-slur) ``groups`` with their first word replaced
+    by :data:`~barometer.nlp.text_features.UNSEEN_WORD`, one row per distinct shape and language
+    (en "Somalis" and "Vietnamese people" give ``_unk_`` and ``_unk_ people``).
+
+    A model that masks unseen words (``features.min_word_df``) reads every group it never saw
+    as these shapes; filled into hostile and benign templates alike (and used as swap targets),
+    they teach that the slot itself says nothing about hostility. English rows come with both
+    articles ("a _unk_", "an _unk_"), as the name behind the placeholder decides which.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"lang": "en", "group_type": "origin", "group": ["Somalis", "Irish"],
+    ...                   "plural": ["Somalis", "Irish people"],
+    ...                   "singular": ["Somali", "Irish person"], "adj": ["Somali", "Irish"]})
+    >>> unseen_groups(t)["a_singular"].tolist()
+    ['a _unk_', 'an _unk_', 'a _unk_ person', 'an _unk_ person']
+    """
+    from barometer.nlp.text_features import UNSEEN_WORD
+
+    slots = [c for c in groups.columns if c not in ("lang", "group_type", "group", "a_singular")]
+    rows: list[dict[str, Any]] = []
+    seen: set[tuple[object, ...]] = set()
+    for row in groups[groups["group_type"] != "slur"].to_dict("records"):
+        forms = {
+            slot: _FIRST_WORD_RE.sub(UNSEEN_WORD, str(row[slot]), count=1)
+            if isinstance(row.get(slot), str) and row[slot] else None
+            for slot in slots
+        }  # fmt: skip
+        shape = (row["lang"], *forms.values())
+        if shape in seen:
+            continue
+        seen.add(shape)
+        base = {"lang": row["lang"], "group_type": "unseen", "group": forms[slots[0]], **forms}
+        singular = forms.get("singular")
+        if row["lang"] == "en" and singular:
+            rows += [{**base, "a_singular": f"{art} {singular}"} for art in ("a", "an")]
+        else:
+            rows.append(base)
+    return pd.DataFrame(rows)
+
+
+def group_name_words(
+    languages: list[str], *, shared_data: str | Path | None = None
+) -> tuple[str, ...]:
+    """The normalised first word of every (non-slur) training group form of ``languages``:
+    the words :func:`unseen_groups` replaces, for ``TextClassifier(unseen_words=...)``.
+
+    Examples
+    --------
+    >>> words = group_name_words(["en"])
+    >>> "somalis" in words and "vietnamese" in words and "people" not in words
+    True
+    """
+    from barometer.nlp.text import normalise_texts
+
+    table = training_groups(shared_data=shared_data)
+    table = table[(table["group_type"] != "slur") & table["lang"].isin(languages)]
+    slots = [c for c in table.columns if c not in ("lang", "group_type", "group")]
+    forms, langs = [], []
+    for row in table.to_dict("records"):
+        for slot in slots:
+            if isinstance(row.get(slot), str) and row[slot]:
+                forms.append(row[slot])
+                langs.append(row["lang"])
+    words = {m.group() for t in normalise_texts(forms, langs) if (m := _FIRST_WORD_RE.search(t))}
+    return tuple(sorted(words))
+
+
 def training_groups(
     path: str | Path | None = None, *, shared_data: str | Path | None = None
 ) -> pd.DataFrame:

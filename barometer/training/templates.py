@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from barometer.data import read_data_toml
-from barometer.training.groups import pseudo_groups, training_groups
+from barometer.training.groups import pseudo_groups, training_groups, unseen_groups
 
 #: The source name of template rows (``source`` column of the training frame).
 TEMPLATE_SOURCE = "augment"
@@ -28,7 +28,7 @@ SLUR_KINDS = ("hostile", "counter")
 
 def _slot_values(row: Mapping[str, Any], lang: str) -> dict[str, str]:
     values = {k: str(v) for k, v in row.items() if isinstance(v, str)}
-    if lang == "en" and values.get("singular"):
+    if lang == "en" and values.get("singular") and "a_singular" not in values:
         article = "an" if values["singular"][0].lower() in "aeiou" else "a"
         values["a_singular"] = f"{article} {values['singular']}"
     return values
@@ -72,6 +72,7 @@ def template_rows(
     max_per_kind: int | Mapping[str, int] = 0,
     seed: int = 0,
     pseudo: int = 0,
+    unseen: bool = False,
 ) -> pd.DataFrame:
     """Augmentation sentences of ``languages`` for the template kinds in ``labels``.
 
@@ -89,6 +90,8 @@ def template_rows(
         missing from the mapping: all).
     pseudo : int, default 0
         Made-up group names per language (:func:`pseudo_groups`) filled in as well.
+    unseen : bool, default False
+        Fill in the placeholder groups of :func:`unseen_groups` as well.
 
     Returns
     -------
@@ -99,6 +102,8 @@ def template_rows(
     """
     templates = read_data_toml("augmentation.toml", "augmentation templates", path)
     groups = training_groups(shared_data=shared_data)
+    if unseen:
+        groups = pd.concat([groups, unseen_groups(groups)], ignore_index=True)
     rng = np.random.default_rng(seed)
     rows = []
     for lang in languages:

@@ -36,6 +36,20 @@ from barometer.training.data import load_training_rows, training_set
 from barometer.training.evaluation import evaluate_predictions, headline
 
 
+def _group_words(config: TrainingConfig) -> tuple[str, ...]:
+    """The training group names of the config's languages (Språkbanken's when augmenting with
+    them), read as unseen words by ``features.mask_groups``."""
+    from barometer.locations import shared_data_dir
+    from barometer.training.groups import group_name_words
+
+    augment = config.augment
+    languages = list(config.scoring.languages or (augment.languages if augment else []))
+    shared = None
+    if augment is not None and augment.sprakbanken:
+        shared = shared_data_dir(config.data.root or None)
+    return group_name_words(languages, shared_data=shared)
+
+
 def build_estimator(config: TrainingConfig) -> TextClassifier:
     """The unfitted estimator that a config describes."""
     feats, clf, cal = config.features, config.classifier, config.calibration
@@ -46,6 +60,8 @@ def build_estimator(config: TrainingConfig) -> TextClassifier:
         n_features=feats.n_features,
         sublinear_tf=feats.sublinear_tf,
         lang_feature=feats.lang_feature,
+        min_word_df=feats.min_word_df,
+        unseen_words=_group_words(config) if feats.mask_groups else (),
         classifier=clf.kind,
         C=clf.C,
         class_weight=None if clf.class_weight in ("", "none") else clf.class_weight,
