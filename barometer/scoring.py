@@ -8,9 +8,10 @@ Two kinds of model:
   attitude toward immigration), loaded from skops files after their SHA-256 is verified.
 
 Each model writes its own ``model_version``; the pipeline scores, per task, only the posts that
-have no row of that task's active version yet, so adding or upgrading one model re-scores that
-model alone. Gated models (``hostility_target`` scores hostile posts only) see only the posts
-their gate lets through.
+have no row of that task's active version yet (:func:`missing_tasks`, :func:`due_tasks`), so
+adding or upgrading one model re-scores that model alone. Gated models (``hostility_target``
+scores hostile posts only) see only the posts their gate lets through. The scoring itself is
+:mod:`barometer.batch_scoring`, the one path for new posts and missing tasks alike.
 
 A trained model active in the registry under a rule-based task's name replaces the rule-based
 scorer: ``barometer train sentiment --annotations FILE.csv`` followed by ``barometer activate``

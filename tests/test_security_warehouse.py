@@ -17,7 +17,7 @@ import pytest
 from conftest import FIXTURES, REPO_ROOT, observation_rows
 from typer.testing import CliRunner
 
-import barometer.pipeline as pipeline_module
+import barometer.pipeline.state as pipeline_module
 from barometer import read
 from barometer.cli import app
 from barometer.config import load_config
