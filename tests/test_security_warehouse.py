@@ -24,7 +24,8 @@ from barometer.config import load_config
 from barometer.exceptions import ConfigError, WarehouseError
 from barometer.pipeline import run_ingest, run_pipeline
 from barometer.schema import OBSERVATIONS, TABLES
-from barometer.warehouse import Warehouse, check_warehouse_path, is_warehouse
+from barometer.warehouse import Warehouse
+from barometer.warehouse_folder import check_warehouse_path, is_warehouse
 
 
 def test_a_second_writer_is_refused_while_the_first_writes(tmp_path) -> None:
