@@ -28,7 +28,7 @@ from barometer.aggregate.post_summaries import PostSummaries, summarise_posts
 from barometer.aggregate.terms import term_shifts
 from barometer.config import PipelineConfig
 from barometer.exceptions import EstimationError
-from barometer.indicators import composite_spec
+from barometer.indicators import COMPOSITE_INDEX, NOWCAST_TRUST, composite_spec
 from barometer.publish import indicators_table, suppress_cells
 from barometer.stats.composite import composite_index
 from barometer.stats.sensitivity import composite_sensitivity
@@ -204,7 +204,7 @@ def sensitivity_tables(cells: pd.DataFrame, config: PipelineConfig) -> dict[str,
 
 _CELL_KEY = ["neighbourhood_id", "period_start", "period", "indicator"]
 #: indicators computed from other indicators (recomputed over frozen cells, then frozen too)
-_DERIVED = ("composite_trust_index", "nowcast_ppltrst")
+_DERIVED = (COMPOSITE_INDEX, NOWCAST_TRUST)
 
 
 def with_frozen(cells: pd.DataFrame, frozen: pd.DataFrame | None) -> pd.DataFrame:

@@ -98,8 +98,6 @@ def enriched(mini_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> 
             {
                 "action_id": ["west-festival"],
                 "outcome": ["composite_trust_index"],
-                "summary_en": ["The index rose by 4.2 after the festival."],
-                "summary_sv": ["Indexet steg med 4,2 efter festivalen."],
                 "error": [""],
             }
         ),

@@ -280,13 +280,15 @@ def test_published_impact_recovers_planted_effect(built, measured, outcome) -> N
     cal = calibration.loc[(lead["lead_method"], outcome)]
     assert cal["coverage"] >= 0.9 and cal["placebo_false_positive_rate"] <= 0.07
     summaries = _published(root, "impact_summaries").set_index("outcome")
-    assert summaries.loc[outcome, "summary_en"] and summaries.loc[outcome, "summary_sv"]
+    assert list(summaries.columns) == ["action_id", "error"]  # codes only: no prose published
+    assert summaries.loc[outcome, "error"] == ""
     series = _published(root, "impact_series")
     assert {"event_study", "synth_gap"} <= set(series["series"])
 
 
 @pytest.mark.parametrize("outcome", ["digital_negative_share", "sensing_footfall_index"])
 def test_placebo_action_not_declared_significant(indicators, outcome) -> None:
+    from barometer.commands.impact_report import summary_text
     from barometer.config import ActionConfig
     from barometer.impact.report import evaluate_action
 
@@ -303,7 +305,8 @@ def test_placebo_action_not_declared_significant(indicators, outcome) -> None:
     collapsed = next(r for r in result["did"] if r["inference"] == "collapsed")
     assert collapsed["lower"] <= 0 <= collapsed["upper"]
     assert result["verdict"]["verdict"] == "no_clear_effect"
-    assert "cannot distinguish" in result["summary_en"]
+    assert result["summary"]["finding"] == "no_clear_change"
+    assert "cannot distinguish" in summary_text(result["summary"], "en")
 
 
 def test_impact_command_writes_reports(built, tmp_path) -> None:

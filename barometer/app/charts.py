@@ -68,34 +68,44 @@ def trend_chart(
         base.mark_line(point=True).encode(y="value:Q", tooltip=tooltip),
     ]
     if alerts is not None and not alerts.empty:
-        marks = alerts.merge(
-            cells[["neighbourhood_id", "period_start", "value", "neighbourhood"]],
-            on=["neighbourhood_id", "period_start"],
-        )
-        layers.append(
-            alt.Chart(marks)
-            .mark_point(shape="triangle-up", size=170, filled=True, stroke="black")
-            .encode(
-                x="period_start:T",
-                y="value:Q",
-                color=colour,
-                tooltip=[alt.Tooltip("sentence:N", title=t("alert"))],
-            )
-        )
+        layers.append(_alert_marks(alerts, cells, colour))
     if actions is not None and not actions.empty:
-        shown = actions.assign(
-            start=pd.to_datetime(actions["start"]),
-            start_text=[month(pd.Timestamp(d).date()) for d in actions["start"]],
-        )
-        layers.append(
-            alt.Chart(shown)
-            .mark_rule(aria=False, strokeDash=[5, 4], color="#333333")
-            .encode(
-                x="start:T",
-                tooltip=[
-                    alt.Tooltip("title_shown:N", title=t("action")),
-                    alt.Tooltip("start_text:N", title=t("starts")),
-                ],
-            )
-        )
+        layers.append(_action_rules(actions))
     return alt.layer(*layers).properties(height=height)
+
+
+def _alert_marks(alerts: pd.DataFrame, cells: pd.DataFrame, colour: alt.Color) -> alt.Chart:
+    """A triangle at each alert's cell, its sentence on hover."""
+    marks = alerts.merge(
+        cells[["neighbourhood_id", "period_start", "value", "neighbourhood"]],
+        on=["neighbourhood_id", "period_start"],
+    )
+    return (
+        alt.Chart(marks)
+        .mark_point(shape="triangle-up", size=170, filled=True, stroke="black")
+        .encode(
+            x="period_start:T",
+            y="value:Q",
+            color=colour,
+            tooltip=[alt.Tooltip("sentence:N", title=t("alert"))],
+        )
+    )
+
+
+def _action_rules(actions: pd.DataFrame) -> alt.Chart:
+    """A dashed rule where each action starts, its title and start month on hover."""
+    shown = actions.assign(
+        start=pd.to_datetime(actions["start"]),
+        start_text=[month(pd.Timestamp(d).date()) for d in actions["start"]],
+    )
+    return (
+        alt.Chart(shown)
+        .mark_rule(aria=False, strokeDash=[5, 4], color="#333333")
+        .encode(
+            x="start:T",
+            tooltip=[
+                alt.Tooltip("title_shown:N", title=t("action")),
+                alt.Tooltip("start_text:N", title=t("starts")),
+            ],
+        )
+    )

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from barometer.commands.output import console, help_text, say, show_errors
 from barometer.exceptions import ConfigError
+from barometer.indicators import COMPOSITE_INDEX
 
 
 @show_errors()
@@ -34,6 +35,7 @@ def impact(
 ) -> None:
     """Estimate an action's effect with DiD, event study, synthetic control and ITS; write
     JSON, Markdown and PNG reports with a plain-language summary in English and Swedish."""
+    from barometer.commands.impact_report import summary_text, write_markdown
     from barometer.config import load_config
     from barometer.impact.report import evaluate_action, write_report
     from barometer.locations import sample_config
@@ -48,12 +50,13 @@ def impact(
     action = matches[0]
     root = warehouse or pipeline.resolve(pipeline.store.path)
     indicators = indicators_all(root)
-    outcomes = outcome or action.outcomes or ["composite_trust_index"]
+    outcomes = outcome or action.outcomes or [COMPOSITE_INDEX]
     folder = out or root / "reports" / action_id
     for name in outcomes:
         result = evaluate_action(indicators, action, name, seed=seed)
-        paths = write_report(result, folder / name)
+        write_report(result, folder / name)
+        markdown = write_markdown(result, folder / name)
         console.print(Text(name, style="bold"))
-        say(result["summary_en"])
-        say(result["summary_sv"])
-        say(f"report: {paths['markdown']}\n")
+        say(summary_text(result["summary"], "en"))
+        say(summary_text(result["summary"], "sv"))
+        say(f"report: {markdown}\n")

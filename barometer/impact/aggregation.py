@@ -87,24 +87,38 @@ def aggregate_att(
         overall_inf = np.column_stack(infs)[:, post].mean(axis=1)
         overall = float(np.mean(np.asarray(vals)[post]))
     elif type == "group":
-        groups = np.unique(grp[ok])
-        vals, infs = [], []
-        for g in groups:
-            keep = np.flatnonzero(ok & (grp == g) & (tim >= g) & (evt <= max_e))
-            value = float(est[keep].mean())
-            inf = att.influence[:, keep].mean(axis=1)
-            rows.append(("ATT(g)", float(g), np.nan, value, inf))
-            vals.append(value)
-            infs.append(inf)
-        pgg = np.array([share[g] for g in groups])
-        vals_a = np.asarray(vals)
-        overall = float(np.sum(vals_a * pgg) / pgg.sum())
-        wif = _wif(pgg, att.unit_group, groups)
-        overall_inf = np.column_stack(infs) @ (pgg / pgg.sum()) + wif @ vals_a
+        overall, overall_inf = _by_group(att, ok & (tim >= grp) & (evt <= max_e), share, rows)
     else:
         overall, overall_inf = agg.weighted(np.flatnonzero(ok & (grp <= tim) & (evt <= max_e)))
     rows.append((f"overall ATT ({type})", np.nan, np.nan, overall, overall_inf))
     return _frame(att, rows, type, balance_e, att.level if level is None else level)
+
+
+def _by_group(
+    att: GroupTimeATT,
+    keep: np.ndarray,
+    share: dict[float, float],
+    rows: list[tuple[str, float, float, float, np.ndarray]],
+) -> tuple[float, np.ndarray]:
+    """Append ATT(g), the mean over each group's post cells in ``keep``, to ``rows``; return
+    their group-share weighted mean and its influence function."""
+    tab = att.table
+    est = tab["estimate"].to_numpy()
+    grp = tab["group"].to_numpy(dtype=float)
+    groups = np.unique(grp[np.isfinite(est)])
+    vals, infs = [], []
+    for g in groups:
+        cells = np.flatnonzero(keep & (grp == g))
+        value = float(est[cells].mean())
+        inf = att.influence[:, cells].mean(axis=1)
+        rows.append(("ATT(g)", float(g), np.nan, value, inf))
+        vals.append(value)
+        infs.append(inf)
+    pgg = np.array([share[g] for g in groups])
+    vals_a = np.asarray(vals)
+    overall = float(np.sum(vals_a * pgg) / pgg.sum())
+    wif = _wif(pgg, att.unit_group, groups)
+    return overall, np.column_stack(infs) @ (pgg / pgg.sum()) + wif @ vals_a
 
 
 class _Aggregator:

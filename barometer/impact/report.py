@@ -1,7 +1,10 @@
-"""Evaluate one action with every method and report it honestly, in English and Swedish.
+"""Evaluate one action with every method; the result carries codes and numbers, never prose.
 
 :func:`evaluate_action` is pure (frames in, a JSON-serialisable dict out);
-:func:`write_report` is the only function here that touches disk.
+:func:`write_report` is the only function here that touches disk. The result's ``summary``
+(:func:`summarise`) says what a reader should be told, as codes and numbers: the words, in
+English and Swedish, are written outside the library (the CLI's Markdown report in
+:mod:`barometer.commands.impact_report`, the app from the published ``impact_verdict``).
 The headline is the TWFE estimate with the collapsed (unit-level) t interval, because with a
 handful of neighbourhoods it is the one whose size is right; the other methods are checks.
 """
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +37,11 @@ from barometer.impact.panel import (
 from barometer.impact.power import minimum_detectable_effect, simulate_power
 from barometer.impact.synth import placebo_inference
 from barometer.impact.verdict import decide, qualified_methods
-from barometer.indicators import CATALOGUE
+
+#: the summary's ``finding`` codes
+FINDINGS = ("rose", "fell", "no_clear_change", "methods_disagree")
+#: a pre-trend test p-value under this warns that the areas already diverged before the start
+PRETREND_WARNING_P = 0.10
 
 
 def evaluate_action(
@@ -63,8 +71,9 @@ def evaluate_action(
     Returns
     -------
     dict
-        ``action, outcome, did, event_study, pretrend, synthetic_control, its, power,
-        summary_en, summary_sv``; numbers in the indicator's unit, JSON-serialisable.
+        ``action, outcome, level, periods, did, event_study, pretrend, synthetic_control, its,
+        power, methods, calibration, verdict, summary`` (see :func:`summarise`); numbers in
+        the indicator's unit, JSON-serialisable.
     """
     panel = indicator_panel(indicators, outcome)
     first, last = panel[PERIOD].min(), panel[PERIOD].max()
@@ -74,28 +83,7 @@ def evaluate_action(
     start = pd.Timestamp(action.start)
     n_pre = int(panel.loc[panel[PERIOD] < start, PERIOD].nunique())
     n_post = int(panel.loc[panel[PERIOD] >= start, PERIOD].nunique())
-
-    did = twfe_did(panel, treated, start, level=level, n_boot=n_boot, seed=seed)
-    es, pretrend = event_study(
-        panel, treated, start, leads=min(6, n_pre), lags=min(12, n_post - 1), level=level
-    )
-    pooled = pool_treated(panel, treated, POOLED)
-    sc = placebo_inference(pooled, POOLED, start, comparison)
-    series = pooled[pooled[UNIT] == POOLED].set_index(PERIOD)[VALUE]
-    its = segmented_regression(
-        series, start, seasonality="dummies" if len(series) >= 36 else "fourier", level=level
-    )
-    sigma, rho = error_scale(panel, start)
-    alpha = round(1 - level, 10)
-    mde = minimum_detectable_effect(
-        sigma, n_pre, n_post, len(treated), len(comparison), alpha=alpha, rho=rho
-    )
-    effects = [0.0, float(mde["mde"].iloc[0])]
-    sim = simulate_power(panel, treated, start, effects, n_sims, seed, alpha=alpha)
-    methods, calibration, shipped = _calibrated_methods(panel, treated, start, outcome, level)
-    verdict = decide(methods, shipped["table"], outcome)
-    verdict["minimum_detectable_effect"] = float(mde["mde"].iloc[0])
-    result = {
+    result: dict[str, Any] = {
         "action": {
             "id": action.id,
             "title": action.title,
@@ -112,24 +100,79 @@ def evaluate_action(
             "n_pre": n_pre,
             "n_post": n_post,
         },
+    }
+    design = _Design(panel, treated, comparison, start, n_pre, n_post)
+    result |= _estimates(design, level, n_boot, seed)
+    result["power"] = _power(design, level, n_sims, seed)
+    methods, calibration, shipped = _calibrated_methods(panel, treated, start, outcome, level)
+    verdict = decide(methods, shipped["table"], outcome)
+    verdict["minimum_detectable_effect"] = result["power"]["mde"]["mde"]
+    result["methods"] = [_clean(m) for m in methods]
+    result["calibration"] = {
+        "setting": shipped["setting"],
+        "n_cities": shipped["n_cities"],
+        "scorer": shipped["scorer"],
+        "command": shipped["command"],
+        "rows": calibration,
+    }
+    result["verdict"] = _clean(verdict)
+    result["summary"] = summarise(result)
+    return result
+
+
+@dataclass(frozen=True)
+class _Design:
+    """The outcome's panel, the treated and comparison units, the start and the number of
+    periods before and from it."""
+
+    panel: pd.DataFrame
+    treated: list[str]
+    comparison: list[str]
+    start: pd.Timestamp
+    n_pre: int
+    n_post: int
+
+
+def _estimates(design: _Design, level: float, n_boot: int, seed: int) -> dict[str, Any]:
+    """TWFE DiD, the event study and its pre-trend test, the synthetic control with placebo
+    inference and the segmented regression."""
+    panel, treated, comparison, start = (
+        design.panel, design.treated, design.comparison, design.start
+    )  # fmt: skip
+    n_pre, n_post = design.n_pre, design.n_post
+    did = twfe_did(panel, treated, start, level=level, n_boot=n_boot, seed=seed)
+    es, pretrend = event_study(
+        panel, treated, start, leads=min(6, n_pre), lags=min(12, n_post - 1), level=level
+    )
+    pooled = pool_treated(panel, treated, POOLED)
+    sc = placebo_inference(pooled, POOLED, start, comparison)
+    series = pooled[pooled[UNIT] == POOLED].set_index(PERIOD)[VALUE]
+    its = segmented_regression(
+        series, start, seasonality="dummies" if len(series) >= 36 else "fourier", level=level
+    )
+    return {
         "did": _records(did),
         "event_study": _records(es),
         "pretrend": _clean(pretrend),
         "synthetic_control": _synthetic_control(sc),
         "its": _records(its),
-        "power": {"mde": _records(mde)[0], "simulation": _records(sim)},
-        "methods": [_clean(m) for m in methods],
-        "calibration": {
-            "setting": shipped["setting"],
-            "n_cities": shipped["n_cities"],
-            "scorer": shipped["scorer"],
-            "command": shipped["command"],
-            "rows": calibration,
-        },
-        "verdict": _clean(verdict),
     }
-    result["summary_en"], result["summary_sv"] = summarise(result)
-    return result
+
+
+def _power(design: _Design, level: float, n_sims: int, seed: int) -> dict[str, Any]:
+    """The minimum detectable effect (80% power) and the simulated power at 0 and at that
+    effect."""
+    sigma, rho = error_scale(design.panel, design.start)
+    alpha = round(1 - level, 10)
+    mde = minimum_detectable_effect(
+        sigma, design.n_pre, design.n_post, len(design.treated), len(design.comparison),
+        alpha=alpha, rho=rho,
+    )  # fmt: skip
+    effects = [0.0, float(mde["mde"].iloc[0])]
+    sim = simulate_power(
+        design.panel, design.treated, design.start, effects, n_sims, seed, alpha=alpha
+    )
+    return {"mde": _records(mde)[0], "simulation": _records(sim)}
 
 
 def _calibrated_methods(
@@ -167,99 +210,55 @@ def _synthetic_control(sc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def summarise(result: dict[str, Any]) -> tuple[str, str]:
-    """Plain-language summary in English and Swedish that states the uncertainty, led by the
-    best-calibrated method (see :mod:`barometer.impact.verdict`) and saying how that method
-    did on the simulated municipalities."""
+def summarise(result: dict[str, Any]) -> dict[str, Any]:
+    """What the plain-language summary must say, as codes and numbers (no words).
+
+    ``finding``: one of :data:`FINDINGS` (``methods_disagree`` when well-calibrated methods
+    point in opposite directions; ``no_clear_change`` when the lead interval covers 0);
+    ``outcome``; the lead method (``lead_method`` code and its ``lead_label``) with its
+    ``estimate, lower, upper`` at ``level`` (0-1), in the outcome's unit; ``calibration``: how
+    the lead method did on the simulated municipalities (``n_cities``, ``coverage`` and
+    ``placebo_false_positive_rate``, shares 0-1), or None when the study does not cover it;
+    ``reason_code`` of the verdict; ``minimum_detectable_effect`` (80% power, outcome's
+    unit); ``pretrend_warning`` (pre-trend p-value under :data:`PRETREND_WARNING_P`); and
+    ``synthetic_control``: ``effect``, placebo ``p_value``, ``n_placebos`` and
+    ``p_value_floor`` (the lowest p-value that many placebos allow, ``1 / (n + 1)``).
+    """
     verdict = result["verdict"]
     lead = next(m for m in result["methods"] if m["method"] == verdict["lead_method"])
     est, lo, hi = verdict["estimate"], verdict["lower"], verdict["upper"]
-    pct = round(100 * result["level"])
-    mde = result["power"]["mde"]["mde"]
-    entry = CATALOGUE.get(result["outcome"])
-    outcome = entry.label_en if entry else result["outcome"]
-    outcome_sv = entry.label_sv if entry else result["outcome"]
-    sc = result["synthetic_control"]
-    floor = 1 / (sc["n_placebos"] + 1)
-    ci_en = f"{est:+.2f} ({pct}% CI {lo:.2f} to {hi:.2f})"
-    ci_sv = f"{_sv(est, True)} ({pct}% KI {_sv(lo)} till {_sv(hi)})"
     if verdict["verdict"] == "methods_disagree":
-        en = [
-            f"Estimated change in {outcome}: {ci_en} ({lead['label']}), but well-calibrated "
-            "methods point in opposite directions: we cannot say which way it changed."
-        ]
-        sv = [
-            f"Skattad förändring i {outcome_sv}: {ci_sv}, men välkalibrerade metoder pekar åt "
-            "olika håll: vi kan inte säga åt vilket håll det ändrades."
-        ]
+        finding = "methods_disagree"
     elif lo <= 0 <= hi:
-        en = [
-            f"Estimated change in {outcome}: {ci_en}. We cannot distinguish the effect from zero."
-        ]
-        sv = [f"Skattad förändring i {outcome_sv}: {ci_sv}. Vi kan inte skilja effekten från noll."]
+        finding = "no_clear_change"
     else:
-        en_word, sv_word = ("rose", "ökade") if est > 0 else ("fell", "minskade")
-        en = [f"{outcome} {en_word} relative to the comparison neighbourhoods: {ci_en}."]
-        sv = [f"{outcome_sv} {sv_word} jämfört med jämförelseområdena: {ci_sv}."]
-    en_cal, sv_cal = _calibration_sentences(lead, result["calibration"], verdict["reason_code"])
-    en.append(en_cal)
-    sv.append(sv_cal)
-    en.append(f"With this data, effects smaller than about {mde:.2f} would probably go undetected.")
-    sv.append(
-        f"Med dessa data skulle effekter mindre än ungefär {_sv(mde)} troligen inte upptäckas."
-    )
-    p_pre = result["pretrend"].get("p_value")
-    if p_pre is not None and p_pre < 0.10:
-        en.append(
-            "Warning: the areas already diverged before the start; the estimate may be biased."
-        )
-        sv.append(
-            "Varning: områdena skilde sig redan före starten; skattningen kan vara snedvriden."
-        )
-    en.append(
-        f"Synthetic control: {sc['effect']:+.2f}, placebo p-value {sc['p_value']:.2f} "
-        f"(the lowest possible with {sc['n_placebos']} placebos is {floor:.2f})."
-    )
-    sv.append(
-        f"Syntetisk kontroll: {_sv(sc['effect'], True)}, placebo-p-värde {_sv(sc['p_value'])} "
-        f"(det lägsta möjliga med {sc['n_placebos']} placebon är {_sv(floor)})."
-    )
-    return " ".join(en), " ".join(sv)
-
-
-def _calibration_sentences(
-    lead: dict[str, Any], calibration: dict[str, Any], reason: str
-) -> tuple[str, str]:
-    """How the lead method did on the simulated municipalities, in English and Swedish."""
+        finding = "rose" if est > 0 else "fell"
     cal = lead.get("calibration")
-    if cal is None or reason in ("not_calibrated", "no_estimate"):
-        return (
-            f"Method: {lead['label']}; this outcome is not covered by the calibration study on "
-            "simulated municipalities.",
-            f"Metod: {lead['label']}; utfallet ingår inte i kalibreringsstudien på simulerade "
-            "kommuner.",
-        )
-    n = cal["n_cities"]
-    cov, fp = round(100 * cal["coverage"]), round(100 * cal["placebo_false_positive_rate"])
-    en = (
-        f"Method: {lead['label']}. On {n} simulated municipalities like this one, its 95% "
-        f"interval covered the true effect {cov}% of the time, and with no effect it wrongly "
-        f"found one in {fp}%."
-    )
-    sv = (
-        f"Metod: {lead['label']}. På {n} simulerade kommuner som denna täckte dess 95 %-intervall "
-        f"den sanna effekten i {cov} % av fallen, och utan effekt fann den felaktigt en i {fp} %."
-    )
-    if reason == "no_method_qualified":
-        en += " No method met the calibration targets (90% coverage, at most 7% false alarms)."
-        sv += " Ingen metod nådde kalibreringsmålen (90 % täckning, högst 7 % falsklarm)."
-    return en, sv
-
-
-def _sv(x: float, sign: bool = False) -> str:
-    """Swedish number format: decimal comma, true minus sign."""
-    text = f"{x:+.2f}" if sign else f"{x:.2f}"
-    return text.replace(".", ",").replace("-", "−")
+    calibration = None
+    if cal is not None and verdict["reason_code"] not in ("not_calibrated", "no_estimate"):
+        calibration = {k: cal[k] for k in ("n_cities", "coverage", "placebo_false_positive_rate")}
+    sc = result["synthetic_control"]
+    p_pre = result["pretrend"].get("p_value")
+    return {
+        "finding": finding,
+        "outcome": result["outcome"],
+        "lead_method": lead["method"],
+        "lead_label": lead["label"],
+        "estimate": est,
+        "lower": lo,
+        "upper": hi,
+        "level": result["level"],
+        "calibration": calibration,
+        "reason_code": verdict["reason_code"],
+        "minimum_detectable_effect": result["power"]["mde"]["mde"],
+        "pretrend_warning": p_pre is not None and p_pre < PRETREND_WARNING_P,
+        "synthetic_control": {
+            "effect": sc["effect"],
+            "p_value": sc["p_value"],
+            "n_placebos": sc["n_placebos"],
+            "p_value_floor": 1 / (sc["n_placebos"] + 1),
+        },
+    }
 
 
 def _clean(value: Any) -> Any:
@@ -286,101 +285,19 @@ def _series(series: pd.Series) -> dict[str, float | None]:
 
 
 def write_report(result: dict[str, Any], out_dir: Path | str) -> dict[str, Path]:
-    """Write ``impact.json``, ``impact.md`` and PNG plots; return the paths by kind."""
+    """Write ``impact.json`` and the PNG plots into ``out_dir``; return the paths by kind
+    (``json``, ``event_study``, ``synth_gap``). The worded Markdown report is the CLI's
+    (:func:`barometer.commands.impact_report.write_markdown`)."""
     from barometer.impact.plots import plot_event_study, plot_synth_gap
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "json": out / "impact.json",
-        "markdown": out / "impact.md",
         "event_study": out / "event_study.png",
         "synth_gap": out / "synth_gap.png",
     }
     paths["json"].write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
     plot_event_study(result, paths["event_study"])
     plot_synth_gap(result, paths["synth_gap"])
-    paths["markdown"].write_text(render_markdown(result), encoding="utf-8")
     return paths
-
-
-def render_markdown(result: dict[str, Any]) -> str:
-    """The report as Markdown: summaries, a table of estimates, plots."""
-    a = result["action"]
-    lines = [
-        f"# Impact of '{a['title']}' on {result['outcome']}",
-        "",
-        f"Treated: {', '.join(a['neighbourhoods'])}; start {a['start']}; comparison: "
-        f"{', '.join(a['comparison'])}.",
-        "",
-        "## Summary",
-        "",
-        result["summary_en"],
-        "",
-        "## Sammanfattning",
-        "",
-        result["summary_sv"],
-        "",
-        "## Estimates",
-        "",
-        "| method | inference | estimate | lower | upper | p-value |",
-        "|---|---|---|---|---|---|",
-    ]
-    for r in result["did"]:
-        lines.append(
-            f"| {r['method']} | {r['inference']} | {_num(r['estimate'])} | "
-            f"{_num(r['lower'])} | {_num(r['upper'])} | {_num(r['p_value'])} |"
-        )
-    sc = result["synthetic_control"]
-    lines.append(
-        f"| synthetic control | placebo (interval level {sc['interval_level']:.2f}) | "
-        f"{_num(sc['effect'])} | {_num(sc['lower'])} | {_num(sc['upper'])} | "
-        f"{_num(sc['p_value'])} |"
-    )
-    for r in result["its"]:
-        lines.append(
-            f"| ITS: {r['estimand']} | HAC | {_num(r['estimate'])} | {_num(r['lower'])} "
-            f"| {_num(r['upper'])} | {_num(r['p_value'])} |"
-        )
-    lines += [
-        "",
-        "## Methods on simulated municipalities",
-        "",
-        f"{result['calibration']['n_cities']} simulated municipalities "
-        f"({result['calibration']['setting']}; scorer {result['calibration']['scorer']}); "
-        f"verdict: **{result['verdict']['verdict']}** "
-        f"(lead: {result['verdict']['lead_method']}, reason: {result['verdict']['reason_code']}).",
-        "",
-        "| method | estimate | lower | upper | coverage of 95% interval | placebo false "
-        "positives | bias | qualified |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for m in result["methods"]:
-        cal = m.get("calibration") or {}
-        cov = cal.get("coverage")
-        lines.append(
-            f"| {m['label']} | {_num(m['estimate'])} | {_num(m['lower'])} | {_num(m['upper'])} "
-            f"| {_pct(cov)} [{_pct(cal.get('coverage_lower'))}, "
-            f"{_pct(cal.get('coverage_upper'))}] | {_pct(cal.get('placebo_false_positive_rate'))}"
-            f" | {_num(cal.get('bias'))} | {'yes' if m['qualified'] else 'no'} |"
-        )
-    pre = result["pretrend"]
-    lines += [
-        "",
-        f"Pre-trend test (leads jointly zero): p = {_num(pre.get('p_value'))}.",
-        f"Minimum detectable effect (80% power): {_num(result['power']['mde']['mde'])}.",
-        "",
-        "![event study](event_study.png)",
-        "",
-        "![synthetic control](synth_gap.png)",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def _num(x: Any) -> str:
-    return "–" if x is None else f"{x:.3f}"
-
-
-def _pct(x: Any) -> str:
-    return "–" if x is None else f"{100 * x:.0f}%"

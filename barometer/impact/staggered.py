@@ -98,11 +98,9 @@ def callaway_santanna(
         the analytic covariance, as R does).
     """
     y, times, groups = _balanced_matrix(data, yname, tname, idname, gname)
-    n, n_t = y.shape
     gpos = _group_positions(groups, times)
     if np.any(gpos < 0):  # treated in the first period: no pre period, dropped as in R
         y, groups, gpos = y[gpos >= 0], groups[gpos >= 0], gpos[gpos >= 0]
-    n = y.shape[0]
     treated_groups = np.unique(gpos[gpos > 0])
     treated_groups = treated_groups[treated_groups - anticipation > 0]
     if treated_groups.size == 0:
@@ -115,6 +113,31 @@ def callaway_santanna(
             f"'{gname}': control='nevertreated' needs never-treated units (0 or NaN); found "
             "none; use control='notyettreated'"
         )
+    rows, columns = _group_time_cells(y, gpos, treated_groups, control, base_period, anticipation)
+    influence = np.column_stack(columns)
+    out = _att_table(rows, influence, times, level, (control, base_period))
+    boot = None
+    if n_boot:
+        estimate = out["estimate"].to_numpy()
+        boot, se_boot, crit = multiplier_bootstrap(influence, n_boot, level, seed)
+        out["se_boot"] = se_boot
+        out["band_lower"] = estimate - crit * se_boot
+        out["band_upper"] = estimate + crit * se_boot
+    wald, df, p = _pretest(out, influence)
+    return GroupTimeATT(out, influence, _original_groups(groups), level, wald, df, p, boot)
+
+
+def _group_time_cells(
+    y: np.ndarray,
+    gpos: np.ndarray,
+    treated_groups: np.ndarray,
+    control: str,
+    base_period: str,
+    anticipation: int,
+) -> tuple[list[tuple[int, int, float, int, int, str]], list[np.ndarray]]:
+    """Every ATT(g, t) as ``(g, t, att, n_treated, n_control, note)`` (g and t as positions)
+    and its influence function (one value per unit); a cell without controls is left out."""
+    n, n_t = y.shape
     t_list = range(1, n_t) if base_period == "varying" else range(n_t)
     rows, columns = [], []
     never = gpos == 0
@@ -137,13 +160,26 @@ def callaway_santanna(
             att, inf = _att_2x2(y[:, t] - y[:, base], treat, comp)
             rows.append((g, t, att, int(treat.sum()), int(comp.sum()), ""))
             columns.append(inf)
-    influence = np.column_stack(columns)
+    return rows, columns
+
+
+def _att_table(
+    rows: list[tuple[int, int, float, int, int, str]],
+    influence: np.ndarray,
+    times: np.ndarray,
+    level: float,
+    choices: tuple[str, str],
+) -> pd.DataFrame:
+    """The tidy ATT(g, t) table with influence-function SEs and pointwise normal intervals
+    (``choices``: the control and base-period options, for the method text)."""
+    control, base_period = choices
+    n = influence.shape[0]
     se = np.sqrt(np.mean(influence**2, axis=0) / n)
     se[se <= np.sqrt(np.finfo(float).eps) * 10] = np.nan
     table = pd.DataFrame(rows, columns=["g", "t", "estimate", "n_treated", "n_control", "note"])
     z = stats.norm.ppf(0.5 + level / 2)
     estimate = table["estimate"].to_numpy()
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "method": _METHOD.format(control=control, base=base_period),
             "estimand": "ATT(g,t)",
@@ -158,18 +194,10 @@ def callaway_santanna(
             "n_treated": table["n_treated"].to_numpy(),
             "n_control": table["n_control"].to_numpy(),
             "n_units": n,
-            "n_periods": n_t,
+            "n_periods": len(times),
             "note": table["note"].to_numpy(),
         }
     )
-    boot = None
-    if n_boot:
-        boot, se_boot, crit = multiplier_bootstrap(influence, n_boot, level, seed)
-        out["se_boot"] = se_boot
-        out["band_lower"] = estimate - crit * se_boot
-        out["band_upper"] = estimate + crit * se_boot
-    wald, df, p = _pretest(out, influence)
-    return GroupTimeATT(out, influence, _original_groups(groups), level, wald, df, p, boot)
 
 
 def _balanced_matrix(

@@ -71,32 +71,13 @@ def structural_its(
         raise EstimationError(
             f"expected at least 8 periods before and 1 after start; found {n_pre}, {n_post}"
         )
-    exog = None
-    if covariates is not None:
-        exog = covariates.reindex(y.index).to_numpy(float)
-        if np.isnan(exog).any():
-            raise EstimationError("covariates must be observed in every period of the series")
+    exog = _covariates(covariates, y.index)
     seasonal = (
         [{"period": seasonal_period, "harmonics": harmonics}]
         if n_pre >= 2 * seasonal_period
         else None
     )
-    model = UnobservedComponents(
-        y.to_numpy(float)[pre],
-        level="local level",
-        freq_seasonal=seasonal,
-        exog=None if exog is None else exog[pre],
-    )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fit = model.fit(disp=False, method="lbfgs", maxiter=500)
-    sims = fit.simulate(
-        n_post,
-        repetitions=n_draws,
-        anchor="end",
-        exog=None if exog is None else exog[~pre],
-        rng=np.random.default_rng(seed),
-    )
+    sims, caught = _simulate_counterfactuals(y, pre, exog, seasonal, n_draws, seed)
     paths = np.asarray(sims).reshape(n_post, -1)
     effects = np.mean(y.to_numpy(float)[~pre][:, None] - paths, axis=0)
     lower, upper = percentile_interval(effects, level)
@@ -128,3 +109,42 @@ def structural_its(
         ],
         columns=COLUMNS,
     )
+
+
+def _covariates(covariates: pd.DataFrame | None, index: pd.Index) -> np.ndarray | None:
+    """The covariates as a matrix on the series' index; refuse a missing value."""
+    if covariates is None:
+        return None
+    exog = covariates.reindex(index).to_numpy(float)
+    if np.isnan(exog).any():
+        raise EstimationError("covariates must be observed in every period of the series")
+    return exog
+
+
+def _simulate_counterfactuals(
+    y: pd.Series,
+    pre: np.ndarray,
+    exog: np.ndarray | None,
+    seasonal: list[dict[str, int]] | None,
+    n_draws: int,
+    seed: int,
+) -> tuple[Any, list[warnings.WarningMessage]]:
+    """Fit the model on the pre periods and simulate ``n_draws`` post-period paths from the
+    last pre-period state; also the optimiser's warnings, caught to be reported in the note."""
+    model = UnobservedComponents(
+        y.to_numpy(float)[pre],
+        level="local level",
+        freq_seasonal=seasonal,
+        exog=None if exog is None else exog[pre],
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = model.fit(disp=False, method="lbfgs", maxiter=500)
+    sims = fit.simulate(
+        int((~pre).sum()),
+        repetitions=n_draws,
+        anchor="end",
+        exog=None if exog is None else exog[~pre],
+        rng=np.random.default_rng(seed),
+    )
+    return sims, caught

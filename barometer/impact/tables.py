@@ -2,7 +2,8 @@
 
 Runs :func:`~barometer.impact.report.evaluate_action` for every configured action and outcome
 and flattens each result into tidy tables: estimates (one row per method and inference),
-summaries (English and Swedish), series (event-study coefficients, the synthetic-control gap
+summaries (one row per action x outcome; ``error`` says why an outcome could not be evaluated),
+series (event-study coefficients, the synthetic-control gap
 and each placebo's gap), ``impact_verdict`` (one row per action x outcome: the
 calibration-weighted verdict, machine codes only) and ``impact_calibration`` (the Monte Carlo
 study shipped with the package, one row per method x outcome), so the app can draw every chart
@@ -26,7 +27,7 @@ ESTIMATE_COLUMNS = [
     "action_id", "outcome", "method", "inference", "estimand", "estimate", "lower", "upper",
     "p_value", "note",
 ]  # fmt: skip
-SUMMARY_COLUMNS = ["action_id", "outcome", "summary_en", "summary_sv", "error"]
+SUMMARY_COLUMNS = ["action_id", "outcome", "error"]
 SERIES_COLUMNS = ["action_id", "outcome", "series", "x", "value", "lower", "upper"]
 
 
@@ -113,18 +114,12 @@ def impact_tables(
                     n_sims=n_sims,
                 )  # fmt: skip
             except BarometerError as exc:
-                summaries.append(
-                    {"action_id": action.id, "outcome": outcome, "summary_en": "",
-                     "summary_sv": "", "error": str(exc)}
-                )  # fmt: skip
+                summaries.append({"action_id": action.id, "outcome": outcome, "error": str(exc)})
                 continue
             estimates += _estimates(action.id, outcome, result)
             series += _series(action.id, outcome, result)
             verdicts.append({"action_id": action.id, "outcome": outcome, **result["verdict"]})
-            summaries.append(
-                {"action_id": action.id, "outcome": outcome, "summary_en": result["summary_en"],
-                 "summary_sv": result["summary_sv"], "error": ""}
-            )  # fmt: skip
+            summaries.append({"action_id": action.id, "outcome": outcome, "error": ""})
     return {
         "impact_estimates": pd.DataFrame(estimates, columns=ESTIMATE_COLUMNS),
         "impact_summaries": pd.DataFrame(summaries, columns=SUMMARY_COLUMNS),

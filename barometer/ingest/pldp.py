@@ -190,6 +190,134 @@ def _tables(path: Path) -> tuple[CsvTable | None, list[CsvTable]]:
     return read_sheet(path, context), [read_sheet(path, n) for n in tallies]
 
 
+class _Reader:
+    """The state of one PLDP read: surveys seen so far, the bad ones, the quarantine."""
+
+    def __init__(self, path: Path, sites: pd.DataFrame, timezone: str, fields: PldpFields):
+        self.path, self.timezone, self.fields = path, timezone, fields
+        self.known = set(sites["site_id"].astype(str))
+        self.quarantine = Quarantine(source=SOURCE)
+        self.surveys: dict[str, _Survey] = {}
+        self.bad: set[str] = set()
+
+    def reject(self, survey: str, line: int, field_name: str, reason: str, raw: str = "") -> None:
+        """Quarantine one row and mark its whole survey bad."""
+        self.bad.add(survey)
+        self.quarantine.reject(self.path.name, line, field_name, reason, raw)
+
+    def place(self, survey: str, line: int, row: dict[str, str], columns: _Columns,
+              times: dict[str, pd.Series], index: int) -> None:  # fmt: skip
+        """Set the survey's site and times from one row, or reject the row when they are bad
+        or differ from the survey's earlier rows."""
+        found = columns.found
+        site = row[found["location_id"]].strip()
+        start, end = times["time_start"].iloc[index], times["time_stop"].iloc[index]
+        if pd.isna(start):
+            return self.reject(
+                survey, line, found["time_start"], "missing or unreadable start time"
+            )
+        if pd.isna(end):
+            return self.reject(survey, line, found["time_stop"], "missing or unreadable stop time")
+        if end <= start:
+            return self.reject(survey, line, found["time_stop"],
+                               "survey does not stop after it starts")  # fmt: skip
+        if site not in self.known:
+            return self.reject(survey, line, found["location_id"], "unknown location (not in the "
+                               "site file)", f"{found['location_id']}={site}")  # fmt: skip
+        entry = self.surveys[survey]
+        if entry.start is not None and (entry.site_id, entry.start, entry.end) != (
+            site,
+            start,
+            end,
+        ):
+            differ = "location or times differ from earlier rows of the survey"
+            return self.reject(survey, line, found.get("survey_id", ""), differ)
+        entry.site_id, entry.start, entry.end = site, start, end
+        if "surveyor" in found:
+            entry.observer = row[found["surveyor"]].strip()
+        return None
+
+    def read_context(self, context: CsvTable) -> None:
+        """One survey per SURVEY_CONTEXT row: its id, site, times and surveyor."""
+        columns = _Columns(self.path, context, self.fields, ("survey_id", *CONTEXT_FIELDS))
+        times = _times(context, columns, self.timezone, self.path)
+        for index, (line, row) in enumerate(zip(context.lines, context.records(), strict=True)):
+            survey = row[columns.found["survey_id"]].strip()
+            if not survey:
+                self.quarantine.reject(self.path.name, line, columns.found["survey_id"],
+                                       "no survey_id")  # fmt: skip
+                self.surveys[f"(line {line})"] = _Survey()
+                self.bad.add(f"(line {line})")
+                continue
+            if survey in self.surveys:
+                self.reject(survey, line, columns.found["survey_id"], "survey_id appears twice")
+                continue
+            self.surveys[survey] = _Survey(line=line)
+            self.place(survey, line, row, columns, times, index)
+
+    def read_tallies(self, tallies: list[CsvTable], in_row: bool) -> None:
+        """Add every tally row to its survey (``in_row``: the rows carry the context too)."""
+        wanted: tuple[str, ...] = ("survey_id", "row_total", "conversing", "mixed", "conflict")
+        wanted += CONTEXT_FIELDS if in_row else ()
+        # a CSV is checked even without good rows (its bad rows are records); an empty sheet is not
+        tables = [
+            (t, _Columns(self.path, t, self.fields, wanted))
+            for t in tallies
+            if in_row or not t.frame.empty or t.bad_rows
+        ]
+        anywhere = {name for _, columns in tables for name in columns.found}
+        for table, columns in tables:
+            times = _times(table, columns, self.timezone, self.path) if in_row else {}
+            for line, reason in table.bad_rows:
+                self.surveys.setdefault(f"(line {line})", _Survey())
+                self.reject(f"(line {line})", line, "(row)", reason)
+            for index, (line, row) in enumerate(zip(table.lines, table.records(), strict=True)):
+                self.tally_row(line, row, columns, anywhere, (in_row, times, index))
+
+    def tally_row(self, line: int, row: dict[str, str], columns: _Columns, anywhere: set[str],
+                  where: tuple[bool, dict[str, pd.Series], int]) -> None:  # fmt: skip
+        """One tally row: find (or, in a one-table input, start) its survey and add its counts."""
+        in_row, times, index = where
+        survey = row[columns.found["survey_id"]].strip()
+        if not survey:
+            self.surveys.setdefault(f"(line {line})", _Survey())
+            self.reject(f"(line {line})", line, columns.found["survey_id"], "row has no survey_id")
+            return
+        if survey not in self.surveys:
+            self.surveys[survey] = _Survey(line=line)
+            if not in_row:
+                self.reject(survey, line, columns.found["survey_id"],
+                            "survey not in SURVEY_CONTEXT")  # fmt: skip
+                return
+        if in_row:
+            self.place(survey, line, row, columns, times, index)
+        counts, field_name, reason = _tally(row, columns, anywhere)
+        if not counts:
+            self.reject(survey, line, field_name, reason, f"{field_name}={row.get(field_name, '')}")
+            return
+        _add(self.surveys[survey], counts)
+
+    def result(self) -> IngestResult:
+        """The good surveys as ``observations`` rows; a survey without tally rows is rejected."""
+        for survey, entry in self.surveys.items():
+            if survey not in self.bad and entry.rows == 0:
+                self.reject(survey, entry.line, self.fields.survey_id, "survey has no tally rows")
+        kept = [
+            {"observation_id": f"pldp:{survey}", "site_id": entry.site_id, "start": entry.start,
+             "end": entry.end, "observer": entry.observer, **entry.counts}
+            for survey, entry in self.surveys.items() if survey not in self.bad
+        ]  # fmt: skip
+        out = pd.DataFrame(kept, columns=["observation_id", "site_id", "start", "end", "observer",
+                                          *COUNT_COLUMNS])  # fmt: skip
+        for column in COUNT_COLUMNS:
+            out[column] = out[column].astype("float64").astype("Int64")
+        out["start"] = pd.to_datetime(out["start"], utc=True)
+        out["end"] = pd.to_datetime(out["end"], utc=True)
+        out["neighbourhood_id"] = None
+        return IngestResult(out, self.quarantine, n_read=len(self.surveys),
+                            n_quarantined=len(self.bad))  # fmt: skip
+
+
 def read_pldp_sessions(
     path: Path,
     sites: pd.DataFrame,
@@ -198,106 +326,9 @@ def read_pldp_sessions(
     fields: PldpFields | None = None,
 ) -> IngestResult:
     """Read a PLDP workbook or table into canonical ``observations`` rows (one per survey)."""
-    fields = fields or PldpFields()
     context, tallies = _tables(path)
-    known = set(sites["site_id"].astype(str))
-    quarantine = Quarantine(source=SOURCE)
-    surveys: dict[str, _Survey] = {}
-    bad: set[str] = set()
-
-    def reject(survey: str, line: int, field_name: str, reason: str, raw: str = "") -> None:
-        bad.add(survey)
-        quarantine.reject(path.name, line, field_name, reason, raw)
-
-    def place(survey: str, line: int, row: dict[str, str], columns: _Columns,
-              times: dict[str, pd.Series], index: int) -> None:  # fmt: skip
-        found = columns.found
-        site = row[found["location_id"]].strip()
-        start, end = times["time_start"].iloc[index], times["time_stop"].iloc[index]
-        if pd.isna(start):
-            return reject(survey, line, found["time_start"], "missing or unreadable start time")
-        if pd.isna(end):
-            return reject(survey, line, found["time_stop"], "missing or unreadable stop time")
-        if end <= start:
-            return reject(survey, line, found["time_stop"], "survey does not stop after it starts")
-        if site not in known:
-            return reject(survey, line, found["location_id"], "unknown location (not in the site "
-                          "file)", f"{found['location_id']}={site}")  # fmt: skip
-        entry = surveys[survey]
-        if entry.start is not None and (entry.site_id, entry.start, entry.end) != (
-            site,
-            start,
-            end,
-        ):
-            return reject(survey, line, found.get("survey_id", ""),
-                          "location or times differ from earlier rows of the survey")  # fmt: skip
-        entry.site_id, entry.start, entry.end = site, start, end
-        if "surveyor" in found:
-            entry.observer = row[found["surveyor"]].strip()
-        return None
-
+    reader = _Reader(path, sites, timezone, fields or PldpFields())
     if context is not None:
-        columns = _Columns(path, context, fields, ("survey_id", *CONTEXT_FIELDS))
-        times = _times(context, columns, timezone, path)
-        for index, (line, row) in enumerate(zip(context.lines, context.records(), strict=True)):
-            survey = row[columns.found["survey_id"]].strip()
-            if not survey:
-                quarantine.reject(path.name, line, columns.found["survey_id"], "no survey_id")
-                surveys[f"(line {line})"] = _Survey()
-                bad.add(f"(line {line})")
-                continue
-            if survey in surveys:
-                reject(survey, line, columns.found["survey_id"], "survey_id appears twice")
-                continue
-            surveys[survey] = _Survey(line=line)
-            place(survey, line, row, columns, times, index)
-    in_row = context is None
-    wanted: tuple[str, ...] = ("survey_id", "row_total", "conversing", "mixed", "conflict")
-    wanted += CONTEXT_FIELDS if in_row else ()
-    # a CSV is checked even without good rows (its bad rows are records); an empty sheet is not
-    tables = [
-        (t, _Columns(path, t, fields, wanted))
-        for t in tallies
-        if in_row or not t.frame.empty or t.bad_rows
-    ]
-    anywhere = {name for _, columns in tables for name in columns.found}
-    for table, columns in tables:
-        times = _times(table, columns, timezone, path) if in_row else {}
-        for line, reason in table.bad_rows:
-            surveys.setdefault(f"(line {line})", _Survey())
-            reject(f"(line {line})", line, "(row)", reason)
-        for index, (line, row) in enumerate(zip(table.lines, table.records(), strict=True)):
-            survey = row[columns.found["survey_id"]].strip()
-            if not survey:
-                surveys.setdefault(f"(line {line})", _Survey())
-                reject(f"(line {line})", line, columns.found["survey_id"], "row has no survey_id")
-                continue
-            if survey not in surveys:
-                if not in_row:
-                    surveys[survey] = _Survey(line=line)
-                    reject(survey, line, columns.found["survey_id"], "survey not in SURVEY_CONTEXT")
-                    continue
-                surveys[survey] = _Survey(line=line)
-            if in_row:
-                place(survey, line, row, columns, times, index)
-            counts, field_name, reason = _tally(row, columns, anywhere)
-            if not counts:
-                reject(survey, line, field_name, reason, f"{field_name}={row.get(field_name, '')}")
-                continue
-            _add(surveys[survey], counts)
-    for survey, entry in surveys.items():
-        if survey not in bad and entry.rows == 0:
-            reject(survey, entry.line, fields.survey_id, "survey has no tally rows")
-    kept = [
-        {"observation_id": f"pldp:{survey}", "site_id": entry.site_id, "start": entry.start,
-         "end": entry.end, "observer": entry.observer, **entry.counts}
-        for survey, entry in surveys.items() if survey not in bad
-    ]  # fmt: skip
-    out = pd.DataFrame(kept, columns=["observation_id", "site_id", "start", "end", "observer",
-                                      *COUNT_COLUMNS])  # fmt: skip
-    for column in COUNT_COLUMNS:
-        out[column] = out[column].astype("float64").astype("Int64")
-    out["start"] = pd.to_datetime(out["start"], utc=True)
-    out["end"] = pd.to_datetime(out["end"], utc=True)
-    out["neighbourhood_id"] = None
-    return IngestResult(out, quarantine, n_read=len(surveys), n_quarantined=len(bad))
+        reader.read_context(context)
+    reader.read_tallies(tallies, in_row=context is None)
+    return reader.result()

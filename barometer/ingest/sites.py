@@ -72,6 +72,43 @@ def _centroid(text: str) -> tuple[float, float] | None:
     return float(point.y), float(point.x)
 
 
+def _coordinates(
+    path: Path, table: CsvTable, found: dict[str, str | None], out: pd.DataFrame
+) -> None:
+    """Set ``out``'s ``lat`` and ``lon`` (degrees, NaN where empty); refuse text that is not a
+    number."""
+    frame = table.frame
+    for field in ("lat", "lon"):
+        column = found[field]
+        text = frame[column].astype(str).str.strip() if column else pd.Series("", frame.index)
+        values = pd.to_numeric(text.where(text != ""), errors="coerce")
+        bad = values.isna() & (text != "")
+        if bad.any():
+            row = table.lines[int(np.flatnonzero(bad.to_numpy())[0])]
+            raise InputError(f"{path}: row {row}, field '{column}': not a number")
+        out[field] = values.astype("float64")
+
+
+def _place_by_geometry(
+    path: Path, table: CsvTable, geometry: str | None, out: pd.DataFrame
+) -> None:
+    """Place a site without coordinates at its geometry's centroid (GeoJSON or WKT)."""
+    if not geometry:
+        return
+    lat, lon = out["lat"].to_numpy(copy=True), out["lon"].to_numpy(copy=True)
+    for position, cell in enumerate(table.frame[geometry].astype(str).tolist()):
+        if not cell.strip() or not np.isnan(lat[position]):
+            continue
+        point = _centroid(cell)
+        if point is None:
+            row = table.lines[position]
+            raise InputError(
+                f"{path}: row {row}, field '{geometry}': not a GeoJSON or WKT geometry"
+            )
+        lat[position], lon[position] = point
+    out["lat"], out["lon"] = lat, lon
+
+
 def read_site_table(path: Path, id_column: str) -> pd.DataFrame:
     """Read site or sensor metadata: ``id_column``, ``name``, ``site_type``, ``lat``, ``lon``
     (NaN where the site is placed by its neighbourhood) and ``neighbourhood`` (text or None)."""
@@ -94,29 +131,8 @@ def read_site_table(path: Path, id_column: str) -> pd.DataFrame:
     out["name"] = frame[found["name"]].astype(str) if found["name"] else out[id_column]
     out["site_type"] = frame[found["site_type"]].astype(str) if found["site_type"] else "unknown"
     out["site_type"] = out["site_type"].where(out["site_type"].str.strip() != "", "unknown")
-    for field in ("lat", "lon"):
-        column = found[field]
-        text = frame[column].astype(str).str.strip() if column else pd.Series("", frame.index)
-        values = pd.to_numeric(text.where(text != ""), errors="coerce")
-        bad = values.isna() & (text != "")
-        if bad.any():
-            row = table.lines[int(np.flatnonzero(bad.to_numpy())[0])]
-            raise InputError(f"{path}: row {row}, field '{column}': not a number")
-        out[field] = values.astype("float64")
-    geometry = found["geometry"]
-    if geometry:
-        lat, lon = out["lat"].to_numpy(copy=True), out["lon"].to_numpy(copy=True)
-        for position, cell in enumerate(frame[geometry].astype(str).tolist()):
-            if not cell.strip() or not np.isnan(lat[position]):
-                continue
-            point = _centroid(cell)
-            if point is None:
-                row = table.lines[position]
-                raise InputError(
-                    f"{path}: row {row}, field '{geometry}': not a GeoJSON or WKT geometry"
-                )
-            lat[position], lon[position] = point
-        out["lat"], out["lon"] = lat, lon
+    _coordinates(path, table, found, out)
+    _place_by_geometry(path, table, found["geometry"], out)
     named = (
         frame[found["neighbourhood"]].astype(str).str.strip() if found["neighbourhood"] else None
     )

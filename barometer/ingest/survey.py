@@ -156,9 +156,8 @@ def rescale(values: pd.Series, item: ItemMapping) -> tuple[pd.Series, pd.Series]
     return scaled.where(~missing & ~out_of_scale), out_of_scale
 
 
-def read_survey(path: Path, codebook: Codebook) -> IngestResult:
-    """Read a survey file into canonical ``survey_responses`` rows (raw ``respondent_id``)."""
-    raw = read_survey_file(path)
+def _check_variables(path: Path, raw: pd.DataFrame, codebook: Codebook) -> None:
+    """Refuse a file that lacks a variable the codebook names."""
     design, demo = codebook.design, codebook.demographics
     needed = [
         *(getattr(design, f) for f in ("respondent_id", "wave", "interview_date")),
@@ -173,18 +172,30 @@ def read_survey(path: Path, codebook: Codebook) -> IngestResult:
             f"{path}: variables {missing} named in the codebook are not in the file; found "
             f"variables {found}{' and more' if len(raw.columns) > 25 else ''}"
         )
-    quarantine = Quarantine(source=SOURCE)
-    problems = pd.Series("", index=raw.index, dtype=object)
-    fields = pd.Series("", index=raw.index, dtype=object)
 
-    def flag(mask: pd.Series, field_name: str, reasons: pd.Series | str) -> None:
-        fresh = mask & (problems == "")
-        problems[fresh] = reasons if isinstance(reasons, str) else reasons[fresh]
-        fields[fresh] = field_name
 
+class _Problems:
+    """The first problem found in each row, and the field it is in."""
+
+    def __init__(self, index: pd.Index):
+        self.reasons = pd.Series("", index=index, dtype=object)
+        self.fields = pd.Series("", index=index, dtype=object)
+
+    def flag(self, mask: pd.Series, field_name: str, reasons: pd.Series | str) -> None:
+        """Record ``reasons`` for the rows in ``mask`` that have no problem yet."""
+        fresh = mask & (self.reasons == "")
+        self.reasons[fresh] = reasons if isinstance(reasons, str) else reasons[fresh]
+        self.fields[fresh] = field_name
+
+
+def _design_columns(
+    path: Path, raw: pd.DataFrame, codebook: Codebook, problems: _Problems
+) -> pd.DataFrame:
+    """Respondent, wave, date, district and the design variables (weight, stratum, PSU)."""
+    design = codebook.design
     out = pd.DataFrame(index=raw.index)
     out["respondent_id"] = raw[design.respondent_id].map(_code_key)
-    flag(raw[design.respondent_id].isna(), design.respondent_id, "no respondent id")
+    problems.flag(raw[design.respondent_id].isna(), design.respondent_id, "no respondent id")
     out["wave"] = raw[design.wave].map(_code_key)
     dates, date_problems = interview_dates(
         path,
@@ -194,16 +205,25 @@ def read_survey(path: Path, codebook: Codebook) -> IngestResult:
         origin=design.interview_date_origin,
     )
     out["interview_date"] = dates
-    flag(date_problems != "", design.interview_date, date_problems)
+    problems.flag(date_problems != "", design.interview_date, date_problems)
     out["neighbourhood_id"] = (
         raw[design.neighbourhood].map(_code_key).map(design.neighbourhood_codes)
     )
-    flag(out["neighbourhood_id"].isna(), design.neighbourhood, "district code not in the codebook")
+    problems.flag(
+        out["neighbourhood_id"].isna(), design.neighbourhood, "district code not in the codebook"
+    )
     weight = pd.to_numeric(raw[design.weight], errors="coerce")
-    flag(~(weight > 0), design.weight, "design weight missing or not positive")
+    problems.flag(~(weight > 0), design.weight, "design weight missing or not positive")
     out["weight"] = weight
     out["stratum"] = raw[design.stratum].map(_code_key)
     out["psu"] = raw[design.psu].map(_code_key)
+    return out
+
+
+def _item_columns(
+    out: pd.DataFrame, raw: pd.DataFrame, codebook: Codebook, problems: _Problems
+) -> None:
+    """The trust items rescaled to 0-10 (an item the codebook lacks is all missing)."""
     for name, mapping in codebook.items.items():
         values, out_of_scale = rescale(raw[mapping.source], mapping)
         reasons = raw[mapping.source].map(
@@ -212,24 +232,42 @@ def read_survey(path: Path, codebook: Codebook) -> IngestResult:
                 f"and not a missing code {m.missing_codes}"
             )
         )
-        flag(out_of_scale, mapping.source, reasons)
+        problems.flag(out_of_scale, mapping.source, reasons)
         out[name] = values
     for name in SURVEY_ITEMS:
         if name not in out.columns:
             out[name] = np.nan
+
+
+def _demographic_columns(
+    out: pd.DataFrame, raw: pd.DataFrame, codebook: Codebook, problems: _Problems
+) -> None:
+    """Age group, sex and born abroad; a respondent under 16 is outside the population."""
+    demo = codebook.demographics
     age = pd.to_numeric(raw[demo.age], errors="coerce")
     out["age_group"] = age_group(age)
-    flag(age < 16, demo.age, "age under 16: outside the surveyed population")
+    problems.flag(age < 16, demo.age, "age under 16: outside the surveyed population")
     out["sex"] = raw[demo.sex].map(_code_key).map(demo.sex_codes)
     out["born_abroad"] = raw[demo.born_abroad].map(_code_key).map(demo.born_abroad_codes)
-    bad = problems != ""
+
+
+def read_survey(path: Path, codebook: Codebook) -> IngestResult:
+    """Read a survey file into canonical ``survey_responses`` rows (raw ``respondent_id``)."""
+    raw = read_survey_file(path)
+    _check_variables(path, raw, codebook)
+    problems = _Problems(raw.index)
+    out = _design_columns(path, raw, codebook, problems)
+    _item_columns(out, raw, codebook, problems)
+    _demographic_columns(out, raw, codebook, problems)
+    quarantine = Quarantine(source=SOURCE)
+    bad = problems.reasons != ""
     for index in np.flatnonzero(bad.to_numpy()):
-        field_name = str(fields.iloc[index])
+        field_name = str(problems.fields.iloc[index])
         quarantine.reject(
             path.name,
             int(index) + 1,
             field_name,
-            str(problems.iloc[index]),
+            str(problems.reasons.iloc[index]),
             f"{field_name}={raw.iloc[index][field_name]}",  # never the respondent id
         )
     kept = out[~bad.to_numpy()]

@@ -167,17 +167,7 @@ def fetch_stream(
         )
         response, page = connector.fetch_page(request)
         result.pages += 1
-        newest_key = connector.order(cursor.newest) if cursor.newest else None
-        bottom_key = connector.order(window.bottom) if window else None
-        fresh = [
-            item
-            for item in page.items
-            if (newest_key is None or item.order > newest_key)
-            and (bottom_key is None or item.order < bottom_key)
-        ]
-        floor = any(newest_key is not None and item.order <= newest_key for item in page.items)
-        if cursor.newest is None:
-            floor = any(item.created is not None and item.created < start for item in page.items)
+        fresh, floor = _sort_page(connector, cursor, page, start)
         if window is None:
             if not fresh:
                 result.status = "up to date"
@@ -211,6 +201,27 @@ def fetch_stream(
             token = None  # an earlier run's window is complete: open a new one at the top
     result.status = f"page cap reached ({max_pages} pages): the next run goes on from here"
     return cursor
+
+
+def _sort_page(
+    connector: Connector, cursor: Cursor, page: Page, start: datetime
+) -> tuple[list[Item], bool]:
+    """The page's posts not fetched yet (newer than the cursor's newest and older than its open
+    window's bottom), and whether the page reaches the floor: posts already fetched, or, on a
+    first run, posts from before ``start``."""
+    window = cursor.window
+    newest_key = connector.order(cursor.newest) if cursor.newest else None
+    bottom_key = connector.order(window.bottom) if window else None
+    fresh = [
+        item
+        for item in page.items
+        if (newest_key is None or item.order > newest_key)
+        and (bottom_key is None or item.order < bottom_key)
+    ]
+    floor = any(newest_key is not None and item.order <= newest_key for item in page.items)
+    if cursor.newest is None:
+        floor = any(item.created is not None and item.created < start for item in page.items)
+    return fresh, floor
 
 
 def _key(item: Item) -> tuple[int, str]:

@@ -49,7 +49,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from barometer.nlp.inputs import UNDETERMINED, TextInput, require_post_columns, split_texts
+from barometer.nlp.inputs import TextInput, require_post_columns, texts_and_codes
 from barometer.nlp.nbsvm import NBSVMClassifier
 from barometer.nlp.text import normalise_texts
 from barometer.nlp.text_features import lang_block, raw_counts
@@ -267,7 +267,7 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
             ``self``, fitted.
         """
         self._validate_params()
-        texts, codes = _texts_and_langs(X, langs)
+        texts, codes = texts_and_codes(X, langs)
         labels = np.asarray([str(v) for v in y], dtype=object)
         if len(labels) != len(texts):
             raise ValueError(f"expected one label per text ({len(texts)}), got {len(labels)}")
@@ -291,7 +291,7 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
 
     def _batches(self, X: Any, langs: Sequence[str | None] | None) -> Iterator[sp.csr_matrix]:
         check_is_fitted(self, "calibrated_")
-        texts, codes = _texts_and_langs(X, langs)
+        texts, codes = texts_and_codes(X, langs)
         step = max(int(self.batch_size), 1)
         for start in range(0, len(texts), step):
             yield self._features(texts[start : start + step], codes[start : start + step])
@@ -361,9 +361,3 @@ def strict_convergence() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         yield
-
-
-def _texts_and_langs(X: Any, langs: Sequence[str | None] | None) -> tuple[list[str], list[str]]:
-    """Texts and language codes of ``X`` ("und" where no language is given)."""
-    texts, codes = split_texts(X, langs)
-    return texts, codes if codes is not None else [UNDETERMINED] * len(texts)

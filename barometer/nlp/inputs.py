@@ -53,6 +53,20 @@ def split_texts(X: Any, langs: Sequence[str | None] | None) -> tuple[list[str], 
     return texts, [lg if isinstance(lg, str) and lg else UNDETERMINED for lg in langs]
 
 
+def texts_and_codes(X: Any, langs: Sequence[str | None] | None) -> tuple[list[str], list[str]]:
+    """:func:`split_texts`, with every text :data:`UNDETERMINED` when no language is given.
+
+    Examples
+    --------
+    >>> texts_and_codes(pd.DataFrame({"text": ["hej", "hi"], "lang": ["sv", None]}), None)
+    (['hej', 'hi'], ['sv', 'und'])
+    >>> texts_and_codes(["hej"], None)
+    (['hej'], ['und'])
+    """
+    texts, codes = split_texts(X, langs)
+    return texts, codes if codes is not None else [UNDETERMINED] * len(texts)
+
+
 class TextInput:
     """Mixin of the text scorers: scikit-learn tags that say they read raw texts, not a
     feature matrix (so scikit-learn's estimator checks feed them no numeric arrays)."""

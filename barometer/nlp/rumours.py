@@ -49,9 +49,9 @@ from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.utils.validation import check_is_fitted
 
 from barometer.data import read_data_toml
-from barometer.exceptions import InputError, LanguageMismatchError
+from barometer.exceptions import InputError
 from barometer.nlp.batch import normalise_batch
-from barometer.nlp.inputs import TextInput, require_post_columns
+from barometer.nlp.inputs import TextInput, require_post_columns, texts_and_codes
 from barometer.nlp.text import normalise_texts
 from barometer.schema import POST_SCORES
 
@@ -179,14 +179,17 @@ class RumourMatcher(TextInput, BaseEstimator):
         )
         return self
 
-    def similarity(self, X: Sequence[str], langs: Sequence[str | None]) -> np.ndarray:
-        """Return the cosine similarity of each text to each rumour, shape (n, n_rumours)."""
+    def similarity(self, X: Any, langs: Sequence[str | None] | None) -> np.ndarray:
+        """Return the cosine similarity of each text to each rumour, shape (n, n_rumours).
+
+        ``X``: texts, or a frame with ``text`` (and ``lang``, used when ``langs`` is None); a
+        language the catalogue has no statements in (also a missing one: ``und``) is compared
+        with the statements of every language."""
         check_is_fitted(self, "statement_vectors_")
-        texts = [t if isinstance(t, str) else "" for t in X]
-        if len(langs) != len(texts):
-            raise LanguageMismatchError(len(texts), len(langs))
-        codes = np.array([lg if isinstance(lg, str) else "und" for lg in langs], dtype=object)
-        return self.similarity_normalised(normalise_batch(texts, list(codes)), codes)
+        texts, codes = texts_and_codes(X, langs)
+        return self.similarity_normalised(
+            normalise_batch(texts, codes), np.asarray(codes, dtype=object)
+        )
 
     def _counts(self, sentences: list[str]) -> sparse.csr_matrix:
         """``HashingVectorizer(char_wb)`` counts of sentences, hashed once per unique word.
@@ -241,11 +244,11 @@ class RumourMatcher(TextInput, BaseEstimator):
         np.maximum.at(out, owner, per_rumour)
         return np.clip(out, 0.0, 1.0, out=out)
 
-    def decision_function(self, X: Sequence[str], langs: Sequence[str | None]) -> np.ndarray:
+    def decision_function(self, X: Any, langs: Sequence[str | None] | None) -> np.ndarray:
         """Return each text's similarity to its best-matching rumour, in [0, 1]."""
         return self.similarity(X, langs).max(axis=1)
 
-    def predict(self, X: Sequence[str], langs: Sequence[str | None]) -> np.ndarray:
+    def predict(self, X: Any, langs: Sequence[str | None] | None) -> np.ndarray:
         """Return the best rumour id per text, or "none" below ``threshold_``."""
         sims = self.similarity(X, langs)
         return self._labels(sims)
@@ -265,7 +268,7 @@ class RumourMatcher(TextInput, BaseEstimator):
         require_post_columns(posts)
         if not hasattr(self, "statement_vectors_"):
             self.fit()
-        sims = self.similarity(posts["text"].tolist(), posts["lang"].tolist())
+        sims = self.similarity(posts, None)
         return pd.DataFrame(
             {
                 "post_id": posts["post_id"].astype(str).to_numpy(),

@@ -45,9 +45,9 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from barometer.data import read_data_toml
-from barometer.exceptions import InputError, LanguageMismatchError
+from barometer.exceptions import InputError
 from barometer.nlp.batch import normalise_batch
-from barometer.nlp.inputs import TextInput, require_post_columns
+from barometer.nlp.inputs import TextInput, require_post_columns, texts_and_codes
 from barometer.nlp.text import normalise_text
 from barometer.schema import POST_SCORES
 
@@ -175,10 +175,7 @@ class ThemeTagger(TextInput, BaseEstimator):
     def predict_indicator(self, X: Any, langs: Any) -> np.ndarray:
         """Return a boolean matrix (n_texts, n_themes): does text i mention theme j."""
         check_is_fitted(self, "patterns_")
-        texts = [t if isinstance(t, str) else "" for t in X]
-        if len(langs) != len(texts):
-            raise LanguageMismatchError(len(texts), len(langs))
-        codes = [lg if isinstance(lg, str) else "und" for lg in langs]
+        texts, codes = texts_and_codes(X, langs)
         return self.indicator_normalised(normalise_batch(texts, codes), codes)
 
     def indicator_normalised(self, normalised: Any, langs: Any) -> np.ndarray:
@@ -239,9 +236,10 @@ class ThemeTagger(TextInput, BaseEstimator):
         require_post_columns(posts)
         if not hasattr(self, "patterns_"):
             self.fit()
-        indicator = self.predict_indicator(posts["text"].tolist(), posts["lang"].tolist())
+        texts, codes = texts_and_codes(posts, None)
+        indicator = self.indicator_normalised(normalise_batch(texts, codes), codes)
         ids = posts["post_id"].astype(str).to_numpy()
-        covered = posts["lang"].isin(self.patterns_).to_numpy()
+        covered = np.isin(np.asarray(codes, dtype=object), list(self.patterns_))
         rows, cols = np.nonzero(indicator)
         none_rows = np.flatnonzero(covered & ~indicator.any(axis=1))
         post_ids = np.concatenate([ids[rows], ids[none_rows]])

@@ -52,9 +52,8 @@ from typing import Any
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from barometer.exceptions import LanguageMismatchError
 from barometer.nlp.batch import normalise_batch
-from barometer.nlp.inputs import TextInput, require_post_columns
+from barometer.nlp.inputs import TextInput, require_post_columns, texts_and_codes
 from barometer.nlp.text import normalise_text
 from barometer.schema import POST_SCORES
 
@@ -191,20 +190,19 @@ class TrustExpressionMatcher(TextInput, BaseEstimator):
                 return pattern.label, target, pattern.name
         return "none", None, None
 
-    def match(self, texts: Sequence[str], langs: Sequence[str | None]) -> pd.DataFrame:
+    def match(self, texts: Any, langs: Sequence[str | None] | None) -> pd.DataFrame:
         """Return one row per text: ``label`` (trust/distrust/none), ``target``, ``pattern``.
+
+        ``texts``: texts, or a frame with ``text`` (and ``lang``, used when ``langs`` is None);
+        a missing language is ``und``, which has no patterns.
 
         ``target`` is "interpersonal" or "institutional" (missing when ``label`` is "none");
         ``pattern`` names the pattern that matched (see module docstring).
         """
         if not hasattr(self, "patterns_"):
             self.fit()
-        if len(langs) != len(texts):
-            raise LanguageMismatchError(len(texts), len(langs))
-        rows = [
-            self.match_one(t if isinstance(t, str) else "", lg if isinstance(lg, str) else None)
-            for t, lg in zip(texts, langs, strict=True)
-        ]
+        texts, codes = texts_and_codes(texts, langs)
+        rows = [self.match_one(t, lg) for t, lg in zip(texts, codes, strict=True)]
         return pd.DataFrame(rows, columns=["label", "target", "pattern"])
 
     def labels_normalised(
@@ -233,9 +231,8 @@ class TrustExpressionMatcher(TextInput, BaseEstimator):
         require_post_columns(posts)
         if not hasattr(self, "patterns_"):
             self.fit()
-        texts = [t if isinstance(t, str) else "" for t in posts["text"].tolist()]
-        langs = [lg if isinstance(lg, str) else None for lg in posts["lang"].tolist()]
-        labels = self.labels_normalised(normalise_batch(texts, langs), langs)
+        texts, codes = texts_and_codes(posts, None)
+        labels = self.labels_normalised(normalise_batch(texts, codes), codes)
         return pd.DataFrame(
             {
                 "post_id": posts["post_id"].astype(str).to_numpy(),

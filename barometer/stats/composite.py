@@ -38,7 +38,12 @@ from barometer.stats.composite_math import (
 from barometer.stats.composite_math import (
     min_dimensions as _min_dimensions,
 )
-from barometer.stats.composite_pipeline import Aggregate, CompositePipeline, Normalise
+from barometer.stats.composite_pipeline import (
+    Aggregate,
+    CompositePipeline,
+    CompositeResult,
+    Normalise,
+)
 from barometer.stats.intervals import percentile_interval
 
 __all__ = [
@@ -177,33 +182,9 @@ def composite_index(
         smallest ``n_effective`` of the components used (NaN without that column). Units
         with too few dimensions are kept with NaN value and interval.
     """
-    keys = ["neighbourhood_id", "period_start"]
-    keys += ["period"] if "period" in indicators.columns else []
-    needed = [*keys, "indicator", "value", "lower", "upper"]
-    missing = [c for c in needed if c not in indicators.columns]
-    if missing:
-        raise EstimationError(f"indicators frame lacks columns {missing}; expected {needed}")
-    if not 0.0 < level < 1.0:
-        raise EstimationError(f"level must be strictly between 0 and 1; got {level}")
-    if isinstance(n_draws, bool) or not isinstance(n_draws, int | np.integer) or n_draws < 2:
-        raise EstimationError(f"n_draws must be an integer >= 2; got {n_draws!r}")
-    dims = sorted({dim for dim, _ in spec.values()})
-    if sorted(weights) != dims:
-        raise EstimationError(f"weights must name the dimensions {dims}; got {sorted(weights)}")
-    check_aggregation(pd.DataFrame(columns=dims), weights, aggregation)
+    keys, dims = _check_arguments(indicators, spec, weights, aggregation, level, n_draws)
     k = _min_dimensions(min_dimensions, len(dims))
-    data = indicators.assign(
-        _base=True if baseline_mask is None else np.asarray(baseline_mask, dtype=bool)
-    )
-    data = data[data["indicator"].isin(list(spec))]
-    if data.empty:
-        raise EstimationError(f"no rows for the indicators in spec {sorted(spec)}")
-    if data.duplicated([*keys, "indicator"]).any():
-        raise EstimationError(f"indicators frame repeats an indicator for one unit of {keys}")
-    names = sorted(data["indicator"].unique())
-    absent = sorted(set(dims) - {spec[n][0] for n in names})
-    if absent:
-        raise EstimationError(f"dimensions {absent} have no indicator rows in the frame")
+    data, names = _component_rows(indicators, spec, dims, keys, baseline_mask)
     values = pivot(data, keys, names, "value")
     sd = (pivot(data, keys, names, "upper") - pivot(data, keys, names, "lower")) / (
         2 * stats.norm.ppf(0.975)
@@ -226,14 +207,8 @@ def composite_index(
     )
     norm = result.datasets["Normalised"].to_numpy()
     value = result.scores[INDEX_NAME].to_numpy()
-    rng = np.random.default_rng(seed)
-    draws = np.empty((n_draws, len(value)))
-    block = max(1, 4_000_000 // values.size)
-    for first in range(0, n_draws, block):
-        size = min(block, n_draws - first)
-        x = values + sd * rng.standard_normal((size, *values.shape))
-        draws[first : first + size] = pipeline.transform(x, result)[INDEX_NAME]
     ok = ~np.isnan(value)
+    draws = _draws(values, sd, pipeline, result, n_draws, seed)
     lower, upper = np.full(len(value), np.nan), np.full(len(value), np.nan)
     if ok.any():
         lower[ok], upper[ok] = percentile_interval(draws[:, ok], level)
@@ -253,3 +228,73 @@ def composite_index(
         method=f"composite index: {normalisation} normalisation, {aggregation} aggregation, "
         f"Monte-Carlo interval ({n_draws} draws)",
     )
+
+
+def _check_arguments(
+    indicators: pd.DataFrame,
+    spec: Mapping[str, tuple[str, int]],
+    weights: Mapping[str, float],
+    aggregation: Aggregation,
+    level: float,
+    n_draws: int,
+) -> tuple[list[str], list[str]]:
+    """Refuse bad arguments in one plain line; return the unit keys and the dimensions."""
+    keys = ["neighbourhood_id", "period_start"]
+    keys += ["period"] if "period" in indicators.columns else []
+    needed = [*keys, "indicator", "value", "lower", "upper"]
+    missing = [c for c in needed if c not in indicators.columns]
+    if missing:
+        raise EstimationError(f"indicators frame lacks columns {missing}; expected {needed}")
+    if not 0.0 < level < 1.0:
+        raise EstimationError(f"level must be strictly between 0 and 1; got {level}")
+    if isinstance(n_draws, bool) or not isinstance(n_draws, int | np.integer) or n_draws < 2:
+        raise EstimationError(f"n_draws must be an integer >= 2; got {n_draws!r}")
+    dims = sorted({dim for dim, _ in spec.values()})
+    if sorted(weights) != dims:
+        raise EstimationError(f"weights must name the dimensions {dims}; got {sorted(weights)}")
+    check_aggregation(pd.DataFrame(columns=dims), weights, aggregation)
+    return keys, dims
+
+
+def _component_rows(
+    indicators: pd.DataFrame,
+    spec: Mapping[str, tuple[str, int]],
+    dims: list[str],
+    keys: list[str],
+    baseline_mask: npt.ArrayLike | None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """The rows of the indicators in ``spec`` (with a ``_base`` flag) and their names, sorted;
+    refuse no rows, a repeated indicator or a dimension without any."""
+    data = indicators.assign(
+        _base=True if baseline_mask is None else np.asarray(baseline_mask, dtype=bool)
+    )
+    data = data[data["indicator"].isin(list(spec))]
+    if data.empty:
+        raise EstimationError(f"no rows for the indicators in spec {sorted(spec)}")
+    if data.duplicated([*keys, "indicator"]).any():
+        raise EstimationError(f"indicators frame repeats an indicator for one unit of {keys}")
+    names = sorted(data["indicator"].unique())
+    absent = sorted(set(dims) - {spec[n][0] for n in names})
+    if absent:
+        raise EstimationError(f"dimensions {absent} have no indicator rows in the frame")
+    return data, names
+
+
+def _draws(
+    values: np.ndarray,
+    sd: np.ndarray,
+    pipeline: CompositePipeline,
+    result: CompositeResult,
+    n_draws: int,
+    seed: int | np.random.Generator | None,
+) -> np.ndarray:
+    """The index (draws x units) of ``n_draws`` normal draws of the components around
+    ``values`` with sd ``sd``, built with the fitted ``pipeline`` (in blocks of ~4M cells)."""
+    rng = np.random.default_rng(seed)
+    draws = np.empty((n_draws, len(values)))
+    block = max(1, 4_000_000 // values.size)
+    for first in range(0, n_draws, block):
+        size = min(block, n_draws - first)
+        x = values + sd * rng.standard_normal((size, *values.shape))
+        draws[first : first + size] = pipeline.transform(x, result)[INDEX_NAME]
+    return draws

@@ -228,40 +228,9 @@ def fit_nowcast(
     NowcastModel
         Fitted pipeline, coefficients, out-of-sample metrics (``cv``), held-out predictions.
     """
-    if not 0.0 < level < 1.0:
-        raise EstimationError(f"level must be strictly between 0 and 1; got {level}")
-    if lag_months < 0:
-        raise EstimationError(f"lag_months must be >= 0; got {lag_months}")
-    if not predictors:
-        raise EstimationError("expected at least one predictor; got none")
-    if target in predictors:
-        raise EstimationError(f"the target '{target}' cannot also be a predictor")
-    if not alphas or min(alphas) <= 0:
-        raise EstimationError(f"alphas must be a non-empty list of positive numbers; got {alphas}")
-    frame, features = _features(indicators, predictors, lag_months)
-    data = _targets(indicators, target).merge(frame, on=_KEYS, how="inner")
-    data = data[data[features].notna().any(axis=1)].reset_index(drop=True)
-    waves = np.sort(data["period_start"].unique())
-    if len(waves) < max(min_waves, 3):
-        raise EstimationError(
-            f"nowcast needs target cells in at least {max(min_waves, 3)} waves with predictors; "
-            f"got {len(waves)}"
-        )
-    observed_cols = [c for c in features if data[c].notna().any()]
-    dropped = sorted(set(features) - set(observed_cols))
-    if dropped:
-        raise EstimationError(f"predictors {dropped} are missing in every target cell")
-    # nested leave-one-wave-out: outer loop estimates the error of the whole procedure
-    pred, sd, base = np.empty(len(data)), np.empty(len(data)), np.empty(len(data))
-    for wave in waves:
-        test = (data["period_start"] == wave).to_numpy()
-        train = data[~test]
-        level_of = train.groupby("neighbourhood_id")["y"].mean()
-        base[test] = data.loc[test, "neighbourhood_id"].map(level_of).fillna(train["y"].mean())
-        pipe, inner_mse = fit_ridge(train, features, alphas, neighbourhood_effects)
-        pred[test] = pipe.predict(data.loc[test, [*features, "neighbourhood_id"]])
-        fold_model_var = max(inner_mse - float(train["se2"].mean()), 0.0)
-        sd[test] = np.sqrt(fold_model_var + data.loc[test, "se2"].to_numpy())
+    _check_arguments(target, predictors, alphas, lag_months, level)
+    data, features, waves = _training_cells(indicators, target, predictors, lag_months, min_waves)
+    pred, sd, base = _cross_validate(data, features, waves, alphas, neighbourhood_effects)
     y = data["y"].to_numpy()
     n = len(data)
     t = float(stats.t.ppf(0.5 + level / 2.0, n - 1))
@@ -304,6 +273,70 @@ def fit_nowcast(
         lag_months=lag_months,
         include_sampling_error=include_sampling_error,
     )
+
+
+def _check_arguments(
+    target: str, predictors: Sequence[str], alphas: Sequence[float], lag_months: int, level: float
+) -> None:
+    """Refuse bad arguments of :func:`fit_nowcast` in one plain line."""
+    if not 0.0 < level < 1.0:
+        raise EstimationError(f"level must be strictly between 0 and 1; got {level}")
+    if lag_months < 0:
+        raise EstimationError(f"lag_months must be >= 0; got {lag_months}")
+    if not predictors:
+        raise EstimationError("expected at least one predictor; got none")
+    if target in predictors:
+        raise EstimationError(f"the target '{target}' cannot also be a predictor")
+    if not alphas or min(alphas) <= 0:
+        raise EstimationError(f"alphas must be a non-empty list of positive numbers; got {alphas}")
+
+
+def _training_cells(
+    indicators: pd.DataFrame,
+    target: str,
+    predictors: Sequence[str],
+    lag_months: int,
+    min_waves: int,
+) -> tuple[pd.DataFrame, list[str], np.ndarray]:
+    """The target cells with their features (at least one observed), the feature names and the
+    waves (sorted month starts); refuse too few waves or a predictor never observed."""
+    frame, features = _features(indicators, predictors, lag_months)
+    data = _targets(indicators, target).merge(frame, on=_KEYS, how="inner")
+    data = data[data[features].notna().any(axis=1)].reset_index(drop=True)
+    waves = np.sort(data["period_start"].unique())
+    if len(waves) < max(min_waves, 3):
+        raise EstimationError(
+            f"nowcast needs target cells in at least {max(min_waves, 3)} waves with predictors; "
+            f"got {len(waves)}"
+        )
+    observed_cols = [c for c in features if data[c].notna().any()]
+    dropped = sorted(set(features) - set(observed_cols))
+    if dropped:
+        raise EstimationError(f"predictors {dropped} are missing in every target cell")
+    return data, features, waves
+
+
+def _cross_validate(
+    data: pd.DataFrame,
+    features: list[str],
+    waves: np.ndarray,
+    alphas: Sequence[float],
+    neighbourhood_effects: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nested leave-one-wave-out (the outer loop estimates the error of the whole procedure):
+    each cell's held-out prediction, its predictive sd (model and sampling error, 0-10 scale)
+    and the neighbourhood-mean baseline."""
+    pred, sd, base = np.empty(len(data)), np.empty(len(data)), np.empty(len(data))
+    for wave in waves:
+        test = (data["period_start"] == wave).to_numpy()
+        train = data[~test]
+        level_of = train.groupby("neighbourhood_id")["y"].mean()
+        base[test] = data.loc[test, "neighbourhood_id"].map(level_of).fillna(train["y"].mean())
+        pipe, inner_mse = fit_ridge(train, features, alphas, neighbourhood_effects)
+        pred[test] = pipe.predict(data.loc[test, [*features, "neighbourhood_id"]])
+        fold_model_var = max(inner_mse - float(train["se2"].mean()), 0.0)
+        sd[test] = np.sqrt(fold_model_var + data.loc[test, "se2"].to_numpy())
+    return pred, sd, base
 
 
 def nowcast(indicators: pd.DataFrame, model: NowcastModel) -> pd.DataFrame:

@@ -241,26 +241,12 @@ def fit_fay_herriot(
     vi = 1.0 / (a + dv)
     q = np.linalg.inv((vi[:, None] * xv).T @ xv)
     beta = q @ (xv.T @ (vi * yv))
-    beta_se = np.sqrt(np.diag(q))
-    z = beta / beta_se
-    beta_frame = pd.DataFrame(
-        {
-            "term": list(design.columns.astype(str)),
-            "estimate": beta,
-            "se": beta_se,
-            "z": z,
-            "p_value": 2.0 * stats.norm.sf(np.abs(z)),
-        }
-    )
+    beta_frame = _coefficients(design, beta, q)
     eblup, mse, gamma, var_a = _eblup_and_mse(x_all, y_all, sampled, dv, vi, q, beta, a, method)
 
     zc = stats.norm.ppf(0.5 + level / 2.0)
     se = np.sqrt(mse)
-    if n is None:
-        n_eff = np.full(len(y_all), np.nan)
-    else:
-        n_eff = direct[n].to_numpy(dtype=float, na_value=np.nan) * v_all / mse
-        n_eff = np.where(sampled, n_eff, np.nan)
+    n_eff = _effective_n(direct, n, v_all, mse, sampled)
     label = f"Fay-Herriot EBLUP ({method}), {MSE_NAMES[method]} MSE"
     areas = pd.DataFrame(
         {
@@ -282,6 +268,32 @@ def fit_fay_herriot(
     )
     refvar_se = float(np.sqrt(1.0 / info)) if method == "REML" else float(np.sqrt(var_a))
     return FayHerriotResult(method, a, refvar_se, iterations, beta_frame, areas[AREA_COLUMNS])
+
+
+def _coefficients(design: pd.DataFrame, beta: np.ndarray, q: np.ndarray) -> pd.DataFrame:
+    """The regression coefficients with SEs (``q``: their covariance), z and two-sided p."""
+    beta_se = np.sqrt(np.diag(q))
+    z = beta / beta_se
+    return pd.DataFrame(
+        {
+            "term": list(design.columns.astype(str)),
+            "estimate": beta,
+            "se": beta_se,
+            "z": z,
+            "p_value": 2.0 * stats.norm.sf(np.abs(z)),
+        }
+    )
+
+
+def _effective_n(
+    direct: pd.DataFrame, n: str | None, v_all: np.ndarray, mse: np.ndarray, sampled: np.ndarray
+) -> np.ndarray:
+    """Respondents x sampling variance / MSE for sampled areas (the sample size the EBLUP is
+    worth); NaN without an ``n`` column and for areas without a sample."""
+    if n is None:
+        return np.full(len(v_all), np.nan)
+    n_eff = direct[n].to_numpy(dtype=float, na_value=np.nan) * v_all / mse
+    return np.where(sampled, n_eff, np.nan)
 
 
 def _check_sampled(

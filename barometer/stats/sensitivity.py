@@ -34,6 +34,7 @@ given per assumption level.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -49,6 +50,7 @@ from barometer.stats.composite_math import (
     pivot,
 )
 from barometer.stats.intervals import draw_quantiles
+from barometer.stats.sensitivity_indices import assumption_table, nanmean
 
 _NORMALISATIONS = ("minmax", "zscore", "rank")
 _AGGREGATIONS = ("arithmetic", "geometric")
@@ -59,11 +61,13 @@ def _check(
     spec: Mapping[str, tuple[str, int]],
     weights: Mapping[str, float],
     n_draws: int,
-    normalisations: Sequence[str],
-    aggregations: Sequence[str],
+    drawn_from: tuple[Sequence[str], Sequence[str]],
+    nominal: tuple[str, str],
     concentration: float,
     level: float,
 ) -> list[str]:
+    """Refuse bad arguments in one plain line; return the unit keys of ``indicators``."""
+    normalisations, aggregations = drawn_from
     keys = ["neighbourhood_id", "period_start"]
     keys += ["period"] if "period" in indicators.columns else []
     needed = [*keys, "indicator", "value"]
@@ -90,6 +94,11 @@ def _check(
         raise EstimationError(f"concentration must be > 0; got {concentration}")
     if not 0.0 < level < 1.0:
         raise EstimationError(f"level must be strictly between 0 and 1; got {level}")
+    if nominal[0] not in _NORMALISATIONS or nominal[1] not in _AGGREGATIONS:
+        raise EstimationError(
+            f"nominal normalisation/aggregation must be among {_NORMALISATIONS} and "
+            f"{_AGGREGATIONS}; got {nominal[0]!r}, {nominal[1]!r}"
+        )
     return keys
 
 
@@ -117,13 +126,6 @@ def _rescale(scores: np.ndarray) -> np.ndarray:
     return np.where(span > 0, scaled, 50.0 + 0.0 * scores)
 
 
-def _nanmean(x: np.ndarray, axis: int = 0) -> np.ndarray | float:
-    """Mean ignoring NaN; NaN (without a warning) where nothing is left."""
-    n = (~np.isnan(x)).sum(axis=axis)
-    total = np.where(np.isnan(x), 0.0, x).sum(axis=axis)
-    return np.where(n > 0, total / np.maximum(n, 1), np.nan)
-
-
 def _ranks(scores: np.ndarray, period: np.ndarray) -> np.ndarray:
     """Competition ranks (1 = highest) within each period, per draw; NaN scores get NaN."""
     ranks = np.full(scores.shape, np.nan)
@@ -133,28 +135,6 @@ def _ranks(scores: np.ndarray, period: np.ndarray) -> np.ndarray:
         ranked = stats.rankdata(-block, method="min", axis=1, nan_policy="omit")
         ranks[:, cols] = np.where(np.isnan(block), np.nan, ranked)
     return ranks
-
-
-def _first_order(values: np.ndarray, groups: np.ndarray) -> float:
-    """Bias-corrected share of the variance of ``values`` (draws x units) explained by
-    ``groups`` (one level per draw), summed over units; NaN cells are ignored."""
-    ok = ~np.isnan(values)
-    filled = np.where(ok, values, 0.0)
-    n = ok.sum(axis=0)
-    mean = filled.sum(axis=0) / np.maximum(n, 1)
-    ss_total = float((np.where(ok, values - mean, 0.0) ** 2).sum())
-    if ss_total == 0:
-        return 0.0
-    ss_between, levels = 0.0, np.unique(groups)
-    for g in levels:
-        rows = groups == g
-        n_g = ok[rows].sum(axis=0)
-        mean_g = filled[rows].sum(axis=0) / np.maximum(n_g, 1)
-        ss_between += float((n_g * (mean_g - mean) ** 2).sum())
-    df_within = float(n.sum()) - len(levels) * int((n > 0).sum())
-    ms_within = (ss_total - ss_between) / max(df_within, 1.0)
-    corrected = ss_between - (len(levels) - 1) * int((n > 0).sum()) * ms_within
-    return max(corrected / ss_total, 0.0)
 
 
 def composite_sensitivity(
@@ -211,14 +191,78 @@ def composite_sensitivity(
         row ``interactions`` holds ``1 - sum``) and ``mean_abs_rank_shift`` (per level, as
         text).
     """
-    keys = _check(
-        indicators, spec, weights, n_draws, normalisations, aggregations, concentration, level
+    keys = _check(indicators, spec, weights, n_draws, (normalisations, aggregations),
+                  (normalisation, aggregation), concentration, level)  # fmt: skip
+    setup = _setup(indicators, spec, weights, keys, min_dimensions)
+    # every (normalisation, dropped indicator) combination, precomputed once
+    norm_levels = sorted(set(normalisations) | {normalisation})
+    drop_levels = ["none", *setup.names] if drop_indicators else ["none"]
+    dim_scores = _dimension_score_table(
+        setup.values, setup.names, spec, setup.members, norm_levels, drop_levels
     )
-    if normalisation not in _NORMALISATIONS or aggregation not in _AGGREGATIONS:
-        raise EstimationError(
-            f"nominal normalisation/aggregation must be among {_NORMALISATIONS} and "
-            f"{_AGGREGATIONS}; got {normalisation!r}, {aggregation!r}"
-        )
+
+    def aggregate(method: str, dropped: str, agg: str, w: np.ndarray) -> np.ndarray:
+        """Raw composite (draws x units) for one assumption combination, ``w`` (draws x dims)."""
+        scores = dim_scores[method, dropped]
+        if agg == "geometric":
+            scores = _positive(scores)
+        return aggregate_matrix(scores[None, :, :], w[:, None, :], agg, setup.k)
+
+    rng = np.random.default_rng(seed)
+    draws = {
+        "normalisation": rng.choice(np.array(list(normalisations)), n_draws),
+        "aggregation": rng.choice(np.array(list(aggregations)), n_draws),
+        "dropped_indicator": rng.choice(np.array(drop_levels), n_draws),
+    }
+    draw_w = rng.dirichlet(concentration * setup.w0, n_draws)
+    raw = np.empty((n_draws, len(setup.units)))
+    combos = pd.DataFrame({"n": draws["normalisation"], "d": draws["dropped_indicator"],
+                           "a": draws["aggregation"]})  # fmt: skip
+    for key, members_of in combos.groupby(["n", "d", "a"]).indices.items():
+        method, dropped, agg = (str(part) for part in key)  # type: ignore[attr-defined]
+        raw[members_of] = aggregate(method, dropped, agg, draw_w[members_of])
+    scores = _rescale(raw)
+    ranks = _ranks(scores, setup.period)
+    nominal = _rescale(aggregate(normalisation, "none", aggregation, setup.w0[None, :]))
+    nominal_rank = _ranks(nominal, setup.period)[0]
+    method = (
+        f"Monte-Carlo sensitivity ({n_draws} draws): normalisation {'/'.join(normalisations)}, "
+        f"Dirichlet weights (concentration {concentration:g}), aggregation "
+        f"{'/'.join(aggregations)}{', one indicator dropped' if drop_indicators else ''}; "
+        f"nominal {normalisation}/{aggregation}; scores rescaled to 0-100 per draw"
+    )
+    scores_out, ranks_out = _summaries(
+        setup, (scores, ranks), (nominal[0], nominal_rank), level, method
+    )
+    if not drop_indicators:
+        del draws["dropped_indicator"]
+    factors = [*draws.items(), *_weight_factors(setup.dims, draw_w)]
+    assumptions = assumption_table(factors, ranks, scores, nominal_rank)
+    return {"scores": scores_out, "ranks": ranks_out, "assumptions": assumptions}
+
+
+@dataclass
+class _Setup:
+    """The indicators as a units x indicators matrix, and the weights and dimension layout."""
+
+    names: list[str]  # indicators, sorted
+    dims: list[str]  # dimensions, sorted
+    k: int  # fewest dimensions a unit needs for a score
+    values: np.ndarray  # units x indicators
+    units: pd.DataFrame  # the unit keys, one row per unit
+    period: np.ndarray  # each unit's period, as a code
+    members: np.ndarray  # indicators x dimensions, 1 where the indicator is in the dimension
+    w0: np.ndarray  # the configured weights, summing to 1
+
+
+def _setup(
+    indicators: pd.DataFrame,
+    spec: Mapping[str, tuple[str, int]],
+    weights: Mapping[str, float],
+    keys: list[str],
+    min_dimensions: int | None,
+) -> _Setup:
+    """Pivot the indicators of ``spec`` into units x indicators; refuse no rows or repeats."""
     data = indicators[indicators["indicator"].isin(list(spec))]
     if data.empty:
         raise EstimationError(f"no rows for the indicators in spec {sorted(spec)}")
@@ -226,58 +270,42 @@ def composite_sensitivity(
         raise EstimationError(f"indicators frame repeats an indicator for one unit of {keys}")
     names = sorted(data["indicator"].unique())
     dims = sorted(weights)
-    k = composite_math.min_dimensions(min_dimensions, len(dims))
-    values = pivot(data, keys, names, "value")
     units = data.pivot(index=keys, columns="indicator", values="value").index.to_frame(index=False)
-    period = pd.factorize(units["period_start"])[0]
-    members = np.array([[spec[n][0] == d for d in dims] for n in names], dtype=float)
     w0 = np.array([weights[d] for d in dims], dtype=float)
-    w0 = w0 / w0.sum()
+    return _Setup(
+        names=names,
+        dims=dims,
+        k=composite_math.min_dimensions(min_dimensions, len(dims)),
+        values=pivot(data, keys, names, "value"),
+        units=units,
+        period=pd.factorize(units["period_start"])[0],
+        members=np.array([[spec[n][0] == d for d in dims] for n in names], dtype=float),
+        w0=w0 / w0.sum(),
+    )
 
-    # every (normalisation, dropped indicator) combination, precomputed once
-    norm_levels = sorted(set(normalisations) | {normalisation})
-    drop_levels = ["none", *names] if drop_indicators else ["none"]
-    dim_scores = _dimension_score_table(values, names, spec, members, norm_levels, drop_levels)
 
-    def aggregate(method: str, dropped: str, agg: str, w: np.ndarray) -> np.ndarray:
-        """Raw composite (draws x units) for one assumption combination, ``w`` (draws x dims)."""
-        scores = dim_scores[method, dropped]
-        if agg == "geometric":
-            scores = _positive(scores)
-        return aggregate_matrix(scores[None, :, :], w[:, None, :], agg, k)
-
-    rng = np.random.default_rng(seed)
-    draw_norm = rng.choice(np.array(list(normalisations)), n_draws)
-    draw_agg = rng.choice(np.array(list(aggregations)), n_draws)
-    draw_drop = rng.choice(np.array(drop_levels), n_draws)
-    draw_w = rng.dirichlet(concentration * w0, n_draws)
-    raw = np.empty((n_draws, len(units)))
-    combos = pd.DataFrame({"n": draw_norm, "d": draw_drop, "a": draw_agg})
-    for key, members_of in combos.groupby(["n", "d", "a"]).indices.items():
-        method, dropped, agg = (str(part) for part in key)  # type: ignore[attr-defined]
-        raw[members_of] = aggregate(method, dropped, agg, draw_w[members_of])
-    scores = _rescale(raw)
-    ranks = _ranks(scores, period)
-    nominal = _rescale(aggregate(normalisation, "none", aggregation, w0[None, :]))
-    nominal_rank = _ranks(nominal, period)[0]
-    nominal = nominal[0]
-
+def _summaries(
+    setup: _Setup,
+    drawn: tuple[np.ndarray, np.ndarray],
+    nominal: tuple[np.ndarray, np.ndarray],
+    level: float,
+    method: str,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``scores`` and ``ranks`` tables: nominal value, median and interval across draws."""
+    scores, ranks = drawn
+    nominal_score, nominal_rank = nominal
     alpha = 1.0 - level
     q = [alpha / 2, 0.5, 1 - alpha / 2]
     s_lo, s_med, s_hi = draw_quantiles(scores, q, skip_nan=True)
     r_lo, r_med, r_hi = draw_quantiles(ranks, q, method="inverted_cdf", skip_nan=True)  # ranks
-    method = (
-        f"Monte-Carlo sensitivity ({n_draws} draws): normalisation {'/'.join(normalisations)}, "
-        f"Dirichlet weights (concentration {concentration:g}), aggregation "
-        f"{'/'.join(aggregations)}{', one indicator dropped' if drop_indicators else ''}; "
-        f"nominal {normalisation}/{aggregation}; scores rescaled to 0-100 per draw"
+    n_draws = len(scores)
+    scores_out = setup.units.assign(
+        value=nominal_score, median=s_med, lower=s_lo, upper=s_hi, n_draws=n_draws, method=method
     )
-    scores_out = units.assign(
-        value=nominal, median=s_med, lower=s_lo, upper=s_hi, n_draws=n_draws, method=method
-    )
-    n_units = pd.Series(period).map(pd.Series(period[~np.isnan(nominal)]).value_counts())
-    shift = _nanmean(np.abs(ranks - nominal_rank), axis=0)
-    ranks_out = units.assign(
+    period = setup.period
+    n_units = pd.Series(period).map(pd.Series(period[~np.isnan(nominal_score)]).value_counts())
+    shift = nanmean(np.abs(ranks - nominal_rank), axis=0)
+    ranks_out = setup.units.assign(
         value=nominal_rank,
         median=r_med,
         lower=r_lo,
@@ -286,17 +314,16 @@ def composite_sensitivity(
         n_units=n_units.fillna(0).astype(int).to_numpy(),
         method=method,
     )
-    factors: list[tuple[str, np.ndarray]] = [
-        ("normalisation", draw_norm),
-        ("aggregation", draw_agg),
-    ]
-    if drop_indicators:
-        factors.append(("dropped_indicator", draw_drop))
+    return scores_out, ranks_out
+
+
+def _weight_factors(dims: list[str], draw_w: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """Each dimension's drawn weight as a factor with ten levels (its deciles over the draws)."""
+    factors = []
     for j, dim in enumerate(dims):
         edges = np.quantile(draw_w[:, j], np.linspace(0, 1, 11)[1:-1])
         factors.append((f"weight:{dim}", np.searchsorted(edges, draw_w[:, j]).astype(str)))
-    assumptions = _assumption_table(factors, ranks, scores, nominal_rank)
-    return {"scores": scores_out, "ranks": ranks_out, "assumptions": assumptions}
+    return factors
 
 
 def _dimension_score_table(
@@ -318,37 +345,3 @@ def _dimension_score_table(
                 x[:, names.index(dropped)] = np.nan
             dim_scores[method, dropped] = dimension_scores(x, members)
     return dim_scores
-
-
-def _assumption_table(
-    factors: list[tuple[str, np.ndarray]],
-    ranks: np.ndarray,
-    scores: np.ndarray,
-    nominal_rank: np.ndarray,
-) -> pd.DataFrame:
-    """One row per varied assumption (its levels, first-order variance shares of ranks and
-    scores, mean |rank shift| per level) and a last row ``interactions`` (``1 - sum``)."""
-    records: list[dict[str, object]] = []
-    for name, groups in factors:
-        level_shift = {
-            str(g): float(_nanmean(np.abs(ranks[groups == g] - nominal_rank).ravel()))
-            for g in np.unique(groups)
-        }
-        records.append(
-            {
-                "assumption": name,
-                "levels": ", ".join(sorted(level_shift)),
-                "rank_variance_share": _first_order(ranks, groups),
-                "score_variance_share": _first_order(scores, groups),
-                "mean_abs_rank_shift": "; ".join(f"{g}: {v:.2f}" for g, v in level_shift.items()),
-            }
-        )
-    table = pd.DataFrame(records)
-    rest = {
-        "assumption": "interactions",
-        "levels": "",
-        "rank_variance_share": max(1.0 - table["rank_variance_share"].sum(), 0.0),
-        "score_variance_share": max(1.0 - table["score_variance_share"].sum(), 0.0),
-        "mean_abs_rank_shift": "",
-    }
-    return pd.concat([table, pd.DataFrame([rest])], ignore_index=True)

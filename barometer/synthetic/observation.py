@@ -82,45 +82,37 @@ def observation_sites(
     )
 
 
-def simulate_sessions(
-    rng: np.random.Generator, trust: pd.DataFrame, sites: pd.DataFrame
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """One row per session in the Kobo export layout; returns (frame, planted defects)."""
-    recs = []
-    k = PARAMS["sessions_per_site_month"]
-    for month in months():
-        first = pd.Timestamp(f"{month}-01")
-        ndays = first.days_in_month
-        for site in sites.itertuples():
-            t = as_float(trust.at[site.neighbourhood_id, month])
-            for _ in range(k):
-                day = int(rng.integers(0, ndays))
-                start_local = first + pd.Timedelta(
-                    days=day,
-                    hours=int(rng.integers(9, 19)),
-                    minutes=int(rng.choice([0, 15, 30, 45])),
-                )
-                dur = int(rng.integers(30, 61))
-                people = int(rng.poisson(as_float(site.mean_people)))
-                inter = int(rng.binomial(people, PARAMS["p_interaction"]))
-                recs.append(
-                    {
-                        "start_local": start_local,
-                        "minutes": dur,
-                        "site_id": site.site_id,
-                        "observer": str(rng.choice(OBSERVERS)),
-                        "people/total": people,
-                        "people/staying": int(rng.binomial(people, PARAMS["p_staying"])),
-                        "interactions/total": inter,
-                        "interactions/mixed": int(rng.binomial(inter, float(p_mixed(t)))),
-                        "interactions/conflicts": int(
-                            rng.poisson(0.02 * people * np.exp(-0.3 * (t - 5.5)))
-                        ),
-                        "lag_minutes": int(rng.integers(5, 3 * 24 * 60)),
-                    }
-                )
-    df = pd.DataFrame(recs).sort_values(["start_local", "site_id"], kind="stable")
-    df = df.reset_index(drop=True)
+def _session(rng: np.random.Generator, first: pd.Timestamp, site: Any, t: float) -> dict[str, Any]:
+    """One observation session at ``site`` in the month starting ``first`` (local time), its
+    mixed interactions and conflicts driven by the district's trust ``t`` (0-10)."""
+    day = int(rng.integers(0, first.days_in_month))
+    start_local = first + pd.Timedelta(
+        days=day,
+        hours=int(rng.integers(9, 19)),
+        minutes=int(rng.choice([0, 15, 30, 45])),
+    )
+    dur = int(rng.integers(30, 61))
+    people = int(rng.poisson(as_float(site.mean_people)))
+    inter = int(rng.binomial(people, PARAMS["p_interaction"]))
+    return {
+        "start_local": start_local,
+        "minutes": dur,
+        "site_id": site.site_id,
+        "observer": str(rng.choice(OBSERVERS)),
+        "people/total": people,
+        "people/staying": int(rng.binomial(people, PARAMS["p_staying"])),
+        "interactions/total": inter,
+        "interactions/mixed": int(rng.binomial(inter, float(p_mixed(t)))),
+        "interactions/conflicts": int(rng.poisson(0.02 * people * np.exp(-0.3 * (t - 5.5)))),
+        "lag_minutes": int(rng.integers(5, 3 * 24 * 60)),
+    }
+
+
+def _kobo_layout(
+    rng: np.random.Generator, df: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DatetimeIndex]:
+    """The sessions (sorted by local start) as Kobo export rows, with ids and submission times;
+    also their UTC starts."""
     start = (
         pd.DatetimeIndex(df["start_local"])
         .tz_localize(TIMEZONE, ambiguous=np.zeros(len(df), dtype=bool), nonexistent="shift_forward")
@@ -150,6 +142,23 @@ def simulate_sessions(
             "_submission_time": pd.DatetimeIndex(submitted).strftime("%Y-%m-%dT%H:%M:%S"),
         }
     )
+    return out, start
+
+
+def simulate_sessions(
+    rng: np.random.Generator, trust: pd.DataFrame, sites: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """One row per session in the Kobo export layout; returns (frame, planted defects)."""
+    recs: list[dict[str, Any]] = []
+    k = PARAMS["sessions_per_site_month"]
+    for month in months():
+        first = pd.Timestamp(f"{month}-01")
+        for site in sites.itertuples():
+            t = as_float(trust.at[site.neighbourhood_id, month])
+            recs.extend(_session(rng, first, site, t) for _ in range(k))
+    df = pd.DataFrame(recs).sort_values(["start_local", "site_id"], kind="stable")
+    df = df.reset_index(drop=True)
+    out, start = _kobo_layout(rng, df)
     return out, _plant_defects(rng, out, start)
 
 

@@ -254,31 +254,10 @@ def simulate_posts(
     keep = rng.random(n) < PARAMS["lang_primary_share"]
     lang = np.where(keep, primary, np.where(primary == "sv", "en", "sv"))
     platform = authors.loc[author, "platform"].to_numpy()
-    channel = np.empty(n, dtype=object)
-    for plat in ("x", "mastodon"):
-        table = PARAMS[f"geo_channel_{plat}"]
-        sel = platform == plat
-        channel[sel] = rng.choice(list(table), int(sel.sum()), p=list(table.values()))
+    channel = _geo_channels(rng, platform)
     short = rng.random(n) < PARAMS["und_short_share"]
     channel[short & (channel == "place")] = "none"
-    usernames = authors["username"].to_numpy()
-    texts, piis = [], []
-    for i in range(n):
-        if short[i]:
-            texts.append(str(rng.choice(SHORT[cls[i]])))
-            piis.append("")
-            continue
-        tpl = str(rng.choice(TEMPLATES[lang[i]][cls[i]]))
-        text, pii = _decorate(rng, tpl, lang[i], cls[i], usernames)
-        if channel[i] == "place":
-            aliases = next(d.aliases for d in DISTRICTS if d.neighbourhood_id == nbh[i])
-            place = str(rng.choice(aliases))
-            if place.endswith("s") and place[:-1] in aliases:  # genitive: "Fittjas torg"
-                place += " " + str(rng.choice(GENITIVE_NOUNS[lang[i]]))
-        else:
-            place = str(rng.choice(FILLERS[lang[i]]))
-        texts.append(text.replace("{place}", place))
-        piis.append(pii)
+    texts, piis = _texts(rng, (cls, lang, channel, nbh, short), authors["username"].to_numpy())
     lang = np.where(short, "und", lang)
     posts = pd.DataFrame(
         {
@@ -296,6 +275,55 @@ def simulate_posts(
             "is_bot": False,
         }
     )
+    _place_coordinates(rng, posts, polygons)
+    posts = _add_reposts(rng, posts, short)
+    return pd.concat([posts, _bot_posts(rng, authors)], ignore_index=True)
+
+
+def _geo_channels(rng: np.random.Generator, platform: np.ndarray) -> np.ndarray:
+    """How each post is placed (``coords``, ``place``, ``profile``, ``none``, ...), drawn from
+    its platform's shares."""
+    channel = np.empty(len(platform), dtype=object)
+    for plat in ("x", "mastodon"):
+        table = PARAMS[f"geo_channel_{plat}"]
+        sel = platform == plat
+        channel[sel] = rng.choice(list(table), int(sel.sum()), p=list(table.values()))
+    return channel
+
+
+def _texts(
+    rng: np.random.Generator,
+    drawn: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    usernames: np.ndarray,
+) -> tuple[list[str], list[str]]:
+    """Each post's text and planted PII kind, from its class, language, geo channel, district
+    and whether it is a very short post (``drawn``); a ``place`` post names its district."""
+    cls, lang, channel, nbh, short = drawn
+    texts, piis = [], []
+    for i in range(len(cls)):
+        if short[i]:
+            texts.append(str(rng.choice(SHORT[cls[i]])))
+            piis.append("")
+            continue
+        tpl = str(rng.choice(TEMPLATES[lang[i]][cls[i]]))
+        text, pii = _decorate(rng, tpl, lang[i], cls[i], usernames)
+        if channel[i] == "place":
+            aliases = next(d.aliases for d in DISTRICTS if d.neighbourhood_id == nbh[i])
+            place = str(rng.choice(aliases))
+            if place.endswith("s") and place[:-1] in aliases:  # genitive: "Fittjas torg"
+                place += " " + str(rng.choice(GENITIVE_NOUNS[lang[i]]))
+        else:
+            place = str(rng.choice(FILLERS[lang[i]]))
+        texts.append(text.replace("{place}", place))
+        piis.append(pii)
+    return texts, piis
+
+
+def _place_coordinates(
+    rng: np.random.Generator, posts: pd.DataFrame, polygons: dict[str, Polygon | MultiPolygon]
+) -> None:
+    """Set ``lon``/``lat`` (degrees) of the ``coords`` posts: random points in their district,
+    near its centre; NaN for the others."""
     posts["lon"], posts["lat"] = np.nan, np.nan
     for d in DISTRICTS:
         sel = (posts["geo_channel"] == "coords") & (posts["neighbourhood"] == d.neighbourhood_id)
@@ -307,8 +335,6 @@ def simulate_posts(
             spread_deg=0.008,
         )
         posts.loc[sel, "lon"], posts.loc[sel, "lat"] = pts[:, 0], pts[:, 1]
-    posts = _add_reposts(rng, posts, short)
-    return pd.concat([posts, _bot_posts(rng, authors)], ignore_index=True)
 
 
 def _add_reposts(rng: np.random.Generator, posts: pd.DataFrame, short: np.ndarray) -> pd.DataFrame:

@@ -120,6 +120,18 @@ def _tweet(row: Any, look: _Lookup, rng: np.random.Generator) -> dict[str, Any]:
     return tweet
 
 
+def _insert_duplicates(
+    rng: np.random.Generator, tweets: list[tuple[dict[str, Any], int, int]], intact: np.ndarray
+) -> int:
+    """Repeat ~1 % of the ``intact`` tweets 150-600 places later (a paging API's overlap);
+    return how many were repeated."""
+    dup_at = np.flatnonzero((rng.random(len(tweets)) < 0.01) & intact)
+    for k in sorted(dup_at.tolist(), reverse=True):
+        target = min(len(tweets), k + int(rng.integers(150, 600)))
+        tweets.insert(target, tweets[k])
+    return len(dup_at)
+
+
 def write_x(
     out_dir: Path, rng: np.random.Generator, posts: pd.DataFrame, authors: pd.DataFrame
 ) -> dict[str, Any]:
@@ -153,11 +165,7 @@ def write_x(
                 t["text"] = ""
             tweets.append((t, int(row.author), int(row.repost_of)))
         intact = ~np.isin(rows.index.to_numpy(), damaged)  # never duplicate a damaged tweet
-        dup_at = np.flatnonzero((rng.random(len(tweets)) < 0.01) & intact)
-        for k in sorted(dup_at.tolist(), reverse=True):
-            target = min(len(tweets), k + int(rng.integers(150, 600)))
-            tweets.insert(target, tweets[k])
-        record["duplicates"] += len(dup_at)
+        record["duplicates"] += _insert_duplicates(rng, tweets, intact)
         lines = [
             _page(tweets[s : s + 100], look, k, len(tweets))
             for k, s in enumerate(range(0, len(tweets), 100))

@@ -259,28 +259,34 @@ CANONICAL: dict[str, tuple[str, int, int, bool]] = {
 }
 
 
+#: the comment block at the top of the codebook: what each table holds
+CODEBOOK_HEADER = (
+    "# Codebook: botkyrka_trust_survey.sav -> barometer's canonical survey items",
+    "# (barometer.schema.SURVEY_ITEMS), read by barometer.ingest.survey.load_codebook.",
+    "#",
+    "# [design]              columns holding the design variables; WAVE is the fieldwork",
+    "#                       month (YYYY-MM), INT_DATE an SPSS date, WEIGHT the design weight",
+    "#                       (incl. nonresponse adjustment), STRATUM the district, PSU the",
+    "#                       address cluster (unique across strata and waves).",
+    "# [design.neighbourhood_codes]  code in the file -> neighbourhood_id.",
+    "# [items.<canonical>]   source = column; scale_min/scale_max = the answer scale as",
+    "#                       asked; reverse = true when the highest answer means the LEAST",
+    "#                       trust/belonging; missing_codes = refusal (77), don't know (88),",
+    "#                       no answer (99). The ingester rescales linearly to 0-10",
+    "#                       (10 * (v - scale_min) / (scale_max - scale_min), then 10 - value",
+    "#                       if reverse); other out-of-scale values are quarantined.",
+    "# [demographics]        AGE in years (banded 16-29, 30-44, 45-64, 65+ by the ingester);",
+    "#                       sex_codes / born_abroad_codes map the file's codes.",
+)
+
+
 def codebook_toml() -> str:
     """The codebook mapping the agency file to barometer's canonical survey items (TOML text).
 
     The layout is the one :mod:`barometer.ingest.survey` reads (``load_codebook``).
     """
     lines = [
-        "# Codebook: botkyrka_trust_survey.sav -> barometer's canonical survey items",
-        "# (barometer.schema.SURVEY_ITEMS), read by barometer.ingest.survey.load_codebook.",
-        "#",
-        "# [design]              columns holding the design variables; WAVE is the fieldwork",
-        "#                       month (YYYY-MM), INT_DATE an SPSS date, WEIGHT the design weight",
-        "#                       (incl. nonresponse adjustment), STRATUM the district, PSU the",
-        "#                       address cluster (unique across strata and waves).",
-        "# [design.neighbourhood_codes]  code in the file -> neighbourhood_id.",
-        "# [items.<canonical>]   source = column; scale_min/scale_max = the answer scale as",
-        "#                       asked; reverse = true when the highest answer means the LEAST",
-        "#                       trust/belonging; missing_codes = refusal (77), don't know (88),",
-        "#                       no answer (99). The ingester rescales linearly to 0-10",
-        "#                       (10 * (v - scale_min) / (scale_max - scale_min), then 10 - value",
-        "#                       if reverse); other out-of-scale values are quarantined.",
-        "# [demographics]        AGE in years (banded 16-29, 30-44, 45-64, 65+ by the ingester);",
-        "#                       sex_codes / born_abroad_codes map the file's codes.",
+        *CODEBOOK_HEADER,
         "",
         "[design]",
         'respondent_id = "RESP_ID"',

@@ -13,6 +13,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from barometer.indicators import (
+    DIGITAL_NEGATIVE,
+    OBSERVATION_MIXED,
+    SENSING_FOOTFALL,
+    SURVEY_TRUST,
+)
 from barometer.synthetic import observation, sensing, social, survey
 from barometer.synthetic._common import as_float
 from barometer.synthetic.municipality import ACTION
@@ -77,12 +83,12 @@ def expected_effects(
     centre = as_float(trust0.loc[nbh].mean())
     k = sensing.TRUST_ELASTICITY
     return {
-        "survey_ppltrst_mean": round(float(survey_eff), 4),
-        "digital_negative_share": round(float(np.mean(neg(t1)[:, 0] - neg(t0)[:, 0])), 4),
-        "observation_mixed_rate": round(
+        SURVEY_TRUST: round(float(survey_eff), 4),
+        DIGITAL_NEGATIVE: round(float(np.mean(neg(t1)[:, 0] - neg(t0)[:, 0])), 4),
+        OBSERVATION_MIXED: round(
             float(100 * np.mean(observation.p_mixed(t1) - observation.p_mixed(t0))), 4
         ),
-        "sensing_footfall_index": round(
+        SENSING_FOOTFALL: round(
             float(np.mean(np.exp(k * (t1 - centre)) - np.exp(k * (t0 - centre)))), 4
         ),
         "sensing_footfall_ratio": round(float(np.mean(np.exp(k * (t1 - t0)) - 1)), 4),

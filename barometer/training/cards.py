@@ -210,10 +210,10 @@ normalisation, hashed word and character n-grams with TF-IDF weights{lang_block}
 Cross-validation: {cv_line}."""
 
 
-def render_card(
-    task: str, version: str, config: TrainingConfig, metrics: dict[str, Any], config_text: str
+def _metrics_section(
+    task: str, version: str, config: TrainingConfig, metrics: dict[str, Any]
 ) -> str:
-    """Render the model card of a trained model."""
+    """The card's test-split metrics, how to reproduce them and the published baselines."""
     sources = list(config.data.sources) + list(config.data.extra_files)
     baselines = [f"- {name}: {CORPUS_INFO[name][2]}" for name in sources if name in CORPUS_INFO]
     ev = config.evaluation
@@ -221,6 +221,23 @@ def render_card(
     if config.task.negative_label:
         negative = config.task.negative_label
         binary = f"`binary_macro_f1`: any class but `{negative}` vs `{negative}`. "
+    return f"""## Metrics (test split)
+
+Intervals: percentile bootstrap over test items ({ev.n_boot} replicates, seed {ev.seed}).
+{binary}Reproduce with `barometer evaluate {task} --version {version}`.
+
+{metrics_table(metrics["test"], config)}
+
+Published results on the same data:
+
+{chr(10).join(baselines) or "- none"}
+"""
+
+
+def render_card(
+    task: str, version: str, config: TrainingConfig, metrics: dict[str, Any], config_text: str
+) -> str:
+    """Render the model card of a trained model."""
     return f"""# Model card: {task} {version}
 
 ## Task
@@ -240,17 +257,7 @@ Classes: {", ".join(metrics["classes"])}. Headline: {metrics.get("headline") or 
 
 {_model_section(config, metrics)}
 
-## Metrics (test split)
-
-Intervals: percentile bootstrap over test items ({ev.n_boot} replicates, seed {ev.seed}).
-{binary}Reproduce with `barometer evaluate {task} --version {version}`.
-
-{metrics_table(metrics["test"], config)}
-
-Published results on the same data:
-
-{chr(10).join(baselines) or "- none"}
-
+{_metrics_section(task, version, config, metrics)}
 ## Limits
 
 {COMMON_LIMITS}

@@ -11,6 +11,8 @@ import ui
 from i18n import language_name, month, pct, t, vega_number_expr
 from units import Unit
 
+from barometer.read import catalogue
+
 st.title(t("nav_drivers"))
 root = ui.warehouse()
 names = ui.area_names(root)
@@ -104,9 +106,9 @@ def shares(cells: pd.DataFrame, key: str, title: str) -> None:
         st.caption(t("change_caption"))
 
 
-themes = cells_of("digital_theme_%")
-hostile = cells_of("digital_hostility%")
-rumours = cells_of("digital_rumour%")
+themes = cells_of(f"{catalogue.THEME_PREFIX}%")
+hostile = cells_of(f"{catalogue.DIGITAL_HOSTILITY.removesuffix(catalogue.SHARE_SUFFIX)}%")
+rumours = cells_of(f"{catalogue.DIGITAL_RUMOUR.removesuffix(catalogue.SHARE_SUFFIX)}%")
 ui.headline(headline_text(themes, hostile))
 shares(themes, "drivers_themes", t("themes"))
 shares(hostile, "drivers_hostility", t("hostility"))
