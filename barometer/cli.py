@@ -139,7 +139,8 @@ def status(
 ) -> None:
     """Show the last run of a warehouse: inputs, row counts and quarantined rows (reads only:
     creates, repairs and locks nothing)."""
-    from barometer.warehouse import Warehouse, is_warehouse
+    from barometer.warehouse import Warehouse
+    from barometer.warehouse_folder import is_warehouse
 
     if not is_warehouse(warehouse):
         raise WarehouseError(f"no warehouse at {warehouse}: run 'barometer run CONFIG'")

@@ -15,8 +15,8 @@ from typing import Any
 from barometer.config import PipelineConfig, SocialSource
 from barometer.geo import Boundaries, load_boundaries
 from barometer.keys import PseudonymKey, pipeline_key
+from barometer.parquet_parts import file_sha256
 from barometer.scoring import city_lexicon_dir, unavailable_tasks
-from barometer.warehouse import file_sha256
 
 
 def input_entry(path: Path, source: str) -> dict[str, Any]:

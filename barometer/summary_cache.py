@@ -36,8 +36,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from barometer.aggregate.post_summaries import PartitionSummary
+from barometer.parquet_parts import atomic_write_bytes
 from barometer.schema import POST_SCORES, POSTS
-from barometer.warehouse import Warehouse, atomic_write_bytes
+from barometer.warehouse import Warehouse
 
 SUMMARY_DIR = "_summaries"
 _FRAMES = ("cell_stats", "combos", "measured", "coverage")

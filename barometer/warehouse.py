@@ -19,15 +19,16 @@ Layout of a warehouse folder::
 - **One writer**: ``Warehouse(root)`` only reads and creates nothing; every write goes through
   :meth:`Warehouse.open_for_writing`, which validates the folder, takes the lock, and only then
   repairs interrupted swaps and deletes the temporary files a killed writer left behind.
+
+How parts are written and keys compared is :mod:`barometer.parquet_parts`; which folders may
+become a warehouse, :mod:`barometer.warehouse_folder`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
-import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -42,88 +43,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from barometer.exceptions import WarehouseError
-from barometer.locking import LOCK_FILE, WarehouseLock
+from barometer.locking import WarehouseLock
+from barometer.parquet_parts import (
+    atomic_write_bytes,
+    content_hash,
+    isin_keys,
+    key_hashes,
+    table_bytes,
+)
 from barometer.schema import Table, empty_frame, to_arrow
-
-DUCKDB_FILE = "barometer.duckdb"
-METADATA_FILE = "warehouse.json"
-FORMAT = "barometer-warehouse"
-#: what a warehouse folder may hold (plus hidden temporary files of these)
-_KNOWN_ENTRIES = frozenset(
-    {"parquet", "manifests", DUCKDB_FILE, METADATA_FILE, LOCK_FILE, "landing", "live"}
-)  # landing/ and live/: raw pages and fetch state of the live sources (barometer.live)
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-atomic_write_bytes = _atomic_write_bytes  # public name for the landing folder and fetch state
-
-
-def _table_bytes(arrow: pa.Table) -> bytes:
-    sink = pa.BufferOutputStream()
-    pq.write_table(arrow, sink, compression="zstd")
-    return bytes(sink.getvalue().to_pybytes())
-
-
-def content_hash(arrow: pa.Table) -> str:
-    """SHA-256 of a table's rows in a canonical form (IPC stream), independent of file metadata."""
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, arrow.schema) as writer:
-        writer.write_table(arrow)
-    return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
-
-
-def _ours(name: str) -> bool:
-    """Whether a top-level entry name is one a warehouse writes (or a temporary file of one)."""
-    return name in _KNOWN_ENTRIES or name.startswith((f".{DUCKDB_FILE}.", f".{METADATA_FILE}."))
-
-
-def is_warehouse(root: Path) -> bool:
-    """Whether ``root`` is a warehouse folder: it has a ``warehouse.json``, or (a warehouse
-    built before those existed) only warehouse entries, among them ``parquet`` or
-    ``manifests``."""
-    if (root / METADATA_FILE).is_file():
-        return True
-    if not root.is_dir():
-        return False
-    names = {p.name for p in root.iterdir()}
-    return bool(names & {"parquet", "manifests"}) and all(_ours(n) for n in names)
-
-
-def check_warehouse_path(root: Path) -> None:
-    """Refuse a folder that must not become a warehouse: a file system root, an existing file,
-    or a folder that holds other things (writing there would mix the barometer's files with
-    them, and erasure or pruning could not tell which files are its own). An empty folder, a
-    warehouse, or a folder holding only what a writer killed at its start left (the lock) is
-    accepted."""
-    resolved = root.resolve()
-    if resolved == Path(resolved.anchor):
-        raise WarehouseError(
-            f"{root} is the root of the file system; give the warehouse a folder of its own, "
-            "e.g. --warehouse ./warehouse"
-        )
-    if resolved.exists() and not resolved.is_dir():
-        raise WarehouseError(f"{root} is a file, not a warehouse folder")
-    if resolved.is_dir() and not is_warehouse(resolved):
-        foreign = sorted(p.name for p in resolved.iterdir() if not _ours(p.name))
-        if foreign:
-            raise WarehouseError(
-                f"{root} is not empty and is not a barometer warehouse (it holds "
-                f"{', '.join(foreign[:3])}{', ...' if len(foreign) > 3 else ''}); give a new or "
-                "empty folder (the warehouse keeps only its own files)"
-            )
+from barometer.warehouse_folder import DUCKDB_FILE, FORMAT, METADATA_FILE, check_warehouse_path
 
 
 class Warehouse:
@@ -230,7 +159,7 @@ class Warehouse:
         fresh = frame.drop_duplicates(subset=key, keep="first")
         if partition is None:
             existing = self.read(table, columns=key)
-            fresh = fresh[~_isin_keys(fresh, existing, key)]
+            fresh = fresh[~isin_keys(fresh, existing, key)]
         else:
             fresh = self._unseen(table, partition, fresh, key)
         if fresh.empty:
@@ -238,10 +167,10 @@ class Warehouse:
         arrow = to_arrow(fresh.reset_index(drop=True), table)
         digest = content_hash(arrow)
         folder = self.table_dir(table) / (partition or "")
-        _atomic_write_bytes(folder / f"part-{digest[:24]}.parquet", _table_bytes(arrow))
+        atomic_write_bytes(folder / f"part-{digest[:24]}.parquet", table_bytes(arrow))
         if partition is not None:
             index = self._key_index[(table.name, partition)]
-            self._key_index[(table.name, partition)] = np.union1d(index, _key_hashes(fresh, key))
+            self._key_index[(table.name, partition)] = np.union1d(index, key_hashes(fresh, key))
         return len(fresh)
 
     def release_keys(self, table: Table, partition: str) -> None:
@@ -252,13 +181,13 @@ class Warehouse:
         self, table: Table, partition: str, fresh: pd.DataFrame, key: list[str]
     ) -> pd.DataFrame:
         """The rows of ``fresh`` whose key is neither in ``partition`` nor at the top level."""
-        hashes = _key_hashes(fresh, key)
+        hashes = key_hashes(fresh, key)
         maybe = np.zeros(len(fresh), dtype=bool)
         for where in dict.fromkeys([partition, ""]):
             cached = self._key_index.get((table.name, where))
             if cached is None:
                 stored = self.read(table, columns=key, partition=where)
-                cached = np.unique(_key_hashes(stored, key))
+                cached = np.unique(key_hashes(stored, key))
                 self._key_index[(table.name, where)] = cached
             maybe |= np.isin(hashes, cached)
         if not maybe.any():
@@ -267,7 +196,7 @@ class Warehouse:
             [self.read(table, columns=key, partition=w) for w in dict.fromkeys([partition, ""])]
         )
         clash = np.zeros(len(fresh), dtype=bool)
-        clash[maybe] = _isin_keys(fresh[maybe], stored, key)
+        clash[maybe] = isin_keys(fresh[maybe], stored, key)
         return fresh[~clash]
 
     def replace(
@@ -293,7 +222,7 @@ class Warehouse:
         for name, rows in groups or [("", frame)]:
             arrow = to_arrow(rows.reset_index(drop=True), table)
             digest = content_hash(arrow)
-            _atomic_write_bytes(staging / name / f"part-{digest[:24]}.parquet", _table_bytes(arrow))
+            atomic_write_bytes(staging / name / f"part-{digest[:24]}.parquet", table_bytes(arrow))
         retired = self.parquet_dir / f".{table.name}.old-{uuid.uuid4().hex[:8]}"
         if target.exists():
             os.replace(target, retired)
@@ -338,7 +267,7 @@ class Warehouse:
         self._writing()
         meta = {**self.metadata(), **fields}
         data = json.dumps(meta, indent=2, sort_keys=True, default=str).encode()
-        _atomic_write_bytes(self.root / METADATA_FILE, data)
+        atomic_write_bytes(self.root / METADATA_FILE, data)
         return meta
 
     def claim_key(self, fingerprint: str) -> str:
@@ -401,7 +330,7 @@ class Warehouse:
         self._writing()
         path = self.manifest_dir / f"{manifest['run_id']}.json"
         data = json.dumps(manifest, indent=2, sort_keys=True, default=str).encode()
-        _atomic_write_bytes(path, data)
+        atomic_write_bytes(path, data)
         return path
 
     def manifests(self) -> list[dict[str, Any]]:
@@ -421,22 +350,6 @@ class Warehouse:
         }
 
 
-def _key_hashes(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
-    """A 64-bit hash of each row's key (keys compared as text, as :meth:`Warehouse.append`
-    always has)."""
-    if frame.empty:
-        return np.empty(0, dtype=np.uint64)
-    return pd.util.hash_pandas_object(frame[key].astype(str), index=False).to_numpy()
-
-
-def _isin_keys(frame: pd.DataFrame, stored: pd.DataFrame, key: list[str]) -> np.ndarray:
-    """Whether each row's key (as text) is among ``stored``'s."""
-    if stored.empty or frame.empty:
-        return np.zeros(len(frame), dtype=bool)
-    known = pd.MultiIndex.from_frame(stored[key].astype(str))
-    return np.asarray(pd.MultiIndex.from_frame(frame[key].astype(str)).isin(known), dtype=bool)
-
-
 def open_published(root: Path | str) -> duckdb.DuckDBPyConnection:
     """Open a warehouse's DuckDB file read-only (for the app and reports)."""
     path = Path(root) / DUCKDB_FILE
@@ -447,12 +360,3 @@ def open_published(root: Path | str) -> duckdb.DuckDBPyConnection:
             "sample/pipeline.toml')"
         )
     return duckdb.connect(str(path), read_only=True)
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -2,11 +2,11 @@
 
 Streams ``--posts`` short synthetic posts (``barometer.synthetic.short_posts.make_posts``,
 with platform language hints) in batches of ``--batch`` through
-:class:`barometer.scoring.BatchScorer` (language ID, one normalisation, every rule-based
+:class:`barometer.batch_BatchScorer` (language ID, one normalisation, every rule-based
 scorer, one hashing shared by the trained models, gates).
 Per-task figures time each stage inside the same run; peak memory is the process's max RSS.
 In the same run a naive baseline scores ``--naive`` posts one at a time through
-``score_task`` per task (language ID per post with ``detect_languages``).
+each model's own ``score_posts`` per task (language ID per post with ``detect_languages``).
 
 Usage: ``python bench/bench_scoring.py [--posts 1000000] [--batch 20000] [--naive 300]``.
 """
@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from barometer import scoring
+from barometer import scoring, scoring_pool
+from barometer.batch_scoring import BatchScorer
 from barometer.nlp.batch import normalise_batch
 from barometer.nlp.language import build_detector, detect_languages
 from barometer.synthetic.short_posts import make_posts
@@ -31,7 +32,7 @@ def peak_mib() -> int:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
-def staged(scorer: scoring.BatchScorer, posts, timings: dict[str, float]) -> int:  # type: ignore[no-untyped-def]
+def staged(scorer: BatchScorer, posts, timings: dict[str, float]) -> int:  # type: ignore[no-untyped-def]
     """Score one batch stage by stage (the same work as ``BatchScorer.score``), timing each."""
     t = time.perf_counter
     t0 = t()
@@ -71,7 +72,7 @@ def main() -> None:
     args = parser.parse_args()
     lexicon_dir = Path(args.lexicon_dir) if args.lexicon_dir else None
     start = time.perf_counter()
-    scorer = scoring.BatchScorer(lexicon_dir=lexicon_dir)
+    scorer = BatchScorer(lexicon_dir=lexicon_dir)
     build_detector()
     print(f"load {time.perf_counter() - start:.1f} s, peak {peak_mib()} MiB")
 
@@ -102,10 +103,12 @@ def main() -> None:
         ]
         peaks: dict[int, int] = {}
         start = time.perf_counter()
-        for _rows, pid, peak in scoring.stream_scores(batches, scorer=scorer, workers=args.workers):
+        for _rows, pid, peak in scoring_pool.stream_scores(
+            batches, scorer=scorer, workers=args.workers
+        ):
             peaks[pid] = max(peaks.get(pid, 0), peak)
         parallel_rate = args.posts / (time.perf_counter() - start)
-        parallel_peak = (scoring.proportional_memory_kib() + sum(peaks.values())) // 1024
+        parallel_peak = (scoring_pool.proportional_memory_kib() + sum(peaks.values())) // 1024
         del batches
 
     # trained models, per task, on shared counts (timed on the last batch's features)

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 from conftest import APP_DIR
 
-from barometer.warehouse import DUCKDB_FILE
+from barometer.warehouse_folder import DUCKDB_FILE
 
 
 def _app_data(monkeypatch: pytest.MonkeyPatch) -> ModuleType:

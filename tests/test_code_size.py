@@ -19,11 +19,6 @@ MAX_MODULE_LINES = 400
 MAX_BODY_LINES = 50
 #: package-relative paths (a folder ends in "/") left to the branches that own them
 OWNED_ELSEWHERE = (
-    "pipeline.py",  # steps: a declared step list run by the engine
-    "warehouse.py",  # steps: the warehouse split
-    "ingest/sensing.py",  # steps: the sensing reader split
-    "scoring.py",  # steps: one scoring path
-    "engine/",  # steps
     "aggregate/",  # scale2: aggregate and cell_stats
     "summary_cache.py",  # scale2
     "ingest/social/",  # scale2: the social and X readers

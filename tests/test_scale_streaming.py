@@ -96,7 +96,7 @@ def test_partitioned_appends_keep_keys_unique(tmp_path: Path, monkeypatch) -> No
         assert store.append(POSTS, _posts(["x:2", "x:3"]), partition="source=x/month=2024-03") == 1
         # every key hashes alike: each row is a hash match, confirmed (or not) on the keys
         monkeypatch.setattr(
-            warehouse_module, "_key_hashes", lambda f, k: np.zeros(len(f), dtype=np.uint64)
+            warehouse_module, "key_hashes", lambda f, k: np.zeros(len(f), dtype=np.uint64)
         )
         store.release_keys(POSTS, "source=x/month=2024-03")
         assert store.append(POSTS, _posts(["x:3", "x:4"]), partition="source=x/month=2024-03") == 1

@@ -10,8 +10,11 @@ import pandas as pd
 import pytest
 
 from barometer import registry, scoring
+from barometer.batch_scoring import BatchScorer, score_missing
 from barometer.nlp.batch import HashedCounts, normalise_batch
 from barometer.nlp.text import normalise_texts
+from barometer.schema import POST_SCORES, empty_frame
+from barometer.scoring_pool import stream_scores
 from barometer.synthetic.short_posts import make_posts
 
 
@@ -43,30 +46,101 @@ def test_shared_counts_give_the_same_probabilities(task: str) -> None:
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9)
 
 
-def test_batch_scorer_equals_score_task_per_task() -> None:
+def _per_task(task: str, posts: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
+    """The reference: the active model of ``task`` alone, through its own ``score_posts``, on
+    the posts its gate (read from ``scored``) and its languages let through."""
+    if task in registry.active_versions():
+        model = registry.load_model(task)
+        posts = registry.gate_posts(task, posts, scored)
+    else:
+        model = scoring.RULE_BASED[task][1](None)
+    languages = scoring.covered_languages(task)
+    if languages is not None:
+        posts = posts[posts["lang"].isin(languages)]
+    return model.score_posts(posts)[POST_SCORES.columns].reset_index(drop=True)
+
+
+def _assert_same_rows(got: pd.DataFrame, expected: pd.DataFrame) -> None:
+    """Equal rows whatever their order; probabilities to 1e-9."""
+    keys = ["task", "post_id", "label"]
+    got = got.sort_values(keys, kind="stable").reset_index(drop=True)
+    expected = expected.sort_values(keys, kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        got.drop(columns="probability"), expected.drop(columns="probability"), check_dtype=False
+    )
+    np.testing.assert_allclose(
+        got["probability"].to_numpy(float), expected["probability"].to_numpy(float), atol=1e-9
+    )
+
+
+def test_batch_scorer_equals_each_models_own_scoring() -> None:
     posts = _posts()
-    got = scoring.BatchScorer().score(posts)
-    scored = pd.DataFrame(columns=["post_id", "task", "model_version", "label"])
+    got = BatchScorer().score(posts)
+    scored = empty_frame(POST_SCORES)
     for task in scoring.model_versions():
-        todo = scoring.gate(task, posts, scored)
-        expected = scoring.score_task(task, todo, lexicon_dir=None)
-        scored = pd.concat([scored, expected[scored.columns]], ignore_index=True)
+        expected = _per_task(task, posts, scored)
+        assert len(expected) > 0, task
+        scored = pd.concat([scored, expected], ignore_index=True)
         mine = got[got["task"] == task].reset_index(drop=True)
-        pd.testing.assert_frame_equal(
-            mine.drop(columns="probability"),
-            expected.drop(columns="probability").reset_index(drop=True),
-        )
-        np.testing.assert_allclose(
-            mine["probability"].to_numpy(float), expected["probability"].to_numpy(float),
-            rtol=0, atol=1e-9,
-        )  # fmt: skip
+        _assert_same_rows(mine, expected)
+
+
+def test_score_missing_gives_exactly_the_missing_rows_equal_to_a_cold_scoring() -> None:
+    """A partition where some posts have every score, some none, and some lack one task
+    (hostility, its gated target, or a rule-based task): ``score_missing`` returns exactly
+    the rows taken away, with the values of a cold scoring of the same posts."""
+    posts = _posts()
+    cold = BatchScorer().score(posts)
+    hostile = set(cold.loc[(cold["task"] == "hostility_target"), "post_id"])
+    ids = posts["post_id"].tolist()
+    none = set(ids[:40])
+    lacking = {
+        "hostility": set(ids[40:60]),
+        "trust_expression": set(ids[60:80]),
+        "theme": set(ids[80:100]),
+        "hostility_target": set(sorted(hostile)[-10:]),
+    }
+    assert len(lacking["hostility_target"]) == 10
+    removed = cold["post_id"].isin(none)
+    for task, chosen in lacking.items():
+        removed |= (cold["task"] == task) & cold["post_id"].isin(chosen)
+    stored = cold[~removed]
+    got = score_missing(BatchScorer(), posts, stored, batch_size=7)
+    _assert_same_rows(got, cold[removed])
+    assert set(got.loc[got["task"] == "hostility_target", "post_id"]) >= lacking["hostility_target"]
+    # and nothing left afterwards: a second call scores nothing
+    again = score_missing(BatchScorer(), posts, pd.concat([stored, got]), batch_size=7)
+    assert again.empty
+
+
+def test_a_new_model_version_rescores_that_task_only(monkeypatch) -> None:
+    """Stored rows of an older hostility version: only hostility is re-scored (its gated
+    target re-gated, nothing else sent), and its new rows equal a cold scoring's."""
+    posts = _posts()
+    cold = BatchScorer().score(posts)
+    stored = cold.copy()
+    stored.loc[stored["task"] == "hostility", "model_version"] = "hostility-2020.1"
+    scorer = BatchScorer()
+    calls: list[frozenset[str]] = []
+    score = scorer.score
+
+    def spy(batch, *, tasks=None, prior=None):  # type: ignore[no-untyped-def]
+        calls.append(frozenset(tasks))
+        return score(batch, tasks=tasks, prior=prior)
+
+    monkeypatch.setattr(scorer, "score", spy)
+    got = score_missing(scorer, posts, stored)
+    # hostility, and its gated target for the posts the new version might now flag hostile
+    assert calls
+    assert set(calls) <= {frozenset({"hostility"}), frozenset({"hostility", "hostility_target"})}
+    _assert_same_rows(got, cold[cold["task"] == "hostility"])
 
 
 def test_stream_over_workers_equals_one_process() -> None:
-    scorer = scoring.BatchScorer()
+    scorer = BatchScorer()
     batches = [make_posts(150, seed=s) for s in range(5)]
-    alone = [rows for rows, _, _ in scoring.stream_scores(batches, scorer=scorer, workers=1)]
-    forked = list(scoring.stream_scores(batches, scorer=scorer, workers=2))
+    alone = [rows for rows, _, _ in stream_scores(batches, scorer=scorer, workers=1)]
+    forked = list(stream_scores(batches, scorer=scorer, workers=2))
     assert len(forked) == len(batches)
     for single, (rows, _pid, memory) in zip(alone, forked, strict=True):
         pd.testing.assert_frame_equal(single, rows)
@@ -75,7 +149,7 @@ def test_stream_over_workers_equals_one_process() -> None:
 
 def test_batch_scorer_skips_a_model_with_no_post_in_its_languages() -> None:
     posts = pd.DataFrame({"post_id": ["a", "b"], "text": ["good day", "hi"], "lang": ["en", "en"]})
-    rows = scoring.BatchScorer().score(posts)
+    rows = BatchScorer().score(posts)
     assert "immigration_attitude" not in set(rows["task"])  # Swedish-only model
     assert set(rows.loc[rows["task"] == "hostility", "post_id"]) == {"a", "b"}
 
@@ -87,11 +161,13 @@ def test_a_second_pass_sends_no_post_to_any_scorer() -> None:
     sent again."""
     posts = _posts()
     posts.loc[posts.index[:5], "lang"] = "so"
-    rows = scoring.BatchScorer().score(posts)
-    for task in scoring.model_versions():
-        mine = rows.loc[rows["task"] == task, "post_id"]
-        todo = scoring.gate(task, posts[~posts["post_id"].isin(mine)], rows)
-        assert todo.empty, (task, todo["lang"].value_counts().to_dict())
+    rows = BatchScorer().score(posts)
+    versions = scoring.model_versions()
+    lacking = scoring.missing_tasks(posts, rows, versions)
+    assert lacking["sentiment"].sum() >= 5 and lacking["hostility_target"].any()
+    due = scoring.due_tasks(posts, rows, versions)
+    assert not due.to_numpy().any(), due.sum().to_dict()
+    assert score_missing(BatchScorer(), posts, rows).empty
     assert scoring.covered_languages("immigration_attitude") == {"sv"}
     assert "so" not in scoring.covered_languages("sentiment")
     # the hostility model scores the languages it has labelled data for, Somali is not one

@@ -17,14 +17,15 @@ import pytest
 from conftest import FIXTURES, REPO_ROOT, observation_rows
 from typer.testing import CliRunner
 
-import barometer.pipeline as pipeline_module
+import barometer.pipeline.state as pipeline_module
 from barometer import read
 from barometer.cli import app
 from barometer.config import load_config
 from barometer.exceptions import ConfigError, WarehouseError
 from barometer.pipeline import run_ingest, run_pipeline
 from barometer.schema import OBSERVATIONS, TABLES
-from barometer.warehouse import Warehouse, check_warehouse_path, is_warehouse
+from barometer.warehouse import Warehouse
+from barometer.warehouse_folder import check_warehouse_path, is_warehouse
 
 
 def test_a_second_writer_is_refused_while_the_first_writes(tmp_path) -> None:

@@ -15,9 +15,11 @@ import pytest
 from conftest import shared_data
 from typer.testing import CliRunner
 
-from barometer import scoring
+from barometer import registry, scoring
+from barometer.batch_scoring import BatchScorer
 from barometer.cli import app
 from barometer.exceptions import ConfigError, InputError
+from barometer.schema import POST_SCORES
 from barometer.training import evaluate
 from barometer.training.corpora import read_annotation_csv
 
@@ -110,14 +112,14 @@ def test_trained_sentiment_replaces_the_lexicon(trained, monkeypatch, tmp_path: 
                   "bussen går klockan 9 i Fittja", "Vid torget var det otäckt"],
          "lang": ["sv", "en", "sv", "sv"]}
     )  # fmt: skip
-    rows = scoring.BatchScorer().score(posts)
+    rows = BatchScorer().score(posts)
     sentiment = rows[rows["task"] == "sentiment"].set_index("post_id")
     assert sentiment["label"].to_dict() == {
         "a": "positive", "b": "negative", "c": "neutral", "d": "negative",
     }  # fmt: skip
     assert (sentiment["model_version"] == "sentiment-team").all()
     assert sentiment["probability"].between(0, 1).all()  # a probability, unlike the lexicon's
-    alone = scoring.score_task("sentiment", posts)
+    alone = registry.load_model("sentiment").score_posts(posts)[POST_SCORES.columns]
     pd.testing.assert_frame_equal(
         alone.drop(columns="probability"),
         sentiment.reset_index()[alone.columns].drop(columns="probability"),
@@ -141,7 +143,7 @@ def test_without_lexicon_packages_or_a_model_sentiment_is_named_unavailable(
     assert list(reasons) == ["sentiment"] and "'no_such_package' package" in reasons["sentiment"]
     assert "sentiment" not in scoring.model_versions(reasons)
     posts = pd.DataFrame({"post_id": ["a"], "text": ["a lovely day"], "lang": ["en"]})
-    rows = scoring.BatchScorer(skip=reasons).score(posts)
+    rows = BatchScorer(skip=reasons).score(posts)
     assert "sentiment" not in set(rows["task"])
     assert {"trust_expression", "rumour", "theme"} <= set(rows["task"])
 

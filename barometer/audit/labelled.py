@@ -8,10 +8,11 @@ filled) can validate the lexicon sentiment scorer per language:
 
 1. :func:`read_labelled` checks every row (``text``, ``lang`` and a label that is one of the
    scorer's classes; the majority label over the annotators, ties dropped, as training does);
-2. :func:`labelled_rows` scores the texts through :func:`barometer.scoring.score_all`, the
-   pipeline's own scorer with the same lexicons and per-language neutral bands, and computes per
-   language macro-F1 over negative / neutral / positive with a 95 % percentile bootstrap
-   interval (:func:`barometer.training.metrics.bootstrap`, over
+2. :func:`labelled_rows` scores the texts through
+   :class:`barometer.batch_scoring.BatchScorer`, the pipeline's own scorer with the same
+   lexicons and per-language neutral bands, and computes per language macro-F1 over
+   negative / neutral / positive with a 95 % percentile bootstrap interval
+   (:func:`barometer.training.metrics.bootstrap`, over
    :func:`barometer.stats.intervals.percentile_interval`), checked against the ``[validity]``
    table of ``configs/sentiment.toml``: at least ``min_n_test`` posts and a lower bound of at
    least :meth:`~barometer.training.config.ValidityCriteria.metric_limit` of the language
@@ -147,12 +148,11 @@ def score_labelled(
     """The labels the pipeline's rule-based scorer of ``task`` gives (None where it gives the
     post no row, e.g. a language without lexicons); ``lexicon_dir``: the city's own word lists
     (``[nlp] lexicon_dir``), as the pipeline scores with."""
-    from barometer.scoring import RULE_BASED, BatchScorer, score_all
+    from barometer.batch_scoring import BatchScorer
 
     posts = pd.DataFrame({"post_id": [str(i) for i in range(len(texts))], "text": texts,
                           "lang": langs})  # fmt: skip
-    scorer = BatchScorer(lexicon_dir=lexicon_dir, skip=[t for t in RULE_BASED if t != task])
-    scores = score_all(posts, scorer=scorer)
+    scores = BatchScorer(lexicon_dir=lexicon_dir, tasks={task}).score(posts)
     mine = scores[scores["task"] == task].set_index("post_id")["label"]
     return posts["post_id"].map(mine).astype(object).where(lambda s: s.notna(), None).to_numpy()
 

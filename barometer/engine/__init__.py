@@ -1,4 +1,6 @@
-"""Engines: where the per-partition tasks of the score and aggregate steps run.
+"""Engines: they run a declared list of steps in its order (:meth:`Engine.run_steps`, the
+lists in :mod:`barometer.pipeline.steps`) and decide where the per-partition tasks of the
+score and aggregate steps run.
 
 - ``local`` (the default, :class:`~barometer.engine.local.LocalEngine`): one after the other
   in this process;

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Protocol
+
+
+class Step(Protocol):
+    """What an engine runs: a step of a declared list (see :mod:`barometer.pipeline.steps`)."""
+
+    def applies(self, state: Any) -> bool: ...
+
+    def run(self, state: Any) -> None: ...
 
 
 class Engine:
-    """Runs a function over items and yields the results in the items' order."""
+    """Runs a declared list of steps in order, and a function over items (the per-partition
+    work inside a step), yielding the results in the items' order."""
 
     name = "engine"
+
+    def run_steps(self, steps: Iterable[Step], state: Any) -> None:
+        """Run each of ``steps`` that applies to ``state``, in the list's order; their
+        per-partition work goes through this engine's :meth:`map`."""
+        for step in steps:
+            if step.applies(state):
+                step.run(state)
 
     def map(self, function: Callable[..., Any], items: Sequence[Any], *args: Any) -> Iterator[Any]:
         raise NotImplementedError

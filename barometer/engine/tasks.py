@@ -23,13 +23,13 @@ from barometer.aggregate.post_summaries import (
     PartitionSummary,
     summarise_partition,
 )
+from barometer.batch_scoring import SCORE_BATCH, BatchScorer, score_missing
 from barometer.ids import isin_ids
 from barometer.model_store import city_models_dir, use_models_dir
-from barometer.schema import POST_SCORES, POSTS, empty_frame
-from barometer.scoring import BatchScorer, current_scores, gate, model_versions, score_task
+from barometer.schema import POST_SCORES, POSTS
+from barometer.scoring import current_scores, model_versions
 from barometer.warehouse import Warehouse
 
-SCORE_BATCH = 20_000  # posts per scoring batch: bounds the memory of one batch's features
 _SCORE_COLUMNS = ["post_id", "task", "model_version", "label"]
 
 
@@ -69,41 +69,16 @@ def score_partition(
     skip: frozenset[str],
     models_dir: str | None = None,
 ) -> pd.DataFrame:
-    """The new ``post_scores`` rows of one partition: per task, its posts without a row of
-    the task's active model version. Posts no task has scored yet go through
-    :class:`~barometer.scoring.BatchScorer` in batches (shared normalisation and hashing;
-    same rows as per task); the rest (a new or upgraded model, a gate that now lets a post
-    through), per task. ``models_dir``: the city's models folder the driver uses (None: this
-    process's own default)."""
+    """The new ``post_scores`` rows of one partition: for each of its posts, the tasks with no
+    row of their active model version yet (every task for a new post; one task after its new
+    model version is activated), scored by :func:`~barometer.batch_scoring.score_missing`.
+    ``models_dir``: the city's models folder the driver uses (None: this process's own
+    default)."""
     with use_models_dir(models_dir) if models_dir else nullcontext():
-        return _score_partition(partition, root, lexicon_dir, skip)
-
-
-def _score_partition(
-    partition: str, root: str, lexicon_dir: str | None, skip: frozenset[str]
-) -> pd.DataFrame:
-    store = Warehouse(root)
-    posts = store.read(POSTS, columns=["post_id", "text", "lang"], partition=partition)
-    scored = partition_scores(store, partition, posts["post_id"])[_SCORE_COLUMNS]
-    versions = model_versions(skip)
-    current = scored[scored["model_version"].isin(set(versions.values()))]
-    fresh = posts[~isin_ids(posts["post_id"], current["post_id"])]
-    out: list[pd.DataFrame] = []
-    if not fresh.empty:
-        batch_scorer = scorer(lexicon_dir, skip)
-        for start in range(0, len(fresh), SCORE_BATCH):
-            out.append(batch_scorer.score(fresh.iloc[start : start + SCORE_BATCH]))
-        scored = pd.concat([scored, *(rows[_SCORE_COLUMNS] for rows in out)], ignore_index=True)
-    done = isin_ids(posts["post_id"], fresh["post_id"])
-    for task, version in versions.items():
-        mine = scored[(scored["task"] == task) & (scored["model_version"] == version)]
-        todo = gate(task, posts[~(done | isin_ids(posts["post_id"], mine["post_id"]))], scored)
-        if todo.empty:
-            continue
-        rows = score_task(task, todo, lexicon_dir=Path(lexicon_dir) if lexicon_dir else None)
-        out.append(rows)
-        scored = pd.concat([scored, rows[_SCORE_COLUMNS]], ignore_index=True)
-    return pd.concat(out, ignore_index=True) if out else empty_frame(POST_SCORES)
+        store = Warehouse(root)
+        posts = store.read(POSTS, columns=["post_id", "text", "lang"], partition=partition)
+        scored = partition_scores(store, partition, posts["post_id"])[_SCORE_COLUMNS]
+        return score_missing(scorer(lexicon_dir, skip), posts, scored, batch_size=SCORE_BATCH)
 
 
 def summarise(

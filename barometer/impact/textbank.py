@@ -6,8 +6,8 @@ The digital outcome ``digital_negative_share`` is not the generator's post-level
 negative. :func:`sentiment_bank` writes ``n_per_cell`` posts per language and planted class
 with the generator's own templates and decorations (typos, emojis, hashtags, URLs, PII,
 place names or fillers, very short ``und`` posts), sends them through the active scorer
-exactly as the pipeline does (:func:`barometer.scoring.gate` then
-:func:`barometer.scoring.score_task`), and keeps one 0/1 "labelled negative" flag per text.
+exactly as the pipeline does (:class:`barometer.batch_scoring.BatchScorer`, sentiment only),
+and keeps one 0/1 "labelled negative" flag per text.
 Nothing about the lexicons is hard-coded, so the bank follows whatever scorer is active.
 
 Posts in a language the scorer does not cover (Somali with the lexicons, ``und``) get no
@@ -22,7 +22,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from barometer.schema import POST_SCORES, empty_frame
 from barometer.synthetic.municipality import DISTRICTS
 from barometer.synthetic.social import GENITIVE_NOUNS, _decorate
 from barometer.synthetic.texts import CLASSES, FILLERS, LANGS, SHORT, TEMPLATES
@@ -64,7 +63,7 @@ def _texts(rng: np.random.Generator, lang: str, cls: str, n: int) -> list[str]:
 
 def sentiment_bank(lexicon_dir: Path, *, n_per_cell: int = 400, seed: int = 0) -> SentimentBank:
     """Score ``n_per_cell`` generated posts per language x class with the active scorer."""
-    from barometer import scoring
+    from barometer.batch_scoring import BatchScorer
 
     rng = np.random.default_rng([seed, 1931])
     rows = []
@@ -73,8 +72,7 @@ def sentiment_bank(lexicon_dir: Path, *, n_per_cell: int = 400, seed: int = 0) -
             for i, text in enumerate(_texts(rng, lang, cls, n_per_cell)):
                 rows.append((f"{lang}:{cls}:{i}", text, lang, cls))
     posts = pd.DataFrame(rows, columns=["post_id", "text", "lang", "planted"])
-    scored_posts = scoring.gate("sentiment", posts, empty_frame(POST_SCORES))
-    scores = scoring.score_task("sentiment", scored_posts, lexicon_dir=Path(lexicon_dir))
+    scores = BatchScorer(lexicon_dir=Path(lexicon_dir), tasks={"sentiment"}).score(posts)
     negative = set(scores.loc[scores["label"] == "negative", "post_id"])
     has_row = set(scores["post_id"])
     covered = frozenset(

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from barometer.exceptions import WarehouseError
-from barometer.warehouse import atomic_write_bytes
+from barometer.parquet_parts import atomic_write_bytes
 
 STATE_VERSION = 1
 

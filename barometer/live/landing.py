@@ -25,7 +25,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from barometer.warehouse import atomic_write_bytes
+from barometer.parquet_parts import atomic_write_bytes
 
 PAGE_SUFFIX = ".page.json"
 META_SUFFIX = ".meta.json"

@@ -29,9 +29,7 @@ array(['hostile'], dtype=object)
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from html import unescape
 from numbers import Integral, Real
 from typing import Any, ClassVar
@@ -41,16 +39,13 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfTransformer
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
-from sklearn.svm import LinearSVC
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from barometer.nlp.inputs import TextInput, require_post_columns, texts_and_codes
-from barometer.nlp.nbsvm import NBSVMClassifier
+from barometer.nlp.linear_models import LinearModel, linear_model, strict_convergence
 from barometer.nlp.text import normalise_texts
 from barometer.nlp.text_features import (
     UNSEEN_WORD,
@@ -281,25 +276,10 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
         return self.calibrated_.predict_proba(features)
 
     # -- estimator API --------------------------------------------------------------------
-    def build_linear_model(self) -> LinearSVC | LogisticRegression | NBSVMClassifier:
+    def build_linear_model(self) -> LinearModel:
         """The unfitted linear model that ``classifier``, ``C`` and ``class_weight`` describe."""
-        if self.classifier == "svm":
-            return LinearSVC(
-                C=self.C, class_weight=self.class_weight, max_iter=self.max_iter,
-                random_state=self.random_state,
-            )  # fmt: skip
-        if self.classifier == "logistic":
-            return LogisticRegression(
-                C=self.C, class_weight=self.class_weight, max_iter=self.max_iter
-            )
-        if self.classifier == "nbsvm":
-            return NBSVMClassifier(
-                C=self.C, class_weight=self.class_weight, max_iter=self.max_iter,
-                random_state=self.random_state,
-            )  # fmt: skip
-        raise ValueError(
-            f"classifier must be 'svm', 'logistic' or 'nbsvm', got {self.classifier!r}"
-        )
+        return linear_model(self.classifier, C=self.C, class_weight=self.class_weight,
+                            max_iter=self.max_iter, random_state=self.random_state)  # fmt: skip
 
     def fit(
         self,
@@ -414,12 +394,3 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
             },
             columns=POST_SCORES.columns,
         )
-
-
-@contextmanager
-def strict_convergence() -> Iterator[None]:
-    """Turn scikit-learn's ``ConvergenceWarning`` into an error: a model that did not converge
-    must fail loudly (raise ``max_iter`` or lower ``C``), also outside pytest."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)
-        yield

@@ -27,7 +27,8 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from barometer import registry
 from barometer.exceptions import ConfigError
-from barometer.nlp.classifiers import TextClassifier, strict_convergence
+from barometer.nlp.classifiers import TextClassifier
+from barometer.nlp.linear_models import strict_convergence
 from barometer.training import metrics as M
 from barometer.training.annotations import annotations_markdown
 from barometer.training.cards import render_card

@@ -1,0 +1,95 @@
+"""The aggregate step: per-partition summaries of the posts (on the run's engine, cached per
+partition), the other dimensions' tables, and every derived table to publish."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from barometer.aggregate.post_summaries import PostSummaries, merge_summaries, term_window_start
+from barometer.audit.validity import model_validity_table
+from barometer.derive import SourceTables, derive_indicators
+from barometer.engine.tasks import summarise
+from barometer.erasure import frozen_cells
+from barometer.partitions import month_of
+from barometer.pipeline.score import summary_cache
+from barometer.pipeline.state import Run
+from barometer.schema import (
+    OBSERVATIONS,
+    POPULATION_MARGINS,
+    POST_SCORES,
+    POSTS,
+    SENSOR_READINGS,
+    SURVEY_RESPONSES,
+    empty_frame,
+)
+from barometer.scoring import model_versions
+
+
+def aggregate_indicators(run: Run) -> None:
+    """The ``indicators`` table and the other derived tables, kept in ``run.derived``
+    (``indicators`` among them); warns about derived steps that could not be computed."""
+    indicators, derived = _indicators(run)
+    summary = derived.get("nowcast_summary")
+    if run.config.sources.survey is not None and summary is not None and not summary.empty:
+        method = str(summary["method"].iloc[0])
+        if method.startswith("not fitted"):
+            run.warn(f"nowcast skipped: {method.removeprefix('not fitted: ')}")
+    run.derived = {"indicators": indicators, **derived}
+
+
+def _summaries(run: Run, versions: dict[str, str]) -> PostSummaries:
+    """The posts' summaries of every partition: cached ones loaded, the rest computed on the
+    run's engine and cached."""
+    cache = summary_cache(run)
+    partitions = run.store.partitions(POSTS)
+    found = {p: cache.load(p) for p in partitions}
+    todo = [p for p, summary in found.items() if summary is None]
+    results = run.engine.map(summarise, todo, str(run.store.root), versions, run.config.timezone)
+    for partition, summary in zip(todo, results, strict=True):
+        cache.save(partition, summary)
+        found[partition] = summary
+    run.partitions_read["summarised"] = len(todo)
+    parts = [s for s in found.values() if s is not None]
+    cache.keep_only(partitions)
+    return merge_summaries(parts)  # city months: a cell may span two UTC months
+
+
+def _indicators(run: Run) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The ``indicators`` table and the other derived tables to publish. Posts are read
+    one partition at a time into their summaries
+    (:mod:`barometer.aggregate.post_summaries`); texts only of the months the term
+    shifts compare."""
+    settings = run.config.indicators
+    versions = model_versions(run.unavailable)
+    summaries = _summaries(run, versions)
+    store = run.store
+    sources = SourceTables(
+        posts=_term_posts(run, summaries),
+        scores=empty_frame(POST_SCORES),
+        responses=store.read(SURVEY_RESPONSES),
+        readings=store.read(SENSOR_READINGS),
+        sessions=store.read(OBSERVATIONS),
+        margins=store.read(POPULATION_MARGINS) if settings.rake_survey else None,
+        model_validity=model_validity_table(versions),
+        summaries=summaries,
+    )
+    skipped: list[str] = []
+    out = derive_indicators(
+        sources, run.config, run.run_id, frozen=frozen_cells(store), skipped=skipped
+    )
+    for reason in skipped:
+        run.warn(reason)
+    return out
+
+
+def _term_posts(run: Run, summaries: PostSummaries) -> pd.DataFrame:
+    """The posts (with their text) of the months the term shifts compare."""
+    start = term_window_start(summaries.coverage)
+    if start is None:
+        return empty_frame(POSTS)
+    # partitions are UTC months: the month before may hold the window's first local hours
+    first = f"{start - pd.DateOffset(months=1):%Y-%m}"
+    months = {p: month_of(p) for p in run.store.partitions(POSTS)}
+    wanted = [p for p, month in months.items() if month is None or month >= first]
+    frames = [run.store.read(POSTS, partition=p) for p in wanted]
+    return pd.concat(frames, ignore_index=True) if frames else empty_frame(POSTS)
