@@ -1,8 +1,7 @@
 """Every module under 400 lines and every function body (docstring excluded) at most 50 lines.
 
 Walks ``barometer/`` with :mod:`ast`; a failure names the file, the function and its length.
-``OWNED_ELSEWHERE`` lists the files other branches are rewriting (the pipeline's step list and
-the scale work); the lead empties it as those branches land.
+No file is exempt.
 """
 
 from __future__ import annotations
@@ -17,12 +16,6 @@ import barometer
 PACKAGE = Path(barometer.__file__).parent
 MAX_MODULE_LINES = 400
 MAX_BODY_LINES = 50
-#: package-relative paths (a folder ends in "/") left to the branches that own them
-OWNED_ELSEWHERE = (
-    "aggregate/",  # scale2: aggregate and cell_stats
-    "summary_cache.py",  # scale2
-    "ingest/social/",  # scale2: the social and X readers
-)
 
 
 def body_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
@@ -40,14 +33,12 @@ def body_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
     return (body[-1].end_lineno or body[-1].lineno) - body[0].lineno + 1
 
 
-def oversized(root: Path, allowed: tuple[str, ...] = ()) -> list[str]:
+def oversized(root: Path) -> list[str]:
     """One line per module over :data:`MAX_MODULE_LINES` lines and per function whose body is
-    over :data:`MAX_BODY_LINES` lines, under ``root``; paths in ``allowed`` are skipped."""
+    over :data:`MAX_BODY_LINES` lines, under ``root``."""
     found = []
     for path in sorted(root.rglob("*.py")):
         name = path.relative_to(root).as_posix()
-        if any(name == a or (a.endswith("/") and name.startswith(a)) for a in allowed):
-            continue
         text = path.read_text(encoding="utf-8")
         n_lines = len(text.splitlines())
         if n_lines > MAX_MODULE_LINES:
@@ -64,13 +55,8 @@ def oversized(root: Path, allowed: tuple[str, ...] = ()) -> list[str]:
 
 
 def test_modules_and_functions_are_short_enough_to_read() -> None:
-    problems = oversized(PACKAGE, OWNED_ELSEWHERE)
+    problems = oversized(PACKAGE)
     assert not problems, "split these into named steps:\n" + "\n".join(problems)
-
-
-def test_the_allowlist_names_real_paths() -> None:
-    for name in OWNED_ELSEWHERE:
-        assert (PACKAGE / name).exists(), f"OWNED_ELSEWHERE names {name}, which is gone"
 
 
 def _function(n_statements: int, docstring: bool = True) -> str:
@@ -95,10 +81,3 @@ def _function(n_statements: int, docstring: bool = True) -> str:
 def test_the_check_counts_bodies_without_docstrings(tmp_path, source, expected) -> None:
     (tmp_path / "m.py").write_text(source, encoding="utf-8")
     assert oversized(tmp_path) == expected
-
-
-def test_the_allowlist_skips_files_and_folders(tmp_path) -> None:
-    (tmp_path / "sub").mkdir()
-    for name in ("a.py", "sub/b.py", "c.py"):
-        (tmp_path / name).write_text("x = 1\n" * 401, encoding="utf-8")
-    assert oversized(tmp_path, ("a.py", "sub/")) == ["c.py: module of 401 lines (at most 400)"]
