@@ -201,11 +201,12 @@ class BatchScorer:
 def _prepare(posts: pd.DataFrame) -> _Batch:
     """Texts, language codes (detected where ``lang`` is absent) and their normalisation."""
     from barometer.nlp.batch import normalise_batch
+    from barometer.nlp.inputs import split_texts
     from barometer.nlp.language import detect_languages
 
-    texts = [t if isinstance(t, str) else "" for t in posts["text"].tolist()]
-    if "lang" in posts.columns:
-        langs = [lg if isinstance(lg, str) and lg else "und" for lg in posts["lang"]]
+    texts, codes = split_texts(posts, None)
+    if codes is not None:
+        langs = codes
     else:
         hints = posts["lang_hint"].where(posts["lang_hint"].notna(), None).tolist()
         langs = detect_languages(texts, hints, trust_hints=True)
