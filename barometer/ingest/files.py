@@ -20,7 +20,7 @@ import gzip
 import io
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
@@ -187,7 +187,7 @@ def text_lines(path: Path) -> Iterator[tuple[int, str]]:
             raise _corrupt(path, exc) from exc
 
 
-def stream_json_lines(path: Path) -> Iterator[tuple[int, Any | None, str]]:
+def stream_json_lines(path: Path) -> Generator[tuple[int, Any | None, str], None, None]:
     """:func:`json_lines` of a file, streamed line by line (see :func:`text_lines`)."""
     for line_no, line in text_lines(path):
         yield from json_lines(line, start=line_no)

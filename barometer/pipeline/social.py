@@ -16,11 +16,11 @@ from barometer.enrich_stream import enrich_social_batches
 from barometer.ingest.base import IngestResult
 from barometer.ingest.social import (
     read_crowdtangle,
-    read_mastodon,
-    read_reddit,
     read_tabular,
     read_telegram,
 )
+from barometer.ingest.social.mastodon import iter_mastodon
+from barometer.ingest.social.reddit import iter_reddit
 from barometer.ingest.social.x import iter_x_v2
 from barometer.live.fetch import FetchOptions, fetch_sources
 from barometer.live.landing import LandedPage
@@ -39,11 +39,13 @@ def _whole(reader: Callable[..., IngestResult]) -> Callable[..., Iterator[Ingest
     return stream
 
 
-#: format -> reader yielding batches of the file (X streams; the others read whole files)
+#: format -> reader yielding batches of the file: X, Mastodon and Reddit stream JSON Lines
+#: (Mastodon's and Reddit's JSON documents are one value, read whole); Telegram Desktop's
+#: export is one JSON document and CrowdTangle's and tabular CSVs are read whole
 SOCIAL_READERS: dict[str, Callable[..., Iterator[IngestResult]]] = {
     "x_v2": iter_x_v2,
-    "mastodon": _whole(read_mastodon),
-    "reddit": _whole(read_reddit),
+    "mastodon": iter_mastodon,
+    "reddit": iter_reddit,
     "crowdtangle": _whole(read_crowdtangle),
     "telegram": _whole(read_telegram),
     "tabular": _whole(read_tabular),

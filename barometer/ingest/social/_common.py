@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from barometer.ingest.base import IngestResult
+from barometer.ingest.files import stream_json_lines
 from barometer.ingest.numbers import parse_count
 from barometer.ingest.quarantine import Quarantine
 from barometer.ingest.social.id_set import SeenIds
@@ -215,3 +218,31 @@ class PostCollector:
                 f"without them ({shown}{f'; and {more} more' if more > 0 else ''})"
             )
         return notes
+
+
+def json_lines_file(path: Path) -> Iterator[tuple[int, Any | None, str]] | None:
+    """The file's :func:`~barometer.ingest.files.json_lines`, streamed, when it is JSON Lines;
+    ``None`` when it is one JSON document (or broken), to be read whole.
+
+    A file is JSON Lines when its first non-empty line is a JSON value of its own and another
+    non-empty line follows: exactly the files on which ``json.loads`` of the whole text stops
+    with "Extra data" after the first line. The file is checked first (a file that cannot be
+    read raises the same :class:`~barometer.exceptions.InputError` as when read whole)."""
+    lines = stream_json_lines(path)
+    first = next(lines, None)
+    second = next(lines, None) if first is not None and not first[2] else None
+    if first is None or second is None:
+        lines.close()
+        return None
+    return chain([first, second], lines)
+
+
+def in_batches(
+    collector: PostCollector, steps: Iterable[object], batch_size: int
+) -> Iterator[IngestResult]:
+    """Run ``steps`` (each reads some records into ``collector``), handing on a batch whenever
+    ``batch_size`` records are pending; the last result carries the file's notes."""
+    for _ in steps:
+        if collector.pending >= batch_size:
+            yield collector.drain()
+    yield collector.result()

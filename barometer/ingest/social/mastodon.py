@@ -21,21 +21,36 @@ statuses and authors are keyed by where they come from:
 
 ``server`` (a host such as ``mastodon.social``) is the server the file was fetched from; the
 live connectors pass it, and a file's statuses that carry ``uri`` and ``account.url`` need none.
+
+A file may also be JSON Lines (optionally gzipped), one response body per line (a page of
+statuses as a harvester appends them, or one Status per line): it is streamed in batches
+(:func:`iter_mastodon`), a line that is not JSON or not statuses is quarantined with its line
+number, and the quarantine ``line`` of a status is its file line. In a single JSON document the
+``line`` of a status is its 1-based position among the document's statuses.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from barometer.exceptions import InputError
-from barometer.ingest.base import IngestResult
+from barometer.ingest.base import STREAM_BATCH, IngestResult
 from barometer.ingest.files import load_json
-from barometer.ingest.social._common import PostCollector, as_count, as_dict, as_list, parse_utc
+from barometer.ingest.social._common import (
+    PostCollector,
+    as_count,
+    as_dict,
+    as_list,
+    in_batches,
+    json_lines_file,
+    parse_utc,
+)
 
 SOURCE = "mastodon"
 
@@ -139,8 +154,8 @@ def _status_record(
     return record, "", ""
 
 
-def _statuses(path: Path, document: object) -> list[Any]:
-    """The statuses of a response body, whichever endpoint wrote it."""
+def _statuses_of(document: object) -> list[Any] | None:
+    """The statuses of a response body, whichever endpoint wrote it; ``None`` if it is none."""
     if isinstance(document, list):
         return document
     if isinstance(document, dict):
@@ -150,6 +165,13 @@ def _statuses(path: Path, document: object) -> list[Any]:
             return as_list(document.get("ancestors")) + as_list(document.get("descendants"))
         if "id" in document or "uri" in document:
             return [document]
+    return None
+
+
+def _statuses(path: Path, document: object) -> list[Any]:
+    statuses = _statuses_of(document)
+    if statuses is not None:
+        return statuses
     raise InputError(
         f"{path}: expected Mastodon statuses (a JSON array, one Status object, or a search "
         f"result with 'statuses'), found {type(document).__name__}"
@@ -157,22 +179,58 @@ def _statuses(path: Path, document: object) -> list[Any]:
     )
 
 
+def _take(collector: PostCollector, line: int, status: object, server: str | None) -> None:
+    if not isinstance(status, dict):
+        collector.reject(line, "(status)", "status is not an object")
+        return
+    record, field, reason = _status_record(status, server)
+    if record is None:
+        safe = {"id": status.get("id"), "content": status.get("content")}
+        collector.reject(line, field, reason, json.dumps(safe, ensure_ascii=False))
+    else:
+        collector.add(record)
+
+
+def _take_line(
+    collector: PostCollector, line_no: int, value: object, error: str, server: str | None
+) -> None:
+    """One line of a JSON Lines file: one response body (a page of statuses, one status...)."""
+    statuses = None if error else _statuses_of(value)
+    if statuses is None:
+        collector.reject(line_no, "(json)", error or "not Mastodon statuses")
+    for status in statuses or []:
+        _take(collector, line_no, status, server)
+
+
 def read_mastodon(path: Path, *, server: str | None = None) -> IngestResult:
     """Read one Mastodon statuses file (see the module docstring; optionally gzipped).
 
     ``server`` is the host the statuses were fetched from (``mastodon.social``): it keys the
     statuses and accounts that do not say where they come from."""
+    return IngestResult.merge(list(iter_mastodon(path, server=server)))
+
+
+def iter_mastodon(
+    path: Path, *, server: str | None = None, batch_size: int = STREAM_BATCH
+) -> Iterator[IngestResult]:
+    """:func:`read_mastodon` as a stream of results of about ``batch_size`` records each, as
+    :func:`~barometer.ingest.social.x.iter_x_v2` does: a JSON Lines file is streamed line by
+    line; one JSON document is read whole (one result)."""
     if server is not None:
         server = _host(server) or server.strip().strip("/").lower() or None
     collector = PostCollector(SOURCE, path)
-    for index, status in enumerate(_statuses(path, load_json(path)), start=1):
-        if not isinstance(status, dict):
-            collector.reject(index, "(status)", "status is not an object")
-            continue
-        record, field, reason = _status_record(status, server)
-        if record is None:
-            safe = {"id": status.get("id"), "content": status.get("content")}
-            collector.reject(index, field, reason, json.dumps(safe, ensure_ascii=False))
-        else:
-            collector.add(record)
-    return collector.result()
+    lines = json_lines_file(path)
+    if lines is None:
+        for index, status in enumerate(_statuses(path, load_json(path)), start=1):
+            _take(collector, index, status, server)
+        yield collector.result()
+        return
+    yield from in_batches(collector, _read_lines(collector, lines, server), batch_size)
+
+
+def _read_lines(
+    collector: PostCollector, lines: Iterator[tuple[int, Any | None, str]], server: str | None
+) -> Iterator[None]:
+    for line_no, value, error in lines:
+        _take_line(collector, line_no, value, error, server)
+        yield None

@@ -32,13 +32,15 @@ from pathlib import Path
 from typing import Any
 
 from barometer.exceptions import InputError
-from barometer.ingest.base import IngestResult
+from barometer.ingest.base import STREAM_BATCH, IngestResult
 from barometer.ingest.files import json_lines, load_json, read_text
 from barometer.ingest.social._common import (
     PostCollector,
     as_count,
     as_dict,
     as_list,
+    in_batches,
+    json_lines_file,
     parse_epoch,
     unescape_text,
 )
@@ -144,17 +146,44 @@ def _is_listing(value: object) -> bool:
     return isinstance(value, dict) and value.get("kind") == "Listing"
 
 
+def _take_line(collector: PostCollector, line_no: int, value: object, error: str) -> None:
+    """One line of an NDJSON dump: a listing, a ``{"kind", "data"}`` thing or a bare thing."""
+    if error:
+        collector.reject(line_no, "(json)", error)
+    elif _is_listing(value):
+        for kind, data in _walk(value):
+            _take(collector, line_no, kind, data)
+    elif isinstance(value, dict) and isinstance(value.get("data"), dict):
+        _take(collector, line_no, str(value.get("kind") or ""), value["data"])
+    else:
+        _take(collector, line_no, "", value)
+
+
 def _read_ndjson(collector: PostCollector, text: str) -> None:
     for line_no, value, error in json_lines(text):
-        if error:
-            collector.reject(line_no, "(json)", error)
-        elif _is_listing(value):
-            for kind, data in _walk(value):
-                _take(collector, line_no, kind, data)
-        elif isinstance(value, dict) and isinstance(value.get("data"), dict):
-            _take(collector, line_no, str(value.get("kind") or ""), value["data"])
-        else:
-            _take(collector, line_no, "", value)
+        _take_line(collector, line_no, value, error)
+
+
+def iter_reddit(path: Path, batch_size: int = STREAM_BATCH) -> Iterator[IngestResult]:
+    """Read one Reddit file as a stream of results of about ``batch_size`` records each, as
+    :func:`~barometer.ingest.social.x.iter_x_v2` does: an NDJSON dump (optionally gzipped) is
+    streamed line by line; a listing JSON document (or a one-line dump) is one JSON value and
+    is read whole (:func:`read_reddit`). Rows, quarantine and counts are those of
+    :func:`read_reddit`; a file that cannot be read raises before the first batch."""
+    lines = json_lines_file(path)
+    if lines is None:
+        yield read_reddit(path)
+        return
+    collector = PostCollector(SOURCE, path)
+    yield from in_batches(collector, _read_lines(collector, lines), batch_size)
+
+
+def _read_lines(
+    collector: PostCollector, lines: Iterator[tuple[int, Any | None, str]]
+) -> Iterator[None]:
+    for line_no, value, error in lines:
+        _take_line(collector, line_no, value, error)
+        yield None
 
 
 def read_reddit(path: Path) -> IngestResult:

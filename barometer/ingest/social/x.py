@@ -29,6 +29,7 @@ from barometer.ingest.social._common import (
     as_count,
     as_dict,
     as_list,
+    in_batches,
     parse_utc,
     unescape_text,
 )
@@ -124,6 +125,11 @@ def iter_x_v2(path: Path, batch_size: int = STREAM_BATCH) -> Iterator[IngestResu
     and the file's post ids (to count repeats) in memory. A file that cannot be read at all
     raises its :class:`~barometer.exceptions.InputError` before the first batch."""
     collector = PostCollector(SOURCE, path)
+    yield from in_batches(collector, _read_pages(path, collector), batch_size)
+
+
+def _read_pages(path: Path, collector: PostCollector) -> Iterator[None]:
+    """Read the file's pages into ``collector``, one page per step."""
     for line_no, page in _pages(path, collector):
         includes = as_dict(page.get("includes"))
         places = {
@@ -141,6 +147,4 @@ def iter_x_v2(path: Path, batch_size: int = STREAM_BATCH) -> Iterator[IngestResu
                 collector.reject(line_no, field, reason, _safe_raw(tweet))
             else:
                 collector.add(record)
-        if collector.pending >= batch_size:
-            yield collector.drain()
-    yield collector.result()
+        yield None
