@@ -100,7 +100,9 @@ def read_labelled(path: str | Path, task: str) -> tuple[pd.DataFrame, dict[str, 
         One line naming the file, the line and the field of the first bad row: a missing
         column, an empty text or language, a label that is not a class.
     """
+    from barometer.locations import training_config
     from barometer.training.annotations import read_annotations
+    from barometer.training.config import load_training_config
 
     path = Path(path)
     if not path.is_file():
@@ -133,9 +135,6 @@ def read_labelled(path: str | Path, task: str) -> tuple[pd.DataFrame, dict[str, 
                     f"{where}, field {column!r}: {row[column]!r} is not a {task} class "
                     f"({', '.join(classes)})"
                 )
-    from barometer.locations import training_config
-    from barometer.training.config import load_training_config
-
     config = load_training_config(training_config(task))  # its [task] labels are the classes
     rows, summary = read_annotations(path, config)
     rows = rows.assign(lang=rows["lang"].astype(str).str.strip())
