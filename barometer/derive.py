@@ -24,8 +24,8 @@ from barometer.aggregate.cells import empty_cells, in_zone
 from barometer.aggregate.digital import digital_from_stats
 from barometer.aggregate.invariance import trust_scale_invariance
 from barometer.aggregate.nowcasting import nowcast_outputs
-from barometer.aggregate.post_summaries import PostSummaries, summarise_posts
-from barometer.aggregate.terms import term_shifts
+from barometer.aggregate.post_summaries import PostSummaries, summarise_posts, term_window_start
+from barometer.aggregate.terms import TERM_COLUMNS, TermSource, shifts_of_terms, term_shifts
 from barometer.config import PipelineConfig
 from barometer.exceptions import EstimationError
 from barometer.indicators import COMPOSITE_INDEX, NOWCAST_TRUST, composite_spec
@@ -54,6 +54,9 @@ class SourceTables:
     #: the posts' summaries when built partition by partition; ``posts`` then need hold only
     #: the months the term shifts compare (see :mod:`barometer.aggregate.post_summaries`)
     summaries: PostSummaries | None = None
+    #: the term summaries of the months the term shifts compare, when built partition by
+    #: partition (:func:`barometer.aggregate.terms.author_terms`); else they read ``posts``
+    terms: TermSource | None = None
 
     def post_summaries(self) -> PostSummaries:
         """:attr:`summaries`, or those of all of :attr:`posts` and :attr:`scores`."""
@@ -264,11 +267,7 @@ def derive_indicators(
             sources.sessions,
             social=sources.post_summaries().coverage,
         ),
-        "term_shifts": term_shifts(
-            sources.posts,
-            min_authors=max(10, config.privacy.min_cell_size),
-            lemmas=config.indicators.term_lemmas,
-        ),
+        "term_shifts": _term_shifts(sources, config),
         **nowcast_tables,
         **sensitivity_tables(components, config),
         "measurement_invariance": trust_scale_invariance(sources.responses),
@@ -276,3 +275,17 @@ def derive_indicators(
     if sources.model_validity is not None:
         derived["model_validity"] = sources.model_validity
     return indicators_table(all_cells, run_id), derived
+
+
+def _term_shifts(sources: SourceTables, config: PipelineConfig) -> pd.DataFrame:
+    """The term shifts, from the partitions' term summaries when the run built them, else
+    from ``sources.posts`` (times on the city's clock either way)."""
+    min_authors = max(10, config.privacy.min_cell_size)
+    if sources.terms is None:
+        return term_shifts(
+            sources.posts, min_authors=min_authors, lemmas=config.indicators.term_lemmas
+        )
+    start = term_window_start(sources.post_summaries().coverage, months=1)
+    if start is None:
+        return pd.DataFrame(columns=TERM_COLUMNS)
+    return shifts_of_terms(sources.terms, start, min_authors=min_authors)

@@ -9,7 +9,9 @@ language hint, coordinates, place, metrics) kept. The other dimensions (survey, 
 observation) are the sample's, so every published table is built.
 
 Each pipeline run goes in its own process; its peak RSS is the larger ``ru_maxrss`` of that
-process and of its children (a forked worker's starts at its parent's size). The
+process and of its children (a forked worker's starts at its parent's size). The peak per
+step is the driver process's own (its ``VmHWM``, reset through ``/proc/self/clear_refs`` when
+each step starts; Linux only), so a step's column shows what that step itself needed. The
 baseline is the code of a git revision (``--baseline REF``, default: the commit before the
 streaming work), exported with ``git archive`` and run on the same posts; ``--no-baseline``
 skips it (e.g. when it would not fit in memory).
@@ -54,6 +56,24 @@ from barometer.config import load_config
 from barometer.pipeline import run_pipeline
 started = time.perf_counter()
 options = json.loads(sys.argv[3])
+import barometer.pipeline.state as state
+step_peak_mib = {}
+_timed = state.Run.timed
+def _hwm_mib():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+def timed(self, label, step):  # this process's peak RSS per step (Linux: VmHWM reset)
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+    try:
+        return _timed(self, label, step)
+    finally:
+        step_peak_mib[label] = max(step_peak_mib.get(label, 0.0), _hwm_mib())
+state.Run.timed = timed
 with contextlib.ExitStack() as stack:
     if options.get("engine", "local") != "local":
         from barometer.engine import make_engine
@@ -64,9 +84,10 @@ with contextlib.ExitStack() as stack:
                           show_progress=False, **options)
 out = {"partitions_read": report.manifest.get("partitions_read"),
        "step_seconds": report.manifest["step_seconds"], "row_counts": report.manifest["row_counts"],
-       "seconds": time.perf_counter() - started,
-       "peak_mib": max(resource.getrusage(who).ru_maxrss / 1024
-                       for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))}
+       "seconds": time.perf_counter() - started, "step_peak_mib": step_peak_mib,
+       "peak_mib": max([resource.getrusage(who).ru_maxrss / 1024
+                        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+                       + list(step_peak_mib.values()))}
 print(json.dumps(out))
 """
 
@@ -271,12 +292,14 @@ def compare(a: Path, b: Path) -> list[str]:
 def print_run(label: str, result: dict[str, Any], n_posts: int) -> None:
     print(
         f"\n{label}: {result['wall_s']:.1f} s wall ({n_posts / result['wall_s']:,.0f} posts/s "
-        f"end to end), peak RSS {result['peak_mib']:,.0f} MiB"
+        f"end to end), peak RSS {result['peak_mib']:,.0f} MiB; load {os.getloadavg()[0]:.2f}"
     )
-    print(f"  {'step':34s} {'seconds':>9s} {'posts/s':>11s}")
+    print(f"  {'step':34s} {'seconds':>9s} {'posts/s':>11s} {'peak MiB':>9s}")
+    peaks = result.get("step_peak_mib") or {}
     for step, seconds in result["step_seconds"].items():
         rate = n_posts / seconds if seconds > 0 else float("inf")
-        print(f"  {step:34s} {seconds:9.2f} {rate:11,.0f}")
+        peak = f"{peaks[step]:9,.0f}" if step in peaks else f"{'':9s}"
+        print(f"  {step:34s} {seconds:9.2f} {rate:11,.0f} {peak}")
     if result.get("partitions_read"):
         print(f"  partitions read {result['partitions_read']}")
 

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from barometer.aggregate.cells import month_start
+from barometer.aggregate.out_of_core import Source
 from barometer.ids import isin_ids
 
 #: columns of the ``cell_stats`` table; one row per key (the first four)
@@ -32,6 +34,19 @@ CELL_STATS_COLUMNS = [
     "n_flagged",
 ]
 _KEY = CELL_STATS_COLUMNS[:4]
+#: the table's types (as stored per partition, see :mod:`barometer.summary_cache`)
+CELL_STATS_SCHEMA = pa.schema(
+    [
+        ("neighbourhood_id", pa.string()),
+        ("period_start", pa.date32()),
+        ("author_pseudonym", pa.string()),
+        ("indicator", pa.string()),
+        ("n_posts", pa.int64()),
+        ("n_flagged", pa.int64()),
+    ]
+)
+#: a ``cell_stats`` table, or the Parquet files of the partitions' tables
+CellStatsSource = Source
 
 
 def empty_cell_stats() -> pd.DataFrame:

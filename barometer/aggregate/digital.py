@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from barometer import indicators as catalogue
-from barometer.aggregate.cell_stats import cell_stats
+from barometer.aggregate.cell_stats import CELL_STATS_SCHEMA, CellStatsSource, cell_stats
 from barometer.aggregate.cells import empty_cells, to_cells
+from barometer.aggregate.out_of_core import connection, register
 from barometer.indicators import TARGET_GROUPS, THEMES
 from barometer.stats.resample import shares_from_clusters
 
@@ -94,55 +95,73 @@ def aggregate_digital(
 
 
 def digital_from_stats(
-    stats: pd.DataFrame, *, n_boot: int, level: float, seed: int
+    stats: CellStatsSource, *, n_boot: int, level: float, seed: int
 ) -> pd.DataFrame:
     """The digital cells from the ``cell_stats`` table (one row per cell x author x
-    indicator, :mod:`barometer.aggregate.cell_stats`): the bootstrap resamples its author
-    rows, as it resampled the authors of the posts; indicator ``k`` of :data:`DIGITAL_SPECS`
-    draws from ``seed + k``."""
+    indicator, :mod:`barometer.aggregate.cell_stats`): a frame, or the Parquet files of the
+    partitions' tables, whose rows of one cell, author and indicator are added up. The
+    bootstrap resamples the author rows, as it resampled the authors of the posts; indicator
+    ``k`` of :data:`DIGITAL_SPECS` draws from ``seed + k``.
+
+    DuckDB merges and sorts one indicator's rows at a time (out of core); what comes back is
+    one integer cell code and two counts per author row, and the cells' keys."""
     frames = []
-    by_indicator = dict(tuple(stats.groupby("indicator", sort=False))) if len(stats) else {}
-    for offset, spec in enumerate(DIGITAL_SPECS):
-        rows = by_indicator.get(spec.indicator)
-        if rows is None or rows.empty:
-            continue
-        rows = rows.sort_values([*_KEYS, "author_pseudonym"], kind="stable")
-        per_cluster = pd.DataFrame(
-            {
-                **{c: rows[c].to_numpy() for c in [*_KEYS, "author_pseudonym"]},
-                "mean": rows["n_flagged"].to_numpy(dtype=float) / rows["n_posts"].to_numpy(),
-                "size": rows["n_posts"].to_numpy(dtype=np.int64),
-            }
-        )
-        shares = shares_from_clusters(
-            per_cluster, _KEYS, n_boot=n_boot, level=level, seed=seed + offset
-        )
-        cells = to_cells(shares, spec.indicator)
-        frames.append(cells.join(_people(rows, keep_sets=spec.task == "hostility"), on=_KEYS))
+    with connection() as con:
+        register(con, "stats", stats, CELL_STATS_SCHEMA)
+        for offset, spec in enumerate(DIGITAL_SPECS):
+            con.execute(_MERGED, [spec.indicator])
+            con.execute(_CELLS)
+            keys = con.sql("SELECT neighbourhood_id, period_start FROM cells ORDER BY cell")
+            cells = keys.to_arrow_table().to_pandas()
+            if cells.empty:
+                continue
+            rows = con.execute(_ROWS).fetchnumpy()
+            cell = np.asarray(rows["cell"], dtype=np.int64)
+            n_posts = np.asarray(rows["n_posts"], dtype=np.int64)
+            n_flagged = np.asarray(rows["n_flagged"], dtype=np.int64)
+            per_cluster = pd.DataFrame(
+                {"cell": cell, "mean": n_flagged.astype(float) / n_posts, "size": n_posts}
+            )
+            shares = shares_from_clusters(
+                per_cluster, ["cell"], n_boot=n_boot, level=level, seed=seed + offset
+            )
+            # every cell has a row, in code order: the shares' rows are the cells'
+            shares = pd.concat([cells, shares.drop(columns="cell")], axis=1)
+            out = to_cells(shares, spec.indicator)
+            out["n_numerator"] = np.bincount(cell, weights=n_flagged > 0, minlength=len(cells))
+            out["n_complement"] = np.bincount(
+                cell, weights=n_flagged < n_posts, minlength=len(cells)
+            )
+            if spec.task == "hostility":
+                flagged = dict(con.execute(_FLAGGED).fetchall())
+                sets = [frozenset(flagged.get(i, ())) for i in range(len(cells))]
+                out["flagged_authors"] = pd.Series(sets, index=out.index, dtype=object)
+            frames.append(out)
     return pd.concat(frames, ignore_index=True) if frames else empty_cells()
 
 
-_KEYS = ["neighbourhood_id", "period_start"]
-
-
-def _people(rows: pd.DataFrame, *, keep_sets: bool) -> pd.DataFrame:
-    """Per cell, from its ``cell_stats`` rows: authors with a flagged post, authors with an
-    unflagged one (and, with ``keep_sets``, the set of flagged authors)."""
-    per_author = rows.assign(
-        flagged=rows["n_flagged"] > 0, unflagged=rows["n_flagged"] < rows["n_posts"]
-    )
-    grouped = per_author.groupby(_KEYS, observed=True)
-    out = pd.DataFrame(
-        {
-            "n_numerator": grouped["flagged"].sum().astype(float),
-            "n_complement": grouped["unflagged"].sum().astype(float),
-        }
-    )
-    if keep_sets:
-        flagged = per_author[per_author["flagged"]].groupby(_KEYS, observed=True)
-        sets = flagged["author_pseudonym"].agg(frozenset)
-        out["flagged_authors"] = sets.reindex(out.index)
-        out["flagged_authors"] = out["flagged_authors"].map(
-            lambda s: s if isinstance(s, frozenset) else frozenset()
-        )
-    return out
+# one indicator's rows, added up over partitions, and its cells numbered in sorted order
+_MERGED = """
+CREATE OR REPLACE TEMP TABLE merged AS
+SELECT neighbourhood_id, period_start, author_pseudonym,
+       sum(n_posts)::BIGINT AS n_posts, sum(n_flagged)::BIGINT AS n_flagged
+FROM stats WHERE indicator = ? GROUP BY ALL
+"""
+_CELLS = """
+CREATE OR REPLACE TEMP TABLE cells AS
+SELECT neighbourhood_id, period_start,
+       (row_number() OVER (ORDER BY neighbourhood_id, period_start) - 1)::BIGINT AS cell
+FROM (SELECT DISTINCT neighbourhood_id, period_start FROM merged)
+"""
+# the author rows, sorted by cell then author (the order the bootstrap draws in)
+_ROWS = """
+SELECT cells.cell, merged.n_posts, merged.n_flagged
+FROM merged JOIN cells USING (neighbourhood_id, period_start)
+ORDER BY cells.cell, merged.author_pseudonym
+"""
+# per cell, the authors with a flagged post (for disclosure control of the hostility parts)
+_FLAGGED = """
+SELECT cells.cell, list(merged.author_pseudonym)
+FROM merged JOIN cells USING (neighbourhood_id, period_start)
+WHERE merged.n_flagged > 0 GROUP BY cells.cell
+"""

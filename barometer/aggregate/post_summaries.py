@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from barometer.aggregate.cell_stats import cell_stats, merge_cell_stats
+from barometer.aggregate.cell_stats import CellStatsSource, cell_stats, merge_cell_stats
 from barometer.aggregate.cells import month_start
 from barometer.validity import LanguagePart, cell_language_part, merge_cell_languages
 
@@ -48,9 +48,10 @@ class PartitionSummary:
 
 @dataclass
 class PostSummaries:
-    """The merged summaries of every partition."""
+    """The merged summaries of every partition (``cell_stats``: one table, or the Parquet
+    files of the partitions' tables, merged where they are read)."""
 
-    cell_stats: pd.DataFrame
+    cell_stats: CellStatsSource
     languages: pd.DataFrame
     coverage: pd.DataFrame
     n_posts: int = 0

@@ -23,12 +23,16 @@ from barometer.aggregate.post_summaries import (
     PartitionSummary,
     summarise_partition,
 )
+from barometer.aggregate.terms import author_terms
 from barometer.batch_scoring import SCORE_BATCH, BatchScorer, score_missing
 from barometer.ids import isin_ids
 from barometer.model_store import city_models_dir, use_models_dir
 from barometer.schema import POST_SCORES, POSTS
 from barometer.scoring import current_scores, model_versions
 from barometer.warehouse import Warehouse
+
+#: columns of ``posts`` the term summary reads
+TERM_COLUMNS = ["author_pseudonym", "neighbourhood_id", "lang", "created_at", "text", "is_repost"]
 
 _SCORE_COLUMNS = ["post_id", "task", "model_version", "label"]
 
@@ -92,3 +96,13 @@ def summarise(
     )
     scores = partition_scores(store, partition, posts["post_id"])
     return summarise_partition(posts, current_scores(scores, versions))
+
+
+def summarise_terms(partition: str, root: str, timezone: str, lemmas: bool) -> pd.DataFrame:
+    """The term summary (:func:`barometer.aggregate.terms.author_terms`) of one partition's
+    posts, in the city's months; ``lemmas``: the config's ``term_lemmas``."""
+    store = Warehouse(root)
+    posts = in_zone(
+        store.read(POSTS, columns=TERM_COLUMNS, partition=partition), "created_at", timezone
+    )
+    return author_terms(posts, lemmas=lemmas)

@@ -3,12 +3,16 @@ partition), the other dimensions' tables, and every derived table to publish."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pandas as pd
 
+from barometer.aggregate.cell_stats import empty_cell_stats
 from barometer.aggregate.post_summaries import PostSummaries, merge_summaries, term_window_start
 from barometer.audit.validity import model_validity_table
 from barometer.derive import SourceTables, derive_indicators
-from barometer.engine.tasks import summarise
+from barometer.engine.tasks import summarise, summarise_terms
 from barometer.erasure import frozen_cells
 from barometer.partitions import month_of
 from barometer.pipeline.score import summary_cache
@@ -42,29 +46,32 @@ def _summaries(run: Run, versions: dict[str, str]) -> PostSummaries:
     run's engine and cached."""
     cache = summary_cache(run)
     partitions = run.store.partitions(POSTS)
-    found = {p: cache.load(p) for p in partitions}
+    found = {p: cache.load(p, cell_stats=False) for p in partitions}
     todo = [p for p, summary in found.items() if summary is None]
     results = run.engine.map(summarise, todo, str(run.store.root), versions, run.config.timezone)
     for partition, summary in zip(todo, results, strict=True):
         cache.save(partition, summary)
-        found[partition] = summary
+        found[partition] = replace(summary, cell_stats=empty_cell_stats())  # kept on disk
     run.partitions_read["summarised"] = len(todo)
     parts = [s for s in found.values() if s is not None]
     cache.keep_only(partitions)
-    return merge_summaries(parts)  # city months: a cell may span two UTC months
+    # the small summaries merged here; cell_stats merged out of core where they are read
+    # (city months: a cell may span two UTC months)
+    merged = merge_summaries(parts)
+    return replace(merged, cell_stats=[cache.cell_stats_path(p) for p in partitions])
 
 
 def _indicators(run: Run) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """The ``indicators`` table and the other derived tables to publish. Posts are read
     one partition at a time into their summaries
     (:mod:`barometer.aggregate.post_summaries`); texts only of the months the term
-    shifts compare."""
+    shifts compare, once per partition into its term summary."""
     settings = run.config.indicators
     versions = model_versions(run.unavailable)
     summaries = _summaries(run, versions)
     store = run.store
     sources = SourceTables(
-        posts=_term_posts(run, summaries),
+        posts=empty_frame(POSTS),
         scores=empty_frame(POST_SCORES),
         responses=store.read(SURVEY_RESPONSES),
         readings=store.read(SENSOR_READINGS),
@@ -72,6 +79,7 @@ def _indicators(run: Run) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
         margins=store.read(POPULATION_MARGINS) if settings.rake_survey else None,
         model_validity=model_validity_table(versions),
         summaries=summaries,
+        terms=_term_parts(run, summaries),
     )
     skipped: list[str] = []
     out = derive_indicators(
@@ -82,14 +90,23 @@ def _indicators(run: Run) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     return out
 
 
-def _term_posts(run: Run, summaries: PostSummaries) -> pd.DataFrame:
-    """The posts (with their text) of the months the term shifts compare."""
+def _term_parts(run: Run, summaries: PostSummaries) -> list[Path]:
+    """The term summaries of the partitions of the months the term shifts compare, built (on
+    the run's engine) and cached for those that have none current."""
     start = term_window_start(summaries.coverage)
     if start is None:
-        return empty_frame(POSTS)
+        return []
     # partitions are UTC months: the month before may hold the window's first local hours
     first = f"{start - pd.DateOffset(months=1):%Y-%m}"
     months = {p: month_of(p) for p in run.store.partitions(POSTS)}
     wanted = [p for p, month in months.items() if month is None or month >= first]
-    frames = [run.store.read(POSTS, partition=p) for p in wanted]
-    return pd.concat(frames, ignore_index=True) if frames else empty_frame(POSTS)
+    cache = summary_cache(run)
+    lemmas = run.config.indicators.term_lemmas
+    found = {p: cache.terms_path(p, lemmas) for p in wanted}
+    todo = [p for p, path in found.items() if path is None]
+    results = run.engine.map(
+        summarise_terms, todo, str(run.store.root), run.config.timezone, lemmas
+    )
+    for partition, terms in zip(todo, results, strict=True):
+        found[partition] = cache.save_terms(partition, terms, lemmas)
+    return [path for path in found.values() if path is not None]
