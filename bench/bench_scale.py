@@ -13,8 +13,9 @@ process and of its children (a forked worker's starts at its parent's size). The
 step is the driver process's own (its ``VmHWM``, reset through ``/proc/self/clear_refs`` when
 each step starts; Linux only), so a step's column shows what that step itself needed. The
 baseline is the code of a git revision (``--baseline REF``, default: the commit before the
-streaming work), exported with ``git archive`` and run on the same posts; ``--no-baseline``
-skips it (e.g. when it would not fit in memory).
+streaming work), exported with ``git archive`` and run on the same posts (cold, and with
+``--week`` again after the same added week), and the published tables of both are compared
+each time; ``--no-baseline`` skips it (e.g. when it would not fit in memory).
 
 Usage::
 
@@ -331,6 +332,12 @@ def main() -> None:
         current = run_pipeline_process(config, work / "warehouse", options={"engine": args.engine})
         n = current["row_counts"]["posts"]
         print_run(f"current code ({args.engine} engine), cold", current, n)
+        code = None if args.no_baseline else export_revision(args.baseline, work / "baseline_code")
+        if code is not None:
+            base = run_pipeline_process(config, work / "warehouse_baseline", code=code)
+            print_run(f"baseline ({args.baseline}), cold", base, n)
+            differ = compare(work / "warehouse", work / "warehouse_baseline")
+            print("\npublished tables, cold: " + (f"DIFFER: {differ}" if differ else "identical"))
         if args.week:
             n_week = max(1, args.posts // 156)  # the sample spans three years
             generate(n_week, work / "posts", seed=1, week=datetime(2026, 1, 5, tzinfo=UTC))
@@ -338,13 +345,13 @@ def main() -> None:
                 config, work / "warehouse", options={"engine": args.engine}
             )
             print_run(f"one added week ({n_week:,} posts) into that warehouse", again, n_week)
-            print(f"  partitions read: {again['partitions_read']}")
-        if not args.no_baseline:
-            code = export_revision(args.baseline, work / "baseline_code")
-            base = run_pipeline_process(config, work / "warehouse_baseline", code=code)
-            print_run(f"baseline ({args.baseline}), cold", base, n)
-            differ = compare(work / "warehouse", work / "warehouse_baseline")
-            print("\npublished tables: " + (f"DIFFER: {differ}" if differ else "identical"))
+            if code is not None:
+                grown = run_pipeline_process(config, work / "warehouse_baseline", code=code)
+                print_run(f"baseline ({args.baseline}), the same week added", grown, n_week)
+                differ = compare(work / "warehouse", work / "warehouse_baseline")
+                print(
+                    "\npublished tables, grown: " + (f"DIFFER: {differ}" if differ else "identical")
+                )
         print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
 
