@@ -2,13 +2,18 @@
 cells, intervals and disclosure counts whether built from posts at once or partition by
 partition."""
 
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from barometer.aggregate.cell_stats import cell_stats, merge_cell_stats
+from barometer.aggregate.cell_stats import CELL_STATS_SCHEMA, cell_stats, merge_cell_stats
 from barometer.aggregate.digital import digital_from_stats
 from barometer.aggregate.post_summaries import merge_summaries, summarise_partition
 from barometer.partitions import post_partitions
@@ -127,3 +132,39 @@ def test_partition_by_partition_equals_all_at_once(records) -> None:
         a = digital_from_stats(merged.cell_stats, n_boot=20, level=0.9, seed=5)
         b = digital_from_stats(at_once.cell_stats, n_boot=20, level=0.9, seed=5)
         pd.testing.assert_frame_equal(a, b)
+        # the partitions' tables as the summary cache stores them, merged out of core
+        with tempfile.TemporaryDirectory() as folder:
+            paths = []
+            for i, part in enumerate(parts):
+                paths.append(Path(folder) / f"cell_stats-{i}.parquet")
+                table = pa.Table.from_pandas(part.cell_stats, CELL_STATS_SCHEMA, False)
+                pq.write_table(table, paths[-1])
+            c = digital_from_stats(paths, n_boot=20, level=0.9, seed=5)
+        pd.testing.assert_frame_equal(c, b)
+
+
+def test_cell_stats_of_cells_spanning_two_partition_files_are_added_up(tmp_path) -> None:
+    # author a has 2 posts (1 negative) in the March cell in one file and 1 (negative) in the
+    # other: 2 of 3 flagged, one author; b only in the second file
+    rows = [("fittja", "a", 2, 1), ("fittja", "a", 1, 1), ("fittja", "b", 1, 0)]
+    paths = []
+    for i, part in enumerate([rows[:1], rows[1:]]):
+        frame = pd.DataFrame(
+            {
+                "neighbourhood_id": [r[0] for r in part],
+                "period_start": [pd.Timestamp("2024-03-01").date()] * len(part),
+                "author_pseudonym": [r[1] for r in part],
+                "indicator": "digital_negative_share",
+                "n_posts": [r[2] for r in part],
+                "n_flagged": [r[3] for r in part],
+            }
+        )
+        paths.append(tmp_path / f"part-{i}.parquet")
+        pq.write_table(pa.Table.from_pandas(frame, CELL_STATS_SCHEMA), paths[-1])
+    empty = tmp_path / "old-empty.parquet"
+    pd.DataFrame(columns=CELL_STATS_SCHEMA.names).to_parquet(empty)  # no column types
+    cells = digital_from_stats([*paths, empty], n_boot=50, level=0.9, seed=1)
+    march = cells.iloc[0]
+    assert len(cells) == 1 and march["value"] == pytest.approx((2 / 3 + 0) / 2)
+    assert march["n_effective"] == 2
+    assert march["n_numerator"] == 1 and march["n_complement"] == 2

@@ -79,7 +79,8 @@ def test_an_added_week_reads_only_its_partitions(city: Path, tmp_path: Path) -> 
     touched = sorted(set(after) - set(before))
     assert touched == ["source=x/month=2024-04"]
     read = second.manifest["partitions_read"]
-    assert read == {"scored": 1, "summarised": 1, "total": len(after)}
+    # only the new week's partition has its texts read again, for the term shifts
+    assert read == {"scored": 1, "summarised": 1, "terms": 1, "total": len(after)}
     assert second.new_rows["posts"] == 21
 
     cold = tmp_path / "cold"
@@ -90,7 +91,8 @@ def test_an_added_week_reads_only_its_partitions(city: Path, tmp_path: Path) -> 
         pd.testing.assert_frame_equal(grown[name], fresh[name], obj=name)
 
     third = run_pipeline(load_config(config), warehouse=growing, show_progress=False)
-    assert third.manifest["partitions_read"] == {"scored": 0, "summarised": 0, "total": len(after)}
+    nothing_read = {"scored": 0, "summarised": 0, "terms": 0, "total": len(after)}
+    assert third.manifest["partitions_read"] == nothing_read
 
 
 def test_a_partition_rewritten_by_an_erasure_is_summarised_again(
@@ -105,6 +107,11 @@ def test_a_partition_rewritten_by_an_erasure_is_summarised_again(
     summaries = root / "parquet" / SUMMARY_DIR
     stored = {p: p.read_bytes() for p in summaries.rglob("cell_stats.parquet")}
     assert stored
+    authors_before = set(Warehouse(root).read(POSTS)["author_pseudonym"])
+    term_authors = [
+        set(pd.read_parquet(p)["author_pseudonym"]) for p in summaries.rglob("terms.parquet")
+    ]
+    in_terms = set().union(*term_authors)
     report = republish(
         config,
         lambda store, pseudo: erase_person(store, pseudo, source="x", person_id="9001"),
@@ -114,6 +121,10 @@ def test_a_partition_rewritten_by_an_erasure_is_summarised_again(
     assert report.manifest["erase"]["removed"]["posts"] >= 1
     assert report.manifest["partitions_read"]["summarised"] >= 1
     pseudonyms = set(Warehouse(root).read(POSTS)["author_pseudonym"])
+    erased = authors_before - pseudonyms
+    assert erased and erased <= in_terms  # the erased author's words were in a term summary
     for path in summaries.rglob("cell_stats.parquet"):
         authors = set(pd.read_parquet(path)["author_pseudonym"])
         assert authors <= pseudonyms  # no summary keeps the erased author
+    for path in summaries.rglob("terms.parquet"):
+        assert set(pd.read_parquet(path)["author_pseudonym"]) <= pseudonyms  # nor a term row

@@ -109,4 +109,5 @@ def _term_parts(run: Run, summaries: PostSummaries) -> list[Path]:
     )
     for partition, terms in zip(todo, results, strict=True):
         found[partition] = cache.save_terms(partition, terms, lemmas)
+    run.partitions_read["terms"] = len(todo)
     return [path for path in found.values() if path is not None]

@@ -1,0 +1,180 @@
+"""Term shifts from per-partition term summaries (issue 13): built partition by partition and
+merged out of core, they publish exactly what the in-memory computation over all the texts
+published (the reference below is that computation, as it was before the summaries)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from barometer.aggregate.cells import month_start
+from barometer.aggregate.terms import (
+    AUTHOR_TERM_SCHEMA,
+    TERM_COLUMNS,
+    author_terms,
+    shifts_of_terms,
+    stop_words,
+    term_shifts,
+)
+from barometer.nlp.text import normalise_texts
+from barometer.partitions import post_partitions
+
+_WORD = r"[^\W\d_]{3,}"
+
+
+def reference_term_shifts(posts: pd.DataFrame, min_authors: int, top: int) -> pd.DataFrame:
+    """The term shifts as computed before issue 13's summaries: every text of the window in
+    memory, pandas throughout (3 recent months against the 12 before)."""
+    original = posts[~posts["is_repost"]].copy()
+    original["month"] = pd.to_datetime(month_start(original["created_at"]))
+    last = original["month"].max()
+    recent_start = last - pd.DateOffset(months=2)
+    before_start = recent_start - pd.DateOffset(months=12)
+    window = original[original["month"] >= before_start]
+    texts = normalise_texts(window["text"].tolist(), window["lang"].tolist())
+    terms = window[["author_pseudonym", "neighbourhood_id", "lang", "month"]].copy()
+    terms["term"] = [
+        pd.Series([t]).str.replace(r"<\w+>", " ", regex=True).str.findall(_WORD).iat[0]
+        for t in texts
+    ]
+    terms = terms.explode("term").dropna(subset=["term"])
+    terms = terms[~terms["term"].isin(stop_words())].drop_duplicates()
+    terms["window"] = (terms["month"] >= recent_start).map({True: "recent", False: "before"})
+    terms = pd.concat(
+        [terms.dropna(subset=["neighbourhood_id"]), terms.assign(neighbourhood_id="all")]
+    )
+    keys = ["neighbourhood_id", "window"]
+    used = (
+        terms.groupby([*keys, "term"])
+        .agg(n=("author_pseudonym", "nunique"), lang=("lang", lambda s: s.mode().iat[0]))
+        .reset_index()
+    )
+    wide = used.pivot_table(
+        index=["neighbourhood_id", "term"], columns="window", values="n", fill_value=0
+    ).reindex(columns=["recent", "before"], fill_value=0)
+    totals = wide.groupby(level="neighbourhood_id").sum()
+    wide = wide[(wide["recent"] >= min_authors) & (wide["before"] >= min_authors)].reset_index()
+    if wide.empty:
+        return pd.DataFrame(columns=TERM_COLUMNS)
+    wide = wide.join(totals.add_suffix("_total"), on="neighbourhood_id")
+    wide["share_recent"] = wide["recent"] / wide["recent_total"]
+    wide["share_before"] = wide["before"] / wide["before_total"]
+    wide["shift"] = wide["share_recent"] - wide["share_before"]
+    wide = wide.join(
+        used.groupby(["neighbourhood_id", "term"])["lang"].first(), on=wide.columns[:2].tolist()
+    )
+    ranked = wide.sort_values("shift")
+    picked = pd.concat(
+        [ranked.groupby("neighbourhood_id").head(top), ranked.groupby("neighbourhood_id").tail(top)]
+    ).drop_duplicates(subset=["neighbourhood_id", "term"])
+    users = terms.groupby(["neighbourhood_id", "term", "window"])["author_pseudonym"].agg(set)
+    local = picked[picked["neighbourhood_id"] != "all"]
+    shown = set(zip(local["neighbourhood_id"], local["term"], strict=True))
+    drop = []
+    for index, row in picked[picked["neighbourhood_id"] == "all"].iterrows():
+        places = [n for n, t in shown if t == row["term"]]
+        for window in ("recent", "before"):
+            everyone = users.get(("all", row["term"], window), set())
+            covered = set().union(*(users.get((n, row["term"], window), set()) for n in places))
+            difference = row[window] - local.loc[local["term"] == row["term"], window].sum()
+            if 0 < len(everyone - covered) < min_authors or 0 < difference < min_authors:
+                drop.append(index)
+                break
+    out = picked.drop(index=drop)
+    out = out.rename(columns={"recent": "n_authors_recent", "before": "n_authors_before"})
+    out["period_start"] = recent_start.date()
+    return out[TERM_COLUMNS].sort_values(["neighbourhood_id", "shift"], ignore_index=True)
+
+
+WORDS = ["buss", "torget", "festival", "parken", "skolan", "biblioteket", "grannar"]
+
+
+def _posts(records: list[tuple[int, str | None, int, tuple[str, ...], str, bool]]) -> pd.DataFrame:
+    """(author, neighbourhood, month offset from 2024-01, words, lang, is_repost) -> posts."""
+    return pd.DataFrame(
+        {
+            "post_id": [f"x:{i}" for i in range(len(records))],
+            "source": "x",
+            "author_pseudonym": [f"p{r[0]}" for r in records],
+            "neighbourhood_id": [r[1] for r in records],
+            "created_at": [
+                pd.Timestamp("2024-01-01T12:00Z") + pd.DateOffset(months=r[2]) for r in records
+            ],
+            "text": [" ".join(r[3]) for r in records],
+            "lang": [r[4] for r in records],
+            "is_repost": [r[5] for r in records],
+        }
+    )
+
+
+def _by_partition(posts: pd.DataFrame, folder) -> list:
+    """Each partition's term summary as a Parquet file, plus an empty file written without
+    a schema (as an older empty summary may be)."""
+    where = post_partitions(posts)
+    paths = []
+    for i, name in enumerate(sorted(set(where))):
+        path = folder / f"terms-{i}.parquet"
+        frame = author_terms(posts[where == name])
+        pq.write_table(pa.Table.from_pandas(frame, schema=AUTHOR_TERM_SCHEMA), path)
+        paths.append(path)
+    empty = folder / "empty.parquet"
+    pd.DataFrame(columns=AUTHOR_TERM_SCHEMA.names).to_parquet(empty)
+    return [*paths, empty]
+
+
+def _last(posts: pd.DataFrame) -> pd.Timestamp:
+    original = posts[~posts["is_repost"]]
+    return pd.to_datetime(month_start(original["created_at"])).max()
+
+
+records = st.lists(
+    st.tuples(
+        st.integers(0, 11),
+        st.sampled_from(["fittja", "alby", None]),
+        st.integers(0, 17),
+        st.lists(st.sampled_from(WORDS), min_size=0, max_size=4).map(tuple),
+        st.sampled_from(["sv", "en"]),
+        st.booleans(),
+    ),
+    min_size=0,
+    max_size=60,
+)
+
+
+@settings(max_examples=20, deadline=None)
+@given(records)
+def test_summaries_partition_by_partition_equal_the_texts_at_once(tmp_path_factory, rows):
+    # planted: two authors per window use "festival" and "parken" (so some terms always pass
+    # the floor), in the last month and a year before
+    planted = [(a, "fittja", 17, ("festival", "parken"), "sv", False) for a in (20, 21)]
+    # before, one says them in Swedish and one in English: a tie, so the first in sorted order
+    planted += [(22, "alby", 6, ("festival", "parken"), "sv", False)]
+    planted += [(23, "alby", 6, ("festival", "parken"), "en", False)]
+    posts = _posts(planted + rows)
+    expected = reference_term_shifts(posts, min_authors=2, top=3)
+    assert not expected.empty
+    at_once = term_shifts(posts, min_authors=2, top=3)
+    folder = tmp_path_factory.mktemp("terms")
+    merged = shifts_of_terms(_by_partition(posts, folder), _last(posts), min_authors=2, top=3)
+    pd.testing.assert_frame_equal(at_once, expected)
+    pd.testing.assert_frame_equal(merged, expected)
+
+
+def test_known_shift_across_partitions(tmp_path) -> None:
+    # 3 authors say "festival" in the recent months (one of them twice, in two months), 3 said
+    # it before; "buss" only before: 3 of the 6 (author, term) pairs before, none recent
+    rows = [(a, "fittja", 16, ("festival",), "sv", False) for a in range(3)]
+    rows += [(0, "fittja", 17, ("festival",), "sv", False)]
+    rows += [(a, "fittja", 5, ("festival", "buss"), "sv", False) for a in range(3, 6)]
+    rows += [(9, "fittja", 17, ("festival",), "sv", True)]  # a repost counts for nobody
+    posts = _posts(rows)
+    out = shifts_of_terms(_by_partition(posts, tmp_path), _last(posts), min_authors=3)
+    festival = out.set_index(["neighbourhood_id", "term"]).loc[("fittja", "festival")]
+    assert festival["n_authors_recent"] == 3 and festival["n_authors_before"] == 3
+    assert festival["share_recent"] == 1.0 and festival["share_before"] == 0.5
+    assert festival["shift"] == 0.5
+    assert "buss" not in set(out["term"])  # no recent author: below the floor
+    assert str(out["period_start"].iat[0]) == "2025-04-01"  # the last 3 months start in April
