@@ -178,3 +178,19 @@ def test_known_shift_across_partitions(tmp_path) -> None:
     assert festival["shift"] == 0.5
     assert "buss" not in set(out["term"])  # no recent author: below the floor
     assert str(out["period_start"].iat[0]) == "2025-04-01"  # the last 3 months start in April
+
+
+def test_a_cached_term_summary_is_current_only_for_its_partition_and_setting(tmp_path) -> None:
+    from barometer.summary_cache import SummaryCache
+    from barometer.warehouse import Warehouse
+
+    store = Warehouse(tmp_path / "wh")
+    cache = SummaryCache(store, {"sentiment": "1"}, {}, "Europe/Stockholm")
+    partition = "source=x/month=2024-05"
+    frame = author_terms(_posts([(1, "fittja", 4, ("festival",), "sv", False)]))
+    path = cache.save_terms(partition, frame, lemmas=False)
+    assert cache.terms_path(partition, lemmas=False) == path
+    assert pd.read_parquet(path)["term"].tolist() == ["festival"]
+    assert cache.terms_path(partition, lemmas=True) is None  # counted by word form, not lemma
+    other = SummaryCache(store, {"sentiment": "2"}, {}, "Europe/Stockholm")
+    assert other.terms_path(partition, lemmas=False) is None  # another model: rebuilt
