@@ -54,6 +54,7 @@ from barometer.training.corpora import load_corpora
 SOURCES = ["absabank_imm", "dkhate", "offenseval2020_tr", "mlma", "davidson2017"]
 DECORATIONS = ["😂", "❤️", "👍", "🙄", "😡", "🎉", "@granne", "@Botkyrka_kommun", "#fittja",
                "https://t.co/x1Yz"]  # fmt: skip
+CI_LANGS = ("sv", "da", "en")  # languages given a Wilson 95 % interval of their accuracy
 SAMPLE_PRIOR = {"sv": 0.70, "en": 0.10, "ar": 0.05, "tr": 0.04, "so": 0.03, "fi": 0.02,
                 "fa": 0.01, "es": 0.01, "da": 0.005, "de": 0.005, "other": 0.03}  # fmt: skip
 
@@ -169,15 +170,19 @@ def py3langid_detect(cleaned: list[str]) -> list[tuple[str, float]]:
 
 
 def score(ev: pd.DataFrame, got: list[str]) -> dict[str, float]:
-    """Accuracy per true language, sv interval, und share per language."""
+    """Accuracy per true language, sv / da / en Wilson 95 % intervals, und share per language."""
     got_arr = np.asarray(got, dtype=object)
     out: dict[str, float] = {}
     for lang, idx in ev.groupby("lang").indices.items():
         out[f"acc_{lang}"] = float((got_arr[idx] == ev["truth"].to_numpy()[idx]).mean())
         out[f"und_{lang}"] = float((got_arr[idx] == UNDETERMINED).mean())
-    sv = ev["lang"].to_numpy() == "sv"
-    ci = binomtest(int((got_arr[sv] == "sv").sum()), int(sv.sum())).proportion_ci(method="wilson")
-    out["sv_low"], out["sv_high"] = ci.low, ci.high
+    for lang in CI_LANGS:
+        own = ev["lang"].to_numpy() == lang
+        if not own.any():
+            continue
+        hits = int((got_arr[own] == lang).sum())
+        ci = binomtest(hits, int(own.sum())).proportion_ci(method="wilson")
+        out[f"{lang}_low"], out[f"{lang}_high"] = ci.low, ci.high
     return out
 
 
@@ -212,13 +217,15 @@ def report(
     print(f"\n{'stress' if stress else 'plain'} set: {len(ev):,} posts ({counts}); accuracy "
           "per true language (fr: share 'other'), und share, posts/s")  # fmt: skip
     print(f"{'detector':40}" + "".join(f"{lg:>7}" for lg in langs)
-          + f"{'sv 95% CI':>14}{'und sv':>8}{'und all':>8}{'posts/s':>10}")  # fmt: skip
+          + "".join(f"{lg + ' 95% CI':>14}" for lg in CI_LANGS)
+          + f"{'und sv':>8}{'und all':>8}{'posts/s':>10}")  # fmt: skip
     for name, run in runs.items():
         got, secs = timed(run)
         m = score(ev, got)
         und_all = float(np.mean([m[f"und_{lg}"] for lg in langs]))
         print(f"{name:40}" + "".join(f"{m[f'acc_{lg}']:>7.3f}" for lg in langs)
-              + f"   {m['sv_low']:.3f}-{m['sv_high']:.3f}{m['und_sv']:>8.3f}"
+              + "".join(f"   {m[f'{lg}_low']:.3f}-{m[f'{lg}_high']:.3f}" for lg in CI_LANGS)
+              + f"{m['und_sv']:>8.3f}"
               f"{und_all:>8.3f}{len(ev) / secs:>10,.0f}")  # fmt: skip
 
 

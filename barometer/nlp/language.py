@@ -59,6 +59,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 
 from barometer.nlp import author_languages as authors_of
 from barometer.nlp.detectors import (
@@ -188,20 +189,24 @@ def language_evidence(
     its trusted hint boosts by :data:`HINT_WEIGHT` (-1: none, step 4), the city prior and
     whether it has ``min_chars`` letters. ``hints`` must be normalised already."""
     n = len(texts)
-    cleaned = [clean_for_detection(t if isinstance(t, str) else "") for t in texts]
-    scripts = dominant_scripts(cleaned)
-    candidates = _candidates(scripts)
+    # everything but the hint depends on the text alone: worked out once per distinct text
+    codes, distinct = pd.factorize(
+        pd.Series([t if isinstance(t, str) else "" for t in texts], dtype=object)
+    )
+    cleaned = [clean_for_detection(str(t)) for t in distinct]
+    distinct_scripts = dominant_scripts(cleaned)
     letters = np.array([len(c) - c.count(" ") for c in cleaned], dtype=np.int64)
-    has_evidence = letters >= min_chars
-    evidence = np.ones((n, len(LANGUAGE_CODES)))
-    rows = np.flatnonzero(has_evidence)
+    distinct_evidence = np.ones((len(cleaned), len(LANGUAGE_CODES)))
+    rows = np.flatnonzero(letters >= min_chars)
     if len(rows):
-        evidence[rows] = detector_evidence([cleaned[i] for i in rows])
+        distinct_evidence[rows] = detector_evidence([cleaned[i] for i in rows])
+    likelihood = (distinct_evidence * _candidates(distinct_scripts))[codes]
+    scripts, has_evidence = distinct_scripts[codes], (letters >= min_chars)[codes]
     hinted = np.full(n, -1, dtype=np.int64)
     for i, (hint, script) in enumerate(zip(hints, scripts, strict=True)):
         if script_agrees(hint, script):
             hinted[i] = _INDEX.get(hint or "", _OTHER_COL)
-    return evidence * candidates, hinted, prior_vector(prior), has_evidence
+    return likelihood, hinted, prior_vector(prior), has_evidence
 
 
 def hint_boost(hinted: np.ndarray) -> np.ndarray:
