@@ -19,6 +19,7 @@ Usage::
     python bench/bench_scale.py --posts 100000
     python bench/bench_scale.py --posts 750000 --baseline 1c31110
     python bench/bench_scale.py --posts 10000000 --no-baseline --keep /tmp/big
+    python bench/bench_scale.py --posts 200000 --distinct-texts   # no text repeats
 """
 
 from __future__ import annotations
@@ -101,15 +102,24 @@ def sample_tweets() -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
     return tweets, places
 
 
-def generate(n_posts: int, folder: Path, seed: int = 0, week: datetime | None = None) -> list[Path]:
+def generate(
+    n_posts: int,
+    folder: Path,
+    seed: int = 0,
+    week: datetime | None = None,
+    distinct_texts: bool = False,
+) -> list[Path]:
     """Write ``n_posts`` generated posts as X export files in ``folder``; returns the files.
-    With ``week``, all of them fall in the seven days from ``week`` (file ``x_week_*``)."""
+    With ``week``, all of them fall in the seven days from ``week`` (file ``x_week_*``).
+    With ``distinct_texts``, each text gets a word of its own at the end (:func:`tag_word`),
+    so no two posts share a text (the sample has about 11,000 distinct texts, so without it
+    a text recurs about N / 11,000 times, which work done once per distinct text gains from)."""
     tweets, places = sample_tweets()
     folder.mkdir(parents=True, exist_ok=True)
     marker = SAMPLE / "SYNTHETIC.txt"  # invented posts: the demo key may be used
     (folder / marker.name).write_bytes(marker.read_bytes())
     with contextlib.ExitStack() as files:
-        _write_posts(n_posts, folder, tweets, places, files, seed, week)
+        _write_posts(n_posts, folder, tweets, places, files, seed, week, distinct_texts)
     return sorted(folder.glob("x_*.jsonl.gz"))
 
 
@@ -121,6 +131,7 @@ def _write_posts(
     files: contextlib.ExitStack,
     seed: int,
     week: datetime | None,
+    distinct_texts: bool = False,
 ) -> None:
     rng = random.Random(seed)
     copies = max(1, round(n_posts / len(tweets)))
@@ -146,6 +157,8 @@ def _write_posts(
         if week is not None:
             created = week + timedelta(seconds=rng.randrange(7 * 86400))
         tweet["id"] = str((3 if week else 2) * 1_000_000_000_000_000_000 + i)
+        if distinct_texts:
+            tweet["text"] = f"{tweet['text']} {tag_word(i)}"
         tweet["author_id"] = f"{tweet.get('author_id')}{rng.randrange(copies):05d}"
         tweet["created_at"] = created.strftime("%Y-%m-%dT%H:%M:%S.000Z")
         year = created.strftime("week_%Y%m%d" if week else "%Y")
@@ -158,6 +171,16 @@ def _write_posts(
             flush(year)
     for year in list(pages):
         flush(year)
+
+
+def tag_word(i: int) -> str:
+    """A made-up lower-case word of its own for post ``i`` (base 26, starting with "zq")."""
+    letters = ""
+    while True:
+        i, rest = divmod(i, 26)
+        letters = chr(ord("a") + rest) + letters
+        if not i:
+            return "zq" + letters
 
 
 def write_config(folder: Path, posts_glob: Path) -> Path:
@@ -293,12 +316,17 @@ def main() -> None:
     parser.add_argument(
         "--week", action="store_true", help="then add one week of posts (N/156) and run again"
     )
+    parser.add_argument(
+        "--distinct-texts",
+        action="store_true",
+        help="give every generated post a text of its own (no repeated texts)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        files = generate(args.posts, work / "posts")
+        files = generate(args.posts, work / "posts", distinct_texts=args.distinct_texts)
         size = sum(f.stat().st_size for f in files) / 2**20
         print(
             f"generated {args.posts:,} posts in {len(files)} files ({size:,.0f} MiB gzipped) "
