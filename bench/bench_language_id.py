@@ -21,6 +21,9 @@ Rows:
   also posting in English); plus simulated platform hints (70 % right, 20 % none, 5 % ``ja``,
   5 % a wrong Latin-script language).
 
+Every post is PII-scrubbed first (:func:`barometer.privacy.scrub_texts`), as the pipeline
+detects languages on scrubbed text: a mention becomes ``<user>``, a URL ``<url>``.
+
 What this does not measure: real Swedish tweets (their slang, code-switching and length
 distribution), real platform hints, real authors' language mixes.
 
@@ -49,6 +52,7 @@ from barometer.nlp.language import (
     clean_for_detection,
     detect_languages,
 )
+from barometer.privacy import scrub_texts
 from barometer.training.corpora import load_corpora
 
 SOURCES = ["absabank_imm", "dkhate", "offenseval2020_tr", "mlma", "davidson2017"]
@@ -199,8 +203,9 @@ def report(
     stress: bool,
 ) -> None:
     """Run every detector and rule variant on ``ev`` and print one table."""
-    cleaned = [clean_for_detection(t) for t in ev["text"]]
-    texts, hints, authors = ev["text"].tolist(), ev["hint"].tolist(), ev["author"].tolist()
+    texts = scrub_texts(ev["text"]).tolist()  # as the pipeline detects: on scrubbed text
+    cleaned = [clean_for_detection(t) for t in texts]
+    hints, authors = ev["hint"].tolist(), ev["author"].tolist()
     runs: dict[str, Callable[[], list[str]]] = {
         name: partial(_thresholded, fn, cleaned) for name, fn in detectors.items()
     }
