@@ -77,6 +77,12 @@ PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 
+#: the placeholders :func:`scrub_pii` writes in place of what it removes
+PLACEHOLDERS: tuple[str, ...] = (
+    "<profile_url>", "<email>", "<url>", "<user>", "<personnummer>", "<phone>",
+)  # fmt: skip
+
+
 def _replace_phone(match: re.Match[str]) -> str:
     digits = sum(ch.isdigit() for ch in match.group(0))
     return "<phone>" if 9 <= digits <= 13 else match.group(0)

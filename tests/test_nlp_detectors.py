@@ -66,3 +66,18 @@ def test_each_distinct_text_is_asked_once_with_the_same_evidence(
     long_texts = {t for t in texts if len(t) - t.count(" ") >= detectors.FASTTEXT_MIN_CHARS}
     assert sorted(asked) == sorted(long_texts)
     assert detector_evidence([]).shape == (0, len(LANGUAGE_CODES))
+
+
+def test_scrubber_placeholders_are_not_read_as_words() -> None:
+    import re
+
+    from barometer.nlp.language import clean_for_detection, detect_languages
+    from barometer.privacy import PLACEHOLDERS, scrub_pii
+
+    post = "@anna @bo kolla https://t.co/x anna@ex.se 070-123 45 67 199001011239 hej"
+    written = set(re.findall(r"<[a-z_]+>", scrub_pii(post)))
+    assert written and written <= set(PLACEHOLDERS)
+    assert clean_for_detection(scrub_pii(post)) == "kolla hej"
+    # three mentions and a link outweighed the Arabic letters as "user user user url"
+    arabic = scrub_pii("@a1 @b2 @c3 https://t.co/x شكرا جزيلا")
+    assert detect_languages([arabic]) == ["ar"]

@@ -12,8 +12,9 @@ wins on short posts (``bench/bench_language_id.py`` compares them with pycld2 an
 
 Decision rule for one post (all steps vectorised over a batch):
 
-1. **Clean and script.** URLs, @mentions, the ``#`` of hashtags, digits, emoji and punctuation
-   are removed (:func:`clean_for_detection`); the dominant script of what is left is found
+1. **Clean and script.** URLs, @mentions, the ``#`` of hashtags, digits, emoji, punctuation
+   and the PII scrubber's placeholders (``<user>``, ``<url>``, ...) are removed
+   (:func:`clean_for_detection`); the dominant script of what is left is found
    (:func:`barometer.nlp.scripts.dominant_scripts`). Only languages written in that script
    stay candidates: Latin-script text cannot be Arabic, Arabic-script text can be ``ar``,
    ``fa`` or ``other``, any other script (Cyrillic, CJK, ...) is ``other``.
@@ -76,6 +77,7 @@ from barometer.nlp.detectors import (
 )
 from barometer.nlp.scripts import dominant_scripts, script_agrees
 from barometer.nlp.text import EMOJI_RE, HASHTAG_RE, MENTION_RE, URL_RE
+from barometer.privacy import PLACEHOLDERS
 
 #: The code for "undetermined" (ISO 639-2), returned for short or ambiguous texts.
 UNDETERMINED = "und"
@@ -102,6 +104,8 @@ _OTHER_COL = OTHER_COL
 _ARABIC_SCRIPT = frozenset({"ar", "fa"})
 _NO_HINT = frozenset({"", "und", "zxx", "mul", "mis"})
 _NON_LETTERS_RE = re.compile(r"[\W\d_]+")
+#: the PII scrubber's placeholders: not words of the post ("<user>" would read as English)
+_PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
 
 
 def normalise_hint(hint: str | None) -> str | None:
@@ -121,7 +125,9 @@ def normalise_hint(hint: str | None) -> str | None:
 
 
 def clean_for_detection(text: str) -> str:
-    """Return only the words of ``text``: no URLs, mentions, digits, emoji or punctuation."""
+    """Return only the words of ``text``: no URLs, mentions, digits, emoji, punctuation or
+    placeholders of the PII scrubber (:data:`barometer.privacy.PLACEHOLDERS`)."""
+    text = _PLACEHOLDER_RE.sub(" ", text)
     text = URL_RE.sub(" ", text)
     text = MENTION_RE.sub(" ", text)
     text = HASHTAG_RE.sub(r" \1 ", text)
