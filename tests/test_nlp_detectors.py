@@ -59,6 +59,8 @@ def test_each_distinct_text_is_asked_once_with_the_same_evidence(
         return real(text, k)
 
     monkeypatch.setattr(detectors, "fasttext_predictions", counting)
+    fresh = detectors.EvidenceCache()  # nothing kept from earlier tests
+    monkeypatch.setattr(detectors, "evidence_cache", lambda: fresh)
     got = detector_evidence(texts)
     assert got.shape == (len(texts), len(LANGUAGE_CODES))
     # lingua's confidences differ in the last bits from call to call (its own summation order)
@@ -81,3 +83,29 @@ def test_scrubber_placeholders_are_not_read_as_words() -> None:
     # three mentions and a link outweighed the Arabic letters as "user user user url"
     arabic = scrub_pii("@a1 @b2 @c3 https://t.co/x شكرا جزيلا")
     assert detect_languages([arabic]) == ["ar"]
+
+
+def test_evidence_cache_keeps_the_last_texts_and_gives_what_asking_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[str] = []
+    real = detectors._distinct_evidence
+
+    def counting(texts: list[str]) -> np.ndarray:
+        asked.extend(texts)
+        return real(texts)
+
+    monkeypatch.setattr(detectors, "_distinct_evidence", counting)
+    cache = detectors.EvidenceCache(size=3)
+    first = cache.evidence(TEXTS[:3])
+    assert asked == TEXTS[:3]
+    again = cache.evidence([TEXTS[2], TEXTS[0], TEXTS[1]])  # all kept: nothing asked
+    assert asked == TEXTS[:3]
+    np.testing.assert_array_equal(again, first[[2, 0, 1]])
+    cache.evidence([TEXTS[3]])  # pushes out the oldest kept text
+    cache.evidence([TEXTS[0], TEXTS[1]])
+    assert asked == [*TEXTS[:4], TEXTS[0]]
+    expected = np.vstack([real([t]) for t in TEXTS[:6]])
+    np.testing.assert_allclose(cache.evidence(TEXTS[:6]), expected, rtol=0, atol=1e-12)
+    big = cache.evidence(TEXTS)  # more new texts than the cache holds
+    np.testing.assert_allclose(big, np.vstack([real([t]) for t in TEXTS]), rtol=0, atol=1e-12)

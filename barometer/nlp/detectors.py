@@ -9,8 +9,11 @@
   sure of.
 
 Both are pure functions of the text, so :func:`detector_evidence` asks them once per distinct
-text of a batch (reposts, copy-pasted messages) and copies the answer to the repeats: the
-evidence is the same as asking for every post.
+text of a batch (reposts, copy-pasted messages) and copies the answer to the repeats, and
+keeps the answers for the last :data:`CACHE_TEXTS` distinct texts for the next batches and
+files (:class:`EvidenceCache`): the evidence is the same as asking for every post (lingua's
+confidences vary in their last bits from call to call, about 1e-15, by its own summation
+order; no decision depends on that).
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ FAST_SURE = 0.9
 FASTTEXT_MIN_CHARS = 12
 #: fastText candidates read per post (its top ``k`` languages).
 FASTTEXT_TOP_K = 5
+#: Distinct texts whose evidence is kept between batches (about 40 MB).
+CACHE_TEXTS = 200_000
 
 INDEX = {code: i for i, code in enumerate(LANGUAGE_CODES)}
 OTHER_COL = INDEX[OTHER]
@@ -113,11 +118,55 @@ def fasttext_row(predictions: Sequence[tuple[str, float]]) -> tuple[np.ndarray, 
     return row, other, sure
 
 
+class EvidenceCache:
+    """The evidence of the last ``size`` distinct texts asked, kept between batches (a repost
+    in the next batch or file is not asked again): rows in one array used as a ring, about
+    200 bytes per text with its key."""
+
+    def __init__(self, size: int = CACHE_TEXTS) -> None:
+        self.size = size
+        self._slot: dict[str, int] = {}
+        self._rows = np.zeros((size, len(LANGUAGE_CODES)))
+        self._keys: list[str | None] = [None] * size
+        self._next = 0
+
+    def evidence(self, texts: Sequence[str]) -> np.ndarray:
+        """The evidence of distinct ``texts``: kept rows, the others asked and kept."""
+        slots = [self._slot.get(t, -1) for t in texts]
+        out = np.zeros((len(texts), len(LANGUAGE_CODES)))
+        known = np.array([s >= 0 for s in slots], dtype=bool)
+        if known.any():
+            out[known] = self._rows[[s for s in slots if s >= 0]]
+        missing = np.flatnonzero(~known)
+        if len(missing):
+            asked = [texts[i] for i in missing.tolist()]
+            out[missing] = _distinct_evidence(asked)
+            for text, row in zip(asked[-self.size :], out[missing][-self.size :], strict=True):
+                self._keep(text, row)
+        return out
+
+    def _keep(self, text: str, row: np.ndarray) -> None:
+        old = self._keys[self._next]
+        if old is not None:
+            del self._slot[old]
+        self._keys[self._next] = text
+        self._slot[text] = self._next
+        self._rows[self._next] = row
+        self._next = (self._next + 1) % self.size
+
+
+@lru_cache(maxsize=1)
+def evidence_cache() -> EvidenceCache:
+    """The process's :class:`EvidenceCache` (one per process, like the models)."""
+    return EvidenceCache()
+
+
 def detector_evidence(cleaned: Sequence[str]) -> np.ndarray:
     """Return the detector evidence (n, :data:`LANGUAGE_CODES`) of cleaned texts (step 2 of
-    :mod:`barometer.nlp.language`), asking the detectors once per distinct text."""
+    :mod:`barometer.nlp.language`), asking the detectors once per distinct text (and not
+    again for the :data:`CACHE_TEXTS` texts asked last, :func:`evidence_cache`)."""
     codes, uniques = pd.factorize(pd.Series(list(cleaned), dtype=object))
-    return _distinct_evidence([str(u) for u in uniques])[codes]
+    return evidence_cache().evidence([str(u) for u in uniques])[codes]
 
 
 def _distinct_evidence(cleaned: Sequence[str]) -> np.ndarray:
