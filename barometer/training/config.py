@@ -107,6 +107,8 @@ class AugmentConfig(Section):
     languages: list[str] = []
     compositional: bool = True
     max_per_kind: Annotated[int, Field(ge=0)] | dict[str, Annotated[int, Field(ge=0)]] = 0
+    cap_per_template: bool = False  # max_per_kind drawn evenly over templates, not sentences
+    template_weight: float = Field(default=1.0, gt=0)  # weight of one template sentence
     swaps: int = Field(default=0, ge=0)
     spelling_share: Fraction = 0.0
     sprakbanken: bool = False
