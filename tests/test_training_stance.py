@@ -7,6 +7,7 @@ import ast
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from barometer.audit import audit_groups, counterfactual_sentences, load_templates
@@ -15,6 +16,7 @@ from barometer.training.augment import augment_training
 from barometer.training.config import AugmentConfig
 from barometer.training.groups import training_groups
 from barometer.training.templates import template_rows
+from tests.conftest import shared_data
 
 STANCE = {"stance_negative": 1.7, "stance_neutral": 3.0, "stance_positive": 4.2}
 TESTS = Path(__file__).resolve().parent
@@ -59,7 +61,7 @@ def _checked_sentences() -> set[str]:
 
 
 def test_no_stance_template_is_a_sentence_the_model_is_checked_on() -> None:
-    rows = template_rows(STANCE, ["sv"], seed=0, unseen=True)
+    rows = template_rows({**STANCE, "everyday": 3.0}, ["sv"], seed=0, unseen=True)
     assert len(rows) > 10_000
     written = {_norm(t) for t in rows["text"]}
     checked = _checked_sentences()
@@ -117,3 +119,28 @@ def test_template_weight_sets_the_weight_of_each_template_sentence() -> None:
     assert len(out) == 51
     assert out["weight"].tolist() == [1.0] + [0.25] * 50
     assert (out["value"].iloc[1:] == 1.7).all()
+
+
+def test_center_on_dev_moves_dev_predictions_to_the_dev_gold_mean(tmp_path: Path) -> None:
+    from barometer.locations import training_config
+    from barometer.registry import load_model
+    from barometer.training import train
+    from barometer.training.config import load_training_config
+    from barometer.training.data import load_training_rows
+
+    root = shared_data("text", "absabank_imm").parents[1]
+    small = ["data.max_rows_per_source=150", "cv.report=false", "calibration.cv_folds=3",
+             "evaluation.n_boot=20", "augment.max_per_kind=100"]  # fmt: skip
+    path = training_config("immigration_attitude")
+    config = load_training_config(path, small).with_data(root=str(root))
+    dev = load_training_rows(config)[0].query("split == 'dev'")
+    preds = {}
+    for name, extra in (("plain", []), ("centred", ["task.center_on=dev"])):
+        train("immigration_attitude", path, small + extra, tmp_path, version=name, data_root=root)
+        model = load_model("immigration_attitude", name, models_dir=tmp_path)
+        preds[name] = model.predict_value(dev[["text", "lang"]])
+    gold = dev["value"].mean()
+    assert abs(preds["centred"].mean() - gold) < 1e-9
+    shift = preds["centred"] - preds["plain"]  # the same model, every prediction moved alike
+    np.testing.assert_allclose(shift, shift[0], atol=1e-9)
+    assert abs(shift[0] - (gold - preds["plain"].mean())) < 1e-9

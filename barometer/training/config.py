@@ -44,6 +44,7 @@ class TaskConfig(Section):
     bins: list[float] = []  # a numeric target binned into ``labels`` (empty: categories)
     labels: list[str] = []
     stretch_on: Literal["", "dev"] = ""
+    center_on: Literal["", "dev"] = ""  # also move predictions to the dev split's gold mean
 
     @model_validator(mode="after")
     def _bins_match_labels(self) -> TaskConfig:
