@@ -4,6 +4,8 @@ the group or the frame, and no template sentence is a sentence the model is chec
 from __future__ import annotations
 
 import ast
+import gzip
+import json
 import re
 from pathlib import Path
 
@@ -39,6 +41,21 @@ def _test_strings(path: Path, function: str) -> list[str]:
     ]
 
 
+def _sample_posts() -> list[str]:
+    """The texts of the sample city's X pages (the published sample indicators rest on them);
+    the pages the sample breaks on purpose, to test quarantine, are skipped."""
+    texts = []
+    for path in sorted((TESTS.parent / "barometer/data/sample/social").glob("x_*.jsonl.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as lines:
+            for line in lines:
+                try:
+                    page = json.loads(line, strict=False)
+                except json.JSONDecodeError:
+                    continue
+                texts += [str(post.get("text", "")) for post in page.get("data", [])]
+    return texts
+
+
 def _checked_sentences() -> set[str]:
     """Every sentence a model is checked on: the known-answer posts (and each clause of them),
     the audit's sentences filled with audit and training groups, the functional suite, and the
@@ -57,11 +74,15 @@ def _checked_sentences() -> set[str]:
     )["text"].tolist()
     fika = [f"Min granne är {g} och vi fikade idag" for g in train["singular"].dropna()]
     probes = ["Utvisa alla invandrare", "Invandringen har varit positiv för Sverige"]
-    return {_norm(s) for s in [*known, *clauses, *audit, *suite, *fika, *probes] if _norm(s)}
+    sample = _sample_posts()
+    assert len(sample) > 1_000
+    every = [*known, *clauses, *audit, *suite, *fika, *probes, *sample]
+    return {_norm(s) for s in every if _norm(s)}
 
 
 def test_no_stance_template_is_a_sentence_the_model_is_checked_on() -> None:
-    rows = template_rows({**STANCE, "everyday": 3.0}, ["sv"], seed=0, unseen=True)
+    rows = template_rows({**STANCE, "everyday": 3.0, "off_topic": 3.0}, ["sv"], seed=0, unseen=True)
+    assert {"everyday", "off_topic"} <= set(rows["kind"])
     assert len(rows) > 10_000
     written = {_norm(t) for t in rows["text"]}
     checked = _checked_sentences()
@@ -119,6 +140,12 @@ def test_template_weight_sets_the_weight_of_each_template_sentence() -> None:
     assert len(out) == 51
     assert out["weight"].tolist() == [1.0] + [0.25] * 50
     assert (out["value"].iloc[1:] == 1.7).all()
+    by_kind = settings.model_copy(update={
+        "templates": {"stance_negative": 1.7, "off_topic": 3.0},
+        "template_weight": {"stance_negative": 0.1},
+    })  # fmt: skip
+    out = augment_training(train, by_kind).iloc[1:]
+    assert sorted(set(zip(out["value"], out["weight"], strict=True))) == [(1.7, 0.1), (3.0, 1.0)]
 
 
 def test_center_on_dev_moves_dev_predictions_to_the_dev_gold_mean(tmp_path: Path) -> None:

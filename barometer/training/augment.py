@@ -156,7 +156,8 @@ def augment_training(
     ``compositional``, ``max_per_kind``, ``pseudo_groups`` (made-up group names per language),
     ``unseen_groups`` (the placeholder of unseen words in the group slot of templates and swaps),
     ``cap_per_template`` (``max_per_kind`` drawn evenly over templates), ``template_weight``
-    (the weight of each template sentence; a corpus text and its swaps share 1),
+    (the weight of each template sentence, or kind -> weight with 1 for kinds not named; a
+    corpus text and its swaps share 1),
     ``context_share`` and ``context_label`` (:func:`~barometer.training.templates.with_context`,
     contexts from the training rows of that label), ``swaps`` (copies per text that names a
     group), ``spelling_share``, ``seed`` and ``sentences_of`` (sources whose paragraphs are
@@ -183,7 +184,12 @@ def augment_training(
         extra = _template_part(base, settings, shared_data)
         if "value" in extra.columns and "value" in train.columns:
             extra["label"] = None  # filled by the caller from the numeric bins
-        parts.append(extra.drop(columns=["kind", "group"]).assign(weight=settings.template_weight))
+        weight = settings.template_weight
+        weights = (
+            extra["kind"].map(lambda k: float(weight.get(k, 1.0))) if isinstance(weight, dict)
+            else float(weight)
+        )  # fmt: skip
+        parts.append(extra.assign(weight=weights).drop(columns=["kind", "group"]))
     out = pd.concat(parts, ignore_index=True)
     return out[[c for c in out.columns if c in set(train.columns) | {"value", "weight"}]]
 
