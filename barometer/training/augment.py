@@ -155,6 +155,9 @@ def augment_training(
     label, see :func:`~barometer.training.templates.template_rows`), ``languages``,
     ``compositional``, ``max_per_kind``, ``pseudo_groups`` (made-up group names per language),
     ``unseen_groups`` (the placeholder of unseen words in the group slot of templates and swaps),
+    ``cap_per_template`` (``max_per_kind`` drawn evenly over templates), ``template_weight``
+    (the weight of each template sentence, or kind -> weight with 1 for kinds not named; a
+    corpus text and its swaps share 1),
     ``context_share`` and ``context_label`` (:func:`~barometer.training.templates.with_context`,
     contexts from the training rows of that label), ``swaps`` (copies per text that names a
     group), ``spelling_share``, ``seed`` and ``sentences_of`` (sources whose paragraphs are
@@ -181,7 +184,12 @@ def augment_training(
         extra = _template_part(base, settings, shared_data)
         if "value" in extra.columns and "value" in train.columns:
             extra["label"] = None  # filled by the caller from the numeric bins
-        parts.append(extra.drop(columns=["kind", "group"]).assign(weight=1.0))
+        weight = settings.template_weight
+        weights = (
+            extra["kind"].map(lambda k: float(weight.get(k, 1.0))) if isinstance(weight, dict)
+            else float(weight)
+        )  # fmt: skip
+        parts.append(extra.assign(weight=weights).drop(columns=["kind", "group"]))
     out = pd.concat(parts, ignore_index=True)
     return out[[c for c in out.columns if c in set(train.columns) | {"value", "weight"}]]
 
@@ -195,6 +203,7 @@ def _template_part(
         dict(settings.templates), list(settings.languages), shared_data=shared_data,
         compositional=settings.compositional, max_per_kind=settings.max_per_kind, seed=seed,
         pseudo=settings.pseudo_groups, unseen=settings.unseen_groups,
+        cap_per_template=settings.cap_per_template,
     )  # fmt: skip
     extra["text"] = spelling_variants(
         extra["text"].tolist(), settings.spelling_share, seed=seed + 1

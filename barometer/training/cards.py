@@ -208,6 +208,11 @@ def _model_section(config: TrainingConfig, metrics: dict[str, Any]) -> str:
             f"value_center + value_scale * (expected - value_center) with value_center = "
             f"{v['value_center']:.4f} and value_scale = {v['value_scale']:.4f} (fitted on dev)."
         )
+        if config.task.center_on == "dev":
+            values += (
+                " The class values are the training means of each class moved by one shift, so "
+                "that the predictions on dev have the mean of the dev gold scores."
+            )
     name = "`barometer.nlp.classifiers.TextClassifier`"
     return f"""Calibrated linear classifier ({name}): social-media
 normalisation, hashed word and character n-grams with TF-IDF weights{lang_block},

@@ -18,7 +18,15 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveFloat,
+    PrivateAttr,
+    ValidationError,
+    model_validator,
+)
 
 from barometer import registry
 from barometer.exceptions import ConfigError
@@ -44,6 +52,7 @@ class TaskConfig(Section):
     bins: list[float] = []  # a numeric target binned into ``labels`` (empty: categories)
     labels: list[str] = []
     stretch_on: Literal["", "dev"] = ""
+    center_on: Literal["", "dev"] = ""  # also move predictions to the dev split's gold mean
 
     @model_validator(mode="after")
     def _bins_match_labels(self) -> TaskConfig:
@@ -107,6 +116,9 @@ class AugmentConfig(Section):
     languages: list[str] = []
     compositional: bool = True
     max_per_kind: Annotated[int, Field(ge=0)] | dict[str, Annotated[int, Field(ge=0)]] = 0
+    cap_per_template: bool = False  # max_per_kind drawn evenly over templates, not sentences
+    # weight of one template sentence (or kind -> weight; kinds not named: 1)
+    template_weight: PositiveFloat | dict[str, PositiveFloat] = 1.0
     swaps: int = Field(default=0, ge=0)
     spelling_share: Fraction = 0.0
     sprakbanken: bool = False

@@ -50,15 +50,22 @@ PREDICATES = {
     "benign": ("subject_frames", "benign_predicates"),
     "negated": ("subject_frames", "negated_predicates"),
     "counter": ("counter_frames", "hostile_predicates"),
+    "stance_negative": ("stance_frames", "negative_stance_predicates"),
+    "stance_positive": ("stance_frames", "positive_stance_predicates"),
+    "stance_neutral": ("stance_frames", "neutral_stance_predicates"),
 }
 
 
 def _kind_templates(section: Mapping[str, Any], kind: str, compositional: bool) -> list[str]:
-    """The fixed templates of ``kind`` plus, when ``compositional``, every frame x predicate."""
+    """The fixed templates of ``kind`` plus, when ``compositional``, every frame x predicate
+    (x every ``stance_subjects`` entry, for frames with a ``{subj}`` slot)."""
     out = list(section.get(kind, []))
     if compositional and kind in PREDICATES:
         frames, predicates = (section.get(name, []) for name in PREDICATES[kind])
-        out += [f.replace("{pred}", p) for f in frames for p in predicates]
+        subjects = list(section.get("stance_subjects", []))
+        for frame in frames:
+            for subject in subjects if "{subj}" in frame else [""]:
+                out += [frame.replace("{subj}", subject).replace("{pred}", p) for p in predicates]
     return out
 
 
@@ -73,6 +80,7 @@ def template_rows(
     seed: int = 0,
     pseudo: int = 0,
     unseen: bool = False,
+    cap_per_template: bool = False,
 ) -> pd.DataFrame:
     """Augmentation sentences of ``languages`` for the template kinds in ``labels``.
 
@@ -92,6 +100,10 @@ def template_rows(
         Made-up group names per language (:func:`pseudo_groups`) filled in as well.
     unseen : bool, default False
         Fill in the placeholder groups of :func:`unseen_groups` as well.
+    cap_per_template : bool, default False
+        Draw the ``max_per_kind`` sentences evenly over templates rather than over sentences,
+        so a template without a group slot (one sentence) is drawn as often as one filled with
+        every group (a hundred).
 
     Returns
     -------
@@ -116,9 +128,14 @@ def template_rows(
                 else int(max_per_kind)
             )  # fmt: skip
             if cap and len(found) > cap:
-                keep = np.sort(rng.choice(len(found), size=cap, replace=False))
+                weights = None
+                if cap_per_template:
+                    sizes = pd.Series([row[-1] for row in found]).value_counts()
+                    share = 1.0 / sizes.loc[[row[-1] for row in found]].to_numpy(float)
+                    weights = share / share.sum()
+                keep = np.sort(rng.choice(len(found), size=cap, replace=False, p=weights))
                 found = [found[i] for i in keep]
-            rows += found
+            rows += [row[:-1] for row in found]
     frame = pd.DataFrame(rows, columns=["text", "lang", "kind", "group", "label"])
     frame.insert(2, "source", TEMPLATE_SOURCE)
     frame.insert(3, "split", "train")
@@ -135,20 +152,20 @@ def _kind_rows(
     groups: pd.DataFrame,
     lang: str,
     compositional: bool,
-) -> list[tuple[str, str, str, str, str | float]]:
-    """The sentences of one kind in one language, ``(text, lang, kind, group, label)``, each
-    text once (its first group)."""
+) -> list[tuple[str, str, str, str, str | float, int]]:
+    """The sentences of one kind in one language, ``(text, lang, kind, group, label,
+    template number)``, each text once (its first group)."""
     allowed = groups if kind in SLUR_KINDS else groups[groups["group_type"] != "slur"]
     records = [{str(k): v for k, v in r.items()} for r in allowed.to_dict("records")]
-    found: list[tuple[str, str, str, str, str | float]] = []
-    for template in _kind_templates(section, kind, compositional):
+    found: list[tuple[str, str, str, str, str | float, int]] = []
+    for number, template in enumerate(_kind_templates(section, kind, compositional)):
         if "{" not in template:
-            found.append((template, lang, kind, "", label))
+            found.append((template, lang, kind, "", label, number))
             continue
         for group in records:
             text = fill_template(template, group, lang)
             if text is not None:
-                found.append((text, lang, kind, group["group"], label))
+                found.append((text, lang, kind, group["group"], label, number))
     return list({row[0]: row for row in found[::-1]}.values())[::-1]
 
 

@@ -139,8 +139,10 @@ def _fit(
     dev = df[df["split"] == "dev"]
     if config.task.stretch_on == "dev" and estimator.class_values and len(dev) > 1:
         raw = estimator.predict_value(dev[["text", "lang"]])
-        estimator.set_params(
-            value_center=float(raw.mean()),
+        shift = float(dev["value"].mean() - raw.mean()) if config.task.center_on == "dev" else 0.0
+        estimator.set_params(  # a shift of every class value and the centre moves all by `shift`
+            class_values={k: v + shift for k, v in estimator.class_values.items()},
+            value_center=float(raw.mean()) + shift,
             value_scale=float(dev["value"].std(ddof=0) / max(raw.std(ddof=0), 1e-12)),
         )
     return estimator, cv, balance_note
