@@ -198,6 +198,20 @@ def _model_section(config: TrainingConfig, metrics: dict[str, Any]) -> str:
             "replaced by one placeholder word before both featurisers, so every unseen word "
             "(a group name the model never saw) gives the same features"
         )
+        if config.features.rare_words == "drop_always":
+            lang_block += "; such words are dropped in training and prediction alike"
+        elif config.features.rare_words != "unseen":
+            lang_block += (
+                "; in training, the rare words of the training texts are "
+                + (
+                    "read as a token of their own"
+                    if config.features.rare_words == "token"
+                    else "dropped"
+                )
+                + ", so the placeholder learns only from the augmentation rows that carry it"
+            )
+        if config.features.fold_article:
+            lang_block += '; "an" before the placeholder is read as "a"'
     linear_model = CLASSIFIER_NAMES.get(clf.kind, f"`{clf.kind}`")
     values = ""
     if metrics.get("values") and metrics["values"].get("value_center") is not None:
