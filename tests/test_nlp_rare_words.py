@@ -35,7 +35,7 @@ def _training() -> tuple[list[str], list[str]]:
     for i in range(40):
         texts.append(f"{_rare(i)} people ruin everything")
         labels.append("hostile")
-    for i in range(20):
+    for _ in range(20):
         texts += ["people ruin everything in this town", "nice weather for people today"]
         labels += ["ok", "ok"]
     return texts, labels

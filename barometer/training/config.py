@@ -79,7 +79,7 @@ class FeaturesConfig(Section):
     lang_feature: bool
     min_word_df: int = Field(default=0, ge=0)  # > 0: words in fewer training texts -> one token
     mask_groups: bool = False  # training group names read as unseen words (min_word_df > 0)
-    rare_words: Literal["unseen", "token", "drop", "drop_always"] = "unseen"  # training texts' rare words
+    rare_words: Literal["unseen", "token", "drop", "drop_always"] = "unseen"  # rare words
     fold_article: bool = False  # "an" before the placeholder read as "a" (min_word_df > 0)
 
     @model_validator(mode="after")
