@@ -90,6 +90,9 @@ def test_fold_article_reads_an_as_a_before_the_placeholder_only() -> None:
         f"a {UNSEEN_WORD} moved in", f"a {UNSEEN_WORD} moved in", "an apple",
         f"an apple a {UNSEEN_WORD}"]  # fmt: skip
     assert mask_unseen(texts[:1], vocab) == [f"an {UNSEEN_WORD} moved in"]
+    # a dropped word folds the article before it as well
+    assert mask_unseen(texts, vocab, replacement="", fold_article=True) == [
+        "a moved in", "a moved in", "an apple", "an apple a"]  # fmt: skip
     model = _fit("token", fold_article=True)
     p = _p_hostile(model, ["an armenian moved in", "a jordanian moved in"])
     assert p[0] == pytest.approx(p[1], abs=1e-12)

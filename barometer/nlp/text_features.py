@@ -32,7 +32,7 @@ _WORD_RE = re.compile(r"\w+")
 #: underscores is shared with :data:`UNSEEN_WORD`.
 RARE_WORD = "_rare_"
 _SPACES_RE = re.compile(r"  +")
-_AN_UNSEEN_RE = re.compile(rf"(^|\s)[Aa]n (?={UNSEEN_WORD}\b)")
+_DROPPED = "\x00"  # marks a dropped word until the article before it is folded
 
 
 def learn_vocabulary(normalised: Iterable[str], min_df: int) -> list[str]:
@@ -67,8 +67,8 @@ def mask_unseen(
     ``replacement`` is the word put in their place: :data:`RARE_WORD` gives the rare words of the
     training corpora a token of their own, so that the placeholder learns only from the rows that
     carry it literally (balanced templates and swaps); ``""`` drops them. ``fold_article``
-    writes the English article "an" before the placeholder as "a", so that "an Armenian" and
-    "a Jordanian" differ in nothing.
+    writes the English article "an" before the placeholder (or before a dropped word) as "a",
+    so that "an Armenian" and "a Jordanian" differ in nothing.
 
     Examples
     --------
@@ -78,19 +78,24 @@ def mask_unseen(
     ['a _unk_ moved in']
     >>> mask_unseen(["so xq zz here"], frozenset({"so", "here"}), replacement="")
     ['so here']
+    >>> mask_unseen(["an eritrean moved in"], frozenset({"an", "moved", "in"}), replacement="",
+    ...             fold_article=True)
+    ['a moved in']
     """
+
+    token = replacement or _DROPPED
 
     def keep(match: re.Match[str]) -> str:
         word = match.group()
-        return word if word in vocabulary else replacement
+        return word if word in vocabulary else token
 
-    if replacement:
-        run = re.compile(rf"\b{re.escape(replacement)}(?: {re.escape(replacement)})+\b")
-        masked = [run.sub(replacement, _WORD_RE.sub(keep, text)) for text in normalised]
-    else:
-        masked = [_SPACES_RE.sub(" ", _WORD_RE.sub(keep, text)).strip() for text in normalised]
+    run = re.compile(rf"(?<!\w){re.escape(token)}(?: {re.escape(token)})+(?!\w)")
+    masked = [run.sub(token, _WORD_RE.sub(keep, text)) for text in normalised]
     if fold_article:
-        masked = [_AN_UNSEEN_RE.sub(r"\1a ", text) for text in masked]
+        article = re.compile(rf"(^|\s)[Aa]n (?={re.escape(token)}(?!\w))")
+        masked = [article.sub(r"\1a ", text) for text in masked]
+    if not replacement:
+        masked = [_SPACES_RE.sub(" ", text.replace(_DROPPED, "")).strip() for text in masked]
     return masked
 
 
