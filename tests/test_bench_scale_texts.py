@@ -1,0 +1,75 @@
+"""The scale benchmark's generated texts: new texts in the sample's languages, with a set share
+of exact repeats (so that work done once per distinct text is not flattered by the bench)."""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_scale.py"
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_scale_under_test", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def tweets(bench: ModuleType) -> list[dict]:
+    return bench.sample_tweets()[0]
+
+
+def _texts(bench: ModuleType, tweets: list[dict], share: float, n: int, seed: int = 0) -> list:
+    maker = bench.TextMaker(tweets, random.Random(seed), share)
+    rng = random.Random(seed + 10)
+    return [(t.get("lang"), maker.text(t)) for t in (rng.choice(tweets) for _ in range(n))]
+
+
+def test_duplicate_share_known_answer(bench: ModuleType) -> None:
+    rows = [{"text": "a"}, {"text": "a"}, {"text": "b"}, {"text": "c"}]
+    assert bench.sample_duplicate_share(rows) == pytest.approx(0.25)
+
+
+def test_without_repeats_texts_are_new(bench: ModuleType, tweets: list[dict]) -> None:
+    made = [text for _, text in _texts(bench, tweets, 0.0, 5000)]
+    # drawn as before (copied), 5,000 posts from the sample repeat far more often
+    assert len(set(made)) / len(made) > 0.97
+    copied = Counter(random.Random(0).choice(tweets)["text"] for _ in range(5000))
+    assert len(copied) / 5000 < 0.85
+
+
+@pytest.mark.parametrize("share", [0.2, 0.52])
+def test_repeat_share_is_the_one_asked(bench: ModuleType, tweets: list[dict], share: float) -> None:
+    made = [text for _, text in _texts(bench, tweets, share, 6000)]
+    seen: set[str] = set()
+    repeats = 0
+    for text in made:
+        repeats += text in seen
+        seen.add(text)
+    # binomial standard error at n = 6,000 is under 0.007
+    assert abs(repeats / len(made) - share) < 0.03
+
+
+def test_words_come_from_the_same_language(bench: ModuleType, tweets: list[dict]) -> None:
+    vocab: dict[str, set[str]] = {}
+    for tweet in tweets:
+        vocab.setdefault(str(tweet.get("lang")), set()).update(str(tweet["text"]).split())
+    for lang, text in _texts(bench, tweets, 0.3, 2000):
+        assert text.strip()
+        assert set(text.split()) <= vocab[str(lang)]
+
+
+def test_same_seed_same_texts(bench: ModuleType, tweets: list[dict]) -> None:
+    assert _texts(bench, tweets, 0.4, 500, seed=3) == _texts(bench, tweets, 0.4, 500, seed=3)
+    assert _texts(bench, tweets, 0.4, 500, seed=3) != _texts(bench, tweets, 0.4, 500, seed=4)
