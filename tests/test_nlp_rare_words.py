@@ -98,13 +98,16 @@ def test_fold_article_reads_an_as_a_before_the_placeholder_only() -> None:
     assert p[0] == pytest.approx(p[1], abs=1e-12)
 
 
-def test_shared_counts_follow_the_new_options_and_survive_skops() -> None:
-    model = _fit("drop", fold_article=True)
+@pytest.mark.parametrize("rare_words", ["drop", "drop_always"])
+def test_shared_counts_follow_the_new_options_and_survive_skops(rare_words: str) -> None:
+    model = _fit(rare_words, fold_article=True)
     texts = ["An Eritrean moved in!", "qq people ruin everything", "hej @du"]
     langs = ["en"] * len(texts)
     restored = loads(dumps(model), trusted=get_untrusted_types(data=dumps(model)))
     key = restored.hashing_key()
-    assert key[-1] == "fold_article" and key != _fit("drop").hashing_key()
+    assert "fold_article" in key[4:] and key != _fit(rare_words).hashing_key()
+    # a model that drops unseen words never shares counts with one that reads the placeholder
+    assert ("drop_unseen" in key[4:]) == (rare_words == "drop_always")
     counts = HashedCounts(*key[:3]).transform(restored.mask_unseen(normalise_batch(texts, langs)))  # type: ignore[arg-type]
     np.testing.assert_allclose(
         restored.predict_proba_counts(counts, langs), model.predict_proba(texts, langs), atol=1e-6

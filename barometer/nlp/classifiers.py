@@ -286,8 +286,9 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
 
     def hashing_key(self) -> tuple[object, ...]:
         """Hashing parameters: the first three are those of
-        :class:`barometer.nlp.batch.HashedCounts`; a model with a vocabulary adds its words, as
-        its counts are those of :meth:`mask_unseen` texts."""
+        :class:`barometer.nlp.batch.HashedCounts`; a model with a vocabulary adds its words (and
+        marks for ``fold_article`` and ``rare_words="drop_always"``), as its counts are those of
+        :meth:`mask_unseen` texts."""
         key: tuple[object, ...] = (
             tuple(self.word_ngram_range) if min(self.word_ngram_range) > 0 else (0, 0),
             tuple(self.char_ngram_range) if min(self.char_ngram_range) > 0 else (0, 0),
@@ -296,7 +297,9 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
         vocabulary = self._vocabulary()
         if vocabulary is None:
             return key
-        return (*key, vocabulary, "fold_article") if self.fold_article else (*key, vocabulary)
+        marks = ("fold_article",) * bool(self.fold_article)
+        marks += ("drop_unseen",) * (self.rare_words == "drop_always")
+        return (*key, vocabulary, *marks)
 
     def predict_proba_counts(
         self, counts: dict[str, sp.csr_matrix], langs: Sequence[str]
