@@ -174,6 +174,8 @@ class AuditThresholds(Section):
     min_group_n: int = Field(default=30, ge=1)
     # how a registered model is audited (barometer.audit.audit_model); not limits
     parity_by: list[str] = ["lang", "target_group"]
+    parity_within: list[str] = []  # compare the parity_by groups within each value of these
+    # (e.g. ["lang"]: target groups within each language); [] = over all rows
     dialect: bool = False  # TwitterAAE audit on Davidson's held-out tweets
     dialect_argmax: bool = False  # AA vs White argmax instead of the 0.8 cut-off
     n_boot: int = Field(default=1000, ge=10)
