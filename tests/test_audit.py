@@ -209,6 +209,8 @@ def test_audit_model_records_verdict_card_and_json(tmp_path: Path) -> None:
     # group fairness across the groups posts target; languages are compared on the same
     # neutral sentences (counterfactuals in every language the model scores)
     assert rates is not None and set(rates["by"]) == {"target_group"}
+    # target groups compared within each language (MLMA's en, fr and ar parts)
+    assert set(rates["stratum"]) == {"lang=ar", "lang=en", "lang=fr"}
     assert results.counterfactual is not None
     assert set(results.counterfactual["scores"]["lang"]) == {"sv", "en", "fr", "tr", "ar"}
     assert limits.max_neutral_flag_rate == 0.05
@@ -216,6 +218,7 @@ def test_audit_model_records_verdict_card_and_json(tmp_path: Path) -> None:
     record = json.loads((folder / "audit.json").read_text())
     passed, reasons = audit_passes(results, limits)
     assert (record["passed"], record["reasons"]) == (passed, reasons)
+    assert passed, reasons  # the active hostility model passes its own audit, no --force
     assert record["model_sha256"] == registry.sha256(folder / "model.skops")
     assert {"counterfactual_by_template", "error_rates", "rate_ratios", "dialect"} <= set(record)
     card = (folder / "card.md").read_text()

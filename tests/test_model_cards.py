@@ -51,3 +51,33 @@ def test_card_names_only_existing_code(card: Path) -> None:
 def test_the_check_catches_a_moved_module() -> None:
     assert not _resolves("barometer.nlp.training.training_set")
     assert _resolves("barometer.training.data.training_set")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "says", "never"),
+    [
+        ([], None, "placeholder"),
+        (["features.min_word_df=10"], "replaced by one placeholder word", "dropped"),
+        (["features.min_word_df=10", "features.rare_words=token"], "a token of their own",
+         "adds no feature"),
+        (["features.min_word_df=10", "features.rare_words=drop_always",
+          "features.fold_article=true"], "dropped in training and prediction", "placeholder word"),
+    ],
+)  # fmt: skip
+def test_card_says_what_the_vocabulary_does(
+    overrides: list[str], says: str | None, never: str
+) -> None:
+    from barometer.training.cards import _vocabulary_note
+    from barometer.training.config import load_training_config
+
+    plain = ["features.min_word_df=0", "features.rare_words=unseen", "features.fold_article=false"]
+    config = load_training_config(
+        Path(barometer.__file__).parent / "data/models/configs/hostility.toml", plain + overrides
+    )
+    note = _vocabulary_note(config)
+    assert never not in note
+    if says is None:
+        assert note == ""
+    else:
+        assert says in note
+        assert ('"an" before an unseen word' in note) == ("features.fold_article=true" in overrides)

@@ -39,10 +39,9 @@ def test_shared_counts_give_the_same_probabilities(task: str) -> None:
     posts = _posts()
     langs = [lg or "und" for lg in posts["lang"]]
     expected = model.predict_proba(posts[["text", "lang"]])
-    # a model with a vocabulary (4th key item) reads masked texts, as the batch scorer feeds it
-    counts = HashedCounts(*model.hashing_key()[:3]).transform(
-        model.mask_unseen(normalise_batch([unescape(t) for t in posts["text"]], langs))
-    )
+    # as BatchScorer does: the first three parts of the key, on the texts the model masks
+    normalised = normalise_batch([unescape(t) for t in posts["text"]], langs)
+    counts = HashedCounts(*model.hashing_key()[:3]).transform(model.mask_unseen(normalised))
     got = model.predict_proba_counts(counts, langs)
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9)
 

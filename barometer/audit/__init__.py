@@ -24,7 +24,13 @@ from barometer.audit.counterfactual import (
 )
 from barometer.audit.dialect import dialect_audit, load_davidson_dialects
 from barometer.audit.model_audit import audit_card_section, audit_model, audit_record
-from barometer.audit.parity import error_rates, flag_rate_ratio, rate_ratios
+from barometer.audit.parity import (
+    error_rates,
+    flag_rate_ratio,
+    parity_disparities,
+    rate_ratios,
+    wilson_interval,
+)
 from barometer.audit.report import (
     AuditResults,
     AuditThresholds,
@@ -57,8 +63,10 @@ __all__ = [
     "load_davidson_dialects",
     "load_templates",
     "model_validity_table",
+    "parity_disparities",
     "rate_ratios",
     "run_audit",
     "score_texts",
     "validate_model",
+    "wilson_interval",
 ]

@@ -117,8 +117,9 @@ def audit_model(
 
     Counterfactual swaps over the sv and en templates (only the languages the model scores,
     ``scoring.languages``); false-positive and false-negative rates of the flag per
-    ``parity_by`` group on the held-out test split of the model's config; with ``dialect``, the
-    TwitterAAE flag rates on Davidson's held-out tweets. Thresholds: ``thresholds``, else
+    ``parity_by`` group (within each ``parity_within`` stratum) on the held-out test split of
+    the model's config; with ``dialect``, the TwitterAAE flag rates on Davidson's held-out
+    tweets. Thresholds: ``thresholds``, else
     :func:`model_audit_thresholds`; ``n_boot`` and ``dialect_argmax`` override theirs. With
     ``record``, :func:`barometer.registry.record_audit` writes ``audit.json`` and the card's
     "Audit results" section.
@@ -151,9 +152,11 @@ def audit_model(
     results.counterfactual = counterfactual_audit(view, sentences, positive_label="flagged")
     frame = _parity_frame(view, config, root)
     by = [c for c in limits.parity_by if c in frame.columns]
+    within = [c for c in limits.parity_within if c in frame.columns]
     results.error_rates = error_rates(
-        frame, y_true="y_true", y_pred="y_pred", by=by, n_boot=limits.n_boot, seed=seed
-    )
+        frame, y_true="y_true", y_pred="y_pred", by=by, within=within, n_boot=limits.n_boot,
+        seed=seed,
+    )  # fmt: skip
     if limits.dialect:
         results.dialect, note = _dialect_audit(view, config, root, limits, seed)
         results.notes.append(note)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from barometer.audit.parity import rate_ratios
+from barometer.audit.parity import parity_disparities, rate_ratios
 from barometer.exceptions import ConfigError
 from barometer.training.config import AuditThresholds
 
@@ -80,17 +80,49 @@ def _counterfactual_reasons(
     return reasons
 
 
+def _parity_limits(thresholds: AuditThresholds) -> dict[str, float]:
+    return {"fpr": thresholds.max_fpr_ratio, "fnr": thresholds.max_fnr_ratio}
+
+
 def _parity_reasons(rates: pd.DataFrame, thresholds: AuditThresholds) -> list[str]:
-    limits = {"fpr": thresholds.max_fpr_ratio, "fnr": thresholds.max_fnr_ratio}
+    limits = _parity_limits(thresholds)
+    ratios = rate_ratios(rates, min_n=thresholds.min_group_n)
     reasons = []
-    for row in rate_ratios(rates, min_n=thresholds.min_group_n).itertuples():
-        if float(row.ratio) > limits[str(row.metric)]:  # type: ignore[arg-type]
-            reasons.append(
-                f"{str(row.metric).upper()} ratio by {row.by} {row.ratio:.2f} > "
-                f"{limits[str(row.metric)]} ({row.highest} {row.high:.3f} vs "
-                f"{row.lowest} {row.low:.3f})"
-            )
+    for row in parity_disparities(ratios, limits).itertuples():
+        scope = "" if row.stratum == "all" else f" within {row.stratum}"
+        reasons.append(
+            f"{str(row.metric).upper()} ratio by {row.by}{scope}: Wilson 95 % lower bound of "
+            f"{row.highest} {row.high_lower:.3f} / upper bound of {row.lowest} "
+            f"{row.low_upper:.3f} = {row.conservative_ratio:.2f} > {limits[str(row.metric)]} "
+            f"(point rates {row.high:.3f} vs {row.low:.3f}, ratio {row.ratio:.2f})"
+        )
     return reasons
+
+
+def _parity_markdown(rates: pd.DataFrame, thresholds: AuditThresholds) -> list[str]:
+    """Rates with Wilson intervals per stratum, and each stratum's point and conservative ratio
+    with the rule's decision."""
+    limits = _parity_limits(thresholds)
+    ratios = rate_ratios(rates, min_n=thresholds.min_group_n)
+    decided = ratios.assign(
+        limit=ratios["metric"].map(limits),
+        point_over_limit=ratios["ratio"] > ratios["metric"].map(limits),
+        decided_by="conservative_ratio",
+        verdict=np.where(ratios.index.isin(parity_disparities(ratios, limits).index),
+                         "disparity", "no disparity"),
+    )  # fmt: skip
+    columns = ["by", "stratum", "group", "metric", "value", "wilson_lower", "wilson_upper",
+               "n_effective"]  # fmt: skip
+    shown = rates[[c for c in columns if c in rates.columns]].astype({"n_effective": int})
+    return [
+        "### Error-rate parity", "",
+        "Rule: the groups of each stratum with at least "
+        f"{thresholds.min_group_n} items are compared; a disparity needs the conservative ratio "
+        "(Wilson 95 % lower bound of the highest group's rate / upper bound of the lowest "
+        "group's) above the limit. The point ratio is shown beside it; it does not decide. A "
+        "stratum with fewer than two such groups is not compared.", "",
+        markdown_table(shown), "", markdown_table(decided), "",
+    ]  # fmt: skip
 
 
 def _dialect_reasons(dialect: pd.DataFrame, thresholds: AuditThresholds) -> list[str]:
@@ -163,9 +195,7 @@ def audit_markdown(results: AuditResults, thresholds: AuditThresholds) -> str:
     if results.counterfactual is not None:
         lines += _counterfactual_markdown(results.counterfactual)
     if results.error_rates is not None:
-        lines += ["### Error-rate parity", "", markdown_table(results.error_rates), "",
-                  markdown_table(rate_ratios(results.error_rates, min_n=thresholds.min_group_n)),
-                  ""]  # fmt: skip
+        lines += _parity_markdown(results.error_rates, thresholds)
     if results.dialect is not None:
         lines += ["### Dialect (TwitterAAE on Davidson et al. 2017)", "",
                   markdown_table(results.dialect), ""]  # fmt: skip

@@ -48,6 +48,7 @@ from barometer.nlp.inputs import TextInput, require_post_columns, texts_and_code
 from barometer.nlp.linear_models import LinearModel, linear_model, strict_convergence
 from barometer.nlp.text import normalise_texts
 from barometer.nlp.text_features import (
+    RARE_WORD,
     UNSEEN_WORD,
     lang_block,
     learn_vocabulary,
@@ -86,6 +87,23 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
         Normalised words left out of the vocabulary however frequent (with ``min_word_df > 0``):
         e.g. the training group names, so that a group mention is read by its place in the
         sentence and never by the name (every name gives the features of an unseen word).
+    rare_words : {"unseen", "token", "drop", "drop_always"}, default "unseen"
+        What the words outside the vocabulary of the *training* texts become (with
+        ``min_word_df > 0``): the placeholder of unseen words (``"unseen"``), a training-only
+        token of their own (``"token"``,
+        :data:`~barometer.nlp.text_features.RARE_WORD`) or nothing (``"drop"``). With
+        ``"token"`` or ``"drop"`` the placeholder learns its weight only from training texts
+        that carry it literally (augmentation templates and swaps, balanced across classes),
+        not from the class shares of the corpora's rare words (misspelled slurs, names).
+        Prediction reads an unseen word as the placeholder, except with ``"drop_always"``:
+        words outside the vocabulary are dropped in training and in prediction, so an unseen
+        name adds no feature at all. The placeholder is then a word like any other: kept when
+        training texts carry it often enough (the augmentation's placeholder groups,
+        ``augment.unseen_groups``, become a training-only group name that prediction never
+        produces), dropped otherwise.
+    fold_article : bool, default False
+        Write the article "an" before the placeholder as "a" (with ``min_word_df > 0``), in
+        training and prediction, so that an unseen name's first letter carries nothing.
     classifier : {"svm", "logistic", "nbsvm"}, default "svm"
         ``LinearSVC``, ``LogisticRegression`` (L2, lbfgs) or
         :class:`~barometer.nlp.nbsvm.NBSVMClassifier` (one-vs-rest ``LinearSVC`` over features
@@ -131,6 +149,8 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
     #: Versions saved before ``min_word_df`` existed keep every word.
     min_word_df: int = 0
     unseen_words: tuple[str, ...] = ()
+    rare_words: str = "unseen"
+    fold_article: bool = False
     _vocabulary_set: frozenset[str] | None = None
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
@@ -143,6 +163,8 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
         "lang_feature": ["boolean"],
         "min_word_df": [Interval(Integral, 0, None, closed="left")],
         "unseen_words": [tuple],
+        "rare_words": [StrOptions({"unseen", "token", "drop", "drop_always"})],
+        "fold_article": ["boolean"],
         "classifier": [StrOptions({"svm", "logistic", "nbsvm"})],
         "C": [Interval(Real, 0, None, closed="neither")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
@@ -169,6 +191,8 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
         lang_feature: bool = True,
         min_word_df: int = 0,
         unseen_words: tuple[str, ...] = (),
+        rare_words: str = "unseen",
+        fold_article: bool = False,
         classifier: str = "svm",
         C: float = 0.5,
         class_weight: str | None = None,
@@ -191,6 +215,8 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
         self.lang_feature = lang_feature
         self.min_word_df = min_word_df
         self.unseen_words = unseen_words
+        self.rare_words = rare_words
+        self.fold_article = fold_article
         self.classifier = classifier
         self.C = C
         self.class_weight = class_weight
@@ -216,15 +242,26 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
             return None
         cached = getattr(self, "_vocabulary_set", None)
         if cached is None:
-            cached = frozenset(words) | {UNSEEN_WORD}
+            cached = frozenset(words)
+            if self.rare_words != "drop_always":
+                cached |= {UNSEEN_WORD}
             self._vocabulary_set = cached
         return cached
 
-    def mask_unseen(self, normalised: list[str]) -> list[str]:
+    def mask_unseen(self, normalised: list[str], *, training: bool = False) -> list[str]:
         """Normalised texts with every word outside the vocabulary replaced by the placeholder
-        (unchanged when the model keeps every word)."""
+        (unchanged when the model keeps every word); ``training``: by what ``rare_words``
+        says."""
         vocabulary = self._vocabulary()
-        return normalised if vocabulary is None else mask_unseen(normalised, vocabulary)
+        if vocabulary is None:
+            return normalised
+        replacement = UNSEEN_WORD
+        if self.rare_words == "drop_always":
+            replacement = ""
+        elif training and self.rare_words != "unseen":
+            replacement = RARE_WORD if self.rare_words == "token" else ""
+        return mask_unseen(normalised, vocabulary, replacement=replacement,
+                           fold_article=bool(self.fold_article))  # fmt: skip
 
     def _features(self, texts: list[str], langs: list[str], *, fit: bool = False) -> sp.csr_matrix:
         normalised = normalise_texts([unescape(t) if "&" in t else t for t in texts], langs)
@@ -234,7 +271,7 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
             learnt = learn_vocabulary(normalised, min_df) if min_df > 0 else []
             self.vocabulary_ = [w for w in learnt if w not in unseen]
             self._vocabulary_set = None
-        normalised = self.mask_unseen(normalised)
+        normalised = self.mask_unseen(normalised, training=fit)
         counts = raw_counts(normalised, self.word_ngram_range, self.char_ngram_range,
                             self.n_features)  # fmt: skip
         if fit:
@@ -249,15 +286,20 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
 
     def hashing_key(self) -> tuple[object, ...]:
         """Hashing parameters: the first three are those of
-        :class:`barometer.nlp.batch.HashedCounts`; a model with a vocabulary adds its words, as
-        its counts are those of :meth:`mask_unseen` texts."""
+        :class:`barometer.nlp.batch.HashedCounts`; a model with a vocabulary adds its words (and
+        marks for ``fold_article`` and ``rare_words="drop_always"``), as its counts are those of
+        :meth:`mask_unseen` texts."""
         key: tuple[object, ...] = (
             tuple(self.word_ngram_range) if min(self.word_ngram_range) > 0 else (0, 0),
             tuple(self.char_ngram_range) if min(self.char_ngram_range) > 0 else (0, 0),
             int(self.n_features),
         )
         vocabulary = self._vocabulary()
-        return key if vocabulary is None else (*key, vocabulary)
+        if vocabulary is None:
+            return key
+        marks = ("fold_article",) * bool(self.fold_article)
+        marks += ("drop_unseen",) * (self.rare_words == "drop_always")
+        return (*key, vocabulary, *marks)
 
     def predict_proba_counts(
         self, counts: dict[str, sp.csr_matrix], langs: Sequence[str]

@@ -26,7 +26,13 @@ TOKEN_PATTERN = r"<url>|<user>|\w+|[^\w\s]"
 #: token, so that the word and character featurisers read it like any other word).
 UNSEEN_WORD = "_unk_"
 _WORD_RE = re.compile(r"\w+")
-_UNSEEN_RUN_RE = re.compile(rf"\b{UNSEEN_WORD}(?: {UNSEEN_WORD})+\b")
+#: The word that stands, in training only, for the rare words of the training texts
+#: (``TextClassifier(rare_words="token")``): never produced in prediction, so the rare words'
+#: class shares stay away from :data:`UNSEEN_WORD`. No character n-gram of it but the padded
+#: underscores is shared with :data:`UNSEEN_WORD`.
+RARE_WORD = "_rare_"
+_SPACES_RE = re.compile(r"  +")
+_DROPPED = "\x00"  # marks a dropped word until the article before it is folded
 
 
 def learn_vocabulary(normalised: Iterable[str], min_df: int) -> list[str]:
@@ -43,7 +49,13 @@ def learn_vocabulary(normalised: Iterable[str], min_df: int) -> list[str]:
     return sorted(w for w, n in df.items() if n >= min_df)
 
 
-def mask_unseen(normalised: Sequence[str], vocabulary: frozenset[str]) -> list[str]:
+def mask_unseen(
+    normalised: Sequence[str],
+    vocabulary: frozenset[str],
+    *,
+    replacement: str = UNSEEN_WORD,
+    fold_article: bool = False,
+) -> list[str]:
     r"""Replace every ``\w+`` word outside ``vocabulary`` by :data:`UNSEEN_WORD`, and a run of
     them (words separated by single spaces) by one.
 
@@ -52,17 +64,39 @@ def mask_unseen(normalised: Sequence[str], vocabulary: frozenset[str]) -> list[s
     to share with trained words (hash buckets, character n-grams, the TF-IDF norm); a name of two
     unseen words ("Sri Lankans") reads like a name of one.
 
+    ``replacement`` is the word put in their place: :data:`RARE_WORD` gives the rare words of the
+    training corpora a token of their own, so that the placeholder learns only from the rows that
+    carry it literally (balanced templates and swaps); ``""`` drops them. ``fold_article``
+    writes the English article "an" before the placeholder (or before a dropped word) as "a",
+    so that "an Armenian" and "a Jordanian" differ in nothing.
+
     Examples
     --------
     >>> mask_unseen(["many sri lankans live here!"], frozenset({"many", "live", "here"}))
     ['many _unk_ live here!']
+    >>> mask_unseen(["an eritrean moved in"], frozenset({"an", "moved", "in"}), fold_article=True)
+    ['a _unk_ moved in']
+    >>> mask_unseen(["so xq zz here"], frozenset({"so", "here"}), replacement="")
+    ['so here']
+    >>> mask_unseen(["an eritrean moved in"], frozenset({"an", "moved", "in"}), replacement="",
+    ...             fold_article=True)
+    ['a moved in']
     """
+
+    token = replacement or _DROPPED
 
     def keep(match: re.Match[str]) -> str:
         word = match.group()
-        return word if word in vocabulary else UNSEEN_WORD
+        return word if word in vocabulary else token
 
-    return [_UNSEEN_RUN_RE.sub(UNSEEN_WORD, _WORD_RE.sub(keep, text)) for text in normalised]
+    run = re.compile(rf"(?<!\w){re.escape(token)}(?: {re.escape(token)})+(?!\w)")
+    masked = [run.sub(token, _WORD_RE.sub(keep, text)) for text in normalised]
+    if fold_article:
+        article = re.compile(rf"(^|\s)[Aa]n (?={re.escape(token)}(?!\w))")
+        masked = [article.sub(r"\1a ", text) for text in masked]
+    if not replacement:
+        masked = [_SPACES_RE.sub(" ", text.replace(_DROPPED, "")).strip() for text in masked]
+    return masked
 
 
 def word_hasher(ngram_range: Sequence[int], n_features: int) -> HashingVectorizer | None:

@@ -192,12 +192,7 @@ def _model_section(config: TrainingConfig, metrics: dict[str, Any]) -> str:
         else "not run"
     )
     lang_block = ", a one-hot block of the language" if config.features.lang_feature else ""
-    if config.features.min_word_df > 0:
-        lang_block += (
-            f"; words found in fewer than {config.features.min_word_df} training texts are "
-            "replaced by one placeholder word before both featurisers, so every unseen word "
-            "(a group name the model never saw) gives the same features"
-        )
+    lang_block += _vocabulary_note(config)
     linear_model = CLASSIFIER_NAMES.get(clf.kind, f"`{clf.kind}`")
     values = ""
     if metrics.get("values") and metrics["values"].get("value_center") is not None:
@@ -243,6 +238,33 @@ Published results on the same data:
 
 {chr(10).join(baselines) or "- none"}
 """
+
+
+def _vocabulary_note(config: TrainingConfig) -> str:
+    """What the card says about the training vocabulary (``features.min_word_df`` > 0)."""
+    feats = config.features
+    if feats.min_word_df <= 0:
+        return ""
+    rare = f"; words found in fewer than {feats.min_word_df} training texts are "
+    if feats.rare_words == "drop_always":
+        note = rare + (
+            "dropped in training and prediction, so an unseen word (a group name the model "
+            "never saw) adds no feature"
+        )
+    else:
+        note = rare + (
+            "replaced by one placeholder word before both featurisers, so every unseen word "
+            "(a group name the model never saw) gives the same features"
+        )
+        if feats.rare_words in ("token", "drop"):
+            how = "read as a token of their own" if feats.rare_words == "token" else "dropped"
+            note += (
+                f"; in training, the rare words of the training texts are {how} instead, so the "
+                "placeholder learns only from the augmentation rows that carry it"
+            )
+    if feats.fold_article:
+        note += '; "an" before an unseen word is read as "a"'
+    return note
 
 
 def render_card(

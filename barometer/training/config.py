@@ -88,6 +88,8 @@ class FeaturesConfig(Section):
     lang_feature: bool
     min_word_df: int = Field(default=0, ge=0)  # > 0: words in fewer training texts -> one token
     mask_groups: bool = False  # training group names read as unseen words (min_word_df > 0)
+    rare_words: Literal["unseen", "token", "drop", "drop_always"] = "unseen"  # rare words
+    fold_article: bool = False  # "an" before the placeholder read as "a" (min_word_df > 0)
 
     @model_validator(mode="after")
     def _ranges(self) -> FeaturesConfig:
@@ -184,6 +186,8 @@ class AuditThresholds(Section):
     min_group_n: int = Field(default=30, ge=1)
     # how a registered model is audited (barometer.audit.audit_model); not limits
     parity_by: list[str] = ["lang", "target_group"]
+    parity_within: list[str] = []  # compare the parity_by groups within each value of these
+    # (e.g. ["lang"]: target groups within each language); [] = over all rows
     dialect: bool = False  # TwitterAAE audit on Davidson's held-out tweets
     dialect_argmax: bool = False  # AA vs White argmax instead of the 0.8 cut-off
     n_boot: int = Field(default=1000, ge=10)

@@ -63,6 +63,8 @@ def build_estimator(config: TrainingConfig) -> TextClassifier:
         lang_feature=feats.lang_feature,
         min_word_df=feats.min_word_df,
         unseen_words=_group_words(config) if feats.mask_groups else (),
+        rare_words=feats.rare_words,
+        fold_article=feats.fold_article,
         classifier=clf.kind,
         C=clf.C,
         class_weight=None if clf.class_weight in ("", "none") else clf.class_weight,
