@@ -70,8 +70,9 @@ def test_the_engine_runs_the_declared_list_and_the_manifest_times_each_step(tmp_
     assert engine.ran == expected  # no live source configured, no fetch option: no fetch
     assert list(report.manifest["step_seconds"]) == expected
     assert all(seconds >= 0 for seconds in report.manifest["step_seconds"].values())
-    # the per-partition work of the score and aggregate steps went through this engine
-    assert engine.mapped == ["score_partition", "summarise"]
+    # the per-partition work of the score and aggregate steps (term summaries too) went through
+    # this engine
+    assert engine.mapped == ["score_partition", "summarise", "summarise_terms"]
     assert "steps" not in report.manifest
 
 

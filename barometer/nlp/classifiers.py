@@ -47,18 +47,12 @@ from sklearn.utils.validation import check_is_fitted
 from barometer.nlp.inputs import TextInput, require_post_columns, texts_and_codes
 from barometer.nlp.linear_models import LinearModel, linear_model, strict_convergence
 from barometer.nlp.text import normalise_texts
-from barometer.nlp.text_features import (
-    RARE_WORD,
-    UNSEEN_WORD,
-    lang_block,
-    learn_vocabulary,
-    mask_unseen,
-    raw_counts,
-)
+from barometer.nlp.text_features import lang_block, learn_vocabulary, raw_counts
+from barometer.nlp.vocabulary import VocabularyMasking
 from barometer.schema import POST_SCORES
 
 
-class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
+class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimator):
     r"""Calibrated linear text classifier over hashed word and character n-grams.
 
     Parameters
@@ -77,33 +71,11 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
         Use ``1 + log(tf)`` term frequencies.
     lang_feature : bool, default True
         Add a one-hot block of the post language.
-    min_word_df : int, default 0
-        When > 0, a vocabulary of the ``\w+`` words found in at least ``min_word_df`` training
-        texts is learnt, and every other word (in training and in prediction) is replaced by
-        one placeholder before both featurisers
-        (:func:`~barometer.nlp.text_features.mask_unseen`): unseen words, such as group names
-        the model never saw, all give the same features. 0 keeps every word.
-    unseen_words : tuple of str, default ()
-        Normalised words left out of the vocabulary however frequent (with ``min_word_df > 0``):
-        e.g. the training group names, so that a group mention is read by its place in the
-        sentence and never by the name (every name gives the features of an unseen word).
-    rare_words : {"unseen", "token", "drop", "drop_always"}, default "unseen"
-        What the words outside the vocabulary of the *training* texts become (with
-        ``min_word_df > 0``): the placeholder of unseen words (``"unseen"``), a training-only
-        token of their own (``"token"``,
-        :data:`~barometer.nlp.text_features.RARE_WORD`) or nothing (``"drop"``). With
-        ``"token"`` or ``"drop"`` the placeholder learns its weight only from training texts
-        that carry it literally (augmentation templates and swaps, balanced across classes),
-        not from the class shares of the corpora's rare words (misspelled slurs, names).
-        Prediction reads an unseen word as the placeholder, except with ``"drop_always"``:
-        words outside the vocabulary are dropped in training and in prediction, so an unseen
-        name adds no feature at all. The placeholder is then a word like any other: kept when
-        training texts carry it often enough (the augmentation's placeholder groups,
-        ``augment.unseen_groups``, become a training-only group name that prediction never
-        produces), dropped otherwise.
-    fold_article : bool, default False
-        Write the article "an" before the placeholder as "a" (with ``min_word_df > 0``), in
-        training and prediction, so that an unseen name's first letter carries nothing.
+    min_word_df, unseen_words, rare_words, fold_article
+        The vocabulary options of :class:`~barometer.nlp.vocabulary.VocabularyMasking` (its
+        docstring says what each does): with ``min_word_df > 0`` the words of fewer training
+        texts (and ``unseen_words``) are masked or dropped, so unseen words such as group names
+        the model never saw all give the same features, or none. Defaults keep every word.
     classifier : {"svm", "logistic", "nbsvm"}, default "svm"
         ``LinearSVC``, ``LogisticRegression`` (L2, lbfgs) or
         :class:`~barometer.nlp.nbsvm.NBSVMClassifier` (one-vs-rest ``LinearSVC`` over features
@@ -145,13 +117,6 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
     calibrated_ : CalibratedClassifierCV
         The fitted calibrated model.
     """
-
-    #: Versions saved before ``min_word_df`` existed keep every word.
-    min_word_df: int = 0
-    unseen_words: tuple[str, ...] = ()
-    rare_words: str = "unseen"
-    fold_article: bool = False
-    _vocabulary_set: frozenset[str] | None = None
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "task": [str],
@@ -231,38 +196,6 @@ class TextClassifier(TextInput, ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     # -- features -------------------------------------------------------------------------
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(super().__getstate__())
-        state.pop("_vocabulary_set", None)  # a cache, rebuilt from vocabulary_
-        return state
-
-    def _vocabulary(self) -> frozenset[str] | None:
-        words = getattr(self, "vocabulary_", None)
-        if not words:
-            return None
-        cached = getattr(self, "_vocabulary_set", None)
-        if cached is None:
-            cached = frozenset(words)
-            if self.rare_words != "drop_always":
-                cached |= {UNSEEN_WORD}
-            self._vocabulary_set = cached
-        return cached
-
-    def mask_unseen(self, normalised: list[str], *, training: bool = False) -> list[str]:
-        """Normalised texts with every word outside the vocabulary replaced by the placeholder
-        (unchanged when the model keeps every word); ``training``: by what ``rare_words``
-        says."""
-        vocabulary = self._vocabulary()
-        if vocabulary is None:
-            return normalised
-        replacement = UNSEEN_WORD
-        if self.rare_words == "drop_always":
-            replacement = ""
-        elif training and self.rare_words != "unseen":
-            replacement = RARE_WORD if self.rare_words == "token" else ""
-        return mask_unseen(normalised, vocabulary, replacement=replacement,
-                           fold_article=bool(self.fold_article))  # fmt: skip
-
     def _features(self, texts: list[str], langs: list[str], *, fit: bool = False) -> sp.csr_matrix:
         normalised = normalise_texts([unescape(t) if "&" in t else t for t in texts], langs)
         if fit:
