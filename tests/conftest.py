@@ -9,8 +9,11 @@ test that would skip (shared data, Chromium, an optional package) fails instead,
 always means every test ran.
 """
 
+import importlib.util
 import os
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pandas as pd
 import pytest
@@ -72,6 +75,17 @@ def observation_rows(ids: list[str]) -> pd.DataFrame:
             "observer_pseudonym": ["observer-1"] * n,
         }
     )
+
+
+def load_bench(name: str) -> ModuleType:
+    """The script ``bench/<name>.py`` imported as a module (the bench folder is no package)."""
+    path = Path(__file__).resolve().parents[1] / "bench" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"{name}_under_test", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def shared_data(*parts: str) -> Path:
