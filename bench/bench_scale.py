@@ -380,6 +380,10 @@ def main() -> None:
         help="share of posts repeating an earlier post's text (default: the sample's, 0.52)",
     )
     args = parser.parse_args()
+    if args.duplicate_share is not None and not 0 <= args.duplicate_share < 1:
+        parser.error(
+            f"--duplicate-share must be at least 0 and below 1, not {args.duplicate_share}"
+        )
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
