@@ -50,30 +50,54 @@ def _evidence(text: str) -> str | None:
     return None
 
 
+class DecimalEvidence:
+    """What a column's values show of their decimal separator, gathered value by value (a
+    column read in batches): the first value showing each separator."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}
+
+    def add(self, value: object) -> None:
+        if len(self.seen) > 1 or not isinstance(value, str) or not _CLEAN.match(value.strip()):
+            return
+        sep = _evidence(value.strip())
+        if sep is not None:
+            self.seen.setdefault(sep, value.strip())
+
+    def separator(self) -> str | None:
+        """'.' or ',' as the values show it, ``None`` when none shows one; ``ValueError``
+        naming two values that disagree."""
+        seen = self.seen
+        if len(seen) > 1:
+            raise ValueError(f"{seen['.']!r} has a decimal point, {seen[',']!r} a decimal comma")
+        return next(iter(seen), None)
+
+
 def detect_decimal(values: Iterable[object]) -> str | None:
     """The decimal separator the values show ('.' or ','), ``None`` when none shows one.
 
     Raises ``ValueError`` naming two values that disagree.
     """
-    seen: dict[str, str] = {}
+    evidence = DecimalEvidence()
     for value in values:
-        if not isinstance(value, str) or not _CLEAN.match(value.strip()):
-            continue
-        sep = _evidence(value.strip())
-        if sep is not None:
-            seen.setdefault(sep, value.strip())
-    if len(seen) > 1:
-        raise ValueError(f"{seen['.']!r} has a decimal point, {seen[',']!r} a decimal comma")
-    return next(iter(seen), None)
+        evidence.add(value)
+    return evidence.separator()
 
 
 def resolve_decimal(
-    setting: DecimalSeparator, values: Iterable[object], *, path: Path, column: str
+    setting: DecimalSeparator,
+    values: Iterable[object] | DecimalEvidence,
+    *,
+    path: Path,
+    column: str,
 ) -> str | None:
-    """The separator to parse ``column`` with: the setting, or :func:`detect_decimal`'s."""
+    """The separator to parse ``column`` with: the setting, or what the values (or the
+    evidence gathered from them) show (:func:`detect_decimal`)."""
     if setting != "auto":
         return setting
     try:
+        if isinstance(values, DecimalEvidence):
+            return values.separator()
         return detect_decimal(values)
     except ValueError as exc:
         raise InputError(

@@ -143,10 +143,20 @@ class ZoneResolver:
         """Raise one :class:`InputError` for the first abbreviation in ``values`` that is
         ambiguous or unknown (and not overridden), naming its line and the config key."""
         for value, line in zip(values, lines, strict=False):
-            zone = self.trailing_zone(value) if isinstance(value, str) else None
-            problem = self.problem(zone) if zone is not None else None
+            problem = self.value_problem(value)
             if problem is not None:
-                raise InputError(f"{path}: line {line}, column '{column}': {problem}")
+                raise self.error(path, line, column, problem)
+
+    def value_problem(self, value: object) -> str | None:
+        """Why the abbreviation after ``value`` cannot be resolved (:meth:`problem`), if it
+        has one."""
+        zone = self.trailing_zone(value) if isinstance(value, str) else None
+        return self.problem(zone) if zone is not None else None
+
+    @staticmethod
+    def error(path: Path, line: int, column: str, problem: str) -> InputError:
+        """The :class:`InputError` of :meth:`check` for ``problem`` at ``line``."""
+        return InputError(f"{path}: line {line}, column '{column}': {problem}")
 
     def parse(self, value: str) -> pd.Timestamp | None:
         """A local time with a trailing abbreviation or offset, or ISO 8601 with an offset, to

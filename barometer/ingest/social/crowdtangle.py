@@ -48,14 +48,16 @@ from urllib.parse import urlparse
 import pandas as pd
 
 from barometer.exceptions import InputError
-from barometer.ingest.base import IngestResult
-from barometer.ingest.files import encoding_notes, json_lines, read_bytes, read_csv_text, read_text
-from barometer.ingest.numbers import DecimalSeparator, resolve_decimal
-from barometer.ingest.social._common import PostCollector, as_count, as_dict, as_list
+from barometer.ingest.base import STREAM_BATCH, IngestResult
+from barometer.ingest.csv_stream import column, open_csv, read_head
+from barometer.ingest.files import encoding_notes, json_lines, read_csv_text, read_text
+from barometer.ingest.numbers import DecimalEvidence, DecimalSeparator, resolve_decimal
+from barometer.ingest.social._common import PostCollector, as_count, as_dict, as_list, in_batches
 from barometer.ingest.timezones import ZoneResolver
 
 SOURCE = "crowdtangle"
 COUNT_COLUMN = "Total Interactions"
+REQUIRED = ("URL", "Post Created")
 
 
 def _post_id(url: str, platform: str = "") -> str:
@@ -79,7 +81,7 @@ def _looks_like_json(path: Path) -> bool:
     name = path.name.lower().removesuffix(".gz")
     if name.endswith((".json", ".jsonl", ".ndjson")):
         return True
-    head = read_bytes(path)[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    head = read_head(path, 64).lstrip(b"\xef\xbb\xbf \t\r\n")
     return head[:1] in (b"{", b"[")
 
 
@@ -96,12 +98,11 @@ def read_crowdtangle(
     """
     if _looks_like_json(path):
         return _read_api_json(path)
-    table = read_csv_text(path, required=["URL", "Post Created"])
-    columns = set(table.frame.columns)
-    if not columns & {"Message", "Description"}:
-        raise InputError(f"{path}: neither a 'Message' nor a 'Description' column: no post text")
+    table = read_csv_text(path, required=list(REQUIRED))
+    _check_text_columns(path, list(table.frame.columns))
     zones = ZoneResolver(timezone_abbreviations or {})
     zones.check(path, "Post Created", table.frame["Post Created"], table.lines)
+    columns = set(table.frame.columns)
     counts = table.frame[COUNT_COLUMN] if COUNT_COLUMN in columns else pd.Series(dtype=object)
     decimal = resolve_decimal(decimal_separator, counts, path=path, column=COUNT_COLUMN)
     collector = PostCollector(SOURCE, path)
@@ -109,41 +110,95 @@ def read_crowdtangle(
     for line, reason in table.bad_rows:
         collector.reject(line, "(row)", reason)
     for line, row in zip(table.lines, table.records(), strict=True):
-        safe = json.dumps(
-            {"Post Created": row.get("Post Created"), "Message": row.get("Message")},
-            ensure_ascii=False,
-        )
-        post_id = _post_id(row["URL"])
-        if not post_id:
-            collector.reject(line, "URL", "no post URL to identify the post")
-            continue
-        created = zones.parse(row["Post Created"])
-        if created is None:
-            collector.reject(line, "Post Created", "unreadable time or no time zone", safe)
-            continue
-        instagram = post_id.startswith("instagram:")
-        text_columns = ("Description",) if instagram else ("Message",)
-        text = _first(row, text_columns)
-        if not text:
-            collector.reject(line, text_columns[0], "post has no text", safe)
-            continue
-        author = _first(row, ("Facebook Id", "User Name", "Page Name", "Account"))
-        collector.add(
-            {
-                "post_id": post_id,
-                "source": post_id.split(":")[0],
-                "created_at": created,
-                "author_id": author or f"[unknown]:{post_id}",
-                "text": text,
-                "lang_hint": row.get("Language", "").strip() or None,
-                "lat": None,
-                "lon": None,
-                "place_name": None,
-                "engagement": as_count(row.get(COUNT_COLUMN), decimal),
-                "is_repost": False,
-            }
-        )
+        _take_row(collector, line, row, zones, decimal)
     return collector.result()
+
+
+def iter_crowdtangle(
+    path: Path,
+    *,
+    timezone_abbreviations: dict[str, str] | None = None,
+    decimal_separator: DecimalSeparator = "auto",
+    batch_size: int = STREAM_BATCH,
+) -> Iterator[IngestResult]:
+    """:func:`read_crowdtangle` as a stream of results of about ``batch_size`` records: a CSV
+    export is read twice, row by row (:mod:`barometer.ingest.csv_stream`): once to check what
+    the whole-file read checks on whole columns (time-zone abbreviations, number format;
+    every error raises before the first batch), once to hand on the posts. Rows, quarantine,
+    counts and notes are those of :func:`read_crowdtangle`. API JSON is read whole."""
+    if _looks_like_json(path):
+        yield _read_api_json(path)
+        return
+    stream = open_csv(path)
+    zones = ZoneResolver(timezone_abbreviations or {})
+    created, count = column(stream, "Post Created"), column(stream, COUNT_COLUMN)
+    zone_problem: tuple[int, str] | None = None
+    evidence = DecimalEvidence()
+    for line, cells in stream.scan(required=list(REQUIRED)):
+        if zone_problem is None and created is not None:
+            problem = zones.value_problem(cells[created])
+            zone_problem = (line, problem) if problem is not None else None
+        if count is not None:
+            evidence.add(cells[count])
+    _check_text_columns(path, stream.header)
+    if zone_problem is not None:
+        raise zones.error(path, zone_problem[0], "Post Created", zone_problem[1])
+    decimal = resolve_decimal(decimal_separator, evidence, path=path, column=COUNT_COLUMN)
+    collector = PostCollector(SOURCE, path)
+    collector.notes.extend(encoding_notes(stream.encoding))
+    for line, reason in stream.bad_rows:
+        collector.reject(line, "(row)", reason)
+    steps = (_take_row(collector, line, row, zones, decimal) for line, row in stream.records())
+    yield from in_batches(collector, steps, batch_size)
+
+
+def _check_text_columns(path: Path, header: list[str]) -> None:
+    if not set(header) & {"Message", "Description"}:
+        raise InputError(f"{path}: neither a 'Message' nor a 'Description' column: no post text")
+
+
+def _take_row(
+    collector: PostCollector,
+    line: int,
+    row: dict[str, str],
+    zones: ZoneResolver,
+    decimal: str | None,
+) -> None:
+    """One CSV record into ``collector``: a post, or quarantined with its reason."""
+    safe = json.dumps(
+        {"Post Created": row.get("Post Created"), "Message": row.get("Message")},
+        ensure_ascii=False,
+    )
+    post_id = _post_id(row["URL"])
+    if not post_id:
+        collector.reject(line, "URL", "no post URL to identify the post")
+        return
+    created = zones.parse(row["Post Created"])
+    if created is None:
+        collector.reject(line, "Post Created", "unreadable time or no time zone", safe)
+        return
+    instagram = post_id.startswith("instagram:")
+    text_columns = ("Description",) if instagram else ("Message",)
+    text = _first(row, text_columns)
+    if not text:
+        collector.reject(line, text_columns[0], "post has no text", safe)
+        return
+    author = _first(row, ("Facebook Id", "User Name", "Page Name", "Account"))
+    collector.add(
+        {
+            "post_id": post_id,
+            "source": post_id.split(":")[0],
+            "created_at": created,
+            "author_id": author or f"[unknown]:{post_id}",
+            "text": text,
+            "lang_hint": row.get("Language", "").strip() or None,
+            "lat": None,
+            "lon": None,
+            "place_name": None,
+            "engagement": as_count(row.get(COUNT_COLUMN), decimal),
+            "is_repost": False,
+        }
+    )
 
 
 # -- API JSON ----------------------------------------------------------------------------------

@@ -44,7 +44,8 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from barometer.exceptions import InputError
-from barometer.ingest.base import IngestResult
+from barometer.ingest.base import STREAM_BATCH, IngestResult
+from barometer.ingest.csv_stream import open_csv
 from barometer.ingest.files import (
     encoding_notes,
     json_lines,
@@ -52,9 +53,10 @@ from barometer.ingest.files import (
     read_bytes,
     read_csv_text,
     read_text,
+    stream_json_lines,
 )
-from barometer.ingest.numbers import DecimalSeparator, resolve_decimal
-from barometer.ingest.social._common import PostCollector, as_count, parse_epoch
+from barometer.ingest.numbers import DecimalEvidence, DecimalSeparator, resolve_decimal
+from barometer.ingest.social._common import PostCollector, as_count, in_batches, parse_epoch
 from barometer.ingest.timezones import ZoneResolver
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "ja", "t"})
@@ -193,6 +195,38 @@ def _rows(
         )
 
 
+class _ColumnChecks:
+    """What the reader checks on whole columns, gathered row by row: the time-zone
+    abbreviations of ``created_at`` (when its first value is text) and the number format of
+    ``engagement``; :meth:`decimal` raises the first problem, as the whole-file read does."""
+
+    def __init__(self, path: Path, mapping: ColumnMapping, zones: ZoneResolver) -> None:
+        self.path, self.mapping, self.zones = path, mapping, zones
+        self.text_times: bool | None = None  # whether the first row's time is text
+        self.zone_problem: tuple[int, str] | None = None
+        self.evidence = DecimalEvidence()
+
+    def add(self, line: int, row: dict[str, Any]) -> None:
+        created = row.get(self.mapping.created_at)
+        if self.text_times is None:
+            self.text_times = isinstance(created, str)
+        if self.text_times and self.zone_problem is None:
+            problem = self.zones.value_problem(str(created or ""))
+            self.zone_problem = (line, problem) if problem is not None else None
+        if self.mapping.engagement:
+            self.evidence.add(row.get(self.mapping.engagement))
+
+    def decimal(self, setting: DecimalSeparator) -> str | None:
+        """The decimal separator of ``engagement`` (``None`` when unmapped or undecided)."""
+        if self.zone_problem is not None:
+            line, problem = self.zone_problem
+            raise self.zones.error(self.path, line, self.mapping.created_at, problem)
+        if not self.mapping.engagement:
+            return None
+        column = self.mapping.engagement
+        return resolve_decimal(setting, self.evidence, path=self.path, column=column)
+
+
 def read_tabular(
     path: Path,
     mapping: ColumnMapping,
@@ -207,46 +241,104 @@ def read_tabular(
     collector = PostCollector(mapping.source, path)
     zones = ZoneResolver(timezone_abbreviations or {})
     rows = list(_rows(path, collector, mapping.fields()))
-    if rows and isinstance(rows[0][1].get(mapping.created_at), str):
-        values = [str(row.get(mapping.created_at) or "") for _, row in rows]
-        zones.check(path, mapping.created_at, values, [line for line, _ in rows])
-    decimal = None
-    if mapping.engagement:
-        counts = [row.get(mapping.engagement) for _, row in rows]
-        decimal = resolve_decimal(decimal_separator, counts, path=path, column=mapping.engagement)
+    checks = _ColumnChecks(path, mapping, zones)
     for line, row in rows:
-        raw_id = _cell(row, mapping.id)
-        if raw_id is None or not str(raw_id).strip():
-            collector.reject(line, mapping.id, "post has no id")
-            continue
-        post_id = f"{mapping.source}:{str(raw_id).strip()}"
-        text = _cell(row, mapping.text)
-        safe = f"{mapping.id}={raw_id}; {mapping.text}={text}"
-        created, reason = parse_time(_cell(row, mapping.created_at), mapping.timezone, zones)
-        if created is None:
-            collector.reject(line, mapping.created_at, reason, safe)
-            continue
-        if not isinstance(text, str) or not text.strip():
-            collector.reject(line, mapping.text, "post has no text", safe)
-            continue
-        author = _cell(row, mapping.author)
-        lang = _cell(row, mapping.lang)
-        repost = _cell(row, mapping.repost)
-        lat, lon = _coordinate(_cell(row, mapping.lat)), _coordinate(_cell(row, mapping.lon))
-        lat, lon = collector.point(line, lat, lon)
-        collector.add(
-            {
-                "post_id": post_id,
-                "source": mapping.source,
-                "created_at": created,
-                "author_id": str(author) if author not in (None, "") else f"[unknown]:{post_id}",
-                "text": text.strip(),
-                "lang_hint": (lang.strip().lower() or None) if isinstance(lang, str) else None,
-                "lat": lat,
-                "lon": lon,
-                "place_name": None,
-                "engagement": as_count(_cell(row, mapping.engagement), decimal),
-                "is_repost": repost is True or str(repost).strip().lower() in TRUE_WORDS,
-            }
-        )
+        checks.add(line, row)
+    decimal = checks.decimal(decimal_separator)
+    for line, row in rows:
+        _take_row(collector, line, row, mapping, zones, decimal)
     return collector.result()
+
+
+def iter_tabular(
+    path: Path,
+    mapping: ColumnMapping,
+    *,
+    timezone_abbreviations: dict[str, str] | None = None,
+    decimal_separator: DecimalSeparator = "auto",
+    batch_size: int = STREAM_BATCH,
+) -> Iterator[IngestResult]:
+    """:func:`read_tabular` as a stream of results of about ``batch_size`` records. A CSV or
+    JSON Lines table is read twice, row by row: once for the checks on whole columns (every
+    error raises before the first batch), once to hand on the posts; rows, quarantine,
+    counts and notes are those of :func:`read_tabular`. Parquet is read whole."""
+    name = path.name.lower().removesuffix(".gz")
+    if not name.endswith((".csv", ".tsv", ".jsonl", ".ndjson")):
+        yield read_tabular(
+            path,
+            mapping,
+            timezone_abbreviations=timezone_abbreviations,
+            decimal_separator=decimal_separator,
+        )
+        return
+    zones = ZoneResolver(timezone_abbreviations or {})
+    checks = _ColumnChecks(path, mapping, zones)
+    collector = PostCollector(mapping.source, path)
+    if name.endswith((".csv", ".tsv")):
+        stream = open_csv(path)
+        for line, cells in stream.scan():
+            checks.add(line, dict(zip(stream.header, cells, strict=True)))
+        _check_columns(path, mapping.fields(), stream.header)
+        decimal = checks.decimal(decimal_separator)
+        collector.notes.extend(encoding_notes(stream.encoding))
+        for line, reason in stream.bad_rows:
+            collector.reject(line, "(row)", reason)
+        rows: Iterator[tuple[int, dict[str, Any]]] = stream.records()
+    else:  # lines that are not objects are quarantined first, as the whole-file read does
+        bad: list[tuple[int, str]] = []
+        for line, value, error in stream_json_lines(path):
+            if isinstance(value, dict):
+                checks.add(line, value)
+            else:
+                bad.append((line, error or "line is not a JSON object"))
+        decimal = checks.decimal(decimal_separator)
+        for line, reason in bad:
+            collector.reject(line, "(json)", reason)
+        rows = ((n, v) for n, v, _ in stream_json_lines(path) if isinstance(v, dict))
+    steps = (_take_row(collector, line, row, mapping, zones, decimal) for line, row in rows)
+    yield from in_batches(collector, steps, batch_size)
+
+
+def _take_row(
+    collector: PostCollector,
+    line: int,
+    row: dict[str, Any],
+    mapping: ColumnMapping,
+    zones: ZoneResolver,
+    decimal: str | None,
+) -> None:
+    """One record into ``collector``: a post, or quarantined with its reason."""
+    raw_id = _cell(row, mapping.id)
+    if raw_id is None or not str(raw_id).strip():
+        collector.reject(line, mapping.id, "post has no id")
+        return
+    post_id = f"{mapping.source}:{str(raw_id).strip()}"
+    text = _cell(row, mapping.text)
+    safe = f"{mapping.id}={raw_id}; {mapping.text}={text}"
+    created, reason = parse_time(_cell(row, mapping.created_at), mapping.timezone, zones)
+    if created is None:
+        collector.reject(line, mapping.created_at, reason, safe)
+        return
+    if not isinstance(text, str) or not text.strip():
+        collector.reject(line, mapping.text, "post has no text", safe)
+        return
+    author = _cell(row, mapping.author)
+    lang = _cell(row, mapping.lang)
+    repost = _cell(row, mapping.repost)
+    lat, lon = _coordinate(_cell(row, mapping.lat)), _coordinate(_cell(row, mapping.lon))
+    lat, lon = collector.point(line, lat, lon)
+    collector.add(
+        {
+            "post_id": post_id,
+            "source": mapping.source,
+            "created_at": created,
+            "author_id": str(author) if author not in (None, "") else f"[unknown]:{post_id}",
+            "text": text.strip(),
+            "lang_hint": (lang.strip().lower() or None) if isinstance(lang, str) else None,
+            "lat": lat,
+            "lon": lon,
+            "place_name": None,
+            "engagement": as_count(_cell(row, mapping.engagement), decimal),
+            "is_repost": repost is True or str(repost).strip().lower() in TRUE_WORDS,
+        }
+    )
