@@ -229,6 +229,6 @@ def open_csv(path: Path) -> CsvStream:
     return stream
 
 
-def column(stream: CsvStream, name: str) -> int | None:
+def column_index(stream: CsvStream, name: str) -> int | None:
     """The index of column ``name`` in the header, ``None`` when it has none."""
     return stream.header.index(name) if name in stream.header else None

@@ -14,13 +14,11 @@ import pandas as pd
 from barometer.config import SocialSource
 from barometer.enrich_stream import enrich_social_batches
 from barometer.ingest.base import IngestResult
-from barometer.ingest.social import (
-    read_crowdtangle,
-    read_tabular,
-    read_telegram,
-)
+from barometer.ingest.social.crowdtangle import iter_crowdtangle
 from barometer.ingest.social.mastodon import iter_mastodon
 from barometer.ingest.social.reddit import iter_reddit
+from barometer.ingest.social.tabular import iter_tabular
+from barometer.ingest.social.telegram_stream import iter_telegram
 from barometer.ingest.social.x import iter_x_v2
 from barometer.live.fetch import FetchOptions, fetch_sources
 from barometer.live.landing import LandedPage
@@ -29,26 +27,17 @@ from barometer.pipeline.state import Run
 from barometer.run_plan import input_entry
 from barometer.schema import POSTS
 
-
-def _whole(reader: Callable[..., IngestResult]) -> Callable[..., Iterator[IngestResult]]:
-    """A reader of whole files as a stream of one batch."""
-
-    def stream(path: Path, **options: Any) -> Iterator[IngestResult]:
-        yield reader(path, **options)
-
-    return stream
-
-
-#: format -> reader yielding batches of the file: X, Mastodon and Reddit stream JSON Lines
-#: (Mastodon's and Reddit's JSON documents are one value, read whole); Telegram Desktop's
-#: export is one JSON document and CrowdTangle's and tabular CSVs are read whole
+#: format -> reader yielding batches of the file, each streaming its records (JSON Lines line
+#: by line, CSV row by row, Telegram's JSON document message by message); the formats'
+#: JSON documents (Mastodon, Reddit listings, CrowdTangle API bodies) and Parquet tables
+#: are read whole, as one batch
 SOCIAL_READERS: dict[str, Callable[..., Iterator[IngestResult]]] = {
     "x_v2": iter_x_v2,
     "mastodon": iter_mastodon,
     "reddit": iter_reddit,
-    "crowdtangle": _whole(read_crowdtangle),
-    "telegram": _whole(read_telegram),
-    "tabular": _whole(read_tabular),
+    "crowdtangle": iter_crowdtangle,
+    "telegram": iter_telegram,
+    "tabular": iter_tabular,
 }
 
 

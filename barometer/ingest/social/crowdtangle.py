@@ -49,7 +49,7 @@ import pandas as pd
 
 from barometer.exceptions import InputError
 from barometer.ingest.base import STREAM_BATCH, IngestResult
-from barometer.ingest.csv_stream import column, open_csv, read_head
+from barometer.ingest.csv_stream import column_index, open_csv, read_head
 from barometer.ingest.files import encoding_notes, json_lines, read_csv_text, read_text
 from barometer.ingest.numbers import DecimalEvidence, DecimalSeparator, resolve_decimal
 from barometer.ingest.social._common import PostCollector, as_count, as_dict, as_list, in_batches
@@ -131,7 +131,7 @@ def iter_crowdtangle(
         return
     stream = open_csv(path)
     zones = ZoneResolver(timezone_abbreviations or {})
-    created, count = column(stream, "Post Created"), column(stream, COUNT_COLUMN)
+    created, count = column_index(stream, "Post Created"), column_index(stream, COUNT_COLUMN)
     zone_problem: tuple[int, str] | None = None
     evidence = DecimalEvidence()
     for line, cells in stream.scan(required=list(REQUIRED)):

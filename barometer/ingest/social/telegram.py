@@ -154,11 +154,16 @@ def _chats(
             else:
                 skipped[kind] += 1
     if skipped:
-        kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(skipped.items()))
-        collector.notes.append(
-            f"skipped {sum(skipped.values())} chat(s) of the account export that are not of the "
-            f"types read ({kinds}); set chat_types for this source to read them"
-        )
+        collector.notes.append(skipped_note(skipped))
+
+
+def skipped_note(skipped: Counter[str]) -> str:
+    """The note on the chats of an account export not read (chat type -> how many)."""
+    kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(skipped.items()))
+    return (
+        f"skipped {sum(skipped.values())} chat(s) of the account export that are not of the "
+        f"types read ({kinds}); set chat_types for this source to read them"
+    )
 
 
 def read_telegram(
@@ -173,30 +178,47 @@ def read_telegram(
     position = 0
     timed_locally = 0
     for chat_export in list(_chats(path, export, tuple(chat_types), collector)):
-        chat = _chat_id(chat_export)
-        if not chat:
-            raise InputError(f"{path}: a chat of the export has neither an 'id' nor a 'name'")
+        chat = chat_id(path, chat_export)
         for message in chat_export["messages"]:
             position += 1
-            if not isinstance(message, dict):
-                collector.reject(position, "(message)", "message is not an object")
-                continue
-            if message.get("type", "message") != "message":
-                collector.skip("service message(s) (joins, pins, ...), not posts")
-                continue
-            record, field, reason, from_local = _record(message, chat, timezone)
-            timed_locally += from_local and record is not None
-            if record is None:
-                text = plain_text(message.get("text"))
-                safe = {"id": message.get("id"), "text": text}
-                collector.reject(
-                    position, field, reason, json.dumps(safe, ensure_ascii=False, default=str)
-                )
-            else:
-                collector.add(record)
+            timed_locally += take_message(collector, position, message, chat, timezone)
+    finish(collector, timed_locally, timezone)
+    return collector.result()
+
+
+def chat_id(path: Path, chat: dict[str, Any]) -> str:
+    """The chat's id (else its name) for post ids; :class:`InputError` when it has neither."""
+    found = _chat_id(chat)
+    if not found:
+        raise InputError(f"{path}: a chat of the export has neither an 'id' nor a 'name'")
+    return found
+
+
+def take_message(
+    collector: PostCollector, position: int, message: object, chat: str, timezone: str
+) -> bool:
+    """One message into ``collector`` (a post, a skipped service message, or quarantined);
+    whether it is a post timed from its local ``date``."""
+    if not isinstance(message, dict):
+        collector.reject(position, "(message)", "message is not an object")
+        return False
+    if message.get("type", "message") != "message":
+        collector.skip("service message(s) (joins, pins, ...), not posts")
+        return False
+    record, field, reason, from_local = _record(message, chat, timezone)
+    if record is None:
+        text = plain_text(message.get("text"))
+        safe = {"id": message.get("id"), "text": text}
+        collector.reject(position, field, reason, json.dumps(safe, ensure_ascii=False, default=str))
+        return False
+    collector.add(record)
+    return from_local
+
+
+def finish(collector: PostCollector, timed_locally: int, timezone: str) -> None:
+    """The file's last note: how many message times were read as local time."""
     if timed_locally:
         collector.notes.append(
             f"{timed_locally} message time(s) read from 'date' as {timezone} local time "
             "(the export has no date_unixtime)"
         )
-    return collector.result()
