@@ -19,7 +19,7 @@ import codecs
 import csv
 import io
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -43,15 +43,13 @@ class _Bytes:
 
 
 def _survey(path: Path) -> _Bytes:
-    seen = _Bytes()
+    head = read_head(path, len(_UTF8_BOM))
+    seen = _Bytes(utf16=head.startswith(_UTF16_BOMS), bom=head.startswith(_UTF8_BOM))
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     offset = 0
     with _open_binary(path) as handle:
         try:
             while block := handle.read(STREAM_BLOCK):
-                if offset == 0:
-                    seen.utf16 = block.startswith(_UTF16_BOMS)
-                    seen.bom = block.startswith(_UTF8_BOM)
                 seen.nul = seen.nul or b"\x00" in block
                 seen.blank = seen.blank and not block.strip()
                 if seen.utf8_error is None:
@@ -166,7 +164,7 @@ class CsvStream:
     header: list[str] = field(default_factory=list)
     bad_rows: list[tuple[int, str]] = field(default_factory=list)
 
-    def _pass(self) -> Iterator[tuple[int, list[str] | None]]:
+    def _pass(self) -> Generator[tuple[int, list[str] | None], None, None]:
         """(line, record) per non-blank record; first (0, ``None``) once the header is read
         (into :attr:`header`)."""
         with _text(self.path, self.codec) as handle:

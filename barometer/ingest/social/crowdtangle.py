@@ -49,7 +49,7 @@ import pandas as pd
 
 from barometer.exceptions import InputError
 from barometer.ingest.base import STREAM_BATCH, IngestResult
-from barometer.ingest.csv_stream import column_index, open_csv, read_head
+from barometer.ingest.csv_stream import CsvStream, column_index, open_csv, read_head
 from barometer.ingest.files import encoding_notes, json_lines, read_csv_text, read_text
 from barometer.ingest.numbers import DecimalEvidence, DecimalSeparator, resolve_decimal
 from barometer.ingest.social._common import PostCollector, as_count, as_dict, as_list, in_batches
@@ -148,8 +148,15 @@ def iter_crowdtangle(
     collector.notes.extend(encoding_notes(stream.encoding))
     for line, reason in stream.bad_rows:
         collector.reject(line, "(row)", reason)
-    steps = (_take_row(collector, line, row, zones, decimal) for line, row in stream.records())
-    yield from in_batches(collector, steps, batch_size)
+    yield from in_batches(collector, _steps(collector, stream, zones, decimal), batch_size)
+
+
+def _steps(
+    collector: PostCollector, stream: CsvStream, zones: ZoneResolver, decimal: str | None
+) -> Iterator[None]:
+    for line, row in stream.records():
+        _take_row(collector, line, row, zones, decimal)
+        yield None
 
 
 def _check_text_columns(path: Path, header: list[str]) -> None:

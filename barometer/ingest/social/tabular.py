@@ -295,8 +295,19 @@ def iter_tabular(
         for line, reason in bad:
             collector.reject(line, "(json)", reason)
         rows = ((n, v) for n, v, _ in stream_json_lines(path) if isinstance(v, dict))
-    steps = (_take_row(collector, line, row, mapping, zones, decimal) for line, row in rows)
-    yield from in_batches(collector, steps, batch_size)
+    yield from in_batches(collector, _steps(collector, rows, mapping, zones, decimal), batch_size)
+
+
+def _steps(
+    collector: PostCollector,
+    rows: Iterator[tuple[int, dict[str, Any]]],
+    mapping: ColumnMapping,
+    zones: ZoneResolver,
+    decimal: str | None,
+) -> Iterator[None]:
+    for line, row in rows:
+        _take_row(collector, line, row, mapping, zones, decimal)
+        yield None
 
 
 def _take_row(
