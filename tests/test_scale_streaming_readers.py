@@ -240,9 +240,17 @@ def test_a_telegram_export_cut_short_keeps_the_messages_before_the_cut(tmp_path:
     assert (streamed.n_read, streamed.quarantined) == (21, 1)
     (row,) = streamed.quarantine.rows
     assert (row["line"], row["field"]) == (21, "(json)")
-    assert "premature EOF" in row["reason"]
+    assert row["reason"] == "the file ends before its JSON document does (cut short?)"
     assert streamed.notes[0].startswith("the file is cut short or broken after message 20")
     assert len(parts) == 3  # batches after 7 and 14 records, the last 7 with the notes
+    broken = text.replace('{"id": 12, "type"', '{"id": 12 "type"')  # no comma: not JSON
+    path.write_text(broken, encoding="utf-8")
+    streamed, _ = _merged(iter_telegram(path, batch_size=7))
+    assert list(streamed.rows["post_id"]) == [f"telegram:9:{i}" for i in range(1, 12)]
+    (row,) = streamed.quarantine.rows
+    assert (row["line"], row["field"]) == (12, "(json)")
+    assert row["reason"].startswith("not valid JSON (parse error: ")
+    assert "Alby" not in row["reason"] + streamed.notes[0]  # no text of the file quoted
 
 
 def test_a_telegram_file_broken_before_any_message_is_one_clear_error(tmp_path: Path) -> None:
@@ -360,3 +368,11 @@ def test_any_bytes_decode_split_and_fail_as_in_the_whole_file_read(
     path.write_bytes(head + b"URL,Post Created,Message,Total Interactions\n" + b"".join(body))
     streamed = _outcome(lambda p: IngestResult.merge(list(iter_crowdtangle(p, batch_size=2))), path)
     assert streamed == _outcome(read_crowdtangle, path)
+
+
+def test_a_telegram_export_with_a_byte_order_mark_streams(tmp_path: Path) -> None:
+    path = tmp_path / "result.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(_telegram_chat()).encode())
+    streamed, parts = _merged(iter_telegram(path, batch_size=2))
+    assert len(parts) == 5  # streamed, not read whole as one batch
+    _same(streamed, read_telegram(path))

@@ -25,7 +25,13 @@ from pathlib import Path
 from typing import IO
 
 from barometer.exceptions import InputError
-from barometer.ingest.files import LEGACY_ENCODINGS, STREAM_BLOCK, _corrupt, _open_binary, one_line
+from barometer.ingest.files import (
+    LEGACY_ENCODINGS,
+    STREAM_BLOCK,
+    corrupt_error,
+    one_line,
+    open_binary,
+)
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -47,7 +53,7 @@ def _survey(path: Path) -> _Bytes:
     seen = _Bytes(utf16=head.startswith(_UTF16_BOMS), bom=head.startswith(_UTF8_BOM))
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     offset = 0
-    with _open_binary(path) as handle:
+    with open_binary(path) as handle:
         try:
             while block := handle.read(STREAM_BLOCK):
                 seen.nul = seen.nul or b"\x00" in block
@@ -66,7 +72,7 @@ def _survey(path: Path) -> _Bytes:
                 except UnicodeDecodeError as exc:
                     seen.utf8_error = offset - pending + exc.start
         except (OSError, EOFError, zlib.error) as exc:
-            raise _corrupt(path, exc) from exc
+            raise corrupt_error(path, exc) from exc
     return seen
 
 
@@ -82,7 +88,7 @@ def _decodes(path: Path, encoding: str) -> bool:
 
 
 def _byte_at(path: Path, offset: int) -> int:
-    with _open_binary(path) as handle:
+    with open_binary(path) as handle:
         handle.read(offset)
         return handle.read(1)[0]
 
@@ -98,11 +104,11 @@ def _not_blank(path: Path, codec: str) -> None:
 def read_head(path: Path, size: int) -> bytes:
     """The file's first ``size`` bytes (``.gz`` decompressed); :class:`InputError` when it is
     missing or cannot be read."""
-    with _open_binary(path) as handle:
+    with open_binary(path) as handle:
         try:
             return handle.read(size)
         except (OSError, EOFError, zlib.error) as exc:
-            raise _corrupt(path, exc) from exc
+            raise corrupt_error(path, exc) from exc
 
 
 def _encoding(path: Path) -> tuple[str, str]:
@@ -135,7 +141,7 @@ def _encoding(path: Path) -> tuple[str, str]:
 
 
 def _text(path: Path, codec: str) -> IO[str]:
-    return io.TextIOWrapper(_open_binary(path), encoding=codec, newline="")
+    return io.TextIOWrapper(open_binary(path), encoding=codec, newline="")
 
 
 def _delimiter(path: Path, codec: str) -> str:
@@ -183,7 +189,7 @@ class CsvStream:
                     f"{one_line(exc)}"
                 ) from exc
             except (OSError, EOFError, zlib.error) as exc:  # changed since it was checked
-                raise _corrupt(self.path, exc) from exc
+                raise corrupt_error(self.path, exc) from exc
 
     def scan(self, required: list[str] | None = None) -> Iterator[tuple[int, list[str]]]:
         """First pass: (line, cells) of each well-formed record; records with the wrong

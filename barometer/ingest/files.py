@@ -114,7 +114,7 @@ def load_json(path: Path) -> Any:
 STREAM_BLOCK = 1 << 20
 
 
-def _open_binary(path: Path) -> IO[bytes]:
+def open_binary(path: Path) -> IO[bytes]:
     """The file's bytes as a stream (``.gz`` decompressed as it is read)."""
     if not path.is_file():
         raise InputError(f"{path}: file not found")
@@ -124,7 +124,7 @@ def _open_binary(path: Path) -> IO[bytes]:
         raise InputError(f"{path}: cannot read the file: {one_line(exc)}") from exc
 
 
-def _corrupt(path: Path, exc: BaseException) -> InputError:
+def corrupt_error(path: Path, exc: BaseException) -> InputError:
     return InputError(f"{path}: cannot read the file (truncated or corrupt?): {one_line(exc)}")
 
 
@@ -136,7 +136,7 @@ def check_text_stream(path: Path) -> bool:
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     offset = 0
     blank = True
-    with _open_binary(path) as handle:
+    with open_binary(path) as handle:
         try:
             while block := handle.read(STREAM_BLOCK):
                 if offset == 0 and block.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -163,7 +163,7 @@ def check_text_stream(path: Path) -> bool:
                 "as UTF-8"
             ) from exc
         except (OSError, EOFError, zlib.error) as exc:
-            raise _corrupt(path, exc) from exc
+            raise corrupt_error(path, exc) from exc
     if blank:
         raise InputError(f"{path}: the file is empty")
     return False
@@ -178,14 +178,14 @@ def text_lines(path: Path) -> Iterator[tuple[int, str]]:
         text, _ = read_text(path)
         yield from enumerate(text.split("\n"), start=1)
         return
-    with _open_binary(path) as handle:
+    with open_binary(path) as handle:
         try:
             for line_no, raw in enumerate(handle, start=1):
                 if line_no == 1:
                     raw = raw.removeprefix(b"\xef\xbb\xbf")
                 yield line_no, raw.decode("utf-8").removesuffix("\n")
         except (OSError, EOFError, zlib.error) as exc:  # changed since it was checked
-            raise _corrupt(path, exc) from exc
+            raise corrupt_error(path, exc) from exc
 
 
 def stream_json_lines(path: Path) -> Generator[tuple[int, Any | None, str], None, None]:

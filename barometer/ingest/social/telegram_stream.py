@@ -36,7 +36,7 @@ import ijson
 
 from barometer.exceptions import InputError
 from barometer.ingest.base import STREAM_BATCH, IngestResult
-from barometer.ingest.files import _open_binary, check_text_stream, one_line
+from barometer.ingest.files import check_text_stream, one_line, open_binary
 from barometer.ingest.social._common import PostCollector, in_batches
 from barometer.ingest.social.telegram import (
     PUBLIC_CHAT_TYPES,
@@ -49,6 +49,8 @@ from barometer.ingest.social.telegram import (
 )
 
 SECTIONS = ("chats", "left_chats")
+#: the quarantine reason of a file that ends inside its JSON document
+CUT_SHORT = "the file ends before its JSON document does (cut short?)"
 _STARTS = ("start_map", "start_array")
 #: events that do not end a value: an object or array begins, or a key of an object
 _OPEN = ("start_map", "start_array", "map_key")
@@ -124,7 +126,8 @@ def _survey(handle: IO[bytes]) -> _Survey:
             elif prefix in ("chats.list", "left_chats.list") and event == "start_array":
                 seen.lists.add(prefix.split(".")[0])
     except ijson.JSONError as exc:
-        seen.error = one_line(exc)
+        # the first line only: the next ones quote the file around the error (posts' text)
+        seen.error = one_line(Exception(str(exc).strip().split("\n", 1)[0]))
     return seen
 
 
@@ -161,11 +164,25 @@ def _messages(path: Path, section: str, chats: list[_Chat]) -> Iterator[tuple[_C
     if not any(c.n_messages for c in chats):
         return
     prefix = f"{section}.list.item.messages.item" if section else "messages.item"
-    with _open_binary(path) as handle:
+    with _document(path) as handle:
         items = ijson.items(handle, prefix, use_float=True)
         for chat in chats:
             for _ in range(chat.n_messages):
-                yield chat, next(items)
+                message = next(items, _END)
+                if message is _END:
+                    raise InputError(f"{path}: the file changed while it was read; run again")
+                yield chat, message
+
+
+_END = object()
+
+
+def _document(path: Path) -> IO[bytes]:
+    """The file's bytes after a UTF-8 byte-order mark, if it has one."""
+    handle = open_binary(path)
+    if handle.read(3) != b"\xef\xbb\xbf":
+        handle.seek(0)
+    return handle
 
 
 def iter_telegram(
@@ -180,7 +197,7 @@ def iter_telegram(
     file cut short)."""
     utf16 = check_text_stream(path)  # the errors of read_text, before anything else
     if not utf16:
-        with _open_binary(path) as handle:
+        with _document(path) as handle:
             seen = _survey(handle)
     if utf16 or not seen.top_object or (seen.error and not seen.n_messages):
         yield read_telegram(path, timezone=timezone, chat_types=chat_types)
@@ -213,9 +230,10 @@ def _steps(
                 timed_locally += take_message(collector, position, message, ids[id(chat)], timezone)
                 yield None
     if seen.error:
-        collector.reject(position + 1, "(json)", f"the file stops here: {seen.error}")
+        reason = CUT_SHORT if "premature EOF" in seen.error else f"not valid JSON ({seen.error})"
+        collector.reject(position + 1, "(json)", reason)
         collector.notes.append(
-            f"the file is cut short or broken after message {position} ({seen.error}); "
-            f"the {position} message(s) before the cut were read"
+            f"the file is cut short or broken after message {position} ({reason}); "
+            f"the {position} message(s) before it were read"
         )
     finish(collector, timed_locally, timezone)
