@@ -161,8 +161,6 @@ def _chats_to_read(
 def _messages(path: Path, section: str, chats: list[_Chat]) -> Iterator[tuple[_Chat, Any]]:
     """(chat, message) for the messages of ``chats`` (all of ``section``, in file order) that
     the survey saw complete; one more parsing pass over the file."""
-    if not any(c.n_messages for c in chats):
-        return
     prefix = f"{section}.list.item.messages.item" if section else "messages.item"
     with _document(path) as handle:
         items = ijson.items(handle, prefix, use_float=True)
@@ -219,11 +217,13 @@ def _steps(
     timezone: str,
 ) -> Iterator[None]:
     position = timed_locally = 0
-    sections = [""] if chats == [seen.top] else list(SECTIONS)
+    sections = [""] if seen.top.has_messages else list(SECTIONS)
     for section in sections:
         in_section = [
             c for c in ([seen.top] if not section else seen.chats) if c.section == section
         ]
+        if not any(c.n_messages for c in in_section if id(c) in ids):
+            continue  # no pass over the file for chats that are not read
         for chat, message in _messages(path, section, in_section):
             if id(chat) in ids:
                 position += 1
