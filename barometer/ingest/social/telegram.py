@@ -27,6 +27,10 @@ reading or moved past the gap: one hour at most, on one night a year.
 Ids become ``telegram:<chat id>:<message id>`` (message ids are only unique within a chat). The
 quarantine ``line`` of a message is its position among the file's messages (1-based, chats in
 file order). Telegram gives no language and no coordinates.
+
+This module reads the whole document at once (:func:`read_telegram`); the pipeline streams it
+message by message (:mod:`barometer.ingest.social.telegram_stream`, the same result, except
+that a file cut short keeps the messages before the cut).
 """
 
 from __future__ import annotations
