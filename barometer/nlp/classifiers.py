@@ -344,6 +344,13 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
             return expected
         return self.value_center + self.value_scale * (expected - self.value_center)
 
+    def dropped_word_share(self, X: Any, langs: Sequence[str | None] | None = None) -> np.ndarray:
+        """Share (0-1) of each text's words outside the vocabulary after normalisation
+        (:meth:`dropped_share`; 0 for a model without one, NaN for a text with no word)."""
+        texts, codes = texts_and_codes(X, langs)
+        return self.dropped_share(normalise_texts([unescape(t) if "&" in t else t for t in texts],
+                                                  codes))  # fmt: skip
+
     def featurise(self, X: Any, langs: Sequence[str | None] | None = None) -> sp.csr_matrix:
         """Return the sparse feature matrix of texts (fitted weights; for cross-validation)."""
         return sp.vstack(list(self._batches(X, langs)), format="csr")

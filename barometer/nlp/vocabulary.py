@@ -22,9 +22,14 @@ nothing. Versions saved before these options existed keep every word (class defa
 
 from __future__ import annotations
 
+import re
 from typing import Any, cast
 
+import numpy as np
+
 from barometer.nlp.text_features import RARE_WORD, UNSEEN_WORD, mask_unseen
+
+_WORD_RE = re.compile(r"\w+")
 
 
 class VocabularyMasking:
@@ -68,3 +73,16 @@ class VocabularyMasking:
             replacement = RARE_WORD if self.rare_words == "token" else ""
         return mask_unseen(normalised, vocabulary, replacement=replacement,
                            fold_article=bool(self.fold_article))  # fmt: skip
+
+    def dropped_share(self, normalised: list[str]) -> np.ndarray:
+        r"""Share (0-1) of each normalised text's ``\w+`` words that are outside the vocabulary,
+        i.e. that :meth:`mask_unseen` replaces or drops: 0 where the model keeps every word, NaN
+        for a text with no word. Near 1 the model reads almost nothing of the text."""
+        vocabulary = self._vocabulary()
+        shares = np.full(len(normalised), np.nan)
+        for i, text in enumerate(normalised):
+            words = _WORD_RE.findall(text)
+            if words:
+                outside = 0 if vocabulary is None else sum(w not in vocabulary for w in words)
+                shares[i] = outside / len(words)
+        return shares
