@@ -80,6 +80,16 @@ def _bootstrap_group_means(
     return out
 
 
+def cluster_intervals(
+    means: np.ndarray, sizes: np.ndarray, origins: np.ndarray, n_boot: int, level: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile intervals (lower, upper) of each group's author-weighted share: ``means``
+    holds the clusters' means, group by group (``sizes[g]`` consecutive entries each), and
+    group ``g`` resamples from the stream starting at ``origins[g]``
+    (:func:`~barometer.stats.streams.stream_origins`)."""
+    return percentile_interval(_bootstrap_group_means(means, sizes, origins, n_boot), level)
+
+
 def author_weighted_shares(
     df: pd.DataFrame,
     by: list[str],
@@ -161,8 +171,7 @@ def shares_from_clusters(
     if len(keys) != len(sizes):
         raise EstimationError(f"expected {len(sizes)} stream keys, one per group; got {len(keys)}")
     origins = stream_origins(_seed_value(seed), key_hashes(keys))
-    reps = _bootstrap_group_means(means, sizes, origins, n_boot)
-    lower, upper = percentile_interval(reps, level)
+    lower, upper = cluster_intervals(means, sizes, origins, n_boot, level)
     out = labels.assign(
         value=value,
         lower=lower,
