@@ -28,6 +28,8 @@ import pyarrow.parquet as pq
 from barometer.parquet_parts import atomic_write_bytes
 from barometer.stats.streams import mix
 
+#: the cache's folder, inside the summary cache's (``parquet/_summaries``)
+INTERVAL_DIR = "_intervals"
 #: the random streams' scheme: a cache drawn under another is not reused
 SCHEME = "splitmix64-per-cell-1"
 
