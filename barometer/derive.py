@@ -113,6 +113,7 @@ def indicator_cells(
             n_boot=settings.bootstrap_reps,
             level=level,
             seed=settings.seed,
+            intervals=sources.post_summaries().intervals,
         ),
         skipped,
     )

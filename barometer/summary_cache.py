@@ -18,9 +18,10 @@ by the hash of its content, :mod:`barometer.warehouse`) and of the active model 
 gates and the city's time zone, so any change to the partition (new posts, new scores, an
 erasure or a pruning that rewrites it, another model) makes it stale. A run that adds one week
 of posts therefore re-reads and re-summarises only the partitions of that week's months; the
-merge and the bootstraps then run over the compact summaries of every partition (the
-bootstraps share one random stream over all cells, so that they draw exactly what a cold run
-draws).
+merge then runs over the compact summaries of every partition, and only the digital cells whose
+rows changed are bootstrapped again (each cell has its own random stream, so the others' cached
+intervals, in ``_summaries/_intervals``, are exactly what a cold run draws:
+:mod:`barometer.aggregate.interval_cache`).
 
 The summaries hold author pseudonyms (as the posts do): they live inside the warehouse, and
 the summaries of a partition that an erasure rewrote are replaced by the next publish (which

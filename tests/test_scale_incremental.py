@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from conftest import FIXTURES
 
+from barometer.aggregate.interval_cache import INTERVAL_DIR
 from barometer.config import load_config
 from barometer.pipeline import run_pipeline
 from barometer.schema import POSTS
@@ -32,6 +33,15 @@ def _published(root: Path) -> dict[str, pd.DataFrame]:
             frame = frame.drop(columns=[c for c in frame.columns if c in _RUN_COLUMNS])
             out[name] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
     return out
+
+
+_CELL = ["indicator", "neighbourhood_id", "period_start"]
+
+
+def _digital(indicators: pd.DataFrame) -> pd.DataFrame:
+    digital = indicators[indicators["indicator"].str.startswith("digital_")]
+    digital = digital.assign(period_start=pd.to_datetime(digital["period_start"]))
+    return digital[[*_CELL, "value", "lower", "upper"]].reset_index(drop=True)
 
 
 def _week(first_id: int) -> str:
@@ -72,6 +82,8 @@ def test_an_added_week_reads_only_its_partitions(city: Path, tmp_path: Path) -> 
     first = run_pipeline(load_config(config), warehouse=growing, show_progress=False)
     before = Warehouse(growing).partitions(POSTS)
     assert first.manifest["partitions_read"]["summarised"] == len(before)
+    assert first.manifest["bootstrap_cells"]["reused"] == 0
+    published_before = _published(growing)
 
     (city / "x_week.jsonl").write_text(_week(5000), encoding="utf-8")
     second = run_pipeline(load_config(config), warehouse=growing, show_progress=False)
@@ -82,6 +94,21 @@ def test_an_added_week_reads_only_its_partitions(city: Path, tmp_path: Path) -> 
     # only the new week's partition has its texts read again, for the term shifts
     assert read == {"scored": 1, "summarised": 1, "terms": 1, "total": len(after)}
     assert second.new_rows["posts"] == 21
+    # only the cells the week touched (April's) are bootstrapped again; March's are reused
+    drawn = second.manifest["bootstrap_cells"]
+    assert 0 < drawn["drawn"] < drawn["drawn"] + drawn["reused"]
+    assert drawn["reused"] >= len(_digital(published_before["indicators"]).query(
+        "period_start < '2024-04-01'"))  # fmt: skip
+    indicators_before = _digital(published_before["indicators"])
+    indicators_after = _digital(_published(growing)["indicators"])
+    march = indicators_before[indicators_before["period_start"] < pd.Timestamp("2024-04-01")]
+    assert not march.empty
+    kept = march.merge(indicators_after, on=_CELL, suffixes=("", "_after"))
+    assert len(kept) == len(march)
+    for column in ("value", "lower", "upper"):
+        pd.testing.assert_series_equal(
+            kept[column], kept[f"{column}_after"], check_names=False, obj=column
+        )
 
     cold = tmp_path / "cold"
     run_pipeline(load_config(config), warehouse=cold, show_progress=False)
@@ -128,3 +155,33 @@ def test_a_partition_rewritten_by_an_erasure_is_summarised_again(
         assert authors <= pseudonyms  # no summary keeps the erased author
     for path in summaries.rglob("terms.parquet"):
         assert set(pd.read_parquet(path)["author_pseudonym"]) <= pseudonyms  # nor a term row
+
+
+def test_an_erased_authors_cells_are_bootstrapped_again(city: Path, tmp_path: Path) -> None:
+    """Erasing an author placed in a neighbourhood (9002 posts with coordinates) changes that
+    cell's rows: the cell is drawn again and the intervals are those of a run that finds no
+    cached interval at all."""
+    from barometer.erasure import erase_person
+    from barometer.pipeline import republish
+
+    config = load_config(city / "mini.toml")
+    root = tmp_path / "wh"
+    first = run_pipeline(config, warehouse=root, show_progress=False)
+    report = republish(
+        config,
+        lambda store, pseudo: erase_person(store, pseudo, source="x", person_id="9002"),
+        step="erase",
+        warehouse=root,
+    )
+    assert report.manifest["erase"]["removed"]["posts"] >= 1
+    cells = report.manifest["bootstrap_cells"]
+    assert cells["drawn"] >= 1, cells
+    assert cells["reused"] < first.manifest["bootstrap_cells"]["drawn"]
+    uncached = tmp_path / "uncached"
+    shutil.copytree(root, uncached)
+    shutil.rmtree(uncached / "parquet" / SUMMARY_DIR / INTERVAL_DIR)
+    again = run_pipeline(config, warehouse=uncached, show_progress=False)
+    assert again.manifest["bootstrap_cells"]["reused"] == 0
+    pd.testing.assert_frame_equal(
+        _digital(_published(uncached)["indicators"]), _digital(_published(root)["indicators"])
+    )

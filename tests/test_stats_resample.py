@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -38,19 +40,30 @@ def test_probabilities_are_averaged_within_author_first() -> None:
     )
 
 
+def _splitmix(x: int) -> int:
+    """SplitMix64's finaliser in Python integers (Steele, Lea and Flood 2014)."""
+    mask = (1 << 64) - 1
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & mask
+    return x ^ (x >> 31)
+
+
 def test_percentile_interval_matches_an_explicit_bootstrap() -> None:
     """The interval is the percentile interval of a cluster bootstrap written out by hand:
-    per replicate, draw the authors with replacement (the same uniform stream: one draw per
-    author and replicate), average their means, and take the quantiles."""
+    the group's stream starts at mix(blake2b(key) ^ mix(seed)); draw k = r * n + j of
+    replicate r, slot j is mix(origin + (k + 1) * gamma), mapped onto the n authors by
+    multiply-shift; average the drawn authors' means, and take the quantiles."""
     df = _posts(25, seed=8, posts=4)
     n_boot, level, seed = 500, 0.9, 21
     row = cluster_bootstrap_share(df, "author", "neg", n_boot=n_boot, level=level, seed=seed)
     author_means = df.groupby("author")["neg"].mean().sort_index().to_numpy()
-    rng = np.random.default_rng(seed)
+    n, mask, gamma = len(author_means), (1 << 64) - 1, 0x9E3779B97F4A7C15
+    key = int.from_bytes(hashlib.blake2b(b"", digest_size=8).digest(), "little")
+    origin = _splitmix(key ^ _splitmix(seed))
     replicates = []
-    for _ in range(n_boot):
-        picks = (rng.random(len(author_means)) * len(author_means)).astype(int)
-        replicates.append(author_means[picks].mean())
+    for r in range(n_boot):
+        draws = [_splitmix((origin + (r * n + j + 1) * gamma) & mask) for j in range(n)]
+        replicates.append(author_means[[((x >> 32) * n) >> 32 for x in draws]].mean())
     lower, upper = np.quantile(replicates, [0.05, 0.95])
     assert row["value"].iloc[0] == pytest.approx(author_means.mean())
     assert row["lower"].iloc[0] == pytest.approx(lower, rel=1e-12)

@@ -18,9 +18,11 @@ import pandas as pd
 from barometer import indicators as catalogue
 from barometer.aggregate.cell_stats import CELL_STATS_SCHEMA, CellStatsSource, cell_stats
 from barometer.aggregate.cells import empty_cells, to_cells
+from barometer.aggregate.interval_cache import IntervalCache, cell_fingerprints
 from barometer.aggregate.out_of_core import connection, register
 from barometer.indicators import TARGET_GROUPS, THEMES
-from barometer.stats.resample import shares_from_clusters
+from barometer.stats.resample import cluster_intervals
+from barometer.stats.streams import group_keys, key_hashes, stream_origins
 
 
 @dataclass(frozen=True)
@@ -95,13 +97,21 @@ def aggregate_digital(
 
 
 def digital_from_stats(
-    stats: CellStatsSource, *, n_boot: int, level: float, seed: int
+    stats: CellStatsSource,
+    *,
+    n_boot: int,
+    level: float,
+    seed: int,
+    intervals: IntervalCache | None = None,
 ) -> pd.DataFrame:
     """The digital cells from the ``cell_stats`` table (one row per cell x author x
     indicator, :mod:`barometer.aggregate.cell_stats`): a frame, or the Parquet files of the
     partitions' tables, whose rows of one cell, author and indicator are added up. The
-    bootstrap resamples the author rows, as it resampled the authors of the posts; indicator
-    ``k`` of :data:`DIGITAL_SPECS` draws from ``seed + k``.
+    bootstrap resamples the author rows, as it resampled the authors of the posts; the cell of
+    indicator ``k`` of :data:`DIGITAL_SPECS` draws from its own stream, named by ``seed + k``
+    and the cell's key (neighbourhood, month), so its interval depends on its own rows only.
+    With ``intervals``, cells whose rows are unchanged since they were last drawn take their
+    interval from that cache (the same numbers), and only the others are drawn.
 
     DuckDB merges and sorts one indicator's rows at a time (out of core); what comes back is
     one integer cell code and two counts per author row, and the cells' keys."""
@@ -119,15 +129,9 @@ def digital_from_stats(
             cell = np.asarray(rows["cell"], dtype=np.int64)
             n_posts = np.asarray(rows["n_posts"], dtype=np.int64)
             n_flagged = np.asarray(rows["n_flagged"], dtype=np.int64)
-            per_cluster = pd.DataFrame(
-                {"cell": cell, "mean": n_flagged.astype(float) / n_posts, "size": n_posts}
-            )
-            shares = shares_from_clusters(
-                per_cluster, ["cell"], n_boot=n_boot, level=level, seed=seed + offset
-            )
-            # every cell has a row, in code order: the shares' rows are the cells'
-            shares = pd.concat([cells, shares.drop(columns="cell")], axis=1)
-            out = to_cells(shares, spec.indicator)
+            shares = _shares(cells, (cell, n_posts, n_flagged), spec.indicator, intervals, (
+                n_boot, level, seed + offset))  # fmt: skip
+            out = to_cells(pd.concat([cells, shares], axis=1), spec.indicator)
             out["n_numerator"] = np.bincount(cell, weights=n_flagged > 0, minlength=len(cells))
             out["n_complement"] = np.bincount(
                 cell, weights=n_flagged < n_posts, minlength=len(cells)
@@ -137,7 +141,51 @@ def digital_from_stats(
                 sets = [frozenset(flagged.get(i, ())) for i in range(len(cells))]
                 out["flagged_authors"] = pd.Series(sets, index=out.index, dtype=object)
             frames.append(out)
+    if intervals is not None:
+        intervals.keep_only_written()
     return pd.concat(frames, ignore_index=True) if frames else empty_cells()
+
+
+def _shares(
+    cells: pd.DataFrame,
+    rows: tuple[np.ndarray, np.ndarray, np.ndarray],
+    indicator: str,
+    intervals: IntervalCache | None,
+    draw: tuple[int, float, int],
+) -> pd.DataFrame:
+    """``value, lower, upper, n_effective, n`` of each cell (in code order) from its author
+    rows ``(cell, n_posts, n_flagged)``, sorted by cell then author; ``draw`` is
+    ``(n_boot, level, seed)``. Cells found unchanged in ``intervals`` are not drawn again."""
+    cell, n_posts, n_flagged = rows
+    n_boot, level, seed = draw
+    means = n_flagged.astype(float) / n_posts
+    sizes = np.bincount(cell, minlength=len(cells))
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    origins = stream_origins(seed, key_hashes(group_keys(cells)))
+    fingerprints = cell_fingerprints(cell, n_posts, n_flagged, len(cells))
+    if intervals is None:
+        lower = upper = np.full(len(cells), np.nan)
+        found = np.zeros(len(cells), dtype=bool)
+    else:
+        lower, upper, found = intervals.lookup(indicator, origins, fingerprints)
+    todo = ~found
+    if todo.any():
+        drawn = cluster_intervals(means[todo[cell]], sizes[todo], origins[todo], n_boot, level)
+        lower, upper = lower.copy(), upper.copy()
+        lower[todo], upper[todo] = drawn
+    if intervals is not None:
+        intervals.drawn += int(todo.sum())
+        intervals.reused += int(found.sum())
+        intervals.store(indicator, origins, fingerprints, (lower, upper))
+    return pd.DataFrame(
+        {
+            "value": np.add.reduceat(means, starts) / sizes,
+            "lower": lower,
+            "upper": upper,
+            "n_effective": sizes.astype(float),
+            "n": np.add.reduceat(n_posts, starts),
+        }
+    )
 
 
 # one indicator's rows, added up over partitions, and its cells numbered in sorted order

@@ -23,6 +23,7 @@ import pandas as pd
 
 from barometer.aggregate.cell_stats import CellStatsSource, cell_stats, merge_cell_stats
 from barometer.aggregate.cells import month_start
+from barometer.aggregate.interval_cache import IntervalCache
 from barometer.validity import LanguagePart, cell_language_part, merge_cell_languages
 
 #: columns of ``posts`` the summaries read (no text)
@@ -55,6 +56,8 @@ class PostSummaries:
     languages: pd.DataFrame
     coverage: pd.DataFrame
     n_posts: int = 0
+    #: where the digital cells' intervals are kept between runs (none: every cell is drawn)
+    intervals: IntervalCache | None = None
 
 
 def summarise_partition(posts: pd.DataFrame, scores: pd.DataFrame) -> PartitionSummary:

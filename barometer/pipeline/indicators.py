@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from barometer.aggregate.cell_stats import empty_cell_stats
+from barometer.aggregate.interval_cache import INTERVAL_DIR, IntervalCache
 from barometer.aggregate.post_summaries import PostSummaries, merge_summaries, term_window_start
 from barometer.audit.validity import model_validity_table
 from barometer.derive import SourceTables, derive_indicators
@@ -58,7 +59,10 @@ def _summaries(run: Run, versions: dict[str, str]) -> PostSummaries:
     # the small summaries merged here; cell_stats merged out of core where they are read
     # (city months: a cell may span two UTC months)
     merged = merge_summaries(parts)
-    return replace(merged, cell_stats=[cache.cell_stats_path(p) for p in partitions])
+    settings = run.config.indicators
+    intervals = IntervalCache(cache.root / INTERVAL_DIR, settings.bootstrap_reps, settings.level)
+    paths = [cache.cell_stats_path(p) for p in partitions]
+    return replace(merged, cell_stats=paths, intervals=intervals)
 
 
 def _indicators(run: Run) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
@@ -87,6 +91,11 @@ def _indicators(run: Run) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     )
     for reason in skipped:
         run.warn(reason)
+    if summaries.intervals is not None:
+        run.bootstrap_cells = {
+            "drawn": summaries.intervals.drawn,
+            "reused": summaries.intervals.reused,
+        }
     return out
 
 

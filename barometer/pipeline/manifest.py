@@ -42,6 +42,7 @@ def manifest(run: Run, finished: bool) -> dict[str, Any]:
         "new_rows": run.new_rows,
         "step_seconds": dict(run.step_seconds),
         "partitions_read": dict(run.partitions_read),
+        "bootstrap_cells": dict(run.bootstrap_cells),
         "row_counts": {name: store.count(table) for name, table in TABLES.items()},
         **({"fetch": run.fetch_report.to_dict()} if run.fetch_report is not None else {}),
     }

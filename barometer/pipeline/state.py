@@ -89,6 +89,8 @@ class Run:
         self.step_seconds: dict[str, float] = {}
         #: partitions of posts read by the score and aggregate steps (the rest were current)
         self.partitions_read: dict[str, int] = {"scored": 0, "summarised": 0, "total": 0}
+        #: digital cells whose bootstrap was drawn, and those whose cached interval was reused
+        self.bootstrap_cells: dict[str, int] = {"drawn": 0, "reused": 0}
         self.new_rows: dict[str, int] = {name: 0 for name in TABLES}
         self.pseudonymiser = Pseudonymiser(plan.key.key)
         #: every text value of the config: quoted in a message, these are not data

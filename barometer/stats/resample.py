@@ -7,16 +7,21 @@ neighbourhood's share of, say, negative posts. The statistic is the *author-weig
 
 over the ``C`` authors (clusters) of a cell; the indicator is 0/1 or a probability in [0, 1].
 Its sampling uncertainty comes from resampling whole authors with replacement (a cluster
-bootstrap), and the interval is the percentile interval of the bootstrap replicates.
+bootstrap), and the interval is the percentile interval of the bootstrap replicates. Each
+group (cell) resamples from its own random stream, named by the seed and the group's key, so a
+cell's interval is a function of its own rows alone (:mod:`barometer.stats.streams`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from barometer.exceptions import EstimationError
 from barometer.stats.intervals import percentile_interval
+from barometer.stats.streams import SlotStreams, group_keys, key_hashes, stream_origins
 
 _METHOD = "author-weighted share, cluster bootstrap ({n_boot} replicates), percentile interval"
 _MAX_BLOCK = 4_000_000  # resampled cluster slots held in memory at once
@@ -55,25 +60,34 @@ def _check(
 
 
 def _bootstrap_group_means(
-    means: np.ndarray, sizes: np.ndarray, n_boot: int, rng: np.random.Generator
+    means: np.ndarray, sizes: np.ndarray, origins: np.ndarray, n_boot: int
 ) -> np.ndarray:
     """Replicates (n_boot, G) of the mean of ``means`` within each of G consecutive groups.
 
     Group g owns ``sizes[g]`` consecutive entries of ``means``; each replicate draws that many
-    entries with replacement within the group (multinomial resampling of clusters), all groups
-    and replicates at once, in blocks that bound the memory.
+    entries with replacement within the group (multinomial resampling of clusters) from the
+    group's own stream (``origins[g]``, :mod:`barometer.stats.streams`), all groups and
+    replicates at once, in blocks that bound the memory.
     """
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    slot_group = np.repeat(np.arange(len(sizes)), sizes)
-    slot_size, slot_start = sizes[slot_group], starts[slot_group]
+    slots = SlotStreams(origins, sizes)
     out = np.empty((n_boot, len(sizes)))
     block = max(1, _MAX_BLOCK // len(means))
     for first in range(0, n_boot, block):
         rows = min(block, n_boot - first)
-        picks = slot_start + (rng.random((rows, len(means))) * slot_size).astype(np.int64)
-        sums = np.add.reduceat(means[picks], starts, axis=1)
+        sums = np.add.reduceat(means[slots.picks(first, rows)], starts, axis=1)
         out[first : first + rows] = sums / sizes
     return out
+
+
+def cluster_intervals(
+    means: np.ndarray, sizes: np.ndarray, origins: np.ndarray, n_boot: int, level: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile intervals (lower, upper) of each group's author-weighted share: ``means``
+    holds the clusters' means, group by group (``sizes[g]`` consecutive entries each), and
+    group ``g`` resamples from the stream starting at ``origins[g]``
+    (:func:`~barometer.stats.streams.stream_origins`)."""
+    return percentile_interval(_bootstrap_group_means(means, sizes, origins, n_boot), level)
 
 
 def author_weighted_shares(
@@ -103,8 +117,10 @@ def author_weighted_shares(
     level
         Confidence level of the percentile interval.
     seed
-        Seed or generator for reproducible replicates. All groups share one random stream,
-        so a group's interval can change (within Monte-Carlo error) if other groups change.
+        Seed (or a generator to draw one from) for reproducible replicates. Each group draws
+        from its own random stream, derived from the seed and the group's key values
+        (:mod:`barometer.stats.streams`), so a group's interval depends only on its own rows:
+        adding, removing or reordering other groups leaves it as it was.
 
     Returns
     -------
@@ -126,12 +142,16 @@ def shares_from_clusters(
     n_boot: int = 999,
     level: float = 0.95,
     seed: int | np.random.Generator | None = None,
+    keys: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """:func:`author_weighted_shares` from its sufficient statistics: one row per group x
     cluster, sorted by the ``by`` columns then the cluster, with ``mean`` (the cluster's mean
     indicator in the group) and ``size`` (its rows). Same result, row for row and draw for
-    draw, as :func:`author_weighted_shares` on the rows these summarise."""
-    rng = np.random.default_rng(seed)
+    draw, as :func:`author_weighted_shares` on the rows these summarise.
+
+    ``keys``, one canonical string per group in the groups' sorted order, name the groups'
+    random streams; by default the :func:`~barometer.stats.streams.canonical_key` of the
+    ``by`` values (pass them when ``by`` holds codes standing for the real keys)."""
     if per_cluster.empty:
         raise EstimationError(f"every row has a missing value in the grouping columns {by}")
     if by:
@@ -146,8 +166,12 @@ def shares_from_clusters(
     means = per_cluster["mean"].to_numpy(dtype=float)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     value = np.add.reduceat(means, starts) / sizes
-    reps = _bootstrap_group_means(means, sizes, n_boot, rng)
-    lower, upper = percentile_interval(reps, level)
+    if keys is None:
+        keys = group_keys(labels) if by else [""]
+    if len(keys) != len(sizes):
+        raise EstimationError(f"expected {len(sizes)} stream keys, one per group; got {len(keys)}")
+    origins = stream_origins(_seed_value(seed), key_hashes(keys))
+    lower, upper = cluster_intervals(means, sizes, origins, n_boot, level)
     out = labels.assign(
         value=value,
         lower=lower,
@@ -157,6 +181,14 @@ def shares_from_clusters(
         method=_METHOD.format(n_boot=n_boot),
     )
     return out.reset_index(drop=True)
+
+
+def _seed_value(seed: int | np.random.Generator | None) -> int:
+    """The integer seed of the groups' streams: ``seed`` itself, or one drawn from the
+    generator (from fresh entropy for ``None``)."""
+    if isinstance(seed, int | np.integer) and not isinstance(seed, bool):
+        return int(seed)
+    return int(np.random.default_rng(seed).integers(0, 2**63))
 
 
 def cluster_bootstrap_share(
