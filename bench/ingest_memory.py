@@ -9,13 +9,14 @@ changes what later rows see). With ``--trace`` the largest growths between the f
 end and the last batch are listed by source line. Posts are generated as :mod:`bench_scale`
 generates them (one X file per year).
 
-Usage: ``python bench/ingest_memory.py --posts 600000 [--keep DIR] [--trace] [--trim-probe]``
+Usage: ``python bench/ingest_memory.py --posts 600000 [--keep DIR] [--trace] [--trim-probe]
+[--no-release]``; an older revision on the same posts: ``PYTHONPATH=<its package> python
+bench/ingest_memory.py --keep DIR``.
 """
 
 from __future__ import annotations
 
 import argparse
-import ctypes
 import os
 import sys
 import tempfile
@@ -41,11 +42,11 @@ def rss_mib() -> float:
 
 
 def trimmed_rss_mib() -> float:
-    """Resident memory after ``malloc_trim(0)`` (glibc only; else the plain figure)."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+    """Resident memory after :func:`~barometer.memory_release.release_memory` (Arrow's pool
+    and ``malloc_trim(0)``, glibc only)."""
+    from barometer.memory_release import release_memory
+
+    release_memory()
     return rss_mib()
 
 
@@ -55,6 +56,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="work folder to keep (default: temporary)")
     parser.add_argument("--trace", action="store_true", help="tracemalloc (slow), top lines")
     parser.add_argument("--trim-probe", action="store_true", help="RSS after malloc_trim too")
+    parser.add_argument("--no-release", action="store_true", help="no release_memory calls")
     parser.add_argument("--top", type=int, default=15)
     args = parser.parse_args()
     import pyarrow as pa
@@ -84,6 +86,10 @@ def main() -> None:
         return added
 
     files._store = recording_store  # type: ignore[assignment]
+    if args.no_release:  # this code without the release between batches and steps
+        import barometer.pipeline.state as state
+
+        files.release_memory = state.release_memory = lambda: None  # type: ignore[attr-defined]
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
@@ -95,8 +101,9 @@ def main() -> None:
         load, started = os.getloadavg()[0], time.perf_counter()
         run_ingest(load_config(config), warehouse=work / f"warehouse-{os.getpid()}")
         wall = time.perf_counter() - started
-        print(f"{stored:,} posts in {wall:.0f} s; load {load:.2f} -> {os.getloadavg()[0]:.2f}; "
-              f"end RSS {rss_mib():,.0f} MiB, after malloc_trim {trimmed_rss_mib():,.0f} MiB")  # fmt: skip
+        end = f"end RSS {rss_mib():,.0f} MiB, after release {trimmed_rss_mib():,.0f} MiB"
+        loads = f"load {load:.2f} -> {os.getloadavg()[0]:.2f}"
+        print(f"{stored:,} posts in {wall:.0f} s; {loads}; {end}")
     if len(snapshots) >= 2:
         files_end = len(snapshots) // 3 - 1 if len(snapshots) >= 3 else 0
         (n0, first), (n1, last) = snapshots[max(files_end, 0)], snapshots[-1]

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from barometer.nlp.author_languages import AuthorRows
 
-_AUTHOR = st.one_of(st.none(), st.text(max_size=6), st.sampled_from(["x-0a1b", "x-0a1b2c", "a", "a\x00"]))
+_NAMES = ["x-0a1b", "x-0a1b2c", "a", "a\x00"]  # a prefix; a trailing NUL byte
+_AUTHOR = st.one_of(st.none(), st.text(max_size=6), st.sampled_from(_NAMES))
 
 
 @given(st.lists(st.lists(_AUTHOR, max_size=12), max_size=6))

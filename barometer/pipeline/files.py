@@ -15,6 +15,7 @@ from barometer.exceptions import InputError
 from barometer.ingest.base import IngestResult
 from barometer.ingest.files import one_line
 from barometer.ingest.quarantine import Quarantine
+from barometer.memory_release import release_memory
 from barometer.partitions import post_partitions
 from barometer.pipeline.state import Run
 from barometer.run_plan import input_entry
@@ -50,6 +51,8 @@ def load_batches(run: Run, entry: dict[str, Any], table: Table, batches: Batches
             run.new_rows["quarantine"] += run.store.append(
                 QUARANTINE, result.quarantine.to_frame(run.run_id)
             )
+            del rows
+            release_memory()  # the batch's pages, before the next batch is read
         if total is None:
             raise InputError(f"{entry['path']}: the reader gave no batch; please report this")
         if not total.reconciles():
