@@ -173,9 +173,17 @@ class Warehouse:
             self._key_index[(table.name, partition)] = np.union1d(index, key_hashes(fresh, key))
         return len(fresh)
 
-    def release_keys(self, table: Table, partition: str) -> None:
-        """Forget the key index of one partition (memory; it is rebuilt when needed)."""
-        self._key_index.pop((table.name, partition), None)
+    def release_keys(self, table: Table, partition: str | None = None) -> None:
+        """Forget the key index of one partition, or of all the table's partitions (``None``):
+        memory, rebuilt from the stored keys when needed."""
+        if partition is not None:
+            self._key_index.pop((table.name, partition), None)
+            return
+        self._key_index = {k: v for k, v in self._key_index.items() if k[0] != table.name}
+
+    def key_index_rows(self, table: Table) -> int:
+        """Stored rows of ``table`` whose key hashes the index holds now (8 bytes each)."""
+        return sum(len(v) for k, v in self._key_index.items() if k[0] == table.name)
 
     def _unseen(
         self, table: Table, partition: str, fresh: pd.DataFrame, key: list[str]
@@ -228,7 +236,7 @@ class Warehouse:
             os.replace(target, retired)
         os.replace(staging, target)
         shutil.rmtree(retired, ignore_errors=True)
-        self._key_index = {k: v for k, v in self._key_index.items() if k[0] != table.name}
+        self.release_keys(table)
         return len(frame)
 
     def _repair_swaps(self) -> None:

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from barometer.nlp.author_languages import (
+    AuthorRows,
     add_author_evidence,
-    author_codes,
     author_evidence,
     author_priors,
 )
@@ -61,14 +61,15 @@ class FileLanguages:
         self.prior = prior
         self.min_chars = min_chars
         self.min_confidence = min_confidence
-        self._rows: dict[object, int] = {}
-        self._totals = np.zeros((0, len(LANGUAGE_CODES)))
+        self._authors = AuthorRows()
+        # whole-number counts (uint32: 44 bytes per author, not 88 as float64)
+        self._totals = np.zeros((0, len(LANGUAGE_CODES)), dtype=np.uint32)
         self._city = np.zeros(len(LANGUAGE_CODES))
 
     @property
     def n_authors(self) -> int:
         """Authors seen so far (rows of the author x language table)."""
-        return len(self._rows)
+        return len(self._authors)
 
     def observe(
         self, texts: Sequence[str], hints: Sequence[str | None], authors: Sequence[object]
@@ -87,13 +88,9 @@ class FileLanguages:
         )
         self._city = city
         own = author_evidence(normalise_rows(likelihood * city * hint_boost(hinted)), has_evidence)
-        local, uniques = author_codes(authors)
-        for author in uniques:
-            self._rows.setdefault(author, len(self._rows))
-        mapping = np.array([self._rows[a] for a in uniques], dtype=np.int64)
-        rows = np.where(local >= 0, mapping[np.maximum(local, 0)] if len(mapping) else -1, -1)
-        if len(self._rows) > len(self._totals):
-            grown = np.zeros((len(self._rows), len(LANGUAGE_CODES)))
+        rows = self._authors.rows(authors)
+        if len(self._authors) > len(self._totals):
+            grown = np.zeros((len(self._authors), len(LANGUAGE_CODES)), dtype=np.uint32)
             grown[: len(self._totals)] = self._totals
             self._totals = grown
         add_author_evidence(self._totals, rows, own)

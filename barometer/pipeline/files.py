@@ -15,10 +15,15 @@ from barometer.exceptions import InputError
 from barometer.ingest.base import IngestResult
 from barometer.ingest.files import one_line
 from barometer.ingest.quarantine import Quarantine
+from barometer.memory_release import release_memory
 from barometer.partitions import post_partitions
 from barometer.pipeline.state import Run
 from barometer.run_plan import input_entry
 from barometer.schema import POSTS, QUARANTINE, Table
+
+#: stored rows whose key hashes are kept from one file to the next (8 MB); beyond, the next file
+#: re-reads the keys of the partitions it touches (small files, as live pages, reuse the index)
+KEPT_KEY_ROWS = 1_000_000
 
 #: a file's batches: (counts and quarantine, enriched rows to store)
 Batches = Callable[[], Iterator[tuple[IngestResult, pd.DataFrame]]]
@@ -50,6 +55,8 @@ def load_batches(run: Run, entry: dict[str, Any], table: Table, batches: Batches
             run.new_rows["quarantine"] += run.store.append(
                 QUARANTINE, result.quarantine.to_frame(run.run_id)
             )
+            del rows
+            release_memory()  # the batch's pages, before the next batch is read
         if total is None:
             raise InputError(f"{entry['path']}: the reader gave no batch; please report this")
         if not total.reconciles():
@@ -68,6 +75,9 @@ def load_batches(run: Run, entry: dict[str, Any], table: Table, batches: Batches
             f"{entry['path']}: could not be read or stored ({type(exc).__name__}: "
             f"{one_line(exc)}); the other files went on, and the next run tries it again",
         )
+    finally:  # a large file's key index (8 bytes per row) is not kept for the next files
+        if run.store.key_index_rows(table) > KEPT_KEY_ROWS:
+            run.store.release_keys(table)
 
 
 def _store(run: Run, table: Table, rows: pd.DataFrame) -> int:

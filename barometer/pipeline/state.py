@@ -21,6 +21,7 @@ from barometer.engine import Engine, LocalEngine
 from barometer.erasure import erased_pseudonyms
 from barometer.geo import Boundaries, Gazetteer
 from barometer.live.fetch import FetchOptions, FetchReport
+from barometer.memory_release import release_memory
 from barometer.privacy import Pseudonymiser, redact_quoted
 from barometer.run_plan import RunPlan
 from barometer.schema import TABLES
@@ -154,6 +155,7 @@ class Run:
         ``step_seconds``)."""
         started = time.perf_counter()
         result = step()
+        release_memory()  # what the step freed, so that the next one starts low
         self.step_seconds[label] = round(time.perf_counter() - started, 3)
         return result
 
