@@ -328,6 +328,12 @@ STREAMED = [
         lambda p: read_tabular(p, MAPPING),
         lambda p, **k: iter_tabular(p, MAPPING, **k),
     ),
+    (
+        "tabular_parquet",
+        ".parquet",
+        lambda p: read_tabular(p, MAPPING),
+        lambda p, **k: iter_tabular(p, MAPPING, **k),
+    ),
 ]
 
 

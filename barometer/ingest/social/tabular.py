@@ -57,8 +57,11 @@ from barometer.ingest.files import (
 )
 from barometer.ingest.numbers import DecimalEvidence, DecimalSeparator, resolve_decimal
 from barometer.ingest.social._common import PostCollector, as_count, in_batches, parse_epoch
+from barometer.ingest.social.parquet_stream import open_parquet, parquet_rows, scan_parquet
 from barometer.ingest.timezones import ZoneResolver
 
+#: rows decoded at a time from a Parquet table when it is streamed
+READ_BATCH = 65_536
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "ja", "t"})
 
 
@@ -261,9 +264,14 @@ def iter_tabular(
     """:func:`read_tabular` as a stream of results of about ``batch_size`` records. A CSV or
     JSON Lines table is read twice, row by row: once for the checks on whole columns (every
     error raises before the first batch), once to hand on the posts; rows, quarantine,
-    counts and notes are those of :func:`read_tabular`. Parquet is read whole."""
-    name = path.name.lower().removesuffix(".gz")
-    if not name.endswith((".csv", ".tsv", ".jsonl", ".ndjson")):
+    counts and notes are those of :func:`read_tabular`. A Parquet table is read twice too,
+    batch by batch (:mod:`~barometer.ingest.social.parquet_stream`); one that pyarrow cannot
+    open or decode, or a gzipped one, is read whole, so its error is exactly the whole read's."""
+    zones = ZoneResolver(timezone_abbreviations or {})
+    checks = _ColumnChecks(path, mapping, zones)
+    collector = PostCollector(mapping.source, path)
+    streamed = _stream_rows(path, mapping, checks, collector, decimal_separator)
+    if streamed is None:
         yield read_tabular(
             path,
             mapping,
@@ -271,31 +279,62 @@ def iter_tabular(
             decimal_separator=decimal_separator,
         )
         return
-    zones = ZoneResolver(timezone_abbreviations or {})
-    checks = _ColumnChecks(path, mapping, zones)
-    collector = PostCollector(mapping.source, path)
+    rows, decimal = streamed
+    yield from in_batches(collector, _steps(collector, rows, mapping, zones, decimal), batch_size)
+
+
+_Rows = Iterator[tuple[int, dict[str, Any]]]
+
+
+def _stream_rows(
+    path: Path,
+    mapping: ColumnMapping,
+    checks: _ColumnChecks,
+    collector: PostCollector,
+    setting: DecimalSeparator,
+) -> tuple[_Rows, str | None] | None:
+    """Pass 1 over the table (checks on whole columns, malformed records quarantined first),
+    then (its records as pass 2, the decimal separator); ``None`` when it is read whole."""
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith(".parquet"):
+        return _parquet_rows(path, mapping, checks, setting)
     if name.endswith((".csv", ".tsv")):
         stream = open_csv(path)
         for line, cells in stream.scan():
             checks.add(line, dict(zip(stream.header, cells, strict=True)))
         _check_columns(path, mapping.fields(), stream.header)
-        decimal = checks.decimal(decimal_separator)
+        decimal = checks.decimal(setting)
         collector.notes.extend(encoding_notes(stream.encoding))
         for line, reason in stream.bad_rows:
             collector.reject(line, "(row)", reason)
-        rows: Iterator[tuple[int, dict[str, Any]]] = stream.records()
-    else:  # lines that are not objects are quarantined first, as the whole-file read does
-        bad: list[tuple[int, str]] = []
-        for line, value, error in stream_json_lines(path):
-            if isinstance(value, dict):
-                checks.add(line, value)
-            else:
-                bad.append((line, error or "line is not a JSON object"))
-        decimal = checks.decimal(decimal_separator)
-        for line, reason in bad:
-            collector.reject(line, "(json)", reason)
-        rows = ((n, v) for n, v, _ in stream_json_lines(path) if isinstance(v, dict))
-    yield from in_batches(collector, _steps(collector, rows, mapping, zones, decimal), batch_size)
+        return stream.records(), decimal
+    if not name.endswith((".jsonl", ".ndjson")):
+        return None
+    bad: list[tuple[int, str]] = []  # lines that are not objects are quarantined first
+    for line, value, error in stream_json_lines(path):
+        if isinstance(value, dict):
+            checks.add(line, value)
+        else:
+            bad.append((line, error or "line is not a JSON object"))
+    decimal = checks.decimal(setting)
+    for line, reason in bad:
+        collector.reject(line, "(json)", reason)
+    return ((n, v) for n, v, _ in stream_json_lines(path) if isinstance(v, dict)), decimal
+
+
+def _parquet_rows(
+    path: Path, mapping: ColumnMapping, checks: _ColumnChecks, setting: DecimalSeparator
+) -> tuple[_Rows, str | None] | None:
+    if path.suffix == ".gz":
+        return None
+    parquet = open_parquet(path)
+    checked = [c for c in (mapping.created_at, mapping.engagement) if c]
+    if parquet is None or not scan_parquet(parquet, checked, checks, READ_BATCH):
+        return None
+    _check_columns(path, mapping.fields(), list(parquet.schema_arrow.names))
+    decimal = checks.decimal(setting)
+    columns = sorted(set(mapping.fields().values()))
+    return parquet_rows(path, parquet, columns, READ_BATCH), decimal
 
 
 def _steps(
