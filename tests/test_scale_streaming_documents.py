@@ -6,17 +6,23 @@ still raises before the first batch, naming the file, with the whole read's mess
 
 from __future__ import annotations
 
+import gzip
+import json
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from conftest import FIXTURES, shared_data
 from test_ingest_formats import MAPPING
 from test_scale_streaming_readers import _merged, _quarantined, _same
 
 from barometer.exceptions import InputError
 from barometer.ingest.base import IngestResult
+from barometer.ingest.social.crowdtangle import iter_crowdtangle, read_crowdtangle
+from barometer.ingest.social.mastodon import iter_mastodon, read_mastodon
+from barometer.ingest.social.reddit import iter_reddit, read_reddit
 from barometer.ingest.social.tabular import iter_tabular, read_tabular
 
 BATCHES = [1, 7, 100_000]  # one record at a time, a few, the whole file
@@ -139,3 +145,287 @@ def test_a_broken_parquet_table_fails_before_any_batch_as_read_whole(tmp_path: P
         _streamed(tmp_path / "blank.parquet") == f"{tmp_path / 'blank.parquet'}: the file is empty"
     )
     assert _streamed(tmp_path / "none.parquet") == f"{tmp_path / 'none.parquet'}: file not found"
+
+
+# -- single JSON documents: Mastodon, Reddit, CrowdTangle API ----------------------------------
+
+
+def _write_json(path: Path, document: object, indent: int | None = None) -> Path:
+    data = json.dumps(document, indent=indent, ensure_ascii=indent is None).encode()
+    path.write_bytes(gzip.compress(data) if path.suffix == ".gz" else data)
+    return path
+
+
+def _every_batch(path: Path, stream, whole) -> tuple[IngestResult, int]:
+    """The file streamed in batches of 1, 7 and whole, each the same as read whole; returns
+    the result and how many batches it came in, one record at a time."""
+    expected = whole(path)
+    for batch in BATCHES:
+        streamed, parts = _merged(stream(path, batch_size=batch))
+        _same(streamed, expected)
+        if batch == 1:
+            n_parts = len(parts)
+    return expected, n_parts
+
+
+def _statuses(n: int) -> list[object]:
+    """``n`` Mastodon statuses from two servers; s3 is a boost, s4 has no text, s6 repeats
+    s1 (same ``uri``), s8 is not an object."""
+    statuses: list[object] = [
+        {
+            "id": str(100 + i),
+            "uri": f"https://{'a.example' if i % 2 else 'b.example'}/users/u{i % 3}/statuses/{i}",
+            "created_at": f"2024-04-0{1 + i % 5}T08:00:00.000Z",
+            "content": f"<p>Hej grannar {i}<br>i Alby</p>",
+            "language": "sv",
+            "account": {"id": str(i % 3), "username": f"u{i % 3}", "url": "https://a.example/@u"},
+            "favourites_count": i,
+        }
+        for i in range(n)
+    ]
+    boost = dict(statuses[3])  # type: ignore[arg-type]
+    statuses[3] = {**boost, "content": "", "reblog": {"content": "<p>Boosted</p>"}}
+    statuses[4] = {**statuses[4], "content": "<p></p>"}  # type: ignore[dict-item]
+    statuses[6] = {**statuses[6], "uri": statuses[1]["uri"]}  # type: ignore[index, dict-item]
+    statuses[8] = "not a status"
+    return statuses
+
+
+MASTODON_LAYOUTS = {
+    "array": lambda s: s,
+    "search": lambda s: {"accounts": [], "statuses": s, "hashtags": []},
+    "context": lambda s: {"descendants": s[5:], "ancestors": s[:5]},  # ancestors read first
+}
+
+
+@pytest.mark.parametrize("layout", sorted(MASTODON_LAYOUTS))
+@pytest.mark.parametrize(("name", "indent"), [("m.json", None), ("m.json.gz", 2)])
+def test_a_mastodon_document_streams_as_read_whole(tmp_path: Path, layout, name, indent) -> None:
+    document = MASTODON_LAYOUTS[layout](_statuses(20))
+    path = _write_json(tmp_path / name, document, indent)
+    result, n_parts = _every_batch(path, iter_mastodon, read_mastodon)
+    # known answers: 20 statuses = 17 posts + s1 again + s4 without text + s8 not an object
+    assert (result.n_read, len(result.rows), result.n_duplicates) == (20, 17, 1)
+    assert _quarantined(result) == [(5, "content"), (9, "(status)")]
+    assert result.rows["is_repost"].tolist()[3] and result.rows["text"].iloc[3] == "Boosted"
+    assert result.rows["post_id"].iloc[0] == "mastodon:b.example:0"
+    assert n_parts == 21  # streamed: a batch per status, then the notes
+
+
+def _listing(children: list[object], after: str | None = None) -> dict[str, object]:
+    return {"kind": "Listing", "data": {"after": after, "children": children, "before": None}}
+
+
+def _comment(i: int, replies: object = "") -> dict[str, object]:
+    data = {"id": f"c{i}", "author": f"u{i % 3}", "body": f"Tack &amp; hej {i}",
+            "created_utc": 1_711_962_000 + i, "score": i, "replies": replies}  # fmt: skip
+    return {"kind": "t1", "data": data}
+
+
+def _thread() -> list[object]:
+    """A submission page and its comments: c1 has two replies (c2, and c3 with a reply c4),
+    a 'more' stub, a deleted comment c6 and c1 again."""
+    post = {"kind": "t3", "data": {"id": "s1", "title": "Alby", "selftext": "[removed]",
+                                   "author": "op", "created_utc": 1_711_962_000}}  # fmt: skip
+    deleted = _comment(6)
+    deleted["data"]["body"] = "[deleted]"  # type: ignore[index]
+    replies = _listing([_comment(2), _comment(3, _listing([_comment(4)]))])
+    comments = [_comment(1, replies), {"kind": "more", "data": {"children": ["x"]}}, deleted]
+    comments += [_comment(5), _comment(1), "not a thing"]
+    return [_listing([post]), _listing(comments)]
+
+
+@pytest.mark.parametrize(("name", "indent"), [("r.json", None), ("r.json.gz", 1)])
+def test_a_reddit_listing_document_streams_as_read_whole(tmp_path: Path, name, indent) -> None:
+    path = _write_json(tmp_path / name, _thread(), indent)
+    result, n_parts = _every_batch(path, iter_reddit, read_reddit)
+    # known answers: s1, c1, c2, c3, c4, the stub, c6, c5, c1 again, the string: 9 read
+    assert (result.n_read, len(result.rows), result.n_duplicates) == (9, 6, 1)
+    names = ("t3_s1", "t1_c1", "t1_c2", "t1_c3", "t1_c4", "t1_c5")
+    assert result.rows["post_id"].tolist() == [f"reddit:{n}" for n in names]
+    assert _quarantined(result) == [(7, "body"), (10, "kind")]  # positions: the stub counts
+    assert result.rows["text"].iloc[1] == "Tack & hej 1"
+    assert n_parts == 7  # a batch per child with records (c1 with its replies), then notes
+    one = _write_json(tmp_path / "one.json", _thread()[1], indent)
+    assert len(_every_batch(one, iter_reddit, read_reddit)[0].rows) == 5
+
+
+def _ct_posts(n: int) -> list[object]:
+    """``n`` CrowdTangle API posts: p2 has no message, p4 no URL but a ``platformId``, p5
+    repeats p1, p7 is not an object."""
+    posts: list[object] = [
+        {
+            "platformId": f"100_{i}",
+            "platform": "Facebook",
+            "date": f"2024-04-0{1 + i % 5} 10:00:00",
+            "message": f"Grannar i Tumba {i}",
+            "postUrl": f"https://www.facebook.com/sida/posts/{i}",
+            "account": {"id": 7, "platformId": f"page{i % 2}"},
+            "statistics": {"actual": {"likeCount": i, "shareCount": 1}},
+        }
+        for i in range(n)
+    ]
+    posts[2] = {**posts[2], "message": ""}  # type: ignore[dict-item]
+    posts[4] = {k: v for k, v in posts[4].items() if k != "postUrl"}  # type: ignore[union-attr]
+    posts[5] = {**posts[5], "postUrl": posts[1]["postUrl"]}  # type: ignore[index, dict-item]
+    posts[7] = 7
+    return posts
+
+
+def _ct_layouts(posts: list[object]) -> dict[str, object]:
+    pages = [posts[:6], posts[6:], []]
+    bodies = [{"status": 200, "result": {"posts": p, "pagination": {}}} for p in pages]
+    good = [p for p in posts if isinstance(p, dict)]
+    return {"body": bodies[0] | {"result": {"posts": posts}}, "bodies": bodies, "posts": good}
+
+
+@pytest.mark.parametrize("layout", ["body", "bodies", "posts"])
+@pytest.mark.parametrize(("name", "indent"), [("ct.json", None), ("ct.json.gz", 2)])
+def test_a_crowdtangle_api_document_streams_as_read_whole(
+    tmp_path: Path, layout, name, indent
+) -> None:
+    path = _write_json(tmp_path / name, _ct_layouts(_ct_posts(16))[layout], indent)
+    result, n_parts = _every_batch(path, iter_crowdtangle, read_crowdtangle)
+    if layout == "posts":  # p7 (not an object) left out: an array of posts only
+        assert (result.n_read, len(result.rows), result.n_duplicates) == (15, 13, 1)
+        assert _quarantined(result) == [(3, "message")]
+    else:  # 16 posts = 13 + p5 again + p2 without text + p7 not an object
+        assert (result.n_read, len(result.rows), result.n_duplicates) == (16, 13, 1)
+        assert _quarantined(result) == [(3, "message"), (8, "(post)")]
+    assert result.rows["post_id"].tolist()[:5] == [
+        "facebook:0", "facebook:1", "facebook:3", "facebook:100_4", "facebook:6"
+    ]  # fmt: skip
+    assert result.rows["engagement"].iloc[1] == 2
+    assert n_parts == result.n_read + 1
+
+
+def test_a_failed_request_raises_before_any_batch(tmp_path: Path) -> None:
+    pages = [
+        {"status": 200, "result": {"posts": _ct_posts(16)[:2]}},
+        {"status": 429, "message": "Too many"},
+    ]
+    path = _write_json(tmp_path / "ct.json", pages)
+    with pytest.raises(InputError, match=r"ct.json: the API answered status 429 Too many"):
+        next(iter_crowdtangle(path, batch_size=1))
+
+
+DOCUMENT_READERS = {
+    "mastodon": (iter_mastodon, read_mastodon, lambda: MASTODON_LAYOUTS["search"](_statuses(9))),
+    "reddit": (iter_reddit, read_reddit, _thread),
+    "crowdtangle": (iter_crowdtangle, read_crowdtangle, lambda: _ct_layouts(_ct_posts(9))["body"]),
+}
+
+
+def _document_outcome(read, path: Path) -> object:
+    try:
+        result = read(path)
+    except InputError as exc:
+        return str(exc)
+    except UnicodeError as exc:  # a lone surrogate in a quarantined record's text
+        return f"{type(exc).__name__}: {exc}"
+    return (list(result.rows["post_id"]), result.quarantine.rows, result.n_read, result.notes)
+
+
+def _variants(document: object) -> dict[str, bytes]:
+    """The document broken, or in what only the whole read takes: each must give exactly the
+    whole read's outcome (most are one error naming the file)."""
+    text = json.dumps(document)
+    cut = len(text) * 2 // 3
+    return {
+        "cut": text[:cut].encode(),
+        "comma": (text[:cut].replace(", ", " ", 1) + text[cut:]).encode(),
+        "two values": (text + " " + text).encode(),
+        "nan": text.replace("2024-04-01", "2024-04-01", 1).replace("}", ', "x": NaN}', 1).encode(),
+        "big integer": text.replace("}", ', "x": 123456789012345678901234567890}', 1).encode(),
+        "lone surrogate": text.replace("Hej", "\\ud800Hej", 1)
+        .replace("Tack", "\\udc00", 1)
+        .replace("Grannar", "\\ud83dGrannar", 1)
+        .encode(),
+        "repeated key": text.replace("{", '{"data": 1, "statuses": [], "result": 2, ', 1).encode(),
+        "deep": text.replace("}", ', "x": ' + "[" * 450 + "]" * 450 + "}", 1).encode(),
+        "utf16": text.encode("utf-16"),
+        "bom": b"\xef\xbb\xbf" + text.encode(),
+        "empty": b" \n",
+    }
+
+
+#: the broken documents that are one error when read whole (the others are read as JSON Lines)
+FAILING = {
+    "mastodon": {"cut", "comma", "two values", "empty"},
+    "reddit": {"cut", "comma", "empty"},
+    "crowdtangle": {"empty"},
+}
+
+
+@pytest.mark.parametrize("reader", sorted(DOCUMENT_READERS))
+def test_a_broken_document_fails_before_any_batch_as_read_whole(tmp_path: Path, reader) -> None:
+    stream, whole, document = DOCUMENT_READERS[reader]
+    for case, data in _variants(document()).items():
+        path = tmp_path / f"{case.replace(' ', '_')}.json"
+        path.write_bytes(data)
+        expected = _document_outcome(whole, path)
+        streamed = _document_outcome(
+            lambda p: IngestResult.merge(list(stream(p, batch_size=1))), path
+        )
+        assert streamed == expected, case
+        if case in FAILING[reader]:
+            assert isinstance(expected, str) and expected.startswith(f"{path}: "), case
+        elif case in ("cut", "comma", "two values"):  # read as JSON Lines: line 1 is broken
+            assert isinstance(expected, tuple) and expected[0] == [], case
+            assert [(r["file"], r["line"], r["field"]) for r in expected[1]] == [
+                (path.name, 1, "(json)")
+            ], case
+
+
+@pytest.mark.parametrize("reader", sorted(DOCUMENT_READERS))
+def test_a_cut_document_stores_nothing(tmp_path: Path, reader) -> None:
+    stream, _, document = DOCUMENT_READERS[reader]
+    text = json.dumps(document())
+    path = tmp_path / "cut.json"
+    path.write_text(text[: len(text) - 5], "utf-8")
+    batches = stream(path, batch_size=1)
+    if reader == "crowdtangle":  # the whole read takes it for JSON Lines: line 1 is broken
+        assert [(r["line"], r["field"]) for r in next(batches).quarantine.rows] == [(1, "(json)")]
+        assert next(batches, None) is None
+        return
+    with pytest.raises(InputError, match=r"cut.json: not valid JSON at line 1, column \d+"):
+        next(batches)  # the first batch: nothing was handed on before
+
+
+def test_a_lone_surrogate_is_not_turned_into_a_question_mark(tmp_path: Path) -> None:
+    """ijson would read ``"\\ud800"`` as ``?`` and store the post; the document is read whole
+    instead, so it fails as it does when read whole (the text cannot be stored as UTF-8)."""
+    statuses = _statuses(9)
+    path = _write_json(tmp_path / "s.json", statuses)
+    assert len(list(iter_mastodon(path, batch_size=1))) == 10  # 9 statuses, then the notes
+    path.write_text(path.read_text("utf-8").replace("Hej grannar 0", "Hej \\ud800"), "utf-8")
+    with pytest.raises(UnicodeEncodeError, match="surrogates not allowed"):
+        read_mastodon(path)
+    with pytest.raises(UnicodeEncodeError, match="surrogates not allowed"):
+        list(iter_mastodon(path, batch_size=1))
+
+
+@pytest.mark.parametrize(
+    ("fixture", "stream", "whole"),
+    [
+        ("mastodon.json", iter_mastodon, read_mastodon),
+        ("reddit_listing.json", iter_reddit, read_reddit),
+    ],
+)
+def test_the_fixture_documents_stream_as_read_whole(fixture, stream, whole) -> None:
+    result, n_parts = _every_batch(FIXTURES / fixture, stream, whole)
+    assert n_parts > 2 and result.n_read > 2
+
+
+def test_the_real_mastodon_specimen_reads_as_before(tmp_path: Path) -> None:
+    """The API docs' Status example: one Status object, read whole (one record); in a
+    timeline (an array, as ``GET /api/v1/timelines`` answers) with a copy of itself, streamed."""
+    path = shared_data("formats", "mastodon", "status_entity_docs_example.json")
+    result, n_parts = _every_batch(path, iter_mastodon, read_mastodon)
+    assert (n_parts, result.n_read, len(result.rows)) == (1, 1, 1)
+    assert result.rows["post_id"].iloc[0] == "mastodon:mastodon.social:103270115826048975"
+    status = json.loads(path.read_text("utf-8"))
+    timeline = _write_json(tmp_path / "home.json", [status, status], indent=2)
+    again, n_parts = _every_batch(timeline, iter_mastodon, read_mastodon)
+    assert (n_parts, again.n_read, again.n_duplicates) == (3, 2, 1)
+    _same(IngestResult(again.rows, result.quarantine, n_read=1, notes=result.notes), result)

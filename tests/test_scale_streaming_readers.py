@@ -20,6 +20,8 @@ from test_ingest_formats import MAPPING
 from barometer.exceptions import InputError
 from barometer.ingest.base import IngestResult
 from barometer.ingest.social.crowdtangle import iter_crowdtangle, read_crowdtangle
+from barometer.ingest.social.mastodon import iter_mastodon, read_mastodon
+from barometer.ingest.social.reddit import iter_reddit, read_reddit
 from barometer.ingest.social.tabular import iter_tabular, read_tabular
 from barometer.ingest.social.telegram import read_telegram
 from barometer.ingest.social.telegram_stream import iter_telegram
@@ -314,6 +316,8 @@ def _outcome(read: Callable[[Path], IngestResult], path: Path) -> object:
 
 STREAMED = [
     ("telegram", ".json", read_telegram, iter_telegram),
+    ("mastodon", ".json", read_mastodon, iter_mastodon),
+    ("reddit", ".json", read_reddit, iter_reddit),
     ("crowdtangle", ".csv", read_crowdtangle, iter_crowdtangle),
     ("crowdtangle_api", ".json", read_crowdtangle, iter_crowdtangle),
     (

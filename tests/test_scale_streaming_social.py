@@ -137,10 +137,10 @@ def test_mastodon_json_lines_in_batches_are_the_statuses_read_as_one_document(
         _same(again, streamed)
 
 
-def test_a_mastodon_document_stays_one_batch() -> None:
-    parts = list(iter_mastodon(FIXTURES / "mastodon.json", batch_size=1))
-    assert len(parts) == 1
-    _same(parts[0], read_mastodon(FIXTURES / "mastodon.json"))
+def test_a_mastodon_document_streams_status_by_status() -> None:
+    streamed, parts = _merged(iter_mastodon(FIXTURES / "mastodon.json", batch_size=1))
+    assert len(parts) == 5  # 4 statuses, then the notes
+    _same(streamed, read_mastodon(FIXTURES / "mastodon.json"))  # json.loads of the document
 
 
 def test_the_pipeline_streams_mastodon_and_reddit() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import html
+import zlib
 from collections.abc import Iterable, Iterator
 from itertools import chain
 from pathlib import Path
@@ -10,8 +12,9 @@ from typing import Any
 
 import pandas as pd
 
+from barometer.exceptions import InputError
 from barometer.ingest.base import IngestResult
-from barometer.ingest.files import stream_json_lines
+from barometer.ingest.files import STREAM_BLOCK, open_binary, stream_json_lines
 from barometer.ingest.numbers import MAX_COUNT, parse_count
 from barometer.ingest.quarantine import Quarantine
 from barometer.ingest.social.id_set import SeenIds
@@ -229,7 +232,11 @@ def json_lines_file(path: Path) -> Iterator[tuple[int, Any | None, str]] | None:
     A file is JSON Lines when its first non-empty line is a JSON value of its own and another
     non-empty line follows: exactly the files on which ``json.loads`` of the whole text stops
     with "Extra data" after the first line. The file is checked first (a file that cannot be
-    read raises the same :class:`~barometer.exceptions.InputError` as when read whole)."""
+    read raises the same :class:`~barometer.exceptions.InputError` as when read whole). A file
+    of one non-blank line is one document without parsing that line here (an API response on
+    one line may be large: it is then streamed or read whole by the caller)."""
+    if _one_line(path):
+        return None
     lines = stream_json_lines(path)
     first = next(lines, None)
     second = next(lines, None) if first is not None and not first[2] else None
@@ -237,6 +244,30 @@ def json_lines_file(path: Path) -> Iterator[tuple[int, Any | None, str]] | None:
         lines.close()
         return None
     return chain([first, second], lines)
+
+
+def _one_line(path: Path) -> bool:
+    """Whether the file has at most one line that is not blank (lines end at ``\n``; blank as
+    ``str.strip`` sees it), looking no further than the start of its second line; a file
+    that cannot be read says ``True`` (its reader raises the error)."""
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    ended = current = False  # a non-blank line has ended / the current line is not blank
+    try:
+        with open_binary(path) as handle:
+            start = True
+            while block := handle.read(STREAM_BLOCK):
+                text = decoder.decode(block.removeprefix(b"\xef\xbb\xbf") if start else block)
+                start = False
+                for index, part in enumerate(text.split("\n")):
+                    if index:
+                        ended, current = ended or current, False
+                    if part.strip():
+                        if ended:
+                            return False
+                        current = True
+    except (InputError, OSError, EOFError, zlib.error):
+        return True
+    return True
 
 
 def in_batches(

@@ -42,31 +42,20 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlparse
 
 import pandas as pd
 
 from barometer.exceptions import InputError
 from barometer.ingest.base import STREAM_BATCH, IngestResult
 from barometer.ingest.csv_stream import CsvStream, column_index, open_csv, read_head
-from barometer.ingest.files import encoding_notes, json_lines, read_csv_text, read_text
+from barometer.ingest.files import encoding_notes, read_csv_text
 from barometer.ingest.numbers import DecimalEvidence, DecimalSeparator, resolve_decimal
-from barometer.ingest.social._common import PostCollector, as_count, as_dict, as_list, in_batches
+from barometer.ingest.social._common import PostCollector, as_count, in_batches
+from barometer.ingest.social.crowdtangle_api import SOURCE, iter_api_json, post_id_of, read_api_json
 from barometer.ingest.timezones import ZoneResolver
 
-SOURCE = "crowdtangle"
 COUNT_COLUMN = "Total Interactions"
 REQUIRED = ("URL", "Post Created")
-
-
-def _post_id(url: str, platform: str = "") -> str:
-    parsed = urlparse(url.strip())
-    segments = [s for s in parsed.path.split("/") if s]
-    if not parsed.netloc or not segments:
-        return ""
-    instagram = "instagram.com" in parsed.netloc.lower() or platform.lower() == "instagram"
-    return f"{'instagram' if instagram else 'facebook'}:{segments[-1]}"
 
 
 def _first(row: dict[str, str], columns: tuple[str, ...]) -> str:
@@ -97,7 +86,7 @@ def read_crowdtangle(
     ``decimal_separator`` is the CSV's number format (``"auto"``: detected where unambiguous).
     """
     if _looks_like_json(path):
-        return _read_api_json(path)
+        return read_api_json(path)
     table = read_csv_text(path, required=list(REQUIRED))
     _check_text_columns(path, list(table.frame.columns))
     zones = ZoneResolver(timezone_abbreviations or {})
@@ -125,9 +114,10 @@ def iter_crowdtangle(
     export is read twice, row by row (:mod:`barometer.ingest.csv_stream`): once to check what
     the whole-file read checks on whole columns (time-zone abbreviations, number format;
     every error raises before the first batch), once to hand on the posts. Rows, quarantine,
-    counts and notes are those of :func:`read_crowdtangle`. API JSON is read whole."""
+    counts and notes are those of :func:`read_crowdtangle`. API JSON is streamed post by post
+    where its layout allows (:mod:`~barometer.ingest.social.crowdtangle_api`)."""
     if _looks_like_json(path):
-        yield _read_api_json(path)
+        yield from iter_api_json(path, batch_size=batch_size)
         return
     stream = open_csv(path)
     zones = ZoneResolver(timezone_abbreviations or {})
@@ -176,7 +166,7 @@ def _take_row(
         {"Post Created": row.get("Post Created"), "Message": row.get("Message")},
         ensure_ascii=False,
     )
-    post_id = _post_id(row["URL"])
+    post_id = post_id_of(row["URL"])
     if not post_id:
         collector.reject(line, "URL", "no post URL to identify the post")
         return
@@ -206,114 +196,3 @@ def _take_row(
             "is_repost": False,
         }
     )
-
-
-# -- API JSON ----------------------------------------------------------------------------------
-
-
-def _api_posts(path: Path, collector: PostCollector) -> Iterator[tuple[int, object]]:
-    """(line or position, post) for every post of the file's response bodies."""
-    text, _ = read_text(path)
-    documents: list[tuple[int, object]] = []
-    by_line = False
-    try:
-        documents.append((1, json.loads(text)))
-    except json.JSONDecodeError:
-        by_line = True
-    except RecursionError as exc:
-        raise InputError(f"{path}: JSON nested too deeply to read") from exc
-    if by_line:  # JSON Lines, some lines possibly broken
-        for line_no, value, error in json_lines(text):
-            if error:
-                collector.reject(line_no, "(json)", error)
-            else:
-                documents.append((line_no, value))
-    position = 0
-    for line_no, document in documents:
-        bodies = document if isinstance(document, list) else [document]
-        for body in bodies:
-            body = as_dict(body)
-            if "result" in body or "status" in body:
-                posts = as_list(as_dict(body.get("result")).get("posts"))
-                if body.get("status") not in (None, 200) and not posts:
-                    message = str(body.get("message") or "")[:120]
-                    raise InputError(
-                        f"{path}: the API answered status {body.get('status')!r} {message}"
-                    )
-            elif "postUrl" in body or "platformId" in body:
-                posts = [body]
-            else:
-                raise InputError(
-                    f"{path}: expected CrowdTangle API responses "
-                    '({"status": 200, "result": {"posts": [...]}}) or an array of posts'
-                )
-            for post in posts:
-                position += 1
-                yield (line_no if by_line else position), post
-
-
-def parse_utc_or_naive(value: object) -> pd.Timestamp | None:
-    """The API's ``date`` (``yyyy-mm-dd hh:mm:ss``, UTC) to a UTC timestamp."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        ts = pd.Timestamp(value.strip())
-    except (ValueError, TypeError, OverflowError):
-        return None
-    if ts is pd.NaT:
-        return None
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-
-
-def _api_record(post: dict[str, Any]) -> tuple[dict[str, object] | None, str, str]:
-    platform = str(post.get("platform") or "")
-    url = post.get("postUrl")
-    post_id = _post_id(url, platform) if isinstance(url, str) else ""
-    if not post_id and isinstance(post.get("platformId"), str | int) and post.get("platformId"):
-        kind = "instagram" if platform.lower() == "instagram" else "facebook"
-        post_id = f"{kind}:{post['platformId']}"
-    if not post_id:
-        return None, "postUrl", "no postUrl or platformId to identify the post"
-    created = parse_utc_or_naive(post.get("date"))
-    if created is None:
-        return None, "date", "missing or unreadable date"
-    fields = ("description", "message") if post_id.startswith("instagram:") else ("message",)
-    text = next(
-        (v.strip() for v in (post.get(f) for f in fields) if isinstance(v, str) and v.strip()),
-        "",
-    )
-    if not text:
-        return None, fields[0], "post has no text"
-    account = as_dict(post.get("account"))
-    author = next((str(account[k]) for k in ("platformId", "id", "handle") if account.get(k)), "")
-    actual = as_dict(as_dict(post.get("statistics")).get("actual"))
-    language = post.get("languageCode")
-    record: dict[str, object] = {
-        "post_id": post_id,
-        "source": post_id.split(":")[0],
-        "created_at": created,
-        "author_id": author or f"[unknown]:{post_id}",
-        "text": text,
-        "lang_hint": language.strip() or None if isinstance(language, str) else None,
-        "lat": None,
-        "lon": None,
-        "place_name": None,
-        "engagement": sum(as_count(v) for v in actual.values()),
-        "is_repost": False,
-    }
-    return record, "", ""
-
-
-def _read_api_json(path: Path) -> IngestResult:
-    collector = PostCollector(SOURCE, path)
-    for line, post in _api_posts(path, collector):
-        if not isinstance(post, dict):
-            collector.reject(line, "(post)", "post is not an object")
-            continue
-        record, field, reason = _api_record(post)
-        if record is None:
-            safe = {"postUrl": post.get("postUrl"), "message": post.get("message")}
-            collector.reject(line, field, reason, json.dumps(safe, ensure_ascii=False))
-        else:
-            collector.add(record)
-    return collector.result()

@@ -51,6 +51,7 @@ from barometer.ingest.social._common import (
     json_lines_file,
     parse_utc,
 )
+from barometer.ingest.social.json_document import Plan, Records, planned, survey
 
 SOURCE = "mastodon"
 
@@ -206,8 +207,24 @@ def read_mastodon(path: Path, *, server: str | None = None) -> IngestResult:
     """Read one Mastodon statuses file (see the module docstring; optionally gzipped).
 
     ``server`` is the host the statuses were fetched from (``mastodon.social``): it keys the
-    statuses and accounts that do not say where they come from."""
-    return IngestResult.merge(list(iter_mastodon(path, server=server)))
+    statuses and accounts that do not say where they come from. One JSON document is parsed
+    whole (``json.loads``); JSON Lines are read as :func:`iter_mastodon` streams them."""
+    if json_lines_file(path) is not None:
+        return IngestResult.merge(list(iter_mastodon(path, server=server)))
+    return _read_whole(path, _server(server))
+
+
+def _server(server: str | None) -> str | None:
+    if server is None:
+        return None
+    return _host(server) or server.strip().strip("/").lower() or None
+
+
+def _read_whole(path: Path, server: str | None) -> IngestResult:
+    collector = PostCollector(SOURCE, path)
+    for index, status in enumerate(_statuses(path, load_json(path)), start=1):
+        _take(collector, index, status, server)
+    return collector.result()
 
 
 def iter_mastodon(
@@ -215,17 +232,53 @@ def iter_mastodon(
 ) -> Iterator[IngestResult]:
     """:func:`read_mastodon` as a stream of results of about ``batch_size`` records each, as
     :func:`~barometer.ingest.social.x.iter_x_v2` does: a JSON Lines file is streamed line by
-    line; one JSON document is read whole (one result)."""
-    if server is not None:
-        server = _host(server) or server.strip().strip("/").lower() or None
-    collector = PostCollector(SOURCE, path)
+    line; one JSON document's array of statuses status by status
+    (:mod:`~barometer.ingest.social.json_document`), and one Status, or a document that
+    cannot be streamed, is read whole (one result)."""
+    server = _server(server)
     lines = json_lines_file(path)
-    if lines is None:
-        for index, status in enumerate(_statuses(path, load_json(path)), start=1):
-            _take(collector, index, status, server)
-        yield collector.result()
+    plan = _document_plan(path) if lines is None else None
+    if lines is None and plan is None:
+        yield _read_whole(path, server)
         return
-    yield from in_batches(collector, _read_lines(collector, lines, server), batch_size)
+    collector = PostCollector(SOURCE, path)
+    steps = (
+        _read_lines(collector, lines, server)
+        if lines
+        else _read_document(collector, path, plan or [], server)
+    )
+    yield from in_batches(collector, steps, batch_size)
+
+
+#: the arrays of statuses of a Mastodon document, as ijson prefixes
+_ARRAYS = {name: frozenset[str]() for name in ("", "statuses", "ancestors", "descendants")}
+
+
+def _document_plan(path: Path) -> Plan | None:
+    """Where one JSON document's statuses are (as :func:`_statuses_of` finds them), from its
+    skeleton; ``None`` when it is read whole (one Status, not statuses, see
+    :func:`~barometer.ingest.social.json_document.survey`)."""
+    shape = survey(path, _ARRAYS)
+    if isinstance(shape, Records):
+        return [("item", shape.n)]
+    if not isinstance(shape, dict):
+        return None
+    if "statuses" in shape:
+        found = shape["statuses"]
+        return [("statuses.item", found.n)] if isinstance(found, Records) else None
+    if "ancestors" in shape or "descendants" in shape:
+        parts = {key: shape.get(key) for key in ("ancestors", "descendants")}
+        if all(part is None or isinstance(part, Records) for part in parts.values()):
+            return [(f"{k}.item", p.n) for k, p in parts.items() if isinstance(p, Records)]
+    return None
+
+
+def _read_document(
+    collector: PostCollector, path: Path, plan: Plan, server: str | None
+) -> Iterator[None]:
+    for position, status in planned(path, plan):
+        _take(collector, position, status, server)
+        yield None
 
 
 def _read_lines(

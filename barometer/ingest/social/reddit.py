@@ -44,6 +44,7 @@ from barometer.ingest.social._common import (
     parse_epoch,
     unescape_text,
 )
+from barometer.ingest.social.json_document import Plan, Records, planned, survey
 
 SOURCE = "reddit"
 GONE = ("[deleted]", "[removed]")
@@ -119,13 +120,18 @@ def _walk(listing: object, depth: int = 0) -> Iterator[tuple[str, object]]:
     if depth > MAX_DEPTH:
         return
     for child in as_list(as_dict(as_dict(listing).get("data")).get("children")):
-        child = as_dict(child)
-        kind = child.get("kind")
-        data = child.get("data")
-        yield (kind if isinstance(kind, str) else ""), data
-        replies = as_dict(data).get("replies")
-        if kind == "t1" and isinstance(replies, dict):
-            yield from _walk(replies, depth + 1)
+        yield from _walk_child(child, depth)
+
+
+def _walk_child(child: object, depth: int) -> Iterator[tuple[str, object]]:
+    """(kind, data) of one child of a listing at ``depth``, then of its replies."""
+    child = as_dict(child)
+    kind = child.get("kind")
+    data = child.get("data")
+    yield (kind if isinstance(kind, str) else ""), data
+    replies = as_dict(data).get("replies")
+    if kind == "t1" and isinstance(replies, dict):
+        yield from _walk(replies, depth + 1)
 
 
 def _take(collector: PostCollector, line: int, kind: str, data: object) -> None:
@@ -167,15 +173,50 @@ def _read_ndjson(collector: PostCollector, text: str) -> None:
 def iter_reddit(path: Path, batch_size: int = STREAM_BATCH) -> Iterator[IngestResult]:
     """Read one Reddit file as a stream of results of about ``batch_size`` records each, as
     :func:`~barometer.ingest.social.x.iter_x_v2` does: an NDJSON dump (optionally gzipped) is
-    streamed line by line; a listing JSON document (or a one-line dump) is one JSON value and
-    is read whole (:func:`read_reddit`). Rows, quarantine and counts are those of
-    :func:`read_reddit`; a file that cannot be read raises before the first batch."""
+    streamed line by line, a listing JSON document (or an array of listings) child by child
+    (:mod:`~barometer.ingest.social.json_document`); a one-line dump, or a document that
+    cannot be streamed, is read whole (:func:`read_reddit`). Rows, quarantine and counts are
+    those of :func:`read_reddit`; a file that cannot be read raises before the first batch."""
     lines = json_lines_file(path)
-    if lines is None:
+    plan = _document_plan(path) if lines is None else None
+    if lines is None and plan is None:
         yield read_reddit(path)
         return
     collector = PostCollector(SOURCE, path)
-    yield from in_batches(collector, _read_lines(collector, lines), batch_size)
+    steps = _read_lines(collector, lines) if lines else _read_document(collector, path, plan or [])
+    yield from in_batches(collector, steps, batch_size)
+
+
+#: the children arrays of a listing, or of an array of listings, as ijson prefixes
+_CHILDREN = {"data.children": frozenset[str](), "item.data.children": frozenset[str]()}
+
+
+def _document_plan(path: Path) -> Plan | None:
+    """Where the children of a listing document (or an array of listings) are, from its
+    skeleton; ``None`` when it is read whole (not listings, a dump on one line, or see
+    :func:`~barometer.ingest.social.json_document.survey`)."""
+    shape = survey(path, _CHILDREN)
+    if not isinstance(shape, list | dict):
+        return None
+    listings = shape if isinstance(shape, list) else [shape]
+    if not all(_is_listing(listing) for listing in listings):
+        return None
+    children = [as_dict(listing.get("data")).get("children") for listing in listings]
+    if not all(found is None or isinstance(found, Records) for found in children):
+        return None
+    total = sum(found.n for found in children if isinstance(found, Records))
+    return [("item.data.children.item" if isinstance(shape, list) else "data.children.item", total)]
+
+
+def _read_document(collector: PostCollector, path: Path, plan: Plan) -> Iterator[None]:
+    """The things of a listing document, child by child (each with its replies), numbered
+    as :func:`read_reddit` numbers them."""
+    position = 0
+    for _, child in planned(path, plan):
+        for kind, data in _walk_child(child, 0):
+            position += 1
+            _take(collector, position, kind, data)
+        yield None
 
 
 def _read_lines(

@@ -36,8 +36,9 @@ import ijson
 
 from barometer.exceptions import InputError
 from barometer.ingest.base import STREAM_BATCH, IngestResult
-from barometer.ingest.files import check_text_stream, one_line, open_binary
+from barometer.ingest.files import check_text_stream, one_line
 from barometer.ingest.social._common import PostCollector, in_batches
+from barometer.ingest.social.json_document import document_bytes
 from barometer.ingest.social.telegram import (
     PUBLIC_CHAT_TYPES,
     SOURCE,
@@ -162,7 +163,7 @@ def _messages(path: Path, section: str, chats: list[_Chat]) -> Iterator[tuple[_C
     """(chat, message) for the messages of ``chats`` (all of ``section``, in file order) that
     the survey saw complete; one more parsing pass over the file."""
     prefix = f"{section}.list.item.messages.item" if section else "messages.item"
-    with _document(path) as handle:
+    with document_bytes(path) as handle:
         items = ijson.items(handle, prefix, use_float=True)
         for chat in chats:
             for _ in range(chat.n_messages):
@@ -173,14 +174,6 @@ def _messages(path: Path, section: str, chats: list[_Chat]) -> Iterator[tuple[_C
 
 
 _END = object()
-
-
-def _document(path: Path) -> IO[bytes]:
-    """The file's bytes after a UTF-8 byte-order mark, if it has one."""
-    handle = open_binary(path)
-    if handle.read(3) != b"\xef\xbb\xbf":
-        handle.seek(0)
-    return handle
 
 
 def iter_telegram(
@@ -195,7 +188,7 @@ def iter_telegram(
     file cut short)."""
     utf16 = check_text_stream(path)  # the errors of read_text, before anything else
     if not utf16:
-        with _document(path) as handle:
+        with document_bytes(path) as handle:
             seen = _survey(handle)
     if utf16 or not seen.top_object or (seen.error and not seen.n_messages):
         yield read_telegram(path, timezone=timezone, chat_types=chat_types)
