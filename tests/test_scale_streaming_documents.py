@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import gzip
 import json
+import tempfile
 from pathlib import Path
+from unittest.mock import patch
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import FIXTURES, shared_data
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_ingest_formats import MAPPING
 from test_scale_streaming_readers import _merged, _quarantined, _same
 
 from barometer.exceptions import InputError
 from barometer.ingest.base import IngestResult
 from barometer.ingest.social.crowdtangle import iter_crowdtangle, read_crowdtangle
+from barometer.ingest.social.json_document import lone_surrogate_escape
 from barometer.ingest.social.mastodon import iter_mastodon, read_mastodon
 from barometer.ingest.social.reddit import iter_reddit, read_reddit
 from barometer.ingest.social.tabular import iter_tabular, read_tabular
@@ -429,3 +434,70 @@ def test_the_real_mastodon_specimen_reads_as_before(tmp_path: Path) -> None:
     again, n_parts = _every_batch(timeline, iter_mastodon, read_mastodon)
     assert (n_parts, again.n_read, again.n_duplicates) == (3, 2, 1)
     _same(IngestResult(again.rows, result.quarantine, n_read=1, notes=result.notes), result)
+
+
+# -- any document: streamed or read whole, the outcome of the whole read -----------------------
+
+KEYS = ["id", "uri", "content", "created_at", "statuses", "ancestors", "descendants", "item"]
+KEYS += ["kind", "data", "children", "replies", "result", "posts", "status", "postUrl", "date"]
+SCALARS = st.none() | st.booleans() | st.integers(-5, 2**70) | st.text(max_size=4)
+SCALARS |= st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from(["Listing", "t1"])
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(KEYS), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def _records(reader: str) -> st.SearchStrategy[list[object]]:
+    planted = {"mastodon": _statuses(9), "reddit": _thread()[1]["data"]["children"],
+               "crowdtangle": _ct_posts(9)}[reader]  # fmt: skip
+    return st.lists(st.sampled_from(planted) | VALUES, max_size=6)
+
+
+def _layout(reader: str, records: list[object], extra: dict[str, object]) -> st.SearchStrategy:
+    layouts = {
+        "mastodon": [records, {**extra, "statuses": records},
+                     {**extra, "descendants": records, "ancestors": records[:2]}],
+        "reddit": [_listing(records), [_listing(records), _listing(records[:1])], extra],
+        "crowdtangle": [{"status": 200, "result": {"posts": records}},
+                        [{"status": 200, **extra, "result": {"posts": records}}], records],
+    }[reader]  # fmt: skip
+    return st.sampled_from(layouts)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data(), batch=st.integers(1, 5), indent=st.sampled_from([None, 1]))
+@pytest.mark.parametrize("reader", sorted(DOCUMENT_READERS))
+def test_any_document_streams_as_read_whole(tmp_path: Path, reader, data, batch, indent) -> None:
+    stream, whole, _ = DOCUMENT_READERS[reader]
+    records = data.draw(_records(reader))
+    extra = data.draw(st.dictionaries(st.sampled_from(KEYS), VALUES, max_size=3))
+    document = data.draw(_layout(reader, records, extra) | VALUES)
+    path = _write_json(tmp_path / "any.json", document, indent)
+    streamed = _document_outcome(
+        lambda p: IngestResult.merge(list(stream(p, batch_size=batch))), path
+    )
+    assert streamed == _document_outcome(whole, path)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pieces=st.lists(
+        st.sampled_from(["x", "é", "\\ud83d\\ude00", "\\ud800", "\\udc00", '"']), max_size=12
+    ),
+    block=st.integers(1, 30),
+)
+def test_lone_surrogate_escapes_are_found_across_blocks(pieces, block) -> None:
+    """Against json.loads: a surrogate code point left in the text is a lone escape."""
+    text = "".join(pieces).replace('"', "")
+    truth = any("\ud800" <= c <= "\udfff" for c in json.loads(f'"{text}"'))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "s.json"
+        path.write_text(f'["{text}"]', "utf-8")
+        with patch("barometer.ingest.social.json_document.STREAM_BLOCK", block):
+            assert lone_surrogate_escape(path) == truth
