@@ -304,6 +304,28 @@ def test_a_crowdtangle_api_document_streams_as_read_whole(
     assert n_parts == result.n_read + 1
 
 
+@pytest.mark.parametrize("name", ["ct.jsonl", "ct.jsonl.gz"])
+def test_crowdtangle_api_json_lines_stream_as_read_whole(tmp_path: Path, name) -> None:
+    """One body per line, as a harvester appends pages; line 3 is cut (quarantined first)."""
+    posts = _ct_posts(16)
+    pages = [{"status": 200, "result": {"posts": posts[i : i + 4]}} for i in range(0, 16, 4)]
+    lines = [json.dumps(page) for page in pages]
+    lines.insert(2, lines[2][:40])
+    data = "\n".join(lines).encode()
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    result, n_parts = _every_batch(path, iter_crowdtangle, read_crowdtangle)
+    # 17 read: 16 posts (13 kept, p5 again, p2 without text, p7 not an object) + line 3
+    assert (result.n_read, len(result.rows), result.n_duplicates) == (17, 13, 1)
+    assert _quarantined(result) == [(3, "(json)"), (1, "message"), (2, "(post)")]
+    assert n_parts == 5  # a batch per page (its 4 posts), then the notes
+    lines.append(json.dumps({"status": 500, "message": "Server error"}))
+    data = "\n".join(lines).encode()
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    with pytest.raises(InputError, match=r"the API answered status 500 Server error"):
+        next(iter_crowdtangle(path, batch_size=1))
+
+
 def test_a_failed_request_raises_before_any_batch(tmp_path: Path) -> None:
     pages = [
         {"status": 200, "result": {"posts": _ct_posts(16)[:2]}},
@@ -479,6 +501,10 @@ def test_any_document_streams_as_read_whole(tmp_path: Path, reader, data, batch,
     extra = data.draw(st.dictionaries(st.sampled_from(KEYS), VALUES, max_size=3))
     document = data.draw(_layout(reader, records, extra) | VALUES)
     path = _write_json(tmp_path / "any.json", document, indent)
+    if data.draw(st.booleans()):  # JSON Lines: the document, then others, one a line
+        others = data.draw(st.lists(_layout(reader, records, extra) | VALUES, max_size=3))
+        text = "\n".join(json.dumps(d) for d in [document, *others])
+        path.write_text(text + data.draw(st.sampled_from(["", "\n", "\n{cut"])), "utf-8")
     streamed = _document_outcome(
         lambda p: IngestResult.merge(list(stream(p, batch_size=batch))), path
     )

@@ -22,7 +22,7 @@ import pandas as pd
 
 from barometer.exceptions import InputError
 from barometer.ingest.base import STREAM_BATCH, IngestResult
-from barometer.ingest.files import json_lines, read_text
+from barometer.ingest.files import json_lines, read_text, stream_json_lines
 from barometer.ingest.social._common import (
     PostCollector,
     as_count,
@@ -31,7 +31,7 @@ from barometer.ingest.social._common import (
     in_batches,
     json_lines_file,
 )
-from barometer.ingest.social.json_document import Plan, Records, planned, survey
+from barometer.ingest.social.json_document import DEEP_LEVELS, Plan, Records, planned, survey
 
 SOURCE = "crowdtangle"
 
@@ -66,26 +66,33 @@ def _api_posts(path: Path, collector: PostCollector) -> Iterator[tuple[int, obje
                 documents.append((line_no, value))
     position = 0
     for line_no, document in documents:
-        bodies = document if isinstance(document, list) else [document]
-        for body in bodies:
-            body = as_dict(body)
-            if "result" in body or "status" in body:
-                posts = as_list(as_dict(body.get("result")).get("posts"))
-                if body.get("status") not in (None, 200) and not posts:
-                    message = str(body.get("message") or "")[:120]
-                    raise InputError(
-                        f"{path}: the API answered status {body.get('status')!r} {message}"
-                    )
-            elif "postUrl" in body or "platformId" in body:
-                posts = [body]
-            else:
+        for post in _posts_of(path, document):
+            position += 1
+            yield (line_no if by_line else position), post
+
+
+def _posts_of(path: Path, document: object) -> list[object]:
+    """The posts of one document (a response body, an array of them, or of posts); raises
+    when a body answers a failed request or the document is none of these."""
+    found: list[object] = []
+    for body in document if isinstance(document, list) else [document]:
+        body = as_dict(body)
+        if "result" in body or "status" in body:
+            posts = as_list(as_dict(body.get("result")).get("posts"))
+            if body.get("status") not in (None, 200) and not posts:
+                message = str(body.get("message") or "")[:120]
                 raise InputError(
-                    f"{path}: expected CrowdTangle API responses "
-                    '({"status": 200, "result": {"posts": [...]}}) or an array of posts'
+                    f"{path}: the API answered status {body.get('status')!r} {message}"
                 )
-            for post in posts:
-                position += 1
-                yield (line_no if by_line else position), post
+        elif "postUrl" in body or "platformId" in body:
+            posts = [body]
+        else:
+            raise InputError(
+                f"{path}: expected CrowdTangle API responses "
+                '({"status": 200, "result": {"posts": [...]}}) or an array of posts'
+            )
+        found.extend(posts)
+    return found
 
 
 def parse_utc_or_naive(value: object) -> pd.Timestamp | None:
@@ -164,12 +171,59 @@ def _take_post(collector: PostCollector, line: int, post: object) -> None:
 def iter_api_json(path: Path, *, batch_size: int = STREAM_BATCH) -> Iterator[IngestResult]:
     """:func:`read_api_json` as a stream of results of about ``batch_size`` posts (see the
     module's docstring); rows, quarantine, counts and errors are the whole read's."""
-    plan = _document_plan(path) if json_lines_file(path) is None else None
-    if plan is None:
+    lines = json_lines_file(path)
+    plan = _document_plan(path) if lines is None else None
+    if lines is None and plan is None:
         yield read_api_json(path)
         return
     collector = PostCollector(SOURCE, path)
-    yield from in_batches(collector, _steps(collector, path, plan), batch_size)
+    steps = _steps(collector, path, plan) if plan is not None else None
+    if lines is not None:
+        bad = _check_lines(path, lines)
+        if bad is None:
+            yield read_api_json(path)
+            return
+        for line_no, error in bad:  # broken lines are quarantined first, as when read whole
+            collector.reject(line_no, "(json)", error)
+        steps = _line_steps(collector, path)
+    yield from in_batches(collector, steps or iter(()), batch_size)
+
+
+def _check_lines(path: Path, lines: Iterator[tuple[int, Any, str]]) -> list[tuple[int, str]] | None:
+    """Pass 1 over JSON Lines: the broken lines (line, error); raises what the whole read
+    raises on a body; ``None`` when the file is read whole (a first line nested so deep that
+    ``json.loads`` of the whole text gives up)."""
+    bad: list[tuple[int, str]] = []
+    for index, (line_no, value, error) in enumerate(lines):
+        if index == 0 and _depth(value) > DEEP_LEVELS:
+            return None
+        if error:
+            bad.append((line_no, error))
+        else:
+            _posts_of(path, value)
+    return bad
+
+
+def _depth(value: object) -> int:
+    """Nesting depth of a JSON value (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            stack.extend(
+                (v, level + 1) for v in (item.values() if isinstance(item, dict) else item)
+            )
+    return deepest
+
+
+def _line_steps(collector: PostCollector, path: Path) -> Iterator[None]:
+    """Pass 2 over JSON Lines: each line's posts, quarantined with its line number."""
+    for line_no, value, error in stream_json_lines(path):
+        if not error:
+            for post in _posts_of(path, value):
+                _take_post(collector, line_no, post)
+            yield None
 
 
 def _steps(collector: PostCollector, path: Path, plan: Plan) -> Iterator[None]:
