@@ -154,6 +154,16 @@ def generate(
     return sorted(folder.glob("x_*.jsonl.gz"))
 
 
+def generated_config(work: Path, n_posts: int) -> Path:
+    """The scale config (:func:`write_config`) in ``work``, its only social source ``n_posts``
+    generated posts in ``work/posts`` (generated once: a kept work folder reuses its posts,
+    whatever ``n_posts`` says)."""
+    work.mkdir(parents=True, exist_ok=True)
+    if not list((work / "posts").glob("x_*.jsonl.gz")):
+        generate(n_posts, work / "posts")
+    return write_config(work, work / "posts" / "x_*.jsonl.gz")
+
+
 def sample_duplicate_share(tweets: list[dict[str, Any]]) -> float:
     """Share of the sample's posts whose text repeats an earlier post's."""
     return 1 - len({str(t["text"]) for t in tweets}) / max(len(tweets), 1)

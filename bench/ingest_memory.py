@@ -27,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_scale import generate, write_config
+from bench_scale import generated_config
 
 
 def rss_mib() -> float:
@@ -92,10 +92,7 @@ def main() -> None:
         files.release_memory = state.release_memory = lambda: None  # type: ignore[attr-defined]
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
-        work.mkdir(parents=True, exist_ok=True)
-        if not list((work / "posts").glob("x_*.jsonl.gz")):
-            generate(args.posts, work / "posts")
-        config = write_config(work, work / "posts" / "x_*.jsonl.gz")
+        config = generated_config(work, args.posts)
         if args.trace:
             tracemalloc.start(1)
         load, started = os.getloadavg()[0], time.perf_counter()

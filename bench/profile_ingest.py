@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_scale import generate, write_config
+from bench_scale import generated_config
 
 #: part of the work -> (file suffix, function name) whose cumulative time it is
 PARTS: dict[str, list[tuple[str, str]]] = {
@@ -100,10 +100,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
-        work.mkdir(parents=True, exist_ok=True)
-        if not list((work / "posts").glob("x_*.jsonl.gz")):
-            generate(args.posts, work / "posts")
-        config = write_config(work, work / "posts" / "x_*.jsonl.gz")
+        config = generated_config(work, args.posts)
         warehouse = work / f"warehouse-{os.getpid()}"
         load = os.getloadavg()[0]
         profiler = cProfile.Profile()

@@ -3,8 +3,11 @@ of exact repeats (so that work done once per distinct text is not flattered by t
 
 from __future__ import annotations
 
+import gzip
+import json
 import random
 from collections import Counter
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -64,3 +67,22 @@ def test_words_come_from_the_same_language(bench: ModuleType, tweets: list[dict]
 def test_same_seed_same_texts(bench: ModuleType, tweets: list[dict]) -> None:
     assert _texts(bench, tweets, 0.4, 500, seed=3) == _texts(bench, tweets, 0.4, 500, seed=3)
     assert _texts(bench, tweets, 0.4, 500, seed=3) != _texts(bench, tweets, 0.4, 500, seed=4)
+
+
+def test_the_generated_config_reads_its_posts_once(bench: ModuleType, tmp_path) -> None:
+    """The setup the ingest memory and profile benches share: posts generated into the work
+    folder once (a kept folder reuses them), the sample config pointing at them alone."""
+    from barometer.config import load_config
+
+    config = load_config(bench.generated_config(tmp_path, 300))
+    files = sorted((tmp_path / "posts").glob("x_*.jsonl.gz"))
+    pages = [
+        json.loads(line) for f in files for line in gzip.decompress(f.read_bytes()).splitlines()
+    ]
+    assert sum(len(page["data"]) for page in pages) == 300  # X API pages of up to 100 posts
+    (social,) = config.sources.social
+    assert (social.format, Path(social.path).parent) == ("x_v2", tmp_path / "posts")
+    stamps = [f.stat().st_mtime_ns for f in files]
+    bench.generated_config(tmp_path, 5000)  # kept: not generated again
+    assert [f.stat().st_mtime_ns for f in files] == stamps
+    assert sorted((tmp_path / "posts").glob("x_*.jsonl.gz")) == files
