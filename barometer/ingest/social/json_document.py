@@ -47,12 +47,8 @@ DEEP = object()  # a container below SKELETON_LEVELS
 _NOT_OBJECT = frozenset({NOT_OBJECT})
 _STARTS = ("start_map", "start_array")
 _ENDS = ("end_map", "end_array")
-_OPEN = ("start_map", "start_array", "map_key")  # events that do not end a value
-#: a surrogate escape of JSON text not part of a pair (high then low)
-_LONE_SURROGATE = re.compile(
-    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
-    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
-)
+#: a surrogate escape of JSON text (``\\ud800``-``\\udfff``: a high one if its third digit is 8-b)
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 @dataclass
@@ -76,16 +72,33 @@ def lone_surrogate_escape(path: Path) -> bool:
     """Whether the file's text holds a ``\\uD800``-``\\uDFFF`` escape that is not half of a
     pair (a pair ends no later than 12 bytes after it starts: the last 24 bytes of a block are
     looked at again with the next)."""
-    tail, unchecked = b"", 0  # the last bytes seen, and how many of them no match began at
+    tail, unchecked = b"", 0  # the last bytes seen, and how many of them no escape began at
     with open_binary(path) as handle:
         while block := handle.read(STREAM_BLOCK):
             buffer = tail + block
             first, last = len(tail) - unchecked, len(buffer) - 12
-            if any(first <= m.start() < last for m in _LONE_SURROGATE.finditer(buffer)):
+            if _lone_in(buffer, first, last):
                 return True
             unchecked = len(buffer) - max(first, last)
             tail = buffer[-24:]
-    return any(m.start() >= len(tail) - unchecked for m in _LONE_SURROGATE.finditer(tail))
+    return _lone_in(tail, len(tail) - unchecked, len(tail))
+
+
+def _lone_in(buffer: bytes, first: int, last: int) -> bool:
+    """Whether a surrogate escape that starts in ``buffer[first:last]`` is not half of a
+    pair (a high escape right before a low one)."""
+    high = -1  # the start of a high escape not paired yet
+    for match in _SURROGATE.finditer(buffer):
+        start, is_high = match.start(), match.group()[3] in b"89abAB"
+        if high >= 0 and not is_high and start == high + 6:
+            high = -1  # a pair
+            continue
+        if high >= 0 and first <= high < last:
+            return True
+        high = start if is_high else -1
+        if not is_high and first <= start < last:
+            return True
+    return first <= high < last
 
 
 class _TooLarge(Exception):
@@ -136,7 +149,7 @@ def survey(path: Path, records: dict[str, frozenset[str]]) -> Any | None:
     built = _Builder()
     try:
         with document_bytes(path) as handle:
-            deepest = _walk(ijson.parse(handle, use_float=True), records, built)
+            deepest = _walk(ijson.basic_parse(handle, use_float=True), records, built)
     except (ijson.JSONError, _TooLarge):
         return None
     except (OSError, EOFError, zlib.error) as exc:
@@ -145,47 +158,67 @@ def survey(path: Path, records: dict[str, frozenset[str]]) -> Any | None:
 
 
 def _walk(
-    events: Iterator[tuple[str, str, Any]], records: dict[str, frozenset[str]], built: _Builder
+    events: Iterator[tuple[str, Any]], records: dict[str, frozenset[str]], built: _Builder
 ) -> int:
-    """Feed ``built``; returns the deepest level seen."""
+    """Feed ``built`` from ``ijson.basic_parse`` events (the prefixes kept here, as ``ijson``
+    writes them); returns the deepest level seen."""
     level = deepest = 0
-    rec: Records | None = None
-    rec_level, rec_item, marks, wanted = 0, "", set[str](), frozenset[str]()
-    for prefix, event, value in events:
-        if event in _STARTS:
-            level += 1
-            deepest = max(deepest, level)
-        elif event in _ENDS:
-            level -= 1
-        if rec is not None:  # inside a record array: count its items, nothing else
-            if level < rec_level:
-                rec = None
-            elif prefix == rec_item and event not in _OPEN:
-                rec.n += 1
-                if wanted:
-                    rec.marks[frozenset(marks) if event == "end_map" else _NOT_OBJECT] += 1
-                    marks = set()
-            elif wanted and prefix == rec_item and event == "map_key" and value in wanted:
-                marks.add(value)
-            continue
+    keys: list[str] = []  # per open container: the key it is at ("item" in an array)
+    for event, value in events:
         if event == "map_key":
+            keys[-1] = value
             if built.building():
                 built.key_of(value)
         elif event in _STARTS:
-            if prefix in records and event == "start_array" and built.building():
-                rec = Records()
-                rec_level, rec_item, wanted = level, f"{prefix}.item".lstrip("."), records[prefix]
-                built.attach(rec)
+            prefix = ".".join(keys)
+            level += 1
+            deepest = max(deepest, level)
+            if event == "start_array" and prefix in records and built.building():
+                found = Records()
+                built.attach(found)
+                deepest = max(deepest, _count(events, found, level, records[prefix]))
+                level -= 1
                 continue
             deep = level > SKELETON_LEVELS or not built.building()
             node = DEEP if deep else {} if event == "start_map" else []
             if built.building():
                 built.attach(node)
             built.stack.append(node)
+            keys.append("" if event == "start_map" else "item")
         elif event in _ENDS:
+            level -= 1
             built.stack.pop()
+            keys.pop()
         elif built.building():
             built.attach(value)
+    return deepest
+
+
+def _count(
+    events: Iterator[tuple[str, Any]], found: Records, at: int, wanted: frozenset[str]
+) -> int:
+    """Count the items of the record array just opened at level ``at``, up to its end;
+    returns the deepest level inside it."""
+    level = deepest = at
+    marks: set[str] = set()
+    for event, value in events:
+        if event in _STARTS:
+            level += 1
+            deepest = max(deepest, level)
+            continue
+        if event == "map_key":
+            if wanted and level == at + 1 and value in wanted:
+                marks.add(value)
+            continue
+        if event in _ENDS:
+            level -= 1
+            if level < at:
+                return deepest
+        if level == at:  # an item ends: an object, an array or a scalar
+            found.n += 1
+            if wanted:
+                found.marks[frozenset(marks) if event == "end_map" else _NOT_OBJECT] += 1
+                marks = set()
     return deepest
 
 
