@@ -369,6 +369,9 @@ def _variants(document: object) -> dict[str, bytes]:
         .replace("Grannar", "\\ud83dGrannar", 1)
         .encode(),
         "repeated key": text.replace("{", '{"data": 1, "statuses": [], "result": 2, ', 1).encode(),
+        "dotted key": text.replace(
+            "{", '{"result.posts": [1], "data.children": [2], "statuses.item": 3, ', 1
+        ).encode(),
         "deep": text.replace("}", ', "x": ' + "[" * 450 + "]" * 450 + "}", 1).encode(),
         "utf16": text.encode("utf-16"),
         "bom": b"\xef\xbb\xbf" + text.encode(),

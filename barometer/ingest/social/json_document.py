@@ -15,8 +15,8 @@ exactly the whole read's result or one-line error: a file that is not valid JSON
 beyond 64 bits), a UTF-16 file, a lone surrogate escape (``"\\ud800"``, which ``ijson`` turns
 into ``?``), nesting deeper than :data:`DEEP_LEVELS` (where ``json.loads`` may give up), a key
 repeated in an object of the skeleton (``json.loads`` keeps the last value, a prefix would
-match both), or a skeleton of more than :data:`MAX_NODES` values (a layout that holds its
-records elsewhere).
+match both) or holding a dot (``a.b`` has the prefix of ``b`` in ``a``), or a skeleton of
+more than :data:`MAX_NODES` values (a layout that holds its records elsewhere).
 """
 
 from __future__ import annotations
@@ -106,19 +106,20 @@ class _TooLarge(Exception):
 
 
 class _Builder:
-    """The skeleton, built from ``ijson.parse`` events outside record arrays."""
+    """The skeleton, built from ``ijson`` events outside record arrays."""
 
     def __init__(self) -> None:
         self.stack: list[Any] = []
         self.key: str = ""
         self.value: Any = None
         self.nodes = 0
-        self.repeated = False
+        self.ambiguous = False
 
     def key_of(self, key: str) -> None:
-        top = self.stack[-1]
-        if top is not DEEP and key in top:
-            self.repeated = True
+        """A key of the object being built: repeated, or with a dot (its prefix could be
+        another path's), the document is read whole."""
+        if key in self.stack[-1] or "." in key:
+            self.ambiguous = True
         self.key = key
 
     def attach(self, value: Any) -> None:
@@ -154,7 +155,7 @@ def survey(path: Path, records: dict[str, frozenset[str]]) -> Any | None:
         return None
     except (OSError, EOFError, zlib.error) as exc:
         raise corrupt_error(path, exc) from exc
-    return None if built.repeated or deepest > DEEP_LEVELS else built.value
+    return None if built.ambiguous or deepest > DEEP_LEVELS else built.value
 
 
 def _walk(
