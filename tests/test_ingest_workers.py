@@ -14,9 +14,11 @@ import pandas as pd
 import pytest
 from conftest import SAMPLE_CONFIG
 from rich.console import Console
+from typer.testing import CliRunner
 
+from barometer.cli import app
 from barometer.config import RunSettings, SocialSource, load_config
-from barometer.exceptions import InputError
+from barometer.exceptions import ConfigError, InputError
 from barometer.pipeline import run_ingest
 from barometer.pipeline import social_pool as pool_module
 from barometer.pipeline.social import SOCIAL_READERS
@@ -124,6 +126,7 @@ def test_two_workers_store_what_one_process_stores(tmp_path: Path) -> None:
             )
     assert sum(e.get("n_new", 0) for e in entries.values()) == len(two["posts"])
     assert _inputs(parallel.manifest) == _inputs(serial.manifest)  # entry by entry
+    assert (serial.manifest["ingest_workers"], parallel.manifest["ingest_workers"]) == (1, 2)
     # the broken file: one line naming it, in either mode, and the others went on
     for out, report in ((serial_out, serial), (parallel_out, parallel)):
         errors = [line for line in out.splitlines() if line.startswith("error:")]
@@ -179,3 +182,30 @@ def test_an_interrupted_driver_stops_its_workers_and_leaves_no_folder(
         _ingest(_planted(tmp_path / "cfg", workers=2), tmp_path / "wh")
     assert _leftovers(tmp_path / "wh") == []
     assert multiprocessing.active_children() == []
+
+
+def test_the_cli_option_overrides_the_config_and_bad_counts_are_refused(
+    tmp_path, monkeypatch
+) -> None:
+    import barometer.pipeline
+    from barometer.pipeline.state import RunReport
+
+    asked: dict[str, object] = {}
+
+    def fake_run(config, **options):
+        asked.update(options)
+        return RunReport("r", tmp_path, {"run_id": "r", "inputs": [], "row_counts": {}}, {})
+
+    monkeypatch.setattr(barometer.pipeline, "run_pipeline", fake_run)
+    config = _planted(tmp_path, workers=1)
+    runner = CliRunner()
+    done = runner.invoke(app, ["run", str(config), "--quiet", "--ingest-workers", "3"])
+    assert done.exit_code == 0, done.output
+    assert asked["ingest_workers"] == 3
+    assert runner.invoke(app, ["run", str(config), "--quiet"]).exit_code == 0
+    assert asked["ingest_workers"] is None  # then the config's [run] ingest_workers
+    refused = runner.invoke(app, ["run", str(config), "--ingest-workers", "0"])
+    assert refused.exit_code == 2 and "ingest-workers" in refused.output
+    config.write_text(config.read_text().replace("ingest_workers = 1", "ingest_workers = 0"))
+    with pytest.raises(ConfigError, match=r"run\.ingest_workers"):
+        load_config(config)
