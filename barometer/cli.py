@@ -86,15 +86,7 @@ def run(
     workers: Annotated[
         int | None, typer.Option(help="workers of the LocalCluster (--engine dask)")
     ] = None,
-    ingest_workers: Annotated[
-        int | None,
-        typer.Option(
-            min=1,
-            max=64,
-            help="processes reading and enriching the social files (default: [run] "
-            "ingest_workers of the config, else 1)",
-        ),
-    ] = None,
+    ingest_workers: ingest_commands.IngestWorkers = None,
 ) -> None:
     """Fetch the live sources (if any), then ingest, enrich, score, aggregate and publish one
     pipeline into its warehouse; exits with status 1 when an input file could not be read or

@@ -34,9 +34,10 @@ Usage::
     python bench/bench_scale.py --posts 10000000 --no-baseline --keep /tmp/big
     python bench/bench_scale.py --posts 300000 --no-baseline --ingest-workers 1 2
 
-Each run also prints the largest child process's peak RSS (``ru_maxrss`` of the children, e.g.
-the ingest workers of ``--ingest-workers``) and the peak of the driver's and all its children's
-proportional set sizes summed (sampled twice a second), the memory the machine needed.
+Each run also prints, sampled twice a second, the peak proportional set size (PSS) of its
+largest child process (e.g. an ingest worker of ``--ingest-workers``) and the peak of the
+driver's and all its children's PSS summed: the memory the machine needed (``ru_maxrss`` of the
+children would count the pages a forked ``git`` call shares with the driver).
 """
 
 from __future__ import annotations
@@ -104,11 +105,12 @@ def _children(pid):
         with contextlib.suppress(OSError):
             found += [int(c) for c in (task / "children").read_text().split()]
     return found + [g for c in found for g in _children(c)]
-machine = {"peak_kib": 0}
+machine = {"peak_kib": 0, "child_kib": 0}
 def sample_machine():  # this process and its workers together (PSS: shared pages counted once)
     while True:
-        pids = [os.getpid(), *_children(os.getpid())]
-        machine["peak_kib"] = max(machine["peak_kib"], sum(_pss_kib(p) for p in pids))
+        children = [_pss_kib(p) for p in _children(os.getpid())]
+        machine["peak_kib"] = max(machine["peak_kib"], _pss_kib(os.getpid()) + sum(children))
+        machine["child_kib"] = max([machine["child_kib"], *children])
         time.sleep(0.5)
 threading.Thread(target=sample_machine, daemon=True).start()
 with contextlib.ExitStack() as stack:
@@ -122,7 +124,9 @@ with contextlib.ExitStack() as stack:
 out = {"partitions_read": report.manifest.get("partitions_read"),
        "step_seconds": report.manifest["step_seconds"], "row_counts": report.manifest["row_counts"],
        "seconds": time.perf_counter() - started, "step_peak_mib": step_peak_mib,
-       "children_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+       "child_peak_mib": machine["child_kib"] / 1024,
+       "cpu_s": sum(getattr(resource.getrusage(who), f) for f in ("ru_utime", "ru_stime")
+                    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)),
        "machine_peak_mib": machine["peak_kib"] / 1024,
        "peak_mib": max([resource.getrusage(who).ru_maxrss / 1024
                         for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
@@ -381,8 +385,9 @@ def print_run(label: str, result: dict[str, Any], n_posts: int) -> None:
     )
     if "machine_peak_mib" in result:
         print(
-            f"  largest child process peak RSS {result['children_peak_mib']:,.0f} MiB; driver and "
-            f"children together, peak PSS {result['machine_peak_mib']:,.0f} MiB (sampled 2/s)"
+            f"  peak PSS (sampled 2/s): largest child process {result['child_peak_mib']:,.0f} "
+            f"MiB, driver and children together {result['machine_peak_mib']:,.0f} MiB; CPU "
+            f"{result['cpu_s']:,.0f} s (driver and children, user + system)"
         )
     print(f"  {'step':34s} {'seconds':>9s} {'posts/s':>11s} {'peak MiB':>9s}")
     peaks = result.get("step_peak_mib") or {}

@@ -78,8 +78,10 @@ def run_ingest(
     warehouse: Path | None = None,
     console: Console | None = None,
     allow_demo_key: bool = False,
+    ingest_workers: int | None = None,
 ) -> RunReport:
-    """Ingest, enrich and store the inputs of ``config`` only (no scoring, no indicators).
+    """Ingest, enrich and store the inputs of ``config`` only (no scoring, no indicators);
+    ``ingest_workers`` as in :func:`run_pipeline`.
 
     Prints ``read = accepted + duplicates + quarantined`` per file and one line per file that
     cannot be read; writes a run manifest, so a later ``run`` does not read the files again.
@@ -89,6 +91,7 @@ def run_ingest(
     plan = plan_run(config, root, allow_demo_key=allow_demo_key)
     with Warehouse.open_for_writing(root) as store:
         run = Run(plan, store, console)
+        run.ingest_workers = ingest_workers or run.ingest_workers
         run_steps(run, INGEST_STEPS)
         manifest = write_manifest(run, steps=["ingest"])
     return RunReport(run.run_id, root, manifest, run.new_rows)
