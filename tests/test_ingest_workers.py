@@ -204,6 +204,9 @@ def test_the_cli_option_overrides_the_config_and_bad_counts_are_refused(
     assert asked["ingest_workers"] == 3
     assert runner.invoke(app, ["run", str(config), "--quiet"]).exit_code == 0
     assert asked["ingest_workers"] is None  # then the config's [run] ingest_workers
+    for command in ("run", "ingest"):
+        shown = runner.invoke(app, [command, "--help"]).output
+        assert "[run] ingest_workers" in " ".join(shown.replace("│", " ").split()), command
     refused = runner.invoke(app, ["run", str(config), "--ingest-workers", "0"])
     assert refused.exit_code == 2 and "ingest-workers" in refused.output
     config.write_text(config.read_text().replace("ingest_workers = 1", "ingest_workers = 0"))
