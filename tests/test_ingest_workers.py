@@ -8,6 +8,7 @@ import gzip
 import io
 import json
 import multiprocessing
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -212,3 +213,23 @@ def test_the_cli_option_overrides_the_config_and_bad_counts_are_refused(
     config.write_text(config.read_text().replace("ingest_workers = 1", "ingest_workers = 0"))
     with pytest.raises(ConfigError, match=r"run\.ingest_workers"):
         load_config(config)
+
+
+def _die(source, path, folder):
+    """A worker that dies as one killed for memory does (run in the spawned worker)."""
+    os._exit(9)
+
+
+def test_a_dead_worker_fails_each_file_in_its_own_line_and_the_run_goes_on(
+    tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setattr(pool_module, "enrich_in_worker", _die)
+    report, out = _ingest(_planted(tmp_path / "in", workers=2), tmp_path / "wh")
+    names = ["x_a.jsonl", "x_b.jsonl", "x_c.jsonl.gz", "x_d.jsonl"]
+    assert [Path(e["path"]).name for e in report.failed_inputs] == names
+    errors = [line for line in out.splitlines() if line.startswith("error:")]
+    assert len(errors) == 4 and all(n in e for n, e in zip(names, errors, strict=True)), out
+    assert "BrokenProcessPool" in errors[0]
+    assert Warehouse(tmp_path / "wh").read(POSTS).empty  # nothing half stored
+    assert _leftovers(tmp_path / "wh") == []
+    assert multiprocessing.active_children() == []

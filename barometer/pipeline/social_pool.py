@@ -14,12 +14,13 @@ files by the warehouse's key index, quarantine appended, manifest counts recorde
 warehouse built with any number of workers equals the serial one.
 
 A file that fails in a worker fails as it does in the driver: one line naming the file, the
-other files go on. Workers are *spawned*, not forked: lingua's thread pool deadlocks in a
-child forked from a process that has used it (measured), and Dask's LocalCluster, where the
-score step's parallel tasks run, spawns too. Each worker loads the detectors once and keeps
-its own evidence cache. At most ``workers + 1`` files are in flight, so the temporary folders
-hold at most that many enriched files. Ctrl-C (or any error in the driver) stops the workers
-and removes the folders.
+other files go on; a worker that dies (killed, out of memory) fails the files in flight and
+the later ones, each in its own line, and the run goes on to its other steps. Workers are
+*spawned*, not forked: lingua's thread pool deadlocks in a child forked from a process that
+has used it (measured), and Dask's LocalCluster, where the score step's parallel tasks run,
+spawns too. Each worker loads the detectors once and keeps its own evidence cache. At most
+``workers + 1`` files are in flight, so the temporary folders hold at most that many enriched
+files. Ctrl-C (or any error in the driver) stops the workers and removes the folders.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import tempfile
 from collections import deque
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -143,7 +145,11 @@ def _submit(run: Run, pool: ProcessPoolExecutor, source: SocialSource, path: Pat
         return _Pending()
     run.store.root.mkdir(parents=True, exist_ok=True)
     folder = tempfile.TemporaryDirectory(prefix=".ingest-", dir=run.store.root)
-    future = pool.submit(enrich_in_worker, source, str(path), folder.name)
+    try:
+        future = pool.submit(enrich_in_worker, source, str(path), folder.name)
+    except BrokenProcessPool as exc:  # a worker died (killed, out of memory): so does its file,
+        future = Future()  # and each later one fails in its own line, for the next run to retry
+        future.set_exception(exc)
     return _Pending(entry, future, folder)
 
 
