@@ -234,7 +234,7 @@ class RunSettings(_Strict):
         le=64,
         description="processes that read and enrich the social files, one file each at a "
         "time (barometer.pipeline.social_pool); 1: all in the run's own process. Each "
-        "worker loads the language detectors (about 0.6 GB); results are the same",
+        "worker loads the language detectors (about 0.9 GB); results are the same",
     )
 
 
