@@ -86,6 +86,7 @@ def run(
     workers: Annotated[
         int | None, typer.Option(help="workers of the LocalCluster (--engine dask)")
     ] = None,
+    ingest_workers: ingest_commands.IngestWorkers = None,
 ) -> None:
     """Fetch the live sources (if any), then ingest, enrich, score, aggregate and publish one
     pipeline into its warehouse; exits with status 1 when an input file could not be read or
@@ -106,6 +107,7 @@ def run(
             allow_demo_key=allow_demo_key,
             fetch=None if no_fetch else FetchOptions(),
             engine=runner,
+            ingest_workers=ingest_workers,
         )
     if "fetch" in report.manifest:
         fetch_commands.print_fetch(report.manifest["fetch"])

@@ -227,6 +227,17 @@ class ModelsConfig(_Strict):
     )
 
 
+class RunSettings(_Strict):
+    ingest_workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="processes that read and enrich the social files, one file each at a "
+        "time (barometer.pipeline.social_pool); 1: all in the run's own process. Each "
+        "worker loads the language detectors (about 0.9 GB); results are the same",
+    )
+
+
 class IndicatorsConfig(_Strict):
     period: Literal["M"] = "M"
     level: float = Field(default=0.95, gt=0.5, lt=1.0)
@@ -285,6 +296,7 @@ class PipelineConfig(_Strict):
     privacy: PrivacyConfig = PrivacyConfig()
     sources: SourcesConfig = SourcesConfig()
     fetch: FetchSettings = FetchSettings()
+    run: RunSettings = RunSettings()
     nlp: NlpConfig = NlpConfig()
     models: ModelsConfig = ModelsConfig()
     indicators: IndicatorsConfig = IndicatorsConfig()

@@ -32,6 +32,12 @@ Usage::
     python bench/bench_scale.py --posts 100000
     python bench/bench_scale.py --posts 750000 --baseline 1c31110
     python bench/bench_scale.py --posts 10000000 --no-baseline --keep /tmp/big
+    python bench/bench_scale.py --posts 300000 --no-baseline --ingest-workers 1 2
+
+Each run also prints, sampled twice a second, the peak proportional set size (PSS) of its
+largest child process (e.g. an ingest worker of ``--ingest-workers``) and the peak of the
+driver's and all its children's PSS summed: the memory the machine needed (``ru_maxrss`` of the
+children would count the pages a forked ``git`` call shares with the driver).
 """
 
 from __future__ import annotations
@@ -61,7 +67,7 @@ BASELINE_REF = "1c31110"  # main before issue 13: whole files read, whole tables
 PAGE = 100  # tweets per response page (the API's maximum per page is 100)
 
 RUN_ONE = """
-import contextlib, json, resource, sys, time
+import contextlib, json, os, resource, sys, threading, time
 from pathlib import Path
 from barometer.config import load_config
 from barometer.pipeline import run_pipeline
@@ -85,6 +91,28 @@ def timed(self, label, step):  # this process's peak RSS per step (Linux: VmHWM 
     finally:
         step_peak_mib[label] = max(step_peak_mib.get(label, 0.0), _hwm_mib())
 state.Run.timed = timed
+def _pss_kib(pid):
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+def _children(pid):
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found + [g for c in found for g in _children(c)]
+machine = {"peak_kib": 0, "child_kib": 0}
+def sample_machine():  # this process and its workers together (PSS: shared pages counted once)
+    while True:
+        children = [_pss_kib(p) for p in _children(os.getpid())]
+        machine["peak_kib"] = max(machine["peak_kib"], _pss_kib(os.getpid()) + sum(children))
+        machine["child_kib"] = max([machine["child_kib"], *children])
+        time.sleep(0.5)
+threading.Thread(target=sample_machine, daemon=True).start()
 with contextlib.ExitStack() as stack:
     if options.get("engine", "local") != "local":
         from barometer.engine import make_engine
@@ -96,6 +124,10 @@ with contextlib.ExitStack() as stack:
 out = {"partitions_read": report.manifest.get("partitions_read"),
        "step_seconds": report.manifest["step_seconds"], "row_counts": report.manifest["row_counts"],
        "seconds": time.perf_counter() - started, "step_peak_mib": step_peak_mib,
+       "child_peak_mib": machine["child_kib"] / 1024,
+       "cpu_s": sum(getattr(resource.getrusage(who), f) for f in ("ru_utime", "ru_stime")
+                    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)),
+       "machine_peak_mib": machine["peak_kib"] / 1024,
        "peak_mib": max([resource.getrusage(who).ru_maxrss / 1024
                         for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
                        + list(step_peak_mib.values()))}
@@ -361,6 +393,12 @@ def print_run(label: str, result: dict[str, Any], n_posts: int) -> None:
         f"\n{label}: {result['wall_s']:.1f} s wall ({n_posts / result['wall_s']:,.0f} posts/s "
         f"end to end), peak RSS {result['peak_mib']:,.0f} MiB; load {os.getloadavg()[0]:.2f}"
     )
+    if "machine_peak_mib" in result:
+        print(
+            f"  peak PSS (sampled 2/s): largest child process {result['child_peak_mib']:,.0f} "
+            f"MiB, driver and children together {result['machine_peak_mib']:,.0f} MiB; CPU "
+            f"{result['cpu_s']:,.0f} s (driver and children, user + system)"
+        )
     print(f"  {'step':34s} {'seconds':>9s} {'posts/s':>11s} {'peak MiB':>9s}")
     peaks = result.get("step_peak_mib") or {}
     for step, seconds in result["step_seconds"].items():
@@ -371,6 +409,19 @@ def print_run(label: str, result: dict[str, Any], n_posts: int) -> None:
         print(f"  partitions read {result['partitions_read']}")
 
 
+def compare_workers(config: Path, work: Path, engine: str, workers: list[int], n: int) -> None:
+    """The current code run cold again with each further ``--ingest-workers`` value, its
+    published tables compared with those of the first run."""
+    for index, count in enumerate(workers[1:], start=1):
+        warehouse = work / f"warehouse_{index}_w{count}"
+        result = run_pipeline_process(
+            config, warehouse, options={"engine": engine, "ingest_workers": count}
+        )
+        print_run(f"current code ({engine} engine, ingest workers {count}), cold", result, n)
+        differ = compare(work / "warehouse", warehouse)
+        print(f"\npublished tables against the first run: {differ or 'identical'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--posts", type=int, default=100_000, help="posts to generate")
@@ -379,6 +430,15 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="work folder to keep (default: a temporary one)")
     parser.add_argument(
         "--engine", default="local", choices=["local", "dask"], help="engine of the current code"
+    )
+    parser.add_argument(
+        "--ingest-workers",
+        type=int,
+        nargs="+",
+        default=[1],
+        metavar="N",
+        help="processes reading and enriching the social files (current code); several values "
+        "run the current code cold once per value, in that order, and compare their tables",
     )
     parser.add_argument(
         "--week", action="store_true", help="then add one week of posts (N/156) and run again"
@@ -405,9 +465,12 @@ def main() -> None:
             f"in {time.perf_counter() - started:.0f} s; load {os.getloadavg()[0]:.2f}"
         )
         config = write_config(work, work / "posts" / "x_*.jsonl.gz")
-        current = run_pipeline_process(config, work / "warehouse", options={"engine": args.engine})
+        options = {"engine": args.engine, "ingest_workers": args.ingest_workers[0]}
+        current = run_pipeline_process(config, work / "warehouse", options=options)
         n = current["row_counts"]["posts"]
-        print_run(f"current code ({args.engine} engine), cold", current, n)
+        label = f"current code ({args.engine} engine, ingest workers {options['ingest_workers']})"
+        print_run(f"{label}, cold", current, n)
+        compare_workers(config, work, args.engine, args.ingest_workers, n)
         code = None if args.no_baseline else export_revision(args.baseline, work / "baseline_code")
         if code is not None:
             base = run_pipeline_process(config, work / "warehouse_baseline", code=code)
@@ -423,9 +486,7 @@ def main() -> None:
                 week=datetime(2026, 1, 5, tzinfo=UTC),
                 duplicate_share=args.duplicate_share,
             )
-            again = run_pipeline_process(
-                config, work / "warehouse", options={"engine": args.engine}
-            )
+            again = run_pipeline_process(config, work / "warehouse", options=options)
             print_run(f"one added week ({n_week:,} posts) into that warehouse", again, n_week)
             if code is not None:
                 grown = run_pipeline_process(config, work / "warehouse_baseline", code=code)

@@ -14,6 +14,19 @@ import typer
 
 from barometer.commands.output import console, help_text, say, show_errors
 
+#: ``--ingest-workers`` of ``barometer run`` and ``barometer ingest``
+IngestWorkers = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        max=64,
+        help=help_text(
+            "processes reading and enriching the social files (default: [run] ingest_workers "
+            "of the config, else 1)"
+        ),
+    ),
+]
+
 
 @show_errors()
 def ingest(
@@ -25,6 +38,7 @@ def ingest(
     allow_demo_key: Annotated[
         bool, typer.Option(help="accept the public demo key for data not marked synthetic")
     ] = False,
+    ingest_workers: IngestWorkers = None,
 ) -> None:
     """Ingest, enrich and store the inputs of one pipeline (no scoring or indicators); exits
     with status 1 when a file could not be read (the other files are still stored)."""
@@ -32,7 +46,11 @@ def ingest(
     from barometer.pipeline import run_ingest
 
     report = run_ingest(
-        load_config(config), warehouse=warehouse, console=console, allow_demo_key=allow_demo_key
+        load_config(config),
+        warehouse=warehouse,
+        console=console,
+        allow_demo_key=allow_demo_key,
+        ingest_workers=ingest_workers,
     )
     inputs = report.manifest["inputs"]
     failed = [entry for entry in inputs if "error" in entry]

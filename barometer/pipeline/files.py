@@ -69,15 +69,18 @@ def load_batches(run: Run, entry: dict[str, Any], table: Table, batches: Batches
     except InputError as exc:
         _file_error(run, entry, str(exc))
     except Exception as exc:
-        _file_error(
-            run,
-            entry,
-            f"{entry['path']}: could not be read or stored ({type(exc).__name__}: "
-            f"{one_line(exc)}); the other files went on, and the next run tries it again",
-        )
+        _file_error(run, entry, unexpected_error(entry["path"], exc))
     finally:  # a large file's key index (8 bytes per row) is not kept for the next files
         if run.store.key_index_rows(table) > KEPT_KEY_ROWS:
             run.store.release_keys(table)
+
+
+def unexpected_error(path: str, exc: Exception) -> str:
+    """The one line for a file that failed other than by an :class:`InputError`."""
+    return (
+        f"{path}: could not be read or stored ({type(exc).__name__}: {one_line(exc)}); "
+        "the other files went on, and the next run tries it again"
+    )
 
 
 def _store(run: Run, table: Table, rows: pd.DataFrame) -> int:

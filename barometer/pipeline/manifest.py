@@ -41,6 +41,7 @@ def manifest(run: Run, finished: bool) -> dict[str, Any]:
         "warnings": list(run.warnings),
         "new_rows": run.new_rows,
         "step_seconds": dict(run.step_seconds),
+        "ingest_workers": run.ingest_workers,
         "partitions_read": dict(run.partitions_read),
         "bootstrap_cells": dict(run.bootstrap_cells),
         "row_counts": {name: store.count(table) for name, table in TABLES.items()},

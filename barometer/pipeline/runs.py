@@ -44,12 +44,14 @@ def run_pipeline(
     allow_demo_key: bool = False,
     fetch: FetchOptions | None = None,
     engine: Engine | None = None,
+    ingest_workers: int | None = None,
 ) -> RunReport:
     """Run every step of ``config`` into ``warehouse`` (default: the config's store path).
 
     With ``fetch``, the live sources (``[[sources.live]]``) are fetched first. ``engine``:
     where the per-partition score and aggregate tasks run (default: this process,
-    :mod:`barometer.engine`); the caller closes it.
+    :mod:`barometer.engine`); the caller closes it. ``ingest_workers``: processes reading and
+    enriching the social files (default ``[run] ingest_workers``).
     ``allow_demo_key`` lets ``demo_key = true`` build from files that are not marked synthetic
     (:mod:`barometer.keys`); the manifest records it either way.
     """
@@ -64,6 +66,7 @@ def run_pipeline(
     ):
         run = Run(plan, store, console, engine, progress)
         run.fetch_options = fetch
+        run.ingest_workers = ingest_workers or run.ingest_workers
         run_steps(run, STEPS)
         manifest = write_manifest(run)
     return RunReport(run.run_id, root, manifest, run.new_rows, run.fetch_report)
@@ -75,8 +78,10 @@ def run_ingest(
     warehouse: Path | None = None,
     console: Console | None = None,
     allow_demo_key: bool = False,
+    ingest_workers: int | None = None,
 ) -> RunReport:
-    """Ingest, enrich and store the inputs of ``config`` only (no scoring, no indicators).
+    """Ingest, enrich and store the inputs of ``config`` only (no scoring, no indicators);
+    ``ingest_workers`` as in :func:`run_pipeline`.
 
     Prints ``read = accepted + duplicates + quarantined`` per file and one line per file that
     cannot be read; writes a run manifest, so a later ``run`` does not read the files again.
@@ -86,6 +91,7 @@ def run_ingest(
     plan = plan_run(config, root, allow_demo_key=allow_demo_key)
     with Warehouse.open_for_writing(root) as store:
         run = Run(plan, store, console)
+        run.ingest_workers = ingest_workers or run.ingest_workers
         run_steps(run, INGEST_STEPS)
         manifest = write_manifest(run, steps=["ingest"])
     return RunReport(run.run_id, root, manifest, run.new_rows)

@@ -4,7 +4,7 @@ stored in their partitions."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ import pandas as pd
 
 from barometer.config import SocialSource
 from barometer.enrich_stream import enrich_social_batches
+from barometer.geo import Boundaries, Gazetteer
 from barometer.ingest.base import IngestResult
 from barometer.ingest.social.crowdtangle import iter_crowdtangle
 from barometer.ingest.social.mastodon import iter_mastodon
@@ -23,7 +24,9 @@ from barometer.ingest.social.x import iter_x_v2
 from barometer.live.fetch import FetchOptions, fetch_sources
 from barometer.live.landing import LandedPage
 from barometer.pipeline.files import load_batches, todo
+from barometer.pipeline.social_pool import ingest_social_in_pool
 from barometer.pipeline.state import Run
+from barometer.privacy import Pseudonymiser
 from barometer.run_plan import input_entry
 from barometer.schema import POSTS
 
@@ -62,8 +65,13 @@ def social_reader_options(source: SocialSource, pipeline_timezone: str) -> dict[
 
 
 def ingest_social(run: Run) -> None:
-    """Every exported social-media file not ingested before, with a bar of files."""
+    """Every exported social-media file not ingested before, with a bar of files: read and
+    enriched here, or by ``run.ingest_workers`` processes when more than one
+    (:mod:`barometer.pipeline.social_pool`), stored here in file order either way."""
     files = run.social_files
+    if run.ingest_workers > 1 and len(files) > 1:
+        ingest_social_in_pool(run, files, min(run.ingest_workers, len(files)))
+        return
     bar = run.bar("ingest social media", total=len(files))
     for source, path in files:
         entry = todo(run, path, f"social:{source.format}")
@@ -75,16 +83,40 @@ def ingest_social(run: Run) -> None:
 def _read_social(
     run: Run, source: SocialSource, path: Path
 ) -> Iterator[tuple[IngestResult, pd.DataFrame]]:
-    """The file's batches (:data:`SOCIAL_READERS`), each capped and enriched, languages
-    decided on the whole file (:mod:`barometer.enrich_stream`)."""
-    options = social_reader_options(source, run.config.timezone)
-    yield from enrich_social_batches(
-        SOCIAL_READERS[source.format](path, **options),
+    return read_social_file(
+        source,
+        path,
+        timezone=run.config.timezone,
         boundaries=run.boundaries,
         pseudonymiser=run.pseudonymiser,
         gazetteer=run.gazetteer,
         language_prior=run.config.nlp.language_prior,
         spill_dir=run.store.root,
+    )
+
+
+def read_social_file(
+    source: SocialSource,
+    path: Path,
+    *,
+    timezone: str,
+    boundaries: Boundaries,
+    pseudonymiser: Pseudonymiser,
+    gazetteer: Gazetteer,
+    language_prior: Mapping[str, float] | None,
+    spill_dir: Path,
+) -> Iterator[tuple[IngestResult, pd.DataFrame]]:
+    """The file's batches (:data:`SOCIAL_READERS`), each capped and enriched, languages
+    decided on the whole file (:mod:`barometer.enrich_stream`; batches wait in a temporary
+    folder under ``spill_dir``); ``timezone``: the pipeline's, for readers that need one."""
+    options = social_reader_options(source, timezone)
+    yield from enrich_social_batches(
+        SOCIAL_READERS[source.format](path, **options),
+        boundaries=boundaries,
+        pseudonymiser=pseudonymiser,
+        gazetteer=gazetteer,
+        language_prior=language_prior,
+        spill_dir=spill_dir,
     )
 
 

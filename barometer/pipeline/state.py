@@ -99,6 +99,8 @@ class Run:
         self.boundaries: Boundaries = plan.boundaries
         self.gazetteer = Gazetteer(self.boundaries)
         self.social_files = plan.social_files
+        #: processes reading and enriching social files (:mod:`barometer.pipeline.social_pool`)
+        self.ingest_workers = plan.config.run.ingest_workers
         self.fetch_options: FetchOptions | None = None
         self.fetch_report: FetchReport | None = None
         #: tasks this run cannot score -> why (e.g. sentiment without its lexicon packages)

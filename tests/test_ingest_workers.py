@@ -1,0 +1,235 @@
+"""Social files read and enriched by worker processes (``[run] ingest_workers``,
+:mod:`barometer.pipeline.social_pool`) give the warehouse of a serial run: the same posts
+(duplicates across files stored once, in the same file order), quarantine rows and manifest
+counts, a broken file reported in one line naming it while the others go on, and no worker
+or temporary folder left behind, even when the driver is interrupted."""
+
+import gzip
+import io
+import json
+import multiprocessing
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import SAMPLE_CONFIG
+from rich.console import Console
+from typer.testing import CliRunner
+
+from barometer.cli import app
+from barometer.config import RunSettings, SocialSource, load_config
+from barometer.exceptions import ConfigError, InputError
+from barometer.pipeline import run_ingest
+from barometer.pipeline import social_pool as pool_module
+from barometer.pipeline.social import SOCIAL_READERS
+from barometer.schema import POSTS, QUARANTINE, SURVEY_RESPONSES
+from barometer.warehouse import Warehouse
+
+TEXTS = [
+    "Så fin kväll i Alby centrum, grannarna hälsade på varandra",
+    "Great evening at the library, met my neighbours",
+    "مساء جميل في الحي مع الجيران",
+    "Bugün mahallede komşularla güzel bir akşam geçirdik",
+    "Fiid wanaagsan oo xaafadda ah, deriskayga ayaan la kulmay",
+    "Trafiken vid stationen är hemsk idag igen",
+]
+
+
+def _tweet(i: int) -> dict[str, object]:
+    return {
+        "id": str(1000 + i),
+        "text": f"{TEXTS[i % len(TEXTS)]} #{i}",
+        "author_id": str(700 + i % 4),  # four authors, each in several files
+        "created_at": f"2024-0{1 + i % 6}-1{i % 10}T12:00:00.000Z",
+    }
+
+
+def _page(ids: list[int]) -> str:
+    return json.dumps({"data": [_tweet(i) for i in ids], "meta": {"result_count": len(ids)}})
+
+
+def _planted(folder: Path, workers: int) -> Path:
+    """Four X files: b and d repeat posts of a and b (duplicates across files), b has a cut
+    line (quarantined), c is a truncated gzip (the broken file); a config that reads them all
+    with ``workers`` (the files are written once per folder)."""
+    social = folder / "social"
+    social.mkdir(parents=True, exist_ok=True)
+    (social / "SYNTHETIC.txt").write_text("invented posts for a test\n")
+    (social / "x_a.jsonl").write_text(_page(list(range(0, 8))) + "\n" + _page([8, 9]) + "\n")
+    (social / "x_b.jsonl").write_text(
+        _page(list(range(6, 14))) + "\n" + '{"data": [{"id": "cut\n' + _page([3, 14]) + "\n"
+    )
+    (social / "x_c.jsonl.gz").write_bytes(
+        gzip.compress((_page([20, 21]) + "\n").encode(), mtime=0)[:-12]
+    )
+    (social / "x_d.jsonl").write_text(_page([12, 15, 16, 0]) + "\n")
+    sample = SAMPLE_CONFIG.parent
+    config = folder / f"pipeline-{workers}.toml"
+    config.write_text(
+        f'name = "planted"\nmunicipality = "Botkyrka"\n'
+        f'[boundaries]\npath = "{sample / "neighbourhoods.geojson"}"\n'
+        f"[privacy]\ndemo_key = true\n"
+        f'[[sources.social]]\nformat = "x_v2"\npath = "social/x_*.jsonl*"\n'
+        f"[run]\ningest_workers = {workers}\n"
+    )
+    return config
+
+
+def _tables(root: Path) -> dict[str, pd.DataFrame]:
+    store = Warehouse(root)
+    out = {}
+    for table in (POSTS, QUARANTINE, SURVEY_RESPONSES):
+        frame = store.read(table).drop(columns=["run_id"], errors="ignore")
+        out[table.name] = frame.sort_values(list(table.key), ignore_index=True)
+    return out
+
+
+def _inputs(manifest: dict) -> list[dict]:
+    return list(manifest["inputs"])
+
+
+def _leftovers(root: Path) -> list[str]:
+    return sorted(p.name for p in root.glob(".*") if p.name.startswith((".ingest-", ".enrich-")))
+
+
+def _ingest(config_path: Path, root: Path, workers: int | None = None):
+    config = load_config(config_path)
+    if workers is not None:
+        config = config.model_copy(update={"run": RunSettings(ingest_workers=workers)})
+    out = io.StringIO()
+    report = run_ingest(config, warehouse=root, console=Console(file=out, width=400))
+    return report, out.getvalue()
+
+
+def test_two_workers_store_what_one_process_stores(tmp_path: Path) -> None:
+    serial, serial_out = _ingest(_planted(tmp_path / "in", workers=1), tmp_path / "wh1")
+    parallel, parallel_out = _ingest(_planted(tmp_path / "in", workers=2), tmp_path / "wh2")
+    one, two = _tables(tmp_path / "wh1"), _tables(tmp_path / "wh2")
+    for name in one:
+        pd.testing.assert_frame_equal(two[name], one[name], obj=name)
+    # known answers: posts 0-16, each once (c's 20 and 21 are never stored)
+    assert sorted(two["posts"]["post_id"]) == sorted(f"x:{1000 + i}" for i in range(17))
+    assert list(two["quarantine"]["file"].map(lambda f: Path(f).name)) == ["x_b.jsonl"]
+    entries = {Path(e["path"]).name: e for e in _inputs(parallel.manifest)}
+    assert {
+        k: (e.get("n_read"), e.get("n_duplicates"), e.get("n_new")) for k, e in entries.items()
+    } == {
+        "x_a.jsonl": (10, 0, 10),
+        "x_b.jsonl": (11, 0, 5),  # 10 posts (3, 6-9 stored from a) + the cut line
+        "x_c.jsonl.gz": (None, None, None),
+        "x_d.jsonl": (4, 0, 2),  # 12 from b, 0 from a
+    }
+    for entry in entries.values():
+        if "n_read" in entry:  # read = accepted + duplicates + quarantined
+            assert (
+                entry["n_read"] == entry["n_kept"] + entry["n_duplicates"] + entry["n_quarantined"]
+            )
+    assert sum(e.get("n_new", 0) for e in entries.values()) == len(two["posts"])
+    assert _inputs(parallel.manifest) == _inputs(serial.manifest)  # entry by entry
+    assert (serial.manifest["ingest_workers"], parallel.manifest["ingest_workers"]) == (1, 2)
+    # the broken file: one line naming it, in either mode, and the others went on
+    for out, report in ((serial_out, serial), (parallel_out, parallel)):
+        errors = [line for line in out.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and "x_c.jsonl.gz" in errors[0], out
+        assert [Path(e["path"]).name for e in report.failed_inputs] == ["x_c.jsonl.gz"]
+    assert _leftovers(tmp_path / "wh2") == []
+    assert multiprocessing.active_children() == []
+
+
+def test_the_sample_with_two_workers_stores_the_serial_tables(
+    tmp_path: Path, sample_warehouse
+) -> None:
+    root, manifest = sample_warehouse
+    parallel, _ = _ingest(SAMPLE_CONFIG, tmp_path / "wh", workers=2)
+    serial, two = _tables(root), _tables(tmp_path / "wh")
+    for name in serial:
+        pd.testing.assert_frame_equal(two[name], serial[name], obj=name)
+    assert _inputs(parallel.manifest) == _inputs(manifest)
+
+
+def test_an_unexpected_error_in_a_worker_is_the_files_one_line(tmp_path, monkeypatch) -> None:
+    config = load_config(SAMPLE_CONFIG)
+    from barometer.geo import Gazetteer, load_boundaries
+    from barometer.privacy import Pseudonymiser
+
+    boundaries = load_boundaries(config.resolve(config.boundaries.path))
+    context = pool_module.EnrichContext(boundaries, Pseudonymiser(b"k"), None, "UTC")
+    monkeypatch.setattr(pool_module, "_CONTEXT", context)
+    monkeypatch.setattr(pool_module, "_GAZETTEER", Gazetteer(boundaries))
+
+    def broken(path, **options):
+        raise RuntimeError("the disk\nwent away")
+        yield
+
+    monkeypatch.setitem(SOCIAL_READERS, "x_v2", broken)
+    source = SocialSource(format="x_v2", path="x.jsonl")
+    with pytest.raises(InputError) as caught:
+        pool_module.enrich_in_worker(source, "/data/x.jsonl", str(tmp_path))
+    assert str(caught.value) == (
+        "/data/x.jsonl: could not be read or stored (RuntimeError: the disk went away); "
+        "the other files went on, and the next run tries it again"
+    )
+
+
+def test_an_interrupted_driver_stops_its_workers_and_leaves_no_folder(
+    tmp_path, monkeypatch
+) -> None:
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pool_module, "load_batches", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _ingest(_planted(tmp_path / "cfg", workers=2), tmp_path / "wh")
+    assert _leftovers(tmp_path / "wh") == []
+    assert multiprocessing.active_children() == []
+
+
+def test_the_cli_option_overrides_the_config_and_bad_counts_are_refused(
+    tmp_path, monkeypatch
+) -> None:
+    import barometer.pipeline
+    from barometer.pipeline.state import RunReport
+
+    asked: dict[str, object] = {}
+
+    def fake_run(config, **options):
+        asked.update(options)
+        return RunReport("r", tmp_path, {"run_id": "r", "inputs": [], "row_counts": {}}, {})
+
+    monkeypatch.setattr(barometer.pipeline, "run_pipeline", fake_run)
+    config = _planted(tmp_path, workers=1)
+    runner = CliRunner()
+    done = runner.invoke(app, ["run", str(config), "--quiet", "--ingest-workers", "3"])
+    assert done.exit_code == 0, done.output
+    assert asked["ingest_workers"] == 3
+    assert runner.invoke(app, ["run", str(config), "--quiet"]).exit_code == 0
+    assert asked["ingest_workers"] is None  # then the config's [run] ingest_workers
+    for command in ("run", "ingest"):
+        shown = runner.invoke(app, [command, "--help"]).output
+        assert "[run] ingest_workers" in " ".join(shown.replace("│", " ").split()), command
+    refused = runner.invoke(app, ["run", str(config), "--ingest-workers", "0"])
+    assert refused.exit_code == 2 and "ingest-workers" in refused.output
+    config.write_text(config.read_text().replace("ingest_workers = 1", "ingest_workers = 0"))
+    with pytest.raises(ConfigError, match=r"run\.ingest_workers"):
+        load_config(config)
+
+
+def _die(source, path, folder):
+    """A worker that dies as one killed for memory does (run in the spawned worker)."""
+    os._exit(9)
+
+
+def test_a_dead_worker_fails_each_file_in_its_own_line_and_the_run_goes_on(
+    tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setattr(pool_module, "enrich_in_worker", _die)
+    report, out = _ingest(_planted(tmp_path / "in", workers=2), tmp_path / "wh")
+    names = ["x_a.jsonl", "x_b.jsonl", "x_c.jsonl.gz", "x_d.jsonl"]
+    assert [Path(e["path"]).name for e in report.failed_inputs] == names
+    errors = [line for line in out.splitlines() if line.startswith("error:")]
+    assert len(errors) == 4 and all(n in e for n, e in zip(names, errors, strict=True)), out
+    assert "BrokenProcessPool" in errors[0]
+    assert Warehouse(tmp_path / "wh").read(POSTS).empty  # nothing half stored
+    assert _leftovers(tmp_path / "wh") == []
+    assert multiprocessing.active_children() == []
