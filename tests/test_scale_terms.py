@@ -27,7 +27,9 @@ _WORD = r"[^\W\d_]{3,}"
 
 def reference_term_shifts(posts: pd.DataFrame, min_authors: int, top: int) -> pd.DataFrame:
     """The term shifts as computed before issue 13's summaries: every text of the window in
-    memory, pandas throughout (3 recent months against the 12 before)."""
+    memory, pandas throughout (3 recent months against the 12 before). Ties in ``shift`` at the
+    ``top`` cut go to the alphabetically first term on both sides (before, to whichever term
+    numpy's unstable quicksort left there)."""
     original = posts[~posts["is_repost"]].copy()
     original["month"] = pd.to_datetime(month_start(original["created_at"]))
     last = original["month"].max()
@@ -66,9 +68,14 @@ def reference_term_shifts(posts: pd.DataFrame, min_authors: int, top: int) -> pd
     wide = wide.join(
         used.groupby(["neighbourhood_id", "term"])["lang"].first(), on=wide.columns[:2].tolist()
     )
-    ranked = wide.sort_values("shift")
+    # the most falling and the most rising, ties alphabetical on both sides
+    falling = wide.sort_values(["shift", "term"], kind="stable")
+    rising = wide.sort_values(["shift", "term"], ascending=[False, True], kind="stable")
     picked = pd.concat(
-        [ranked.groupby("neighbourhood_id").head(top), ranked.groupby("neighbourhood_id").tail(top)]
+        [
+            falling.groupby("neighbourhood_id").head(top),
+            rising.groupby("neighbourhood_id").head(top),
+        ]
     ).drop_duplicates(subset=["neighbourhood_id", "term"])
     users = terms.groupby(["neighbourhood_id", "term", "window"])["author_pseudonym"].agg(set)
     local = picked[picked["neighbourhood_id"] != "all"]
@@ -86,7 +93,8 @@ def reference_term_shifts(posts: pd.DataFrame, min_authors: int, top: int) -> pd
     out = picked.drop(index=drop)
     out = out.rename(columns={"recent": "n_authors_recent", "before": "n_authors_before"})
     out["period_start"] = recent_start.date()
-    return out[TERM_COLUMNS].sort_values(["neighbourhood_id", "shift"], ignore_index=True)
+    out = out.sort_values(["neighbourhood_id", "shift", "term"], ignore_index=True)
+    return out[TERM_COLUMNS]
 
 
 WORDS = ["buss", "torget", "festival", "parken", "skolan", "biblioteket", "grannar"]
@@ -194,3 +202,66 @@ def test_a_cached_term_summary_is_current_only_for_its_partition_and_setting(tmp
     assert cache.terms_path(partition, lemmas=True) is None  # counted by word form, not lemma
     other = SummaryCache(store, {"sentiment": "2"}, {}, "Europe/Stockholm")
     assert other.terms_path(partition, lemmas=False) is None  # another model: rebuilt
+
+
+def _both_windows(author: int, place: str | None, words: tuple[str, ...]) -> list:
+    """One author's posts of ``words`` in ``place`` a year before (month 5) and recently (16)."""
+    return [(author, place, month, words, "sv", False) for month in (5, 16)]
+
+
+def test_a_whole_municipality_row_that_would_single_out_hidden_authors_is_dropped(tmp_path):
+    rows = [r for a in (1, 2, 3) for r in _both_windows(a, "fittja", ("festival", "parken"))]
+    rows += [r for a in (1, 2, 3) for r in _both_windows(a, "alby", ("parken",))]
+    # "festival": 2 authors in alby (under the floor of 3): "all" (5) minus fittja (3) is 2
+    rows += [r for a in (4, 5) for r in _both_windows(a, "alby", ("festival",))]
+    # "parken": alby's authors are fittja's, so the published counts add up to more than "all"
+    # (6 > 4); only the sets show the one person in norsborg, recently
+    rows += [(9, "norsborg", 16, ("parken",), "sv", False)]
+    # "torget": every author of "all" is in a published neighbourhood row: kept
+    rows += [r for a in (1, 2, 3) for r in _both_windows(a, "fittja", ("torget",))]
+    rows += [r for a in (4, 5, 6) for r in _both_windows(a, "alby", ("torget",))]
+    posts = _posts(rows)
+    out = shifts_of_terms(_by_partition(posts, tmp_path), _last(posts), min_authors=3)
+    shown = set(zip(out["neighbourhood_id"], out["term"], strict=True))
+    assert {("fittja", "festival"), ("fittja", "parken"), ("alby", "parken")} <= shown
+    assert ("alby", "festival") not in shown  # 2 authors: under the floor
+    assert ("all", "festival") not in shown and ("all", "parken") not in shown
+    assert ("all", "torget") in shown
+    counts = out.set_index(["neighbourhood_id", "term"]).loc[("all", "torget")]
+    assert counts["n_authors_recent"] == 6 and counts["n_authors_before"] == 6
+    pd.testing.assert_frame_equal(out, reference_term_shifts(posts, min_authors=3, top=20))
+
+
+def test_terms_tied_at_the_cut_go_to_the_alphabetically_first(tmp_path):
+    # "buss" and "torget": the same 2 authors in both windows, so the same shift (+1/12);
+    # "festival" falls (2 recent authors of 6 pairs against 4 of 8 before)
+    rows = [r for a in (1, 2) for r in _both_windows(a, "fittja", ("torget", "buss"))]
+    rows += [(a, "fittja", 5, ("festival",), "sv", False) for a in (1, 2, 3, 4)]
+    rows += [(a, "fittja", 16, ("festival",), "sv", False) for a in (1, 2)]
+    posts = _posts(rows)
+    files, last = _by_partition(posts, tmp_path), _last(posts)
+    one = shifts_of_terms(files, last, min_authors=2, top=1)
+    fittja = one[one["neighbourhood_id"] == "fittja"]
+    assert fittja["term"].tolist() == ["festival", "buss"]  # "torget" ties "buss": left out
+    assert fittja["shift"].iat[1] == 2 / 6 - 2 / 8
+    two = shifts_of_terms(files, last, min_authors=2, top=2)
+    assert two.loc[two["neighbourhood_id"] == "fittja", "term"].tolist() == [
+        "festival", "buss", "torget",
+    ]  # fmt: skip
+    for top, got in ((1, one), (2, two)):
+        pd.testing.assert_frame_equal(got, reference_term_shifts(posts, min_authors=2, top=top))
+
+
+@settings(max_examples=15, deadline=None)
+@given(records, st.integers(1, 3), st.integers(1, 3))
+def test_any_floor_and_cut_equal_the_pandas_reference(tmp_path_factory, rows, k, top):
+    posts = _posts(rows)
+    if posts.empty or posts["is_repost"].all():
+        return
+    folder = tmp_path_factory.mktemp("terms")
+    merged = shifts_of_terms(_by_partition(posts, folder), _last(posts), min_authors=k, top=top)
+    expected = reference_term_shifts(posts, min_authors=k, top=top)
+    if expected.empty:
+        assert merged.empty
+        return
+    pd.testing.assert_frame_equal(merged, expected)

@@ -4,6 +4,8 @@ Privacy: a term is published only when at least ``min_authors`` distinct authors
 *each* window compared, so no rare word can point at a person; texts themselves never leave the
 warehouse. The municipality-wide row of a term (``"all"``) is dropped when it minus the term's
 published neighbourhood rows would rest on 1 to ``min_authors - 1`` authors (differencing).
+Each neighbourhood shows its ``top`` most falling and ``top`` most rising terms; terms tied in
+``shift`` at that cut go to the alphabetically first, so the table is the same on every machine.
 
 Shares are author-level: the share of a window's authors who used the term at least once (a
 prolific account counts once) is counted once per term, and a term's share is its count over
@@ -136,44 +138,23 @@ def shifts_of_terms(
 ) -> pd.DataFrame:
     """:func:`term_shifts` from the term summaries (:func:`author_terms`) of every partition
     of posts (a frame, or Parquet files in :data:`AUTHOR_TERM_SCHEMA`), ``last`` being the last
-    month with an original post. DuckDB counts the authors over the summaries, out of core, so
-    only one row per neighbourhood x window x term comes back into memory."""
+    month with an original post. DuckDB does all of it out of core (distinct authors, the
+    floor, shares, ranking, the differencing check), so only the published rows (at most
+    ``2 * top`` per neighbourhood) come back into memory. Ties in ``shift`` rank by term."""
     recent_start, before_start = _window(last, recent_months, before_months)
     with connection() as con:
         register(con, "source", terms, AUTHOR_TERM_SCHEMA)
         con.execute(_TERM_ROWS, [before_start.to_pydatetime(), recent_start.to_pydatetime()])
-        used = con.execute(_USED).df()
-        if used.empty:
-            return pd.DataFrame(columns=TERM_COLUMNS)
-        used = used.sort_values(["neighbourhood_id", "window", "term"], ignore_index=True)
-        used["n"] = used["n"].astype("int64")
-        wide = used.pivot_table(
-            index=["neighbourhood_id", "term"], columns="window", values="n", fill_value=0
-        ).reindex(columns=["recent", "before"], fill_value=0)
-        totals = wide.groupby(level="neighbourhood_id").sum()  # (author, term) pairs per window
-        wide = wide[(wide["recent"] >= min_authors) & (wide["before"] >= min_authors)]
-        wide = wide.reset_index()
-        if wide.empty:
-            return pd.DataFrame(columns=TERM_COLUMNS)
-        wide = wide.join(totals.add_suffix("_total"), on="neighbourhood_id")
-        wide["share_recent"] = wide["recent"] / wide["recent_total"]
-        wide["share_before"] = wide["before"] / wide["before_total"]
-        wide["shift"] = wide["share_recent"] - wide["share_before"]
-        lang = used.groupby(["neighbourhood_id", "term"])["lang"].first()
-        wide = wide.join(lang, on=["neighbourhood_id", "term"])
-        ranked = wide.sort_values("shift")
-        picked = pd.concat(
-            [
-                ranked.groupby("neighbourhood_id").head(top),
-                ranked.groupby("neighbourhood_id").tail(top),
-            ]
-        ).drop_duplicates(subset=["neighbourhood_id", "term"])
-        con.register("picked_terms", pd.DataFrame({"term": picked["term"].unique()}))
-        users = {(n, t, w): set(authors) for n, t, w, authors in con.execute(_USERS).fetchall()}
-    picked = _without_differencing(picked, users, min_authors)
-    out = picked.rename(columns={"recent": "n_authors_recent", "before": "n_authors_before"})
+        con.execute(_USED)
+        con.execute(_PICKED, {"k": min_authors, "top": top})
+        out = con.execute(_PUBLISHED, {"k": min_authors}).df()
+    if out.empty:
+        return pd.DataFrame(columns=TERM_COLUMNS)
+    out = out.rename(columns={"recent": "n_authors_recent", "before": "n_authors_before"})
+    counts = ["n_authors_recent", "n_authors_before"]
+    out[counts] = out[counts].astype("float64")  # as published before (pandas' pivot_table)
     out["period_start"] = recent_start.date()
-    return out[TERM_COLUMNS].sort_values(["neighbourhood_id", "shift"], ignore_index=True)
+    return out[TERM_COLUMNS]
 
 
 # the window's distinct term rows, each once per neighbourhood and once under "all"
@@ -190,9 +171,10 @@ WHERE neighbourhood_id IS NOT NULL
 UNION ALL
 SELECT author_pseudonym, 'all', lang, term, "window" FROM w
 """
-# per neighbourhood x window x term: distinct authors, and the most frequent language of its
-# rows (ties: the first in sorted order, as pandas' mode)
+# per neighbourhood x window x term with a language: distinct authors, and the most frequent
+# language of its rows (ties: the first in sorted order, as pandas' mode)
 _USED = """
+CREATE TEMP TABLE used AS
 WITH counts AS (
     SELECT neighbourhood_id, "window", term, count(DISTINCT author_pseudonym) AS n
     FROM rows GROUP BY ALL
@@ -206,31 +188,64 @@ WITH counts AS (
 SELECT counts.neighbourhood_id, counts."window", counts.term, counts.n, modes.lang
 FROM counts JOIN modes USING (neighbourhood_id, "window", term)
 """
-# the authors of the picked terms, per neighbourhood x term x window
-_USERS = """
-SELECT neighbourhood_id, term, "window", list(DISTINCT author_pseudonym)
-FROM rows WHERE term IN (SELECT term FROM picked_terms) AND author_pseudonym IS NOT NULL
-GROUP BY ALL
+# per neighbourhood, the terms with at least $k authors in both windows, each window's share
+# of the neighbourhood's (author, term) pairs, and the $top most falling and rising of them
+# (ties by term); the language is the earlier window's
+_PICKED = """
+CREATE TEMP TABLE picked AS
+WITH totals AS (
+    SELECT neighbourhood_id,
+        sum(n) FILTER (WHERE "window" = 'recent') AS recent_total,
+        sum(n) FILTER (WHERE "window" = 'before') AS before_total
+    FROM used GROUP BY ALL
+), wide AS (
+    SELECT neighbourhood_id, term,
+        coalesce(max(n) FILTER (WHERE "window" = 'recent'), 0) AS recent,
+        coalesce(max(n) FILTER (WHERE "window" = 'before'), 0) AS before,
+        max(lang) FILTER (WHERE "window" = 'before') AS lang
+    FROM used GROUP BY ALL
+), shares AS (
+    SELECT neighbourhood_id, term, lang, recent, before,
+        recent::DOUBLE / recent_total AS share_recent,
+        before::DOUBLE / before_total AS share_before
+    FROM wide JOIN totals USING (neighbourhood_id)
+    WHERE recent >= $k AND before >= $k
+), ranked AS (
+    SELECT *, share_recent - share_before AS shift FROM shares
+)
+SELECT * FROM ranked
+QUALIFY row_number() OVER (PARTITION BY neighbourhood_id ORDER BY shift, term) <= $top
+    OR row_number() OVER (PARTITION BY neighbourhood_id ORDER BY shift DESC, term) <= $top
 """
-
-
-def _without_differencing(
-    picked: pd.DataFrame, users: dict[tuple[str, str, str], set[str]], k: int
-) -> pd.DataFrame:
-    """``picked`` without the ``"all"`` rows whose authors, minus those of the term's published
-    neighbourhood rows, are 1 to ``k - 1`` people (counted as authors, or as the published
-    counts' difference) in either window; ``users``: the authors of each picked term per
-    neighbourhood x term x window."""
-    local = picked[picked["neighbourhood_id"] != "all"]
-    shown = set(zip(local["neighbourhood_id"], local["term"], strict=True))
-    drop = []
-    for index, row in picked[picked["neighbourhood_id"] == "all"].iterrows():
-        places = [n for n, t in shown if t == row["term"]]
-        for window in ("recent", "before"):
-            everyone = users.get(("all", row["term"], window), set())
-            covered = set().union(*(users.get((n, row["term"], window), set()) for n in places))
-            difference = row[window] - local.loc[local["term"] == row["term"], window].sum()
-            if 0 < len(everyone - covered) < k or 0 < difference < k:
-                drop.append(index)
-                break
-    return picked.drop(index=drop)
+# the picked rows less the "all" rows that, minus the term's picked neighbourhood rows, would
+# rest on 1 to $k - 1 authors in either window: counted as the authors of the "all" row found
+# in none of those neighbourhood rows (an anti-join), or as the published counts' difference
+_PUBLISHED = """
+WITH shown AS (
+    SELECT neighbourhood_id, term FROM picked WHERE neighbourhood_id <> 'all'
+), covered AS (
+    SELECT DISTINCT rows.term, rows."window", rows.author_pseudonym
+    FROM rows JOIN shown USING (neighbourhood_id, term)
+), alone AS (
+    SELECT rows.term, rows."window", count(DISTINCT rows.author_pseudonym) AS n
+    FROM rows SEMI JOIN (SELECT term FROM picked WHERE neighbourhood_id = 'all') AS a USING (term)
+    ANTI JOIN covered USING (term, "window", author_pseudonym)
+    WHERE rows.neighbourhood_id = 'all' AND rows.author_pseudonym IS NOT NULL
+    GROUP BY ALL
+), local AS (
+    SELECT term, sum(recent) AS recent, sum(before) AS before
+    FROM picked WHERE neighbourhood_id <> 'all' GROUP BY ALL
+), revealing AS (
+    SELECT DISTINCT a.term FROM picked AS a
+    LEFT JOIN local USING (term)
+    LEFT JOIN alone ON alone.term = a.term
+    WHERE a.neighbourhood_id = 'all' AND (
+        alone.n BETWEEN 1 AND $k - 1
+        OR a.recent - coalesce(local.recent, 0) BETWEEN 1 AND $k - 1
+        OR a.before - coalesce(local.before, 0) BETWEEN 1 AND $k - 1
+    )
+)
+SELECT * FROM picked
+WHERE neighbourhood_id <> 'all' OR term NOT IN (SELECT term FROM revealing)
+ORDER BY neighbourhood_id, shift, term
+"""
