@@ -90,12 +90,12 @@ class BatchScorer:
             for task in self.models
         }
         self.hashers: dict[tuple[object, ...], HashedCounts] = {}
-        self.maskers: dict[tuple[object, ...], Callable[[list[str]], list[str]]] = {}
+        self.readers: dict[tuple[object, ...], Callable[[list[str], list[str]], list[str]]] = {}
         for model in self.models.values():
-            key = model.hashing_key()  # a model with a vocabulary adds it: masked texts
+            key = model.hashing_key()  # a model with a vocabulary or stems adds them
             if key not in self.hashers:
                 self.hashers[key] = HashedCounts(*key[:3])
-                self.maskers[key] = model.mask_unseen
+                self.readers[key] = model.read_words
 
     def score(
         self,
@@ -142,7 +142,8 @@ class BatchScorer:
         tasks it gates), texts hashed once per hashing key."""
         texts = _classifier_texts(batch)
         keys = {self.models[task].hashing_key() for task in tasks}
-        counts = {key: self.hashers[key].transform(self.maskers[key](texts)) for key in keys}
+        langs = list(batch.langs)
+        counts = {key: self.hashers[key].transform(self.readers[key](texts, langs)) for key in keys}
         ids, codes = batch.ids, batch.codes
         labels: dict[str, np.ndarray] = {}
         out = []

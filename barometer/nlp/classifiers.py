@@ -46,6 +46,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from barometer.nlp.inputs import TextInput, require_post_columns, texts_and_codes
 from barometer.nlp.linear_models import LinearModel, linear_model, strict_convergence
+from barometer.nlp.stems import check_languages, stem_word
 from barometer.nlp.text import normalise_texts
 from barometer.nlp.text_features import lang_block, learn_vocabulary, raw_counts
 from barometer.nlp.vocabulary import VocabularyMasking
@@ -71,11 +72,12 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         Use ``1 + log(tf)`` term frequencies.
     lang_feature : bool, default True
         Add a one-hot block of the post language.
-    min_word_df, unseen_words, rare_words, fold_article
+    min_word_df, unseen_words, rare_words, fold_article, word_stems
         The vocabulary options of :class:`~barometer.nlp.vocabulary.VocabularyMasking` (its
         docstring says what each does): with ``min_word_df > 0`` the words of fewer training
         texts (and ``unseen_words``) are masked or dropped, so unseen words such as group names
-        the model never saw all give the same features, or none. Defaults keep every word.
+        the model never saw all give the same features, or none; ``word_stems`` languages are
+        read as Snowball stems (:mod:`barometer.nlp.stems`). Defaults keep every word as is.
     classifier : {"svm", "logistic", "nbsvm"}, default "svm"
         ``LinearSVC``, ``LogisticRegression`` (L2, lbfgs) or
         :class:`~barometer.nlp.nbsvm.NBSVMClassifier` (one-vs-rest ``LinearSVC`` over features
@@ -130,6 +132,7 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         "unseen_words": [tuple],
         "rare_words": [StrOptions({"unseen", "token", "drop", "drop_always"})],
         "fold_article": ["boolean"],
+        "word_stems": [tuple],
         "classifier": [StrOptions({"svm", "logistic", "nbsvm"})],
         "C": [Interval(Real, 0, None, closed="neither")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
@@ -158,6 +161,7 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         unseen_words: tuple[str, ...] = (),
         rare_words: str = "unseen",
         fold_article: bool = False,
+        word_stems: tuple[str, ...] = (),
         classifier: str = "svm",
         C: float = 0.5,
         class_weight: str | None = None,
@@ -182,6 +186,7 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         self.unseen_words = unseen_words
         self.rare_words = rare_words
         self.fold_article = fold_article
+        self.word_stems = word_stems
         self.classifier = classifier
         self.C = C
         self.class_weight = class_weight
@@ -198,9 +203,11 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
     # -- features -------------------------------------------------------------------------
     def _features(self, texts: list[str], langs: list[str], *, fit: bool = False) -> sp.csr_matrix:
         normalised = normalise_texts([unescape(t) if "&" in t else t for t in texts], langs)
+        normalised = self.stem_words(normalised, langs)
         if fit:
             min_df = int(self.min_word_df)
-            unseen = set(self.unseen_words)
+            unseen = set(self.unseen_words) | {stem_word(w, s) for w in self.unseen_words
+                                               for s in self.word_stems}  # fmt: skip
             learnt = learn_vocabulary(normalised, min_df) if min_df > 0 else []
             self.vocabulary_ = [w for w in learnt if w not in unseen]
             self._vocabulary_set = None
@@ -220,13 +227,15 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
     def hashing_key(self) -> tuple[object, ...]:
         """Hashing parameters: the first three are those of
         :class:`barometer.nlp.batch.HashedCounts`; a model with a vocabulary adds its words (and
-        marks for ``fold_article`` and ``rare_words="drop_always"``), as its counts are those of
-        :meth:`mask_unseen` texts."""
+        marks for ``fold_article`` and ``rare_words="drop_always"``), and a model that stems
+        adds its ``word_stems``, as its counts are those of :meth:`read_words` texts."""
         key: tuple[object, ...] = (
             tuple(self.word_ngram_range) if min(self.word_ngram_range) > 0 else (0, 0),
             tuple(self.char_ngram_range) if min(self.char_ngram_range) > 0 else (0, 0),
             int(self.n_features),
         )
+        if self.word_stems:
+            key = (*key, ("stems", *self.word_stems))
         vocabulary = self._vocabulary()
         if vocabulary is None:
             return key
@@ -238,7 +247,7 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         self, counts: dict[str, sp.csr_matrix], langs: Sequence[str]
     ) -> np.ndarray:
         """:meth:`predict_proba` from shared raw counts (``HashedCounts.transform`` of the
-        normalised, HTML-unescaped texts after :meth:`mask_unseen`): only this model's TF-IDF
+        normalised, HTML-unescaped texts after :meth:`read_words`): only this model's TF-IDF
         and linear model run."""
         check_is_fitted(self, "calibrated_")
         names = [n for n in ("word", "char") if n in self.tfidf_]
@@ -284,6 +293,7 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
             ``self``, fitted.
         """
         self._validate_params()
+        check_languages(self.word_stems)
         texts, codes = texts_and_codes(X, langs)
         labels = np.asarray([str(v) for v in y], dtype=object)
         if len(labels) != len(texts):
@@ -348,8 +358,8 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         """Share (0-1) of each text's words outside the vocabulary after normalisation
         (:meth:`dropped_share`; 0 for a model without one, NaN for a text with no word)."""
         texts, codes = texts_and_codes(X, langs)
-        return self.dropped_share(normalise_texts([unescape(t) if "&" in t else t for t in texts],
-                                                  codes))  # fmt: skip
+        normalised = normalise_texts([unescape(t) if "&" in t else t for t in texts], codes)
+        return self.dropped_share(normalised, codes)
 
     def featurise(self, X: Any, langs: Sequence[str | None] | None = None) -> sp.csr_matrix:
         """Return the sparse feature matrix of texts (fitted weights; for cross-validation)."""

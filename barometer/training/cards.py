@@ -264,6 +264,11 @@ def _vocabulary_note(config: TrainingConfig) -> str:
             )
     if feats.fold_article:
         note += '; "an" before an unseen word is read as "a"'
+    if feats.word_stems:
+        note += (
+            f"; words in {', '.join(feats.word_stems)} are read as their Snowball stems first, "
+            "so inflected forms share one feature and count together"
+        )
     return note
 
 
