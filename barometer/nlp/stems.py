@@ -8,7 +8,7 @@ one feature and count together towards ``min_word_df``. Texts in other languages
 Snowball lacks, or a language the option leaves out) and the normalisation placeholders
 (``<url>``, ``<user>``, words with an underscore such as ``_unk_``, numbers) are left as they are.
 
-Stems are cached per language and distinct word, so a batch stems each word once.
+Stems are cached per language and distinct token, so a batch stems each word once.
 
 Examples
 --------
@@ -57,7 +57,8 @@ def check_languages(languages: Iterable[str]) -> tuple[str, ...]:
 
 
 def _stem_of(lang: str) -> Any:
-    """A function word -> stem of ``lang``, cached per distinct word."""
+    """A function text -> stemmed text of ``lang``, cached per distinct space-separated token
+    (normalised texts are single-spaced; a token such as "grannarna!" keeps its punctuation)."""
     stemmer = _stemmers.get(lang)
     if stemmer is None:
         stemmer = _stemmers[lang] = snowballstemmer.stemmer(SNOWBALL[lang])
@@ -66,15 +67,22 @@ def _stem_of(lang: str) -> Any:
     if len(cache) > _CACHE_LIMIT:
         cache.clear()
 
-    def stem(match: re.Match[str]) -> str:
+    def stem_match(match: re.Match[str]) -> str:
         word = match.group()
-        hit = cache.get(word)
-        if hit is None:
-            keep = word[0] == "<" or "_" in word or word.isdigit()
-            hit = cache[word] = word if keep else (stemmer.stemWord(word) or word)
-        return hit
+        if word[0] == "<" or "_" in word or word.isdigit():
+            return word
+        return str(stemmer.stemWord(word)) or word
 
-    return stem
+    def stem_text(text: str) -> str:
+        out = []
+        for token in text.split(" "):
+            hit = cache.get(token)
+            if hit is None:
+                hit = cache[token] = _TOKEN_RE.sub(stem_match, token)
+            out.append(hit)
+        return " ".join(out)
+
+    return stem_text
 
 
 def stem_word(word: str, lang: str) -> str:
@@ -95,6 +103,6 @@ def stem_texts(
         return list(normalised)
     subs = {lang: _stem_of(lang) for lang in wanted & set(langs)}
     return [
-        _TOKEN_RE.sub(subs[lang], text) if lang in subs and text else text
+        subs[lang](text) if lang in subs and text else text
         for text, lang in zip(normalised, langs, strict=True)
     ]
