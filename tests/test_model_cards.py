@@ -62,6 +62,11 @@ def test_the_check_catches_a_moved_module() -> None:
          "adds no feature"),
         (["features.min_word_df=10", "features.rare_words=drop_always",
           "features.fold_article=true"], "dropped in training and prediction", "placeholder word"),
+        (["features.min_word_df=10", "features.rare_words=drop_always",
+          'features.word_stems=["sv","ar"]'], "words in ar, sv are read as their Snowball stems",
+         "placeholder word"),
+        (['features.word_stems=["sv"]'], "words in sv are read as their Snowball stems",
+         "dropped"),
     ],
 )  # fmt: skip
 def test_card_says_what_the_vocabulary_does(

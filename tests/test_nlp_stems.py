@@ -117,3 +117,28 @@ def test_versions_saved_before_the_option_stem_nothing() -> None:
         texts = ["grannarna", "المكتبة"]
         assert model.stem_words(texts, ["sv", "ar"]) == texts
     assert version_config("hostility", "2026.4").features.word_stems == []
+
+
+def _swedish_model(**params: object) -> TextClassifier:
+    words = ("iranier", "iraniern", "grannen", "grannar")
+    texts = [f"{w} bor {i}" for w in words for i in range(3)]
+    labels = ["hostile", "ok"] * (len(texts) // 2)
+    return TextClassifier(
+        n_features=2**10, cv=2, min_word_df=4, rare_words="drop_always", lang_feature=False,
+        **params,  # type: ignore[arg-type]
+    ).fit(texts, labels, langs=["sv"] * len(texts))  # fmt: skip
+
+
+def test_excluded_words_are_excluded_as_stems_too_and_a_stem_can_bring_a_name_back() -> None:
+    # "grannen" and "grannar" (3 texts each) count together as "grann" (6 texts) ...
+    stemmed = _swedish_model(word_stems=("sv",))
+    assert "grann" in stemmed.vocabulary_ and "grann" not in _swedish_model().vocabulary_
+    # ... unless the word is one the model must not learn (e.g. a training group name)
+    excluded = _swedish_model(word_stems=("sv",), unseen_words=("grannarna",))
+    assert "grann" not in excluded.vocabulary_
+    # the cost measured on hostility (configs/hostility.toml, variants E and F): an inflected
+    # name never seen in training ("iranierna") is dropped without stems, but read as the
+    # stem of a trained word with them
+    assert stem_word("iranierna", "sv") == stem_word("iranier", "sv") == "irani"
+    assert stemmed.dropped_word_share(["iranierna"], ["sv"])[0] == 0.0
+    assert _swedish_model().dropped_word_share(["iranierna"], ["sv"])[0] == 1.0

@@ -243,8 +243,15 @@ Published results on the same data:
 def _vocabulary_note(config: TrainingConfig) -> str:
     """What the card says about the training vocabulary (``features.min_word_df`` > 0)."""
     feats = config.features
+    stems = ""
+    if feats.word_stems:
+        stems = (
+            f"; words in {', '.join(feats.word_stems)} are read as their Snowball stems first, "
+            "so inflected forms share one feature and count together (an unseen inflected "
+            "group name can then read as a trained stem: the audit measures it)"
+        )
     if feats.min_word_df <= 0:
-        return ""
+        return stems
     rare = f"; words found in fewer than {feats.min_word_df} training texts are "
     if feats.rare_words == "drop_always":
         note = rare + (
@@ -264,12 +271,7 @@ def _vocabulary_note(config: TrainingConfig) -> str:
             )
     if feats.fold_article:
         note += '; "an" before an unseen word is read as "a"'
-    if feats.word_stems:
-        note += (
-            f"; words in {', '.join(feats.word_stems)} are read as their Snowball stems first, "
-            "so inflected forms share one feature and count together"
-        )
-    return note
+    return note + stems
 
 
 def render_card(
