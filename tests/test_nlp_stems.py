@@ -142,3 +142,20 @@ def test_excluded_words_are_excluded_as_stems_too_and_a_stem_can_bring_a_name_ba
     assert stem_word("iranierna", "sv") == stem_word("iranier", "sv") == "irani"
     assert stemmed.dropped_word_share(["iranierna"], ["sv"])[0] == 0.0
     assert _swedish_model().dropped_word_share(["iranierna"], ["sv"])[0] == 1.0
+
+
+def test_the_c_stemmer_gives_the_pure_python_stems_on_the_suite_words() -> None:
+    """PyStemmer (C) and snowballstemmer's own Python code implement one algorithm: whichever a
+    machine runs, training and scoring read the same stems."""
+    from snowballstemmer.arabic_stemmer import ArabicStemmer
+    from snowballstemmer.swedish_stemmer import SwedishStemmer
+
+    from barometer.audit.functional import load_suite
+
+    suite = load_suite()
+    for lang, python in (("ar", ArabicStemmer()), ("sv", SwedishStemmer())):
+        texts = suite.loc[suite["lang"] == lang, "text"].tolist()
+        words = sorted({w for t in normalise_batch(texts, [lang] * len(texts)) for w in t.split()
+                        if w.isalpha()})  # fmt: skip
+        assert len(words) > 300
+        assert [stem_word(w, lang) for w in words] == [python.stemWord(w) or w for w in words]

@@ -8,7 +8,10 @@ one feature and count together towards ``min_word_df``. Texts in other languages
 Snowball lacks, or a language the option leaves out) and the normalisation placeholders
 (``<url>``, ``<user>``, words with an underscore such as ``_unk_``, numbers) are left as they are.
 
-Stems are cached per language and distinct token, so a batch stems each word once.
+Stems are cached per language and distinct token, so a batch stems each word once. With
+PyStemmer installed (a dependency) :mod:`snowballstemmer` runs the same algorithms in C: same
+stems (checked on the 39,271 distinct tokens of MLMA's Arabic and ABSAbank's Swedish texts),
+an Arabic token in about 3 µs instead of 70.
 
 Examples
 --------
