@@ -78,6 +78,9 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         texts (and ``unseen_words``) are masked or dropped, so unseen words such as group names
         the model never saw all give the same features, or none; ``word_stems`` languages are
         read as Snowball stems (:mod:`barometer.nlp.stems`). Defaults keep every word as is.
+    min_read_words : int, default 0
+        Decision rule (0: none): a text of which fewer words are read gets the score of an
+        empty text in every prediction (:mod:`barometer.nlp.vocabulary`).
     classifier : {"svm", "logistic", "nbsvm"}, default "svm"
         ``LinearSVC``, ``LogisticRegression`` (L2, lbfgs) or
         :class:`~barometer.nlp.nbsvm.NBSVMClassifier` (one-vs-rest ``LinearSVC`` over features
@@ -133,6 +136,7 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         "rare_words": [StrOptions({"unseen", "token", "drop", "drop_always"})],
         "fold_article": ["boolean"],
         "word_stems": [tuple],
+        "min_read_words": [Interval(Integral, 0, None, closed="left")],
         "classifier": [StrOptions({"svm", "logistic", "nbsvm"})],
         "C": [Interval(Real, 0, None, closed="neither")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
@@ -162,6 +166,7 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         rare_words: str = "unseen",
         fold_article: bool = False,
         word_stems: tuple[str, ...] = (),
+        min_read_words: int = 0,
         classifier: str = "svm",
         C: float = 0.5,
         class_weight: str | None = None,
@@ -187,6 +192,7 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         self.rare_words = rare_words
         self.fold_article = fold_article
         self.word_stems = word_stems
+        self.min_read_words = min_read_words
         self.classifier = classifier
         self.C = C
         self.class_weight = class_weight
@@ -201,7 +207,8 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         self.random_state = random_state
 
     # -- features -------------------------------------------------------------------------
-    def _features(self, texts: list[str], langs: list[str], *, fit: bool = False) -> sp.csr_matrix:
+    def _features(self, texts: list[str], langs: list[str], *, fit: bool = False,
+                  rule: bool = True) -> sp.csr_matrix:  # fmt: skip
         normalised = normalise_texts([unescape(t) if "&" in t else t for t in texts], langs)
         normalised = self.stem_words(normalised, langs)
         if fit:
@@ -212,6 +219,8 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
             self.vocabulary_ = [w for w in learnt if w not in unseen]
             self._vocabulary_set = None
         normalised = self.mask_unseen(normalised, training=fit)
+        if rule and not fit:  # the min_read_words rule decides predictions, never a fit
+            normalised = self.read_as_empty(normalised, self.barely_read(normalised))
         counts = raw_counts(normalised, self.word_ngram_range, self.char_ngram_range,
                             self.n_features)  # fmt: skip
         if fit:
@@ -244,12 +253,14 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         return (*key, vocabulary, *marks)
 
     def predict_proba_counts(
-        self, counts: dict[str, sp.csr_matrix], langs: Sequence[str]
+        self, counts: dict[str, sp.csr_matrix], langs: Sequence[str], barely_read: Any = None
     ) -> np.ndarray:
         """:meth:`predict_proba` from shared raw counts (``HashedCounts.transform`` of the
         normalised, HTML-unescaped texts after :meth:`read_words`): only this model's TF-IDF
-        and linear model run."""
+        and linear model run. ``barely_read`` (:meth:`barely_read` of those texts) is needed
+        when the model has a ``min_read_words`` rule: those rows get the empty text's score."""
         check_is_fitted(self, "calibrated_")
+        counts = self.counts_read_as_empty(counts, barely_read)
         names = [n for n in ("word", "char") if n in self.tfidf_]
         blocks = [self.tfidf_[name].transform(counts[name]) for name in names]
         if self.lang_feature:
@@ -316,12 +327,13 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         self.classes_ = self.calibrated_.classes_
         return self
 
-    def _batches(self, X: Any, langs: Sequence[str | None] | None) -> Iterator[sp.csr_matrix]:
+    def _batches(self, X: Any, langs: Any, rule: bool = True) -> Iterator[sp.csr_matrix]:
         check_is_fitted(self, "calibrated_")
         texts, codes = texts_and_codes(X, langs)
         step = max(int(self.batch_size), 1)
         for start in range(0, len(texts), step):
-            yield self._features(texts[start : start + step], codes[start : start + step])
+            yield self._features(texts[start : start + step], codes[start : start + step],
+                                 rule=rule)  # fmt: skip
 
     def predict_proba(self, X: Any, langs: Sequence[str | None] | None = None) -> np.ndarray:
         """Return calibrated class probabilities, shape ``(n_texts, n_classes)``."""
@@ -362,8 +374,8 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         return self.dropped_share(normalised, codes)
 
     def featurise(self, X: Any, langs: Sequence[str | None] | None = None) -> sp.csr_matrix:
-        """Return the sparse feature matrix of texts (fitted weights; for cross-validation)."""
-        return sp.vstack(list(self._batches(X, langs)), format="csr")
+        """The sparse features a fit sees of texts (fitted weights, no min_read_words rule)."""
+        return sp.vstack(list(self._batches(X, langs, rule=False)), format="csr")
 
     def score_posts(self, posts: pd.DataFrame) -> pd.DataFrame:
         """Return ``post_scores`` rows: the most probable label of each post and its probability.

@@ -192,7 +192,7 @@ def _model_section(config: TrainingConfig, metrics: dict[str, Any]) -> str:
         else "not run"
     )
     lang_block = ", a one-hot block of the language" if config.features.lang_feature else ""
-    lang_block += _vocabulary_note(config)
+    lang_block += _vocabulary_note(config) + _read_rule_note(config)
     linear_model = CLASSIFIER_NAMES.get(clf.kind, f"`{clf.kind}`")
     values = ""
     if metrics.get("values") and metrics["values"].get("value_center") is not None:
@@ -238,6 +238,19 @@ Published results on the same data:
 
 {chr(10).join(baselines) or "- none"}
 """
+
+
+def _read_rule_note(config: TrainingConfig) -> str:
+    """What the card says about the ``scoring.min_read_words`` decision rule (none at 0)."""
+    k = config.scoring.min_read_words
+    if k <= 0:
+        return ""
+    return (
+        f"; decision rule: a post of which the model reads fewer than {k} words (kept after "
+        "the vocabulary) gets the score of an empty text, the model's prior, so it is not "
+        "flagged on one or two kept words; it keeps its row and counts as scored, and short "
+        "hostile posts are missed for the same reason (recall cost: see the metrics)"
+    )
 
 
 def _vocabulary_note(config: TrainingConfig) -> str:

@@ -180,6 +180,8 @@ class ScoringConfig(Section):
     languages: list[str] = []  # empty: every post
     gate_task: str = ""  # score only posts that this task's model labels ...
     gate_exclude: list[str] = []  # ... with a label other than these
+    min_read_words: int = Field(default=0, ge=0)  # decision rule: a post of which fewer words
+    # are read (kept after the vocabulary) gets the score of an empty text (the prior); 0: none
 
 
 class AuditThresholds(Section):
