@@ -1,6 +1,6 @@
-"""The ``min_read_words`` decision rule: a post of which a model reads fewer than k words gets
-the score of an empty text (the prior) in every prediction path, keeps its row, and is counted
-as scored; versions saved before the rule apply none."""
+"""The ``min_read_words`` decision rule: a post of which a model reads fewer than k words scores
+at most the model's prior (its score of an empty text) in every prediction path, keeps its row,
+and is counted as scored; versions saved before the rule apply none."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from barometer.exceptions import ConfigError
 from barometer.model_store import save_model, use_models_dir
 from barometer.nlp.batch import HashedCounts, normalise_batch
 from barometer.nlp.classifiers import TextClassifier
+from barometer.nlp.read_rule import capped_at_prior
 from barometer.training.config import load_training_config
 
 # "hate" alone is hostile in training; the other frequent words are neutral
@@ -37,7 +38,7 @@ def _p_hostile(model: TextClassifier, texts: list[str]) -> np.ndarray:
     return proba[:, list(model.classes_).index("hostile")]
 
 
-def test_a_text_with_k_minus_one_read_words_gets_the_empty_texts_score() -> None:
+def test_a_text_with_k_minus_one_read_words_scores_at_most_the_prior() -> None:
     model = _fit(k=2)
     plain = _fit(k=0)
     prior = _p_hostile(model, [""])[0]
@@ -47,12 +48,26 @@ def test_a_text_with_k_minus_one_read_words_gets_the_empty_texts_score() -> None
     assert (_p_hostile(plain, one) > 0.5).all()
     np.testing.assert_allclose(_p_hostile(model, one), prior, atol=1e-12)
     assert (model.predict(one, ["en"] * 3) == "not_hostile").all()
+    # one read word that points away from a flag keeps its own, lower score
+    assert _p_hostile(plain, ["park"])[0] < prior
+    assert _p_hostile(model, ["park"])[0] == pytest.approx(_p_hostile(plain, ["park"])[0])
     # two read words: exactly the score without the rule
     two = ["hate them", "zorblax hate them", "i hate"]
     np.testing.assert_allclose(_p_hostile(model, two), _p_hostile(plain, two), atol=1e-12)
     assert (model.predict(two, ["en"] * 3) == "hostile").all()
     # placeholders are not words the model read
     assert model.read_word_counts(["<url> hate <user>", "", "hate them"]).tolist() == [1, 0, 2]
+
+
+def test_capped_at_prior_known_answers() -> None:
+    proba = np.array([[0.2, 0.8], [0.9, 0.1], [0.5, 0.5], [0.6, 0.4], [0.1, 0.2]])
+    prior = np.array([[0.7, 0.3], [0.7, 0.3], [0.7, 0.3]])  # class 0 is the prior's class
+    short = np.array([True, True, False, True, False])
+    got = capped_at_prior(proba, prior, short)
+    # row 0: 0.2 < 0.7, prior; row 1: 0.9 >= 0.7, kept; row 3: 0.6 < 0.7, prior; 2, 4 not short
+    np.testing.assert_allclose(got, [[0.7, 0.3], [0.9, 0.1], [0.5, 0.5], [0.7, 0.3], [0.1, 0.2]])
+    three = capped_at_prior(np.array([[0.5, 0.1, 0.4]]), np.array([[0.2, 0.6, 0.2]]), [True])
+    np.testing.assert_allclose(three, [[0.2, 0.6, 0.2]])  # class 1 (prior's) 0.1 < 0.6
 
 
 def test_shared_counts_apply_the_rule_and_refuse_to_score_without_it() -> None:

@@ -15,9 +15,8 @@
 4. ``LinearSVC``, ``LogisticRegression`` or the NB-SVM of
    :class:`~barometer.nlp.nbsvm.NBSVMClassifier`, wrapped in :class:`CalibratedClassifierCV`
    (stratified folds, one final model fitted on all rows, ``ensemble=False``) so that
-   :meth:`TextClassifier.predict_proba` returns calibrated probabilities.
-
-Prediction runs in batches of ``batch_size`` texts, each a sparse matrix product.
+   :meth:`TextClassifier.predict_proba` returns calibrated probabilities (then the version's
+   ``min_read_words`` rule, :mod:`barometer.nlp.read_rule`), in batches of ``batch_size``.
 
 Examples
 --------
@@ -46,6 +45,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from barometer.nlp.inputs import TextInput, require_post_columns, texts_and_codes
 from barometer.nlp.linear_models import LinearModel, linear_model, strict_convergence
+from barometer.nlp.read_rule import ReadRule
 from barometer.nlp.stems import check_languages, stem_word
 from barometer.nlp.text import normalise_texts
 from barometer.nlp.text_features import lang_block, learn_vocabulary, raw_counts
@@ -53,7 +53,7 @@ from barometer.nlp.vocabulary import VocabularyMasking
 from barometer.schema import POST_SCORES
 
 
-class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimator):
+class TextClassifier(ReadRule, VocabularyMasking, TextInput, ClassifierMixin, BaseEstimator):
     r"""Calibrated linear text classifier over hashed word and character n-grams.
 
     Parameters
@@ -79,8 +79,7 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         the model never saw all give the same features, or none; ``word_stems`` languages are
         read as Snowball stems (:mod:`barometer.nlp.stems`). Defaults keep every word as is.
     min_read_words : int, default 0
-        Decision rule (0: none): a text of which fewer words are read gets the score of an
-        empty text in every prediction (:mod:`barometer.nlp.vocabulary`).
+        Decision rule (0: none): a text read on fewer words scores at most the prior.
     classifier : {"svm", "logistic", "nbsvm"}, default "svm"
         ``LinearSVC``, ``LogisticRegression`` (L2, lbfgs) or
         :class:`~barometer.nlp.nbsvm.NBSVMClassifier` (one-vs-rest ``LinearSVC`` over features
@@ -208,7 +207,7 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
 
     # -- features -------------------------------------------------------------------------
     def _features(self, texts: list[str], langs: list[str], *, fit: bool = False,
-                  rule: bool = True) -> sp.csr_matrix:  # fmt: skip
+                  short: list[np.ndarray] | None = None) -> sp.csr_matrix:  # fmt: skip
         normalised = normalise_texts([unescape(t) if "&" in t else t for t in texts], langs)
         normalised = self.stem_words(normalised, langs)
         if fit:
@@ -219,8 +218,8 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
             self.vocabulary_ = [w for w in learnt if w not in unseen]
             self._vocabulary_set = None
         normalised = self.mask_unseen(normalised, training=fit)
-        if rule and not fit:  # the min_read_words rule decides predictions, never a fit
-            normalised = self.read_as_empty(normalised, self.barely_read(normalised))
+        if short is not None:  # which texts the min_read_words rule marks as barely read
+            short.append(self.barely_read(normalised))
         counts = raw_counts(normalised, self.word_ngram_range, self.char_ngram_range,
                             self.n_features)  # fmt: skip
         if fit:
@@ -257,10 +256,9 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
     ) -> np.ndarray:
         """:meth:`predict_proba` from shared raw counts (``HashedCounts.transform`` of the
         normalised, HTML-unescaped texts after :meth:`read_words`): only this model's TF-IDF
-        and linear model run. ``barely_read`` (:meth:`barely_read` of those texts) is needed
-        when the model has a ``min_read_words`` rule: those rows get the empty text's score."""
+        and linear model run; ``barely_read`` (:meth:`barely_read` of those texts) is needed
+        by a model with a ``min_read_words`` rule."""
         check_is_fitted(self, "calibrated_")
-        counts = self.counts_read_as_empty(counts, barely_read)
         names = [n for n in ("word", "char") if n in self.tfidf_]
         blocks = [self.tfidf_[name].transform(counts[name]) for name in names]
         if self.lang_feature:
@@ -268,7 +266,7 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         features = sp.hstack(blocks, format="csr", dtype=np.float32)
         if features.shape[0] == 0:
             return np.empty((0, len(self.classes_)))
-        return self.calibrated_.predict_proba(features)
+        return self._read_rule(self.calibrated_.predict_proba(features), barely_read, langs)
 
     # -- estimator API --------------------------------------------------------------------
     def build_linear_model(self) -> LinearModel:
@@ -327,17 +325,19 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         self.classes_ = self.calibrated_.classes_
         return self
 
-    def _batches(self, X: Any, langs: Any, rule: bool = True) -> Iterator[sp.csr_matrix]:
+    def _batches(self, X: Any, langs: Any, short: Any = None) -> Iterator[tuple[Any, list[str]]]:
         check_is_fitted(self, "calibrated_")
         texts, codes = texts_and_codes(X, langs)
         step = max(int(self.batch_size), 1)
         for start in range(0, len(texts), step):
-            yield self._features(texts[start : start + step], codes[start : start + step],
-                                 rule=rule)  # fmt: skip
+            part = codes[start : start + step]
+            yield self._features(texts[start : start + step], part, short=short), part
 
     def predict_proba(self, X: Any, langs: Sequence[str | None] | None = None) -> np.ndarray:
-        """Return calibrated class probabilities, shape ``(n_texts, n_classes)``."""
-        parts = [self.calibrated_.predict_proba(f) for f in self._batches(X, langs)]
+        """Calibrated class probabilities, ``(n_texts, n_classes)``, after ``min_read_words``."""
+        short: list[np.ndarray] | None = [] if int(self.min_read_words) > 0 else None
+        parts = [self._read_rule(self.calibrated_.predict_proba(f), short and short[-1], codes)
+                 for f, codes in self._batches(X, langs, short)]  # fmt: skip
         if not parts:
             return np.empty((0, len(self.classes_)))
         return np.vstack(parts)
@@ -374,8 +374,8 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         return self.dropped_share(normalised, codes)
 
     def featurise(self, X: Any, langs: Sequence[str | None] | None = None) -> sp.csr_matrix:
-        """The sparse features a fit sees of texts (fitted weights, no min_read_words rule)."""
-        return sp.vstack(list(self._batches(X, langs, rule=False)), format="csr")
+        """Return the sparse feature matrix of texts (fitted weights; for cross-validation)."""
+        return sp.vstack([f for f, _ in self._batches(X, langs)], format="csr")
 
     def score_posts(self, posts: pd.DataFrame) -> pd.DataFrame:
         """Return ``post_scores`` rows: the most probable label of each post and its probability.

@@ -20,11 +20,9 @@ before both featurisers (:func:`~barometer.nlp.text_features.mask_unseen`):
 nothing. ``word_stems`` (ISO 639-1 codes) reads every word of a text in one of those languages
 as its Snowball stem (:func:`~barometer.nlp.stems.stem_texts`) before the vocabulary is learnt
 and before both featurisers, so that inflected forms share one feature and count together
-towards ``min_word_df``. ``min_read_words`` is a decision rule, not a feature: a text of which
-the model reads fewer than that many words (:meth:`VocabularyMasking.read_word_counts`) is
-scored as if it read none of them, i.e. gets the model's score of an empty text (its prior),
-so one or two kept words cannot flag a post on their corpus weight alone. Versions saved before
-these options existed keep every word, stem none and apply no rule (class defaults).
+towards ``min_word_df``. Versions saved before these options
+existed keep every word and stem none (class defaults); the ``min_read_words`` decision rule
+on what the model reads is :mod:`barometer.nlp.read_rule`.
 """
 
 from __future__ import annotations
@@ -34,13 +32,11 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 import numpy as np
-import scipy.sparse as sp
 
 from barometer.nlp.stems import stem_texts
 from barometer.nlp.text_features import RARE_WORD, UNSEEN_WORD, mask_unseen
 
 _WORD_RE = re.compile(r"\w+")
-_PLACEHOLDER_RE = re.compile(r"<\w+>")
 
 
 class VocabularyMasking:
@@ -51,7 +47,6 @@ class VocabularyMasking:
     rare_words: str = "unseen"
     fold_article: bool = False
     word_stems: tuple[str, ...] = ()
-    min_read_words: int = 0
     vocabulary_: list[str]
     _vocabulary_set: frozenset[str] | None = None
 
@@ -81,53 +76,6 @@ class VocabularyMasking:
         """The words a fitted model reads of normalised texts in prediction: stemmed
         (:meth:`stem_words`), then masked (:meth:`mask_unseen`)."""
         return self.mask_unseen(self.stem_words(normalised, langs))
-
-    @staticmethod
-    def read_word_counts(read: Sequence[str]) -> np.ndarray:
-        r"""Number of ``\w+`` words in each text the model reads (:meth:`read_words` output),
-        placeholders such as ``<url>`` and ``<user>`` left out."""
-        return np.fromiter(
-            (len(_WORD_RE.findall(_PLACEHOLDER_RE.sub(" ", t))) for t in read),
-            dtype=np.int64,
-            count=len(read),
-        )
-
-    def barely_read(self, read: Sequence[str]) -> np.ndarray:
-        """Booleans: True where a read text has fewer than ``min_read_words`` words (all False
-        for a model without the rule)."""
-        if int(self.min_read_words) <= 0:
-            return np.zeros(len(read), dtype=bool)
-        return self.read_word_counts(read) < int(self.min_read_words)
-
-    def read_as_empty(self, read: list[str], barely_read: np.ndarray) -> list[str]:
-        """``read`` texts with those marked in ``barely_read`` replaced by the empty text."""
-        if not barely_read.any():
-            return read
-        return ["" if short else text for text, short in zip(read, barely_read, strict=True)]
-
-    def counts_read_as_empty(
-        self, counts: dict[str, sp.csr_matrix], barely_read: np.ndarray | None
-    ) -> dict[str, sp.csr_matrix]:
-        """Raw count blocks (one row per read text) with the rows of ``barely_read`` texts set
-        to zero, as an empty text counts; unchanged for a model without the rule.
-
-        Raises
-        ------
-        ValueError
-            If the model has a ``min_read_words`` rule and ``barely_read`` is None.
-        """
-        if int(self.min_read_words) <= 0:
-            return counts
-        if barely_read is None:
-            raise ValueError(
-                f"this model has min_read_words = {self.min_read_words}: pass barely_read "
-                "(model.barely_read of the read texts) with its counts"
-            )
-        short = np.asarray(barely_read, dtype=bool)
-        if not short.any():
-            return counts
-        keep = sp.diags((~short).astype(np.float64), format="csr")
-        return {name: sp.csr_matrix(keep @ block) for name, block in counts.items()}
 
     def mask_unseen(self, normalised: list[str], *, training: bool = False) -> list[str]:
         """Normalised texts with every word outside the vocabulary replaced by the placeholder
