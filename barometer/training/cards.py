@@ -247,9 +247,9 @@ def _read_rule_note(config: TrainingConfig) -> str:
         return ""
     return (
         f"; decision rule: a post of which the model reads fewer than {k} words (kept after "
-        "the vocabulary) gets the score of an empty text, the model's prior, so it is not "
-        "flagged on one or two kept words; it keeps its row and counts as scored, and short "
-        "hostile posts are missed for the same reason (recall cost: see the metrics)"
+        "the vocabulary) scores at most the model's prior (its score of an empty text), so it "
+        "is not flagged on one or two kept words; it keeps its row and counts as scored, and "
+        "short hostile posts are missed for the same reason (recall cost: see the metrics)"
     )
 
 
