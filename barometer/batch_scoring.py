@@ -90,12 +90,12 @@ class BatchScorer:
             for task in self.models
         }
         self.hashers: dict[tuple[object, ...], HashedCounts] = {}
-        self.maskers: dict[tuple[object, ...], Callable[[list[str]], list[str]]] = {}
+        self.readers: dict[tuple[object, ...], Callable[[list[str], list[str]], list[str]]] = {}
         for model in self.models.values():
-            key = model.hashing_key()  # a model with a vocabulary adds it: masked texts
+            key = model.hashing_key()  # a model with a vocabulary or stems adds them
             if key not in self.hashers:
                 self.hashers[key] = HashedCounts(*key[:3])
-                self.maskers[key] = model.mask_unseen
+                self.readers[key] = model.read_words
 
     def score(
         self,
@@ -142,7 +142,9 @@ class BatchScorer:
         tasks it gates), texts hashed once per hashing key."""
         texts = _classifier_texts(batch)
         keys = {self.models[task].hashing_key() for task in tasks}
-        counts = {key: self.hashers[key].transform(self.maskers[key](texts)) for key in keys}
+        langs = list(batch.langs)
+        read = {key: self.readers[key](texts, langs) for key in keys}
+        counts = {key: self.hashers[key].transform(read[key]) for key in keys}
         ids, codes = batch.ids, batch.codes
         labels: dict[str, np.ndarray] = {}
         out = []
@@ -162,8 +164,10 @@ class BatchScorer:
             labels[task] = np.full(len(ids), None, dtype=object)
             if len(idx) == 0:  # e.g. no Swedish post for the Swedish-only model
                 continue
-            shared = {name: m[idx] for name, m in counts[model.hashing_key()].items()}
-            proba = model.predict_proba_counts(shared, codes[idx].tolist())
+            key = model.hashing_key()
+            shared = {name: m[idx] for name, m in counts[key].items()}
+            proba = model.predict_proba_counts(shared, codes[idx].tolist(),
+                                               _barely_read(model, read[key], idx))  # fmt: skip
             best = np.argmax(proba, axis=1)
             chosen = np.asarray(model.classes_, dtype=object)[best].astype(str)
             labels[task][idx] = chosen
@@ -226,6 +230,14 @@ def _classifier_texts(batch: _Batch) -> list[str]:
             if plain != text:
                 texts[i] = normalise_batch([plain], [batch.langs[i]])[0]
     return texts
+
+
+def _barely_read(model: Any, read: list[str], idx: np.ndarray) -> np.ndarray | None:
+    """Rows ``idx`` of ``read`` (the texts a model reads) that its ``min_read_words`` rule
+    scores as read empty; None for a model without the rule (nothing to check)."""
+    if not int(getattr(model, "min_read_words", 0)):
+        return None
+    return np.asarray(model.barely_read([read[i] for i in idx.tolist()]), dtype=bool)
 
 
 def _rows(ids: Any, task: str, version: str, labels: Any, probability: Any) -> pd.DataFrame:

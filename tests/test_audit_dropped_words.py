@@ -31,13 +31,13 @@ def _masking(words: list[str], rare_words: str = "drop_always") -> VocabularyMas
 
 def test_dropped_share_counts_words_outside_the_vocabulary() -> None:
     masking = _masking(["the", "bus", "is"])
-    shares = masking.dropped_share(["the bus is late", "xq zz", "the bus", "!!", ""])
+    shares = masking.dropped_share(["the bus is late", "xq zz", "the bus", "!!", ""], ["en"] * 5)
     np.testing.assert_array_equal(shares[:3], [0.25, 1.0, 0.0])
     assert np.isnan(shares[3]) and np.isnan(shares[4])  # no \w+ word at all
     # the placeholder the non-dropping modes use is itself read, not dropped
-    assert _masking(["the"], "unseen").dropped_share(["the _unk_ x"]).tolist() == [1 / 3]
+    assert _masking(["the"], "unseen").dropped_share(["the _unk_ x"], ["en"]).tolist() == [1 / 3]
     # a model without a vocabulary keeps every word
-    assert VocabularyMasking().dropped_share(["any words at all"]).tolist() == [0.0]
+    assert VocabularyMasking().dropped_share(["any words at all"], ["en"]).tolist() == [0.0]
 
 
 def _results() -> pd.DataFrame:

@@ -62,6 +62,11 @@ def test_the_check_catches_a_moved_module() -> None:
          "adds no feature"),
         (["features.min_word_df=10", "features.rare_words=drop_always",
           "features.fold_article=true"], "dropped in training and prediction", "placeholder word"),
+        (["features.min_word_df=10", "features.rare_words=drop_always",
+          'features.word_stems=["sv","ar"]'], "words in ar, sv are read as their Snowball stems",
+         "placeholder word"),
+        (['features.word_stems=["sv"]'], "words in sv are read as their Snowball stems",
+         "dropped"),
     ],
 )  # fmt: skip
 def test_card_says_what_the_vocabulary_does(
@@ -81,3 +86,20 @@ def test_card_says_what_the_vocabulary_does(
     else:
         assert says in note
         assert ('"an" before an unseen word' in note) == ("features.fold_article=true" in overrides)
+
+
+@pytest.mark.parametrize("k", [0, 3])
+def test_card_states_the_read_rule_and_its_cost(k: int) -> None:
+    from barometer.training.cards import _read_rule_note
+    from barometer.training.config import load_training_config
+
+    config = load_training_config(
+        Path(barometer.__file__).parent / "data/models/configs/hostility.toml",
+        [f"scoring.min_read_words={k}"],
+    )
+    note = _read_rule_note(config)
+    if k == 0:
+        assert note == ""
+    else:
+        assert "fewer than 3 words" in note and "model's prior" in note
+        assert "short hostile posts are missed" in note and "counts as scored" in note

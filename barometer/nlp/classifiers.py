@@ -15,9 +15,8 @@
 4. ``LinearSVC``, ``LogisticRegression`` or the NB-SVM of
    :class:`~barometer.nlp.nbsvm.NBSVMClassifier`, wrapped in :class:`CalibratedClassifierCV`
    (stratified folds, one final model fitted on all rows, ``ensemble=False``) so that
-   :meth:`TextClassifier.predict_proba` returns calibrated probabilities.
-
-Prediction runs in batches of ``batch_size`` texts, each a sparse matrix product.
+   :meth:`TextClassifier.predict_proba` returns calibrated probabilities (then the version's
+   ``min_read_words`` rule, :mod:`barometer.nlp.read_rule`), in batches of ``batch_size``.
 
 Examples
 --------
@@ -46,13 +45,15 @@ from sklearn.utils.validation import check_is_fitted
 
 from barometer.nlp.inputs import TextInput, require_post_columns, texts_and_codes
 from barometer.nlp.linear_models import LinearModel, linear_model, strict_convergence
+from barometer.nlp.read_rule import ReadRule
+from barometer.nlp.stems import check_languages, stem_word
 from barometer.nlp.text import normalise_texts
 from barometer.nlp.text_features import lang_block, learn_vocabulary, raw_counts
 from barometer.nlp.vocabulary import VocabularyMasking
 from barometer.schema import POST_SCORES
 
 
-class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimator):
+class TextClassifier(ReadRule, VocabularyMasking, TextInput, ClassifierMixin, BaseEstimator):
     r"""Calibrated linear text classifier over hashed word and character n-grams.
 
     Parameters
@@ -71,11 +72,14 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         Use ``1 + log(tf)`` term frequencies.
     lang_feature : bool, default True
         Add a one-hot block of the post language.
-    min_word_df, unseen_words, rare_words, fold_article
+    min_word_df, unseen_words, rare_words, fold_article, word_stems
         The vocabulary options of :class:`~barometer.nlp.vocabulary.VocabularyMasking` (its
         docstring says what each does): with ``min_word_df > 0`` the words of fewer training
         texts (and ``unseen_words``) are masked or dropped, so unseen words such as group names
-        the model never saw all give the same features, or none. Defaults keep every word.
+        the model never saw all give the same features, or none; ``word_stems`` languages are
+        read as Snowball stems (:mod:`barometer.nlp.stems`). Defaults keep every word as is.
+    min_read_words : int, default 0
+        Decision rule (0: none): a text read on fewer words scores at most the prior.
     classifier : {"svm", "logistic", "nbsvm"}, default "svm"
         ``LinearSVC``, ``LogisticRegression`` (L2, lbfgs) or
         :class:`~barometer.nlp.nbsvm.NBSVMClassifier` (one-vs-rest ``LinearSVC`` over features
@@ -130,6 +134,8 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         "unseen_words": [tuple],
         "rare_words": [StrOptions({"unseen", "token", "drop", "drop_always"})],
         "fold_article": ["boolean"],
+        "word_stems": [tuple],
+        "min_read_words": [Interval(Integral, 0, None, closed="left")],
         "classifier": [StrOptions({"svm", "logistic", "nbsvm"})],
         "C": [Interval(Real, 0, None, closed="neither")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
@@ -158,6 +164,8 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         unseen_words: tuple[str, ...] = (),
         rare_words: str = "unseen",
         fold_article: bool = False,
+        word_stems: tuple[str, ...] = (),
+        min_read_words: int = 0,
         classifier: str = "svm",
         C: float = 0.5,
         class_weight: str | None = None,
@@ -182,6 +190,8 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         self.unseen_words = unseen_words
         self.rare_words = rare_words
         self.fold_article = fold_article
+        self.word_stems = word_stems
+        self.min_read_words = min_read_words
         self.classifier = classifier
         self.C = C
         self.class_weight = class_weight
@@ -196,15 +206,20 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         self.random_state = random_state
 
     # -- features -------------------------------------------------------------------------
-    def _features(self, texts: list[str], langs: list[str], *, fit: bool = False) -> sp.csr_matrix:
+    def _features(self, texts: list[str], langs: list[str], *, fit: bool = False,
+                  short: list[np.ndarray] | None = None) -> sp.csr_matrix:  # fmt: skip
         normalised = normalise_texts([unescape(t) if "&" in t else t for t in texts], langs)
+        normalised = self.stem_words(normalised, langs)
         if fit:
             min_df = int(self.min_word_df)
-            unseen = set(self.unseen_words)
+            unseen = set(self.unseen_words) | {stem_word(w, s) for w in self.unseen_words
+                                               for s in self.word_stems}  # fmt: skip
             learnt = learn_vocabulary(normalised, min_df) if min_df > 0 else []
             self.vocabulary_ = [w for w in learnt if w not in unseen]
             self._vocabulary_set = None
         normalised = self.mask_unseen(normalised, training=fit)
+        if short is not None:  # which texts the min_read_words rule marks as barely read
+            short.append(self.barely_read(normalised))
         counts = raw_counts(normalised, self.word_ngram_range, self.char_ngram_range,
                             self.n_features)  # fmt: skip
         if fit:
@@ -220,13 +235,15 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
     def hashing_key(self) -> tuple[object, ...]:
         """Hashing parameters: the first three are those of
         :class:`barometer.nlp.batch.HashedCounts`; a model with a vocabulary adds its words (and
-        marks for ``fold_article`` and ``rare_words="drop_always"``), as its counts are those of
-        :meth:`mask_unseen` texts."""
+        marks for ``fold_article`` and ``rare_words="drop_always"``), and a model that stems
+        adds its ``word_stems``, as its counts are those of :meth:`read_words` texts."""
         key: tuple[object, ...] = (
             tuple(self.word_ngram_range) if min(self.word_ngram_range) > 0 else (0, 0),
             tuple(self.char_ngram_range) if min(self.char_ngram_range) > 0 else (0, 0),
             int(self.n_features),
         )
+        if self.word_stems:
+            key = (*key, ("stems", *self.word_stems))
         vocabulary = self._vocabulary()
         if vocabulary is None:
             return key
@@ -235,11 +252,12 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         return (*key, vocabulary, *marks)
 
     def predict_proba_counts(
-        self, counts: dict[str, sp.csr_matrix], langs: Sequence[str]
+        self, counts: dict[str, sp.csr_matrix], langs: Sequence[str], barely_read: Any = None
     ) -> np.ndarray:
         """:meth:`predict_proba` from shared raw counts (``HashedCounts.transform`` of the
-        normalised, HTML-unescaped texts after :meth:`mask_unseen`): only this model's TF-IDF
-        and linear model run."""
+        normalised, HTML-unescaped texts after :meth:`read_words`): only this model's TF-IDF
+        and linear model run; ``barely_read`` (:meth:`barely_read` of those texts) is needed
+        by a model with a ``min_read_words`` rule."""
         check_is_fitted(self, "calibrated_")
         names = [n for n in ("word", "char") if n in self.tfidf_]
         blocks = [self.tfidf_[name].transform(counts[name]) for name in names]
@@ -248,7 +266,7 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         features = sp.hstack(blocks, format="csr", dtype=np.float32)
         if features.shape[0] == 0:
             return np.empty((0, len(self.classes_)))
-        return self.calibrated_.predict_proba(features)
+        return self._read_rule(self.calibrated_.predict_proba(features), barely_read, langs)
 
     # -- estimator API --------------------------------------------------------------------
     def build_linear_model(self) -> LinearModel:
@@ -284,6 +302,7 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
             ``self``, fitted.
         """
         self._validate_params()
+        check_languages(self.word_stems)
         texts, codes = texts_and_codes(X, langs)
         labels = np.asarray([str(v) for v in y], dtype=object)
         if len(labels) != len(texts):
@@ -306,16 +325,19 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         self.classes_ = self.calibrated_.classes_
         return self
 
-    def _batches(self, X: Any, langs: Sequence[str | None] | None) -> Iterator[sp.csr_matrix]:
+    def _batches(self, X: Any, langs: Any, short: Any = None) -> Iterator[tuple[Any, list[str]]]:
         check_is_fitted(self, "calibrated_")
         texts, codes = texts_and_codes(X, langs)
         step = max(int(self.batch_size), 1)
         for start in range(0, len(texts), step):
-            yield self._features(texts[start : start + step], codes[start : start + step])
+            part = codes[start : start + step]
+            yield self._features(texts[start : start + step], part, short=short), part
 
     def predict_proba(self, X: Any, langs: Sequence[str | None] | None = None) -> np.ndarray:
-        """Return calibrated class probabilities, shape ``(n_texts, n_classes)``."""
-        parts = [self.calibrated_.predict_proba(f) for f in self._batches(X, langs)]
+        """Calibrated class probabilities, ``(n_texts, n_classes)``, after ``min_read_words``."""
+        short: list[np.ndarray] | None = [] if int(self.min_read_words) > 0 else None
+        parts = [self._read_rule(self.calibrated_.predict_proba(f), short and short[-1], codes)
+                 for f, codes in self._batches(X, langs, short)]  # fmt: skip
         if not parts:
             return np.empty((0, len(self.classes_)))
         return np.vstack(parts)
@@ -348,12 +370,12 @@ class TextClassifier(VocabularyMasking, TextInput, ClassifierMixin, BaseEstimato
         """Share (0-1) of each text's words outside the vocabulary after normalisation
         (:meth:`dropped_share`; 0 for a model without one, NaN for a text with no word)."""
         texts, codes = texts_and_codes(X, langs)
-        return self.dropped_share(normalise_texts([unescape(t) if "&" in t else t for t in texts],
-                                                  codes))  # fmt: skip
+        normalised = normalise_texts([unescape(t) if "&" in t else t for t in texts], codes)
+        return self.dropped_share(normalised, codes)
 
     def featurise(self, X: Any, langs: Sequence[str | None] | None = None) -> sp.csr_matrix:
         """Return the sparse feature matrix of texts (fitted weights; for cross-validation)."""
-        return sp.vstack(list(self._batches(X, langs)), format="csr")
+        return sp.vstack([f for f, _ in self._batches(X, langs)], format="csr")
 
     def score_posts(self, posts: pd.DataFrame) -> pd.DataFrame:
         """Return ``post_scores`` rows: the most probable label of each post and its probability.

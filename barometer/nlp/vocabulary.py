@@ -17,16 +17,23 @@ before both featurisers (:func:`~barometer.nlp.text_features.mask_unseen`):
   so an unseen name adds no feature at all (the placeholder is then a word like any other).
 
 ``fold_article`` writes "an" before such a word as "a", so a name's first letter carries
-nothing. Versions saved before these options existed keep every word (class defaults).
+nothing. ``word_stems`` (ISO 639-1 codes) reads every word of a text in one of those languages
+as its Snowball stem (:func:`~barometer.nlp.stems.stem_texts`) before the vocabulary is learnt
+and before both featurisers, so that inflected forms share one feature and count together
+towards ``min_word_df``. Versions saved before these options
+existed keep every word and stem none (class defaults); the ``min_read_words`` decision rule
+on what the model reads is :mod:`barometer.nlp.read_rule`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any, cast
 
 import numpy as np
 
+from barometer.nlp.stems import stem_texts
 from barometer.nlp.text_features import RARE_WORD, UNSEEN_WORD, mask_unseen
 
 _WORD_RE = re.compile(r"\w+")
@@ -39,6 +46,7 @@ class VocabularyMasking:
     unseen_words: tuple[str, ...] = ()
     rare_words: str = "unseen"
     fold_article: bool = False
+    word_stems: tuple[str, ...] = ()
     vocabulary_: list[str]
     _vocabulary_set: frozenset[str] | None = None
 
@@ -59,6 +67,16 @@ class VocabularyMasking:
             self._vocabulary_set = cached
         return cached
 
+    def stem_words(self, normalised: list[str], langs: Sequence[str]) -> list[str]:
+        """Normalised texts with the words of the ``word_stems`` languages read as their stems
+        (unchanged for a model that stems none)."""
+        return stem_texts(normalised, langs, self.word_stems) if self.word_stems else normalised
+
+    def read_words(self, normalised: list[str], langs: Sequence[str]) -> list[str]:
+        """The words a fitted model reads of normalised texts in prediction: stemmed
+        (:meth:`stem_words`), then masked (:meth:`mask_unseen`)."""
+        return self.mask_unseen(self.stem_words(normalised, langs))
+
     def mask_unseen(self, normalised: list[str], *, training: bool = False) -> list[str]:
         """Normalised texts with every word outside the vocabulary replaced by the placeholder
         (unchanged when the model keeps every word); ``training``: by what ``rare_words``
@@ -74,10 +92,12 @@ class VocabularyMasking:
         return mask_unseen(normalised, vocabulary, replacement=replacement,
                            fold_article=bool(self.fold_article))  # fmt: skip
 
-    def dropped_share(self, normalised: list[str]) -> np.ndarray:
-        r"""Share (0-1) of each normalised text's ``\w+`` words that are outside the vocabulary,
-        i.e. that :meth:`mask_unseen` replaces or drops: 0 where the model keeps every word, NaN
-        for a text with no word. Near 1 the model reads almost nothing of the text."""
+    def dropped_share(self, normalised: list[str], langs: Sequence[str]) -> np.ndarray:
+        r"""Share (0-1) of each normalised text's ``\w+`` words that are outside the vocabulary
+        (after :meth:`stem_words`), i.e. that :meth:`mask_unseen` replaces or drops: 0 where the
+        model keeps every word, NaN for a text with no word. Near 1 the model reads almost
+        nothing of the text."""
+        normalised = self.stem_words(normalised, langs)
         vocabulary = self._vocabulary()
         shares = np.full(len(normalised), np.nan)
         for i, text in enumerate(normalised):

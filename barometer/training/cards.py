@@ -192,7 +192,7 @@ def _model_section(config: TrainingConfig, metrics: dict[str, Any]) -> str:
         else "not run"
     )
     lang_block = ", a one-hot block of the language" if config.features.lang_feature else ""
-    lang_block += _vocabulary_note(config)
+    lang_block += _vocabulary_note(config) + _read_rule_note(config)
     linear_model = CLASSIFIER_NAMES.get(clf.kind, f"`{clf.kind}`")
     values = ""
     if metrics.get("values") and metrics["values"].get("value_center") is not None:
@@ -240,11 +240,31 @@ Published results on the same data:
 """
 
 
+def _read_rule_note(config: TrainingConfig) -> str:
+    """What the card says about the ``scoring.min_read_words`` decision rule (none at 0)."""
+    k = config.scoring.min_read_words
+    if k <= 0:
+        return ""
+    return (
+        f"; decision rule: a post of which the model reads fewer than {k} words (kept after "
+        "the vocabulary) scores at most the model's prior (its score of an empty text), so it "
+        "is not flagged on one or two kept words; it keeps its row and counts as scored, and "
+        "short hostile posts are missed for the same reason (recall cost: see the metrics)"
+    )
+
+
 def _vocabulary_note(config: TrainingConfig) -> str:
     """What the card says about the training vocabulary (``features.min_word_df`` > 0)."""
     feats = config.features
+    stems = ""
+    if feats.word_stems:
+        stems = (
+            f"; words in {', '.join(feats.word_stems)} are read as their Snowball stems first, "
+            "so inflected forms share one feature and count together (an unseen inflected "
+            "group name can then read as a trained stem: the audit measures it)"
+        )
     if feats.min_word_df <= 0:
-        return ""
+        return stems
     rare = f"; words found in fewer than {feats.min_word_df} training texts are "
     if feats.rare_words == "drop_always":
         note = rare + (
@@ -264,7 +284,7 @@ def _vocabulary_note(config: TrainingConfig) -> str:
             )
     if feats.fold_article:
         note += '; "an" before an unseen word is read as "a"'
-    return note
+    return note + stems
 
 
 def render_card(

@@ -25,11 +25,13 @@ from pydantic import (
     PositiveFloat,
     PrivateAttr,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
 from barometer import registry
 from barometer.exceptions import ConfigError
+from barometer.nlp.stems import check_languages
 
 Fraction = Annotated[float, Field(ge=0, le=1)]
 NGramRange = tuple[Annotated[int, Field(ge=0)], Annotated[int, Field(ge=0)]]
@@ -90,6 +92,12 @@ class FeaturesConfig(Section):
     mask_groups: bool = False  # training group names read as unseen words (min_word_df > 0)
     rare_words: Literal["unseen", "token", "drop", "drop_always"] = "unseen"  # rare words
     fold_article: bool = False  # "an" before the placeholder read as "a" (min_word_df > 0)
+    word_stems: list[str] = []  # ISO 639-1 codes whose words are read as Snowball stems
+
+    @field_validator("word_stems")
+    @classmethod
+    def _stemmers(cls, codes: list[str]) -> list[str]:
+        return list(check_languages(codes))
 
     @model_validator(mode="after")
     def _ranges(self) -> FeaturesConfig:
@@ -172,6 +180,8 @@ class ScoringConfig(Section):
     languages: list[str] = []  # empty: every post
     gate_task: str = ""  # score only posts that this task's model labels ...
     gate_exclude: list[str] = []  # ... with a label other than these
+    min_read_words: int = Field(default=0, ge=0)  # decision rule: a post of which fewer words
+    # are read (kept after the vocabulary) gets the score of an empty text (the prior); 0: none
 
 
 class AuditThresholds(Section):

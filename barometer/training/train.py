@@ -65,6 +65,8 @@ def build_estimator(config: TrainingConfig) -> TextClassifier:
         unseen_words=_group_words(config) if feats.mask_groups else (),
         rare_words=feats.rare_words,
         fold_article=feats.fold_article,
+        word_stems=tuple(feats.word_stems),
+        min_read_words=config.scoring.min_read_words,
         classifier=clf.kind,
         C=clf.C,
         class_weight=None if clf.class_weight in ("", "none") else clf.class_weight,
