@@ -6,10 +6,12 @@ each a matrix of a few hundred rows. OpenBLAS splits every such product over its
 (one per core by default) and its idle threads spin while they wait, so on a busy machine a
 thread per core costs more than it gives: the impact tables of a 1M-post warehouse took 5 to
 12 s with OpenBLAS's 2 threads on the 2-core development machine at load 5, and 1.8 to 1.9 s
-with one (``docs/SCALE.md``, "Incremental runs"). :func:`one_blas_thread` runs a function
-with BLAS limited to one thread (through ``threadpoolctl``) and restores the limit after; it
-leaves DuckDB's and the scorers' own threads alone. The numbers are the same: the published
-tables of the sample are identical either way.
+with one (``docs/SCALE.md``, "One added week at 1M, profiled").
+
+:func:`one_blas_thread` runs a function with BLAS limited to one thread (through
+``threadpoolctl``) and restores the limit after; DuckDB's and the scorers' own threads are left
+alone. Results may differ from a multi-threaded BLAS's in the last bits only (one thread adds
+the partial products in another order: at most 3e-14 on the sample's published tables).
 """
 
 from __future__ import annotations
