@@ -12,6 +12,7 @@ from barometer.aggregate.cell_stats import empty_cell_stats
 from barometer.aggregate.interval_cache import INTERVAL_DIR, IntervalCache
 from barometer.aggregate.post_summaries import PostSummaries, merge_summaries, term_window_start
 from barometer.audit.validity import model_validity_table
+from barometer.blas_threads import one_blas_thread
 from barometer.derive import SourceTables, derive_indicators
 from barometer.engine.tasks import summarise, summarise_terms
 from barometer.erasure import frozen_cells
@@ -30,6 +31,7 @@ from barometer.schema import (
 from barometer.scoring import model_versions
 
 
+@one_blas_thread
 def aggregate_indicators(run: Run) -> None:
     """The ``indicators`` table and the other derived tables, kept in ``run.derived``
     (``indicators`` among them); warns about derived steps that could not be computed."""

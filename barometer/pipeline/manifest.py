@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from barometer.blas_threads import one_blas_thread
 from barometer.erasure import frozen_coverage, pruned_before
 from barometer.impact.tables import impact_tables
 from barometer.pipeline.state import Run, code_version
@@ -49,6 +50,7 @@ def manifest(run: Run, finished: bool) -> dict[str, Any]:
     }
 
 
+@one_blas_thread
 def publish(run: Run) -> None:
     """Store the indicators, build every published table from ``run.derived`` (see
     :mod:`barometer.pipeline.indicators`) and the manifest, and publish them; the manifest
