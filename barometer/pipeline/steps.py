@@ -15,6 +15,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from barometer.engine.tasks import release_scorers
+from barometer.nlp.detectors import release_detectors
 from barometer.pipeline.indicators import aggregate_indicators
 from barometer.pipeline.ingest import (
     ingest_observation,
@@ -40,7 +42,9 @@ def _fetching(run: Run) -> bool:
 class Step:
     """One step of a run: ``function(run)``, timed under ``name`` in the manifest's
     ``step_seconds``, advancing the progress bar ``bar`` (None: none, or a bar of its own)
-    when it is done; skipped when ``when(run)`` is false."""
+    when it is done; skipped when ``when(run)`` is false. ``releases``: drops what the step
+    loaded and no later step needs (models and their caches), before the step's memory is
+    handed back (:func:`barometer.memory_release.release_memory`); a later use rebuilds it."""
 
     name: str
     function: Callable[[Run], object]
@@ -48,6 +52,7 @@ class Step:
     writes: tuple[str, ...]
     bar: str | None = None
     when: Callable[[Run], bool] = _always
+    releases: Callable[[], None] | None = None
 
     def applies(self, run: Run) -> bool:
         """Whether this run takes the step."""
@@ -56,9 +61,14 @@ class Step:
     def run(self, run: Run) -> None:
         """Run the step on ``run``: timed, then its bar advanced."""
         bar = run.bar(self.bar) if self.bar else None
-        run.timed(self.name, lambda: self.function(run))
+        run.timed(self.name, lambda: self._run_and_release(run))
         if bar is not None:
             run.progress.advance(bar)
+
+    def _run_and_release(self, run: Run) -> None:
+        self.function(run)
+        if self.releases is not None:
+            self.releases()
 
 
 _PUBLISH_BAR = "aggregate, indicators and publish"
@@ -77,7 +87,11 @@ FETCH = Step(
     when=_fetching,
 )
 SOCIAL = Step(
-    "ingest social", ingest_social, reads=("input:social",), writes=("posts", "quarantine")
+    "ingest social",
+    ingest_social,
+    reads=("input:social",),
+    writes=("posts", "quarantine"),
+    releases=release_detectors,  # language ID is done: lingua's models, fastText, evidence
 )
 SURVEY = Step(
     "ingest survey",
@@ -106,6 +120,7 @@ SCORE = Step(
     reads=("posts", "post_scores"),
     writes=("post_scores",),
     bar="score posts",
+    releases=release_scorers,  # the aggregate step scores nothing
 )
 AGGREGATE = Step(
     "aggregate and indicators",
