@@ -1,7 +1,8 @@
 """What the driver keeps across a run's steps: a cold ``barometer run`` with the resident memory
 printed at every step boundary, once as the pipeline runs it (each step's ``releases`` drops
 the models no later step needs: the language detectors after ``ingest social``, the batch
-scorers after ``score posts``) and once with those releases turned off, each in a fresh
+scorers after ``score posts``, in runs of at least ``steps.RELEASE_MODELS_FROM_POSTS`` posts)
+and once with those releases turned off, each in a fresh
 process, one after the other, into fresh warehouses; then the published tables are compared.
 
 Each row: the step, the resident memory (``VmRSS``) after it and after the step's memory has

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 from conftest import FIXTURES
 
 from barometer.config import load_config
 from barometer.engine import LocalEngine, tasks
 from barometer.nlp import detectors
-from barometer.pipeline import run_pipeline
+from barometer.pipeline import run_pipeline, steps
 
 _RUN_COLUMNS = {"run_id", "started_at", "finished_at", "code_version", "step_seconds"}
 _HOLDERS = {
@@ -62,8 +63,9 @@ def _published(root: Path) -> dict[str, pd.DataFrame]:
 
 
 def test_detectors_and_scorers_are_dropped_after_their_steps_and_a_second_run_agrees(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(steps, "RELEASE_MODELS_FROM_POSTS", 4)  # the mini city stores 6 posts
     config = load_config(FIXTURES / "mini.toml")
     first, second = WatchingEngine(), WatchingEngine()
     run_pipeline(config, warehouse=tmp_path / "a", show_progress=False, engine=first)
@@ -80,6 +82,16 @@ def test_detectors_and_scorers_are_dropped_after_their_steps_and_a_second_run_ag
     assert a.keys() == b.keys() and "indicators" in a
     for name in a:
         pd.testing.assert_frame_equal(a[name], b[name], obj=name)
+
+
+def test_a_small_run_keeps_the_models_for_the_next_run(tmp_path: Path) -> None:
+    config = load_config(FIXTURES / "mini.toml")
+    engine = WatchingEngine()
+    run_pipeline(config, warehouse=tmp_path / "a", show_progress=False, engine=engine)
+    assert {"evidence", "fasttext", "scorers"} <= engine.held["publish"]
+    detector = detectors.build_detector()
+    run_pipeline(config, warehouse=tmp_path / "b", show_progress=False)
+    assert detectors.build_detector() is detector
 
 
 def test_lingua_answers_the_same_after_its_models_are_unloaded() -> None:

@@ -34,6 +34,31 @@ def _always(run: Run) -> bool:
     return True
 
 
+#: Posts (or post scores) a run must store for the ingest step to drop the language detectors
+#: and the score step the batch scorers once they are done (about 240 MiB together, most of it
+#: lingua's ten language models; ``bench/bench_step_release.py``). Below it the models stay
+#: loaded for the process's next run: loading them again takes 2 to 5 s.
+RELEASE_MODELS_FROM_POSTS = 100_000
+
+
+def _large(run: Run) -> bool:
+    stored = max(run.new_rows.get("posts", 0), run.new_rows.get("post_scores", 0))
+    return stored >= RELEASE_MODELS_FROM_POSTS
+
+
+def _drop_detectors(run: Run) -> None:
+    """After ``ingest social`` of a large run: language ID is done (lingua's models, fastText,
+    the evidence cache)."""
+    if _large(run):
+        release_detectors()
+
+
+def _drop_scorers(run: Run) -> None:
+    """After ``score posts`` of a large run: the aggregate step scores nothing."""
+    if _large(run):
+        release_scorers()
+
+
 def _fetching(run: Run) -> bool:
     return run.fetch_options is not None and bool(run.config.sources.live)
 
@@ -42,9 +67,10 @@ def _fetching(run: Run) -> bool:
 class Step:
     """One step of a run: ``function(run)``, timed under ``name`` in the manifest's
     ``step_seconds``, advancing the progress bar ``bar`` (None: none, or a bar of its own)
-    when it is done; skipped when ``when(run)`` is false. ``releases``: drops what the step
-    loaded and no later step needs (models and their caches), before the step's memory is
-    handed back (:func:`barometer.memory_release.release_memory`); a later use rebuilds it."""
+    when it is done; skipped when ``when(run)`` is false. ``releases(run)``: drops what the
+    step loaded and no later step needs (models and their caches), before the step's memory
+    is handed back (:func:`barometer.memory_release.release_memory`); a later use rebuilds
+    it."""
 
     name: str
     function: Callable[[Run], object]
@@ -52,7 +78,7 @@ class Step:
     writes: tuple[str, ...]
     bar: str | None = None
     when: Callable[[Run], bool] = _always
-    releases: Callable[[], None] | None = None
+    releases: Callable[[Run], None] | None = None
 
     def applies(self, run: Run) -> bool:
         """Whether this run takes the step."""
@@ -68,7 +94,7 @@ class Step:
     def _run_and_release(self, run: Run) -> None:
         self.function(run)
         if self.releases is not None:
-            self.releases()
+            self.releases(run)
 
 
 _PUBLISH_BAR = "aggregate, indicators and publish"
@@ -91,7 +117,7 @@ SOCIAL = Step(
     ingest_social,
     reads=("input:social",),
     writes=("posts", "quarantine"),
-    releases=release_detectors,  # language ID is done: lingua's models, fastText, evidence
+    releases=_drop_detectors,
 )
 SURVEY = Step(
     "ingest survey",
@@ -120,7 +146,7 @@ SCORE = Step(
     reads=("posts", "post_scores"),
     writes=("post_scores",),
     bar="score posts",
-    releases=release_scorers,  # the aggregate step scores nothing
+    releases=_drop_scorers,
 )
 AGGREGATE = Step(
     "aggregate and indicators",
