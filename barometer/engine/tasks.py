@@ -56,6 +56,13 @@ def _scorer(
     return BatchScorer(lexicon_dir=Path(lexicon_dir) if lexicon_dir else None, skip=skip)
 
 
+def release_scorers() -> None:
+    """Drop this process's batch scorers (their models and their token caches, which grow
+    with the vocabulary, up to two million words and bigrams), once the
+    score step is done; :func:`scorer` builds one again on its next use."""
+    _scorer.cache_clear()
+
+
 def partition_scores(store: Warehouse, partition: str, post_ids: pd.Series) -> pd.DataFrame:
     """The stored scores of one partition's posts (and of its posts scored before partitions,
     at the table's top level)."""

@@ -161,6 +161,18 @@ def evidence_cache() -> EvidenceCache:
     return EvidenceCache()
 
 
+def release_detectors() -> None:
+    """Drop both detectors and the evidence cache, so that their memory can go back to the
+    system once language ID is done (a run's later steps detect nothing). lingua keeps its
+    language models process-wide, outside the detector object, so they are unloaded
+    explicitly (about 270 MiB for the ten languages). Each is rebuilt on its next use."""
+    if build_detector.cache_info().currsize:
+        build_detector().unload_language_models()
+    build_detector.cache_clear()
+    build_fast_detector.cache_clear()
+    evidence_cache.cache_clear()
+
+
 def detector_evidence(cleaned: Sequence[str]) -> np.ndarray:
     """Return the detector evidence (n, :data:`LANGUAGE_CODES`) of cleaned texts (step 2 of
     :mod:`barometer.nlp.language`), asking the detectors once per distinct text (and not

@@ -15,6 +15,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from barometer.engine.tasks import release_scorers
+from barometer.nlp.detectors import release_detectors
 from barometer.pipeline.indicators import aggregate_indicators
 from barometer.pipeline.ingest import (
     ingest_observation,
@@ -32,6 +34,31 @@ def _always(run: Run) -> bool:
     return True
 
 
+#: Posts (or post scores) a run must store for the ingest step to drop the language detectors
+#: and the score step the batch scorers once they are done (about 240 MiB together, most of it
+#: lingua's ten language models; ``bench/bench_step_release.py``). Below it the models stay
+#: loaded for the process's next run: loading them again takes 2 to 5 s.
+RELEASE_MODELS_FROM_POSTS = 100_000
+
+
+def _large(run: Run) -> bool:
+    stored = max(run.new_rows.get("posts", 0), run.new_rows.get("post_scores", 0))
+    return stored >= RELEASE_MODELS_FROM_POSTS
+
+
+def _drop_detectors(run: Run) -> None:
+    """After ``ingest social`` of a large run: language ID is done (lingua's models, fastText,
+    the evidence cache)."""
+    if _large(run):
+        release_detectors()
+
+
+def _drop_scorers(run: Run) -> None:
+    """After ``score posts`` of a large run: the aggregate step scores nothing."""
+    if _large(run):
+        release_scorers()
+
+
 def _fetching(run: Run) -> bool:
     return run.fetch_options is not None and bool(run.config.sources.live)
 
@@ -40,7 +67,10 @@ def _fetching(run: Run) -> bool:
 class Step:
     """One step of a run: ``function(run)``, timed under ``name`` in the manifest's
     ``step_seconds``, advancing the progress bar ``bar`` (None: none, or a bar of its own)
-    when it is done; skipped when ``when(run)`` is false."""
+    when it is done; skipped when ``when(run)`` is false. ``releases(run)``: drops what the
+    step loaded and no later step needs (models and their caches), before the step's memory
+    is handed back (:func:`barometer.memory_release.release_memory`); a later use rebuilds
+    it."""
 
     name: str
     function: Callable[[Run], object]
@@ -48,6 +78,7 @@ class Step:
     writes: tuple[str, ...]
     bar: str | None = None
     when: Callable[[Run], bool] = _always
+    releases: Callable[[Run], None] | None = None
 
     def applies(self, run: Run) -> bool:
         """Whether this run takes the step."""
@@ -56,9 +87,14 @@ class Step:
     def run(self, run: Run) -> None:
         """Run the step on ``run``: timed, then its bar advanced."""
         bar = run.bar(self.bar) if self.bar else None
-        run.timed(self.name, lambda: self.function(run))
+        run.timed(self.name, lambda: self._run_and_release(run))
         if bar is not None:
             run.progress.advance(bar)
+
+    def _run_and_release(self, run: Run) -> None:
+        self.function(run)
+        if self.releases is not None:
+            self.releases(run)
 
 
 _PUBLISH_BAR = "aggregate, indicators and publish"
@@ -77,7 +113,11 @@ FETCH = Step(
     when=_fetching,
 )
 SOCIAL = Step(
-    "ingest social", ingest_social, reads=("input:social",), writes=("posts", "quarantine")
+    "ingest social",
+    ingest_social,
+    reads=("input:social",),
+    writes=("posts", "quarantine"),
+    releases=_drop_detectors,
 )
 SURVEY = Step(
     "ingest survey",
@@ -106,6 +146,7 @@ SCORE = Step(
     reads=("posts", "post_scores"),
     writes=("post_scores",),
     bar="score posts",
+    releases=_drop_scorers,
 )
 AGGREGATE = Step(
     "aggregate and indicators",
