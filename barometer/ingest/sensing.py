@@ -129,7 +129,7 @@ def _readings(
             "sensor_id": sensor_ids.astype(str).to_numpy(),
             "neighbourhood_id": None,
             "site_type": sensor_ids.map(site_type).astype(str).to_numpy(),
-            "ts": pd.to_datetime(ts, utc=True).to_numpy(),
+            "ts": pd.to_datetime(ts, utc=True).array,  # positional, no Timestamp objects
             "metric": "footfall",
             "value": values.astype("float64").to_numpy(),
             "unreadable": unreadable.to_numpy(dtype=bool),

@@ -90,7 +90,8 @@ def _tweet_record(
     geo = as_dict(tweet.get("geo"))
     point = as_dict(geo.get("coordinates")).get("coordinates")
     lon, lat = (point[0], point[1]) if isinstance(point, list) and len(point) == 2 else (None, None)
-    lat, lon = collector.point(line, lat, lon)
+    if lat is not None or lon is not None:  # most tweets have no point
+        lat, lon = collector.point(line, lat, lon)
     metrics = as_dict(tweet.get("public_metrics"))
     refs = as_list(tweet.get("referenced_tweets"))
     record: dict[str, object] = {
@@ -103,8 +104,9 @@ def _tweet_record(
         "lat": lat,
         "lon": lon,
         "place_name": places.get(str(geo.get("place_id") or "")),
-        "engagement": sum(as_count(v) for v in metrics.values()),
-        "is_repost": any(r.get("type") == "retweeted" for r in refs if isinstance(r, dict)),
+        "engagement": sum(map(as_count, metrics.values())),
+        "is_repost": bool(refs)
+        and any(r.get("type") == "retweeted" for r in refs if isinstance(r, dict)),
     }
     return record, "", ""
 
