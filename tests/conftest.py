@@ -12,6 +12,7 @@ always means every test ran.
 import importlib.util
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -45,6 +46,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             "and format tests need it, and CI must not skip them",
             returncode=1,
         )
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_real_main_module() -> Iterator[None]:
+    """Streamlit's ``AppTest`` leaves the app script in ``sys.modules["__main__"]`` after its
+    test; processes started with ``spawn`` (the ingest workers, Dask's workers) re-run the
+    parent's ``__main__`` from its path, and that script cannot be imported outside Streamlit,
+    so every child would die at start. Each test gets back the interpreter's own module."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
 
 
 @pytest.hookimpl(hookwrapper=True)
