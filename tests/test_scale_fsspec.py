@@ -174,3 +174,18 @@ def test_dask_reading_memory_url_publishes_what_the_local_engine_publishes(
     assert on_dask.keys() == here.keys()
     for name in here:
         pd.testing.assert_frame_equal(on_dask[name], here[name], obj=name)
+
+
+def test_cli_refuses_workers_read_without_dask_or_a_url(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from barometer.cli import app
+
+    base = ["run", str(SAMPLE_CONFIG), "--warehouse", str(tmp_path / "wh"), "--quiet"]
+    for extra, said in (
+        (["--workers-read", "memory://x"], "--workers-read needs --engine dask"),
+        (["--engine", "dask", "--workers-read", "wh"], "takes an fsspec URL"),
+    ):
+        done = CliRunner(env={"COLUMNS": "200"}).invoke(app, base + extra)
+        assert done.exit_code != 0 and said in done.output, done.output
+    assert not (tmp_path / "wh").exists()
