@@ -87,6 +87,13 @@ def run(
         int | None, typer.Option(help="workers of the LocalCluster (--engine dask)")
     ] = None,
     ingest_workers: ingest_commands.IngestWorkers = None,
+    workers_read: Annotated[
+        str | None,
+        typer.Option(
+            help="fsspec URL the Dask workers read the warehouse from (e.g. s3://bucket/wh); "
+            "the driver mirrors its parts there"
+        ),
+    ] = None,
 ) -> None:
     """Fetch the live sources (if any), then ingest, enrich, score, aggregate and publish one
     pipeline into its warehouse; exits with status 1 when an input file could not be read or
@@ -99,7 +106,7 @@ def run(
     loaded = load_config(config)
     if scheduler is not None and engine != "dask":
         raise BarometerError("--scheduler needs --engine dask")
-    with make_engine(engine, scheduler=scheduler, workers=workers) as runner:
+    with make_engine(engine, scheduler, workers, workers_read) as runner:
         report = run_pipeline(
             loaded,
             warehouse=warehouse,

@@ -6,8 +6,9 @@ score and aggregate steps run.
   in this process;
 - ``dask`` (:class:`~barometer.engine.dask.DaskEngine`): as tasks on a ``dask.distributed``
   cluster (a scheduler address, or a :class:`~dask.distributed.LocalCluster` on this
-  machine), each worker reading its partitions from the warehouse path and loading the
-  models once.
+  machine), each worker reading its partitions from the warehouse path, or from an fsspec
+  URL the driver mirrors the parts to (``--workers-read s3://...``), and loading the models
+  once.
 
 Both run the same functions (:mod:`barometer.engine.tasks`) over the same Parquet layout, and
 the driver stores their results in the same order, so they publish the same tables.
@@ -20,17 +21,25 @@ from barometer.engine.local import Engine, LocalEngine
 ENGINES = ("local", "dask")
 
 
-def make_engine(name: str, scheduler: str | None = None, workers: int | None = None) -> Engine:
+def make_engine(
+    name: str,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    workers_read: str | None = None,
+) -> Engine:
     """The engine called ``name`` (``local`` or ``dask``; ``scheduler``: a Dask scheduler
-    address, default a LocalCluster of ``workers`` processes)."""
+    address, default a LocalCluster of ``workers`` processes; ``workers_read``: the fsspec URL
+    the Dask workers read the warehouse from, default its folder)."""
+    from barometer.exceptions import ConfigError
+
     if name == "local":
+        if workers_read is not None:
+            raise ConfigError("--workers-read needs --engine dask")
         return LocalEngine()
     if name == "dask":
         from barometer.engine.dask import DaskEngine
 
-        return DaskEngine(scheduler=scheduler, workers=workers)
-    from barometer.exceptions import ConfigError
-
+        return DaskEngine(scheduler=scheduler, workers=workers, workers_read=workers_read)
     raise ConfigError(f"unknown engine '{name}'; choose one of {', '.join(ENGINES)}")
 
 

@@ -1,9 +1,11 @@
 """The Dask engine: per-partition tasks on a ``dask.distributed`` cluster.
 
 With a scheduler address the tasks go to that cluster's workers, which must have the package
-installed (same version) and see the warehouse at the same path (a shared file system; see
-``docs/SCALE.md``); without one, a :class:`~distributed.LocalCluster` of worker processes is
-started on this machine for the run and closed after it. Each worker loads the models once
+installed (same version) and see the warehouse: at the same path (a shared file system), or
+at the fsspec URL ``workers_read`` (``s3://bucket/warehouse``), where the driver keeps a
+mirror of the parts they read (:mod:`barometer.warehouse_mirror`; see ``docs/SCALE.md``).
+Without one, a :class:`~distributed.LocalCluster` of worker processes is started on this
+machine for the run and closed after it. Each worker loads the models once
 (:func:`barometer.engine.tasks.scorer` is cached per process) and reads only the partitions it
 is given; the results come back to the driver, which holds the writers' lock and stores them in
 the order of the partitions, as the local engine does.
@@ -17,6 +19,10 @@ from typing import Any
 
 from barometer.engine.local import Engine
 from barometer.exceptions import ConfigError
+from barometer.schema import Table
+from barometer.warehouse import Warehouse
+from barometer.warehouse_mirror import MirrorCounts, mirror_parts
+from barometer.warehouse_view import is_url, url_filesystem
 
 #: tasks in flight per worker: enough to keep workers busy, few enough to bound the driver's
 #: memory (results wait in order)
@@ -28,7 +34,25 @@ class DaskEngine(Engine):
 
     name = "dask"
 
-    def __init__(self, scheduler: str | None = None, workers: int | None = None) -> None:
+    def __init__(
+        self,
+        scheduler: str | None = None,
+        workers: int | None = None,
+        workers_read: str | None = None,
+        processes: bool = True,
+    ) -> None:
+        """``workers_read``: the fsspec URL the workers read the warehouse from (None: its
+        folder path); ``processes``: a LocalCluster of worker processes (False: threads of
+        this process, which share its in-memory file systems)."""
+        if workers_read is not None:
+            if not is_url(workers_read):
+                raise ConfigError(
+                    f"--workers-read takes an fsspec URL such as s3://bucket/warehouse, "
+                    f"not '{workers_read}' (workers that share the driver's folder need none)"
+                )
+            url_filesystem(workers_read)  # the protocol's package, checked before starting
+        self.workers_read = workers_read
+        self.mirrored = MirrorCounts()
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:  # pragma: no cover - dask is a dependency
@@ -41,9 +65,10 @@ class DaskEngine(Engine):
             self.cluster = LocalCluster(
                 n_workers=n,
                 threads_per_worker=1,
-                processes=True,
+                processes=processes,
                 dashboard_address=None,
-                host="127.0.0.1",
+                # worker processes talk over TCP on this machine only; threads in process
+                **({"host": "127.0.0.1"} if processes else {"protocol": "inproc://"}),
             )
             self.client = Client(self.cluster)
         else:
@@ -66,6 +91,17 @@ class DaskEngine(Engine):
             future = pending.pop(0)
             yield future.result()
             future.release()
+
+    def worker_root(self, store: Warehouse, tables: Sequence[Table]) -> str:
+        """The warehouse's folder, or the ``workers_read`` URL once it mirrors the parts of
+        ``tables`` (counted in :attr:`mirrored`)."""
+        if self.workers_read is None:
+            return str(store.root)
+        done = mirror_parts(store, self.workers_read, tables)
+        self.mirrored.uploaded += done.uploaded
+        self.mirrored.uploaded_bytes += done.uploaded_bytes
+        self.mirrored.deleted += done.deleted
+        return self.workers_read
 
     def close(self) -> None:
         self.client.close()

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from barometer.schema import Table
+    from barometer.warehouse import Warehouse
 
 
 class Step(Protocol):
@@ -29,6 +33,12 @@ class Engine:
 
     def map(self, function: Callable[..., Any], items: Sequence[Any], *args: Any) -> Iterator[Any]:
         raise NotImplementedError
+
+    def worker_root(self, store: Warehouse, tables: Sequence[Table]) -> str:
+        """The root the tasks of :meth:`map` read ``store`` from (a folder path, or an fsspec
+        URL the engine first makes hold the parts of ``tables``, the ones they read): here,
+        the warehouse's own folder."""
+        return str(store.root)
 
     def close(self) -> None:
         """Release what the engine holds (a cluster)."""

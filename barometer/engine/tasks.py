@@ -1,8 +1,9 @@
 """The per-partition work of the score and aggregate steps, as plain functions of the
-warehouse path and a partition name, so that any engine can run them where the data is
+warehouse's root and a partition name, so that any engine can run them where the data is
 (:mod:`barometer.engine.local` in this process, :mod:`barometer.engine.dask` on a cluster's
-workers). They only read the warehouse; the driver, which holds the writers' lock, stores
-what they return.
+workers). The root is a folder path or an fsspec URL (``s3://bucket/warehouse``: the driver's
+warehouse as the workers see it, :mod:`barometer.warehouse_view`). They only read; the
+driver, which holds the writers' lock, stores what they return.
 
 Models are loaded once per process and set of active models (:func:`scorer`), however many
 partitions it scores; the city's models folder travels with each task, so a worker on another
@@ -29,7 +30,7 @@ from barometer.ids import isin_ids
 from barometer.model_store import city_models_dir, use_models_dir
 from barometer.schema import POST_SCORES, POSTS
 from barometer.scoring import current_scores, model_versions
-from barometer.warehouse import Warehouse
+from barometer.warehouse_view import WarehouseView
 
 #: columns of ``posts`` the term summary reads
 TERM_COLUMNS = ["author_pseudonym", "neighbourhood_id", "lang", "created_at", "text", "is_repost"]
@@ -63,12 +64,12 @@ def release_scorers() -> None:
     _scorer.cache_clear()
 
 
-def partition_scores(store: Warehouse, partition: str, post_ids: pd.Series) -> pd.DataFrame:
+def partition_scores(store: WarehouseView, partition: str, post_ids: pd.Series) -> pd.DataFrame:
     """The stored scores of one partition's posts (and of its posts scored before partitions,
     at the table's top level)."""
-    scores = store.read(POST_SCORES, partition=partition)
+    scores = store.read(POST_SCORES, partition)
     if partition and store.parts(POST_SCORES, ""):
-        legacy = store.read(POST_SCORES, partition="")
+        legacy = store.read(POST_SCORES, "")
         scores = pd.concat([scores, legacy[isin_ids(legacy["post_id"], post_ids)]])
     return scores
 
@@ -86,8 +87,8 @@ def score_partition(
     ``models_dir``: the city's models folder the driver uses (None: this process's own
     default)."""
     with use_models_dir(models_dir) if models_dir else nullcontext():
-        store = Warehouse(root)
-        posts = store.read(POSTS, columns=["post_id", "text", "lang"], partition=partition)
+        store = WarehouseView(root)
+        posts = store.read(POSTS, partition, ["post_id", "text", "lang"], required=True)
         scored = partition_scores(store, partition, posts["post_id"])[_SCORE_COLUMNS]
         return score_missing(scorer(lexicon_dir, skip), posts, scored, batch_size=SCORE_BATCH)
 
@@ -97,9 +98,9 @@ def summarise(
 ) -> PartitionSummary:
     """The :class:`PartitionSummary` of one partition's posts and current scores, in the
     city's months (``timezone``: the config's, see :func:`barometer.aggregate.cells.in_zone`)."""
-    store = Warehouse(root)
+    store = WarehouseView(root)
     posts = in_zone(
-        store.read(POSTS, columns=SUMMARY_COLUMNS, partition=partition), "created_at", timezone
+        store.read(POSTS, partition, SUMMARY_COLUMNS, required=True), "created_at", timezone
     )
     scores = partition_scores(store, partition, posts["post_id"])
     return summarise_partition(posts, current_scores(scores, versions))
@@ -108,8 +109,8 @@ def summarise(
 def summarise_terms(partition: str, root: str, timezone: str, lemmas: bool) -> pd.DataFrame:
     """The term summary (:func:`barometer.aggregate.terms.author_terms`) of one partition's
     posts, in the city's months; ``lemmas``: the config's ``term_lemmas``."""
-    store = Warehouse(root)
+    store = WarehouseView(root)
     posts = in_zone(
-        store.read(POSTS, columns=TERM_COLUMNS, partition=partition), "created_at", timezone
+        store.read(POSTS, partition, TERM_COLUMNS, required=True), "created_at", timezone
     )
     return author_terms(posts, lemmas=lemmas)

@@ -51,7 +51,8 @@ def _summaries(run: Run, versions: dict[str, str]) -> PostSummaries:
     partitions = run.store.partitions(POSTS)
     found = {p: cache.load(p, cell_stats=False) for p in partitions}
     todo = [p for p, summary in found.items() if summary is None]
-    results = run.engine.map(summarise, todo, str(run.store.root), versions, run.config.timezone)
+    root = run.engine.worker_root(run.store, (POSTS, POST_SCORES)) if todo else ""
+    results = run.engine.map(summarise, todo, root, versions, run.config.timezone)
     for partition, summary in zip(todo, results, strict=True):
         cache.save(partition, summary)
         found[partition] = replace(summary, cell_stats=empty_cell_stats())  # kept on disk
@@ -115,9 +116,8 @@ def _term_parts(run: Run, summaries: PostSummaries) -> list[Path]:
     lemmas = run.config.indicators.term_lemmas
     found = {p: cache.terms_path(p, lemmas) for p in wanted}
     todo = [p for p, path in found.items() if path is None]
-    results = run.engine.map(
-        summarise_terms, todo, str(run.store.root), run.config.timezone, lemmas
-    )
+    root = run.engine.worker_root(run.store, (POSTS,)) if todo else ""
+    results = run.engine.map(summarise_terms, todo, root, run.config.timezone, lemmas)
     for partition, terms in zip(todo, results, strict=True):
         found[partition] = cache.save_terms(partition, terms, lemmas)
     run.partitions_read["terms"] = len(todo)

@@ -22,10 +22,11 @@ def score_posts(run: Run) -> None:
     todo = [p for p in partitions if not cache.is_scored(p)]
     lexicon_dir = str(run.lexicon_dir) if run.lexicon_dir is not None else None
     models_dir = city_models_dir()  # the config's folder, for workers in other processes
+    root = run.engine.worker_root(run.store, (POSTS, POST_SCORES)) if todo else ""
     results = run.engine.map(
         score_partition,
         todo,
-        str(run.store.root),
+        root,
         lexicon_dir,
         frozenset(run.unavailable),
         str(models_dir) if models_dir else None,
