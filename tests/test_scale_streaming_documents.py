@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import tempfile
 from pathlib import Path
 from unittest.mock import patch
@@ -25,7 +26,7 @@ from test_scale_streaming_readers import _merged, _quarantined, _same
 from barometer.exceptions import InputError
 from barometer.ingest.base import IngestResult
 from barometer.ingest.social.crowdtangle import iter_crowdtangle, read_crowdtangle
-from barometer.ingest.social.json_document import lone_surrogate_escape
+from barometer.ingest.social.json_document import document_bytes, items, lone_surrogate_escape
 from barometer.ingest.social.mastodon import iter_mastodon, read_mastodon
 from barometer.ingest.social.reddit import iter_reddit, read_reddit
 from barometer.ingest.social.tabular import iter_tabular, read_tabular
@@ -150,6 +151,40 @@ def test_a_broken_parquet_table_fails_before_any_batch_as_read_whole(tmp_path: P
         _streamed(tmp_path / "blank.parquet") == f"{tmp_path / 'blank.parquet'}: the file is empty"
     )
     assert _streamed(tmp_path / "none.parquet") == f"{tmp_path / 'none.parquet'}: file not found"
+
+
+def _open_files() -> set[str]:
+    """The paths this process holds open (Linux ``/proc``)."""
+    held = set()
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            held.add(os.readlink(fd))
+        except OSError:  # closed since it was listed
+            continue
+    return held
+
+
+def test_parquet_handles_are_closed_when_each_pass_ends(tmp_path: Path) -> None:
+    """Pass 2 holds the file while its rows are handed on and lets go when they end; pass 1's
+    handle is closed before its error reaches the caller (a mapped column the table lacks,
+    the error still alive here); a ``.parquet.GZ`` table is read whole as a ``.gz`` one."""
+    path = _write_parquet(tmp_path / "posts.parquet", _parquet_rows(30))
+    stream = iter_tabular(path, PARQUET_MAPPING, batch_size=7)
+    next(stream)
+    assert str(path) in _open_files()
+    rest = list(stream)
+    assert len(rest) == 4 and str(path) not in _open_files()
+    lacking = PARQUET_MAPPING.model_copy(update={"author": "author_name"})
+    with pytest.raises(InputError, match=r"author = 'author_name' names no column") as caught:
+        next(iter_tabular(path, lacking, batch_size=7))
+    assert caught.value.__traceback__ is not None and str(path) not in _open_files()
+    shouting = tmp_path / "posts.parquet.GZ"
+    shouting.write_bytes(gzip.compress(path.read_bytes()))
+    with patch("barometer.ingest.social.tabular_stream.open_parquet") as opened:
+        outcome = _streamed(shouting)
+    assert not opened.called and outcome == _outcome(
+        lambda p: read_tabular(p, PARQUET_MAPPING), shouting
+    )
 
 
 # -- single JSON documents: Mastodon, Reddit, CrowdTangle API ----------------------------------
@@ -517,12 +552,21 @@ def test_any_document_streams_as_read_whole(tmp_path: Path, reader, data, batch,
 @settings(max_examples=200, deadline=None)
 @given(
     pieces=st.lists(
-        st.sampled_from(["x", "é", "\\ud83d\\ude00", "\\ud800", "\\udc00", '"']), max_size=12
+        st.sampled_from(
+            # text, pairs, lone escapes; escaped backslashes (runs longer than a block's tail)
+            [
+                *("x", "é", "\\ud83d\\ude00", "\\ud800", "\\udc00", '"'),
+                *("\\\\", "\\\\" * 13, "ud800", "udc00"),
+            ]
+        ),
+        max_size=16,
     ),
     block=st.integers(1, 30),
 )
 def test_lone_surrogate_escapes_are_found_across_blocks(pieces, block) -> None:
-    """Against json.loads: a surrogate code point left in the text is a lone escape."""
+    """Against json.loads: a surrogate code point left in the text is a lone escape; an
+    escape after an escaped backslash counts (``\\\\\\ud800``), text after one does not
+    (``\\\\ud800``), however the blocks cut the backslashes."""
     text = "".join(pieces).replace('"', "")
     truth = any("\ud800" <= c <= "\udfff" for c in json.loads(f'"{text}"'))
     with tempfile.TemporaryDirectory() as folder:
@@ -530,3 +574,37 @@ def test_lone_surrogate_escapes_are_found_across_blocks(pieces, block) -> None:
         path.write_text(f'["{text}"]', "utf-8")
         with patch("barometer.ingest.social.json_document.STREAM_BLOCK", block):
             assert lone_surrogate_escape(path) == truth
+
+
+@pytest.mark.parametrize("block", [1, 2, 7, 64])
+def test_an_escaped_backslash_before_u_is_not_an_escape(tmp_path: Path, block: int) -> None:
+    """``\\\\ud800\\udc00``: a backslash, the text ``ud800``, then a lone low surrogate,
+    which json.loads keeps (the read must be whole); ``\\\\\\ud800\\udc00`` is a
+    backslash and a pair."""
+    lone, pair = tmp_path / "lone.json", tmp_path / "pair.json"
+    lone.write_text('["\\\\ud800\\udc00"]', "utf-8")
+    pair.write_text('["\\\\\\ud800\\udc00"]', "utf-8")
+    assert json.loads(lone.read_text("utf-8")) == ["\\ud800\udc00"]
+    assert json.loads(pair.read_text("utf-8")) == ["\\\U00010000"]
+    with patch("barometer.ingest.social.json_document.STREAM_BLOCK", block):
+        assert lone_surrogate_escape(lone)
+        assert not lone_surrogate_escape(pair)
+
+
+def test_a_gzip_file_broken_in_its_first_bytes_is_one_line_error(tmp_path: Path) -> None:
+    """The document's bytes are opened by the caller's ``with``: a gzip file broken in its
+    header raises the one-line corrupt-file error naming the file, from the opening and from
+    the records' pass, and leaves no handle open (warnings are errors)."""
+    path = tmp_path / "broken.json.gz"
+    path.write_bytes(b"\x1f\x8c" + gzip.compress(b'[{"a": 1}]')[2:])
+
+    def opened() -> None:
+        with document_bytes(path) as handle:
+            handle.read()
+
+    for read in (opened, lambda: list(items(path, "item", 1))):
+        with pytest.raises(InputError) as caught:
+            read()
+        message = str(caught.value)
+        assert message.startswith(f"{path}: cannot read the file (truncated or corrupt?)")
+        assert "\n" not in message

@@ -246,7 +246,8 @@ class PostCollector:
 
 def json_lines_file(path: Path) -> Iterator[tuple[int, Any | None, str]] | None:
     """The file's :func:`~barometer.ingest.files.json_lines`, streamed, when it is JSON Lines;
-    ``None`` when it is one JSON document (or broken), to be read whole.
+    ``None`` when it is one JSON document (or broken), left to the caller (which streams it
+    or reads it whole).
 
     A file is JSON Lines when its first non-empty line is a JSON value of its own and another
     non-empty line follows: exactly the files on which ``json.loads`` of the whole text stops

@@ -177,8 +177,9 @@ def iter_api_json(path: Path, *, batch_size: int = STREAM_BATCH) -> Iterator[Ing
         yield read_api_json(path)
         return
     collector = PostCollector(SOURCE, path)
-    steps = _steps(collector, path, plan) if plan is not None else None
-    if lines is not None:
+    if lines is None:
+        steps = _steps(collector, path, plan or [])
+    else:
         bad = _check_lines(path, lines)
         if bad is None:
             yield read_api_json(path)
@@ -186,7 +187,7 @@ def iter_api_json(path: Path, *, batch_size: int = STREAM_BATCH) -> Iterator[Ing
         for line_no, error in bad:  # broken lines are quarantined first, as when read whole
             collector.reject(line_no, "(json)", error)
         steps = _line_steps(collector, path)
-    yield from in_batches(collector, steps or iter(()), batch_size)
+    yield from in_batches(collector, steps, batch_size)
 
 
 def _check_lines(path: Path, lines: Iterator[tuple[int, Any, str]]) -> list[tuple[int, str]] | None:
@@ -227,6 +228,8 @@ def _line_steps(collector: PostCollector, path: Path) -> Iterator[None]:
 
 
 def _steps(collector: PostCollector, path: Path, plan: Plan) -> Iterator[None]:
+    """One JSON document's posts, in ``plan``'s order, quarantined with their 1-based
+    position among the document's posts."""
     for position, post in planned(path, plan):
         _take_post(collector, position, post)
         yield None

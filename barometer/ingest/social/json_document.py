@@ -25,6 +25,7 @@ import re
 import zlib
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -47,8 +48,9 @@ DEEP = object()  # a container below SKELETON_LEVELS
 _NOT_OBJECT = frozenset({NOT_OBJECT})
 _STARTS = ("start_map", "start_array")
 _ENDS = ("end_map", "end_array")
-#: a surrogate escape of JSON text (``\\ud800``-``\\udfff``: a high one if its third digit is 8-b)
-_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+#: a surrogate escape of JSON text (``\\ud800``-``\\udfff``: a high one if its third digit is 8-b),
+#: in group 1; only after an even number of backslashes (``\\\\ud800`` is a backslash, then text)
+_SURROGATE = re.compile(rb"(?<!\\)(?:\\\\)*(\\u[dD][89a-fA-F][0-9a-fA-F]{2})")
 
 
 @dataclass
@@ -60,18 +62,25 @@ class Records:
     marks: Counter[frozenset[str]] = field(default_factory=Counter)
 
 
-def document_bytes(path: Path) -> IO[bytes]:
-    """The file's bytes (``.gz`` decompressed) after a UTF-8 byte-order mark, if it has one."""
-    handle = open_binary(path)
-    if handle.read(3) != b"\xef\xbb\xbf":
-        handle.seek(0)
-    return handle
+@contextmanager
+def document_bytes(path: Path) -> Iterator[IO[bytes]]:
+    """The file's bytes (``.gz`` decompressed) after a UTF-8 byte-order mark, if it has one,
+    closed on leaving; a file that cannot be read from its first bytes raises
+    :func:`~barometer.ingest.files.corrupt_error`'s one-line error."""
+    with open_binary(path) as handle:
+        try:
+            if handle.read(3) != b"\xef\xbb\xbf":
+                handle.seek(0)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise corrupt_error(path, exc) from exc
+        yield handle
 
 
 def lone_surrogate_escape(path: Path) -> bool:
     """Whether the file's text holds a ``\\uD800``-``\\uDFFF`` escape that is not half of a
     pair (a pair ends no later than 12 bytes after it starts: the last 24 bytes of a block are
-    looked at again with the next)."""
+    looked at again with the next, after one backslash when an odd number of them comes
+    right before, so that an escaped backslash is told from an escape across blocks)."""
     tail, unchecked = b"", 0  # the last bytes seen, and how many of them no escape began at
     with open_binary(path) as handle:
         while block := handle.read(STREAM_BLOCK):
@@ -80,7 +89,9 @@ def lone_surrogate_escape(path: Path) -> bool:
             if _lone_in(buffer, first, last):
                 return True
             unchecked = len(buffer) - max(first, last)
-            tail = buffer[-24:]
+            cut = max(len(buffer) - 24, 0)
+            backslashes = cut - len(buffer[:cut].rstrip(b"\\"))
+            tail = b"\\" * (backslashes % 2) + buffer[cut:]
     return _lone_in(tail, len(tail) - unchecked, len(tail))
 
 
@@ -89,7 +100,7 @@ def _lone_in(buffer: bytes, first: int, last: int) -> bool:
     pair (a high escape right before a low one)."""
     high = -1  # the start of a high escape not paired yet
     for match in _SURROGATE.finditer(buffer):
-        start, is_high = match.start(), match.group()[3] in b"89abAB"
+        start, is_high = match.start(1), match.group(1)[3] in b"89abAB"
         if high >= 0 and not is_high and start == high + 6:
             high = -1  # a pair
             continue

@@ -215,6 +215,9 @@ def read_mastodon(path: Path, *, server: str | None = None) -> IngestResult:
 
 
 def _server(server: str | None) -> str | None:
+    """The host that keys statuses that do not say theirs: the host of ``server`` when it is
+    a URL (``https://mastodon.social/``), else ``server`` without spaces or slashes around it,
+    lowercased; ``None`` when not given or blank."""
     if server is None:
         return None
     return _host(server) or server.strip().strip("/").lower() or None
@@ -244,7 +247,7 @@ def iter_mastodon(
     collector = PostCollector(SOURCE, path)
     steps = (
         _read_lines(collector, lines, server)
-        if lines
+        if lines is not None
         else _read_document(collector, path, plan or [], server)
     )
     yield from in_batches(collector, steps, batch_size)

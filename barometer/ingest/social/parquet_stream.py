@@ -6,8 +6,9 @@ The table is read twice: a first pass decodes every column of every row group (s
 corrupt page anywhere raises before any post is handed on, as ``pq.read_table`` does when the
 file is read whole) and gathers what is checked on whole columns (the time-zone abbreviations
 of ``created_at`` and the number format of ``engagement``, through the reader's column checks);
-the second hands on the mapped columns, row by row. Row numbers are 1-based positions in the
-table, as in the whole read.
+the second hands on the mapped columns, row by row. Each pass has its own handle: the caller
+closes :func:`open_parquet`'s when pass 1 ends, :func:`parquet_rows` its own. Row numbers are
+1-based positions in the table, as in the whole read.
 
 Anything pyarrow refuses, when opening or in the first pass, makes :func:`open_parquet` /
 :func:`scan_parquet` say so, and the caller reads the file whole: the error (or the result,
@@ -76,14 +77,16 @@ def scan_parquet(
 
 
 def parquet_rows(
-    path: Path, parquet: pq.ParquetFile, columns: list[str], batch_size: int
+    path: Path, columns: list[str], batch_size: int
 ) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Pass 2: (row number, record of ``columns``) per row."""
+    """Pass 2: (row number, record of ``columns``) per row, through a handle of its own that
+    is closed when the rows end (or the generator is closed)."""
     line = 0
     try:
-        for batch in parquet.iter_batches(batch_size=batch_size, columns=columns):
-            for row in batch.to_pylist():
-                line += 1
-                yield line, row
+        with pq.ParquetFile(path) as parquet:
+            for batch in parquet.iter_batches(batch_size=batch_size, columns=columns):
+                for row in batch.to_pylist():
+                    line += 1
+                    yield line, row
     except (pa.ArrowException, OSError) as exc:  # read in pass 1: the file changed since
         raise corrupt_error(path, exc) from exc

@@ -183,7 +183,11 @@ def iter_reddit(path: Path, batch_size: int = STREAM_BATCH) -> Iterator[IngestRe
         yield read_reddit(path)
         return
     collector = PostCollector(SOURCE, path)
-    steps = _read_lines(collector, lines) if lines else _read_document(collector, path, plan or [])
+    steps = (
+        _read_lines(collector, lines)
+        if lines is not None
+        else _read_document(collector, path, plan or [])
+    )
     yield from in_batches(collector, steps, batch_size)
 
 

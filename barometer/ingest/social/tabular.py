@@ -45,7 +45,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from barometer.exceptions import InputError
 from barometer.ingest.base import STREAM_BATCH, IngestResult
-from barometer.ingest.csv_stream import open_csv
 from barometer.ingest.files import (
     encoding_notes,
     json_lines,
@@ -53,15 +52,12 @@ from barometer.ingest.files import (
     read_bytes,
     read_csv_text,
     read_text,
-    stream_json_lines,
 )
-from barometer.ingest.numbers import DecimalEvidence, DecimalSeparator, resolve_decimal
+from barometer.ingest.numbers import DecimalSeparator
 from barometer.ingest.social._common import PostCollector, as_count, in_batches, parse_epoch
-from barometer.ingest.social.parquet_stream import open_parquet, parquet_rows, scan_parquet
+from barometer.ingest.social.tabular_stream import ColumnChecks, check_columns, stream_rows
 from barometer.ingest.timezones import ZoneResolver
 
-#: rows decoded at a time from a Parquet table when it is streamed
-READ_BATCH = 65_536
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "ja", "t"})
 
 
@@ -99,17 +95,6 @@ class ColumnMapping(BaseModel):
         """Mapped field -> column, for the fields this mapping sets."""
         names = ("id", "created_at", "text", "author", "lang", "lat", "lon", "engagement", "repost")
         return {n: getattr(self, n) for n in names if getattr(self, n)}
-
-
-def _check_columns(path: Path, fields: dict[str, str], found: list[str]) -> None:
-    """:class:`InputError` naming the mapping key of the first column the file lacks."""
-    for field, column in fields.items():
-        if column not in found:
-            shown = [c[:40] for c in found[:25]]
-            raise InputError(
-                f"{path}: [sources.social.column_mapping] {field} = {column!r} names no column "
-                f"of the file (missing required columns [{column!r}]); found columns {shown}"
-            )
 
 
 def parse_time(
@@ -171,7 +156,7 @@ def _rows(
     name = path.name.lower().removesuffix(".gz")
     if name.endswith((".csv", ".tsv")):
         table = read_csv_text(path)
-        _check_columns(path, fields, list(table.frame.columns))
+        check_columns(path, fields, list(table.frame.columns))
         collector.notes.extend(encoding_notes(table.encoding))
         for line, reason in table.bad_rows:
             collector.reject(line, "(row)", reason)
@@ -189,45 +174,13 @@ def _rows(
             parquet = pq.read_table(path)
         except (pa.ArrowException, OSError) as exc:
             raise InputError(f"{path}: not a readable Parquet file: {one_line(exc)}") from exc
-        _check_columns(path, fields, list(parquet.column_names))
+        check_columns(path, fields, list(parquet.column_names))
         columns = sorted(set(fields.values()))
         yield from enumerate(parquet.select(columns).to_pylist(), start=1)
     else:
         raise InputError(
             f"{path}: unsupported table format; use .csv, .tsv, .jsonl, .ndjson or .parquet"
         )
-
-
-class _ColumnChecks:
-    """What the reader checks on whole columns, gathered row by row: the time-zone
-    abbreviations of ``created_at`` (when its first value is text) and the number format of
-    ``engagement``; :meth:`decimal` raises the first problem, as the whole-file read does."""
-
-    def __init__(self, path: Path, mapping: ColumnMapping, zones: ZoneResolver) -> None:
-        self.path, self.mapping, self.zones = path, mapping, zones
-        self.text_times: bool | None = None  # whether the first row's time is text
-        self.zone_problem: tuple[int, str] | None = None
-        self.evidence = DecimalEvidence()
-
-    def add(self, line: int, row: dict[str, Any]) -> None:
-        created = row.get(self.mapping.created_at)
-        if self.text_times is None:
-            self.text_times = isinstance(created, str)
-        if self.text_times and self.zone_problem is None:
-            problem = self.zones.value_problem(str(created or ""))
-            self.zone_problem = (line, problem) if problem is not None else None
-        if self.mapping.engagement:
-            self.evidence.add(row.get(self.mapping.engagement))
-
-    def decimal(self, setting: DecimalSeparator) -> str | None:
-        """The decimal separator of ``engagement`` (``None`` when unmapped or undecided)."""
-        if self.zone_problem is not None:
-            line, problem = self.zone_problem
-            raise self.zones.error(self.path, line, self.mapping.created_at, problem)
-        if not self.mapping.engagement:
-            return None
-        column = self.mapping.engagement
-        return resolve_decimal(setting, self.evidence, path=self.path, column=column)
 
 
 def read_tabular(
@@ -244,7 +197,7 @@ def read_tabular(
     collector = PostCollector(mapping.source, path)
     zones = ZoneResolver(timezone_abbreviations or {})
     rows = list(_rows(path, collector, mapping.fields()))
-    checks = _ColumnChecks(path, mapping, zones)
+    checks = ColumnChecks(path, mapping, zones)
     for line, row in rows:
         checks.add(line, row)
     decimal = checks.decimal(decimal_separator)
@@ -268,9 +221,9 @@ def iter_tabular(
     batch by batch (:mod:`~barometer.ingest.social.parquet_stream`); one that pyarrow cannot
     open or decode, or a gzipped one, is read whole, so its error is exactly the whole read's."""
     zones = ZoneResolver(timezone_abbreviations or {})
-    checks = _ColumnChecks(path, mapping, zones)
+    checks = ColumnChecks(path, mapping, zones)
     collector = PostCollector(mapping.source, path)
-    streamed = _stream_rows(path, mapping, checks, collector, decimal_separator)
+    streamed = stream_rows(path, mapping, checks, collector, decimal_separator)
     if streamed is None:
         yield read_tabular(
             path,
@@ -281,60 +234,6 @@ def iter_tabular(
         return
     rows, decimal = streamed
     yield from in_batches(collector, _steps(collector, rows, mapping, zones, decimal), batch_size)
-
-
-_Rows = Iterator[tuple[int, dict[str, Any]]]
-
-
-def _stream_rows(
-    path: Path,
-    mapping: ColumnMapping,
-    checks: _ColumnChecks,
-    collector: PostCollector,
-    setting: DecimalSeparator,
-) -> tuple[_Rows, str | None] | None:
-    """Pass 1 over the table (checks on whole columns, malformed records quarantined first),
-    then (its records as pass 2, the decimal separator); ``None`` when it is read whole."""
-    name = path.name.lower().removesuffix(".gz")
-    if name.endswith(".parquet"):
-        return _parquet_rows(path, mapping, checks, setting)
-    if name.endswith((".csv", ".tsv")):
-        stream = open_csv(path)
-        for line, cells in stream.scan():
-            checks.add(line, dict(zip(stream.header, cells, strict=True)))
-        _check_columns(path, mapping.fields(), stream.header)
-        decimal = checks.decimal(setting)
-        collector.notes.extend(encoding_notes(stream.encoding))
-        for line, reason in stream.bad_rows:
-            collector.reject(line, "(row)", reason)
-        return stream.records(), decimal
-    if not name.endswith((".jsonl", ".ndjson")):
-        return None
-    bad: list[tuple[int, str]] = []  # lines that are not objects are quarantined first
-    for line, value, error in stream_json_lines(path):
-        if isinstance(value, dict):
-            checks.add(line, value)
-        else:
-            bad.append((line, error or "line is not a JSON object"))
-    decimal = checks.decimal(setting)
-    for line, reason in bad:
-        collector.reject(line, "(json)", reason)
-    return ((n, v) for n, v, _ in stream_json_lines(path) if isinstance(v, dict)), decimal
-
-
-def _parquet_rows(
-    path: Path, mapping: ColumnMapping, checks: _ColumnChecks, setting: DecimalSeparator
-) -> tuple[_Rows, str | None] | None:
-    if path.suffix == ".gz":
-        return None
-    parquet = open_parquet(path)
-    checked = [c for c in (mapping.created_at, mapping.engagement) if c]
-    if parquet is None or not scan_parquet(parquet, checked, checks, READ_BATCH):
-        return None
-    _check_columns(path, mapping.fields(), list(parquet.schema_arrow.names))
-    decimal = checks.decimal(setting)
-    columns = sorted(set(mapping.fields().values()))
-    return parquet_rows(path, parquet, columns, READ_BATCH), decimal
 
 
 def _steps(
