@@ -67,7 +67,21 @@ def test_capped_at_prior_known_answers() -> None:
     # row 0: 0.2 < 0.7, prior; row 1: 0.9 >= 0.7, kept; row 3: 0.6 < 0.7, prior; 2, 4 not short
     np.testing.assert_allclose(got, [[0.7, 0.3], [0.9, 0.1], [0.5, 0.5], [0.7, 0.3], [0.1, 0.2]])
     three = capped_at_prior(np.array([[0.5, 0.1, 0.4]]), np.array([[0.2, 0.6, 0.2]]), [True])
-    np.testing.assert_allclose(three, [[0.2, 0.6, 0.2]])  # class 1 (prior's) 0.1 < 0.6
+    np.testing.assert_allclose(three, [[0.2, 0.6, 0.2]])  # classes 0, 2 capped at 0.2 each
+    # three classes, no flag is class 1: flag 0 keeps its lower 0.1, flag 2 is capped at 0.3
+    mixed = capped_at_prior(np.array([[0.1, 0.3, 0.6]]), np.array([[0.2, 0.5, 0.3]]), [True])
+    np.testing.assert_allclose(mixed, [[0.1, 0.6, 0.3]])
+
+
+def test_a_flagged_prior_caps_the_flag_class_at_the_prior() -> None:
+    """Prior [0.4 not hostile, 0.6 hostile]: a barely read text is still flagged, but never
+    with more than the prior's 0.6; a lower own score stays lower."""
+    proba = np.array([[0.05, 0.95], [0.7, 0.3], [0.05, 0.95]])
+    prior = np.array([[0.4, 0.6], [0.4, 0.6]])
+    got = capped_at_prior(proba, prior, np.array([True, True, False]), no_flag=0)
+    np.testing.assert_allclose(got, [[0.4, 0.6], [0.7, 0.3], [0.05, 0.95]])
+    # without the named class the prior's most probable one (here the flag) is taken as none
+    np.testing.assert_allclose(capped_at_prior(proba[:1], prior[:1], [True]), [[0.05, 0.95]])
 
 
 def test_shared_counts_apply_the_rule_and_refuse_to_score_without_it() -> None:
