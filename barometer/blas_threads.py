@@ -10,8 +10,11 @@ with one (``docs/SCALE.md``, "One added week at 1M, profiled").
 
 :func:`one_blas_thread` runs a function with BLAS limited to one thread (through
 ``threadpoolctl``) and restores the limit after; DuckDB's and the scorers' own threads are left
-alone. Results may differ from a multi-threaded BLAS's in the last bits only (one thread adds
-the partial products in another order: at most 3e-14 on the sample's published tables).
+alone. The limit holds in the calling process only: with ``--engine dask`` the aggregate step's
+per-partition summaries run in the Dask workers, whose BLAS keeps its own thread count (for the
+same effect, start the workers with ``OPENBLAS_NUM_THREADS=1`` in their environment). Results
+may differ from a multi-threaded BLAS's in the last bits only (one thread adds the partial
+products in another order: at most 3e-14 on the sample's published tables).
 """
 
 from __future__ import annotations

@@ -88,8 +88,7 @@ def cold_stem_us(texts: list[str], lang: str) -> tuple[float, int]:
     empty caches, less the same call again with warm ones, per distinct token; and the number
     of distinct tokens."""
     distinct = len({w for t in texts for w in t.split(" ")})
-    stems._caches.pop(lang, None)
-    stems._stemmers.pop(lang, None)
+    stems.reset_stems(lang)
     spent = []
     for _ in range(2):
         start = time.perf_counter()
@@ -136,7 +135,7 @@ def main(argv: list[str] | None = None) -> dict[str, list[dict[str, float]]]:
     if shared:
         for lang, texts in corpus_texts(shared).items():
             cost, distinct = cold_stem_us(texts, lang)
-            engine = type(stems._stemmers[lang]).__module__
+            engine = type(stems.thread_stemmer(lang)).__module__
             print(f"cold stems, {lang}: {cost:.1f} µs per new distinct token "
                   f"({distinct:,} in {len(texts):,} real texts; {engine})")  # fmt: skip
     else:

@@ -24,9 +24,10 @@ HOSTILE = ["i hate them all", "hate hate them", "we hate those people", "they ha
 BENIGN = ["we love our park", "the park is nice", "our people love the market", "nice market day"]
 
 
-def _fit(k: int = 0) -> TextClassifier:
-    texts = (HOSTILE + BENIGN) * 10 + ["hate"] * 20 + ["park"] * 5
-    labels = (["hostile"] * 4 + ["not_hostile"] * 4) * 10 + ["hostile"] * 20 + ["not_hostile"] * 5
+def _fit(k: int = 0, hostile_times: int = 10, benign_times: int = 10) -> TextClassifier:
+    texts = HOSTILE * hostile_times + BENIGN * benign_times + ["hate"] * 20 + ["park"] * 5
+    labels = (["hostile"] * 4 * hostile_times + ["not_hostile"] * 4 * benign_times
+              + ["hostile"] * 20 + ["not_hostile"] * 5)  # fmt: skip
     return TextClassifier(
         task="hostility", n_features=2**12, cv=3, min_word_df=3, lang_feature=False, C=1.0,
         rare_words="drop_always", classifier="logistic", min_read_words=k,
@@ -67,7 +68,37 @@ def test_capped_at_prior_known_answers() -> None:
     # row 0: 0.2 < 0.7, prior; row 1: 0.9 >= 0.7, kept; row 3: 0.6 < 0.7, prior; 2, 4 not short
     np.testing.assert_allclose(got, [[0.7, 0.3], [0.9, 0.1], [0.5, 0.5], [0.7, 0.3], [0.1, 0.2]])
     three = capped_at_prior(np.array([[0.5, 0.1, 0.4]]), np.array([[0.2, 0.6, 0.2]]), [True])
-    np.testing.assert_allclose(three, [[0.2, 0.6, 0.2]])  # class 1 (prior's) 0.1 < 0.6
+    np.testing.assert_allclose(three, [[0.2, 0.6, 0.2]])  # classes 0, 2 capped at 0.2 each
+    # three classes, no flag is class 1: flag 0 keeps its lower 0.1, flag 2 is capped at 0.3
+    mixed = capped_at_prior(np.array([[0.1, 0.3, 0.6]]), np.array([[0.2, 0.5, 0.3]]), [True])
+    np.testing.assert_allclose(mixed, [[0.1, 0.6, 0.3]])
+
+
+def test_a_flagged_prior_caps_the_flag_class_at_the_prior() -> None:
+    """Prior [0.4 not hostile, 0.6 hostile]: a barely read text is still flagged, but never
+    with more than the prior's 0.6; a lower own score stays lower."""
+    proba = np.array([[0.05, 0.95], [0.7, 0.3], [0.05, 0.95]])
+    prior = np.array([[0.4, 0.6], [0.4, 0.6]])
+    got = capped_at_prior(proba, prior, np.array([True, True, False]), no_flag=0)
+    np.testing.assert_allclose(got, [[0.4, 0.6], [0.7, 0.3], [0.05, 0.95]])
+    # without the named class the prior's most probable one (here the flag) is taken as none
+    np.testing.assert_allclose(capped_at_prior(proba[:1], prior[:1], [True]), [[0.05, 0.95]])
+
+
+def test_a_model_with_a_flagged_prior_flags_a_barely_read_text_at_most_at_the_prior() -> None:
+    """Trained mostly on hostile texts, the model flags an empty text (the prior); one read
+    word ("hate") then scores the prior's P(hostile), not the word's own higher one."""
+    model, plain = _fit(k=2, hostile_times=20, benign_times=5), _fit(k=0, hostile_times=20,
+                                                                       benign_times=5)  # fmt: skip
+    prior = _p_hostile(model, [""])[0]
+    assert 0.5 < prior < 0.9
+    assert _p_hostile(plain, ["hate"])[0] > 0.95
+    np.testing.assert_allclose(_p_hostile(model, ["hate", "zorblax hate"]), prior, atol=1e-12)
+    assert _p_hostile(model, ["park"])[0] == pytest.approx(_p_hostile(plain, ["park"])[0])
+    proba = model.predict_proba(["hate"], ["en"])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    two = ["hate them", "i hate"]
+    np.testing.assert_allclose(_p_hostile(model, two), _p_hostile(plain, two), atol=1e-12)
 
 
 def test_shared_counts_apply_the_rule_and_refuse_to_score_without_it() -> None:

@@ -3,14 +3,18 @@ known stems, what a stemming model keeps of a text, shared counts, skops, old ve
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
 from skops.io import dumps, get_untrusted_types, loads
 
 from barometer import registry
+from barometer.nlp import stems
 from barometer.nlp.batch import HashedCounts, normalise_batch
 from barometer.nlp.classifiers import TextClassifier
-from barometer.nlp.stems import check_languages, stem_texts, stem_word
+from barometer.nlp.stems import check_languages, stem_texts, stem_word, thread_stemmer
 from barometer.training import version_config
 
 # Worked by hand from the Snowball algorithms (snowballstem.org/algorithms):
@@ -146,12 +150,18 @@ def test_excluded_words_are_excluded_as_stems_too_and_a_stem_can_bring_a_name_ba
 
 def test_the_c_stemmer_gives_the_pure_python_stems_on_the_suite_words() -> None:
     """PyStemmer (C) and snowballstemmer's own Python code implement one algorithm: whichever a
-    machine runs, training and scoring read the same stems."""
+    machine runs, training and scoring read the same stems. PyStemmer must be the engine here,
+    or the test would compare the Python code with itself."""
+    import snowballstemmer
+    import Stemmer  # PyStemmer, a dependency: a failed import fails the test
     from snowballstemmer.arabic_stemmer import ArabicStemmer
     from snowballstemmer.swedish_stemmer import SwedishStemmer
 
     from barometer.audit.functional import load_suite
 
+    assert Stemmer.algorithms()
+    assert type(snowballstemmer.stemmer("swedish")).__module__ == "Stemmer"
+    assert type(thread_stemmer("ar")).__module__ == "Stemmer"
     suite = load_suite()
     for lang, python in (("ar", ArabicStemmer()), ("sv", SwedishStemmer())):
         texts = suite.loc[suite["lang"] == lang, "text"].tolist()
@@ -159,3 +169,34 @@ def test_the_c_stemmer_gives_the_pure_python_stems_on_the_suite_words() -> None:
                         if w.isalpha()})  # fmt: skip
         assert len(words) > 300
         assert [stem_word(w, lang) for w in words] == [python.stemWord(w) or w for w in words]
+
+
+def test_each_thread_stems_with_its_own_stemmer() -> None:
+    """PyStemmer's stemmers are not thread-safe: threads get one each and the stems of many
+    threads at once are the one thread's."""
+    words = [f"grannarna{i}" for i in range(2000)] + list(SWEDISH) * 50
+    serial = stem_texts(words, ["sv"] * len(words), ("sv",))
+    barrier = threading.Barrier(4)
+
+    def engine(_: int) -> int:
+        barrier.wait(timeout=30)  # four threads at once, so four different ones
+        return id(thread_stemmer("sv"))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        engines = set(pool.map(engine, range(4)))
+        runs = list(pool.map(lambda _: stem_texts(words, ["sv"] * len(words), ("sv",)), range(8)))
+    assert id(thread_stemmer("sv")) not in engines
+    assert len(engines) == 4
+    assert all(run == serial for run in runs)
+    assert [serial[-len(SWEDISH) + i] for i in range(len(SWEDISH))] == list(SWEDISH.values())
+
+
+def test_the_stem_cache_stays_under_its_limit_within_one_call(monkeypatch) -> None:
+    from snowballstemmer.swedish_stemmer import SwedishStemmer
+
+    monkeypatch.setattr(stems, "_CACHE_LIMIT", 100)
+    stems.reset_stems("sv")
+    words = [f"hus{i}en" for i in range(1000)]
+    got = stem_texts(words, ["sv"] * len(words), ("sv",))
+    assert len(stems._caches["sv"]) <= 100
+    assert got == [SwedishStemmer().stemWord(w) or w for w in words]

@@ -18,6 +18,9 @@
    :meth:`TextClassifier.predict_proba` returns calibrated probabilities (then the version's
    ``min_read_words`` rule, :mod:`barometer.nlp.read_rule`), in batches of ``batch_size``.
 
+Steps 1-3 (and the counts that models of one hashing key share) are the mixin
+:class:`~barometer.nlp.text_classifier_features.TextFeatures`.
+
 Examples
 --------
 >>> clf = TextClassifier(cv=2, n_features=2**12, random_state=0)
@@ -38,22 +41,19 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from barometer.nlp.inputs import TextInput, require_post_columns, texts_and_codes
 from barometer.nlp.linear_models import LinearModel, linear_model, strict_convergence
-from barometer.nlp.read_rule import ReadRule
-from barometer.nlp.stems import check_languages, stem_word
+from barometer.nlp.stems import check_languages
 from barometer.nlp.text import normalise_texts
-from barometer.nlp.text_features import lang_block, learn_vocabulary, raw_counts
-from barometer.nlp.vocabulary import VocabularyMasking
+from barometer.nlp.text_classifier_features import TextFeatures
 from barometer.schema import POST_SCORES
 
 
-class TextClassifier(ReadRule, VocabularyMasking, TextInput, ClassifierMixin, BaseEstimator):
+class TextClassifier(TextFeatures, TextInput, ClassifierMixin, BaseEstimator):
     r"""Calibrated linear text classifier over hashed word and character n-grams.
 
     Parameters
@@ -205,69 +205,6 @@ class TextClassifier(ReadRule, VocabularyMasking, TextInput, ClassifierMixin, Ba
         self.batch_size = batch_size
         self.random_state = random_state
 
-    # -- features -------------------------------------------------------------------------
-    def _features(self, texts: list[str], langs: list[str], *, fit: bool = False,
-                  short: list[np.ndarray] | None = None) -> sp.csr_matrix:  # fmt: skip
-        normalised = normalise_texts([unescape(t) if "&" in t else t for t in texts], langs)
-        normalised = self.stem_words(normalised, langs)
-        if fit:
-            min_df = int(self.min_word_df)
-            unseen = set(self.unseen_words) | {stem_word(w, s) for w in self.unseen_words
-                                               for s in self.word_stems}  # fmt: skip
-            learnt = learn_vocabulary(normalised, min_df) if min_df > 0 else []
-            self.vocabulary_ = [w for w in learnt if w not in unseen]
-            self._vocabulary_set = None
-        normalised = self.mask_unseen(normalised, training=fit)
-        if short is not None:  # which texts the min_read_words rule marks as barely read
-            short.append(self.barely_read(normalised))
-        counts = raw_counts(normalised, self.word_ngram_range, self.char_ngram_range,
-                            self.n_features)  # fmt: skip
-        if fit:
-            self.tfidf_ = {
-                name: TfidfTransformer(sublinear_tf=self.sublinear_tf).fit(block)
-                for name, block in counts
-            }
-        blocks = [self.tfidf_[name].transform(block) for name, block in counts]
-        if self.lang_feature:
-            blocks.append(lang_block(self.langs_, langs))
-        return sp.hstack(blocks, format="csr", dtype=np.float32)
-
-    def hashing_key(self) -> tuple[object, ...]:
-        """Hashing parameters: the first three are those of
-        :class:`barometer.nlp.batch.HashedCounts`; a model with a vocabulary adds its words (and
-        marks for ``fold_article`` and ``rare_words="drop_always"``), and a model that stems
-        adds its ``word_stems``, as its counts are those of :meth:`read_words` texts."""
-        key: tuple[object, ...] = (
-            tuple(self.word_ngram_range) if min(self.word_ngram_range) > 0 else (0, 0),
-            tuple(self.char_ngram_range) if min(self.char_ngram_range) > 0 else (0, 0),
-            int(self.n_features),
-        )
-        if self.word_stems:
-            key = (*key, ("stems", *self.word_stems))
-        vocabulary = self._vocabulary()
-        if vocabulary is None:
-            return key
-        marks = ("fold_article",) * bool(self.fold_article)
-        marks += ("drop_unseen",) * (self.rare_words == "drop_always")
-        return (*key, vocabulary, *marks)
-
-    def predict_proba_counts(
-        self, counts: dict[str, sp.csr_matrix], langs: Sequence[str], barely_read: Any = None
-    ) -> np.ndarray:
-        """:meth:`predict_proba` from shared raw counts (``HashedCounts.transform`` of the
-        normalised, HTML-unescaped texts after :meth:`read_words`): only this model's TF-IDF
-        and linear model run; ``barely_read`` (:meth:`barely_read` of those texts) is needed
-        by a model with a ``min_read_words`` rule."""
-        check_is_fitted(self, "calibrated_")
-        names = [n for n in ("word", "char") if n in self.tfidf_]
-        blocks = [self.tfidf_[name].transform(counts[name]) for name in names]
-        if self.lang_feature:
-            blocks.append(lang_block(self.langs_, list(langs)))
-        features = sp.hstack(blocks, format="csr", dtype=np.float32)
-        if features.shape[0] == 0:
-            return np.empty((0, len(self.classes_)))
-        return self._read_rule(self.calibrated_.predict_proba(features), barely_read, langs)
-
     # -- estimator API --------------------------------------------------------------------
     def build_linear_model(self) -> LinearModel:
         """The unfitted linear model that ``classifier``, ``C`` and ``class_weight`` describe."""
@@ -325,19 +262,20 @@ class TextClassifier(ReadRule, VocabularyMasking, TextInput, ClassifierMixin, Ba
         self.classes_ = self.calibrated_.classes_
         return self
 
-    def _batches(self, X: Any, langs: Any, short: Any = None) -> Iterator[tuple[Any, list[str]]]:
+    def _batches(self, X: Any, langs: Any) -> Iterator[tuple[Any, list[str], np.ndarray]]:
+        """``(features, language codes, barely_read)`` of each batch of ``batch_size`` texts."""
         check_is_fitted(self, "calibrated_")
         texts, codes = texts_and_codes(X, langs)
         step = max(int(self.batch_size), 1)
         for start in range(0, len(texts), step):
             part = codes[start : start + step]
-            yield self._features(texts[start : start + step], part, short=short), part
+            features, short = self._read_features(texts[start : start + step], part)
+            yield features, part, short
 
     def predict_proba(self, X: Any, langs: Sequence[str | None] | None = None) -> np.ndarray:
         """Calibrated class probabilities, ``(n_texts, n_classes)``, after ``min_read_words``."""
-        short: list[np.ndarray] | None = [] if int(self.min_read_words) > 0 else None
-        parts = [self._read_rule(self.calibrated_.predict_proba(f), short and short[-1], codes)
-                 for f, codes in self._batches(X, langs, short)]  # fmt: skip
+        parts = [self._read_rule(self.calibrated_.predict_proba(f), short, codes)
+                 for f, codes, short in self._batches(X, langs)]  # fmt: skip
         if not parts:
             return np.empty((0, len(self.classes_)))
         return np.vstack(parts)
@@ -375,7 +313,7 @@ class TextClassifier(ReadRule, VocabularyMasking, TextInput, ClassifierMixin, Ba
 
     def featurise(self, X: Any, langs: Sequence[str | None] | None = None) -> sp.csr_matrix:
         """Return the sparse feature matrix of texts (fitted weights; for cross-validation)."""
-        return sp.vstack([f for f, _ in self._batches(X, langs)], format="csr")
+        return sp.vstack([f for f, _, _ in self._batches(X, langs)], format="csr")
 
     def score_posts(self, posts: pd.DataFrame) -> pd.DataFrame:
         """Return ``post_scores`` rows: the most probable label of each post and its probability.

@@ -6,7 +6,8 @@ words of its vocabulary (:mod:`barometer.nlp.vocabulary`); of a post written in 
 training corpora barely hold it may read one or two, and their corpus weight alone then decides
 the post (Arabic "كل", all: P(hostile) 0.94). With ``min_read_words = k`` a text of which the
 model reads fewer than k ``\w+`` words (placeholders such as ``<url>`` left out) cannot score
-above the model's prior, its score of an empty text (:func:`capped_at_prior`). The post keeps
+above the model's prior, its score of an empty text, on any flag class, whatever the prior
+(:func:`capped_at_prior`; the class that is no flag takes what the cap frees). The post keeps
 its row and counts as scored: no post leaves an indicator's denominator, only its flag goes
 where its words do not carry one. The rule decides predictions, never a fit; versions saved
 before it apply none (``min_read_words = 0``, a class default).
@@ -22,6 +23,10 @@ import numpy as np
 
 _WORD_RE = re.compile(r"\w+")
 _PLACEHOLDER_RE = re.compile(r"<\w+>")
+#: Labels that are no flag (``not_hostile`` of hostility, ``none``, ``neutral``): of a model
+#: with one of them, every other class is a flag class; of a model with none, every class but
+#: its prior's most probable one.
+NO_FLAG_LABELS = ("not_hostile", "none", "neutral")
 
 
 class ReadRule:
@@ -30,6 +35,7 @@ class ReadRule:
     min_read_words: int = 0
     if TYPE_CHECKING:
         calibrated_: Any
+        classes_: Any
 
         def _features(self, texts: list[str], langs: list[str]) -> Any: ...
 
@@ -80,21 +86,30 @@ class ReadRule:
             return proba
         codes = [langs[i] for i in np.flatnonzero(short).tolist()]
         prior = self.calibrated_.predict_proba(self._features([""] * len(codes), codes))
-        return capped_at_prior(proba, prior, short)
+        labels = [str(c) for c in self.classes_]
+        no_flag = next((labels.index(n) for n in NO_FLAG_LABELS if n in labels), None)
+        return capped_at_prior(proba, prior, short, no_flag)
 
 
-def capped_at_prior(proba: np.ndarray, prior: np.ndarray, short: np.ndarray) -> np.ndarray:
-    """Class probabilities after the ``min_read_words`` rule: a barely read text (``short``)
-    keeps its own probabilities where they give the prior's most probable class at least the
-    prior's probability (its few words point away from the classes a flag is made of), and
-    gets the prior's (``prior``, one row per short text: the score of an empty text) where
-    they give it less. So a few kept words can lower a post's score, never raise it above
-    the model's prior, and a model whose prior is not flagged flags no barely read text.
+def capped_at_prior(
+    proba: np.ndarray, prior: np.ndarray, short: Any, no_flag: int | None = None
+) -> np.ndarray:
+    """Class probabilities after the ``min_read_words`` rule.
+
+    A barely read text (``short``) gets, on each flag class, the lower of its own probability
+    and the prior's (``prior``, one row per short text: the score of an empty text); the class
+    that is no flag (column ``no_flag``; None: each row's prior's most probable class) gets the
+    rest, so every row still sums to 1. So a few kept words can lower a post's flag
+    probabilities, never raise one above the model's prior, whatever the prior: a flagged
+    prior caps a flag at the prior's, an unflagged one flags no barely read text.
     """
     out = np.array(proba, dtype=float, copy=True)
     rows = np.flatnonzero(short)
-    base = np.argmax(prior, axis=1)
-    own = out[rows, base]
-    replaced = own < prior[np.arange(len(rows)), base]
-    out[rows[replaced]] = prior[replaced]
+    n_classes = out.shape[1]
+    base = np.argmax(prior, axis=1) if no_flag is None else np.full(len(rows), int(no_flag))
+    capped = np.minimum(out[rows], prior)
+    flags = np.arange(n_classes)[None, :] != base[:, None]
+    kept = np.where(flags, capped, 0.0)
+    kept[np.arange(len(rows)), base] = 1.0 - kept.sum(axis=1)
+    out[rows] = kept
     return out

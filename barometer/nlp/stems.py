@@ -8,10 +8,13 @@ one feature and count together towards ``min_word_df``. Texts in other languages
 Snowball lacks, or a language the option leaves out) and the normalisation placeholders
 (``<url>``, ``<user>``, words with an underscore such as ``_unk_``, numbers) are left as they are.
 
-Stems are cached per language and distinct token, so a batch stems each word once. With
-PyStemmer installed (a dependency) :mod:`snowballstemmer` runs the same algorithms in C: same
-stems (checked on the 39,271 distinct tokens of MLMA's Arabic and ABSAbank's Swedish texts),
-an Arabic token in about 3 µs instead of 70.
+Stems are cached per language and distinct token (at most ``_CACHE_LIMIT`` tokens a language,
+checked at each new token), so a batch stems each word once. With PyStemmer installed (a
+dependency) :mod:`snowballstemmer` runs the same algorithms in C: same stems (checked on the
+39,271 distinct tokens of MLMA's Arabic and ABSAbank's Swedish texts), an Arabic token in about
+3 µs instead of 70. PyStemmer's stemmers are not thread-safe, so each thread gets its own
+(:func:`thread_stemmer`: a Dask worker may run several scoring threads); the caches hold plain
+strings and are shared.
 
 Examples
 --------
@@ -24,6 +27,7 @@ Examples
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -42,7 +46,7 @@ SNOWBALL: dict[str, str] = {
 # Placeholders and numbers come first so that "<user>" is not read as the word "user".
 _TOKEN_RE = re.compile(r"<url>|<user>|\w+")
 _CACHE_LIMIT = 1_000_000
-_stemmers: dict[str, Any] = {}
+_local = threading.local()  # this thread's stemmers, by language
 _caches: dict[str, dict[str, str]] = {}
 
 
@@ -59,16 +63,27 @@ def check_languages(languages: Iterable[str]) -> tuple[str, ...]:
     return codes
 
 
+def thread_stemmer(lang: str) -> Any:
+    """This thread's Snowball stemmer of ``lang`` (PyStemmer's, where installed: its module is
+    ``Stemmer``), made on first use."""
+    stemmers: dict[str, Any] = _local.__dict__.setdefault("stemmers", {})
+    stemmer = stemmers.get(lang)
+    if stemmer is None:
+        stemmer = stemmers[lang] = snowballstemmer.stemmer(SNOWBALL[lang])
+    return stemmer
+
+
+def reset_stems(lang: str) -> None:
+    """Forget the cached stems of ``lang`` and this thread's stemmer (a cold start)."""
+    _caches.pop(lang, None)
+    _local.__dict__.get("stemmers", {}).pop(lang, None)
+
+
 def _stem_of(lang: str) -> Any:
     """A function text -> stemmed text of ``lang``, cached per distinct space-separated token
     (normalised texts are single-spaced; a token such as "grannarna!" keeps its punctuation)."""
-    stemmer = _stemmers.get(lang)
-    if stemmer is None:
-        stemmer = _stemmers[lang] = snowballstemmer.stemmer(SNOWBALL[lang])
-        _caches[lang] = {}
-    cache = _caches[lang]
-    if len(cache) > _CACHE_LIMIT:
-        cache.clear()
+    stemmer = thread_stemmer(lang)
+    cache = _caches.setdefault(lang, {})
 
     def stem_match(match: re.Match[str]) -> str:
         word = match.group()
@@ -81,6 +96,8 @@ def _stem_of(lang: str) -> Any:
         for token in text.split(" "):
             hit = cache.get(token)
             if hit is None:
+                if len(cache) >= _CACHE_LIMIT:
+                    cache.clear()
                 hit = cache[token] = _TOKEN_RE.sub(stem_match, token)
             out.append(hit)
         return " ".join(out)
