@@ -18,7 +18,8 @@ Layout of a warehouse folder::
   it read-only without any access to posts.
 - **One writer**: ``Warehouse(root)`` only reads and creates nothing; every write goes through
   :meth:`Warehouse.open_for_writing`, which validates the folder, takes the lock, and only then
-  repairs interrupted swaps and deletes the temporary files a killed writer left behind.
+  repairs interrupted swaps and deletes the temporary files and folders a killed writer left
+  behind.
 
 How parts are written and keys compared is :mod:`barometer.parquet_parts`; which folders may
 become a warehouse, :mod:`barometer.warehouse_folder`.
@@ -253,10 +254,15 @@ class Warehouse:
 
     def _remove_leftovers(self) -> None:
         """Delete the temporary files of writes a killed writer never finished (``.*.tmp``:
-        parts, manifests, the DuckDB file being built); they may hold posts' text."""
+        parts, manifests, the DuckDB file being built) and its ingest folders (``.ingest-*``
+        of the ingest workers, ``.enrich-*`` spills: whole files' enriched posts); they may
+        hold posts' text."""
         for leftover in self.root.rglob(".*.tmp*"):
             if leftover.is_file():
                 leftover.unlink(missing_ok=True)
+        for folder in (*self.root.glob(".ingest-*"), *self.root.glob(".enrich-*")):
+            if folder.is_dir():
+                shutil.rmtree(folder, ignore_errors=True)
 
     # -- what built the warehouse -------------------------------------------------------------
     def metadata(self) -> dict[str, Any]:

@@ -9,6 +9,8 @@ import io
 import json
 import multiprocessing
 import os
+import pickle
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +21,7 @@ from typer.testing import CliRunner
 
 from barometer.cli import app
 from barometer.config import RunSettings, SocialSource, load_config
-from barometer.exceptions import ConfigError, InputError
+from barometer.exceptions import ConfigError, InputError, LanguageMismatchError
 from barometer.pipeline import run_ingest
 from barometer.pipeline import social_pool as pool_module
 from barometer.pipeline.social import SOCIAL_READERS
@@ -93,6 +95,14 @@ def _leftovers(root: Path) -> list[str]:
     return sorted(p.name for p in root.glob(".*") if p.name.startswith((".ingest-", ".enrich-")))
 
 
+@pytest.fixture
+def no_new_child():
+    """After the test, no process of the test's own is left (others may predate it)."""
+    before = set(multiprocessing.active_children())
+    yield
+    assert set(multiprocessing.active_children()) <= before
+
+
 def _ingest(config_path: Path, root: Path, workers: int | None = None):
     config = load_config(config_path)
     if workers is not None:
@@ -102,7 +112,7 @@ def _ingest(config_path: Path, root: Path, workers: int | None = None):
     return report, out.getvalue()
 
 
-def test_two_workers_store_what_one_process_stores(tmp_path: Path) -> None:
+def test_two_workers_store_what_one_process_stores(tmp_path: Path, no_new_child) -> None:
     serial, serial_out = _ingest(_planted(tmp_path / "in", workers=1), tmp_path / "wh1")
     parallel, parallel_out = _ingest(_planted(tmp_path / "in", workers=2), tmp_path / "wh2")
     one, two = _tables(tmp_path / "wh1"), _tables(tmp_path / "wh2")
@@ -134,7 +144,6 @@ def test_two_workers_store_what_one_process_stores(tmp_path: Path) -> None:
         assert len(errors) == 1 and "x_c.jsonl.gz" in errors[0], out
         assert [Path(e["path"]).name for e in report.failed_inputs] == ["x_c.jsonl.gz"]
     assert _leftovers(tmp_path / "wh2") == []
-    assert multiprocessing.active_children() == []
 
 
 def test_the_sample_with_two_workers_stores_the_serial_tables(
@@ -171,9 +180,21 @@ def test_an_unexpected_error_in_a_worker_is_the_files_one_line(tmp_path, monkeyp
         "the other files went on, and the next run tries it again"
     )
 
+    def mismatched(path, **options):  # an InputError whose __init__ is not (message)
+        raise LanguageMismatchError(3, 2)
+        yield
+
+    monkeypatch.setitem(SOCIAL_READERS, "x_v2", mismatched)
+    with pytest.raises(InputError) as caught:
+        pool_module.enrich_in_worker(source, "/data/x.jsonl", str(tmp_path))
+    # a plain InputError, so the driver can unpickle it (the subclass's own needs two numbers)
+    assert type(caught.value) is InputError
+    back = pickle.loads(pickle.dumps(caught.value))
+    assert (type(back), str(back)) == (InputError, "expected one language per text (3), got 2")
+
 
 def test_an_interrupted_driver_stops_its_workers_and_leaves_no_folder(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, no_new_child
 ) -> None:
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
@@ -182,7 +203,6 @@ def test_an_interrupted_driver_stops_its_workers_and_leaves_no_folder(
     with pytest.raises(KeyboardInterrupt):
         _ingest(_planted(tmp_path / "cfg", workers=2), tmp_path / "wh")
     assert _leftovers(tmp_path / "wh") == []
-    assert multiprocessing.active_children() == []
 
 
 def test_the_cli_option_overrides_the_config_and_bad_counts_are_refused(
@@ -215,21 +235,73 @@ def test_the_cli_option_overrides_the_config_and_bad_counts_are_refused(
         load_config(config)
 
 
+_ENRICH = pool_module.enrich_in_worker  # the real one, in a worker too
+
+
 def _die(source, path, folder):
     """A worker that dies as one killed for memory does (run in the spawned worker)."""
     os._exit(9)
 
 
-def test_a_dead_worker_fails_each_file_in_its_own_line_and_the_run_goes_on(
-    tmp_path, monkeypatch
+def _die_on_a(source, path, folder):
+    """A worker that dies on x_a.jsonl only (the oversized file), enriching the others."""
+    if Path(path).name == "x_a.jsonl":
+        os._exit(9)
+    return _ENRICH(source, path, folder)
+
+
+def _errors(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line.startswith("error:")]
+
+
+def test_a_dead_worker_fails_the_files_in_flight_and_the_waiting_ones_go_on(
+    tmp_path, monkeypatch, no_new_child
+) -> None:
+    import barometer.pipeline.social as social_module
+
+    monkeypatch.setattr(pool_module, "enrich_in_worker", _die_on_a)
+    one_worker = partial(pool_module.ingest_social_in_pool, workers=1)  # a, then b in flight
+    monkeypatch.setattr(
+        social_module, "ingest_social_in_pool", lambda run, files, workers: one_worker(run, files)
+    )
+    report, out = _ingest(_planted(tmp_path / "in", workers=2), tmp_path / "wh")
+    # a killed its worker; b, waiting in that pool, failed with it; c and d went to a fresh
+    # pool: c failed as a truncated gzip does, d was stored
+    names = ["x_a.jsonl", "x_b.jsonl", "x_c.jsonl.gz"]
+    assert [Path(e["path"]).name for e in report.failed_inputs] == names
+    errors = _errors(out)
+    assert len(errors) == 3 and all(n in e for n, e in zip(names, errors, strict=True)), out
+    assert all("BrokenProcessPool" in e for e in errors[:2])
+    assert "BrokenProcessPool" not in errors[2]
+    posts = Warehouse(tmp_path / "wh").read(POSTS)
+    assert sorted(posts["post_id"]) == sorted(f"x:{1000 + i}" for i in (0, 12, 15, 16))
+    assert _leftovers(tmp_path / "wh") == []
+
+
+def test_a_second_dead_pool_fails_each_later_file_in_its_own_line_and_the_run_goes_on(
+    tmp_path, monkeypatch, no_new_child
 ) -> None:
     monkeypatch.setattr(pool_module, "enrich_in_worker", _die)
     report, out = _ingest(_planted(tmp_path / "in", workers=2), tmp_path / "wh")
+    # a, b and c in flight in the first pool, d in the fresh one: every worker dies
     names = ["x_a.jsonl", "x_b.jsonl", "x_c.jsonl.gz", "x_d.jsonl"]
     assert [Path(e["path"]).name for e in report.failed_inputs] == names
-    errors = [line for line in out.splitlines() if line.startswith("error:")]
+    errors = _errors(out)
     assert len(errors) == 4 and all(n in e for n, e in zip(names, errors, strict=True)), out
-    assert "BrokenProcessPool" in errors[0]
+    assert all("BrokenProcessPool" in e for e in errors)
     assert Warehouse(tmp_path / "wh").read(POSTS).empty  # nothing half stored
     assert _leftovers(tmp_path / "wh") == []
-    assert multiprocessing.active_children() == []
+
+
+def test_the_next_writer_removes_a_killed_runs_ingest_folders(tmp_path) -> None:
+    root = tmp_path / "wh"
+    with Warehouse.open_for_writing(root) as store:
+        store.claim_key("a run's key")  # as a run does before it reads any file
+    planted = [root / ".ingest-k1ll3d", root / ".ingest-k1ll3d" / ".enrich-in1", root / ".enrich-0"]
+    for folder in planted:
+        folder.mkdir()
+        (folder / "batch-000000.parquet").write_bytes(b"pseudonymised posts of a killed run")
+    Warehouse(root).read(POSTS)  # a reader removes nothing
+    assert all(p.is_dir() for p in planted)
+    with Warehouse.open_for_writing(root):
+        assert _leftovers(root) == []

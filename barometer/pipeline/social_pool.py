@@ -14,8 +14,10 @@ files by the warehouse's key index, quarantine appended, manifest counts recorde
 warehouse built with any number of workers equals the serial one.
 
 A file that fails in a worker fails as it does in the driver: one line naming the file, the
-other files go on; a worker that dies (killed, out of memory) fails the files in flight and
-the later ones, each in its own line, and the run goes on to its other steps. Workers are
+other files go on; a worker that dies (killed, out of memory) breaks the pool: the files then
+in flight fail, each in its own line, and the files still waiting go on in a fresh pool. Should
+that one break too, its files in flight and every later file fail in their own lines; the run
+goes on to its other steps either way, and the next run tries the failed files again. Workers are
 *spawned*, not forked: lingua's thread pool deadlocks in a child forked from a process that
 has used it (measured), and Dask's LocalCluster, where the score step's parallel tasks run,
 spawns too. Each worker loads the detectors once and keeps its own evidence cache. At most
@@ -100,8 +102,8 @@ def enrich_in_worker(source: SocialSource, path: str, folder: str) -> list[Inges
             table = pa.Table.from_pandas(posts, schema=POSTS.schema, preserve_index=False)
             pq.write_table(table, _batch_path(folder, len(results)))
             results.append(result)
-    except InputError:
-        raise
+    except InputError as exc:  # as a plain InputError: a subclass's own __init__ may not unpickle
+        raise InputError(str(exc)) from None
     except Exception as exc:
         raise InputError(unexpected_error(path, exc)) from None
     return results
@@ -139,18 +141,43 @@ class _Pending:
             self.folder.cleanup()
 
 
-def _submit(run: Run, pool: ProcessPoolExecutor, source: SocialSource, path: Path) -> _Pending:
+class _Workers:
+    """The pool of workers, started afresh once when a worker dies (killed, out of memory):
+    the files in flight in the broken pool fail (their futures hold the error), the files
+    submitted after it go to the fresh pool; a second broken pool fails every later file."""
+
+    def __init__(self, context: EnrichContext, workers: int) -> None:
+        self._start = partial(
+            ProcessPoolExecutor,
+            workers,
+            mp_context=multiprocessing.get_context(START_METHOD),
+            initializer=_start_worker,
+            initargs=(context,),
+        )
+        self.pool = self._start()
+        self._restarts = 1
+
+    def submit(self, source: SocialSource, path: Path, folder: str) -> Future[list[IngestResult]]:
+        try:
+            return self.pool.submit(enrich_in_worker, source, str(path), folder)
+        except BrokenProcessPool as exc:
+            if self._restarts == 0:  # each later file fails in its own line, for the next run
+                future: Future[list[IngestResult]] = Future()
+                future.set_exception(exc)
+                return future
+        self._restarts -= 1
+        _stop(self.pool)  # its futures all hold their error by now
+        self.pool = self._start()
+        return self.submit(source, path, folder)
+
+
+def _submit(run: Run, workers: _Workers, source: SocialSource, path: Path) -> _Pending:
     entry = todo(run, path, f"social:{source.format}")
     if entry is None:
         return _Pending()
     run.store.root.mkdir(parents=True, exist_ok=True)
     folder = tempfile.TemporaryDirectory(prefix=".ingest-", dir=run.store.root)
-    try:
-        future = pool.submit(enrich_in_worker, source, str(path), folder.name)
-    except BrokenProcessPool as exc:  # a worker died (killed, out of memory): so does its file,
-        future = Future()  # and each later one fails in its own line, for the next run to retry
-        future.set_exception(exc)
-    return _Pending(entry, future, folder)
+    return _Pending(entry, workers.submit(source, path, folder.name), folder)
 
 
 def ingest_social_in_pool(run: Run, files: list[tuple[SocialSource, Path]], workers: int) -> None:
@@ -161,12 +188,7 @@ def ingest_social_in_pool(run: Run, files: list[tuple[SocialSource, Path]], work
     context = EnrichContext(
         run.boundaries, run.pseudonymiser, run.config.nlp.language_prior, run.config.timezone
     )
-    pool = ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context(START_METHOD),
-        initializer=_start_worker,
-        initargs=(context,),
-    )
+    pool = _Workers(context, workers)
     waiting = deque(files)
     in_flight: deque[_Pending] = deque()
     try:
@@ -176,12 +198,12 @@ def ingest_social_in_pool(run: Run, files: list[tuple[SocialSource, Path]], work
             in_flight.popleft().store(run)
             run.progress.advance(bar)
     except BaseException:  # Ctrl-C included: no worker goes on, no folder is left
-        _stop(pool)
+        _stop(pool.pool)
         for pending in in_flight:
             if pending.folder is not None:
                 pending.folder.cleanup()
         raise
-    pool.shutdown(wait=True)
+    pool.pool.shutdown(wait=True)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
