@@ -73,9 +73,12 @@ from barometer.config import load_config
 from barometer.pipeline import run_pipeline
 started = time.perf_counter()
 options = json.loads(sys.argv[3])
-import barometer.pipeline.state as state
+try:  # the run's step timer: barometer.pipeline.state.Run, or _Run of the one-module layout
+    from barometer.pipeline.state import Run as run_class
+except ModuleNotFoundError:  # a baseline from before the pipeline package (e.g. 1c31110)
+    from barometer.pipeline import _Run as run_class
 step_peak_mib = {}
-_timed = state.Run.timed
+_timed = run_class.timed
 def _hwm_mib():
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -90,7 +93,7 @@ def timed(self, label, step):  # this process's peak RSS per step (Linux: VmHWM 
         return _timed(self, label, step)
     finally:
         step_peak_mib[label] = max(step_peak_mib.get(label, 0.0), _hwm_mib())
-state.Run.timed = timed
+run_class.timed = timed
 def _pss_kib(pid):
     try:
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():

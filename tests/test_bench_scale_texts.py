@@ -86,3 +86,51 @@ def test_the_generated_config_reads_its_posts_once(bench: ModuleType, tmp_path) 
     bench.generated_config(tmp_path, 5000)  # kept: not generated again
     assert [f.stat().st_mtime_ns for f in files] == stamps
     assert sorted((tmp_path / "posts").glob("x_*.jsonl.gz")) == files
+
+
+_FAKE_CONFIG = "def load_config(path):\n    return path\n"
+_FAKE_RUN = '''
+import types
+
+
+class {name}:
+    def timed(self, label, step):
+        return step()
+
+
+def run_pipeline(config, warehouse, show_progress=True, **options):
+    seconds = {{"ingest social": 0.5}}
+    {name}().timed("ingest social", lambda: bytearray(2**20))
+    return types.SimpleNamespace(manifest={{"step_seconds": seconds, "row_counts": {{"posts": 3}}}})
+'''
+
+
+def _fake_package(root: Path, *, one_module: bool) -> Path:
+    """A stand-in ``barometer`` with the run layout of a revision: one ``pipeline.py`` module
+    whose step timer is ``_Run`` (1c31110, the default baseline) or the ``pipeline`` package
+    whose timer is ``pipeline.state.Run`` (today)."""
+    package = root / "barometer"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "config.py").write_text(_FAKE_CONFIG)
+    if one_module:
+        (package / "pipeline.py").write_text(_FAKE_RUN.format(name="_Run"))
+    else:
+        (package / "pipeline").mkdir()
+        (package / "pipeline" / "state.py").write_text(_FAKE_RUN.format(name="Run"))
+        (package / "pipeline" / "__init__.py").write_text("from .state import run_pipeline\n")
+    return root
+
+
+@pytest.mark.parametrize("one_module", [True, False], ids=["baseline_layout", "package_layout"])
+def test_the_run_harness_times_steps_in_both_code_layouts(
+    bench: ModuleType, tmp_path: Path, one_module: bool
+) -> None:
+    """The harness that runs a revision in its own process reports per-step peaks whichever
+    layout the revision has (the default baseline, 1c31110, predates ``pipeline.state``)."""
+    code = _fake_package(tmp_path / "code", one_module=one_module)
+    result = bench.run_pipeline_process(tmp_path / "scale.toml", tmp_path / "work" / "wh", code=code)
+    assert result["step_seconds"] == {"ingest social": 0.5}
+    assert result["row_counts"] == {"posts": 3}
+    assert set(result["step_peak_mib"]) == {"ingest social"}
+    assert result["step_peak_mib"]["ingest social"] > 1
