@@ -89,7 +89,7 @@ def test_the_generated_config_reads_its_posts_once(bench: ModuleType, tmp_path) 
 
 
 _FAKE_CONFIG = "def load_config(path):\n    return path\n"
-_FAKE_RUN = '''
+_FAKE_RUN = """
 import types
 
 
@@ -102,7 +102,7 @@ def run_pipeline(config, warehouse, show_progress=True, **options):
     seconds = {{"ingest social": 0.5}}
     {name}().timed("ingest social", lambda: bytearray(2**20))
     return types.SimpleNamespace(manifest={{"step_seconds": seconds, "row_counts": {{"posts": 3}}}})
-'''
+"""
 
 
 def _fake_package(root: Path, *, one_module: bool) -> Path:
@@ -129,7 +129,9 @@ def test_the_run_harness_times_steps_in_both_code_layouts(
     """The harness that runs a revision in its own process reports per-step peaks whichever
     layout the revision has (the default baseline, 1c31110, predates ``pipeline.state``)."""
     code = _fake_package(tmp_path / "code", one_module=one_module)
-    result = bench.run_pipeline_process(tmp_path / "scale.toml", tmp_path / "work" / "wh", code=code)
+    result = bench.run_pipeline_process(
+        tmp_path / "scale.toml", tmp_path / "work" / "wh", code=code
+    )
     assert result["step_seconds"] == {"ingest social": 0.5}
     assert result["row_counts"] == {"posts": 3}
     assert set(result["step_peak_mib"]) == {"ingest social"}
