@@ -73,8 +73,8 @@ def cell_stats(posts: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     keys = ["neighbourhood_id", "period_start", "author_pseudonym"]
     # one integer per cell x author, numbered in sorted key order; then each indicator's
     # counts are two bincounts instead of a groupby over the string keys
-    group = base.groupby(keys, sort=True).ngroup().to_numpy()
-    valid = group >= 0  # a missing key (no author, no time) is in no cell
+    group = base.groupby(keys, sort=True).ngroup().fillna(-1).to_numpy(dtype=np.int64)
+    valid = group >= 0  # a missing key (no author, no time: NaN, here -1) is in no cell
     n_groups = int(group[valid].max()) + 1 if valid.any() else 0
     first = np.zeros(n_groups, dtype=np.int64)
     first[group[valid][::-1]] = np.flatnonzero(valid)[::-1]  # each group's first row
@@ -108,7 +108,8 @@ class _ScoreRows:
     def __init__(self, post_ids: pd.Series, scores: pd.DataFrame) -> None:
         self.codes, uniques = pd.factorize(post_ids)  # a missing id (-1) is never a member
         self.n_ids = len(uniques)
-        self.where = positions_of_ids(scores["post_id"], uniques)
+        found = positions_of_ids(scores["post_id"], uniques) if len(scores) else []
+        self.where = np.asarray(found, dtype=np.int64)
         task, self.tasks = pd.factorize(scores["task"])
         self.task = np.asarray(task)
         self.labels = scores["label"]
