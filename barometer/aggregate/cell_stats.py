@@ -108,8 +108,8 @@ class _ScoreRows:
     def __init__(self, post_ids: pd.Series, scores: pd.DataFrame) -> None:
         self.codes, uniques = pd.factorize(post_ids)  # a missing id (-1) is never a member
         self.n_ids = len(uniques)
-        found = positions_of_ids(scores["post_id"], uniques) if len(scores) else []
-        self.where = np.asarray(found, dtype=np.int64)
+        none = np.zeros(0, dtype=np.int64)
+        self.where = positions_of_ids(scores["post_id"], uniques) if len(scores) else none
         task, self.tasks = pd.factorize(scores["task"])
         self.task = np.asarray(task)
         self.labels = scores["label"]
