@@ -33,3 +33,10 @@ def isin_ids(
     values are never members (ids are never missing)."""
     found = pc.is_in(_strings(values), value_set=_strings(pool), skip_nulls=True)
     return np.asarray(found.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def positions_of_ids(values: pd.Series | Iterable[object], pool: Iterable[object]) -> np.ndarray:
+    """int64 array: the position in ``pool`` (distinct string ids) of each of ``values``,
+    -1 where it is not one of them (a missing value never is), by one pyarrow hash lookup."""
+    found = pc.index_in(_strings(values), value_set=_strings(pool), skip_nulls=True)
+    return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)

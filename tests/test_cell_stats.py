@@ -168,3 +168,86 @@ def test_cell_stats_of_cells_spanning_two_partition_files_are_added_up(tmp_path)
     assert len(cells) == 1 and march["value"] == pytest.approx((2 / 3 + 0) / 2)
     assert march["n_effective"] == 2
     assert march["n_numerator"] == 1 and march["n_complement"] == 2
+
+
+def _reference_cell_stats(posts: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    """``cell_stats`` written the plain way: for each indicator, the located original posts
+    its task scored, flagged when one of its label task's labels (as ``str``) passes."""
+    from barometer.aggregate.cells import month_start
+    from barometer.aggregate.digital import DIGITAL_SPECS
+
+    located = posts[~posts["is_repost"] & posts["neighbourhood_id"].notna()].copy()
+    located["period_start"] = month_start(located["created_at"])
+    keys = ["neighbourhood_id", "period_start", "author_pseudonym"]
+    frames = []
+    for spec in DIGITAL_SPECS:
+        scored = set(scores.loc[scores["task"] == spec.task, "post_id"])
+        labelled = scores[scores["task"] == (spec.label_task or spec.task)]
+        flagged = set(labelled.loc[spec.test(labelled["label"].astype(str)).to_numpy(), "post_id"])
+        rows = located[located["post_id"].isin(scored)].dropna(subset=keys)
+        if rows.empty:
+            continue
+        rows = rows.assign(n_flagged=rows["post_id"].isin(flagged).astype("int64"))
+        grouped = rows.groupby(keys, sort=True).agg(
+            n_posts=("post_id", "size"), n_flagged=("n_flagged", "sum")
+        )
+        frames.append(grouped.reset_index().assign(indicator=spec.indicator))
+    if not frames:
+        return pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True)
+    return out[["neighbourhood_id", "period_start", "author_pseudonym", "indicator",
+                "n_posts", "n_flagged"]]  # fmt: skip
+
+
+_TASK_LABELS = {
+    "sentiment": ["negative", "positive", "neutral", None],
+    "hostility": ["hostile", "none", "offensive"],
+    "hostility_target": ["migrants", "muslims", "other"],
+    "theme": ["safety", "transport", "housing"],
+    "rumour": ["none", "rumour"],
+}
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    posts=st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", None]),
+            st.sampled_from(["fittja", "alby", None]),
+            st.sampled_from(["2024-03-05T10:00Z", "2024-03-31T23:30Z", "2024-04-02T10:00Z"]),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+    labels=st.lists(
+        st.tuples(st.integers(0, 30), st.sampled_from(sorted(_TASK_LABELS)), st.integers(0, 3)),
+        max_size=60,
+    ),
+)
+def test_cell_stats_equal_the_plain_computation(posts, labels) -> None:
+    """Any posts (reposts, no author, no place) and any score rows (missing labels, rows of
+    posts not in the frame, a post scored twice by a task) give the plain reference's rows."""
+    frame = pd.DataFrame(
+        {
+            "post_id": [f"x:{i}" for i in range(len(posts))],
+            "author_pseudonym": [p[0] for p in posts],
+            "neighbourhood_id": [p[1] for p in posts],
+            "created_at": pd.to_datetime([p[2] for p in posts], utc=True).tz_convert(
+                "Europe/Stockholm"
+            ),
+            "is_repost": [p[3] for p in posts],
+        }
+    )
+    scores = pd.DataFrame(
+        {
+            "post_id": [f"x:{i}" for i, _, _ in labels],
+            "task": [task for _, task, _ in labels],
+            "label": [_TASK_LABELS[task][k % len(_TASK_LABELS[task])] for _, task, k in labels],
+        },
+        columns=["post_id", "task", "label"],
+    )
+    found, expected = cell_stats(frame, scores), _reference_cell_stats(frame, scores)
+    assert found.empty == expected.empty
+    if not found.empty:
+        pd.testing.assert_frame_equal(found, expected, check_dtype=False)

@@ -265,3 +265,31 @@ def test_any_floor_and_cut_equal_the_pandas_reference(tmp_path_factory, rows, k,
         assert merged.empty
         return
     pd.testing.assert_frame_equal(merged, expected)
+
+
+def test_a_repeated_text_is_split_by_the_language_of_each_post() -> None:
+    """Texts are normalised once per distinct (text, language): the same words in a Turkish
+    and a Swedish post are lower-cased each by its own rule (Turkish dotless ı), a repeated
+    text counts for every author who posted it, and a post without text has no terms."""
+    posts = _posts(
+        [
+            (1, "fittja", 0, ("IRMAK", "Köprü"), "tr", False),
+            (2, "alby", 0, ("IRMAK", "Köprü"), "sv", False),
+            (3, "fittja", 1, ("IRMAK", "Köprü"), "tr", False),
+            (4, None, 1, ("IRMAK", "Köprü"), None, False),
+            (5, "fittja", 1, ("IRMAK", "Köprü"), "tr", True),  # a repost: not counted
+        ]
+    )
+    posts.loc[5] = posts.loc[0]
+    posts.loc[5, ["author_pseudonym", "text"]] = ["p6", None]
+    found = author_terms(posts)
+    rows = zip(found["author_pseudonym"], found["lang"].fillna("-"), found["term"], strict=True)
+    got = sorted(rows)
+    assert got == [
+        ("p1", "tr", "köprü"), ("p1", "tr", "ırmak"),
+        ("p2", "sv", "irmak"), ("p2", "sv", "köprü"),
+        ("p3", "tr", "köprü"), ("p3", "tr", "ırmak"),
+        ("p4", "-", "irmak"), ("p4", "-", "köprü"),
+    ]  # fmt: skip
+    # row order: posts in order, each post's words in order (as one row per post gave)
+    assert found["term"].tolist()[:2] == ["ırmak", "köprü"]

@@ -159,3 +159,34 @@ def test_grouped_error_when_no_group_is_known() -> None:
     df = pd.DataFrame({"author": ["a", "b"], "neg": [1, 0], "nbh": [None, None]})
     with pytest.raises(EstimationError, match="missing value in the grouping columns"):
         author_weighted_shares(df, ["nbh"], "author", "neg")
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 9), min_size=1, max_size=12),
+    chunk=st.integers(1, 20),
+    block=st.integers(1, 40),
+)
+def test_draws_do_not_depend_on_how_the_groups_are_chunked(sizes, chunk, block) -> None:
+    """Groups drawn a few at a time, in small blocks of replicates, get exactly the draws of
+    all groups drawn at once (each group's stream is its own)."""
+    from barometer.stats import resample
+
+    rng = np.random.default_rng(len(sizes) + 7 * chunk)
+    means = rng.random(sum(sizes))
+    origins = rng.integers(0, 2**63, len(sizes)).astype(np.uint64)
+    sizes_array = np.array(sizes)
+    saved = resample._CHUNK_SLOTS, resample._MAX_BLOCK
+    try:
+        resample._CHUNK_SLOTS, resample._MAX_BLOCK = 10**9, 10**9
+        whole = resample._bootstrap_group_means(means, sizes_array, origins, 23)
+        resample._CHUNK_SLOTS, resample._MAX_BLOCK = chunk, block
+        chunked = resample._bootstrap_group_means(means, sizes_array, origins, 23)
+    finally:
+        resample._CHUNK_SLOTS, resample._MAX_BLOCK = saved
+    np.testing.assert_array_equal(chunked, whole)
+    # and each replicate is a mean of the group's own entries
+    ends = np.cumsum(sizes_array)
+    for g, size in enumerate(sizes):
+        own = means[ends[g] - size : ends[g]]
+        assert own.min() - 1e-12 <= chunked[:, g].min() <= chunked[:, g].max() <= own.max() + 1e-12

@@ -26,8 +26,10 @@ from __future__ import annotations
 import importlib
 import re
 from functools import cache
+from itertools import chain
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -78,10 +80,7 @@ def author_terms(posts: pd.DataFrame, *, lemmas: bool = False) -> pd.DataFrame:
     if original.empty:
         return AUTHOR_TERM_SCHEMA.empty_table().to_pandas()
     rows = original.assign(month=pd.to_datetime(month_start(original["created_at"])))
-    texts = normalise_texts(rows["text"].fillna("").tolist(), rows["lang"].tolist())
-    rows = rows[["author_pseudonym", "neighbourhood_id", "lang", "month"]].copy()
-    rows["term"] = [_WORD.findall(_PLACEHOLDER.sub(" ", t)) for t in texts]
-    rows = rows.explode("term").dropna(subset=["term"])
+    rows = _post_terms(rows)
     if lemmas and not rows.empty:
         langs = rows["lang"].fillna("und").astype(str)
         terms = rows["term"].astype(str).to_numpy(dtype=object)
@@ -91,6 +90,29 @@ def author_terms(posts: pd.DataFrame, *, lemmas: bool = False) -> pd.DataFrame:
         rows["term"] = terms
     rows = rows[~rows["term"].isin(stop_words())]
     return rows.drop_duplicates()[AUTHOR_TERM_SCHEMA.names].reset_index(drop=True)
+
+
+def _post_terms(posts: pd.DataFrame) -> pd.DataFrame:
+    """One row per word of each post (``author_pseudonym, neighbourhood_id, lang, month,
+    term``), in the posts' order and each post's word order; a post without words has none.
+    Each distinct (text, language) is normalised and split once (copies and retweet-like
+    repeats are common), then its words are laid out for every post that has it."""
+    pairs = pd.DataFrame({"text": posts["text"].fillna(""), "lang": posts["lang"]})
+    code = pairs.groupby(["text", "lang"], sort=False, dropna=False).ngroup().to_numpy()
+    first = np.zeros(int(code.max()) + 1 if len(code) else 0, dtype=np.int64)
+    first[code[::-1]] = np.arange(len(code))[::-1]  # each distinct pair's first post
+    distinct = pairs.iloc[first]
+    texts = normalise_texts(distinct["text"].tolist(), distinct["lang"].tolist())
+    words = [_WORD.findall(_PLACEHOLDER.sub(" ", t)) for t in texts]
+    counts = np.array([len(w) for w in words], dtype=np.int64)
+    flat = np.array(list(chain.from_iterable(words)), dtype=object)
+    starts = np.cumsum(counts) - counts
+    per_post = counts[code]
+    at = np.repeat(starts[code] - (np.cumsum(per_post) - per_post), per_post)
+    at += np.arange(len(at))
+    out = posts[["author_pseudonym", "neighbourhood_id", "lang", "month"]]
+    out = out.take(np.repeat(np.arange(len(posts)), per_post))
+    return out.assign(term=flat[at] if len(at) else np.array([], dtype=object))
 
 
 def term_shifts(

@@ -24,7 +24,8 @@ from barometer.stats.intervals import percentile_interval
 from barometer.stats.streams import SlotStreams, group_keys, key_hashes, stream_origins
 
 _METHOD = "author-weighted share, cluster bootstrap ({n_boot} replicates), percentile interval"
-_MAX_BLOCK = 4_000_000  # resampled cluster slots held in memory at once
+_MAX_BLOCK = 262_144  # resampled cluster slots drawn at once (2 MiB per array)
+_CHUNK_SLOTS = 65_536  # clusters of the groups drawn together
 
 
 def _check(
@@ -66,9 +67,32 @@ def _bootstrap_group_means(
 
     Group g owns ``sizes[g]`` consecutive entries of ``means``; each replicate draws that many
     entries with replacement within the group (multinomial resampling of clusters) from the
-    group's own stream (``origins[g]``, :mod:`barometer.stats.streams`), all groups and
-    replicates at once, in blocks that bound the memory.
+    group's own stream (``origins[g]``, :mod:`barometer.stats.streams`). Consecutive groups
+    of at most :data:`_CHUNK_SLOTS` clusters in all (a larger group alone) are drawn together,
+    every replicate of them in blocks of at most :data:`_MAX_BLOCK` slots: the draws do not
+    depend on the blocks (a stream's draw is a function of its origin, replicate and slot),
+    and blocks that fit in the CPU's cache are drawn about three times as fast as one large
+    array.
     """
+    sizes = np.asarray(sizes, dtype=np.int64)
+    out = np.empty((n_boot, len(sizes)))
+    ends = np.cumsum(sizes)
+    group = 0
+    while group < len(sizes):
+        first = int(ends[group] - sizes[group])
+        last = max(group + 1, int(np.searchsorted(ends, first + _CHUNK_SLOTS, side="right")))
+        chunk = slice(group, last)
+        out[:, chunk] = _draw_chunk(
+            means[first : ends[last - 1]], sizes[chunk], origins[chunk], n_boot
+        )
+        group = last
+    return out
+
+
+def _draw_chunk(
+    means: np.ndarray, sizes: np.ndarray, origins: np.ndarray, n_boot: int
+) -> np.ndarray:
+    """:func:`_bootstrap_group_means` of one chunk of groups (its ``means`` only)."""
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     slots = SlotStreams(origins, sizes)
     out = np.empty((n_boot, len(sizes)))
