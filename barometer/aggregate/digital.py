@@ -118,7 +118,8 @@ def digital_from_stats(
     interval from that cache (the same numbers), and only the others are drawn; with its
     ``merged`` cells too, only the months of the partitions that changed since the last run
     are merged again, from the partitions holding rows of those months, and every other cell
-    is taken as kept (:mod:`barometer.aggregate.merged_cells`).
+    is taken as kept (:mod:`barometer.aggregate.merged_cells`); the files read are then the
+    ``merged`` cells' partitions (``stats`` is not read).
 
     DuckDB merges and sorts one indicator's rows at a time (out of core); what comes back is
     one integer cell code and two counts per author row, and the cells' keys."""
