@@ -5,7 +5,11 @@ print each step's seconds and the wall seconds of the aggregate and publish step
 
 Usage (the copy is made once; a second call on the same COPY reruns on it as it is)::
 
-    python bench/bench_week_stages.py DIR COPY [--week 2026-02-02] [--posts 6410]
+    python bench/bench_week_stages.py DIR COPY [--week 2026-02-02] [--posts 6410] [--prime]
+
+``--prime`` runs the pipeline once on the fresh copy before the week is added (untimed stages,
+its wall printed), so that caches the kept folder was built without (say, by older code) are
+filled as a warehouse kept by this code would have them.
 """
 
 from __future__ import annotations
@@ -51,17 +55,31 @@ def _timed(seconds: dict[str, float], label: str, function: Callable[..., Any]) 
     return timed
 
 
+def _prime(config: Path, warehouse: Path) -> None:
+    from barometer.config import load_config
+    from barometer.pipeline import run_pipeline
+
+    started = time.perf_counter()
+    report = run_pipeline(load_config(config), warehouse=warehouse, show_progress=False)
+    cells = report.manifest.get("merged_cells")
+    print(f"primed: {time.perf_counter() - started:.1f} s; merged_cells {json.dumps(cells)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("work", type=Path, help="work folder kept by bench_scale.py --keep")
     parser.add_argument("copy", type=Path, help="where to copy it (made once)")
     parser.add_argument("--week", default="2026-02-02", help="first day of the added week")
     parser.add_argument("--posts", type=int, default=6410, help="posts of the added week")
+    parser.add_argument("--prime", action="store_true", help="run once before adding the week")
     args = parser.parse_args()
     if not args.copy.exists():
         args.copy.mkdir(parents=True)
         for name in ("warehouse", "posts"):
             shutil.copytree(args.work / name, args.copy / name)
+        if args.prime:
+            posts = args.copy / "posts" / "x_*.jsonl.gz"
+            _prime(bench_scale.write_config(args.copy, posts), args.copy / "warehouse")
         week = datetime.fromisoformat(args.week).replace(tzinfo=UTC)
         bench_scale.generate(args.posts, args.copy / "posts", seed=2, week=week)
     config = bench_scale.write_config(args.copy, args.copy / "posts" / "x_*.jsonl.gz")
@@ -81,7 +99,7 @@ def main() -> None:
     )
     manifest = report.manifest
     print(f"wall {time.perf_counter() - started:.1f} s; load {os.getloadavg()[0]:.2f}")
-    for key in ("step_seconds", "partitions_read", "bootstrap_cells"):
+    for key in ("step_seconds", "partitions_read", "bootstrap_cells", "merged_cells"):
         print(f"{key}: {json.dumps(manifest.get(key))}")
     for name, value in sorted(seconds.items(), key=lambda item: -item[1]):
         print(f"  {name:28s} {value:7.2f} s")

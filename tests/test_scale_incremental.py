@@ -11,6 +11,7 @@ import pytest
 from conftest import FIXTURES
 
 from barometer.aggregate.interval_cache import INTERVAL_DIR
+from barometer.aggregate.merged_cells import MERGED_DIR
 from barometer.config import load_config
 from barometer.pipeline import run_pipeline
 from barometer.schema import POSTS
@@ -83,6 +84,8 @@ def test_an_added_week_reads_only_its_partitions(city: Path, tmp_path: Path) -> 
     before = Warehouse(growing).partitions(POSTS)
     assert first.manifest["partitions_read"]["summarised"] == len(before)
     assert first.manifest["bootstrap_cells"]["reused"] == 0
+    n_first = first.manifest["bootstrap_cells"]["drawn"]
+    assert first.manifest["merged_cells"] == {"merged": n_first, "reused": 0}
     published_before = _published(growing)
 
     (city / "x_week.jsonl").write_text(_week(5000), encoding="utf-8")
@@ -99,6 +102,12 @@ def test_an_added_week_reads_only_its_partitions(city: Path, tmp_path: Path) -> 
     assert 0 < drawn["drawn"] < drawn["drawn"] + drawn["reused"]
     assert drawn["reused"] >= len(_digital(published_before["indicators"]).query(
         "period_start < '2024-04-01'"))  # fmt: skip
+    # only April's cells are merged again (March's rows lie in partitions the week left alone)
+    merged = second.manifest["merged_cells"]
+    assert merged["merged"] + merged["reused"] == drawn["drawn"] + drawn["reused"]
+    assert merged["reused"] == len(_digital(published_before["indicators"]).query(
+        "period_start < '2024-04-01'"))  # fmt: skip
+    assert 0 < merged["merged"] <= drawn["drawn"] + drawn["reused"] - merged["reused"]
     indicators_before = _digital(published_before["indicators"])
     indicators_after = _digital(_published(growing)["indicators"])
     march = indicators_before[indicators_before["period_start"] < pd.Timestamp("2024-04-01")]
@@ -120,6 +129,7 @@ def test_an_added_week_reads_only_its_partitions(city: Path, tmp_path: Path) -> 
     third = run_pipeline(load_config(config), warehouse=growing, show_progress=False)
     nothing_read = {"scored": 0, "summarised": 0, "terms": 0, "total": len(after)}
     assert third.manifest["partitions_read"] == nothing_read
+    assert third.manifest["merged_cells"]["merged"] == 0
 
 
 def test_a_partition_rewritten_by_an_erasure_is_summarised_again(
@@ -180,8 +190,125 @@ def test_an_erased_authors_cells_are_bootstrapped_again(city: Path, tmp_path: Pa
     uncached = tmp_path / "uncached"
     shutil.copytree(root, uncached)
     shutil.rmtree(uncached / "parquet" / SUMMARY_DIR / INTERVAL_DIR)
+    shutil.rmtree(uncached / "parquet" / SUMMARY_DIR / MERGED_DIR)
     again = run_pipeline(config, warehouse=uncached, show_progress=False)
     assert again.manifest["bootstrap_cells"]["reused"] == 0
     pd.testing.assert_frame_equal(
         _digital(_published(uncached)["indicators"]), _digital(_published(root)["indicators"])
     )
+
+
+def _cold_aggregate(root: Path, tmp_path: Path, config) -> dict[str, pd.DataFrame]:
+    """The published tables of a copy of ``root`` rerun without any of its summaries (every
+    partition summarised, every cell merged and drawn from the rows)."""
+    copy = tmp_path / f"cold_{len(list(tmp_path.glob('cold_*')))}"
+    shutil.copytree(root, copy)
+    shutil.rmtree(copy / "parquet" / SUMMARY_DIR)
+    again = run_pipeline(config, warehouse=copy, show_progress=False)
+    assert again.manifest["merged_cells"]["reused"] == 0
+    return _published(copy)
+
+
+def _assert_same(grown: dict[str, pd.DataFrame], cold: dict[str, pd.DataFrame]) -> None:
+    assert grown.keys() == cold.keys()
+    for name in cold:
+        pd.testing.assert_frame_equal(grown[name], cold[name], obj=name)
+
+
+def _kept_pseudonyms(root: Path) -> set[str]:
+    kept = pd.read_parquet(root / "parquet" / SUMMARY_DIR / MERGED_DIR / "cells.parquet")
+    lists = kept["flagged_authors"].dropna()
+    return {str(author) for authors in lists for author in authors}
+
+
+def test_a_post_in_the_utc_month_before_is_merged_into_the_city_month(
+    city: Path, tmp_path: Path
+) -> None:
+    """00:30 on 1 April in Stockholm is 22:30 on 31 March UTC: the post lands in the March
+    partition, which is rewritten, and its cell is April's. The kept cells of both months
+    are merged again, and the warehouse publishes what a cold run over the same files does."""
+    config = city / "mini.toml"
+    growing = tmp_path / "growing"
+    run_pipeline(load_config(config), warehouse=growing, show_progress=False)
+    (city / "x_week.jsonl").write_text(_week(5000), encoding="utf-8")
+    week = run_pipeline(load_config(config), warehouse=growing, show_progress=False)
+    april = _digital(_published(growing)["indicators"]).query("period_start >= '2024-04-01'")
+    late = json.loads(_week(6000).splitlines()[1])["data"][1]  # Östby, "Jag litar inte ..."
+    late.update(id="6999", author_id="9199", created_at="2024-03-31T22:30:00.000Z")
+    (city / "x_late.jsonl").write_text(json.dumps({"data": [late]}) + "\n", encoding="utf-8")
+    second = run_pipeline(load_config(config), warehouse=growing, show_progress=False)
+    assert second.manifest["partitions_read"]["summarised"] == 1  # March's, rewritten
+    merged = second.manifest["merged_cells"]
+    assert merged["merged"] > 0 and merged["reused"] < sum(week.manifest["merged_cells"].values())
+    after = _digital(_published(growing)["indicators"]).query("period_start >= '2024-04-01'")
+    grew = after.merge(april, on=_CELL, how="left", suffixes=("", "_week"))
+    assert (grew["value"] != grew["value_week"]).any()  # the late post moved an April cell
+    cold = tmp_path / "cold"
+    run_pipeline(load_config(config), warehouse=cold, show_progress=False)
+    _assert_same(_published(growing), _published(cold))
+
+
+def test_an_erasure_after_a_week_merges_the_erased_authors_months_again(
+    city: Path, tmp_path: Path
+) -> None:
+    from barometer.erasure import erase_person
+    from barometer.pipeline import republish
+
+    config = load_config(city / "mini.toml")
+    root = tmp_path / "wh"
+    run_pipeline(config, warehouse=root, show_progress=False)
+    (city / "x_week.jsonl").write_text(_week(5000), encoding="utf-8")
+    week = run_pipeline(load_config(city / "mini.toml"), warehouse=root, show_progress=False)
+    config = load_config(city / "mini.toml")
+    report = republish(
+        config,
+        lambda store, pseudo: erase_person(store, pseudo, source="x", person_id="9002"),
+        step="erase",
+        warehouse=root,
+    )
+    merged = report.manifest["merged_cells"]
+    total = sum(week.manifest["merged_cells"].values())
+    # the months of the partitions the erasure rewrote are merged again
+    assert merged["merged"] > 0 and merged["merged"] + merged["reused"] <= total, merged
+    pseudonyms = set(Warehouse(root).read(POSTS)["author_pseudonym"])
+    assert _kept_pseudonyms(root) <= pseudonyms  # no kept cell names the erased author
+    _assert_same(_published(root), _cold_aggregate(root, tmp_path, config))
+
+
+def test_a_model_or_setting_change_merges_every_cell_again(
+    city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another set of active models (sentiment unavailable: no negative shares any more) and
+    another bootstrap seed each make every kept cell stale; a suppression threshold works on
+    the merged cells, which are kept. Each run publishes what a cold aggregate publishes."""
+    from barometer.nlp import lexicon_sources
+
+    root = tmp_path / "wh"
+    run_pipeline(load_config(city / "mini.toml"), warehouse=root, show_progress=False)
+    text = (city / "mini.toml").read_text(encoding="utf-8")
+
+    (city / "mini.toml").write_text(text.replace("min_cell_size = 1", "min_cell_size = 3"))
+    config = load_config(city / "mini.toml")
+    stricter = run_pipeline(config, warehouse=root, show_progress=False)
+    assert stricter.manifest["merged_cells"]["merged"] == 0
+    _assert_same(_published(root), _cold_aggregate(root, tmp_path, config))
+
+    (city / "mini.toml").write_text(
+        text.replace("bootstrap_reps = 49", "bootstrap_reps = 49\nseed = 7")
+    )
+    config = load_config(city / "mini.toml")
+    reseeded = run_pipeline(config, warehouse=root, show_progress=False)
+    assert reseeded.manifest["merged_cells"]["reused"] == 0
+    _assert_same(_published(root), _cold_aggregate(root, tmp_path, config))
+
+    (tmp_path / "models").mkdir()
+    monkeypatch.setenv("BAROMETER_MODELS_DIR", str(tmp_path / "models"))
+    broken = lexicon_sources.LexiconSource("afinn_en", "no_such_package", "data/x.txt", "afinn")
+    for lang in list(lexicon_sources.PACKAGED_SOURCES):
+        monkeypatch.setitem(lexicon_sources.PACKAGED_SOURCES, lang, (broken,))
+    fewer = run_pipeline(config, warehouse=root, show_progress=False)
+    assert "sentiment" not in fewer.manifest["model_versions"]
+    assert fewer.manifest["merged_cells"]["reused"] == 0
+    published = _published(root)
+    assert not published["indicators"]["indicator"].eq("digital_negative_share").any()
+    _assert_same(published, _cold_aggregate(root, tmp_path, config))

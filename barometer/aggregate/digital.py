@@ -11,14 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
+import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from barometer import indicators as catalogue
 from barometer.aggregate.cell_stats import CELL_STATS_SCHEMA, CellStatsSource, cell_stats
 from barometer.aggregate.cells import empty_cells, to_cells
 from barometer.aggregate.interval_cache import IntervalCache, cell_fingerprints
+from barometer.aggregate.merged_cells import MERGED_SCHEMA, combine, merge_settings
 from barometer.aggregate.out_of_core import connection, register
 from barometer.indicators import TARGET_GROUPS, THEMES
 from barometer.stats.resample import cluster_intervals
@@ -111,39 +115,114 @@ def digital_from_stats(
     indicator ``k`` of :data:`DIGITAL_SPECS` draws from its own stream, named by ``seed + k``
     and the cell's key (neighbourhood, month), so its interval depends on its own rows only.
     With ``intervals``, cells whose rows are unchanged since they were last drawn take their
-    interval from that cache (the same numbers), and only the others are drawn.
+    interval from that cache (the same numbers), and only the others are drawn; with its
+    ``merged`` cells too, only the months of the partitions that changed since the last run
+    are merged again, from the partitions holding rows of those months, and every other cell
+    is taken as kept (:mod:`barometer.aggregate.merged_cells`); the files read are then the
+    ``merged`` cells' partitions (``stats`` is not read).
 
     DuckDB merges and sorts one indicator's rows at a time (out of core); what comes back is
     one integer cell code and two counts per author row, and the cells' keys."""
+    kept_cells = intervals.merged if intervals is not None else None
+    settings = merge_settings(n_boot, level, seed, [spec.indicator for spec in DIGITAL_SPECS])
+    plan = kept_cells.plan(settings) if kept_cells is not None else None
+    stale = None if plan is None else plan.stale
+    bases = [_no_cells()] * len(DIGITAL_SPECS)
+    if stale is None or stale:
+        with connection() as con:
+            register(con, "stats", stats if plan is None else plan.files, CELL_STATS_SCHEMA)
+            where = _only_months(con, stale)
+            bases = [
+                _merge_indicator(con, spec, where, intervals, (n_boot, level, seed + offset))
+                for offset, spec in enumerate(DIGITAL_SPECS)
+            ]
     frames = []
-    with connection() as con:
-        register(con, "stats", stats, CELL_STATS_SCHEMA)
-        for offset, spec in enumerate(DIGITAL_SPECS):
-            con.execute(_MERGED, [spec.indicator])
-            con.execute(_CELLS)
-            keys = con.sql("SELECT neighbourhood_id, period_start FROM cells ORDER BY cell")
-            cells = keys.to_arrow_table().to_pandas()
-            if cells.empty:
-                continue
-            rows = con.execute(_ROWS).fetchnumpy()
-            cell = np.asarray(rows["cell"], dtype=np.int64)
-            n_posts = np.asarray(rows["n_posts"], dtype=np.int64)
-            n_flagged = np.asarray(rows["n_flagged"], dtype=np.int64)
-            shares = _shares(cells, (cell, n_posts, n_flagged), spec.indicator, intervals, (
-                n_boot, level, seed + offset))  # fmt: skip
-            out = to_cells(pd.concat([cells, shares], axis=1), spec.indicator)
-            out["n_numerator"] = np.bincount(cell, weights=n_flagged > 0, minlength=len(cells))
-            out["n_complement"] = np.bincount(
-                cell, weights=n_flagged < n_posts, minlength=len(cells)
-            )
-            if spec.task == "hostility":
-                flagged = dict(con.execute(_FLAGGED).fetchall())
-                sets = [frozenset(flagged.get(i, ())) for i in range(len(cells))]
-                out["flagged_authors"] = pd.Series(sets, index=out.index, dtype=object)
-            frames.append(out)
+    for spec, base in zip(DIGITAL_SPECS, bases, strict=True):
+        if plan is not None and kept_cells is not None:
+            kept = plan.kept[plan.kept["indicator"] == spec.indicator]
+            kept_cells.merged += len(base)
+            kept_cells.reused += len(kept)
+            if intervals is not None:
+                intervals.reused += len(kept)  # their intervals are kept with them
+            base = combine(kept, base)
+        if base.empty:
+            continue
+        if intervals is not None:
+            bounds = (base["lower"].to_numpy(), base["upper"].to_numpy())
+            origins, fingerprints = base["origin"].to_numpy(), base["fingerprint"].to_numpy()
+            intervals.store(spec.indicator, origins, fingerprints, bounds)
+        frames.append(base.assign(indicator=spec.indicator))
+    if kept_cells is not None:
+        kept_cells.save(pd.concat(frames, ignore_index=True) if frames else _no_cells(), settings)
     if intervals is not None:
         intervals.keep_only_written()
-    return pd.concat(frames, ignore_index=True) if frames else empty_cells()
+    published = [_published(frame, spec) for frame, spec in _with_specs(frames)]
+    return pd.concat(published, ignore_index=True) if published else empty_cells()
+
+
+def _merge_indicator(
+    con: duckdb.DuckDBPyConnection,
+    spec: DigitalSpec,
+    where: str,
+    intervals: IntervalCache | None,
+    draw: tuple[int, float, int],
+) -> pd.DataFrame:
+    """The cells of one indicator merged from the rows of ``stats`` (those of the months
+    ``where`` keeps), in :data:`~barometer.aggregate.merged_cells.MERGED_SCHEMA`'s columns."""
+    con.execute(_MERGED.format(where=where), [spec.indicator])
+    con.execute(_CELLS)
+    keys = con.sql("SELECT neighbourhood_id, period_start FROM cells ORDER BY cell")
+    cells = keys.to_arrow_table().to_pandas()
+    if cells.empty:
+        return _no_cells()
+    rows = con.execute(_ROWS).fetchnumpy()
+    cell = np.asarray(rows["cell"], dtype=np.int64)
+    n_posts = np.asarray(rows["n_posts"], dtype=np.int64)
+    n_flagged = np.asarray(rows["n_flagged"], dtype=np.int64)
+    out = pd.concat(
+        [cells, _shares(cells, (cell, n_posts, n_flagged), spec.indicator, intervals, draw)],
+        axis=1,
+    )
+    out["n_numerator"] = np.bincount(cell, weights=n_flagged > 0, minlength=len(cells))
+    out["n_complement"] = np.bincount(cell, weights=n_flagged < n_posts, minlength=len(cells))
+    flagged_authors = None
+    if spec.task == "hostility":
+        flagged = dict(con.execute(_FLAGGED).fetchall())
+        flagged_authors = [frozenset(flagged.get(i, ())) for i in range(len(cells))]
+    out["flagged_authors"] = pd.Series(flagged_authors, index=out.index, dtype=object)
+    return out[_BASE_COLUMNS]
+
+
+def _only_months(con: duckdb.DuckDBPyConnection, months: set[date] | None) -> str:
+    """The filter of ``stats`` rows to the city ``months`` (none: every row)."""
+    if months is None:
+        return ""
+    con.register("stale", pa.table({"period_start": pa.array(sorted(months), pa.date32())}))
+    return "AND period_start IN (SELECT period_start FROM stale)"
+
+
+def _with_specs(frames: list[pd.DataFrame]) -> list[tuple[pd.DataFrame, DigitalSpec]]:
+    specs = {spec.indicator: spec for spec in DIGITAL_SPECS}
+    return [(frame, specs[str(frame["indicator"].iloc[0])]) for frame in frames]
+
+
+def _published(base: pd.DataFrame, spec: DigitalSpec) -> pd.DataFrame:
+    """One indicator's cells as the indicator table has them, with the counts disclosure
+    control reads (and the flagged authors of the hostility shares)."""
+    out = to_cells(base, spec.indicator)
+    out["n_numerator"] = base["n_numerator"].to_numpy()
+    out["n_complement"] = base["n_complement"].to_numpy()
+    if spec.task == "hostility":
+        out["flagged_authors"] = base["flagged_authors"].to_numpy()
+    return out
+
+
+#: one indicator's merged cells, as kept (:mod:`barometer.aggregate.merged_cells`)
+_BASE_COLUMNS = [c for c in MERGED_SCHEMA.names if c != "indicator"]
+
+
+def _no_cells() -> pd.DataFrame:
+    return MERGED_SCHEMA.empty_table().to_pandas()
 
 
 def _shares(
@@ -153,9 +232,10 @@ def _shares(
     intervals: IntervalCache | None,
     draw: tuple[int, float, int],
 ) -> pd.DataFrame:
-    """``value, lower, upper, n_effective, n`` of each cell (in code order) from its author
-    rows ``(cell, n_posts, n_flagged)``, sorted by cell then author; ``draw`` is
-    ``(n_boot, level, seed)``. Cells found unchanged in ``intervals`` are not drawn again."""
+    """``value, lower, upper, n_effective, origin, fingerprint`` of each cell (in code
+    order) from its author rows ``(cell, n_posts, n_flagged)``, sorted by cell then author;
+    ``draw`` is ``(n_boot, level, seed)``. Cells found unchanged in ``intervals`` are not
+    drawn again."""
     cell, n_posts, n_flagged = rows
     n_boot, level, seed = draw
     means = n_flagged.astype(float) / n_posts
@@ -176,14 +256,14 @@ def _shares(
     if intervals is not None:
         intervals.drawn += int(todo.sum())
         intervals.reused += int(found.sum())
-        intervals.store(indicator, origins, fingerprints, (lower, upper))
     return pd.DataFrame(
         {
             "value": np.add.reduceat(means, starts) / sizes,
             "lower": lower,
             "upper": upper,
             "n_effective": sizes.astype(float),
-            "n": np.add.reduceat(n_posts, starts),
+            "origin": origins.astype(np.uint64),
+            "fingerprint": fingerprints.astype(np.uint64),
         }
     )
 
@@ -193,7 +273,7 @@ _MERGED = """
 CREATE OR REPLACE TEMP TABLE merged AS
 SELECT neighbourhood_id, period_start, author_pseudonym,
        sum(n_posts)::BIGINT AS n_posts, sum(n_flagged)::BIGINT AS n_flagged
-FROM stats WHERE indicator = ? GROUP BY ALL
+FROM stats WHERE indicator = ? {where} GROUP BY ALL
 """
 _CELLS = """
 CREATE OR REPLACE TEMP TABLE cells AS

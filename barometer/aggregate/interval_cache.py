@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from barometer.aggregate.merged_cells import MergedCells
 from barometer.parquet_parts import atomic_write_bytes
 from barometer.stats.streams import mix
 
@@ -62,6 +63,9 @@ class IntervalCache:
     level: float
     drawn: int = 0
     reused: int = 0
+    #: the merged cells kept between runs, with this run's partitions (none: every cell is
+    #: merged from all the rows; see :mod:`barometer.aggregate.merged_cells`)
+    merged: MergedCells | None = None
     _written: set[str] = field(default_factory=set)
 
     def _path(self, indicator: str) -> Path:

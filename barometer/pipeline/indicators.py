@@ -10,6 +10,7 @@ import pandas as pd
 
 from barometer.aggregate.cell_stats import empty_cell_stats
 from barometer.aggregate.interval_cache import INTERVAL_DIR, IntervalCache
+from barometer.aggregate.merged_cells import MERGED_DIR, MergedCells
 from barometer.aggregate.post_summaries import PostSummaries, merge_summaries, term_window_start
 from barometer.audit.validity import model_validity_table
 from barometer.blas_threads import one_blas_thread
@@ -63,8 +64,12 @@ def _summaries(run: Run, versions: dict[str, str]) -> PostSummaries:
     # (city months: a cell may span two UTC months)
     merged = merge_summaries(parts)
     settings = run.config.indicators
-    intervals = IntervalCache(cache.root / INTERVAL_DIR, settings.bootstrap_reps, settings.level)
     paths = [cache.cell_stats_path(p) for p in partitions]
+    kept = MergedCells(cache.root / MERGED_DIR, {cache.cell_stats_path(p): cache.fingerprint(p)
+                                                 for p in partitions})  # fmt: skip
+    intervals = IntervalCache(
+        cache.root / INTERVAL_DIR, settings.bootstrap_reps, settings.level, merged=kept
+    )
     return replace(merged, cell_stats=paths, intervals=intervals)
 
 
@@ -99,6 +104,9 @@ def _indicators(run: Run) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
             "drawn": summaries.intervals.drawn,
             "reused": summaries.intervals.reused,
         }
+        if summaries.intervals.merged is not None:
+            merged = summaries.intervals.merged
+            run.merged_cells = {"merged": merged.merged, "reused": merged.reused}
     return out
 
 

@@ -45,6 +45,7 @@ def manifest(run: Run, finished: bool) -> dict[str, Any]:
         "ingest_workers": run.ingest_workers,
         "partitions_read": dict(run.partitions_read),
         "bootstrap_cells": dict(run.bootstrap_cells),
+        "merged_cells": dict(run.merged_cells),
         "row_counts": {name: store.count(table) for name, table in TABLES.items()},
         **({"fetch": run.fetch_report.to_dict()} if run.fetch_report is not None else {}),
     }

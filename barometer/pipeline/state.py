@@ -92,6 +92,9 @@ class Run:
         self.partitions_read: dict[str, int] = {"scored": 0, "summarised": 0, "total": 0}
         #: digital cells whose bootstrap was drawn, and those whose cached interval was reused
         self.bootstrap_cells: dict[str, int] = {"drawn": 0, "reused": 0}
+        #: digital cells merged again from the partitions' rows, and those kept from the last
+        #: run (:mod:`barometer.aggregate.merged_cells`)
+        self.merged_cells: dict[str, int] = {"merged": 0, "reused": 0}
         self.new_rows: dict[str, int] = {name: 0 for name in TABLES}
         self.pseudonymiser = Pseudonymiser(plan.key.key)
         #: every text value of the config: quoted in a message, these are not data
