@@ -53,7 +53,13 @@ from barometer.parquet_parts import (
     table_bytes,
 )
 from barometer.schema import Table, empty_frame, to_arrow
-from barometer.warehouse_folder import DUCKDB_FILE, FORMAT, METADATA_FILE, check_warehouse_path
+from barometer.warehouse_folder import (
+    DUCKDB_FILE,
+    FORMAT,
+    METADATA_FILE,
+    check_warehouse_path,
+    leftover_folders,
+)
 
 
 class Warehouse:
@@ -68,6 +74,8 @@ class Warehouse:
         self._lock: WarehouseLock | None = None
         #: (table, partition) -> sorted 64-bit hashes of the stored keys (see :meth:`append`)
         self._key_index: dict[tuple[str, str], np.ndarray] = {}
+        #: the temporary ingest folders of a killed run removed on opening for writing
+        self.removed_leftovers: list[str] = []
 
     @classmethod
     @contextmanager
@@ -256,13 +264,13 @@ class Warehouse:
         """Delete the temporary files of writes a killed writer never finished (``.*.tmp``:
         parts, manifests, the DuckDB file being built) and its ingest folders (``.ingest-*``
         of the ingest workers, ``.enrich-*`` spills: whole files' enriched posts); they may
-        hold posts' text."""
+        hold posts' text. Their names are kept in :attr:`removed_leftovers` for the run to say."""
         for leftover in self.root.rglob(".*.tmp*"):
             if leftover.is_file():
                 leftover.unlink(missing_ok=True)
-        for folder in (*self.root.glob(".ingest-*"), *self.root.glob(".enrich-*")):
-            if folder.is_dir():
-                shutil.rmtree(folder, ignore_errors=True)
+        self.removed_leftovers = [folder.name for folder in leftover_folders(self.root)]
+        for name in self.removed_leftovers:
+            shutil.rmtree(self.root / name, ignore_errors=True)
 
     # -- what built the warehouse -------------------------------------------------------------
     def metadata(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import json
 import multiprocessing
 import os
 import pickle
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -20,11 +21,12 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from barometer.cli import app
-from barometer.config import RunSettings, SocialSource, load_config
+from barometer.config import PipelineConfig, RunSettings, SocialSource, SourcesConfig, load_config
 from barometer.exceptions import ConfigError, InputError, LanguageMismatchError
 from barometer.pipeline import run_ingest
 from barometer.pipeline import social_pool as pool_module
 from barometer.pipeline.social import SOCIAL_READERS
+from barometer.pipeline.state import RunReport
 from barometer.schema import POSTS, QUARANTINE, SURVEY_RESPONSES
 from barometer.warehouse import Warehouse
 
@@ -103,8 +105,9 @@ def no_new_child():
     assert set(multiprocessing.active_children()) <= before
 
 
-def _ingest(config_path: Path, root: Path, workers: int | None = None):
-    config = load_config(config_path)
+def _ingest(config: Path | PipelineConfig, root: Path, workers: int | None = None):
+    if isinstance(config, Path):
+        config = load_config(config)
     if workers is not None:
         config = config.model_copy(update={"run": RunSettings(ingest_workers=workers)})
     out = io.StringIO()
@@ -112,16 +115,80 @@ def _ingest(config_path: Path, root: Path, workers: int | None = None):
     return report, out.getvalue()
 
 
-def test_two_workers_store_what_one_process_stores(tmp_path: Path, no_new_child) -> None:
-    serial, serial_out = _ingest(_planted(tmp_path / "in", workers=1), tmp_path / "wh1")
-    parallel, parallel_out = _ingest(_planted(tmp_path / "in", workers=2), tmp_path / "wh2")
-    one, two = _tables(tmp_path / "wh1"), _tables(tmp_path / "wh2")
+@dataclass(frozen=True)
+class PoolRun:
+    """The module's one ingest in a pool of two workers (the sample's sources, then the planted
+    X files), and what it is compared with: the sample ingested in one process (conftest) and
+    the planted files alone, in one process, with the same config."""
+
+    parallel: RunReport
+    parallel_out: str
+    parallel_root: Path
+    children_left: set
+    serial: RunReport
+    serial_out: str
+    serial_root: Path
+    sample_root: Path
+    sample_manifest: dict
+    planted_dir: Path
+
+
+@pytest.fixture(scope="module")
+def pool_run(tmp_path_factory: pytest.TempPathFactory, sample_warehouse) -> PoolRun:
+    """Workers are spawned processes that load the language detectors (seconds each on 2
+    cores), so the tests that read a normal pool run share this one."""
+    folder = tmp_path_factory.mktemp("pool")
+    _planted(folder / "in", workers=1)  # the files; the config is built here
+    planted_dir = folder / "in" / "social"
+    planted = SocialSource(format="x_v2", path=str(planted_dir / "x_*.jsonl*"))
+    sample = load_config(SAMPLE_CONFIG)
+    both = sample.sources.model_copy(update={"social": [*sample.sources.social, planted]})
+    before = set(multiprocessing.active_children())
+    parallel, parallel_out = _ingest(
+        sample.model_copy(update={"sources": both}), folder / "wh2", workers=2
+    )
+    children_left = set(multiprocessing.active_children()) - before
+    alone = sample.model_copy(update={"sources": SourcesConfig(social=[planted])})
+    serial, serial_out = _ingest(alone, folder / "wh1", workers=1)
+    root, manifest = sample_warehouse
+    return PoolRun(
+        parallel, parallel_out, folder / "wh2", children_left,
+        serial, serial_out, folder / "wh1", root, manifest, planted_dir,
+    )  # fmt: skip
+
+
+def _split(frame: pd.DataFrame, sample: pd.DataFrame, key: tuple[str, ...]):
+    """(the rows of ``frame`` whose key is one of ``sample``'s, the others), each in order."""
+    keys = sample[list(key)].drop_duplicates()
+    marked = frame.merge(keys, on=list(key), how="left", indicator=True)
+    inside = (marked["_merge"] == "both").to_numpy()
+    return frame[inside].reset_index(drop=True), frame[~inside].reset_index(drop=True)
+
+
+def _planted_tables(run: PoolRun) -> dict[str, pd.DataFrame]:
+    """The parallel warehouse's rows that are not the sample's (those of the planted files)."""
+    sample, parallel = _tables(run.sample_root), _tables(run.parallel_root)
+    keys = {table.name: table.key for table in (POSTS, QUARANTINE, SURVEY_RESPONSES)}
+    return {name: _split(parallel[name], sample[name], keys[name])[1] for name in parallel}
+
+
+def _split_inputs(run: PoolRun) -> tuple[list[dict], list[dict]]:
+    """The parallel run's manifest entries: (the sample's files, the planted files), in order."""
+    entries = _inputs(run.parallel.manifest)
+    planted = [e for e in entries if Path(e["path"]).parent == run.planted_dir]
+    return [e for e in entries if e not in planted], planted
+
+
+def test_two_workers_store_what_one_process_stores(pool_run: PoolRun) -> None:
+    serial, parallel = pool_run.serial, pool_run.parallel
+    one, two = _tables(pool_run.serial_root), _planted_tables(pool_run)
     for name in one:
         pd.testing.assert_frame_equal(two[name], one[name], obj=name)
     # known answers: posts 0-16, each once (c's 20 and 21 are never stored)
     assert sorted(two["posts"]["post_id"]) == sorted(f"x:{1000 + i}" for i in range(17))
     assert list(two["quarantine"]["file"].map(lambda f: Path(f).name)) == ["x_b.jsonl"]
-    entries = {Path(e["path"]).name: e for e in _inputs(parallel.manifest)}
+    _, planted_inputs = _split_inputs(pool_run)
+    entries = {Path(e["path"]).name: e for e in planted_inputs}
     assert {
         k: (e.get("n_read"), e.get("n_duplicates"), e.get("n_new")) for k, e in entries.items()
     } == {
@@ -136,25 +203,25 @@ def test_two_workers_store_what_one_process_stores(tmp_path: Path, no_new_child)
                 entry["n_read"] == entry["n_kept"] + entry["n_duplicates"] + entry["n_quarantined"]
             )
     assert sum(e.get("n_new", 0) for e in entries.values()) == len(two["posts"])
-    assert _inputs(parallel.manifest) == _inputs(serial.manifest)  # entry by entry
+    assert planted_inputs == _inputs(serial.manifest)  # entry by entry
     assert (serial.manifest["ingest_workers"], parallel.manifest["ingest_workers"]) == (1, 2)
     # the broken file: one line naming it, in either mode, and the others went on
-    for out, report in ((serial_out, serial), (parallel_out, parallel)):
+    for out, report in ((pool_run.serial_out, serial), (pool_run.parallel_out, parallel)):
         errors = [line for line in out.splitlines() if line.startswith("error:")]
         assert len(errors) == 1 and "x_c.jsonl.gz" in errors[0], out
         assert [Path(e["path"]).name for e in report.failed_inputs] == ["x_c.jsonl.gz"]
-    assert _leftovers(tmp_path / "wh2") == []
+    assert _leftovers(pool_run.parallel_root) == []
+    assert pool_run.children_left == set()  # no worker outlives the run
 
 
-def test_the_sample_with_two_workers_stores_the_serial_tables(
-    tmp_path: Path, sample_warehouse
-) -> None:
-    root, manifest = sample_warehouse
-    parallel, _ = _ingest(SAMPLE_CONFIG, tmp_path / "wh", workers=2)
-    serial, two = _tables(root), _tables(tmp_path / "wh")
+def test_the_sample_with_two_workers_stores_the_serial_tables(pool_run: PoolRun) -> None:
+    serial, parallel = _tables(pool_run.sample_root), _tables(pool_run.parallel_root)
+    keys = {table.name: table.key for table in (POSTS, QUARANTINE, SURVEY_RESPONSES)}
     for name in serial:
-        pd.testing.assert_frame_equal(two[name], serial[name], obj=name)
-    assert _inputs(parallel.manifest) == _inputs(manifest)
+        two = _split(parallel[name], serial[name], keys[name])[0]
+        pd.testing.assert_frame_equal(two, serial[name], obj=name)
+    sample_inputs, _ = _split_inputs(pool_run)
+    assert sample_inputs == _inputs(pool_run.sample_manifest)
 
 
 def test_an_unexpected_error_in_a_worker_is_the_files_one_line(tmp_path, monkeypatch) -> None:
@@ -209,7 +276,6 @@ def test_the_cli_option_overrides_the_config_and_bad_counts_are_refused(
     tmp_path, monkeypatch
 ) -> None:
     import barometer.pipeline
-    from barometer.pipeline.state import RunReport
 
     asked: dict[str, object] = {}
 

@@ -2,8 +2,10 @@
 unique run ids, warehouse path validation, read-only status, consistent reads, and a run
 killed at random points while a second writer tries to start."""
 
+import io
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -15,6 +17,7 @@ import duckdb
 import pandas as pd
 import pytest
 from conftest import FIXTURES, REPO_ROOT, observation_rows
+from rich.console import Console
 from typer.testing import CliRunner
 
 import barometer.pipeline.state as pipeline_module
@@ -22,6 +25,7 @@ from barometer import read
 from barometer.cli import app
 from barometer.config import load_config
 from barometer.exceptions import ConfigError, WarehouseError
+from barometer.locking import WarehouseLock
 from barometer.pipeline import run_ingest, run_pipeline
 from barometer.schema import OBSERVATIONS, TABLES
 from barometer.warehouse import Warehouse
@@ -126,6 +130,63 @@ def test_an_older_warehouse_without_metadata_is_still_a_warehouse(tmp_path) -> N
     killed_at_start.mkdir()
     (killed_at_start / ".lock").write_text("")
     check_warehouse_path(killed_at_start)
+
+
+def _killed_first_run(root: Path) -> list[Path]:
+    """What a first run killed while ingesting leaves: the lock, the empty table folders and
+    its temporary ingest folders of enriched posts, but no ``warehouse.json``."""
+    for name in ("parquet", "manifests"):
+        (root / name).mkdir(parents=True)
+    (root / ".lock").write_text("")
+    planted = [root / ".ingest-k1ll3d", root / ".ingest-k1ll3d" / ".enrich-in1", root / ".enrich-0"]
+    for folder in planted:
+        folder.mkdir()
+        (folder / "batch-000000.parquet").write_bytes(b"pseudonymised posts of a killed run")
+    return planted
+
+
+def test_a_killed_first_runs_ingest_folders_are_removed_and_the_run_goes_on(tmp_path) -> None:
+    root = tmp_path / "wh"
+    planted = _killed_first_run(root)
+    assert is_warehouse(root)
+    check_warehouse_path(root)
+    # a writer still at work: its folders are in use, and none is removed
+    busy = pytest.raises(WarehouseError, match="another barometer command is writing")
+    with WarehouseLock(root), busy:
+        run_ingest(load_config(FIXTURES / "mini.toml"), warehouse=root)
+    assert all(p.is_dir() for p in planted)
+    out = io.StringIO()
+    report = run_ingest(
+        load_config(FIXTURES / "mini.toml"), warehouse=root, console=Console(file=out, width=400)
+    )
+    assert not any(p.exists() for p in planted)
+    assert report.manifest["row_counts"]["posts"] > 0
+    said = [line for line in out.getvalue().splitlines() if "killed run" in line]
+    assert said == [
+        f"removed the temporary ingest folders a killed run left in {root} (.enrich-0, "
+        ".ingest-k1ll3d); the files they held were never stored, and this run reads them again"
+    ]
+    again = io.StringIO()
+    run_ingest(load_config(FIXTURES / "mini.toml"), warehouse=root, console=Console(file=again))
+    assert "killed run" not in again.getvalue()  # said once, when there was something to remove
+
+
+@pytest.mark.parametrize("other", ["notes.txt", ".ingest-notes.txt", "photos"])
+def test_a_killed_first_runs_folder_holding_anything_else_is_still_refused(tmp_path, other):
+    root = tmp_path / "wh"
+    planted = _killed_first_run(root)
+    if other == "photos":
+        (root / other).mkdir()
+    else:  # a file, even one named as the ingest folders are, is not the barometer's
+        (root / other).write_text("someone's file")
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    assert not is_warehouse(root)
+    with pytest.raises(WarehouseError, match=rf"is not empty .*holds {re.escape(other)}\)"):
+        check_warehouse_path(root)
+    with pytest.raises(WarehouseError, match="not a barometer warehouse"):
+        run_ingest(load_config(FIXTURES / "mini.toml"), warehouse=root)
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before  # nothing removed
+    assert all(p.is_dir() for p in planted)
 
 
 def test_folders_are_created_only_after_the_config_and_key_are_valid(tmp_path, monkeypatch):

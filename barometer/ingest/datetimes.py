@@ -11,6 +11,10 @@ so does a column no format reads at all.
 :func:`to_utc` places naive local times in a time zone: a local time that does not exist (the
 hour skipped when daylight-saving time starts) or is ambiguous (the hour repeated when it ends)
 cannot be placed and is reported, per value, for the caller to quarantine.
+
+:func:`timestamp_or_none` and :func:`in_utc` do the same for one value, as the JSON readers
+(CrowdTangle, Telegram, observation forms) meet them: a non-empty string to a timestamp, else
+``None``; naive times placed in a zone.
 """
 
 from __future__ import annotations
@@ -129,3 +133,35 @@ def to_utc(naive: pd.Series, timezone: str, *, shift: bool = False) -> tuple[pd.
     reasons[naive.isna()] = UNREADABLE
     reasons[naive.notna() & placed.isna()] = dst_reason(timezone)
     return placed.dt.tz_convert("UTC"), reasons
+
+
+def timestamp_or_none(value: object) -> pd.Timestamp | None:
+    """A non-empty date or date-time string -> its timestamp (naive, or aware when the text
+    carries an offset); ``None`` for anything else: not a string, blank, unreadable, ``NaT``.
+
+    Surrounding white space is ignored; the text is read as :class:`pandas.Timestamp` reads it
+    (ISO 8601 and the common spellings of dates)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        ts = pd.Timestamp(value.strip())
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return None if ts is pd.NaT else ts
+
+
+def in_utc(ts: pd.Timestamp, naive_zone: str, *, shift: bool = False) -> pd.Timestamp | None:
+    """``ts`` in UTC, a naive ``ts`` read as local time in ``naive_zone``.
+
+    ``shift`` as in :func:`to_utc`: move a non-existent local time forward and read an
+    ambiguous one as the first (summer-time) reading; without it such a time gives ``None``.
+    """
+    if ts.tzinfo is None:
+        try:
+            if shift:
+                ts = ts.tz_localize(naive_zone, ambiguous=True, nonexistent="shift_forward")
+            else:
+                ts = ts.tz_localize(naive_zone, ambiguous="raise", nonexistent="raise")
+        except (ValueError, TypeError, OverflowError):
+            return None
+    return ts.tz_convert("UTC")

@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict
 from barometer.exceptions import InputError
 from barometer.ingest.base import IngestResult
 from barometer.ingest.columns import Header
+from barometer.ingest.datetimes import in_utc, timestamp_or_none
 from barometer.ingest.files import encoding_notes, load_json, read_bytes, read_csv_text
 from barometer.ingest.numbers import parse_number
 from barometer.ingest.quarantine import Quarantine
@@ -95,21 +96,10 @@ def resolve_field(name: str, keys: list[str]) -> tuple[str | None, list[str]]:
 
 
 def _time(value: object, timezone: str, field: str) -> pd.Timestamp | None:
-    if not isinstance(value, str) or not value.strip():
+    ts = timestamp_or_none(value)
+    if ts is None:
         return None
-    try:
-        ts = pd.Timestamp(value.strip())
-    except (ValueError, TypeError, OverflowError):
-        return None
-    if ts is pd.NaT:
-        return None
-    if ts.tzinfo is None:
-        zone = "UTC" if field.rsplit("/", 1)[-1] in UTC_FIELDS else timezone
-        try:
-            ts = ts.tz_localize(zone, ambiguous="raise", nonexistent="raise")
-        except (ValueError, TypeError, OverflowError):
-            return None
-    return ts.tz_convert("UTC")
+    return in_utc(ts, "UTC" if field.rsplit("/", 1)[-1] in UTC_FIELDS else timezone)
 
 
 def _count(value: object) -> float:

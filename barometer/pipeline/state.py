@@ -127,6 +127,12 @@ class Run:
             )
         if legacy:
             self.warn(legacy)
+        if self.store.removed_leftovers:
+            names = ", ".join(self.store.removed_leftovers)
+            self.say(
+                f"removed the temporary ingest folders a killed run left in {self.store.root} "
+                f"({names}); the files they held were never stored, and this run reads them again"
+            )
         for task, why in self.unavailable.items():
             self.warn(f"{task} not scored: {why}")
         if plan.lexicon_warning:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from barometer.exceptions import InputError
 from barometer.ingest.base import STREAM_BATCH, IngestResult
+from barometer.ingest.datetimes import in_utc, timestamp_or_none
 from barometer.ingest.files import json_lines, read_text, stream_json_lines
 from barometer.ingest.social._common import (
     PostCollector,
@@ -97,15 +98,8 @@ def _posts_of(path: Path, document: object) -> list[object]:
 
 def parse_utc_or_naive(value: object) -> pd.Timestamp | None:
     """The API's ``date`` (``yyyy-mm-dd hh:mm:ss``, UTC) to a UTC timestamp."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        ts = pd.Timestamp(value.strip())
-    except (ValueError, TypeError, OverflowError):
-        return None
-    if ts is pd.NaT:
-        return None
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    ts = timestamp_or_none(value)
+    return None if ts is None else in_utc(ts, "UTC")
 
 
 def _api_record(post: dict[str, Any]) -> tuple[dict[str, object] | None, str, str]:

@@ -45,6 +45,7 @@ import pandas as pd
 
 from barometer.exceptions import InputError
 from barometer.ingest.base import IngestResult
+from barometer.ingest.datetimes import in_utc, timestamp_or_none
 from barometer.ingest.files import load_json
 from barometer.ingest.social._common import PostCollector, as_count, as_dict, as_list, parse_epoch
 
@@ -82,17 +83,10 @@ def _chat_id(export: dict[str, Any]) -> str:
 
 def local_date(value: object, timezone: str) -> pd.Timestamp | None:
     """Telegram's ``date`` (local time without an offset) in ``timezone`` -> UTC."""
-    if not isinstance(value, str) or not value.strip():
+    ts = timestamp_or_none(value)
+    if ts is None or not 1990 <= ts.year < 2100:
         return None
-    try:
-        ts = pd.Timestamp(value.strip())
-    except (ValueError, TypeError, OverflowError):
-        return None
-    if ts is pd.NaT or not 1990 <= ts.year < 2100:
-        return None
-    if ts.tzinfo is None:
-        ts = ts.tz_localize(timezone, ambiguous=True, nonexistent="shift_forward")
-    return ts.tz_convert("UTC")
+    return in_utc(ts, timezone, shift=True)
 
 
 def _created(message: dict[str, Any], timezone: str) -> tuple[pd.Timestamp | None, bool]:
