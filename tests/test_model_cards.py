@@ -67,6 +67,11 @@ def test_the_check_catches_a_moved_module() -> None:
          "placeholder word"),
         (['features.word_stems=["sv"]'], "words in sv are read as their Snowball stems",
          "dropped"),
+        (["features.min_word_df=10", "features.rare_words=drop_always",
+          'features.unread_dilution="sqrt_share"'], "scaled by sqrt(read / (read + unread))",
+         "placeholder word"),
+        (["features.min_word_df=10", "features.rare_words=drop_always"],
+         "dropped in training and prediction", "sqrt(read"),
     ],
 )  # fmt: skip
 def test_card_says_what_the_vocabulary_does(
