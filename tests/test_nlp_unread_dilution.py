@@ -55,6 +55,8 @@ def test_unread_counts_count_read_terms_and_runs_of_dropped_words() -> None:
         sqrt_share(unread_counts(texts, vocabulary)),
         [1, np.sqrt(2 / 3), np.sqrt(2 / 3), np.sqrt(0.5), np.sqrt(0.75), 0, 1],
     )
+    # "sqrt_word_share" counts every dropped word: the two-word name dilutes more
+    assert unread_counts(texts, vocabulary, per_run=False)[:2].tolist() == [[4, 0], [2, 2]]
 
 
 def test_block_rows_are_scaled_by_exactly_the_factor_and_a_text_read_whole_is_unchanged() -> None:
@@ -87,6 +89,15 @@ def test_a_barely_read_hostile_word_is_pulled_toward_the_prior() -> None:
     # a name of two unread words dilutes exactly as a name of one
     np.testing.assert_allclose(_p_hostile(model, ["we love sri lankans"]),
                                _p_hostile(model, ["we love eritreans"]), atol=1e-12)  # fmt: skip
+    # counting every dropped word, three unread words pull "hate" further toward the prior
+    words = model.set_params(unread_dilution="sqrt_word_share")
+    np.testing.assert_allclose(words.dilution_factors(["zorblax quux glorp hate"], ["en"]),
+                               [0.5])  # fmt: skip
+    assert (
+        prior
+        < _p_hostile(words, ["zorblax quux glorp hate"])[0]
+        < _p_hostile(model.set_params(unread_dilution="sqrt_share"), ["zorblax quux glorp hate"])[0]
+    )
 
 
 def test_shared_counts_apply_the_dilution_and_refuse_to_score_without_it() -> None:
@@ -159,6 +170,8 @@ def test_the_config_carries_the_option_into_the_estimator(tmp_path) -> None:
     path.write_text(base.replace(line, 'rare_words = "unseen"\nunread_dilution = "sqrt_share"'))
     with pytest.raises(ConfigError, match="unread_dilution"):
         load_training_config(path)
+    path.write_text(base.replace(line, f'{line}\nunread_dilution = "sqrt_word_share"', 1))
+    assert load_training_config(path).features.unread_dilution == "sqrt_word_share"
     path.write_text(base.replace(line, f'{line}\nunread_dilution = "cube_root"', 1))
     with pytest.raises(ConfigError, match="unread_dilution"):
         load_training_config(path)

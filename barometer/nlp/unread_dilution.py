@@ -19,10 +19,11 @@ placeholders, emoji, punctuation) and ``unread`` the number of *runs* of dropped
 of the text's unit term counts to the norm it would have if each unread run were one more unit
 term: the row the model would see if it could tell that something it cannot read is there.
 Counting runs, not words, keeps an unseen group name of two words ("Sri Lankans") from moving a
-sentence more than a name of one. A text read whole keeps factor 1 and scores as before; a text
-read on nothing has an empty row anyway. A linear model's decision function is then
-``factor * w.x + b``: a barely read text is pulled toward the intercept (the model's prior)
-unless the words it reads are strongly weighted.
+sentence more than a name of one; ``"sqrt_word_share"`` counts every dropped word instead
+(stronger on long runs of ordinary unread words, at that cost). A text read whole keeps
+factor 1 and scores as before; a text read on nothing has an empty row anyway. A linear
+model's decision function is then ``factor * w.x + b``: a barely read text is pulled toward
+the intercept (the model's prior) unless the words it reads are strongly weighted.
 
 The factor applies in training and in prediction alike (:meth:`UnreadDilution.diluted`);
 versions saved before the option existed dilute nothing (``"none"``, a class default).
@@ -40,12 +41,14 @@ import scipy.sparse as sp
 from barometer.nlp.text_features import TOKEN_PATTERN
 
 #: The values of ``unread_dilution``.
-DILUTIONS = ("none", "sqrt_share")
+DILUTIONS = ("none", "sqrt_share", "sqrt_word_share")
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _WORD_RE = re.compile(r"\w+")
 
 
-def unread_counts(normalised: Sequence[str], vocabulary: frozenset[str]) -> np.ndarray:
+def unread_counts(
+    normalised: Sequence[str], vocabulary: frozenset[str], *, per_run: bool = True
+) -> np.ndarray:
     r"""``(n_texts, 2)`` integers: per text, the word-block terms kept after ``vocabulary``
     (every token of :data:`~barometer.nlp.text_features.TOKEN_PATTERN` but a ``\w+`` word
     outside it) and the runs of ``\w+`` words outside it (words separated by single spaces
@@ -66,7 +69,7 @@ def unread_counts(normalised: Sequence[str], vocabulary: frozenset[str]) -> np.n
             if token in vocabulary or not _WORD_RE.fullmatch(token):
                 read += 1
                 continue
-            if not (end >= 0 and text[end : match.start()] == " "):
+            if not (per_run and end >= 0 and text[end : match.start()] == " "):
                 runs += 1
             end = match.end()
         out[i] = (read, runs)
@@ -122,7 +125,8 @@ class UnreadDilution:
         vocabulary = self._vocabulary()
         if self.unread_dilution == "none" or vocabulary is None:
             return None
-        return sqrt_share(unread_counts(stemmed, vocabulary))
+        per_run = self.unread_dilution == "sqrt_share"
+        return sqrt_share(unread_counts(stemmed, vocabulary, per_run=per_run))
 
     def diluted(self, blocks: list[sp.csr_matrix], factors: np.ndarray | None) -> list:
         """The l2-normalised TF-IDF ``blocks`` with each row multiplied by its factor."""

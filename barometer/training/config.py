@@ -93,8 +93,8 @@ class FeaturesConfig(Section):
     rare_words: Literal["unseen", "token", "drop", "drop_always"] = "unseen"  # rare words
     fold_article: bool = False  # "an" before the placeholder read as "a" (min_word_df > 0)
     word_stems: list[str] = []  # ISO 639-1 codes whose words are read as Snowball stems
-    unread_dilution: Literal["none", "sqrt_share"] = "none"  # "sqrt_share": word and char rows
-    # scaled by sqrt(read / (read + unread runs)) (barometer.nlp.unread_dilution; drop_always)
+    unread_dilution: Literal["none", "sqrt_share", "sqrt_word_share"] = "none"  # word, char rows
+    # x sqrt(read / (read + unread runs or words)) (barometer.nlp.unread_dilution; drop_always)
 
     @field_validator("word_stems")
     @classmethod
