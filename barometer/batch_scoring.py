@@ -167,7 +167,8 @@ class BatchScorer:
             key = model.hashing_key()
             shared = {name: m[idx] for name, m in counts[key].items()}
             proba = model.predict_proba_counts(shared, codes[idx].tolist(),
-                                               _barely_read(model, read[key], idx))  # fmt: skip
+                                               _barely_read(model, read[key], idx),
+                                               _dilution(model, texts, langs, idx))  # fmt: skip
             best = np.argmax(proba, axis=1)
             chosen = np.asarray(model.classes_, dtype=object)[best].astype(str)
             labels[task][idx] = chosen
@@ -281,3 +282,12 @@ def score_missing(
             batch = members.iloc[start : start + step]
             out.append(scorer.score(batch, tasks=tasks, prior=current))
     return pd.concat(out, ignore_index=True) if out else empty_frame(POST_SCORES)
+
+
+def _dilution(model: Any, texts: list[str], langs: list[str], idx: np.ndarray) -> Any:
+    """Rows ``idx`` of a model's ``unread_dilution`` factors of the normalised ``texts``; None
+    for a model that dilutes nothing."""
+    if getattr(model, "unread_dilution", "none") == "none":
+        return None
+    rows = idx.tolist()
+    return model.dilution_factors([texts[i] for i in rows], [langs[i] for i in rows])

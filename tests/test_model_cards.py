@@ -67,6 +67,14 @@ def test_the_check_catches_a_moved_module() -> None:
          "placeholder word"),
         (['features.word_stems=["sv"]'], "words in sv are read as their Snowball stems",
          "dropped"),
+        (["features.min_word_df=10", "features.rare_words=drop_always",
+          'features.unread_dilution="sqrt_share"'], "unread = its runs of dropped words",
+         "placeholder word"),
+        (["features.min_word_df=10", "features.rare_words=drop_always",
+          'features.unread_dilution="sqrt_word_share"'], "unread = its dropped words",
+         "runs of"),
+        (["features.min_word_df=10", "features.rare_words=drop_always"],
+         "dropped in training and prediction", "sqrt(read"),
     ],
 )  # fmt: skip
 def test_card_says_what_the_vocabulary_does(

@@ -80,6 +80,10 @@ class TextClassifier(TextFeatures, TextInput, ClassifierMixin, BaseEstimator):
         read as Snowball stems (:mod:`barometer.nlp.stems`). Defaults keep every word as is.
     min_read_words : int, default 0
         Decision rule (0: none): a text read on fewer words scores at most the prior.
+    unread_dilution : {"none", "sqrt_share", "sqrt_word_share"}, default "none"
+        Needs ``rare_words="drop_always"``: each text's word and character rows scaled by the
+        share of it the model reads, a run of dropped words counted once (``"sqrt_share"``)
+        or every dropped word (``"sqrt_word_share"``; :mod:`barometer.nlp.unread_dilution`).
     classifier : {"svm", "logistic", "nbsvm"}, default "svm"
         ``LinearSVC``, ``LogisticRegression`` (L2, lbfgs) or
         :class:`~barometer.nlp.nbsvm.NBSVMClassifier` (one-vs-rest ``LinearSVC`` over features
@@ -136,6 +140,7 @@ class TextClassifier(TextFeatures, TextInput, ClassifierMixin, BaseEstimator):
         "fold_article": ["boolean"],
         "word_stems": [tuple],
         "min_read_words": [Interval(Integral, 0, None, closed="left")],
+        "unread_dilution": [StrOptions({"none", "sqrt_share", "sqrt_word_share"})],
         "classifier": [StrOptions({"svm", "logistic", "nbsvm"})],
         "C": [Interval(Real, 0, None, closed="neither")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
@@ -166,6 +171,7 @@ class TextClassifier(TextFeatures, TextInput, ClassifierMixin, BaseEstimator):
         fold_article: bool = False,
         word_stems: tuple[str, ...] = (),
         min_read_words: int = 0,
+        unread_dilution: str = "none",
         classifier: str = "svm",
         C: float = 0.5,
         class_weight: str | None = None,
@@ -192,6 +198,7 @@ class TextClassifier(TextFeatures, TextInput, ClassifierMixin, BaseEstimator):
         self.fold_article = fold_article
         self.word_stems = word_stems
         self.min_read_words = min_read_words
+        self.unread_dilution = unread_dilution
         self.classifier = classifier
         self.C = C
         self.class_weight = class_weight
@@ -240,6 +247,7 @@ class TextClassifier(TextFeatures, TextInput, ClassifierMixin, BaseEstimator):
         """
         self._validate_params()
         check_languages(self.word_stems)
+        self.check_dilution()
         texts, codes = texts_and_codes(X, langs)
         labels = np.asarray([str(v) for v in y], dtype=object)
         if len(labels) != len(texts):

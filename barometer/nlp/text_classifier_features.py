@@ -25,10 +25,11 @@ from barometer.nlp.read_rule import ReadRule
 from barometer.nlp.stems import stem_word
 from barometer.nlp.text import normalise_texts
 from barometer.nlp.text_features import lang_block, learn_vocabulary, raw_counts
+from barometer.nlp.unread_dilution import UnreadDilution
 from barometer.nlp.vocabulary import VocabularyMasking
 
 
-class TextFeatures(ReadRule, VocabularyMasking):
+class TextFeatures(UnreadDilution, ReadRule, VocabularyMasking):
     """Mixin of the feature and hashing code; the estimator sets the parameters in ``__init__``."""
 
     if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class TextFeatures(ReadRule, VocabularyMasking):
             learnt = learn_vocabulary(normalised, min_df) if min_df > 0 else []
             self.vocabulary_ = [w for w in learnt if w not in unseen]
             self._vocabulary_set = None
+        factors = self.unread_factors(normalised)
         normalised = self.mask_unseen(normalised, training=fit)
         short = self.barely_read(normalised)
         counts = raw_counts(normalised, self.word_ngram_range, self.char_ngram_range,
@@ -64,7 +66,7 @@ class TextFeatures(ReadRule, VocabularyMasking):
                 name: TfidfTransformer(sublinear_tf=self.sublinear_tf).fit(block)
                 for name, block in counts
             }
-        blocks = [self.tfidf_[name].transform(block) for name, block in counts]
+        blocks = self.diluted([self.tfidf_[name].transform(b) for name, b in counts], factors)
         if self.lang_feature:
             blocks.append(lang_block(self.langs_, langs))
         return sp.hstack(blocks, format="csr", dtype=np.float32), short
@@ -93,15 +95,22 @@ class TextFeatures(ReadRule, VocabularyMasking):
         return (*key, vocabulary, *marks)
 
     def predict_proba_counts(
-        self, counts: dict[str, sp.csr_matrix], langs: Sequence[str], barely_read: Any = None
+        self,
+        counts: dict[str, sp.csr_matrix],
+        langs: Sequence[str],
+        barely_read: Any = None,
+        dilution: Any = None,
     ) -> np.ndarray:
         """:meth:`predict_proba` from shared raw counts (``HashedCounts.transform`` of the
         normalised, HTML-unescaped texts after :meth:`read_words`): only this model's TF-IDF
         and linear model run; ``barely_read`` (:meth:`barely_read` of those texts) is needed
-        by a model with a ``min_read_words`` rule."""
+        by a model with a ``min_read_words`` rule, ``dilution`` (:meth:`dilution_factors` of
+        the texts before :meth:`read_words`) by a model with an ``unread_dilution``."""
         check_is_fitted(self, "calibrated_")
         names = [n for n in ("word", "char") if n in self.tfidf_]
-        blocks = [self.tfidf_[name].transform(counts[name]) for name in names]
+        factors = self.require_factors(dilution, len(langs))
+        blocks = self.diluted([self.tfidf_[name].transform(counts[name]) for name in names],
+                              factors)  # fmt: skip
         if self.lang_feature:
             blocks.append(lang_block(self.langs_, list(langs)))
         features = sp.hstack(blocks, format="csr", dtype=np.float32)

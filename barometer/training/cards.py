@@ -284,6 +284,15 @@ def _vocabulary_note(config: TrainingConfig) -> str:
             )
     if feats.fold_article:
         note += '; "an" before an unseen word is read as "a"'
+    if feats.unread_dilution != "none":
+        unread = (
+            "runs of dropped words" if feats.unread_dilution == "sqrt_share" else "dropped words"
+        )
+        note += (
+            "; each text's word and character rows are then scaled by sqrt(read / (read + "
+            f"unread)), read = the terms it keeps, unread = its {unread}, so that "
+            "words the model cannot read dilute the ones it reads instead of vanishing"
+        )
     return note + stems
 
 

@@ -93,6 +93,8 @@ class FeaturesConfig(Section):
     rare_words: Literal["unseen", "token", "drop", "drop_always"] = "unseen"  # rare words
     fold_article: bool = False  # "an" before the placeholder read as "a" (min_word_df > 0)
     word_stems: list[str] = []  # ISO 639-1 codes whose words are read as Snowball stems
+    unread_dilution: Literal["none", "sqrt_share", "sqrt_word_share"] = "none"  # word, char rows
+    # x sqrt(read / (read + unread runs or words)) (barometer.nlp.unread_dilution; drop_always)
 
     @field_validator("word_stems")
     @classmethod
@@ -107,6 +109,8 @@ class FeaturesConfig(Section):
                 raise ValueError(f"{name} must be (low, high) with 1 <= low <= high, or (0, 0)")
         if self.word_ngram_range == (0, 0) and self.char_ngram_range == (0, 0):
             raise ValueError("word_ngram_range and char_ngram_range are both (0, 0)")
+        if self.unread_dilution != "none" and self.rare_words != "drop_always":
+            raise ValueError('unread_dilution needs rare_words = "drop_always"')
         return self
 
 

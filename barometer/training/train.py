@@ -67,6 +67,7 @@ def build_estimator(config: TrainingConfig) -> TextClassifier:
         fold_article=feats.fold_article,
         word_stems=tuple(feats.word_stems),
         min_read_words=config.scoring.min_read_words,
+        unread_dilution=feats.unread_dilution,
         classifier=clf.kind,
         C=clf.C,
         class_weight=None if clf.class_weight in ("", "none") else clf.class_weight,
