@@ -106,6 +106,10 @@ class _ScoreRows:
     scored" or "labelled so" is a few array operations, not a filter of the string frame."""
 
     def __init__(self, post_ids: pd.Series, scores: pd.DataFrame) -> None:
+        if scores.empty:  # no score rows (no model ran): the frame may lack its columns
+            scores = pd.DataFrame(
+                {c: pd.Series(dtype=object) for c in ("post_id", "task", "label")}
+            )
         self.codes, uniques = pd.factorize(post_ids)  # a missing id (-1) is never a member
         self.n_ids = len(uniques)
         none = np.zeros(0, dtype=np.int64)
